@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/CliApp.h"
+
+#include "app/cli/DependenciesCommand.h"
+#include "app/cli/RegistryCommand.h"
+#include "app/cli/ValidateCommand.h"
+#include "core/registry/RegistryLocator.h"
+
+namespace Portoser::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QCommandLineOption RegistryOption(u"registry"_s, u"Registry file (default: $PORTOSER_REGISTRY, "
+                                                       "./registry.yml, then ~/.portoser/registry.yml)."_s,
+                                        u"PATH"_s);
+const QCommandLineOption JsonOption(u"json"_s, u"Print JSON instead of text."_s);
+const QCommandLineOption HelpOption(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
+
+QString optionLine(const QCommandLineOption &option)
+{
+    QStringList names;
+    for (const QString &n : option.names())
+        names.append((n.size() == 1 ? u"-"_s : u"--"_s) + n);
+    QString left = names.join(u", "_s);
+    if (!option.valueName().isEmpty())
+        left += u' ' + option.valueName();
+    return u"  %1  %2\n"_s.arg(left.leftJustified(22), option.description());
+}
+
+} // namespace
+
+CliApp::CliApp(const Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
+    : m_orchestrator(orchestrator)
+    , m_out(out)
+    , m_err(err)
+{
+    m_commands.push_back(std::make_unique<ValidateCommand>());
+    m_commands.push_back(std::make_unique<RegistryCommand>());
+    m_commands.push_back(std::make_unique<DependenciesCommand>());
+}
+
+CliApp::~CliApp() = default;
+
+CliCommand *CliApp::find(const QString &name) const
+{
+    for (const auto &command : m_commands) {
+        if (command->spec().name == name)
+            return command.get();
+    }
+    return nullptr;
+}
+
+QString CliApp::commandList() const
+{
+    QString text = u"Commands:\n"_s;
+    for (const auto &command : m_commands) {
+        const CommandSpec spec = command->spec();
+        text += u"  %1  %2\n"_s.arg(spec.name.leftJustified(14), spec.summary);
+    }
+    return text;
+}
+
+QString CliApp::helpFor(const CommandSpec &spec) const
+{
+    QString text = u"Usage: portoser --cli %1 [options] %2\n\n%3\n"_s.arg(spec.name, spec.synopsis,
+                                                                       spec.summary);
+    if (!spec.details.isEmpty())
+        text += u'\n' + spec.details.trimmed() + u'\n';
+    text += u"\nOptions:\n"_s;
+    for (const QCommandLineOption &option : spec.options)
+        text += optionLine(option);
+    text += optionLine(RegistryOption);
+    if (spec.readsOnly)
+        text += optionLine(JsonOption);
+    text += optionLine(HelpOption);
+    return text;
+}
+
+int CliApp::usageError(const QString &message, const QString &command)
+{
+    m_err << "portoser: " << message << '\n';
+    if (command.isEmpty())
+        m_err << "Run 'portoser --cli --help' for the list of commands.\n";
+    else
+        m_err << "Run 'portoser --cli " << command << " --help' for usage.\n";
+    m_err.flush();
+    return UsageError;
+}
+
+int CliApp::run(const QStringList &args)
+{
+    QString registry;
+    qsizetype i = 0;
+    for (; i < args.size() && args.at(i).startsWith(u'-'); ++i) {
+        const QString &arg = args.at(i);
+        if (arg == u"-h"_s || arg == u"--help"_s) {
+            m_out << "Usage: portoser --cli [--registry PATH] <command> [options]\n\n" << commandList()
+                  << "\nRun 'portoser --cli <command> --help' for a command's options.\n";
+            return Ok;
+        }
+        if (arg == u"--version"_s) {
+            m_out << "portoser " << PORTOSER_VERSION << '\n';
+            return Ok;
+        }
+        if (arg == u"--registry"_s) {
+            if (++i >= args.size())
+                return usageError(u"--registry needs a PATH"_s);
+            registry = args.at(i);
+        } else if (arg.startsWith(u"--registry="_s)) {
+            registry = arg.mid(11);
+        } else {
+            return usageError(u"unknown option %1"_s.arg(arg));
+        }
+    }
+    if (i >= args.size())
+        return usageError(u"no command given"_s);
+
+    const QString name = args.at(i);
+    CliCommand *command = find(name);
+    if (!command)
+        return usageError(u"unknown command \"%1\""_s.arg(name));
+    const CommandSpec spec = command->spec();
+
+    QCommandLineParser parser;
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    parser.addOption(RegistryOption);
+    parser.addOption(HelpOption);
+    if (spec.readsOnly)
+        parser.addOption(JsonOption);
+    parser.addOptions(spec.options);
+    if (!parser.parse(QStringList{u"portoser"_s} + args.mid(i + 1)))
+        return usageError(parser.errorText(), name);
+    if (parser.isSet(HelpOption)) {
+        m_out << helpFor(spec);
+        return Ok;
+    }
+    if (parser.isSet(RegistryOption))
+        registry = parser.value(RegistryOption);
+
+    CliContext context(m_out, m_err, m_orchestrator);
+    context.setCommand(name);
+    context.setRegistryPath(RegistryLocator::fromProcess(registry).resolve());
+    context.setJson(spec.readsOnly && parser.isSet(JsonOption));
+    const int code = command->run(context, parser);
+    m_out.flush();
+    m_err.flush();
+    return code;
+}
+
+} // namespace Portoser::Cli

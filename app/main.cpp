@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+// One binary, three front-ends: the desktop app, `--serve` and `--cli`. This file only picks the
+// mode and builds the right kind of application object; `--serve`/`--cli` never touch a display.
+#include "app/ServeRunner.h"
+#include "app/cli/CliApp.h"
+#include "core/Orchestrator.h"
+#include "widgets/MainWindow.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+using namespace Qt::Literals::StringLiterals;
+
+enum class Mode { Gui, Serve, Cli, Help, Version };
+
+struct Invocation
+{
+    Mode mode = Mode::Gui;
+    QStringList rest; // the arguments that belong to the chosen mode
+};
+
+Invocation parseMode(const QStringList &args)
+{
+    Invocation inv;
+    // The mode flag may follow global options such as --registry PATH, but not a command word.
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args.at(i);
+        if (a == u"--cli"_s || a == u"--serve"_s) {
+            inv.mode = a == u"--cli"_s ? Mode::Cli : Mode::Serve;
+            inv.rest = args.mid(0, i) + args.mid(i + 1);
+            return inv;
+        }
+        if (a == u"--registry"_s) {
+            ++i;
+            continue;
+        }
+        if (!a.startsWith(u'-'))
+            break;
+    }
+    inv.rest = args;
+    if (args.size() == 1 && (args.first() == u"--help"_s || args.first() == u"-h"_s))
+        inv.mode = Mode::Help;
+    else if (args.size() == 1 && args.first() == u"--version"_s)
+        inv.mode = Mode::Version;
+    return inv;
+}
+
+QStringList argumentsOf(int argc, char **argv)
+{
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args.append(QString::fromLocal8Bit(argv[i]));
+    return args;
+}
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(u"Portoser"_s);
+    QCoreApplication::setApplicationName(u"portoser"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(PORTOSER_VERSION));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const Invocation inv = parseMode(argumentsOf(argc, argv));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    switch (inv.mode) {
+    case Mode::Version:
+        out << "portoser " << PORTOSER_VERSION << '\n';
+        return 0;
+    case Mode::Help: {
+        const Portoser::Orchestrator orchestrator;
+        const Portoser::Cli::CliApp cli(orchestrator, out, err);
+        out << "Usage:\n"
+               "  portoser [--registry PATH]                  desktop control center\n"
+               "  portoser --serve [--listen ADDR:PORT]       headless coordinator (API, MCP, healer)\n"
+               "  portoser --cli [--registry PATH] <command>  batch commands for scripts\n"
+               "  portoser --version | --help\n\n"
+            << cli.commandList()
+            << "\nExit codes: 0 ok, 1 failed, 2 usage error, 3 partly failed.\n"
+               "The registry is --registry PATH, else $PORTOSER_REGISTRY, else ./registry.yml, "
+               "else ~/.portoser/registry.yml.\n";
+        return 0;
+    }
+    case Mode::Cli: {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        const Portoser::Orchestrator orchestrator;
+        Portoser::Cli::CliApp cli(orchestrator, out, err);
+        return cli.run(inv.rest);
+    }
+    case Mode::Serve: {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return Portoser::ServeRunner().run(inv.rest);
+    }
+    case Mode::Gui:
+        break;
+    }
+
+    QApplication app(argc, argv);
+    setIdentity();
+    QString registry;
+    if (const qsizetype i = inv.rest.indexOf(u"--registry"_s); i >= 0 && i + 1 < inv.rest.size())
+        registry = inv.rest.at(i + 1);
+    Portoser::MainWindow window(registry);
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Issue.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+namespace Portoser {
+
+/** How the coordinator reaches a host: over SSH, or directly when the host is this machine. */
+enum class TransportKind { Ssh, Local };
+
+/** A worker machine as the registry describes it. */
+struct Host
+{
+    static constexpr int DefaultSshPort = 22;
+
+    QString name;
+    QString ip;
+    QString sshUser; // empty: the coordinator's user
+    int sshPort = DefaultSshPort;
+    QString sshHostname; // preferred over ip for connecting when set
+    QString path;        // base directory for everything Portoser keeps on the host
+    QString arch;        // arm64-apple | arm64-linux | amd64-linux | os/arch
+    QStringList roles;
+    QString description;
+    TransportKind transport = TransportKind::Ssh;
+    bool transportExplicit = false;
+    QString sshKey;
+    QString knownHosts;
+
+    SourceLocation location;                // where the host's name is written
+    QHash<QString, SourceLocation> fields;  // where each of its keys is written
+
+    /** Where `field` is written, falling back to the host's own entry. */
+    SourceLocation where(const QString &field) const { return fields.value(field, location); }
+    /** The name or address to connect to. */
+    QString address() const { return sshHostname.isEmpty() ? ip : sshHostname; }
+    /** Local when asked for, or when the address is loopback and nothing says otherwise. */
+    bool isLocal() const;
+};
+
+} // namespace Portoser

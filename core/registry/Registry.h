@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Issue.h"
+#include "core/registry/Host.h"
+#include "core/registry/Service.h"
+
+#include <QMap>
+#include <QString>
+
+namespace Portoser {
+
+/** The registry's `caddy` section: where the ingress proxy runs and how to reach its admin API. */
+struct CaddySettings
+{
+    QString ingressHost;
+    QString adminEndpoint; // also read from upstream's `admin_api`
+    int httpPort = 80;
+    int httpsPort = 443;
+    bool present = false;
+
+    SourceLocation location;
+    QHash<QString, SourceLocation> fields;
+    SourceLocation where(const QString &field) const { return fields.value(field, location); }
+};
+
+/** The whole cluster description after includes, interpolation and service.yml merging. */
+struct Registry
+{
+    QString path; // the top-level file
+    QString domain;
+    QMap<QString, Host> hosts;       // sorted by name: stable output everywhere
+    QMap<QString, Service> services; // sorted by name
+    CaddySettings caddy;
+
+    const Host *host(const QString &name) const;
+    const Service *service(const QString &name) const;
+    /** Services whose current_host is `hostName`, by name. */
+    QList<const Service *> servicesOn(const QString &hostName) const;
+};
+
+/** A registry as loaded, with every problem the loader and validator found. */
+struct CheckedRegistry
+{
+    Registry registry;
+    IssueList issues;
+
+    bool isValid() const { return errorCount(issues) == 0; }
+};
+
+} // namespace Portoser

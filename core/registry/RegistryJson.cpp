@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/registry/RegistryJson.h"
+
+namespace Portoser::RegistryJson {
+
+namespace {
+
+using namespace Qt::Literals::StringLiterals;
+
+void putIfSet(QJsonObject &o, const QString &key, const QString &value)
+{
+    if (!value.isEmpty())
+        o.insert(key, value);
+}
+
+QJsonObject toJson(const QMap<QString, QString> &map)
+{
+    QJsonObject o;
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+QString healthTypeName(HealthCheck::Type type)
+{
+    switch (type) {
+    case HealthCheck::Type::Auto:
+        return u"auto"_s;
+    case HealthCheck::Type::Http:
+        return u"http"_s;
+    case HealthCheck::Type::Tcp:
+        return u"tcp"_s;
+    case HealthCheck::Type::Command:
+        return u"command"_s;
+    }
+    return {};
+}
+
+} // namespace
+
+QJsonObject toJson(const SourceLocation &where)
+{
+    return {{u"file"_s, where.file}, {u"line"_s, where.line}, {u"column"_s, where.column}};
+}
+
+QJsonObject toJson(const Issue &issue)
+{
+    QJsonObject o = toJson(issue.where);
+    o.insert(u"severity"_s, issue.isError() ? u"error"_s : u"warning"_s);
+    o.insert(u"message"_s, issue.message);
+    return o;
+}
+
+QJsonArray toJson(const IssueList &issues)
+{
+    QJsonArray a;
+    for (const Issue &i : issues)
+        a.append(toJson(i));
+    return a;
+}
+
+QJsonObject toJson(const Host &host)
+{
+    QJsonObject o{{u"name"_s, host.name},
+                  {u"address"_s, host.address()},
+                  {u"ssh_port"_s, host.sshPort},
+                  {u"transport"_s, host.isLocal() ? u"local"_s : u"ssh"_s},
+                  {u"roles"_s, QJsonArray::fromStringList(host.roles)},
+                  {u"location"_s, toJson(host.location)}};
+    putIfSet(o, u"ip"_s, host.ip);
+    putIfSet(o, u"ssh_hostname"_s, host.sshHostname);
+    putIfSet(o, u"ssh_user"_s, host.sshUser);
+    putIfSet(o, u"path"_s, host.path);
+    putIfSet(o, u"arch"_s, host.arch);
+    putIfSet(o, u"description"_s, host.description);
+    putIfSet(o, u"ssh_key"_s, host.sshKey);
+    putIfSet(o, u"known_hosts"_s, host.knownHosts);
+    return o;
+}
+
+QJsonObject toJson(const Service &s)
+{
+    QJsonObject o{{u"name"_s, s.name},
+                  {u"current_host"_s, s.currentHost},
+                  {u"deployment_type"_s, toString(s.type)},
+                  {u"dependencies"_s, QJsonArray::fromStringList(s.allDependencies())},
+                  {u"tags"_s, QJsonArray::fromStringList(s.tags)},
+                  {u"location"_s, toJson(s.location)}};
+    if (const auto port = s.effectivePort())
+        o.insert(u"port"_s, *port);
+    putIfSet(o, u"hostname"_s, s.hostname);
+    putIfSet(o, u"healthcheck_url"_s, s.healthcheckUrl);
+    putIfSet(o, u"healthcheck_command"_s, s.healthcheckCommand);
+    putIfSet(o, u"docker_compose"_s, s.dockerCompose);
+    putIfSet(o, u"service_file"_s, s.serviceFilePath);
+    putIfSet(o, u"service_name"_s, s.serviceName);
+    putIfSet(o, u"working_dir"_s, s.workingDir);
+    putIfSet(o, u"python_manager"_s, s.pythonManager);
+    putIfSet(o, u"restart_command"_s, s.restartCommand);
+    putIfSet(o, u"tls_cert"_s, s.tlsCert);
+    putIfSet(o, u"tls_key"_s, s.tlsKey);
+    putIfSet(o, u"ca_cert"_s, s.caCert);
+    putIfSet(o, u"platform"_s, s.platform);
+    putIfSet(o, u"description"_s, s.description);
+    putIfSet(o, u"command"_s, s.command);
+    putIfSet(o, u"source"_s, s.source);
+    putIfSet(o, u"env_file"_s, s.envFile);
+    if (!s.env.isEmpty())
+        o.insert(u"env"_s, toJson(s.env));
+    if (!s.secrets.isEmpty())
+        o.insert(u"secrets"_s, toJson(s.secrets)); // references (path#key), not values
+    QJsonObject health{{u"type"_s, healthTypeName(s.health.type)},
+                       {u"path"_s, s.health.path},
+                       {u"interval"_s, s.health.intervalSeconds},
+                       {u"timeout"_s, s.health.timeoutSeconds},
+                       {u"retries"_s, s.health.retries},
+                       {u"start_period"_s, s.health.startPeriodSeconds}};
+    if (s.health.port)
+        health.insert(u"port"_s, *s.health.port);
+    putIfSet(health, u"command"_s, s.health.command);
+    o.insert(u"health"_s, health);
+    o.insert(u"heal"_s, QJsonObject{{u"enabled"_s, s.heal.enabled},
+                                    {u"max_restarts"_s, s.heal.maxRestarts},
+                                    {u"window"_s, s.heal.windowSeconds}});
+    o.insert(u"stop_timeout"_s, s.stopTimeoutSeconds);
+    if (s.serviceFile) {
+        const ServiceFile &sf = *s.serviceFile;
+        QJsonObject file{{u"path"_s, sf.path}};
+        putIfSet(file, u"start"_s, sf.start);
+        putIfSet(file, u"stop"_s, sf.stop);
+        putIfSet(file, u"restart"_s, sf.restart);
+        putIfSet(file, u"status"_s, sf.status);
+        putIfSet(file, u"healthcheck"_s, sf.healthcheck);
+        putIfSet(file, u"env_file"_s, sf.envFile);
+        putIfSet(file, u"working_dir"_s, sf.workingDir);
+        if (sf.port)
+            file.insert(u"port"_s, *sf.port);
+        o.insert(u"service_file_contents"_s, file);
+    }
+    return o;
+}
+
+} // namespace Portoser::RegistryJson

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Issue.h"
+#include "core/registry/Registry.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace Portoser::RegistryJson {
+
+/** The JSON shapes that `--json`, the REST API and MCP share, so they cannot drift apart. */
+QJsonObject toJson(const SourceLocation &where);
+QJsonObject toJson(const Issue &issue);
+QJsonArray toJson(const IssueList &issues);
+QJsonObject toJson(const Host &host);
+/** A service as resolved; secrets appear as references only, never as values. */
+QJsonObject toJson(const Service &service);
+
+} // namespace Portoser::RegistryJson

@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: Apache-2.0
+// yaml-cpp adapter: the only file that sees yaml-cpp. Its exceptions stop here.
+#include "core/registry/RegistryLoader.h"
+
+#include "core/registry/FieldRules.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+
+#include <yaml-cpp/yaml.h>
+
+#include <glob.h>
+
+#include <algorithm>
+#include <functional>
+#include <numeric>
+
+namespace Portoser {
+
+namespace {
+
+using namespace Qt::Literals::StringLiterals;
+
+const QStringList TopLevelKeys = {u"domain"_s, u"hosts"_s, u"services"_s, u"caddy"_s, u"dns"_s,
+                                  u"include"_s, u"version"_s, u"last_updated"_s, u"schema"_s,
+                                  u"notes"_s, u"description"_s};
+const QStringList IncludedFileKeys = {u"hosts"_s, u"services"_s, u"include"_s};
+const QStringList HostKeys = {u"ip"_s, u"ssh_user"_s, u"ssh_port"_s, u"ssh_hostname"_s, u"path"_s,
+                              u"arch"_s, u"roles"_s, u"description"_s, u"transport"_s,
+                              u"ssh_key"_s, u"known_hosts"_s, u"status"_s, u"resources"_s,
+                              u"notes"_s, u"tags"_s};
+const QStringList ServiceKeys = {
+    u"current_host"_s, u"deployment_type"_s, u"port"_s, u"hostname"_s, u"healthcheck_url"_s,
+    u"healthcheck_command"_s, u"dependencies"_s, u"docker_compose"_s, u"service_file"_s,
+    u"service_name"_s, u"working_dir"_s, u"python_manager"_s, u"restart_command"_s,
+    u"tls_cert"_s, u"tls_key"_s, u"ca_cert"_s, u"platform"_s, u"tags"_s, u"description"_s,
+    u"notes"_s, u"command"_s, u"source"_s, u"env"_s, u"env_file"_s, u"secrets"_s, u"health"_s,
+    u"heal"_s, u"stop_timeout"_s};
+const QStringList HealthKeys = {u"type"_s, u"path"_s, u"port"_s, u"command"_s, u"interval"_s,
+                                u"timeout"_s, u"retries"_s, u"start_period"_s};
+const QStringList HealKeys = {u"enabled"_s, u"max_restarts"_s, u"window"_s};
+const QStringList CaddyKeys = {u"host"_s, u"ingress_host"_s, u"admin_endpoint"_s, u"admin_api"_s,
+                               u"http_port"_s, u"https_port"_s, u"config_path"_s,
+                               u"use_admin_api"_s, u"email"_s};
+const QStringList DnsKeys = {u"host"_s, u"ingress_ip"_s, u"config_path"_s, u"resolver_path"_s};
+const QStringList ServiceFileKeys = {
+    u"name"_s, u"hostname"_s, u"type"_s, u"port"_s, u"ports"_s, u"start"_s, u"stop"_s,
+    u"restart"_s, u"status"_s, u"healthcheck"_s, u"env_file"_s, u"working_dir"_s,
+    u"dependencies"_s, u"environment"_s, u"docker_compose_file"_s, u"notes"_s,
+    u"description"_s};
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> row(b.size() + 1);
+    std::iota(row.begin(), row.end(), 0);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+QString nearest(const QString &key, const QStringList &known)
+{
+    QString best;
+    int bestDistance = 3; // further than two edits is not a typo
+    for (const QString &candidate : known) {
+        const int d = editDistance(key, candidate);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+QString kindOf(const YAML::Node &node)
+{
+    switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+        return u"a list"_s;
+    case YAML::NodeType::Map:
+        return u"a mapping"_s;
+    case YAML::NodeType::Null:
+        return u"empty"_s;
+    default:
+        return u"a single value"_s;
+    }
+}
+
+/** Seconds from "30", "30s", "5m" or "1h". */
+std::optional<int> parseDuration(const QString &text)
+{
+    QString t = text.trimmed();
+    int unit = 1;
+    if (t.endsWith(u"ms"_s))
+        return std::nullopt;
+    if (t.endsWith(u's'))
+        t.chop(1);
+    else if (t.endsWith(u'm'))
+        unit = 60, t.chop(1);
+    else if (t.endsWith(u'h'))
+        unit = 3600, t.chop(1);
+    bool ok = false;
+    const int value = t.toInt(&ok);
+    if (!ok || value < 0 || value > 7 * 24 * 3600 / unit)
+        return std::nullopt;
+    return value * unit;
+}
+
+std::optional<bool> parseBool(const QString &text)
+{
+    const QString t = text.trimmed().toLower();
+    if (t == u"true"_s || t == u"yes"_s || t == u"on"_s)
+        return true;
+    if (t == u"false"_s || t == u"no"_s || t == u"off"_s)
+        return false;
+    return std::nullopt;
+}
+
+/** One file being read: its path and lines, for exact columns. */
+struct SourceFile
+{
+    QString path;
+    QStringList lines;
+};
+
+/** Reads one registry and everything it includes, collecting issues as it goes. */
+class Parser
+{
+public:
+    explicit Parser(const Interpolator &interpolator)
+        : m_interpolator(interpolator)
+    {}
+
+    void parseFile(const QString &path, bool topLevel, const SourceLocation &includedFrom);
+    void parseText(const QByteArray &yaml, const QString &path, bool topLevel);
+
+    CheckedRegistry result;
+
+private:
+    // --- locations and issues
+    SourceLocation at(const YAML::Node &node) const;
+    void error(const SourceLocation &where, const QString &message);
+    void warning(const SourceLocation &where, const QString &message);
+    void checkKeys(const YAML::Node &map, const QStringList &known, const QString &subject);
+
+    // --- typed reads; each reports its own problem and returns nothing on failure
+    std::optional<QString> text(const YAML::Node &node, const QString &subject, const QString &field);
+    std::optional<int> integer(const YAML::Node &node, const QString &subject, const QString &field,
+                               int min, int max);
+    std::optional<int> port(const YAML::Node &node, const QString &subject, const QString &field);
+    std::optional<int> duration(const YAML::Node &node, const QString &subject, const QString &field);
+    std::optional<bool> boolean(const YAML::Node &node, const QString &subject, const QString &field);
+    QStringList list(const YAML::Node &node, const QString &subject, const QString &field,
+                     bool mapKeysToo = false);
+    QMap<QString, QString> stringMap(const YAML::Node &node, const QString &subject,
+                                     const QString &field);
+
+    // --- sections
+    void parseDocument(const YAML::Node &root, bool topLevel);
+    void parseIncludes(const YAML::Node &node);
+    void parseHosts(const YAML::Node &node);
+    void parseServices(const YAML::Node &node);
+    Host parseHost(const QString &name, const YAML::Node &map);
+    Service parseService(const QString &name, const YAML::Node &map);
+    void parseHealth(const YAML::Node &map, Service &service, const QString &subject);
+    void parseHeal(const YAML::Node &map, Service &service, const QString &subject);
+    void parseCaddy(const YAML::Node &map);
+    std::optional<ServiceFile> loadServiceFile(const QString &declared, const SourceLocation &where,
+                                               const QString &subject);
+    /** Calls `fn(key, keyNode, valueNode)` for each entry of a mapping, flagging repeated keys. */
+    void forEachEntry(const YAML::Node &map, const QString &subject,
+                      const std::function<void(const QString &, const YAML::Node &,
+                                               const YAML::Node &)> &fn);
+
+    const Interpolator &m_interpolator;
+    const SourceFile *m_file = nullptr;
+    QStringList m_includeStack; // canonical paths being read, to stop include cycles
+    QString m_rootDir;
+};
+
+SourceLocation Parser::at(const YAML::Node &node) const
+{
+    const YAML::Mark mark = node.Mark();
+    if (mark.line < 0)
+        return {m_file->path, 0, 0};
+    return {m_file->path, mark.line + 1, mark.column + 1};
+}
+
+void Parser::error(const SourceLocation &where, const QString &message)
+{
+    result.issues.append({Issue::Severity::Error, where, message});
+}
+
+void Parser::warning(const SourceLocation &where, const QString &message)
+{
+    result.issues.append({Issue::Severity::Warning, where, message});
+}
+
+void Parser::forEachEntry(const YAML::Node &map, const QString &subject,
+                          const std::function<void(const QString &, const YAML::Node &,
+                                                   const YAML::Node &)> &fn)
+{
+    QHash<QString, SourceLocation> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const YAML::Node key = it->first;
+        if (!key.IsScalar()) {
+            error(at(key), u"%1: a key must be a single value, not %2"_s.arg(subject, kindOf(key)));
+            continue;
+        }
+        const QString name = QString::fromStdString(key.Scalar());
+        if (const auto previous = seen.constFind(name); previous != seen.cend()) {
+            error(at(key), u"%1: key \"%2\" appears twice (first at %3); the second would silently win"_s
+                               .arg(subject, name, previous->toString()));
+            continue;
+        }
+        seen.insert(name, at(key));
+        fn(name, key, it->second);
+    }
+}
+
+void Parser::checkKeys(const YAML::Node &map, const QStringList &known, const QString &subject)
+{
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        if (!it->first.IsScalar())
+            continue;
+        const QString key = QString::fromStdString(it->first.Scalar());
+        if (known.contains(key))
+            continue;
+        const QString guess = nearest(key, known);
+        warning(at(it->first), guess.isEmpty()
+                                   ? u"%1: unknown key \"%2\" is ignored"_s.arg(subject, key)
+                                   : u"%1: unknown key \"%2\" is ignored (did you mean \"%3\"?)"_s
+                                         .arg(subject, key, guess));
+    }
+}
+
+std::optional<QString> Parser::text(const YAML::Node &node, const QString &subject,
+                                    const QString &field)
+{
+    if (!node || node.IsNull())
+        return std::nullopt;
+    if (!node.IsScalar()) {
+        error(at(node), u"%1: %2 must be a single value, not %3"_s.arg(subject, field, kindOf(node)));
+        return std::nullopt;
+    }
+    const QString raw = QString::fromStdString(node.Scalar());
+    const Interpolator::Outcome expanded = m_interpolator.expand(raw);
+    if (expanded.problems.isEmpty())
+        return expanded.text;
+    const SourceLocation start = at(node);
+    // The mark is where the scalar starts: step over an opening quote to reach its text.
+    int quote = 0;
+    if (start.line > 0 && start.line <= m_file->lines.size()) {
+        const QString &line = m_file->lines.at(start.line - 1);
+        if (start.column - 1 < line.size()) {
+            const QChar first = line.at(start.column - 1);
+            quote = (first == u'"' || first == u'\'') ? 1 : 0;
+        }
+    }
+    for (const Interpolator::Problem &p : expanded.problems) {
+        SourceLocation where = start;
+        const qsizetype newlines = raw.left(p.offset).count(u'\n');
+        if (newlines == 0) {
+            where.column = start.column + quote + int(p.offset);
+        } else { // a block scalar: the exact column is unknown, the line is close enough
+            where.line += int(newlines);
+            where.column = 0;
+        }
+        error(where, u"%1: %2: %3"_s.arg(subject, field, p.message));
+    }
+    return std::nullopt;
+}
+
+std::optional<int> Parser::integer(const YAML::Node &node, const QString &subject,
+                                   const QString &field, int min, int max)
+{
+    const auto value = text(node, subject, field);
+    if (!value)
+        return std::nullopt;
+    bool ok = false;
+    const int n = value->trimmed().toInt(&ok);
+    if (!ok || n < min || n > max) {
+        error(at(node), u"%1: %2 must be a whole number from %3 to %4, not \"%5\""_s.arg(
+                            subject, field, QString::number(min), QString::number(max), *value));
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::optional<int> Parser::port(const YAML::Node &node, const QString &subject, const QString &field)
+{
+    const auto value = text(node, subject, field);
+    if (!value)
+        return std::nullopt;
+    if (const auto bad = FieldRules::checkPort(*value)) {
+        error(at(node), u"%1: %2: %3"_s.arg(subject, field, *bad));
+        return std::nullopt;
+    }
+    return value->trimmed().toInt();
+}
+
+std::optional<int> Parser::duration(const YAML::Node &node, const QString &subject,
+                                    const QString &field)
+{
+    const auto value = text(node, subject, field);
+    if (!value)
+        return std::nullopt;
+    const auto seconds = parseDuration(*value);
+    if (!seconds)
+        error(at(node), u"%1: %2 must be a duration such as 30, 30s, 5m or 1h, not \"%3\""_s.arg(
+                            subject, field, *value));
+    return seconds;
+}
+
+std::optional<bool> Parser::boolean(const YAML::Node &node, const QString &subject,
+                                    const QString &field)
+{
+    const auto value = text(node, subject, field);
+    if (!value)
+        return std::nullopt;
+    const auto flag = parseBool(*value);
+    if (!flag)
+        error(at(node), u"%1: %2 must be true or false, not \"%3\""_s.arg(subject, field, *value));
+    return flag;
+}
+
+QStringList Parser::list(const YAML::Node &node, const QString &subject, const QString &field,
+                         bool mapKeysToo)
+{
+    QStringList out;
+    if (!node || node.IsNull())
+        return out;
+    if (node.IsScalar()) {
+        if (auto one = text(node, subject, field))
+            out.append(*one);
+        return out;
+    }
+    if (node.IsMap() && mapKeysToo) { // service.yml: dependencies: {caddy: {reason: ...}}
+        forEachEntry(node, subject, [&](const QString &key, const YAML::Node &, const YAML::Node &) {
+            out.append(key);
+        });
+        return out;
+    }
+    if (!node.IsSequence()) {
+        error(at(node), u"%1: %2 must be a list, not %3"_s.arg(subject, field, kindOf(node)));
+        return out;
+    }
+    for (const YAML::Node &item : node) {
+        if (auto value = text(item, subject, field))
+            out.append(*value);
+    }
+    return out;
+}
+
+QMap<QString, QString> Parser::stringMap(const YAML::Node &node, const QString &subject,
+                                         const QString &field)
+{
+    QMap<QString, QString> out;
+    if (!node || node.IsNull())
+        return out;
+    if (!node.IsMap()) {
+        error(at(node), u"%1: %2 must be a mapping of NAME: value, not %3"_s.arg(subject, field,
+                                                                              kindOf(node)));
+        return out;
+    }
+    forEachEntry(node, subject, [&](const QString &key, const YAML::Node &keyNode,
+                                    const YAML::Node &value) {
+        if (const auto bad = FieldRules::checkEnvName(key)) {
+            error(at(keyNode), u"%1: %2: %3"_s.arg(subject, field, *bad));
+            return;
+        }
+        if (value.IsNull()) {
+            out.insert(key, QString());
+            return;
+        }
+        if (auto v = text(value, subject, u"%1.%2"_s.arg(field, key)))
+            out.insert(key, *v);
+    });
+    return out;
+}
+
+void Parser::parseFile(const QString &path, bool topLevel, const SourceLocation &includedFrom)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        const SourceLocation where = includedFrom.isValid() ? includedFrom : SourceLocation{path};
+        error(where, includedFrom.isValid()
+                         ? u"cannot read included file %1: %2"_s.arg(path, file.errorString())
+                         : u"cannot read the registry: %1"_s.arg(file.errorString()));
+        return;
+    }
+    parseText(file.readAll(), path, topLevel);
+}
+
+void Parser::parseText(const QByteArray &yaml, const QString &path, bool topLevel)
+{
+    const SourceFile source{path, QString::fromUtf8(yaml).split(u'\n')};
+    const SourceFile *outer = m_file;
+    m_file = &source;
+    if (topLevel) {
+        result.registry.path = path;
+        m_rootDir = QFileInfo(path).absolutePath();
+        m_includeStack = {QFileInfo(path).canonicalFilePath()};
+    }
+    try {
+        const YAML::Node root = YAML::Load(yaml.toStdString());
+        parseDocument(root, topLevel);
+    } catch (const YAML::Exception &e) {
+        // yaml-cpp reports 0-based marks; say where and what in the user's terms.
+        const SourceLocation where = e.mark.line >= 0
+                                         ? SourceLocation{path, e.mark.line + 1, e.mark.column + 1}
+                                         : SourceLocation{path};
+        error(where, u"this is not valid YAML (%1); check the indentation and that every "
+                     "key is followed by ':'"_s.arg(QString::fromStdString(e.msg)));
+    }
+    m_file = outer;
+}
+
+void Parser::parseDocument(const YAML::Node &root, bool topLevel)
+{
+    if (!root || root.IsNull()) {
+        if (topLevel)
+            error({m_file->path, 1, 1}, u"the registry is empty; it needs at least 'hosts' and 'services'"_s);
+        return;
+    }
+    if (!root.IsMap()) {
+        error(at(root), u"the top level must be a mapping with 'hosts' and 'services', not %1"_s.arg(
+                            kindOf(root)));
+        return;
+    }
+    checkKeys(root, topLevel ? TopLevelKeys : IncludedFileKeys,
+              topLevel ? u"registry"_s : u"included file"_s);
+    if (topLevel) {
+        if (const auto domain = text(root["domain"], u"registry"_s, u"domain"_s))
+            result.registry.domain = *domain;
+        if (root["caddy"])
+            parseCaddy(root["caddy"]);
+        if (const YAML::Node dns = root["dns"]; dns && dns.IsMap())
+            checkKeys(dns, DnsKeys, u"dns"_s);
+    }
+    if (root["hosts"])
+        parseHosts(root["hosts"]);
+    if (root["services"])
+        parseServices(root["services"]);
+    if (root["include"])
+        parseIncludes(root["include"]);
+    if (topLevel && !root["hosts"] && !root["include"])
+        error({m_file->path, 1, 1}, u"the registry has no 'hosts' section"_s);
+    if (topLevel && !root["services"] && !root["include"])
+        error({m_file->path, 1, 1}, u"the registry has no 'services' section"_s);
+}
+
+void Parser::parseIncludes(const YAML::Node &node)
+{
+    const QString baseDir = QFileInfo(m_file->path).absolutePath();
+    const YAML::Node items = node;
+    QList<YAML::Node> entries;
+    if (items.IsSequence()) {
+        for (const YAML::Node &item : items)
+            entries.append(item);
+    } else {
+        entries.append(items);
+    }
+    for (const YAML::Node &entry : entries) {
+        const auto pattern = text(entry, u"include"_s, u"entry"_s);
+        if (!pattern)
+            continue;
+        const SourceLocation where = at(entry);
+        const QString absolute = QDir(baseDir).absoluteFilePath(*pattern);
+        QStringList files;
+        if (pattern->contains(u'*') || pattern->contains(u'?') || pattern->contains(u'[')) {
+            glob_t matches{};
+            if (::glob(QFile::encodeName(absolute).constData(), 0, nullptr, &matches) == 0) {
+                for (size_t i = 0; i < matches.gl_pathc; ++i)
+                    files.append(QFile::decodeName(matches.gl_pathv[i]));
+            }
+            globfree(&matches);
+            if (files.isEmpty())
+                warning(where, u"include: pattern \"%1\" matches no file"_s.arg(*pattern));
+        } else {
+            files.append(absolute);
+        }
+        std::sort(files.begin(), files.end());
+        for (const QString &file : files) {
+            const QString canonical = QFileInfo(file).canonicalFilePath();
+            if (canonical.isEmpty()) {
+                error(where, u"include: file \"%1\" does not exist"_s.arg(file));
+                continue;
+            }
+            if (m_includeStack.contains(canonical)) {
+                error(where, u"include: \"%1\" is already being read; includes must not form a cycle"_s
+                                 .arg(*pattern));
+                continue;
+            }
+            m_includeStack.append(canonical);
+            parseFile(file, false, where);
+            m_includeStack.removeLast();
+        }
+    }
+}
+
+void Parser::parseHosts(const YAML::Node &node)
+{
+    if (node.IsNull())
+        return;
+    if (!node.IsMap()) {
+        error(at(node), u"hosts must be a mapping of host name to settings, not %1"_s.arg(kindOf(node)));
+        return;
+    }
+    forEachEntry(node, u"hosts"_s, [&](const QString &name, const YAML::Node &key,
+                                       const YAML::Node &value) {
+        const QString subject = u"host \"%1\""_s.arg(name);
+        if (!value.IsMap()) {
+            error(at(key), u"%1 must be a mapping of settings, not %2"_s.arg(subject, kindOf(value)));
+            return;
+        }
+        if (const Host *existing = result.registry.host(name)) {
+            error(at(key), u"%1 is defined twice: here and at %2"_s.arg(subject,
+                                                                        existing->location.toString()));
+            return;
+        }
+        Host host = parseHost(name, value);
+        host.location = at(key);
+        result.registry.hosts.insert(name, host);
+    });
+}
+
+Host Parser::parseHost(const QString &name, const YAML::Node &map)
+{
+    const QString subject = u"host \"%1\""_s.arg(name);
+    checkKeys(map, HostKeys, subject);
+    Host host;
+    host.name = name;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        if (it->first.IsScalar())
+            host.fields.insert(QString::fromStdString(it->first.Scalar()), at(it->second));
+    }
+    const auto str = [&](const char *key, QString &target) {
+        if (auto v = text(map[key], subject, QString::fromLatin1(key)))
+            target = *v;
+    };
+    str("ip", host.ip);
+    str("ssh_user", host.sshUser);
+    str("ssh_hostname", host.sshHostname);
+    str("path", host.path);
+    str("arch", host.arch);
+    str("description", host.description);
+    str("ssh_key", host.sshKey);
+    str("known_hosts", host.knownHosts);
+    if (const auto p = port(map["ssh_port"], subject, u"ssh_port"_s))
+        host.sshPort = *p;
+    host.roles = list(map["roles"], subject, u"roles"_s);
+    if (const auto transport = text(map["transport"], subject, u"transport"_s)) {
+        host.transportExplicit = true;
+        if (*transport == u"ssh"_s)
+            host.transport = TransportKind::Ssh;
+        else if (*transport == u"local"_s)
+            host.transport = TransportKind::Local;
+        else
+            error(at(map["transport"]), u"%1: transport must be \"ssh\" or \"local\", not \"%2\""_s.arg(
+                                            subject, *transport));
+    }
+    return host;
+}
+
+void Parser::parseServices(const YAML::Node &node)
+{
+    if (node.IsNull())
+        return;
+    if (!node.IsMap()) {
+        error(at(node), u"services must be a mapping of service name to settings, not %1"_s.arg(
+                            kindOf(node)));
+        return;
+    }
+    forEachEntry(node, u"services"_s, [&](const QString &name, const YAML::Node &key,
+                                          const YAML::Node &value) {
+        const QString subject = u"service \"%1\""_s.arg(name);
+        if (!value.IsMap()) {
+            error(at(key), u"%1 must be a mapping of settings, not %2"_s.arg(subject, kindOf(value)));
+            return;
+        }
+        if (const Service *existing = result.registry.service(name)) {
+            error(at(key), u"%1 is defined twice: here and at %2"_s.arg(
+                               subject, existing->location.toString()));
+            return;
+        }
+        Service service = parseService(name, value);
+        service.location = at(key);
+        result.registry.services.insert(name, service);
+    });
+}
+
+Service Parser::parseService(const QString &name, const YAML::Node &map)
+{
+    const QString subject = u"service \"%1\""_s.arg(name);
+    checkKeys(map, ServiceKeys, subject);
+    Service s;
+    s.name = name;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        if (it->first.IsScalar())
+            s.fields.insert(QString::fromStdString(it->first.Scalar()), at(it->second));
+    }
+    const auto str = [&](const char *key, QString &target) {
+        if (auto v = text(map[key], subject, QString::fromLatin1(key)))
+            target = *v;
+    };
+    str("current_host", s.currentHost);
+    str("hostname", s.hostname);
+    str("healthcheck_url", s.healthcheckUrl);
+    str("healthcheck_command", s.healthcheckCommand);
+    str("docker_compose", s.dockerCompose);
+    str("service_file", s.serviceFilePath);
+    str("service_name", s.serviceName);
+    str("working_dir", s.workingDir);
+    str("python_manager", s.pythonManager);
+    str("restart_command", s.restartCommand);
+    str("tls_cert", s.tlsCert);
+    str("tls_key", s.tlsKey);
+    str("ca_cert", s.caCert);
+    str("platform", s.platform);
+    str("description", s.description);
+    str("notes", s.notes);
+    str("command", s.command);
+    str("source", s.source);
+    str("env_file", s.envFile);
+    if (const auto type = text(map["deployment_type"], subject, u"deployment_type"_s)) {
+        if (const auto parsed = deploymentTypeFromString(*type))
+            s.type = *parsed;
+        else
+            error(at(map["deployment_type"]),
+                  u"%1: deployment_type must be one of process, local, native, docker, not \"%2\""_s
+                      .arg(subject, *type));
+    }
+    s.port = port(map["port"], subject, u"port"_s);
+    s.dependencies = list(map["dependencies"], subject, u"dependencies"_s);
+    s.tags = list(map["tags"], subject, u"tags"_s);
+    s.env = stringMap(map["env"], subject, u"env"_s);
+    s.secrets = stringMap(map["secrets"], subject, u"secrets"_s);
+    if (const auto seconds = duration(map["stop_timeout"], subject, u"stop_timeout"_s))
+        s.stopTimeoutSeconds = *seconds;
+    if (const YAML::Node health = map["health"]; health && !health.IsNull())
+        parseHealth(health, s, subject);
+    if (const YAML::Node heal = map["heal"]; heal && !heal.IsNull())
+        parseHeal(heal, s, subject);
+    if (!s.serviceFilePath.isEmpty())
+        s.serviceFile = loadServiceFile(s.serviceFilePath, s.where(u"service_file"_s), subject);
+    return s;
+}
+
+void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subject)
+{
+    if (!map.IsMap()) {
+        error(at(map), u"%1: health must be a mapping (type, path, port, command, ...), not %2"_s.arg(
+                           subject, kindOf(map)));
+        return;
+    }
+    const QString where = subject + u": health"_s;
+    checkKeys(map, HealthKeys, where);
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        if (it->first.IsScalar())
+            s.fields.insert(u"health."_s + QString::fromStdString(it->first.Scalar()), at(it->second));
+    }
+    HealthCheck &h = s.health;
+    if (const auto type = text(map["type"], where, u"type"_s)) {
+        static const QHash<QString, HealthCheck::Type> types = {{u"http"_s, HealthCheck::Type::Http},
+                                                                {u"tcp"_s, HealthCheck::Type::Tcp},
+                                                                {u"command"_s, HealthCheck::Type::Command}};
+        if (types.contains(*type))
+            h.type = types.value(*type);
+        else
+            error(at(map["type"]), u"%1: type must be http, tcp or command, not \"%2\""_s.arg(where, *type));
+    }
+    if (const auto path = text(map["path"], where, u"path"_s))
+        h.path = *path;
+    h.port = port(map["port"], where, u"port"_s);
+    if (const auto command = text(map["command"], where, u"command"_s))
+        h.command = *command;
+    if (const auto v = duration(map["interval"], where, u"interval"_s))
+        h.intervalSeconds = *v;
+    if (const auto v = duration(map["timeout"], where, u"timeout"_s))
+        h.timeoutSeconds = *v;
+    if (const auto v = integer(map["retries"], where, u"retries"_s, 0, 1000))
+        h.retries = *v;
+    if (const auto v = duration(map["start_period"], where, u"start_period"_s))
+        h.startPeriodSeconds = *v;
+}
+
+void Parser::parseHeal(const YAML::Node &map, Service &s, const QString &subject)
+{
+    if (!map.IsMap()) {
+        error(at(map), u"%1: heal must be a mapping (enabled, max_restarts, window), not %2"_s.arg(
+                           subject, kindOf(map)));
+        return;
+    }
+    const QString where = subject + u": heal"_s;
+    checkKeys(map, HealKeys, where);
+    if (const auto v = boolean(map["enabled"], where, u"enabled"_s))
+        s.heal.enabled = *v;
+    if (const auto v = integer(map["max_restarts"], where, u"max_restarts"_s, 0, 1000))
+        s.heal.maxRestarts = *v;
+    if (const auto v = duration(map["window"], where, u"window"_s))
+        s.heal.windowSeconds = *v;
+}
+
+void Parser::parseCaddy(const YAML::Node &map)
+{
+    if (!map.IsMap()) {
+        error(at(map), u"caddy must be a mapping, not %1"_s.arg(kindOf(map)));
+        return;
+    }
+    const QString subject = u"caddy"_s;
+    checkKeys(map, CaddyKeys, subject);
+    CaddySettings &c = result.registry.caddy;
+    c.present = true;
+    c.location = at(map);
+    const YAML::Node ingress = map["ingress_host"] ? map["ingress_host"] : map["host"];
+    const YAML::Node admin = map["admin_endpoint"] ? map["admin_endpoint"] : map["admin_api"];
+    if (ingress)
+        c.fields.insert(u"ingress_host"_s, at(ingress));
+    if (admin)
+        c.fields.insert(u"admin_endpoint"_s, at(admin));
+    if (const auto v = text(ingress, subject, u"ingress_host"_s))
+        c.ingressHost = *v;
+    if (const auto v = text(admin, subject, u"admin_endpoint"_s))
+        c.adminEndpoint = *v;
+    if (const auto v = port(map["http_port"], subject, u"http_port"_s))
+        c.httpPort = *v;
+    if (const auto v = port(map["https_port"], subject, u"https_port"_s))
+        c.httpsPort = *v;
+}
+
+std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
+                                                   const SourceLocation &where,
+                                                   const QString &subject)
+{
+    // Upstream writes service_file relative to the host's base path ("/app/service.yml"). When the
+    // same tree sits beside the registry we read it now; otherwise it is read on the host at deploy.
+    QString relative = declared;
+    while (relative.startsWith(u'/'))
+        relative.remove(0, 1);
+    QString found;
+    for (const QString &candidate : {QDir(m_rootDir).filePath(relative), declared}) {
+        if (!relative.contains(u".."_s) && QFileInfo(candidate).isFile()) {
+            found = candidate;
+            break;
+        }
+    }
+    if (found.isEmpty())
+        return std::nullopt;
+    QFile file(found);
+    if (!file.open(QIODevice::ReadOnly)) {
+        error(where, u"%1: cannot read service_file %2: %3"_s.arg(subject, found, file.errorString()));
+        return std::nullopt;
+    }
+    const QByteArray bytes = file.readAll();
+    const SourceFile source{found, QString::fromUtf8(bytes).split(u'\n')};
+    const SourceFile *outer = m_file;
+    m_file = &source;
+    ServiceFile sf;
+    sf.path = found;
+    const QString fileSubject = u"%1: service_file"_s.arg(subject);
+    try {
+        const YAML::Node root = YAML::Load(bytes.toStdString());
+        if (!root.IsMap()) {
+            error({found, 1, 1}, u"%1 must be a mapping, not %2"_s.arg(fileSubject, kindOf(root)));
+        } else {
+            // A docker service's service_file may be its compose file; only check service.yml keys.
+            if (!root["services"])
+                checkKeys(root, ServiceFileKeys, fileSubject);
+            const auto str = [&](const char *key, QString &target) {
+                if (auto v = text(root[key], fileSubject, QString::fromLatin1(key)))
+                    target = *v;
+            };
+            str("start", sf.start);
+            str("stop", sf.stop);
+            str("restart", sf.restart);
+            str("status", sf.status);
+            str("healthcheck", sf.healthcheck);
+            str("env_file", sf.envFile);
+            str("working_dir", sf.workingDir);
+            sf.port = port(root["port"], fileSubject, u"port"_s);
+            if (!sf.port && root["ports"] && root["ports"].IsSequence() && root["ports"].size() > 0)
+                sf.port = port(root["ports"][0], fileSubject, u"ports"_s);
+            sf.dependencies = list(root["dependencies"], fileSubject, u"dependencies"_s, true);
+            sf.environment = stringMap(root["environment"], fileSubject, u"environment"_s);
+        }
+    } catch (const YAML::Exception &e) {
+        error({found, e.mark.line + 1, e.mark.column + 1},
+              u"%1 is not valid YAML (%2)"_s.arg(fileSubject, QString::fromStdString(e.msg)));
+    }
+    m_file = outer;
+    return sf;
+}
+
+} // namespace
+
+RegistryLoader::RegistryLoader(Interpolator::Lookup environment)
+    : m_environment(std::move(environment))
+{}
+
+CheckedRegistry RegistryLoader::load(const QString &path) const
+{
+    const Interpolator interpolator(m_environment);
+    Parser parser(interpolator);
+    parser.parseFile(path, true, {});
+    return std::move(parser.result);
+}
+
+CheckedRegistry RegistryLoader::loadFromText(const QByteArray &yaml, const QString &virtualPath) const
+{
+    const Interpolator interpolator(m_environment);
+    Parser parser(interpolator);
+    parser.parseText(yaml, virtualPath, true);
+    return std::move(parser.result);
+}
+
+} // namespace Portoser

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/registry/Interpolator.h"
+#include "core/registry/Registry.h"
+
+namespace Portoser {
+
+/**
+ * Reads a registry.yml (the upstream Portoser format plus our extensions) into a Registry.
+ * It resolves `include:` files and globs, expands `${VAR}` references, loads service.yml files
+ * that live beside the registry, and reports every structural problem at once with its
+ * file:line:column. It never throws and never stops at the first problem. Semantic checks
+ * (references, cycles, port clashes, unsafe values) are RegistryValidator's.
+ */
+class RegistryLoader
+{
+public:
+    explicit RegistryLoader(Interpolator::Lookup environment = Interpolator::processEnvironment());
+
+    CheckedRegistry load(const QString &path) const;
+    /** Parses `yaml` as if it were the file `virtualPath` (includes resolve beside it). */
+    CheckedRegistry loadFromText(const QByteArray &yaml, const QString &virtualPath) const;
+
+private:
+    Interpolator::Lookup m_environment;
+};
+
+} // namespace Portoser
