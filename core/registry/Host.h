@@ -4,6 +4,7 @@
 #include "core/Issue.h"
 
 #include <QHash>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -33,6 +34,7 @@ struct Host
 
     SourceLocation location;                // where the host's name is written
     QHash<QString, SourceLocation> fields;  // where each of its keys is written
+    QSet<QString> invalidFields;            // written but unreadable; already reported
 
     /** Where `field` is written, falling back to the host's own entry. */
     SourceLocation where(const QString &field) const { return fields.value(field, location); }

@@ -29,6 +29,7 @@ struct Registry
 {
     QString path; // the top-level file
     QString domain;
+    SourceLocation domainLocation;
     QMap<QString, Host> hosts;       // sorted by name: stable output everywhere
     QMap<QString, Service> services; // sorted by name
     CaddySettings caddy;

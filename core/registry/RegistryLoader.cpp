@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopedValueRollback>
 #include <QSet>
 
 #include <yaml-cpp/yaml.h>
@@ -181,8 +182,16 @@ private:
                       const std::function<void(const QString &, const YAML::Node &,
                                                const YAML::Node &)> &fn);
 
+    /** Marks `field` of the entity being read as reported, so the validator does not repeat it. */
+    void markInvalid(const QString &field)
+    {
+        if (m_invalidFields)
+            m_invalidFields->insert(field);
+    }
+
     const Interpolator &m_interpolator;
     const SourceFile *m_file = nullptr;
+    QSet<QString> *m_invalidFields = nullptr; // of the host/service being read
     QStringList m_includeStack; // canonical paths being read, to stop include cycles
     QString m_rootDir;
 };
@@ -229,10 +238,17 @@ void Parser::forEachEntry(const YAML::Node &map, const QString &subject,
 
 void Parser::checkKeys(const YAML::Node &map, const QStringList &known, const QString &subject)
 {
+    QHash<QString, SourceLocation> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
         if (!it->first.IsScalar())
             continue;
         const QString key = QString::fromStdString(it->first.Scalar());
+        if (const auto previous = seen.constFind(key); previous != seen.cend()) {
+            error(at(it->first), u"%1: key \"%2\" appears twice (first at %3); only one may stay"_s
+                                     .arg(subject, key, previous->toString()));
+            continue;
+        }
+        seen.insert(key, at(it->first));
         if (known.contains(key))
             continue;
         const QString guess = nearest(key, known);
@@ -250,6 +266,7 @@ std::optional<QString> Parser::text(const YAML::Node &node, const QString &subje
         return std::nullopt;
     if (!node.IsScalar()) {
         error(at(node), u"%1: %2 must be a single value, not %3"_s.arg(subject, field, kindOf(node)));
+        markInvalid(field);
         return std::nullopt;
     }
     const QString raw = QString::fromStdString(node.Scalar());
@@ -277,6 +294,7 @@ std::optional<QString> Parser::text(const YAML::Node &node, const QString &subje
         }
         error(where, u"%1: %2: %3"_s.arg(subject, field, p.message));
     }
+    markInvalid(field);
     return std::nullopt;
 }
 
@@ -291,6 +309,7 @@ std::optional<int> Parser::integer(const YAML::Node &node, const QString &subjec
     if (!ok || n < min || n > max) {
         error(at(node), u"%1: %2 must be a whole number from %3 to %4, not \"%5\""_s.arg(
                             subject, field, QString::number(min), QString::number(max), *value));
+        markInvalid(field);
         return std::nullopt;
     }
     return n;
@@ -303,6 +322,7 @@ std::optional<int> Parser::port(const YAML::Node &node, const QString &subject, 
         return std::nullopt;
     if (const auto bad = FieldRules::checkPort(*value)) {
         error(at(node), u"%1: %2: %3"_s.arg(subject, field, *bad));
+        markInvalid(field);
         return std::nullopt;
     }
     return value->trimmed().toInt();
@@ -316,6 +336,8 @@ std::optional<int> Parser::duration(const YAML::Node &node, const QString &subje
         return std::nullopt;
     const auto seconds = parseDuration(*value);
     if (!seconds)
+        markInvalid(field);
+    if (!seconds)
         error(at(node), u"%1: %2 must be a duration such as 30, 30s, 5m or 1h, not \"%3\""_s.arg(
                             subject, field, *value));
     return seconds;
@@ -328,6 +350,8 @@ std::optional<bool> Parser::boolean(const YAML::Node &node, const QString &subje
     if (!value)
         return std::nullopt;
     const auto flag = parseBool(*value);
+    if (!flag)
+        markInvalid(field);
     if (!flag)
         error(at(node), u"%1: %2 must be true or false, not \"%3\""_s.arg(subject, field, *value));
     return flag;
@@ -352,6 +376,7 @@ QStringList Parser::list(const YAML::Node &node, const QString &subject, const Q
     }
     if (!node.IsSequence()) {
         error(at(node), u"%1: %2 must be a list, not %3"_s.arg(subject, field, kindOf(node)));
+        markInvalid(field);
         return out;
     }
     for (const YAML::Node &item : node) {
@@ -370,6 +395,7 @@ QMap<QString, QString> Parser::stringMap(const YAML::Node &node, const QString &
     if (!node.IsMap()) {
         error(at(node), u"%1: %2 must be a mapping of NAME: value, not %3"_s.arg(subject, field,
                                                                               kindOf(node)));
+        markInvalid(field);
         return out;
     }
     forEachEntry(node, subject, [&](const QString &key, const YAML::Node &keyNode,
@@ -440,8 +466,10 @@ void Parser::parseDocument(const YAML::Node &root, bool topLevel)
     checkKeys(root, topLevel ? TopLevelKeys : IncludedFileKeys,
               topLevel ? u"registry"_s : u"included file"_s);
     if (topLevel) {
-        if (const auto domain = text(root["domain"], u"registry"_s, u"domain"_s))
+        if (const auto domain = text(root["domain"], u"registry"_s, u"domain"_s)) {
             result.registry.domain = *domain;
+            result.registry.domainLocation = at(root["domain"]);
+        }
         if (root["caddy"])
             parseCaddy(root["caddy"]);
         if (const YAML::Node dns = root["dns"]; dns && dns.IsMap())
@@ -461,7 +489,9 @@ void Parser::parseDocument(const YAML::Node &root, bool topLevel)
 
 void Parser::parseIncludes(const YAML::Node &node)
 {
-    const QString baseDir = QFileInfo(m_file->path).absolutePath();
+    // Join with the including file's directory as written, so messages show paths the way the
+    // user wrote them (relative stays relative).
+    const QString baseDir = QFileInfo(m_file->path).path();
     const YAML::Node items = node;
     QList<YAML::Node> entries;
     if (items.IsSequence()) {
@@ -475,7 +505,7 @@ void Parser::parseIncludes(const YAML::Node &node)
         if (!pattern)
             continue;
         const SourceLocation where = at(entry);
-        const QString absolute = QDir(baseDir).absoluteFilePath(*pattern);
+        const QString absolute = QDir::cleanPath(QDir(baseDir).filePath(*pattern));
         QStringList files;
         if (pattern->contains(u'*') || pattern->contains(u'?') || pattern->contains(u'[')) {
             glob_t matches{};
@@ -540,6 +570,7 @@ Host Parser::parseHost(const QString &name, const YAML::Node &map)
     checkKeys(map, HostKeys, subject);
     Host host;
     host.name = name;
+    const QScopedValueRollback invalidScope(m_invalidFields, &host.invalidFields);
     for (auto it = map.begin(); it != map.end(); ++it) {
         if (it->first.IsScalar())
             host.fields.insert(QString::fromStdString(it->first.Scalar()), at(it->second));
@@ -566,7 +597,7 @@ Host Parser::parseHost(const QString &name, const YAML::Node &map)
         else if (*transport == u"local"_s)
             host.transport = TransportKind::Local;
         else
-            error(at(map["transport"]), u"%1: transport must be \"ssh\" or \"local\", not \"%2\""_s.arg(
+            markInvalid(u"transport"_s), error(at(map["transport"]), u"%1: transport must be \"ssh\" or \"local\", not \"%2\""_s.arg(
                                             subject, *transport));
     }
     return host;
@@ -605,6 +636,7 @@ Service Parser::parseService(const QString &name, const YAML::Node &map)
     checkKeys(map, ServiceKeys, subject);
     Service s;
     s.name = name;
+    const QScopedValueRollback invalidScope(m_invalidFields, &s.invalidFields);
     for (auto it = map.begin(); it != map.end(); ++it) {
         if (it->first.IsScalar())
             s.fields.insert(QString::fromStdString(it->first.Scalar()), at(it->second));
@@ -636,7 +668,7 @@ Service Parser::parseService(const QString &name, const YAML::Node &map)
         if (const auto parsed = deploymentTypeFromString(*type))
             s.type = *parsed;
         else
-            error(at(map["deployment_type"]),
+            markInvalid(u"deployment_type"_s), error(at(map["deployment_type"]),
                   u"%1: deployment_type must be one of process, local, native, docker, not \"%2\""_s
                       .arg(subject, *type));
     }

@@ -29,7 +29,7 @@ template<typename Entity>
 void checkField(IssueList &issues, const Entity &entity, const QString &subject,
                 const QString &field, const QString &value, Rule rule)
 {
-    if (!entity.fields.contains(field) && value.isEmpty())
+    if ((!entity.fields.contains(field) && value.isEmpty()) || entity.invalidFields.contains(field))
         return;
     if (const auto bad = rule(value))
         addError(issues, entity.where(field), u"%1: %2 %3"_s.arg(subject, field, *bad));
@@ -53,14 +53,41 @@ QString unknownNameMessage(const QString &what, const QString &name, const QStri
     const QString guess = nearestName(name, known);
     if (!guess.isEmpty())
         return u"%1 \"%2\" is not defined (did you mean \"%3\"?)"_s.arg(what, name, guess);
-    return u"%1 \"%2\" is not defined; defined: %3"_s.arg(
-        what, name, known.isEmpty() ? u"none"_s : known.join(u", "_s));
+    constexpr qsizetype Shown = 8;
+    QString list = known.isEmpty() ? u"none"_s : QStringList(known.mid(0, Shown)).join(u", "_s);
+    if (known.size() > Shown)
+        list += u", … (%1 more)"_s.arg(known.size() - Shown);
+    return u"%1 \"%2\" is not defined; defined: %3"_s.arg(what, name, list);
 }
 
 bool isKnownArch(const QString &arch)
 {
     static const QRegularExpression re(u"^((arm64|amd64)-(apple|linux)|[a-z0-9]+/[a-z0-9_]+)$"_s);
     return re.match(arch).hasMatch();
+}
+
+/** What each deployment type needs in order to be started at all. */
+void checkTypeNeeds(const Service &s, const QString &subject, IssueList &issues)
+{
+    const bool hasServiceFile = !s.serviceFilePath.isEmpty();
+    switch (s.type) {
+    case DeploymentType::Process:
+        if (s.command.isEmpty() && s.fields.contains(u"deployment_type"_s))
+            addError(issues, s.where(u"deployment_type"_s),
+                     u"%1: a process service needs \"command\""_s.arg(subject));
+        break;
+    case DeploymentType::Docker:
+        if (s.dockerCompose.isEmpty() && !hasServiceFile)
+            addError(issues, s.where(u"deployment_type"_s),
+                     u"%1: a docker service needs \"docker_compose\" (or \"service_file\")"_s.arg(subject));
+        break;
+    case DeploymentType::Local:
+    case DeploymentType::Native:
+        if (s.command.isEmpty() && !hasServiceFile && s.restartCommand.isEmpty())
+            addError(issues, s.where(u"deployment_type"_s),
+                     u"%1: a %2 service needs \"service_file\" or \"command\""_s.arg(subject, toString(s.type)));
+        break;
+    }
 }
 
 } // namespace
@@ -70,7 +97,7 @@ IssueList RegistryValidator::validate(const Registry &registry) const
     IssueList issues;
     if (!registry.domain.isEmpty()) {
         if (const auto bad = FieldRules::checkHostname(registry.domain))
-            addError(issues, {registry.path}, u"registry: domain %1"_s.arg(*bad));
+            addError(issues, registry.domainLocation, u"registry: domain %1"_s.arg(*bad));
     }
     for (const Host &host : registry.hosts)
         checkHost(host, issues);
@@ -131,26 +158,8 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
         addError(issues, s.location,
                  u"%1: missing required field \"deployment_type\" (process, local, native or docker)"_s.arg(subject));
 
-    // What each type needs in order to be started at all.
-    const bool hasServiceFile = !s.serviceFilePath.isEmpty();
-    switch (s.type) {
-    case DeploymentType::Process:
-        if (s.command.isEmpty() && s.fields.contains(u"deployment_type"_s))
-            addError(issues, s.where(u"deployment_type"_s),
-                     u"%1: a process service needs \"command\""_s.arg(subject));
-        break;
-    case DeploymentType::Docker:
-        if (s.dockerCompose.isEmpty() && !hasServiceFile)
-            addError(issues, s.where(u"deployment_type"_s),
-                     u"%1: a docker service needs \"docker_compose\" (or \"service_file\")"_s.arg(subject));
-        break;
-    case DeploymentType::Local:
-    case DeploymentType::Native:
-        if (s.command.isEmpty() && !hasServiceFile && s.restartCommand.isEmpty())
-            addError(issues, s.where(u"deployment_type"_s),
-                     u"%1: a %2 service needs \"service_file\" or \"command\""_s.arg(subject, toString(s.type)));
-        break;
-    }
+    if (!s.invalidFields.contains(u"deployment_type"_s))
+        checkTypeNeeds(s, subject, issues);
 
     checkField(issues, s, subject, u"hostname"_s, s.hostname, &FieldRules::checkHostname);
     checkField(issues, s, subject, u"service_name"_s, s.serviceName, &FieldRules::checkName);

@@ -4,6 +4,7 @@
 #include "core/Issue.h"
 
 #include <QHash>
+#include <QSet>
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -91,6 +92,7 @@ struct Service
 
     SourceLocation location;
     QHash<QString, SourceLocation> fields;
+    QSet<QString> invalidFields; // written but unreadable; the loader already reported them
 
     SourceLocation where(const QString &field) const { return fields.value(field, location); }
     /** Registry dependencies plus those of the service.yml, without repeats. */

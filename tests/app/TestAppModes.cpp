@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// The real binary: mode selection, and that --serve/--cli never need a display.
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::Literals::StringLiterals;
+
+class TestAppModes : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void versionAndHelp();
+    void cliRunsWithoutDisplay();
+    void usageErrorExitsTwo();
+    void serveStartsHeadlessAndStopsOnTerm();
+    void serveRefusesInvalidRegistry();
+
+private:
+    static QProcessEnvironment headless()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(u"DISPLAY"_s);
+        env.remove(u"WAYLAND_DISPLAY"_s);
+        env.remove(u"QT_QPA_PLATFORM"_s); // a QApplication would abort here; QCoreApplication must not care
+        return env;
+    }
+    static QString binary() { return qEnvironmentVariable("PORTOSER_BINARY"); }
+    static QString demo() { return qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s; }
+    static int run(const QStringList &args, QString *out = nullptr)
+    {
+        QProcess p;
+        p.setProcessEnvironment(headless());
+        p.start(binary(), args);
+        if (!p.waitForFinished(30000))
+            return -1;
+        if (out)
+            *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    }
+};
+
+void TestAppModes::versionAndHelp()
+{
+    QString out;
+    QCOMPARE(run({u"--version"_s}, &out), 0);
+    QVERIFY2(out.startsWith(u"portoser 0."_s), qPrintable(out));
+    QCOMPARE(run({u"--help"_s}, &out), 0);
+    QVERIFY(out.contains(u"--serve"_s) && out.contains(u"--cli"_s) && out.contains(u"validate"_s));
+}
+
+void TestAppModes::cliRunsWithoutDisplay()
+{
+    QString out;
+    QCOMPARE(run({u"--cli"_s, u"--registry"_s, demo(), u"dependencies"_s, u"order"_s}, &out), 0);
+    QCOMPARE(out, u"wave 1: api, site\nwave 2: worker\n"_s);
+    QCOMPARE(run({u"--registry"_s, demo(), u"--cli"_s, u"validate"_s}, &out), 0); // global option first
+}
+
+void TestAppModes::usageErrorExitsTwo()
+{
+    QString out;
+    QCOMPARE(run({u"--cli"_s, u"no-such-command"_s}, &out), 2);
+    QVERIFY(out.contains(u"unknown command"_s));
+}
+
+void TestAppModes::serveStartsHeadlessAndStopsOnTerm()
+{
+    QProcess p;
+    p.setProcessEnvironment(headless());
+    p.start(binary(), {u"--serve"_s, u"--registry"_s, demo()});
+    QVERIFY(p.waitForStarted());
+    QByteArray output;
+    QTRY_VERIFY2_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("coordinator up"), QByteArray(output + p.readAllStandardError()).constData(), 10000);
+    QCOMPARE(p.state(), QProcess::Running);
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(p.readAllStandardOutput().contains("stopping"));
+}
+
+void TestAppModes::serveRefusesInvalidRegistry()
+{
+    QString out;
+    const QString broken = qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/broken/registry.yml"_s;
+    QCOMPARE(run({u"--serve"_s, u"--registry"_s, broken}, &out), 1);
+    QVERIFY(out.contains(u"not starting"_s));
+}
+
+QTEST_GUILESS_MAIN(TestAppModes)
+#include "TestAppModes.moc"
