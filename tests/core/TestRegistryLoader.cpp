@@ -106,14 +106,8 @@ void TestRegistryLoader::reportsProblemAt()
 
     TempRegistry temp;
     temp.writeRegistry(yaml);
-    const CheckedRegistry checked = temp.check();
-    const Issue *issue = findIssue(checked.issues, needle);
-    QVERIFY2(issue, qPrintable(u"no issue containing \"%1\" in:\n%2"_s.arg(needle, describe(checked.issues))));
-    QCOMPARE(issue->isError(), isError);
-    QCOMPARE(issue->where.file, temp.path());
-    QCOMPARE(issue->where.line, line);
-    QCOMPARE(issue->where.column, column);
-    QCOMPARE(checked.isValid(), !isError);
+    const QString mismatch = mismatchOfIssueAt(temp.check(), needle, isError, temp.path(), line, column);
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
 void TestRegistryLoader::minimalRegistryLoads()

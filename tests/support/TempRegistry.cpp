@@ -55,6 +55,19 @@ const Issue *findIssue(const IssueList &issues, const QString &needle)
     return nullptr;
 }
 
+QString mismatchOfIssueAt(const CheckedRegistry &checked, const QString &needle, bool isError,
+                          const QString &file, int line, int column)
+{
+    const Issue *issue = findIssue(checked.issues, needle);
+    if (!issue)
+        return QStringLiteral("no issue containing \"%1\" in:\n%2").arg(needle, describe(checked.issues));
+    const SourceLocation expected{file, line, column};
+    if (issue->isError() != isError || issue->where != expected || checked.isValid() == isError)
+        return QStringLiteral("expected %1 at %2, got: %3").arg(isError ? u"an error" : u"a warning",
+                                                                expected.toString(), issue->toString());
+    return {};
+}
+
 QByteArray dedent(const char *text)
 {
     QList<QByteArray> lines = QByteArray(text).split('\n');

@@ -33,6 +33,13 @@ QString describe(const IssueList &issues);
 /** The first issue whose message contains `needle`, or nullptr. */
 const Issue *findIssue(const IssueList &issues, const QString &needle);
 
+/**
+ * Checks that `checked` has an issue containing `needle` of the given severity at `line`:`column`
+ * of `file`. Returns an empty string when it does, else what was found instead (for QVERIFY2).
+ */
+QString mismatchOfIssueAt(const CheckedRegistry &checked, const QString &needle, bool isError,
+                          const QString &file, int line, int column);
+
 /** Removes leading indentation shared by all lines, so YAML can be written indented in tests. */
 QByteArray dedent(const char *text);
 
