@@ -19,8 +19,8 @@ int ServeRunner::run(const QStringList &args)
     QTextStream out(stdout);
     QTextStream err(stderr);
     QCommandLineParser parser;
-    const QCommandLineOption listen(u"listen"_s, u"Address and port to listen on."_s, u"ADDR:PORT"_s,
-                                    u"127.0.0.1:8420"_s);
+    const QCommandLineOption listen(u"listen"_s, u"Address and port to listen on."_s,
+                                    u"ADDR:PORT"_s, u"127.0.0.1:8420"_s);
     const QCommandLineOption registry(u"registry"_s, u"Registry file."_s, u"PATH"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
     parser.addOptions({listen, registry, help});

@@ -4,6 +4,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -17,7 +17,13 @@ namespace {
 
 using namespace Qt::Literals::StringLiterals;
 
-enum class Mode { Gui, Serve, Cli, Help, Version };
+enum class Mode {
+    Gui,
+    Serve,
+    Cli,
+    Help,
+    Version
+};
 
 struct Invocation
 {
@@ -83,7 +89,8 @@ int main(int argc, char **argv)
         const Portoser::Cli::CliApp cli(orchestrator, out, err);
         out << "Usage:\n"
                "  portoser [--registry PATH]                  desktop control center\n"
-               "  portoser --serve [--listen ADDR:PORT]       headless coordinator (API, MCP, healer)\n"
+               "  portoser --serve [--listen ADDR:PORT]       headless coordinator (API, MCP, "
+               "healer)\n"
                "  portoser --cli [--registry PATH] <command>  batch commands for scripts\n"
                "  portoser --version | --help\n\n"
             << cli.commandList()

@@ -26,7 +26,8 @@ QString Issue::toString() const
 
 int errorCount(const IssueList &issues)
 {
-    return int(std::count_if(issues.begin(), issues.end(), [](const Issue &i) { return i.isError(); }));
+    return int(
+        std::count_if(issues.begin(), issues.end(), [](const Issue &i) { return i.isError(); }));
 }
 
 int warningCount(const IssueList &issues)

@@ -22,7 +22,10 @@ struct SourceLocation
 /** One validation finding, rendered alike by the CLI, the GUI issues panel and the API. */
 struct Issue
 {
-    enum class Severity { Error, Warning };
+    enum class Severity {
+        Error,
+        Warning
+    };
 
     Severity severity = Severity::Error;
     SourceLocation where;

@@ -15,10 +15,11 @@ CheckedRegistry validated(CheckedRegistry loaded)
 {
     loaded.issues += RegistryValidator().validate(loaded.registry);
     // Report in file order, so the output reads top to bottom like the file.
-    std::stable_sort(loaded.issues.begin(), loaded.issues.end(), [](const Issue &a, const Issue &b) {
-        return std::tie(a.where.file, a.where.line, a.where.column)
-               < std::tie(b.where.file, b.where.line, b.where.column);
-    });
+    std::stable_sort(loaded.issues.begin(), loaded.issues.end(),
+                     [](const Issue &a, const Issue &b) {
+                         return std::tie(a.where.file, a.where.line, a.where.column)
+                                < std::tie(b.where.file, b.where.line, b.where.column);
+                     });
     return loaded;
 }
 
@@ -33,7 +34,8 @@ CheckedRegistry Orchestrator::checkRegistry(const QString &path) const
     return validated(RegistryLoader(m_environment).load(path));
 }
 
-CheckedRegistry Orchestrator::checkRegistryText(const QByteArray &yaml, const QString &virtualPath) const
+CheckedRegistry Orchestrator::checkRegistryText(const QByteArray &yaml,
+                                                const QString &virtualPath) const
 {
     return validated(RegistryLoader(m_environment).loadFromText(yaml, virtualPath));
 }

@@ -28,7 +28,7 @@ struct Error
 };
 
 /** Either a value or an Error; core's public functions return this instead of throwing. */
-template<typename T>
+template <typename T>
 class [[nodiscard]] Result
 {
 public:
@@ -55,7 +55,7 @@ private:
     std::variant<T, Error> m_state;
 };
 
-template<>
+template <>
 class [[nodiscard]] Result<void>
 {
 public:

@@ -42,14 +42,16 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         showRegistry(watcher->result());
         watcher->deleteLater();
     });
-    watcher->setFuture(QtConcurrent::run([path = m_registryPath] { return Orchestrator().checkRegistry(path); }));
+    watcher->setFuture(
+        QtConcurrent::run([path = m_registryPath] { return Orchestrator().checkRegistry(path); }));
 }
 
 void MainWindow::showRegistry(const CheckedRegistry &checked)
 {
     const Registry &registry = checked.registry;
     for (const Host &host : registry.hosts) {
-        auto *hostItem = new QTreeWidgetItem(m_clusterTree, {host.name, host.arch, QString(), host.address()});
+        auto *hostItem =
+            new QTreeWidgetItem(m_clusterTree, {host.name, host.arch, QString(), host.address()});
         for (const Service *s : registry.servicesOn(host.name)) {
             const auto port = s->effectivePort();
             new QTreeWidgetItem(hostItem, {s->name, toString(s->type),

@@ -12,8 +12,9 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-const QCommandLineOption RegistryOption(u"registry"_s, u"Registry file (default: $PORTOSER_REGISTRY, "
-                                                       "./registry.yml, then ~/.portoser/registry.yml)."_s,
+const QCommandLineOption RegistryOption(u"registry"_s,
+                                        u"Registry file (default: $PORTOSER_REGISTRY, "
+                                        "./registry.yml, then ~/.portoser/registry.yml)."_s,
                                         u"PATH"_s);
 const QCommandLineOption JsonOption(u"json"_s, u"Print JSON instead of text."_s);
 const QCommandLineOption HelpOption(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
@@ -65,7 +66,7 @@ QString CliApp::commandList() const
 QString CliApp::helpFor(const CommandSpec &spec) const
 {
     QString text = u"Usage: portoser --cli %1 [options] %2\n\n%3\n"_s.arg(spec.name, spec.synopsis,
-                                                                       spec.summary);
+                                                                          spec.summary);
     if (!spec.details.isEmpty())
         text += u'\n' + spec.details.trimmed() + u'\n';
     text += u"\nOptions:\n"_s;
@@ -96,7 +97,8 @@ int CliApp::run(const QStringList &args)
     for (; i < args.size() && args.at(i).startsWith(u'-'); ++i) {
         const QString &arg = args.at(i);
         if (arg == u"-h"_s || arg == u"--help"_s) {
-            m_out << "Usage: portoser --cli [--registry PATH] <command> [options]\n\n" << commandList()
+            m_out << "Usage: portoser --cli [--registry PATH] <command> [options]\n\n"
+                  << commandList()
                   << "\nRun 'portoser --cli <command> --help' for a command's options.\n";
             return Ok;
         }

@@ -14,12 +14,12 @@ namespace Portoser::Cli {
 /** What `--help` shows for a command and which options it accepts. */
 struct CommandSpec
 {
-    QString name;                       // "dependencies"
-    QString synopsis;                   // "order [SERVICE...] | graph [--dot] | impact SERVICE"
-    QString summary;                    // one line for the command list
-    QString details;                    // paragraphs for `<command> --help`
-    QList<QCommandLineOption> options;  // besides --registry, --json and --help
-    bool readsOnly = true;              // read commands all take --json
+    QString name;                      // "dependencies"
+    QString synopsis;                  // "order [SERVICE...] | graph [--dot] | impact SERVICE"
+    QString summary;                   // one line for the command list
+    QString details;                   // paragraphs for `<command> --help`
+    QList<QCommandLineOption> options; // besides --registry, --json and --help
+    bool readsOnly = true;             // read commands all take --json
 };
 
 /** One `portoser --cli <name>` command: parses nothing itself, only runs. */

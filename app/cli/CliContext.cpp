@@ -24,9 +24,10 @@ std::optional<Registry> CliContext::validRegistry()
     }
     if (m_json) {
         printJson(QJsonObject{
-            {u"error"_s, QJsonObject{{u"code"_s, u"invalid_registry"_s},
-                                     {u"message"_s, u"the registry has %1 error(s)"_s.arg(errors.size())},
-                                     {u"issues"_s, RegistryJson::toJson(errors)}}}});
+            {u"error"_s,
+             QJsonObject{{u"code"_s, u"invalid_registry"_s},
+                         {u"message"_s, u"the registry has %1 error(s)"_s.arg(errors.size())},
+                         {u"issues"_s, RegistryJson::toJson(errors)}}}});
     } else {
         for (const Issue &issue : errors)
             m_err << issue.toString() << '\n';
@@ -39,8 +40,8 @@ std::optional<Registry> CliContext::validRegistry()
 
 void CliContext::printJson(const QJsonValue &value)
 {
-    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray())
-                                              : QJsonDocument(value.toObject());
+    const QJsonDocument doc =
+        value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
     m_out << doc.toJson(QJsonDocument::Indented);
     m_out.flush();
 }
@@ -55,7 +56,8 @@ int CliContext::usageError(const QString &message)
 void CliContext::printError(const QString &message)
 {
     if (m_json)
-        printJson(QJsonObject{{u"error"_s, QJsonObject{{u"code"_s, u"failed"_s}, {u"message"_s, message}}}});
+        printJson(QJsonObject{
+            {u"error"_s, QJsonObject{{u"code"_s, u"failed"_s}, {u"message"_s, message}}}});
     else
         m_err << "portoser: " << message << '\n';
 }

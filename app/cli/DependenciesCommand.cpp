@@ -55,7 +55,8 @@ int DependenciesCommand::run(CliContext &context, const QCommandLineParser &args
     return impact(context, *registry, words.first());
 }
 
-int DependenciesCommand::order(CliContext &context, const Registry &registry, const QStringList &services)
+int DependenciesCommand::order(CliContext &context, const Registry &registry,
+                               const QStringList &services)
 {
     // A valid registry has no cycles, so waves always exist here.
     const QList<QStringList> waves = DependencyGraph(registry).waves(services);
@@ -66,7 +67,8 @@ int DependenciesCommand::order(CliContext &context, const Registry &registry, co
             wavesJson.append(QJsonArray::fromStringList(wave));
             flat += wave;
         }
-        context.printJson(QJsonObject{{u"waves"_s, wavesJson}, {u"order"_s, QJsonArray::fromStringList(flat)}});
+        context.printJson(
+            QJsonObject{{u"waves"_s, wavesJson}, {u"order"_s, QJsonArray::fromStringList(flat)}});
         return Ok;
     }
     for (qsizetype i = 0; i < waves.size(); ++i)
@@ -106,7 +108,8 @@ int DependenciesCommand::graph(CliContext &context, const Registry &registry, bo
     return Ok;
 }
 
-int DependenciesCommand::impact(CliContext &context, const Registry &registry, const QString &service)
+int DependenciesCommand::impact(CliContext &context, const Registry &registry,
+                                const QString &service)
 {
     const QMap<QString, int> affected = DependencyGraph(registry).impactOf(service);
     if (context.json()) {
@@ -124,8 +127,8 @@ int DependenciesCommand::impact(CliContext &context, const Registry &registry, c
     out << "Stopping or moving " << service << " affects " << affected.size()
         << (affected.size() == 1 ? " service" : " services") << ":\n";
     for (auto it = affected.cbegin(); it != affected.cend(); ++it)
-        out << "  " << it.key() << (it.value() == 1 ? u" (direct)"_s : u" (through %1 hops)"_s.arg(it.value()))
-            << '\n';
+        out << "  " << it.key()
+            << (it.value() == 1 ? u" (direct)"_s : u" (through %1 hops)"_s.arg(it.value())) << '\n';
     return Ok;
 }
 

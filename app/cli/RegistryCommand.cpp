@@ -13,7 +13,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-const QCommandLineOption HostOption(u"host"_s, u"list-services: only services on HOST."_s, u"HOST"_s);
+const QCommandLineOption HostOption(u"host"_s, u"list-services: only services on HOST."_s,
+                                    u"HOST"_s);
 
 QString orDash(const QString &text)
 {
@@ -34,7 +35,8 @@ void printFields(QTextStream &out, const QJsonObject &object, int indent = 0)
             QStringList items;
             for (const QJsonValue &item : v.toArray())
                 items.append(item.toVariant().toString());
-            out << pad << it.key() << ": " << (items.isEmpty() ? u"[]"_s : items.join(u", "_s)) << '\n';
+            out << pad << it.key() << ": " << (items.isEmpty() ? u"[]"_s : items.join(u", "_s))
+                << '\n';
         } else {
             out << pad << it.key() << ": " << v.toVariant().toString() << '\n';
         }
@@ -62,7 +64,8 @@ int RegistryCommand::run(CliContext &context, const QCommandLineParser &args)
     const QString action = words.first();
     const qsizetype expected = action == u"show"_s ? 2 : 1;
     if (action != u"list-services"_s && action != u"list-hosts"_s && action != u"show"_s)
-        return context.usageError(u"unknown action \"%1\"; use list-services, list-hosts or show NAME"_s.arg(action));
+        return context.usageError(
+            u"unknown action \"%1\"; use list-services, list-hosts or show NAME"_s.arg(action));
     if (words.size() != expected)
         return context.usageError(action == u"show"_s ? u"show needs exactly one NAME"_s
                                                       : u"%1 takes no arguments"_s.arg(action));
@@ -76,7 +79,8 @@ int RegistryCommand::run(CliContext &context, const QCommandLineParser &args)
     return show(context, *registry, words.at(1));
 }
 
-int RegistryCommand::listServices(CliContext &context, const Registry &registry, const QString &hostFilter)
+int RegistryCommand::listServices(CliContext &context, const Registry &registry,
+                                  const QString &hostFilter)
 {
     if (!hostFilter.isEmpty() && !registry.hosts.contains(hostFilter)) {
         context.printError(u"no host named \"%1\" in %2"_s.arg(hostFilter, registry.path));
@@ -89,7 +93,8 @@ int RegistryCommand::listServices(CliContext &context, const Registry &registry,
             continue;
         json.append(RegistryJson::toJson(s));
         const auto port = s.effectivePort();
-        table.addRow({s.name, s.currentHost, toString(s.type), port ? QString::number(*port) : u"-"_s,
+        table.addRow({s.name, s.currentHost, toString(s.type),
+                      port ? QString::number(*port) : u"-"_s,
                       orDash(s.allDependencies().join(u", "_s))});
     }
     if (context.json())
@@ -110,8 +115,10 @@ int RegistryCommand::listHosts(CliContext &context, const Registry &registry)
             services.append(s->name);
         o.insert(u"services"_s, QJsonArray::fromStringList(services));
         json.append(o);
-        table.addRow({h.name, h.sshPort == Host::DefaultSshPort ? h.address()
-                                                                : u"%1:%2"_s.arg(h.address()).arg(h.sshPort),
+        table.addRow({h.name,
+                      h.sshPort == Host::DefaultSshPort
+                          ? h.address()
+                          : u"%1:%2"_s.arg(h.address()).arg(h.sshPort),
                       orDash(h.sshUser), orDash(h.arch), h.isLocal() ? u"local"_s : u"ssh"_s,
                       QString::number(services.size())});
     }

@@ -10,7 +10,8 @@ namespace Portoser::Cli {
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-const QCommandLineOption StrictOption(u"strict"_s, u"Treat warnings (such as unknown keys) as errors."_s);
+const QCommandLineOption StrictOption(u"strict"_s,
+                                      u"Treat warnings (such as unknown keys) as errors."_s);
 }
 
 CommandSpec ValidateCommand::spec() const
@@ -26,7 +27,8 @@ CommandSpec ValidateCommand::spec() const
 int ValidateCommand::run(CliContext &context, const QCommandLineParser &args)
 {
     if (!args.positionalArguments().isEmpty())
-        return context.usageError(u"validate takes no arguments; use --registry PATH to choose a file"_s);
+        return context.usageError(
+            u"validate takes no arguments; use --registry PATH to choose a file"_s);
     const CheckedRegistry checked = context.orchestrator().checkRegistry(context.registryPath());
     const int errors = errorCount(checked.issues);
     const int warnings = warningCount(checked.issues);
@@ -52,8 +54,8 @@ int ValidateCommand::run(CliContext &context, const QCommandLineParser &args)
     if (failed)
         stream << context.registryPath() << ": invalid: " << counts << '\n';
     else
-        stream << context.registryPath() << ": valid: " << checked.registry.hosts.size() << " hosts, "
-               << checked.registry.services.size() << " services, " << counts << '\n';
+        stream << context.registryPath() << ": valid: " << checked.registry.hosts.size()
+               << " hosts, " << checked.registry.services.size() << " services, " << counts << '\n';
     return failed ? Failed : Ok;
 }
 

@@ -99,7 +99,8 @@ std::optional<QString> checkPath(const QString &value)
     const QString special = describeForbidden(value);
     if (!special.isEmpty())
         return u"\"%1\" contains shell metacharacters (%2)"_s.arg(printable(value), special);
-    if (value.indexOf(u'~') > 0 || (value.startsWith(u'~') && value != u"~"_s && !value.startsWith(u"~/"_s)))
+    if (value.indexOf(u'~') > 0
+        || (value.startsWith(u'~') && value != u"~"_s && !value.startsWith(u"~/"_s)))
         return u"\"%1\": '~' is only allowed as a leading \"~/\""_s.arg(value);
     for (const QString &part : value.split(u'/')) {
         if (part == u".."_s)

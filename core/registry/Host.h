@@ -11,7 +11,10 @@
 namespace Portoser {
 
 /** How the coordinator reaches a host: over SSH, or directly when the host is this machine. */
-enum class TransportKind { Ssh, Local };
+enum class TransportKind {
+    Ssh,
+    Local
+};
 
 /** A worker machine as the registry describes it. */
 struct Host
@@ -32,9 +35,9 @@ struct Host
     QString sshKey;
     QString knownHosts;
 
-    SourceLocation location;                // where the host's name is written
-    QHash<QString, SourceLocation> fields;  // where each of its keys is written
-    QSet<QString> invalidFields;            // written but unreadable; already reported
+    SourceLocation location;               // where the host's name is written
+    QHash<QString, SourceLocation> fields; // where each of its keys is written
+    QSet<QString> invalidFields;           // written but unreadable; already reported
 
     /** Where `field` is written, falling back to the host's own entry. */
     SourceLocation where(const QString &field) const { return fields.value(field, location); }

@@ -12,11 +12,11 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <glob.h>
-
 #include <algorithm>
 #include <functional>
 #include <numeric>
+
+#include <glob.h>
 
 namespace Portoser {
 
@@ -24,33 +24,54 @@ namespace {
 
 using namespace Qt::Literals::StringLiterals;
 
-const QStringList TopLevelKeys = {u"domain"_s, u"hosts"_s, u"services"_s, u"caddy"_s, u"dns"_s,
-                                  u"include"_s, u"version"_s, u"last_updated"_s, u"schema"_s,
-                                  u"notes"_s, u"description"_s};
+const QStringList TopLevelKeys = {u"domain"_s, u"hosts"_s,   u"services"_s,   u"caddy"_s,
+                                  u"dns"_s,    u"include"_s, u"version"_s,    u"last_updated"_s,
+                                  u"schema"_s, u"notes"_s,   u"description"_s};
 const QStringList IncludedFileKeys = {u"hosts"_s, u"services"_s, u"include"_s};
-const QStringList HostKeys = {u"ip"_s, u"ssh_user"_s, u"ssh_port"_s, u"ssh_hostname"_s, u"path"_s,
-                              u"arch"_s, u"roles"_s, u"description"_s, u"transport"_s,
-                              u"ssh_key"_s, u"known_hosts"_s, u"status"_s, u"resources"_s,
-                              u"notes"_s, u"tags"_s};
-const QStringList ServiceKeys = {
-    u"current_host"_s, u"deployment_type"_s, u"port"_s, u"hostname"_s, u"healthcheck_url"_s,
-    u"healthcheck_command"_s, u"dependencies"_s, u"docker_compose"_s, u"service_file"_s,
-    u"service_name"_s, u"working_dir"_s, u"python_manager"_s, u"restart_command"_s,
-    u"tls_cert"_s, u"tls_key"_s, u"ca_cert"_s, u"platform"_s, u"tags"_s, u"description"_s,
-    u"notes"_s, u"command"_s, u"source"_s, u"env"_s, u"env_file"_s, u"secrets"_s, u"health"_s,
-    u"heal"_s, u"stop_timeout"_s};
-const QStringList HealthKeys = {u"type"_s, u"path"_s, u"port"_s, u"command"_s, u"interval"_s,
-                                u"timeout"_s, u"retries"_s, u"start_period"_s};
+const QStringList HostKeys = {u"ip"_s,        u"ssh_user"_s, u"ssh_port"_s,    u"ssh_hostname"_s,
+                              u"path"_s,      u"arch"_s,     u"roles"_s,       u"description"_s,
+                              u"transport"_s, u"ssh_key"_s,  u"known_hosts"_s, u"status"_s,
+                              u"resources"_s, u"notes"_s,    u"tags"_s};
+const QStringList ServiceKeys = {u"current_host"_s,
+                                 u"deployment_type"_s,
+                                 u"port"_s,
+                                 u"hostname"_s,
+                                 u"healthcheck_url"_s,
+                                 u"healthcheck_command"_s,
+                                 u"dependencies"_s,
+                                 u"docker_compose"_s,
+                                 u"service_file"_s,
+                                 u"service_name"_s,
+                                 u"working_dir"_s,
+                                 u"python_manager"_s,
+                                 u"restart_command"_s,
+                                 u"tls_cert"_s,
+                                 u"tls_key"_s,
+                                 u"ca_cert"_s,
+                                 u"platform"_s,
+                                 u"tags"_s,
+                                 u"description"_s,
+                                 u"notes"_s,
+                                 u"command"_s,
+                                 u"source"_s,
+                                 u"env"_s,
+                                 u"env_file"_s,
+                                 u"secrets"_s,
+                                 u"health"_s,
+                                 u"heal"_s,
+                                 u"stop_timeout"_s};
+const QStringList HealthKeys = {u"type"_s,     u"path"_s,    u"port"_s,    u"command"_s,
+                                u"interval"_s, u"timeout"_s, u"retries"_s, u"start_period"_s};
 const QStringList HealKeys = {u"enabled"_s, u"max_restarts"_s, u"window"_s};
-const QStringList CaddyKeys = {u"host"_s, u"ingress_host"_s, u"admin_endpoint"_s, u"admin_api"_s,
-                               u"http_port"_s, u"https_port"_s, u"config_path"_s,
-                               u"use_admin_api"_s, u"email"_s};
+const QStringList CaddyKeys = {u"host"_s,        u"ingress_host"_s,  u"admin_endpoint"_s,
+                               u"admin_api"_s,   u"http_port"_s,     u"https_port"_s,
+                               u"config_path"_s, u"use_admin_api"_s, u"email"_s};
 const QStringList DnsKeys = {u"host"_s, u"ingress_ip"_s, u"config_path"_s, u"resolver_path"_s};
 const QStringList ServiceFileKeys = {
-    u"name"_s, u"hostname"_s, u"type"_s, u"port"_s, u"ports"_s, u"start"_s, u"stop"_s,
-    u"restart"_s, u"status"_s, u"healthcheck"_s, u"env_file"_s, u"working_dir"_s,
-    u"dependencies"_s, u"environment"_s, u"docker_compose_file"_s, u"notes"_s,
-    u"description"_s};
+    u"name"_s,     u"hostname"_s,    u"type"_s,         u"port"_s,        u"ports"_s,
+    u"start"_s,    u"stop"_s,        u"restart"_s,      u"status"_s,      u"healthcheck"_s,
+    u"env_file"_s, u"working_dir"_s, u"dependencies"_s, u"environment"_s, u"docker_compose_file"_s,
+    u"notes"_s,    u"description"_s};
 
 int editDistance(const QString &a, const QString &b)
 {
@@ -61,7 +82,8 @@ int editDistance(const QString &a, const QString &b)
         row[0] = int(i);
         for (qsizetype j = 1; j <= b.size(); ++j) {
             const int above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = above;
         }
     }
@@ -154,12 +176,15 @@ private:
     void checkKeys(const YAML::Node &map, const QStringList &known, const QString &subject);
 
     // --- typed reads; each reports its own problem and returns nothing on failure
-    std::optional<QString> text(const YAML::Node &node, const QString &subject, const QString &field);
+    std::optional<QString> text(const YAML::Node &node, const QString &subject,
+                                const QString &field);
     std::optional<int> integer(const YAML::Node &node, const QString &subject, const QString &field,
                                int min, int max);
     std::optional<int> port(const YAML::Node &node, const QString &subject, const QString &field);
-    std::optional<int> duration(const YAML::Node &node, const QString &subject, const QString &field);
-    std::optional<bool> boolean(const YAML::Node &node, const QString &subject, const QString &field);
+    std::optional<int> duration(const YAML::Node &node, const QString &subject,
+                                const QString &field);
+    std::optional<bool> boolean(const YAML::Node &node, const QString &subject,
+                                const QString &field);
     QStringList list(const YAML::Node &node, const QString &subject, const QString &field,
                      bool mapKeysToo = false);
     QMap<QString, QString> stringMap(const YAML::Node &node, const QString &subject,
@@ -178,9 +203,9 @@ private:
     std::optional<ServiceFile> loadServiceFile(const QString &declared, const SourceLocation &where,
                                                const QString &subject);
     /** Calls `fn(key, keyNode, valueNode)` for each entry of a mapping, flagging repeated keys. */
-    void forEachEntry(const YAML::Node &map, const QString &subject,
-                      const std::function<void(const QString &, const YAML::Node &,
-                                               const YAML::Node &)> &fn);
+    void forEachEntry(
+        const YAML::Node &map, const QString &subject,
+        const std::function<void(const QString &, const YAML::Node &, const YAML::Node &)> &fn);
 
     /** Marks `field` of the entity being read as reported, so the validator does not repeat it. */
     void markInvalid(const QString &field)
@@ -192,7 +217,7 @@ private:
     const Interpolator &m_interpolator;
     const SourceFile *m_file = nullptr;
     QSet<QString> *m_invalidFields = nullptr; // of the host/service being read
-    QStringList m_includeStack; // canonical paths being read, to stop include cycles
+    QStringList m_includeStack;               // canonical paths being read, to stop include cycles
     QString m_rootDir;
 };
 
@@ -214,9 +239,9 @@ void Parser::warning(const SourceLocation &where, const QString &message)
     result.issues.append({Issue::Severity::Warning, where, message});
 }
 
-void Parser::forEachEntry(const YAML::Node &map, const QString &subject,
-                          const std::function<void(const QString &, const YAML::Node &,
-                                                   const YAML::Node &)> &fn)
+void Parser::forEachEntry(
+    const YAML::Node &map, const QString &subject,
+    const std::function<void(const QString &, const YAML::Node &, const YAML::Node &)> &fn)
 {
     QHash<QString, SourceLocation> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -227,8 +252,10 @@ void Parser::forEachEntry(const YAML::Node &map, const QString &subject,
         }
         const QString name = QString::fromStdString(key.Scalar());
         if (const auto previous = seen.constFind(name); previous != seen.cend()) {
-            error(at(key), u"%1: key \"%2\" appears twice (first at %3); the second would silently win"_s
-                               .arg(subject, name, previous->toString()));
+            error(
+                at(key),
+                u"%1: key \"%2\" appears twice (first at %3); the second would silently win"_s.arg(
+                    subject, name, previous->toString()));
             continue;
         }
         seen.insert(name, at(key));
@@ -244,18 +271,19 @@ void Parser::checkKeys(const YAML::Node &map, const QStringList &known, const QS
             continue;
         const QString key = QString::fromStdString(it->first.Scalar());
         if (const auto previous = seen.constFind(key); previous != seen.cend()) {
-            error(at(it->first), u"%1: key \"%2\" appears twice (first at %3); only one may stay"_s
-                                     .arg(subject, key, previous->toString()));
+            error(at(it->first),
+                  u"%1: key \"%2\" appears twice (first at %3); only one may stay"_s.arg(
+                      subject, key, previous->toString()));
             continue;
         }
         seen.insert(key, at(it->first));
         if (known.contains(key))
             continue;
         const QString guess = nearest(key, known);
-        warning(at(it->first), guess.isEmpty()
-                                   ? u"%1: unknown key \"%2\" is ignored"_s.arg(subject, key)
-                                   : u"%1: unknown key \"%2\" is ignored (did you mean \"%3\"?)"_s
-                                         .arg(subject, key, guess));
+        warning(at(it->first),
+                guess.isEmpty() ? u"%1: unknown key \"%2\" is ignored"_s.arg(subject, key)
+                                : u"%1: unknown key \"%2\" is ignored (did you mean \"%3\"?)"_s.arg(
+                                    subject, key, guess));
     }
 }
 
@@ -265,7 +293,8 @@ std::optional<QString> Parser::text(const YAML::Node &node, const QString &subje
     if (!node || node.IsNull())
         return std::nullopt;
     if (!node.IsScalar()) {
-        error(at(node), u"%1: %2 must be a single value, not %3"_s.arg(subject, field, kindOf(node)));
+        error(at(node),
+              u"%1: %2 must be a single value, not %3"_s.arg(subject, field, kindOf(node)));
         markInvalid(field);
         return std::nullopt;
     }
@@ -315,7 +344,8 @@ std::optional<int> Parser::integer(const YAML::Node &node, const QString &subjec
     return n;
 }
 
-std::optional<int> Parser::port(const YAML::Node &node, const QString &subject, const QString &field)
+std::optional<int> Parser::port(const YAML::Node &node, const QString &subject,
+                                const QString &field)
 {
     const auto value = text(node, subject, field);
     if (!value)
@@ -335,11 +365,11 @@ std::optional<int> Parser::duration(const YAML::Node &node, const QString &subje
     if (!value)
         return std::nullopt;
     const auto seconds = parseDuration(*value);
-    if (!seconds)
-        markInvalid(field);
-    if (!seconds)
+    if (!seconds) {
         error(at(node), u"%1: %2 must be a duration such as 30, 30s, 5m or 1h, not \"%3\""_s.arg(
                             subject, field, *value));
+        markInvalid(field);
+    }
     return seconds;
 }
 
@@ -350,10 +380,10 @@ std::optional<bool> Parser::boolean(const YAML::Node &node, const QString &subje
     if (!value)
         return std::nullopt;
     const auto flag = parseBool(*value);
-    if (!flag)
-        markInvalid(field);
-    if (!flag)
+    if (!flag) {
         error(at(node), u"%1: %2 must be true or false, not \"%3\""_s.arg(subject, field, *value));
+        markInvalid(field);
+    }
     return flag;
 }
 
@@ -369,9 +399,9 @@ QStringList Parser::list(const YAML::Node &node, const QString &subject, const Q
         return out;
     }
     if (node.IsMap() && mapKeysToo) { // service.yml: dependencies: {caddy: {reason: ...}}
-        forEachEntry(node, subject, [&](const QString &key, const YAML::Node &, const YAML::Node &) {
-            out.append(key);
-        });
+        forEachEntry(
+            node, subject,
+            [&](const QString &key, const YAML::Node &, const YAML::Node &) { out.append(key); });
         return out;
     }
     if (!node.IsSequence()) {
@@ -394,23 +424,23 @@ QMap<QString, QString> Parser::stringMap(const YAML::Node &node, const QString &
         return out;
     if (!node.IsMap()) {
         error(at(node), u"%1: %2 must be a mapping of NAME: value, not %3"_s.arg(subject, field,
-                                                                              kindOf(node)));
+                                                                                 kindOf(node)));
         markInvalid(field);
         return out;
     }
-    forEachEntry(node, subject, [&](const QString &key, const YAML::Node &keyNode,
-                                    const YAML::Node &value) {
-        if (const auto bad = FieldRules::checkEnvName(key)) {
-            error(at(keyNode), u"%1: %2: %3"_s.arg(subject, field, *bad));
-            return;
-        }
-        if (value.IsNull()) {
-            out.insert(key, QString());
-            return;
-        }
-        if (auto v = text(value, subject, u"%1.%2"_s.arg(field, key)))
-            out.insert(key, *v);
-    });
+    forEachEntry(node, subject,
+                 [&](const QString &key, const YAML::Node &keyNode, const YAML::Node &value) {
+                     if (const auto bad = FieldRules::checkEnvName(key)) {
+                         error(at(keyNode), u"%1: %2: %3"_s.arg(subject, field, *bad));
+                         return;
+                     }
+                     if (value.IsNull()) {
+                         out.insert(key, QString());
+                         return;
+                     }
+                     if (auto v = text(value, subject, u"%1.%2"_s.arg(field, key)))
+                         out.insert(key, *v);
+                 });
     return out;
 }
 
@@ -455,12 +485,14 @@ void Parser::parseDocument(const YAML::Node &root, bool topLevel)
 {
     if (!root || root.IsNull()) {
         if (topLevel)
-            error({m_file->path, 1, 1}, u"the registry is empty; it needs at least 'hosts' and 'services'"_s);
+            error({m_file->path, 1, 1},
+                  u"the registry is empty; it needs at least 'hosts' and 'services'"_s);
         return;
     }
     if (!root.IsMap()) {
-        error(at(root), u"the top level must be a mapping with 'hosts' and 'services', not %1"_s.arg(
-                            kindOf(root)));
+        error(at(root),
+              u"the top level must be a mapping with 'hosts' and 'services', not %1"_s.arg(
+                  kindOf(root)));
         return;
     }
     checkKeys(root, topLevel ? TopLevelKeys : IncludedFileKeys,
@@ -492,13 +524,12 @@ void Parser::parseIncludes(const YAML::Node &node)
     // Join with the including file's directory as written, so messages show paths the way the
     // user wrote them (relative stays relative).
     const QString baseDir = QFileInfo(m_file->path).path();
-    const YAML::Node items = node;
-    QList<YAML::Node> entries;
-    if (items.IsSequence()) {
-        for (const YAML::Node &item : items)
+    QList<YAML::Node> entries; // `include: a.yml` or a list of files and globs
+    if (node.IsSequence()) {
+        for (const YAML::Node &item : node)
             entries.append(item);
     } else {
-        entries.append(items);
+        entries.append(node);
     }
     for (const YAML::Node &entry : entries) {
         const auto pattern = text(entry, u"include"_s, u"entry"_s);
@@ -527,8 +558,10 @@ void Parser::parseIncludes(const YAML::Node &node)
                 continue;
             }
             if (m_includeStack.contains(canonical)) {
-                error(where, u"include: \"%1\" is already being read; includes must not form a cycle"_s
-                                 .arg(*pattern));
+                error(
+                    where,
+                    u"include: \"%1\" is already being read; includes must not form a cycle"_s.arg(
+                        *pattern));
                 continue;
             }
             m_includeStack.append(canonical);
@@ -543,25 +576,27 @@ void Parser::parseHosts(const YAML::Node &node)
     if (node.IsNull())
         return;
     if (!node.IsMap()) {
-        error(at(node), u"hosts must be a mapping of host name to settings, not %1"_s.arg(kindOf(node)));
+        error(at(node),
+              u"hosts must be a mapping of host name to settings, not %1"_s.arg(kindOf(node)));
         return;
     }
-    forEachEntry(node, u"hosts"_s, [&](const QString &name, const YAML::Node &key,
-                                       const YAML::Node &value) {
-        const QString subject = u"host \"%1\""_s.arg(name);
-        if (!value.IsMap()) {
-            error(at(key), u"%1 must be a mapping of settings, not %2"_s.arg(subject, kindOf(value)));
-            return;
-        }
-        if (const Host *existing = result.registry.host(name)) {
-            error(at(key), u"%1 is defined twice: here and at %2"_s.arg(subject,
-                                                                        existing->location.toString()));
-            return;
-        }
-        Host host = parseHost(name, value);
-        host.location = at(key);
-        result.registry.hosts.insert(name, host);
-    });
+    forEachEntry(
+        node, u"hosts"_s, [&](const QString &name, const YAML::Node &key, const YAML::Node &value) {
+            const QString subject = u"host \"%1\""_s.arg(name);
+            if (!value.IsMap()) {
+                error(at(key),
+                      u"%1 must be a mapping of settings, not %2"_s.arg(subject, kindOf(value)));
+                return;
+            }
+            if (const Host *existing = result.registry.host(name)) {
+                error(at(key), u"%1 is defined twice: here and at %2"_s.arg(
+                                   subject, existing->location.toString()));
+                return;
+            }
+            Host host = parseHost(name, value);
+            host.location = at(key);
+            result.registry.hosts.insert(name, host);
+        });
 }
 
 Host Parser::parseHost(const QString &name, const YAML::Node &map)
@@ -596,9 +631,12 @@ Host Parser::parseHost(const QString &name, const YAML::Node &map)
             host.transport = TransportKind::Ssh;
         else if (*transport == u"local"_s)
             host.transport = TransportKind::Local;
-        else
-            markInvalid(u"transport"_s), error(at(map["transport"]), u"%1: transport must be \"ssh\" or \"local\", not \"%2\""_s.arg(
-                                            subject, *transport));
+        else {
+            error(at(map["transport"]),
+                  u"%1: transport must be \"ssh\" or \"local\", not \"%2\""_s.arg(subject,
+                                                                                  *transport));
+            markInvalid(u"transport"_s);
+        }
     }
     return host;
 }
@@ -612,22 +650,23 @@ void Parser::parseServices(const YAML::Node &node)
                             kindOf(node)));
         return;
     }
-    forEachEntry(node, u"services"_s, [&](const QString &name, const YAML::Node &key,
-                                          const YAML::Node &value) {
-        const QString subject = u"service \"%1\""_s.arg(name);
-        if (!value.IsMap()) {
-            error(at(key), u"%1 must be a mapping of settings, not %2"_s.arg(subject, kindOf(value)));
-            return;
-        }
-        if (const Service *existing = result.registry.service(name)) {
-            error(at(key), u"%1 is defined twice: here and at %2"_s.arg(
-                               subject, existing->location.toString()));
-            return;
-        }
-        Service service = parseService(name, value);
-        service.location = at(key);
-        result.registry.services.insert(name, service);
-    });
+    forEachEntry(node, u"services"_s,
+                 [&](const QString &name, const YAML::Node &key, const YAML::Node &value) {
+                     const QString subject = u"service \"%1\""_s.arg(name);
+                     if (!value.IsMap()) {
+                         error(at(key), u"%1 must be a mapping of settings, not %2"_s.arg(
+                                            subject, kindOf(value)));
+                         return;
+                     }
+                     if (const Service *existing = result.registry.service(name)) {
+                         error(at(key), u"%1 is defined twice: here and at %2"_s.arg(
+                                            subject, existing->location.toString()));
+                         return;
+                     }
+                     Service service = parseService(name, value);
+                     service.location = at(key);
+                     result.registry.services.insert(name, service);
+                 });
 }
 
 Service Parser::parseService(const QString &name, const YAML::Node &map)
@@ -667,10 +706,12 @@ Service Parser::parseService(const QString &name, const YAML::Node &map)
     if (const auto type = text(map["deployment_type"], subject, u"deployment_type"_s)) {
         if (const auto parsed = deploymentTypeFromString(*type))
             s.type = *parsed;
-        else
-            markInvalid(u"deployment_type"_s), error(at(map["deployment_type"]),
+        else {
+            error(at(map["deployment_type"]),
                   u"%1: deployment_type must be one of process, local, native, docker, not \"%2\""_s
                       .arg(subject, *type));
+            markInvalid(u"deployment_type"_s);
+        }
     }
     s.port = port(map["port"], subject, u"port"_s);
     s.dependencies = list(map["dependencies"], subject, u"dependencies"_s);
@@ -691,25 +732,29 @@ Service Parser::parseService(const QString &name, const YAML::Node &map)
 void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subject)
 {
     if (!map.IsMap()) {
-        error(at(map), u"%1: health must be a mapping (type, path, port, command, ...), not %2"_s.arg(
-                           subject, kindOf(map)));
+        error(at(map),
+              u"%1: health must be a mapping (type, path, port, command, ...), not %2"_s.arg(
+                  subject, kindOf(map)));
         return;
     }
     const QString where = subject + u": health"_s;
     checkKeys(map, HealthKeys, where);
     for (auto it = map.begin(); it != map.end(); ++it) {
         if (it->first.IsScalar())
-            s.fields.insert(u"health."_s + QString::fromStdString(it->first.Scalar()), at(it->second));
+            s.fields.insert(u"health."_s + QString::fromStdString(it->first.Scalar()),
+                            at(it->second));
     }
     HealthCheck &h = s.health;
     if (const auto type = text(map["type"], where, u"type"_s)) {
-        static const QHash<QString, HealthCheck::Type> types = {{u"http"_s, HealthCheck::Type::Http},
-                                                                {u"tcp"_s, HealthCheck::Type::Tcp},
-                                                                {u"command"_s, HealthCheck::Type::Command}};
+        static const QHash<QString, HealthCheck::Type> types = {
+            {u"http"_s, HealthCheck::Type::Http},
+            {u"tcp"_s, HealthCheck::Type::Tcp},
+            {u"command"_s, HealthCheck::Type::Command}};
         if (types.contains(*type))
             h.type = types.value(*type);
         else
-            error(at(map["type"]), u"%1: type must be http, tcp or command, not \"%2\""_s.arg(where, *type));
+            error(at(map["type"]),
+                  u"%1: type must be http, tcp or command, not \"%2\""_s.arg(where, *type));
     }
     if (const auto path = text(map["path"], where, u"path"_s))
         h.path = *path;
@@ -775,7 +820,8 @@ std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
                                                    const QString &subject)
 {
     // Upstream writes service_file relative to the host's base path ("/app/service.yml"). When the
-    // same tree sits beside the registry we read it now; otherwise it is read on the host at deploy.
+    // same tree sits beside the registry we read it now; otherwise it is read on the host at
+    // deploy.
     QString relative = declared;
     while (relative.startsWith(u'/'))
         relative.remove(0, 1);
@@ -790,7 +836,8 @@ std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
         return std::nullopt;
     QFile file(found);
     if (!file.open(QIODevice::ReadOnly)) {
-        error(where, u"%1: cannot read service_file %2: %3"_s.arg(subject, found, file.errorString()));
+        error(where,
+              u"%1: cannot read service_file %2: %3"_s.arg(subject, found, file.errorString()));
         return std::nullopt;
     }
     const QByteArray bytes = file.readAll();
@@ -847,7 +894,8 @@ CheckedRegistry RegistryLoader::load(const QString &path) const
     return std::move(parser.result);
 }
 
-CheckedRegistry RegistryLoader::loadFromText(const QByteArray &yaml, const QString &virtualPath) const
+CheckedRegistry RegistryLoader::loadFromText(const QByteArray &yaml,
+                                             const QString &virtualPath) const
 {
     const Interpolator interpolator(m_environment);
     Parser parser(interpolator);

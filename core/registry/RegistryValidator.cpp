@@ -25,7 +25,7 @@ void addWarning(IssueList &issues, const SourceLocation &where, const QString &m
 }
 
 /** Applies `rule` to a value that was written (empty means absent and is not checked). */
-template<typename Entity>
+template <typename Entity>
 void checkField(IssueList &issues, const Entity &entity, const QString &subject,
                 const QString &field, const QString &value, Rule rule)
 {
@@ -79,13 +79,15 @@ void checkTypeNeeds(const Service &s, const QString &subject, IssueList &issues)
     case DeploymentType::Docker:
         if (s.dockerCompose.isEmpty() && !hasServiceFile)
             addError(issues, s.where(u"deployment_type"_s),
-                     u"%1: a docker service needs \"docker_compose\" (or \"service_file\")"_s.arg(subject));
+                     u"%1: a docker service needs \"docker_compose\" (or \"service_file\")"_s.arg(
+                         subject));
         break;
     case DeploymentType::Local:
     case DeploymentType::Native:
         if (s.command.isEmpty() && !hasServiceFile && s.restartCommand.isEmpty())
             addError(issues, s.where(u"deployment_type"_s),
-                     u"%1: a %2 service needs \"service_file\" or \"command\""_s.arg(subject, toString(s.type)));
+                     u"%1: a %2 service needs \"service_file\" or \"command\""_s.arg(
+                         subject, toString(s.type)));
         break;
     }
 }
@@ -117,12 +119,16 @@ void RegistryValidator::checkHost(const Host &host, IssueList &issues) const
 
     const bool local = host.transportExplicit && host.transport == TransportKind::Local;
     if (!local && !host.fields.contains(u"ip"_s) && !host.fields.contains(u"ssh_hostname"_s))
-        addError(issues, host.location, u"%1: missing required field \"ip\" (or \"ssh_hostname\")"_s.arg(subject));
+        addError(issues, host.location,
+                 u"%1: missing required field \"ip\" (or \"ssh_hostname\")"_s.arg(subject));
     if (!host.fields.contains(u"path"_s))
-        addError(issues, host.location, u"%1: missing required field \"path\" (the base directory on the host)"_s.arg(subject));
+        addError(
+            issues, host.location,
+            u"%1: missing required field \"path\" (the base directory on the host)"_s.arg(subject));
 
     checkField(issues, host, subject, u"ip"_s, host.ip, &FieldRules::checkAddress);
-    checkField(issues, host, subject, u"ssh_hostname"_s, host.sshHostname, &FieldRules::checkAddress);
+    checkField(issues, host, subject, u"ssh_hostname"_s, host.sshHostname,
+               &FieldRules::checkAddress);
     checkField(issues, host, subject, u"ssh_user"_s, host.sshUser, &FieldRules::checkUser);
     checkField(issues, host, subject, u"path"_s, host.path, &FieldRules::checkPath);
     checkField(issues, host, subject, u"ssh_key"_s, host.sshKey, &FieldRules::checkPath);
@@ -132,9 +138,10 @@ void RegistryValidator::checkHost(const Host &host, IssueList &issues) const
             addError(issues, host.where(u"roles"_s), u"%1: role %2"_s.arg(subject, *bad));
     }
     if (!host.arch.isEmpty() && !isKnownArch(host.arch))
-        addWarning(issues, host.where(u"arch"_s),
-                   u"%1: arch \"%2\" is not one of arm64-apple, arm64-linux, amd64-linux or os/arch; "
-                   "architecture checks will not protect it"_s.arg(subject, host.arch));
+        addWarning(
+            issues, host.where(u"arch"_s),
+            u"%1: arch \"%2\" is not one of arm64-apple, arm64-linux, amd64-linux or os/arch; "
+            "architecture checks will not protect it"_s.arg(subject, host.arch));
 }
 
 void RegistryValidator::checkService(const Registry &registry, const Service &s,
@@ -148,31 +155,34 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
         addError(issues, s.location, u"%1: missing required field \"current_host\""_s.arg(subject));
     } else if (!s.currentHost.isEmpty() && !registry.hosts.contains(s.currentHost)) {
         if (const auto bad = FieldRules::checkName(s.currentHost))
-            addError(issues, s.where(u"current_host"_s), u"%1: current_host %2"_s.arg(subject, *bad));
+            addError(issues, s.where(u"current_host"_s),
+                     u"%1: current_host %2"_s.arg(subject, *bad));
         else
             addError(issues, s.where(u"current_host"_s),
                      u"%1: %2"_s.arg(subject, unknownNameMessage(u"current_host"_s, s.currentHost,
                                                                  registry.hosts.keys())));
     }
     if (!s.fields.contains(u"deployment_type"_s))
-        addError(issues, s.location,
-                 u"%1: missing required field \"deployment_type\" (process, local, native or docker)"_s.arg(subject));
+        addError(
+            issues, s.location,
+            u"%1: missing required field \"deployment_type\" (process, local, native or docker)"_s
+                .arg(subject));
 
     if (!s.invalidFields.contains(u"deployment_type"_s))
         checkTypeNeeds(s, subject, issues);
 
     checkField(issues, s, subject, u"hostname"_s, s.hostname, &FieldRules::checkHostname);
     checkField(issues, s, subject, u"service_name"_s, s.serviceName, &FieldRules::checkName);
-    for (const char *pathField : {"docker_compose", "service_file", "working_dir", "tls_cert",
-                                  "tls_key", "ca_cert", "source", "env_file"}) {
-        const QString field = QString::fromLatin1(pathField);
-        static const QHash<QString, QString Service::*> members = {
-            {u"docker_compose"_s, &Service::dockerCompose}, {u"service_file"_s, &Service::serviceFilePath},
-            {u"working_dir"_s, &Service::workingDir},       {u"tls_cert"_s, &Service::tlsCert},
-            {u"tls_key"_s, &Service::tlsKey},               {u"ca_cert"_s, &Service::caCert},
-            {u"source"_s, &Service::source},                {u"env_file"_s, &Service::envFile}};
-        checkField(issues, s, subject, field, s.*members.value(field), &FieldRules::checkPath);
-    }
+    const std::pair<QString, const QString *> paths[] = {{u"docker_compose"_s, &s.dockerCompose},
+                                                         {u"service_file"_s, &s.serviceFilePath},
+                                                         {u"working_dir"_s, &s.workingDir},
+                                                         {u"tls_cert"_s, &s.tlsCert},
+                                                         {u"tls_key"_s, &s.tlsKey},
+                                                         {u"ca_cert"_s, &s.caCert},
+                                                         {u"source"_s, &s.source},
+                                                         {u"env_file"_s, &s.envFile}};
+    for (const auto &[field, value] : paths)
+        checkField(issues, s, subject, field, *value, &FieldRules::checkPath);
     for (const QString &tag : s.tags) {
         if (const auto bad = FieldRules::checkName(tag))
             addError(issues, s.where(u"tags"_s), u"%1: tag %2"_s.arg(subject, *bad));
@@ -181,26 +191,31 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
         const ServiceFile &sf = *s.serviceFile;
         if (!sf.workingDir.isEmpty()) {
             if (const auto bad = FieldRules::checkPath(sf.workingDir))
-                addError(issues, {sf.path}, u"%1: service_file working_dir %2"_s.arg(subject, *bad));
+                addError(issues, {sf.path},
+                         u"%1: service_file working_dir %2"_s.arg(subject, *bad));
         }
         if (!sf.envFile.isEmpty()) {
             if (const auto bad = FieldRules::checkPath(sf.envFile))
                 addError(issues, {sf.path}, u"%1: service_file env_file %2"_s.arg(subject, *bad));
         }
     }
-    for (const QString &command : {s.command, s.restartCommand, s.healthcheckCommand, s.health.command}) {
+    for (const QString &command :
+         {s.command, s.restartCommand, s.healthcheckCommand, s.health.command}) {
         if (command.contains(QChar(u'\0')))
             addError(issues, s.location, u"%1: a command contains a NUL byte"_s.arg(subject));
     }
 
     if (!s.healthcheckUrl.isEmpty()) {
         const QUrl url(s.healthcheckUrl, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
+        if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s)
+            || url.host().isEmpty())
             addError(issues, s.where(u"healthcheck_url"_s),
-                     u"%1: healthcheck_url \"%2\" is not an http(s) URL"_s.arg(subject, s.healthcheckUrl));
+                     u"%1: healthcheck_url \"%2\" is not an http(s) URL"_s.arg(subject,
+                                                                               s.healthcheckUrl));
     }
     const HealthCheck &h = s.health;
-    if ((h.type == HealthCheck::Type::Http || h.type == HealthCheck::Type::Tcp) && !h.port && !s.effectivePort())
+    if ((h.type == HealthCheck::Type::Http || h.type == HealthCheck::Type::Tcp) && !h.port
+        && !s.effectivePort())
         addError(issues, s.where(u"health.type"_s),
                  u"%1: an %2 health check needs a port (health.port or the service's port)"_s.arg(
                      subject, h.type == HealthCheck::Type::Http ? u"http"_s : u"tcp"_s));
@@ -211,18 +226,21 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
         addError(issues, s.where(u"health.path"_s),
                  u"%1: health.path must start with '/', not \"%2\""_s.arg(subject, h.path));
 
-    static const QRegularExpression secretRef(u"^(?:(vault|local):)?([A-Za-z0-9_./-]+)#([A-Za-z0-9_.-]+)$"_s);
+    static const QRegularExpression secretRef(
+        u"^(?:(vault|local):)?([A-Za-z0-9_./-]+)#([A-Za-z0-9_.-]+)$"_s);
     for (auto it = s.secrets.cbegin(); it != s.secrets.cend(); ++it) {
         const auto match = secretRef.match(it.value());
         if (!match.hasMatch() || match.captured(2).split(u'/').contains(u".."_s))
-            addError(issues, s.where(u"secrets"_s),
-                     u"%1: secret %2 must reference PATH#KEY (optionally vault: or local:), not \"%3\""_s
-                         .arg(subject, it.key(), it.value()));
+            addError(
+                issues, s.where(u"secrets"_s),
+                u"%1: secret %2 must reference PATH#KEY (optionally vault: or local:), not \"%3\""_s
+                    .arg(subject, it.key(), it.value()));
         if (s.env.contains(it.key()))
             addError(issues, s.where(u"secrets"_s),
                      u"%1: %2 is set in both env and secrets; keep one"_s.arg(subject, it.key()));
     }
-    static const QStringList pythonManagers = {u"uv"_s, u"venv"_s, u"pip"_s, u"poetry"_s, u"system"_s};
+    static const QStringList pythonManagers = {u"uv"_s, u"venv"_s, u"pip"_s, u"poetry"_s,
+                                               u"system"_s};
     if (!s.pythonManager.isEmpty() && !pythonManagers.contains(s.pythonManager))
         addError(issues, s.where(u"python_manager"_s),
                  u"%1: python_manager must be one of %2, not \"%3\""_s.arg(
@@ -239,10 +257,11 @@ void RegistryValidator::checkPorts(const Registry &registry, IssueList &issues) 
             continue;
         const QString key = s.currentHost + u':' + QString::number(*port);
         if (const Service *other = taken.value(key)) {
-            addError(issues, s.where(u"port"_s),
-                     u"service \"%1\": port %2 on host \"%3\" is already used by service \"%4\" (%5)"_s
-                         .arg(s.name, QString::number(*port), s.currentHost, other->name,
-                              other->where(u"port"_s).toString()));
+            addError(
+                issues, s.where(u"port"_s),
+                u"service \"%1\": port %2 on host \"%3\" is already used by service \"%4\" (%5)"_s
+                    .arg(s.name, QString::number(*port), s.currentHost, other->name,
+                         other->where(u"port"_s).toString()));
         } else {
             taken.insert(key, &s);
         }
@@ -257,7 +276,8 @@ void RegistryValidator::checkDependencies(const Registry &registry, IssueList &i
                 continue;
             const QString subject = u"service \"%1\""_s.arg(s.name);
             if (const auto bad = FieldRules::checkName(dep))
-                addError(issues, s.where(u"dependencies"_s), u"%1: dependency %2"_s.arg(subject, *bad));
+                addError(issues, s.where(u"dependencies"_s),
+                         u"%1: dependency %2"_s.arg(subject, *bad));
             else
                 addError(issues, s.where(u"dependencies"_s),
                          u"%1: %2"_s.arg(subject, unknownNameMessage(u"dependency"_s, dep,
@@ -266,9 +286,10 @@ void RegistryValidator::checkDependencies(const Registry &registry, IssueList &i
     }
     for (const QStringList &cycle : DependencyGraph(registry).cycles()) {
         const Service *first = registry.service(cycle.first());
-        addError(issues, first->where(u"dependencies"_s),
-                 u"dependency cycle: %1; no deploy order exists until one of these dependencies is removed"_s
-                     .arg(cycle.join(u" → "_s)));
+        addError(
+            issues, first->where(u"dependencies"_s),
+            u"dependency cycle: %1; no deploy order exists until one of these dependencies is removed"_s
+                .arg(cycle.join(u" → "_s)));
     }
 }
 
@@ -279,7 +300,8 @@ void RegistryValidator::checkCaddy(const Registry &registry, IssueList &issues) 
         return;
     if (!c.ingressHost.isEmpty() && !registry.hosts.contains(c.ingressHost))
         addError(issues, c.where(u"ingress_host"_s),
-                 u"caddy: %1"_s.arg(unknownNameMessage(u"ingress_host"_s, c.ingressHost, registry.hosts.keys())));
+                 u"caddy: %1"_s.arg(
+                     unknownNameMessage(u"ingress_host"_s, c.ingressHost, registry.hosts.keys())));
     if (!c.adminEndpoint.isEmpty()) {
         const QUrl url(c.adminEndpoint, QUrl::StrictMode);
         if (!url.isValid() || url.scheme() != u"http"_s || url.host().isEmpty())

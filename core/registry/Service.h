@@ -4,8 +4,8 @@
 #include "core/Issue.h"
 
 #include <QHash>
-#include <QSet>
 #include <QMap>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -13,12 +13,22 @@
 
 namespace Portoser {
 
-enum class DeploymentType { Process, Local, Native, Docker };
+enum class DeploymentType {
+    Process,
+    Local,
+    Native,
+    Docker
+};
 
 /** How Portoser decides that a started service is healthy. */
 struct HealthCheck
 {
-    enum class Type { Auto, Http, Tcp, Command };
+    enum class Type {
+        Auto,
+        Http,
+        Tcp,
+        Command
+    };
 
     Type type = Type::Auto; // Auto: derive from healthcheck_url/healthcheck_command/port
     QString path = QStringLiteral("/");

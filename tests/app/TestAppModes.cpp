@@ -25,11 +25,15 @@ private:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(u"DISPLAY"_s);
         env.remove(u"WAYLAND_DISPLAY"_s);
-        env.remove(u"QT_QPA_PLATFORM"_s); // a QApplication would abort here; QCoreApplication must not care
+        env.remove(u"QT_QPA_PLATFORM"_s); // a QApplication would abort here; QCoreApplication must
+                                          // not care
         return env;
     }
     static QString binary() { return qEnvironmentVariable("PORTOSER_BINARY"); }
-    static QString demo() { return qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s; }
+    static QString demo()
+    {
+        return qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s;
+    }
     static int run(const QStringList &args, QString *out = nullptr)
     {
         QProcess p;
@@ -57,7 +61,8 @@ void TestAppModes::cliRunsWithoutDisplay()
     QString out;
     QCOMPARE(run({u"--cli"_s, u"--registry"_s, demo(), u"dependencies"_s, u"order"_s}, &out), 0);
     QCOMPARE(out, u"wave 1: api, site\nwave 2: worker\n"_s);
-    QCOMPARE(run({u"--registry"_s, demo(), u"--cli"_s, u"validate"_s}, &out), 0); // global option first
+    QCOMPARE(run({u"--registry"_s, demo(), u"--cli"_s, u"validate"_s}, &out),
+             0); // global option first
 }
 
 void TestAppModes::usageErrorExitsTwo()
@@ -74,7 +79,8 @@ void TestAppModes::serveStartsHeadlessAndStopsOnTerm()
     p.start(binary(), {u"--serve"_s, u"--registry"_s, demo()});
     QVERIFY(p.waitForStarted());
     QByteArray output;
-    QTRY_VERIFY2_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("coordinator up"), QByteArray(output + p.readAllStandardError()).constData(), 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("coordinator up"),
+                              QByteArray(output + p.readAllStandardError()).constData(), 10000);
     QCOMPARE(p.state(), QProcess::Running);
     ::kill(pid_t(p.processId()), SIGTERM);
     QVERIFY(p.waitForFinished(10000));
@@ -86,7 +92,8 @@ void TestAppModes::serveStartsHeadlessAndStopsOnTerm()
 void TestAppModes::serveRefusesInvalidRegistry()
 {
     QString out;
-    const QString broken = qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/broken/registry.yml"_s;
+    const QString broken =
+        qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/broken/registry.yml"_s;
     QCOMPARE(run({u"--serve"_s, u"--registry"_s, broken}, &out), 1);
     QVERIFY(out.contains(u"not starting"_s));
 }

@@ -72,18 +72,21 @@ void TestCliCommands::exitCodes_data()
     QTest::addColumn<int>("code");
     const QString d = demo();
     QTest::addRow("validate demo") << QStringList{u"--registry"_s, d, u"validate"_s} << 0;
-    QTest::addRow("registry option after command") << QStringList{u"validate"_s, u"--registry"_s, d} << 0;
+    QTest::addRow("registry option after command")
+        << QStringList{u"validate"_s, u"--registry"_s, d} << 0;
     QTest::addRow("no command") << QStringList{} << 2;
     QTest::addRow("unknown command") << QStringList{u"deploi"_s} << 2;
     QTest::addRow("unknown option") << QStringList{u"validate"_s, u"--frobnicate"_s} << 2;
     QTest::addRow("registry without action") << QStringList{u"registry"_s, u"--registry"_s, d} << 2;
     QTest::addRow("registry bad action") << QStringList{u"registry"_s, u"list-everything"_s} << 2;
     QTest::addRow("show without name") << QStringList{u"registry"_s, u"show"_s} << 2;
-    QTest::addRow("show unknown name") << QStringList{u"--registry"_s, d, u"registry"_s, u"show"_s, u"nope"_s} << 1;
+    QTest::addRow("show unknown name")
+        << QStringList{u"--registry"_s, d, u"registry"_s, u"show"_s, u"nope"_s} << 1;
     QTest::addRow("impact without service") << QStringList{u"dependencies"_s, u"impact"_s} << 2;
     QTest::addRow("impact unknown service")
         << QStringList{u"--registry"_s, d, u"dependencies"_s, u"impact"_s, u"nope"_s} << 1;
-    QTest::addRow("missing registry file") << QStringList{u"--registry"_s, u"/nonexistent.yml"_s, u"validate"_s} << 1;
+    QTest::addRow("missing registry file")
+        << QStringList{u"--registry"_s, u"/nonexistent.yml"_s, u"validate"_s} << 1;
     QTest::addRow("version") << QStringList{u"--version"_s} << 0;
     QTest::addRow("help") << QStringList{u"--help"_s} << 0;
 }
@@ -93,7 +96,8 @@ void TestCliCommands::exitCodes()
     QFETCH(QStringList, args);
     QFETCH(int, code);
     const Run run = cli(args);
-    QVERIFY2(run.code == code, qPrintable(u"exit %1, stdout:\n%2\nstderr:\n%3"_s.arg(run.code).arg(run.out, run.err)));
+    QVERIFY2(run.code == code, qPrintable(u"exit %1, stdout:\n%2\nstderr:\n%3"_s.arg(run.code).arg(
+                                   run.out, run.err)));
     if (code == 2)
         QVERIFY2(run.err.contains(u"--help"_s), qPrintable(run.err)); // says how to get usage
 }
@@ -106,7 +110,9 @@ void TestCliCommands::validateReportsEveryErrorWithLocation()
     const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 19); // 17 errors, 1 warning, 1 summary
     for (qsizetype i = 0; i + 1 < lines.size(); ++i)
-        QVERIFY2(QRegularExpression(uR"(^\S+\.yml:\d+:\d+: (error|warning): )"_s).match(lines.at(i)).hasMatch(),
+        QVERIFY2(QRegularExpression(uR"(^\S+\.yml:\d+:\d+: (error|warning): )"_s)
+                     .match(lines.at(i))
+                     .hasMatch(),
                  qPrintable(lines.at(i)));
     QVERIFY(lines.last().endsWith(u"invalid: 17 errors, 1 warning"_s));
     QVERIFY(run.err.contains(broken + u":39:18: error: service \"web\": working_dir"_s));
@@ -114,7 +120,8 @@ void TestCliCommands::validateReportsEveryErrorWithLocation()
 
 void TestCliCommands::validateJson()
 {
-    const Run run = cli({u"--registry"_s, source(u"tests/data/broken/registry.yml"_s), u"validate"_s, u"--json"_s});
+    const Run run = cli(
+        {u"--registry"_s, source(u"tests/data/broken/registry.yml"_s), u"validate"_s, u"--json"_s});
     QCOMPARE(run.code, 1);
     const QJsonObject o = run.json().toObject();
     QCOMPARE(o.value(u"valid"_s).toBool(true), false);
@@ -136,7 +143,8 @@ void TestCliCommands::validateJson()
 void TestCliCommands::validateStrictFailsOnWarnings()
 {
     TempRegistry temp;
-    temp.writeRegistry("hosts:\n  h1:\n    ip: 10.0.0.1\n    path: /srv\n    colour: red\nservices: {}\n");
+    temp.writeRegistry(
+        "hosts:\n  h1:\n    ip: 10.0.0.1\n    path: /srv\n    colour: red\nservices: {}\n");
     QCOMPARE(cli({u"--registry"_s, temp.path(), u"validate"_s}).code, 0);
     const Run strict = cli({u"--registry"_s, temp.path(), u"validate"_s, u"--strict"_s});
     QCOMPARE(strict.code, 1);
@@ -157,22 +165,27 @@ void TestCliCommands::listServicesJson()
 
 void TestCliCommands::listServicesFilteredByHost()
 {
-    const Run run = cli({u"--registry"_s, demo(), u"registry"_s, u"list-services"_s, u"--host"_s, u"beta"_s});
+    const Run run =
+        cli({u"--registry"_s, demo(), u"registry"_s, u"list-services"_s, u"--host"_s, u"beta"_s});
     QCOMPARE(run.code, 0);
     const QStringList lines = run.out.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 3); // header, api, worker
     QVERIFY(lines.at(1).startsWith(u"api "_s));
     QVERIFY(lines.at(2).startsWith(u"worker "_s));
-    QCOMPARE(cli({u"--registry"_s, demo(), u"registry"_s, u"list-services"_s, u"--host"_s, u"zeta"_s}).code, 1);
+    QCOMPARE(
+        cli({u"--registry"_s, demo(), u"registry"_s, u"list-services"_s, u"--host"_s, u"zeta"_s})
+            .code,
+        1);
 }
 
 void TestCliCommands::listHostsText()
 {
-    const Run run = cli({u"--registry"_s, source(u"tests/data/upstream/registry.yml"_s), u"registry"_s,
-                         u"list-hosts"_s});
+    const Run run = cli({u"--registry"_s, source(u"tests/data/upstream/registry.yml"_s),
+                         u"registry"_s, u"list-hosts"_s});
     QCOMPARE(run.code, 0);
     QVERIFY(run.out.startsWith(u"HOST"_s));
-    QVERIFY2(run.out.contains(QRegularExpression(uR"(\npi1\s+192\.0\.2\.31:2222\s+pi\s+arm64-linux\s+ssh\s+3\n)"_s)),
+    QVERIFY2(run.out.contains(QRegularExpression(
+                 uR"(\npi1\s+192\.0\.2\.31:2222\s+pi\s+arm64-linux\s+ssh\s+3\n)"_s)),
              qPrintable(run.out));
 }
 
@@ -205,10 +218,11 @@ void TestCliCommands::dependenciesOrderJson()
 
 void TestCliCommands::dependenciesImpactText()
 {
-    const Run run = cli({u"--registry"_s, source(u"tests/data/upstream/registry.yml"_s), u"dependencies"_s,
-                         u"impact"_s, u"postgres-prod"_s});
+    const Run run = cli({u"--registry"_s, source(u"tests/data/upstream/registry.yml"_s),
+                         u"dependencies"_s, u"impact"_s, u"postgres-prod"_s});
     QCOMPARE(run.code, 0);
-    QVERIFY2(run.out.startsWith(u"Stopping or moving postgres-prod affects 3 services:"_s), qPrintable(run.out));
+    QVERIFY2(run.out.startsWith(u"Stopping or moving postgres-prod affects 3 services:"_s),
+             qPrintable(run.out));
     QVERIFY(run.out.contains(u"  backend (direct)\n"_s));
     QVERIFY(run.out.contains(u"  frontend (through 2 hops)\n"_s));
     QVERIFY(run.out.contains(u"  pgbouncer-prod (direct)\n"_s));
@@ -224,8 +238,8 @@ void TestCliCommands::dependenciesGraphDot()
 
 void TestCliCommands::readCommandOnBrokenRegistryFails()
 {
-    const Run run = cli({u"--registry"_s, source(u"tests/data/broken/registry.yml"_s), u"registry"_s,
-                         u"list-services"_s, u"--json"_s});
+    const Run run = cli({u"--registry"_s, source(u"tests/data/broken/registry.yml"_s),
+                         u"registry"_s, u"list-services"_s, u"--json"_s});
     QCOMPARE(run.code, 1);
     const QJsonObject error = run.json().toObject().value(u"error"_s).toObject();
     QCOMPARE(error.value(u"code"_s).toString(), u"invalid_registry"_s);

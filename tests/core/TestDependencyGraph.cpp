@@ -48,7 +48,8 @@ Registry sample()
 void TestDependencyGraph::wavesRespectDependencies()
 {
     const auto waves = DependencyGraph(sample()).waves();
-    const QList<QStringList> expected = {{u"cache"_s, u"db"_s}, {u"api"_s}, {u"web"_s, u"worker"_s}, {u"report"_s}};
+    const QList<QStringList> expected = {
+        {u"cache"_s, u"db"_s}, {u"api"_s}, {u"web"_s, u"worker"_s}, {u"report"_s}};
     QCOMPARE(waves, expected);
 }
 
@@ -62,14 +63,18 @@ void TestDependencyGraph::wavesForASubsetIncludeWhatItNeeds()
 void TestDependencyGraph::impactFollowsDependentsTransitively()
 {
     const QMap<QString, int> impact = DependencyGraph(sample()).impactOf(u"db"_s);
-    const QMap<QString, int> expected = {{u"api"_s, 1}, {u"web"_s, 2}, {u"worker"_s, 2}, {u"report"_s, 3}};
+    const QMap<QString, int> expected = {
+        {u"api"_s, 1}, {u"web"_s, 2}, {u"worker"_s, 2}, {u"report"_s, 3}};
     QCOMPARE(impact, expected);
     QVERIFY(DependencyGraph(sample()).impactOf(u"report"_s).isEmpty());
 }
 
 void TestDependencyGraph::cyclesAreFoundWithTheirPath()
 {
-    const Registry r = cluster({{u"a"_s, {u"b"_s}}, {u"b"_s, {u"c"_s}}, {u"c"_s, {u"a"_s}}, {u"d"_s, {u"d"_s}},
+    const Registry r = cluster({{u"a"_s, {u"b"_s}},
+                                {u"b"_s, {u"c"_s}},
+                                {u"c"_s, {u"a"_s}},
+                                {u"d"_s, {u"d"_s}},
                                 {u"e"_s, {u"a"_s}}});
     const DependencyGraph g(r);
     const QList<QStringList> expected = {{u"a"_s, u"b"_s, u"c"_s, u"a"_s}, {u"d"_s, u"d"_s}};

@@ -37,19 +37,32 @@ void TestInterpolator::expand_data()
 {
     QTest::addColumn<QString>("raw");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("no variables") << "plain text" << "plain text";
-    QTest::addRow("set variable") << "${HOME_DIR}/svc" << "/home/ops/svc";
-    QTest::addRow("two variables") << "${HOME_DIR}:${PORT}" << "/home/ops:8080";
-    QTest::addRow("default used when unset") << "${MISSING:-fallback}" << "fallback";
-    QTest::addRow("default ignored when set") << "${PORT:-9999}" << "8080";
-    QTest::addRow("empty value takes the default") << "${EMPTY:-x}" << "x";
-    QTest::addRow("empty value without default") << "[${EMPTY}]" << "[]";
-    QTest::addRow("empty default") << "a${MISSING:-}b" << "ab";
-    QTest::addRow("default with colon and slash") << "${MISSING:-http://h:1/p}" << "http://h:1/p";
-    QTest::addRow("double dollar is a literal dollar") << "cost $$5" << "cost $5";
-    QTest::addRow("escaped reference stays literal") << "$${HOME_DIR}" << "${HOME_DIR}";
-    QTest::addRow("lone dollar stays") << "a $ b $" << "a $ b $";
-    QTest::addRow("shell-style $VAR is not expanded") << "$HOME_DIR" << "$HOME_DIR";
+    QTest::addRow("no variables") << "plain text"
+                                  << "plain text";
+    QTest::addRow("set variable") << "${HOME_DIR}/svc"
+                                  << "/home/ops/svc";
+    QTest::addRow("two variables") << "${HOME_DIR}:${PORT}"
+                                   << "/home/ops:8080";
+    QTest::addRow("default used when unset") << "${MISSING:-fallback}"
+                                             << "fallback";
+    QTest::addRow("default ignored when set") << "${PORT:-9999}"
+                                              << "8080";
+    QTest::addRow("empty value takes the default") << "${EMPTY:-x}"
+                                                   << "x";
+    QTest::addRow("empty value without default") << "[${EMPTY}]"
+                                                 << "[]";
+    QTest::addRow("empty default") << "a${MISSING:-}b"
+                                   << "ab";
+    QTest::addRow("default with colon and slash") << "${MISSING:-http://h:1/p}"
+                                                  << "http://h:1/p";
+    QTest::addRow("double dollar is a literal dollar") << "cost $$5"
+                                                       << "cost $5";
+    QTest::addRow("escaped reference stays literal") << "$${HOME_DIR}"
+                                                     << "${HOME_DIR}";
+    QTest::addRow("lone dollar stays") << "a $ b $"
+                                       << "a $ b $";
+    QTest::addRow("shell-style $VAR is not expanded") << "$HOME_DIR"
+                                                      << "$HOME_DIR";
 }
 
 void TestInterpolator::expand()
@@ -71,7 +84,8 @@ void TestInterpolator::problems_data()
     QTest::addRow("unterminated") << "abc ${PORT" << qsizetype(4) << "unterminated";
     QTest::addRow("invalid name") << "${1ABC}" << qsizetype(0) << "not a valid variable";
     QTest::addRow("empty name") << "${}" << qsizetype(0) << "not a valid variable";
-    QTest::addRow("command substitution is not a name") << "${$(id)}" << qsizetype(0) << "not a valid variable";
+    QTest::addRow("command substitution is not a name")
+        << "${$(id)}" << qsizetype(0) << "not a valid variable";
 }
 
 void TestInterpolator::problems()
@@ -82,7 +96,8 @@ void TestInterpolator::problems()
     const auto outcome = fixture().expand(raw);
     QCOMPARE(outcome.problems.size(), 1);
     QCOMPARE(outcome.problems.first().offset, offset);
-    QVERIFY2(outcome.problems.first().message.contains(needle), qPrintable(outcome.problems.first().message));
+    QVERIFY2(outcome.problems.first().message.contains(needle),
+             qPrintable(outcome.problems.first().message));
 }
 
 QTEST_GUILESS_MAIN(TestInterpolator)

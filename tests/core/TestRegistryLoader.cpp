@@ -54,46 +54,56 @@ void TestRegistryLoader::reportsProblemAt_data()
     QTest::addColumn<QString>("needle");
 
     const QByteArray base = dedent(Base);
-    QTest::addRow("unset variable, plain scalar")
-        << base + "    working_dir: ${APP_ROOT}/api\n" << true << 10 << 18 << "APP_ROOT is not set";
+    QTest::addRow("unset variable, plain scalar") << base + "    working_dir: ${APP_ROOT}/api\n"
+                                                  << true << 10 << 18 << "APP_ROOT is not set";
     QTest::addRow("unset variable, quoted, after text")
-        << base + "    working_dir: \"/srv/${APP_ROOT}\"\n" << true << 10 << 24 << "APP_ROOT is not set";
-    QTest::addRow("unterminated reference")
-        << base + "    working_dir: /srv/${APP_ROOT\n" << true << 10 << 23 << "unterminated";
-    QTest::addRow("port not a number") << base + "    port: http\n" << true << 10 << 11 << "not a number";
+        << base + "    working_dir: \"/srv/${APP_ROOT}\"\n"
+        << true << 10 << 24 << "APP_ROOT is not set";
+    QTest::addRow("unterminated reference") << base + "    working_dir: /srv/${APP_ROOT\n"
+                                            << true << 10 << 23 << "unterminated";
+    QTest::addRow("port not a number") << base + "    port: http\n"
+                                       << true << 10 << 11 << "not a number";
     QTest::addRow("port zero") << base + "    port: 0\n" << true << 10 << 11 << "out of range";
-    QTest::addRow("port too big") << base + "    port: 65536\n" << true << 10 << 11 << "out of range";
+    QTest::addRow("port too big") << base + "    port: 65536\n"
+                                  << true << 10 << 11 << "out of range";
     QTest::addRow("list where a value belongs")
-        << base + "    hostname: [a, b]\n" << true << 10 << 15 << "must be a single value, not a list";
+        << base + "    hostname: [a, b]\n"
+        << true << 10 << 15 << "must be a single value, not a list";
     QTest::addRow("unknown deployment type")
-        << dedent(Base).replace("deployment_type: process", "deployment_type: kubernetes") << true << 8 << 22
-        << "must be one of process, local, native, docker";
+        << dedent(Base).replace("deployment_type: process", "deployment_type: kubernetes") << true
+        << 8 << 22 << "must be one of process, local, native, docker";
     QTest::addRow("unknown transport")
-        << dedent(Base).replace("    path: /srv", "    path: /srv\n    transport: telnet") << true << 5 << 16
-        << "transport must be \"ssh\" or \"local\"";
-    QTest::addRow("bad duration")
-        << base + "    stop_timeout: soon\n" << true << 10 << 19 << "must be a duration";
-    QTest::addRow("bad health type")
-        << base + "    health:\n      type: ping\n" << true << 11 << 13 << "type must be http, tcp or command";
-    QTest::addRow("bad heal flag")
-        << base + "    heal:\n      enabled: maybe\n" << true << 11 << 16 << "must be true or false";
+        << dedent(Base).replace("    path: /srv", "    path: /srv\n    transport: telnet") << true
+        << 5 << 16 << "transport must be \"ssh\" or \"local\"";
+    QTest::addRow("bad duration") << base + "    stop_timeout: soon\n"
+                                  << true << 10 << 19 << "must be a duration";
+    QTest::addRow("bad health type") << base + "    health:\n      type: ping\n"
+                                     << true << 11 << 13 << "type must be http, tcp or command";
+    QTest::addRow("bad heal flag") << base + "    heal:\n      enabled: maybe\n"
+                                   << true << 11 << 16 << "must be true or false";
     QTest::addRow("env name with a dash")
-        << base + "    env:\n      BAD-NAME: x\n" << true << 11 << 7 << "not a valid environment variable name";
-    QTest::addRow("invalid YAML") << base + "    command: [unclosed\n" << true << 11 << 1 << "not valid YAML";
-    QTest::addRow("tab indentation is invalid YAML")
-        << base + "\tport: 1\n" << true << 10 << 1 << "not valid YAML";
+        << base + "    env:\n      BAD-NAME: x\n"
+        << true << 11 << 7 << "not a valid environment variable name";
+    QTest::addRow("invalid YAML") << base + "    command: [unclosed\n"
+                                  << true << 11 << 1 << "not valid YAML";
+    QTest::addRow("tab indentation is invalid YAML") << base + "\tport: 1\n"
+                                                     << true << 10 << 1 << "not valid YAML";
     QTest::addRow("same key twice in one map")
-        << base + "    command: ./other\n" << true << 10 << 5 << "key \"command\" appears twice (first at";
-    QTest::addRow("service defined twice in one file")
-        << base + "  api:\n    current_host: h1\n" << true << 10 << 3 << "appears twice";
+        << base + "    command: ./other\n"
+        << true << 10 << 5 << "key \"command\" appears twice (first at";
+    QTest::addRow("service defined twice in one file") << base + "  api:\n    current_host: h1\n"
+                                                       << true << 10 << 3 << "appears twice";
     QTest::addRow("unknown key is a warning with a suggestion")
-        << base + "    dependancies: [x]\n" << false << 10 << 5 << "did you mean \"dependencies\"";
-    QTest::addRow("unknown top-level key")
-        << base + "servicez: {}\n" << false << 10 << 1 << "unknown key \"servicez\"";
-    QTest::addRow("top level is a list") << QByteArray("- a\n- b\n") << true << 1 << 1 << "top level must be a mapping";
-    QTest::addRow("empty file") << QByteArray("# nothing\n") << true << 1 << 1 << "registry is empty";
-    QTest::addRow("hosts is a list") << QByteArray("hosts: [a]\nservices: {}\n") << true << 1 << 8
-                                     << "hosts must be a mapping";
+        << base + "    dependancies: [x]\n"
+        << false << 10 << 5 << "did you mean \"dependencies\"";
+    QTest::addRow("unknown top-level key") << base + "servicez: {}\n"
+                                           << false << 10 << 1 << "unknown key \"servicez\"";
+    QTest::addRow("top level is a list")
+        << QByteArray("- a\n- b\n") << true << 1 << 1 << "top level must be a mapping";
+    QTest::addRow("empty file") << QByteArray("# nothing\n") << true << 1 << 1
+                                << "registry is empty";
+    QTest::addRow("hosts is a list")
+        << QByteArray("hosts: [a]\nservices: {}\n") << true << 1 << 8 << "hosts must be a mapping";
 }
 
 void TestRegistryLoader::reportsProblemAt()
@@ -106,7 +116,8 @@ void TestRegistryLoader::reportsProblemAt()
 
     TempRegistry temp;
     temp.writeRegistry(yaml);
-    const QString mismatch = mismatchOfIssueAt(temp.check(), needle, isError, temp.path(), line, column);
+    const QString mismatch =
+        mismatchOfIssueAt(temp.check(), needle, isError, temp.path(), line, column);
     QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
@@ -129,15 +140,17 @@ void TestRegistryLoader::minimalRegistryLoads()
 void TestRegistryLoader::interpolatesFromEnvironment()
 {
     TempRegistry temp;
-    temp.writeRegistry(dedent(Base).replace("path: /srv", "path: ${BASE}/svc")
-                       + "    port: ${API_PORT:-8080}\n    env:\n      GREETING: \"$${NOT_A_VAR}\"\n");
+    temp.writeRegistry(
+        dedent(Base).replace("path: /srv", "path: ${BASE}/svc")
+        + "    port: ${API_PORT:-8080}\n    env:\n      GREETING: \"$${NOT_A_VAR}\"\n");
     const CheckedRegistry checked = temp.check({{u"BASE"_s, u"/opt"_s}});
     QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
     QCOMPARE(checked.registry.host(u"h1"_s)->path, u"/opt/svc"_s);
     QCOMPARE(checked.registry.service(u"api"_s)->port, 8080);
     QCOMPARE(checked.registry.service(u"api"_s)->env.value(u"GREETING"_s), u"${NOT_A_VAR}"_s);
 
-    const CheckedRegistry overridden = temp.check({{u"BASE"_s, u"/opt"_s}, {u"API_PORT"_s, u"9000"_s}});
+    const CheckedRegistry overridden =
+        temp.check({{u"BASE"_s, u"/opt"_s}, {u"API_PORT"_s, u"9000"_s}});
     QCOMPARE(overridden.registry.service(u"api"_s)->port, 9000);
 }
 
@@ -147,9 +160,9 @@ void TestRegistryLoader::includesMergeWithGlobs()
     temp.writeRegistry(dedent(Base) + "include:\n  - hosts.d/*.yml\n  - more/services.yml\n");
     temp.write(u"hosts.d/b.yml"_s, "hosts:\n  h3:\n    ip: 10.0.0.3\n    path: /srv\n");
     temp.write(u"hosts.d/a.yml"_s, "hosts:\n  h2:\n    ip: 10.0.0.2\n    path: /srv\n");
-    temp.write(u"more/services.yml"_s,
-               "services:\n  web:\n    current_host: h2\n    deployment_type: process\n    command: ./web\n"
-               "    dependencies: [api]\n");
+    temp.write(u"more/services.yml"_s, "services:\n  web:\n    current_host: h2\n    "
+                                       "deployment_type: process\n    command: ./web\n"
+                                       "    dependencies: [api]\n");
     const CheckedRegistry checked = temp.check();
     QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
     QCOMPARE(checked.registry.hosts.keys(), QStringList({u"h1"_s, u"h2"_s, u"h3"_s}));
@@ -161,7 +174,8 @@ void TestRegistryLoader::duplicateAcrossIncludesNamesBothPlaces()
 {
     TempRegistry temp;
     temp.writeRegistry(dedent(Base) + "include: [extra.yml]\n");
-    temp.write(u"extra.yml"_s, "services:\n  api:\n    current_host: h1\n    deployment_type: process\n    command: ./x\n");
+    temp.write(u"extra.yml"_s, "services:\n  api:\n    current_host: h1\n    deployment_type: "
+                               "process\n    command: ./x\n");
     const CheckedRegistry checked = temp.check();
     const Issue *issue = findIssue(checked.issues, u"defined twice"_s);
     QVERIFY2(issue, qPrintable(describe(checked.issues)));
@@ -199,11 +213,12 @@ void TestRegistryLoader::missingIncludeIsAnError()
 void TestRegistryLoader::serviceFileBesideRegistryIsMerged()
 {
     TempRegistry temp;
-    temp.writeRegistry(dedent(Base) + "  db:\n    current_host: h1\n    deployment_type: native\n"
-                                      "    service_file: /db/service.yml\n");
+    temp.writeRegistry(dedent(Base)
+                       + "  db:\n    current_host: h1\n    deployment_type: native\n"
+                         "    service_file: /db/service.yml\n");
     temp.write(u"db/service.yml"_s, "name: db\nports: [5432]\nstart: pg_ctl start\n"
-                                     "dependencies:\n  api:\n    reason: needs it\n"
-                                     "environment:\n  PGDATA: /var/lib/pg\n");
+                                    "dependencies:\n  api:\n    reason: needs it\n"
+                                    "environment:\n  PGDATA: /var/lib/pg\n");
     const CheckedRegistry checked = temp.check();
     QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
     const Service *db = checked.registry.service(u"db"_s);
@@ -216,7 +231,8 @@ void TestRegistryLoader::serviceFileBesideRegistryIsMerged()
 
 void TestRegistryLoader::upstreamRegistryValidatesUnchanged()
 {
-    const QString path = qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/upstream/registry.yml"_s;
+    const QString path =
+        qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/upstream/registry.yml"_s;
     const CheckedRegistry checked = Orchestrator().checkRegistry(path);
     QVERIFY2(checked.issues.isEmpty(), qPrintable(describe(checked.issues)));
     QCOMPARE(checked.registry.hosts.size(), 7);
@@ -240,20 +256,32 @@ void TestRegistryLoader::upstreamRegistryValidatesUnchanged()
 
 void TestRegistryLoader::reportsEveryProblemAtOnce()
 {
-    const QString path = qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/broken/registry.yml"_s;
+    const QString path =
+        qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/broken/registry.yml"_s;
     const CheckedRegistry checked = Orchestrator().checkRegistry(path);
     // One per planted mistake; each must carry a file, a line and a column.
-    const QStringList expected = {
-        u"defined twice"_s, u"not a valid IP address"_s, u"not a valid user name"_s, u"\"..\" component"_s,
-        u"ssh_port: 70000 is out of range"_s, u"missing required field \"path\""_s, u"\"pi9\" is not defined"_s,
-        u"dependency \"cache\" is not defined"_s, u"dependency cycle: db → worker → db"_s,
-        u"\"abc\" is not a number"_s, u"port: 0 is out of range"_s, u"shell metacharacters ($())"_s,
-        u"not a valid host name"_s, u"did you mean \"current_host\""_s, u"not \"teleport\""_s,
-        u"SECRETS_DIR is not set"_s, u"port 8080 on host \"pi2\" is already used by service \"db\""_s,
-        u"docker service needs"_s};
+    const QStringList expected = {u"defined twice"_s,
+                                  u"not a valid IP address"_s,
+                                  u"not a valid user name"_s,
+                                  u"\"..\" component"_s,
+                                  u"ssh_port: 70000 is out of range"_s,
+                                  u"missing required field \"path\""_s,
+                                  u"\"pi9\" is not defined"_s,
+                                  u"dependency \"cache\" is not defined"_s,
+                                  u"dependency cycle: db → worker → db"_s,
+                                  u"\"abc\" is not a number"_s,
+                                  u"port: 0 is out of range"_s,
+                                  u"shell metacharacters ($())"_s,
+                                  u"not a valid host name"_s,
+                                  u"did you mean \"current_host\""_s,
+                                  u"not \"teleport\""_s,
+                                  u"SECRETS_DIR is not set"_s,
+                                  u"port 8080 on host \"pi2\" is already used by service \"db\""_s,
+                                  u"docker service needs"_s};
     for (const QString &needle : expected) {
         const Issue *issue = findIssue(checked.issues, needle);
-        QVERIFY2(issue, qPrintable(u"missing \"%1\" in:\n%2"_s.arg(needle, describe(checked.issues))));
+        QVERIFY2(issue,
+                 qPrintable(u"missing \"%1\" in:\n%2"_s.arg(needle, describe(checked.issues))));
         QVERIFY2(issue->where.line > 0 && issue->where.column > 0, qPrintable(issue->toString()));
     }
     QCOMPARE(checked.issues.size(), expected.size());

@@ -40,9 +40,10 @@ QString describe(const IssueList &issues)
 {
     QStringList lines;
     for (const Issue &issue : issues)
-        lines.append(QFileInfo(issue.where.file).fileName() + u':' + QString::number(issue.where.line) + u':'
-                     + QString::number(issue.where.column) + (issue.isError() ? u" error: " : u" warning: ")
-                     + issue.message);
+        lines.append(QFileInfo(issue.where.file).fileName() + u':'
+                     + QString::number(issue.where.line) + u':'
+                     + QString::number(issue.where.column)
+                     + (issue.isError() ? u" error: " : u" warning: ") + issue.message);
     return lines.join(u'\n');
 }
 
@@ -60,11 +61,12 @@ QString mismatchOfIssueAt(const CheckedRegistry &checked, const QString &needle,
 {
     const Issue *issue = findIssue(checked.issues, needle);
     if (!issue)
-        return QStringLiteral("no issue containing \"%1\" in:\n%2").arg(needle, describe(checked.issues));
+        return QStringLiteral("no issue containing \"%1\" in:\n%2")
+            .arg(needle, describe(checked.issues));
     const SourceLocation expected{file, line, column};
     if (issue->isError() != isError || issue->where != expected || checked.isValid() == isError)
-        return QStringLiteral("expected %1 at %2, got: %3").arg(isError ? u"an error" : u"a warning",
-                                                                expected.toString(), issue->toString());
+        return QStringLiteral("expected %1 at %2, got: %3")
+            .arg(isError ? u"an error" : u"a warning", expected.toString(), issue->toString());
     return {};
 }
 

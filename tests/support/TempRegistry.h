@@ -17,7 +17,10 @@ public:
     /** Writes `relativePath` (directories created) and returns its absolute path. */
     QString write(const QString &relativePath, const QByteArray &content);
     /** Writes registry.yml and returns its path. */
-    QString writeRegistry(const QByteArray &content) { return write(QStringLiteral("registry.yml"), content); }
+    QString writeRegistry(const QByteArray &content)
+    {
+        return write(QStringLiteral("registry.yml"), content);
+    }
     QString path(const QString &relativePath = QStringLiteral("registry.yml")) const;
 
     /** Loads and validates registry.yml with the given environment (nothing else leaks in). */
@@ -27,7 +30,8 @@ private:
     QTemporaryDir m_dir;
 };
 
-/** Every issue as "line:col: error|warning: message" relative to the temp dir, for readable failures. */
+/** Every issue as "line:col: error|warning: message" relative to the temp dir, for readable
+ * failures. */
 QString describe(const IssueList &issues);
 
 /** The first issue whose message contains `needle`, or nullptr. */
