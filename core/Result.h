@@ -22,6 +22,13 @@ enum class ErrorCode {
 /** A failure a user can act on: `message` is translated and shown, `detail` goes to logs. */
 struct Error
 {
+    Error() = default;
+    Error(ErrorCode c, QString m, QString d = {})
+        : code(c)
+        , message(std::move(m))
+        , detail(std::move(d))
+    {}
+
     ErrorCode code = ErrorCode::Failed;
     QString message;
     QString detail;

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/transport/Transport.h"
+
+#include <memory>
+
+namespace Portoser {
+
+/** Whether a host key that known_hosts does not list yet may be trusted on first use. */
+enum class HostKeyPolicy { Strict, AcceptNew };
+
+/** Everything needed to reach one host over SSH. */
+struct SshTarget
+{
+    QString hostName;   // the registry name, for messages
+    QString address;    // ssh_hostname or ip
+    int port = 22;
+    QString user;       // empty: the coordinator's user
+    QString keyFile;    // empty: ssh-agent, then the user's default keys
+    QString knownHosts; // empty: ~/.ssh/known_hosts
+    HostKeyPolicy hostKeyPolicy = HostKeyPolicy::Strict;
+    std::chrono::milliseconds connectTimeout{10000};
+};
+
+/**
+ * The Transport over SSH (libssh): one session per host, verified host key, key or agent auth,
+ * TCP_NODELAY and keepalive, one resident `sh` on a session channel for every script, SFTP for
+ * files. A session found dead before a script is sent is reconnected once, transparently.
+ */
+class SshTransport : public Transport
+{
+public:
+    explicit SshTransport(SshTarget target);
+    ~SshTransport() override;
+    Q_DISABLE_COPY_MOVE(SshTransport)
+
+    Result<void> connect() override;
+    Result<CommandResult> run(const QString &script, std::chrono::milliseconds timeout = DefaultTimeout,
+                              const OutputSink &sink = {}) override;
+    Result<void> upload(const QString &localPath, const QString &remotePath) override;
+    void disconnect() override;
+    QString describe() const override;
+
+    /** How many times a session was established (1 plus transparent reconnects), for tests. */
+    int connectCount() const;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Portoser

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+
+namespace Portoser {
+
+/** What one remote script produced. A non-zero exit code is a result, not a transport error. */
+struct CommandResult
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    bool truncated = false; // output beyond the bound was read and dropped
+    qint64 elapsedMs = 0;
+};
+
+/** Receives output as it arrives, for long steps and `logs -f`. */
+using OutputSink = std::function<void(const QByteArray &chunk, bool isStderr)>;
+
+/**
+ * How the coordinator talks to one host: run POSIX sh scripts and copy files. Implemented over SSH
+ * (libssh) and locally for this machine, with the same behaviour. Not thread-safe: one worker owns
+ * one transport (a libssh session never changes thread).
+ */
+class Transport
+{
+public:
+    static constexpr std::chrono::milliseconds DefaultTimeout{60000};
+
+    virtual ~Transport() = default;
+
+    /** Connects if needed (connect, verify the host key, authenticate, start the shell). */
+    virtual Result<void> connect() = 0;
+    /**
+     * Runs `script` in the host's resident shell (in a subshell, stdin from /dev/null). Fails with
+     * Timeout when it does not finish in time, Unreachable when the host is lost.
+     */
+    virtual Result<CommandResult> run(const QString &script,
+                                      std::chrono::milliseconds timeout = DefaultTimeout,
+                                      const OutputSink &sink = {}) = 0;
+    /** Copies a file or a directory tree to `remotePath`, keeping permission bits. */
+    virtual Result<void> upload(const QString &localPath, const QString &remotePath) = 0;
+    virtual void disconnect() = 0;
+    /** "ssh root@10.0.0.1:22" or "local", for messages. */
+    virtual QString describe() const = 0;
+};
+
+} // namespace Portoser
