@@ -85,7 +85,7 @@ int main(int argc, char **argv)
         out << "portoser " << PORTOSER_VERSION << '\n';
         return 0;
     case Mode::Help: {
-        const Portoser::Orchestrator orchestrator;
+        Portoser::Orchestrator orchestrator;
         const Portoser::Cli::CliApp cli(orchestrator, out, err);
         out << "Usage:\n"
                "  portoser [--registry PATH]                  desktop control center\n"
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     case Mode::Cli: {
         QCoreApplication app(argc, argv);
         setIdentity();
-        const Portoser::Orchestrator orchestrator;
+        Portoser::Orchestrator orchestrator;
         Portoser::Cli::CliApp cli(orchestrator, out, err);
         return cli.run(inv.rest);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/Orchestrator.h"
 
+#include "core/deploy/ServiceObserver.h"
 #include "core/registry/RegistryLoader.h"
 #include "core/registry/RegistryValidator.h"
 
@@ -25,9 +26,78 @@ CheckedRegistry validated(CheckedRegistry loaded)
 
 } // namespace
 
-Orchestrator::Orchestrator(Interpolator::Lookup environment)
+Orchestrator::Orchestrator(Interpolator::Lookup environment, OrchestratorSettings settings)
     : m_environment(std::move(environment))
+    , m_settings(std::move(settings))
+    , m_pool(std::make_unique<HostPool>(m_settings.transport))
 {}
+
+Orchestrator::~Orchestrator() = default;
+
+void Orchestrator::setSettings(const OrchestratorSettings &settings)
+{
+    m_settings = settings;
+    m_pool = std::make_unique<HostPool>(settings.transport);
+    m_store.reset();
+}
+
+Result<HistoryStore *> Orchestrator::store()
+{
+    if (!m_store) {
+        auto opened = HistoryStore::open(m_settings.databasePath.isEmpty() ? HistoryStore::defaultPath()
+                                                                           : m_settings.databasePath);
+        if (!opened)
+            return opened.error();
+        m_store = std::move(*opened);
+    }
+    return m_store.get();
+}
+
+Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStringList &services, bool force)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return engine(**history).plan(registry, services, force);
+}
+
+Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry, const DeployPlan &plan,
+                                                     const DeployOptions &options, const ProgressFn &progress)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return engine(**history).apply(registry, plan, options, progress);
+}
+
+Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QString &service, const QString &actor)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return engine(**history).stop(registry, service, actor);
+}
+
+QMap<QString, ServiceState> Orchestrator::status(const Registry &registry, const QStringList &services)
+{
+    return ServiceObserver(*m_pool).observe(registry, services.isEmpty() ? registry.services.keys() : services);
+}
+
+Result<QList<DeploymentRecord>> Orchestrator::history(const HistoryQuery &query)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return (*history)->list(query);
+}
+
+Result<DeploymentRecord> Orchestrator::historyRecord(qint64 id)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return (*history)->get(id);
+}
 
 CheckedRegistry Orchestrator::checkRegistry(const QString &path) const
 {

@@ -1,27 +1,62 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/deploy/DeployEngine.h"
+#include "core/deploy/HostPool.h"
+#include "core/deploy/ServiceState.h"
+#include "core/history/HistoryStore.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
 
+#include <memory>
+
 namespace Portoser {
+
+/** Settings every front-end passes the same way. */
+struct OrchestratorSettings
+{
+    QString databasePath;              // empty: HistoryStore::defaultPath()
+    TransportSettings transport;
+};
 
 /**
  * The one facade the GUI, `--serve` and `--cli` call. Front-ends hold no business logic: each
- * of their commands is one call here. Operations are added issue by issue (deploy, heal, ...).
+ * of their commands is one call here. Not thread-safe: use it from one thread (it dispatches the
+ * blocking work to per-host workers itself).
  */
 class Orchestrator
 {
 public:
-    explicit Orchestrator(Interpolator::Lookup environment = Interpolator::processEnvironment());
+    explicit Orchestrator(Interpolator::Lookup environment = Interpolator::processEnvironment(),
+                          OrchestratorSettings settings = {});
+    ~Orchestrator();
+    Q_DISABLE_COPY_MOVE(Orchestrator)
+
+    void setSettings(const OrchestratorSettings &settings);
 
     /** Loads `path` with its includes and runs every validation check. */
     CheckedRegistry checkRegistry(const QString &path) const;
     /** The same for a registry given as text (an upload to the API, an editor buffer). */
     CheckedRegistry checkRegistryText(const QByteArray &yaml, const QString &virtualPath) const;
 
+    Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services, bool force = false);
+    Result<QList<DeploymentRecord>> deploy(const Registry &registry, const DeployPlan &plan,
+                                           const DeployOptions &options, const ProgressFn &progress = {});
+    Result<DeploymentRecord> stop(const Registry &registry, const QString &service, const QString &actor);
+    /** Observed state of `services` (all when empty), hosts asked in parallel. */
+    QMap<QString, ServiceState> status(const Registry &registry, const QStringList &services = {});
+
+    Result<QList<DeploymentRecord>> history(const HistoryQuery &query);
+    Result<DeploymentRecord> historyRecord(qint64 id);
+
 private:
+    Result<HistoryStore *> store();
+    DeployEngine engine(HistoryStore &history) { return DeployEngine(*m_pool, history); }
+
     Interpolator::Lookup m_environment;
+    OrchestratorSettings m_settings;
+    std::unique_ptr<HostPool> m_pool;
+    std::unique_ptr<HistoryStore> m_store;
 };
 
 } // namespace Portoser

@@ -2,8 +2,13 @@
 #include "app/cli/CliApp.h"
 
 #include "app/cli/DependenciesCommand.h"
+#include "app/cli/DeployCommand.h"
+#include "app/cli/HistoryCommand.h"
+#include "app/cli/StatusCommand.h"
+#include "app/cli/StopCommand.h"
 #include "app/cli/RegistryCommand.h"
 #include "app/cli/ValidateCommand.h"
+#include "core/Orchestrator.h"
 #include "core/registry/RegistryLocator.h"
 
 namespace Portoser::Cli {
@@ -16,6 +21,10 @@ const QCommandLineOption RegistryOption(u"registry"_s,
                                         u"Registry file (default: $PORTOSER_REGISTRY, "
                                         "./registry.yml, then ~/.portoser/registry.yml)."_s,
                                         u"PATH"_s);
+const QCommandLineOption DbOption(u"db"_s, u"History database (default: $PORTOSER_DB or ~/.portoser/portoser.db)."_s,
+                                  u"PATH"_s);
+const QCommandLineOption AcceptKeysOption(u"accept-new-host-keys"_s,
+                                          u"Trust and record host keys seen for the first time (never a changed one)."_s);
 const QCommandLineOption JsonOption(u"json"_s, u"Print JSON instead of text."_s);
 const QCommandLineOption HelpOption(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
 
@@ -32,7 +41,7 @@ QString optionLine(const QCommandLineOption &option)
 
 } // namespace
 
-CliApp::CliApp(const Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
+CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     : m_orchestrator(orchestrator)
     , m_out(out)
     , m_err(err)
@@ -40,6 +49,10 @@ CliApp::CliApp(const Orchestrator &orchestrator, QTextStream &out, QTextStream &
     m_commands.push_back(std::make_unique<ValidateCommand>());
     m_commands.push_back(std::make_unique<RegistryCommand>());
     m_commands.push_back(std::make_unique<DependenciesCommand>());
+    m_commands.push_back(std::make_unique<DeployCommand>());
+    m_commands.push_back(std::make_unique<StatusCommand>());
+    m_commands.push_back(std::make_unique<StopCommand>());
+    m_commands.push_back(std::make_unique<HistoryCommand>());
 }
 
 CliApp::~CliApp() = default;
@@ -73,7 +86,11 @@ QString CliApp::helpFor(const CommandSpec &spec) const
     for (const QCommandLineOption &option : spec.options)
         text += optionLine(option);
     text += optionLine(RegistryOption);
-    if (spec.readsOnly)
+    if (spec.usesHosts) {
+        text += optionLine(DbOption);
+        text += optionLine(AcceptKeysOption);
+    }
+    if (spec.takesJson)
         text += optionLine(JsonOption);
     text += optionLine(HelpOption);
     return text;
@@ -129,7 +146,11 @@ int CliApp::run(const QStringList &args)
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     parser.addOption(RegistryOption);
     parser.addOption(HelpOption);
-    if (spec.readsOnly)
+    if (spec.usesHosts) {
+        parser.addOption(DbOption);
+        parser.addOption(AcceptKeysOption);
+    }
+    if (spec.takesJson)
         parser.addOption(JsonOption);
     parser.addOptions(spec.options);
     if (!parser.parse(QStringList{u"portoser"_s} + args.mid(i + 1)))
@@ -141,10 +162,17 @@ int CliApp::run(const QStringList &args)
     if (parser.isSet(RegistryOption))
         registry = parser.value(RegistryOption);
 
+    if (spec.usesHosts) {
+        OrchestratorSettings settings;
+        settings.databasePath = parser.value(DbOption);
+        settings.transport.hostKeyPolicy = parser.isSet(AcceptKeysOption) ? HostKeyPolicy::AcceptNew
+                                                                          : HostKeyPolicy::Strict;
+        m_orchestrator.setSettings(settings);
+    }
     CliContext context(m_out, m_err, m_orchestrator);
     context.setCommand(name);
     context.setRegistryPath(RegistryLocator::fromProcess(registry).resolve());
-    context.setJson(spec.readsOnly && parser.isSet(JsonOption));
+    context.setJson(spec.takesJson && parser.isSet(JsonOption));
     const int code = command->run(context, parser);
     m_out.flush();
     m_err.flush();

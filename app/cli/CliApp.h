@@ -21,7 +21,7 @@ namespace Portoser::Cli {
 class CliApp
 {
 public:
-    CliApp(const Orchestrator &orchestrator, QTextStream &out, QTextStream &err);
+    CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err);
     ~CliApp();
 
     /** `args` are the words after `--cli`. Returns the process exit code. */
@@ -35,7 +35,7 @@ private:
     QString helpFor(const CommandSpec &spec) const;
     int usageError(const QString &message, const QString &command = {});
 
-    const Orchestrator &m_orchestrator;
+    Orchestrator &m_orchestrator;
     QTextStream &m_out;
     QTextStream &m_err;
     std::vector<std::unique_ptr<CliCommand>> m_commands;

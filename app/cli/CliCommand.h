@@ -19,7 +19,8 @@ struct CommandSpec
     QString summary;                   // one line for the command list
     QString details;                   // paragraphs for `<command> --help`
     QList<QCommandLineOption> options; // besides --registry, --json and --help
-    bool readsOnly = true;             // read commands all take --json
+    bool takesJson = true;             // read commands all take --json
+    bool usesHosts = false;            // takes --db and --accept-new-host-keys
 };
 
 /** One `portoser --cli <name>` command: parses nothing itself, only runs. */

@@ -8,6 +8,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace Portoser::Cli {
 
 using namespace Qt::Literals::StringLiterals;
@@ -36,6 +39,12 @@ std::optional<Registry> CliContext::validRegistry()
               << "; run 'portoser --cli validate' for details\n";
     }
     return std::nullopt;
+}
+
+QString CliContext::actor()
+{
+    const passwd *user = ::getpwuid(::geteuid());
+    return u"cli:"_s + (user ? QString::fromLocal8Bit(user->pw_name) : QString::number(::geteuid()));
 }
 
 void CliContext::printJson(const QJsonValue &value)

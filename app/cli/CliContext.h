@@ -14,7 +14,7 @@ namespace Portoser::Cli {
 class CliContext
 {
 public:
-    CliContext(QTextStream &out, QTextStream &err, const Orchestrator &orchestrator)
+    CliContext(QTextStream &out, QTextStream &err, Orchestrator &orchestrator)
         : m_out(out)
         , m_err(err)
         , m_orchestrator(orchestrator)
@@ -22,7 +22,7 @@ public:
 
     QTextStream &out() { return m_out; }
     QTextStream &err() { return m_err; }
-    const Orchestrator &orchestrator() const { return m_orchestrator; }
+    Orchestrator &orchestrator() const { return m_orchestrator; }
 
     void setRegistryPath(const QString &path) { m_registryPath = path; }
     QString registryPath() const { return m_registryPath; }
@@ -36,6 +36,9 @@ public:
      */
     std::optional<Registry> validRegistry();
 
+    /** "cli:<login name>", the actor history records for this command. */
+    static QString actor();
+
     /** Prints a JSON document on stdout. */
     void printJson(const QJsonValue &value);
     /** Prints "portoser: message" on stderr, or {"error":...} on stdout with --json. */
@@ -46,7 +49,7 @@ public:
 private:
     QTextStream &m_out;
     QTextStream &m_err;
-    const Orchestrator &m_orchestrator;
+    Orchestrator &m_orchestrator;
     QString m_registryPath;
     QString m_command;
     bool m_json = false;

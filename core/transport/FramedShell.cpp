@@ -96,19 +96,19 @@ Result<CommandResult> FramedShell::run(const QString &script, std::chrono::milli
     }
     const QByteArray marker = newMarker();
     // The script runs in a subshell so that `exit`, `cd` or `set -e` in it cannot end or change
-    // the resident shell. The newline before each marker keeps it on a line of its own even when
-    // the output does not end with one; the reader drops that newline again.
+    // the resident shell. The marker is random, so it is found wherever it lands, even right after
+    // output that does not end with a newline; nothing of the real output is held back for it.
     QByteArray framed = "(\n" + script.toUtf8() + "\n) </dev/null\n";
-    framed += "__portoser_rc=$?; printf '\\n" + marker + " %s\\n' \"$__portoser_rc\"; printf '\\n"
-              + marker + "\\n' >&2\n";
+    framed += "__portoser_rc=$?; printf '" + marker + " %s\\n' \"$__portoser_rc\"; printf '" + marker
+              + "\\n' >&2\n";
     QElapsedTimer clock;
     clock.start();
     if (auto written = m_pipe->write(framed); !written) {
         m_pipe->stop();
         return written.error();
     }
-    StreamCollector out("\n" + marker, m_outputLimit);
-    StreamCollector err("\n" + marker, m_outputLimit);
+    StreamCollector out(marker, m_outputLimit);
+    StreamCollector err(marker, m_outputLimit);
     while (!out.isDone() || !err.isDone()) {
         const qint64 left = timeout.count() - clock.elapsed();
         if (left <= 0) {

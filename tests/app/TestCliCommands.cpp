@@ -59,7 +59,7 @@ TestCliCommands::Run TestCliCommands::cli(const QStringList &args)
     Run run;
     QTextStream out(&run.out);
     QTextStream err(&run.err);
-    const Orchestrator orchestrator;
+    Orchestrator orchestrator;
     run.code = Cli::CliApp(orchestrator, out, err).run(args);
     out.flush();
     err.flush();

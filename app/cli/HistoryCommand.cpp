@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/HistoryCommand.h"
+
+#include "app/cli/HistoryJson.h"
+#include "app/cli/TextTable.h"
+#include "core/deploy/ConfigDiff.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace Portoser::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QCommandLineOption LimitOption(u"limit"_s, u"list: at most N records (default 50)."_s, u"N"_s, u"50"_s);
+
+std::optional<qint64> recordId(const QString &text)
+{
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    return ok && id > 0 ? std::optional<qint64>(id) : std::nullopt;
+}
+
+} // namespace
+
+CommandSpec HistoryCommand::spec() const
+{
+    CommandSpec s{u"history"_s, u"list [SERVICE] [--limit N] | show ID | diff A B"_s,
+                  u"Deployment history: every deploy, move, stop and rollback with its steps and config."_s,
+                  u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
+                  "show   one record with its steps (durations, output tails) and config\n"
+                  "diff   the config difference between two records"_s,
+                  {LimitOption}};
+    s.usesHosts = true;
+    return s;
+}
+
+int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    QStringList words = args.positionalArguments();
+    if (words.isEmpty())
+        return context.usageError(u"say what to show: list, show ID or diff A B"_s);
+    const QString action = words.takeFirst();
+    Orchestrator &orchestrator = context.orchestrator();
+
+    if (action == u"list"_s) {
+        if (words.size() > 1)
+            return context.usageError(u"list takes at most one SERVICE"_s);
+        bool ok = false;
+        const int limit = args.value(LimitOption).toInt(&ok);
+        if (!ok || limit < 1)
+            return context.usageError(u"--limit needs a positive number"_s);
+        auto records = orchestrator.history({words.value(0), limit, 0});
+        if (!records) {
+            context.printError(records.error().message);
+            return Failed;
+        }
+        if (context.json()) {
+            QJsonArray items;
+            for (const DeploymentRecord &r : *records)
+                items.append(HistoryJson::summary(r));
+            context.printJson(items);
+            return Ok;
+        }
+        TextTable table({u"ID"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"ACTOR"_s, u"OUTCOME"_s, u"STARTED"_s, u"TIME"_s});
+        for (const DeploymentRecord &r : *records)
+            table.addRow({QString::number(r.id), r.service, r.host, r.action, r.actor, r.outcome,
+                          r.startedAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
+                          u"%1 s"_s.arg(double(r.durationMs()) / 1000.0, 0, 'f', 1)});
+        table.print(context.out());
+        return Ok;
+    }
+    if (action == u"show"_s) {
+        const auto id = words.size() == 1 ? recordId(words.first()) : std::nullopt;
+        if (!id)
+            return context.usageError(u"show needs one record ID (a number from 'history list')"_s);
+        auto record = orchestrator.historyRecord(*id);
+        if (!record) {
+            context.printError(record.error().message);
+            return Failed;
+        }
+        if (context.json()) {
+            context.printJson(HistoryJson::full(*record));
+            return Ok;
+        }
+        const DeploymentRecord &r = *record;
+        QTextStream &out = context.out();
+        out << "record " << r.id << ": " << r.action << " " << r.service << " on " << r.host;
+        if (!r.fromHost.isEmpty())
+            out << " (from " << r.fromHost << ")";
+        out << "\n  outcome: " << r.outcome << "\n  actor:   " << r.actor << "\n  started: "
+            << r.startedAt.toLocalTime().toString(Qt::ISODate) << "\n  time:    " << double(r.durationMs()) / 1000.0 << " s\n";
+        if (!r.releaseId.isEmpty())
+            out << "  release: " << r.releaseId << (r.previousReleaseId.isEmpty() ? QString() : u" (before: "_s + r.previousReleaseId + u')') << '\n';
+        if (!r.reason.isEmpty())
+            out << "  reason:  " << r.reason << '\n';
+        out << "  steps:\n";
+        for (const StepRecord &s : r.steps) {
+            out << "    " << (s.ok ? "ok  " : "FAIL") << " " << s.name.leftJustified(10) << " " << s.durationMs << " ms\n";
+            for (const QString &line : s.output.split(u'\n', Qt::SkipEmptyParts))
+                out << "           " << line << '\n';
+        }
+        return Ok;
+    }
+    if (action == u"diff"_s) {
+        const auto a = words.size() == 2 ? recordId(words.at(0)) : std::nullopt;
+        const auto b = words.size() == 2 ? recordId(words.at(1)) : std::nullopt;
+        if (!a || !b)
+            return context.usageError(u"diff needs two record IDs"_s);
+        auto first = orchestrator.historyRecord(*a);
+        auto second = first ? orchestrator.historyRecord(*b) : first;
+        if (!first || !second) {
+            context.printError((!first ? first : second).error().message);
+            return Failed;
+        }
+        const QStringList diff = ConfigDiff::between(first->config, second->config);
+        if (context.json()) {
+            context.printJson(QJsonObject{{u"from"_s, *a}, {u"to"_s, *b}, {u"diff"_s, QJsonArray::fromStringList(diff)}});
+            return Ok;
+        }
+        if (diff.isEmpty())
+            context.out() << "records " << *a << " and " << *b << " deployed the same configuration\n";
+        for (const QString &line : diff)
+            context.out() << line << '\n';
+        return Ok;
+    }
+    return context.usageError(u"unknown action \"%1\"; use list, show or diff"_s.arg(action));
+}
+
+} // namespace Portoser::Cli

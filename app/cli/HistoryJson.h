@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/history/DeploymentRecord.h"
+
+#include <QJsonObject>
+
+namespace Portoser::Cli::HistoryJson {
+
+/** A record without its config and step outputs, for lists. */
+QJsonObject summary(const DeploymentRecord &record);
+/** Everything, for `history show`. */
+QJsonObject full(const DeploymentRecord &record);
+
+} // namespace Portoser::Cli::HistoryJson

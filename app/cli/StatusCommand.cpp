@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/StatusCommand.h"
+
+#include "app/cli/TextTable.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace Portoser::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+QString uptimeText(qint64 seconds)
+{
+    if (seconds <= 0)
+        return u"-"_s;
+    if (seconds < 120)
+        return u"%1s"_s.arg(seconds);
+    if (seconds < 7200)
+        return u"%1m"_s.arg(seconds / 60);
+    return u"%1h%2m"_s.arg(seconds / 3600).arg((seconds % 3600) / 60);
+}
+
+} // namespace
+
+CommandSpec StatusCommand::spec() const
+{
+    CommandSpec s{u"status"_s, u"[SERVICE...]"_s,
+                  u"Ask each host how its services are: state, release, pid, health and uptime."_s,
+                  u"States: running, stopped, dead (its process exited), not_deployed, unreachable."_s,
+                  {}};
+    s.usesHosts = true;
+    return s;
+}
+
+int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    const QStringList names = args.positionalArguments();
+    for (const QString &name : names) {
+        if (!registry->services.contains(name)) {
+            context.printError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+            return Failed;
+        }
+    }
+    const QMap<QString, ServiceState> states = context.orchestrator().status(*registry, names);
+    if (context.json()) {
+        QJsonArray items;
+        for (const ServiceState &s : states)
+            items.append(QJsonObject{{u"service"_s, s.service}, {u"host"_s, s.host}, {u"state"_s, s.state},
+                                     {u"health"_s, s.health}, {u"release"_s, s.release}, {u"pid"_s, s.pid},
+                                     {u"uptime_seconds"_s, s.uptimeSeconds}, {u"error"_s, s.error}});
+        context.printJson(items);
+        return Ok;
+    }
+    TextTable table({u"SERVICE"_s, u"HOST"_s, u"STATE"_s, u"HEALTH"_s, u"RELEASE"_s, u"PID"_s, u"UPTIME"_s});
+    for (const ServiceState &s : states)
+        table.addRow({s.service, s.host, s.state, s.health.isEmpty() ? u"-"_s : s.health,
+                      s.release.isEmpty() ? u"-"_s : s.release, s.pid ? QString::number(s.pid) : u"-"_s,
+                      uptimeText(s.uptimeSeconds)});
+    table.print(context.out());
+    for (const ServiceState &s : states) {
+        if (!s.error.isEmpty())
+            context.err() << s.service << ": " << s.error << '\n';
+    }
+    return Ok;
+}
+
+CommandSpec StopCommand::spec() const
+{
+    CommandSpec s{u"stop"_s, u"SERVICE..."_s, u"Stop services: TERM to the process group, KILL after stop_timeout."_s,
+                  QString(), {}};
+    s.usesHosts = true;
+    return s;
+}
+
+int StopCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const QStringList names = args.positionalArguments();
+    if (names.isEmpty())
+        return context.usageError(u"name the services to stop"_s);
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    int failed = 0;
+    QJsonArray items;
+    for (const QString &name : names) {
+        auto record = context.orchestrator().stop(*registry, name, CliContext::actor());
+        if (!record) {
+            ++failed;
+            context.printError(record.error().message);
+            continue;
+        }
+        failed += record->outcome != u"succeeded"_s;
+        items.append(QJsonObject{{u"service"_s, name}, {u"outcome"_s, record->outcome}, {u"record"_s, record->id}});
+        if (!context.json())
+            context.out() << name << ": " << record->outcome << (record->reason.isEmpty() ? QString() : u" ("_s + record->reason + u')')
+                          << '\n';
+    }
+    if (context.json())
+        context.printJson(items);
+    return failed == 0 ? Ok : (failed == names.size() ? Failed : PartlyFailed);
+}
+
+} // namespace Portoser::Cli

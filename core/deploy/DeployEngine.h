@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/deploy/DeployPlan.h"
+#include "core/deploy/HostPool.h"
+#include "core/history/DeploymentRecord.h"
+
+#include <functional>
+
+namespace Portoser {
+
+class HistoryStore;
+
+/** Progress of a running deploy, one line per step as it happens (any thread). */
+struct DeployProgress
+{
+    QString service;
+    QString host;
+    QString step;   // prepare | upload | stop | switch | start | health | revert | prune | done | ...
+    QString detail;
+};
+using ProgressFn = std::function<void(const DeployProgress &)>;
+
+struct DeployOptions
+{
+    QString actor = QStringLiteral("cli");
+    bool force = false; // redeploy services the plan finds unchanged
+};
+
+/**
+ * Plans and applies deploys (DESIGN.md §4): waves in dependency order, one HostWorker per host
+ * (hosts in parallel, one host's services in order), the release/activate/health-gate/revert
+ * sequence per service, and a history record for each. A failed service stops its dependents.
+ */
+class DeployEngine
+{
+public:
+    DeployEngine(HostPool &pool, HistoryStore &history);
+
+    /** What deploying `services` (all when empty) and what they need would do. Touches no host
+     *  beyond read-only observation. */
+    Result<DeployPlan> plan(const Registry &registry, const QStringList &services, bool force = false);
+    /** Applies `plan` if the registry and hosts still look as they did when it was made. */
+    Result<QList<DeploymentRecord>> apply(const Registry &registry, const DeployPlan &plan,
+                                          const DeployOptions &options, const ProgressFn &progress = {});
+    /** Stops `service` on `host` and records it. */
+    Result<DeploymentRecord> stop(const Registry &registry, const QString &service, const QString &actor);
+
+private:
+    HostPool &m_pool;
+    HistoryStore &m_history;
+};
+
+} // namespace Portoser

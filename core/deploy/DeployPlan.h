@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/deploy/ReleaseBuilder.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+namespace Portoser {
+
+/** What a deploy will do to one service. */
+enum class PlanAction { NoOp, Fresh, Restart, Update, Move };
+
+QString toString(PlanAction action);
+
+struct PlannedService
+{
+    QString service;
+    QString host;
+    QString fromHost;     // for a move: where it runs now
+    PlanAction action = PlanAction::NoOp;
+    QString why;          // one line for people
+    Release release;
+    QJsonObject config;   // the resolved config this deploy installs
+    QStringList configDiff;
+    QString liveRelease;  // what the host runs now, as observed
+    int wave = 0;
+};
+
+/** A reviewed list of changes; a deploy may apply it only while nothing it depends on changed. */
+struct DeployPlan
+{
+    QList<PlannedService> services; // in deploy order (wave by wave)
+    QString fingerprint;            // of the registry and the observed state the plan saw
+    QDateTime createdAt;
+
+    bool hasChanges() const;
+};
+
+} // namespace Portoser

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/registry/Host.h"
+#include "core/transport/SshTransport.h"
+#include "core/transport/Transport.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QPromise>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+
+namespace Portoser {
+
+/** How transports are made for hosts: the one place that decides SSH or local. */
+struct TransportSettings
+{
+    HostKeyPolicy hostKeyPolicy = HostKeyPolicy::Strict;
+    std::chrono::milliseconds connectTimeout{10000};
+
+    std::unique_ptr<Transport> make(const Host &host) const;
+};
+
+/**
+ * One thread per host that owns the host's transport: work for one host runs in order, work for
+ * different hosts in parallel, and a libssh session never changes thread.
+ */
+class HostWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    HostWorker(const Host &host, const TransportSettings &settings);
+    ~HostWorker() override;
+    Q_DISABLE_COPY_MOVE(HostWorker)
+
+    const Host &host() const { return m_host; }
+
+    /** Runs `job` on this host's thread with its transport; the future holds what it returns. */
+    template<typename T>
+    QFuture<T> submit(std::function<T(Transport &)> job)
+    {
+        auto promise = std::make_shared<QPromise<T>>();
+        QFuture<T> future = promise->future();
+        promise->start();
+        QMetaObject::invokeMethod(m_context, [this, promise, job = std::move(job)] {
+            promise->addResult(job(transport()));
+            promise->finish();
+        }, Qt::QueuedConnection);
+        return future;
+    }
+
+private:
+    Transport &transport(); // made on first use, on the worker thread
+
+    Host m_host;
+    TransportSettings m_settings;
+    QThread m_thread;
+    QObject *m_context = nullptr; // lives in m_thread; its queued calls are the jobs
+    std::unique_ptr<Transport> m_transport;
+};
+
+} // namespace Portoser

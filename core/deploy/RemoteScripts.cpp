@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/deploy/RemoteScripts.h"
+
+#include "core/transport/ShellCommand.h"
+
+#include <QRandomGenerator>
+
+namespace Portoser {
+
+namespace {
+
+using namespace Qt::Literals::StringLiterals;
+
+QString q(const QString &value)
+{
+    return ShellCommand::quote(value);
+}
+
+/**
+ * Shell functions every script starts with. `svc` is the service's state dir, `name` the service.
+ * Kept POSIX: `kill -0 -PGID`, `sleep 0.1`, `ls -t` and `readlink` (no -f) behave alike on
+ * GNU/Linux, BusyBox and macOS.
+ */
+const char *const Prelude = R"SH(
+pt_current() { if [ -L "$svc/current" ]; then basename "$(readlink "$svc/current")"; fi; }
+pt_pid() { cat "$svc/run/pid" 2>/dev/null || true; }
+# Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead.
+pt_alive() {
+  p=$(pt_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 1
+  case "$(ps -o stat= -p "$p" 2>/dev/null)" in Z*|"") return 1 ;; esac
+}
+pt_group_alive() {
+  ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+pt_stop() {
+  p=$(pt_pid)
+  if [ -n "$p" ] && pt_group_alive "$p"; then
+    kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
+    i=0
+    while pt_group_alive "$p" && [ "$i" -lt $(( $1 * 10 )) ]; do sleep 0.1; i=$((i + 1)); done
+    if pt_group_alive "$p"; then
+      kill -KILL -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null
+      echo "note=stopped with KILL after $1 s"
+    fi
+  fi
+  rm -f "$svc/run/pid" "$svc/run/started"
+}
+pt_switch() {
+  ln -s "releases/$1" "$svc/current.new" || return 1
+  # Atomic replace of a symlink: GNU mv -T, BSD/macOS mv -h.
+  mv -T -f "$svc/current.new" "$svc/current" 2>/dev/null || mv -h -f "$svc/current.new" "$svc/current"
+}
+# Starts the command detached, as the leader of its own session and process group (so a stop
+# reaches all its children and nothing of the SSH session reaches it): setsid on Linux, perl's
+# setpgrp on macOS. The pid stays the same through every exec, so $! is the group id.
+pt_start() {
+  mkdir -p "$svc/run" "$svc/logs"
+  wd=$1; [ -n "$wd" ] || wd="$svc/current"
+  ( cd "$wd" || exit 127
+    if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi
+    if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$2"
+    elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$2"
+    else exec sh -c "$2"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
+  echo $! > "$svc/run/pid"
+  date +%s > "$svc/run/started"
+}
+pt_http() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null -m "$2" "$1" 2>&1
+  elif command -v wget >/dev/null 2>&1; then wget -q -O /dev/null -T "$2" "$1" 2>&1
+  elif command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2]))' "$1" "$2" 2>&1 | tail -n 1
+  else echo "no curl, wget or python3 on this host for an http check"; return 2; fi
+}
+pt_tcp() {
+  if command -v nc >/dev/null 2>&1; then nc -z -w "$3" "$1" "$2" 2>&1
+  elif command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>&1 | tail -n 1
+  else echo "no nc or python3 on this host for a tcp check"; return 2; fi
+}
+pt_check() {
+  case "$1" in
+    running) pt_alive ;;
+    http) pt_http "$2" "$3" ;;
+    tcp) set -- $2 "$3"; pt_tcp "$1" "$2" "$3" ;;
+    command) ( cd "$svc/current" && if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi; sh -c "$2" ) </dev/null 2>&1 ;;
+  esac
+}
+# pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD
+pt_gate() {
+  [ "$6" -gt 0 ] && sleep "$6"
+  n=0
+  while :; do
+    n=$((n + 1))
+    if ! pt_alive; then echo "health_detail=the process exited; last log lines:"; tail -n 5 "$svc/logs/$name.log" 2>/dev/null | sed 's/^/health_log=/'; return 1; fi
+    if out=$(pt_check "$1" "$2" "$3"); then echo "health_attempts=$n"; return 0; fi
+    if [ "$n" -ge "$4" ]; then echo "health_attempts=$n"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; return 1; fi
+    # Look again soon at first (most services answer within a second), then every interval.
+    case $n in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; *) sleep "$5" ;; esac
+  done
+}
+)SH";
+
+QString header(const Host &host, const QString &service)
+{
+    return u"name=%1\nsvc=%2\n"_s.arg(q(service), RemoteScripts::serviceDir(host, service)) + QString::fromUtf8(Prelude);
+}
+
+QString probeWords(const HealthProbe &p)
+{
+    static const QString kinds[] = {u"running"_s, u"http"_s, u"tcp"_s, u"command"_s};
+    return u"%1 %2 %3 %4 %5 %6"_s.arg(kinds[int(p.kind)], q(p.target))
+        .arg(p.timeoutSeconds)
+        .arg(p.retries)
+        .arg(p.intervalSeconds)
+        .arg(p.startPeriodSeconds);
+}
+
+} // namespace
+
+HealthProbe HealthProbe::forService(const Service &s)
+{
+    HealthProbe p;
+    const HealthCheck &h = s.health;
+    p.timeoutSeconds = std::max(1, h.timeoutSeconds);
+    p.retries = std::max(1, h.retries);
+    p.intervalSeconds = std::max(1, h.intervalSeconds);
+    p.startPeriodSeconds = h.startPeriodSeconds;
+    const auto port = h.port ? h.port : s.effectivePort();
+    switch (h.type) {
+    case HealthCheck::Type::Http:
+        p.kind = Kind::Http;
+        p.target = u"http://127.0.0.1:%1%2"_s.arg(port.value_or(80)).arg(h.path);
+        return p;
+    case HealthCheck::Type::Tcp:
+        p.kind = Kind::Tcp;
+        p.target = u"127.0.0.1 %1"_s.arg(port.value_or(0));
+        return p;
+    case HealthCheck::Type::Command:
+        p.kind = Kind::Command;
+        p.target = h.command;
+        return p;
+    case HealthCheck::Type::Auto:
+        break;
+    }
+    // Upstream settings, then the port, then "it keeps running".
+    if (!s.healthcheckUrl.isEmpty()) {
+        p.kind = Kind::Http;
+        p.target = s.healthcheckUrl;
+    } else if (!s.healthcheckCommand.isEmpty()) {
+        p.kind = Kind::Command;
+        p.target = s.healthcheckCommand;
+    } else if (port) {
+        p.kind = Kind::Tcp;
+        p.target = u"127.0.0.1 %1"_s.arg(*port);
+    } else {
+        p.kind = Kind::Running;
+        p.retries = 1;
+        p.startPeriodSeconds = std::max(1, p.startPeriodSeconds); // survive a moment to count
+    }
+    return p;
+}
+
+int HealthProbe::budgetSeconds() const
+{
+    return startPeriodSeconds + retries * (timeoutSeconds + intervalSeconds) + 5;
+}
+
+namespace RemoteScripts {
+
+QString pathExpression(const QString &path)
+{
+    if (path == u"~"_s)
+        return u"\"$HOME\""_s;
+    if (path.startsWith(u"~/"_s))
+        return u"\"$HOME\"/"_s + q(path.mid(2));
+    return q(path);
+}
+
+QString serviceDir(const Host &host, const QString &service)
+{
+    return pathExpression(host.path) + u"/.portoser/"_s + q(service);
+}
+
+QString prepare(const Host &host, const QString &service, const QString &releaseId, const QString &lockHolder,
+                int staleLockSeconds)
+{
+    return header(host, service) + uR"SH(
+mkdir -p "$svc/releases" "$svc/run" "$svc/logs" || exit 1
+holder=%1
+if ! mkdir "$svc/lock" 2>/dev/null; then
+  since=$(cat "$svc/lock/since" 2>/dev/null || echo 0)
+  old=$(cat "$svc/lock/holder" 2>/dev/null || echo unknown)
+  age=$(( $(date +%s) - since ))
+  if [ "${old%% pid=*}" = "${holder%% pid=*}" ] || [ "$age" -gt %2 ]; then
+    echo "note=broke a stale host lock held by $old for ${age}s"
+    rm -rf "$svc/lock"; mkdir "$svc/lock" || exit 1
+  else
+    echo "lock_holder=$old"; echo "lock_age=$age"; exit 75
+  fi
+fi
+printf '%s\n' "$holder" > "$svc/lock/holder"; date +%s > "$svc/lock/since"
+for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed leftover $(basename "$t")"; done
+rm -f "$svc/current.new"
+echo "os=$(uname -s)"; echo "arch=$(uname -m)"
+echo "current=$(pt_current)"; echo "previous=$(cat "$svc/previous" 2>/dev/null)"
+if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; fi
+if pt_alive; then echo "alive=1"; echo "pid=$(pt_pid)"; else echo "alive=0"; fi
+)SH"_s.arg(q(lockHolder))
+               .arg(staleLockSeconds)
+               .arg(q(releaseId));
+}
+
+QString makeUploadDir(const Host &host, const QString &service)
+{
+    const QString suffix = QString::number(QRandomGenerator::global()->generate64(), 36);
+    return header(host, service) + uR"SH(
+d="$svc/.tmp-%1"; mkdir -p "$d" && cd "$d" && echo "upload=$(pwd -P)"
+)SH"_s.arg(suffix);
+}
+
+QString activate(const Host &host, const QString &service, const Activation &a)
+{
+    QString script = header(host, service);
+    // Whatever happens to the coordinator from here on, this script runs to its end.
+    script += u"trap '' HUP PIPE\nt0=$(date +%s)\n"_s;
+    script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(q(a.releaseId),
+                                               a.workingDir.isEmpty()
+                                                   ? u"''"_s
+                                                   : (a.workingDir.startsWith(u'/') || a.workingDir.startsWith(u'~')
+                                                          ? pathExpression(a.workingDir)
+                                                          : u"\"$svc/current\"/"_s + q(a.workingDir)),
+                                               q(a.command));
+    if (!a.uploadDir.isEmpty())
+        script += u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; rm -rf \"$svc/lock\"; exit 1; }\nrm -rf %1\n"_s
+                      .arg(q(a.uploadDir));
+    if (a.emptyRelease)
+        script += u"mkdir -p \"$svc/releases/$rid\"\n"_s;
+    script += u"[ -d \"$svc/releases/$rid\" ] || { echo 'result=failed'; echo 'reason=release missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"
+              "touch \"$svc/releases/$rid\"\n"_s;
+    // The environment travels inside this script (stdin of the shell), never on a command line.
+    QString delimiter = u"PORTOSER_ENV_EOF"_s;
+    while (a.envFileContent.contains(delimiter))
+        delimiter += u'_';
+    script += u"(umask 077; cat > \"$svc/env.new\" <<'%1'\n%2%1\n) && mv -f \"$svc/env.new\" \"$svc/env\"\n"_s.arg(
+        delimiter, a.envFileContent);
+    script += u"old=$(pt_current)\necho \"step=stop $(date +%s)\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
+    script += uR"SH(
+if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
+echo "step=switch $(date +%s)"
+pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; rm -rf "$svc/lock"; exit 1; }
+echo "step=start $(date +%s)"
+pt_start "$wd" "$cmd"
+echo "pid=$(pt_pid)"
+echo "step=health $(date +%s)"
+if pt_gate %1; then
+  echo "result=ok"
+else
+  echo "step=revert $(date +%s)"
+  pt_stop %2
+  if [ -n "$old" ] && [ "$old" != "$rid" ] && [ -d "$svc/releases/$old" ]; then
+    pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
+    pt_start "$wd" "$cmd"
+    if pt_gate %1; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
+  else
+    echo "result=failed"
+  fi
+fi
+echo "step=prune $(date +%s)"
+cur=$(pt_current); prev=$(cat "$svc/previous" 2>/dev/null)
+ls -1t "$svc/releases" | awk -v keep=%3 'NR > keep' | while read -r r; do
+  [ "$r" = "$cur" ] || [ "$r" = "$prev" ] || { rm -rf "$svc/releases/$r"; echo "pruned=$r"; }
+done
+rm -rf "$svc/lock"
+echo "step=done $(date +%s)"
+)SH"_s.arg(probeWords(a.health))
+                  .arg(a.stopTimeoutSeconds)
+                  .arg(a.keepReleases);
+    return script;
+}
+
+QString unlock(const Host &host, const QString &service)
+{
+    return header(host, service) + u"rm -rf \"$svc/lock\"\n"_s;
+}
+
+QString status(const Host &host, const QString &service, const HealthProbe &probe)
+{
+    HealthProbe once = probe;
+    once.retries = 1;
+    once.startPeriodSeconds = 0;
+    return header(host, service) + uR"SH(
+if [ ! -d "$svc" ]; then echo "state=not_deployed"; exit 0; fi
+echo "current=$(pt_current)"
+if pt_alive; then
+  echo "state=running"; echo "pid=$(pt_pid)"
+  s=$(cat "$svc/run/started" 2>/dev/null || echo 0); echo "uptime=$(( $(date +%s) - s ))"
+  if pt_gate %1 >/dev/null; then echo "health=healthy"; else echo "health=unhealthy"; fi
+elif [ -f "$svc/run/pid" ]; then echo "state=dead"; echo "pid=$(pt_pid)"
+else echo "state=stopped"; fi
+)SH"_s.arg(probeWords(once));
+}
+
+QString stop(const Host &host, const QString &service, int stopTimeoutSeconds)
+{
+    return header(host, service) + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
+}
+
+QString logTail(const Host &host, const QString &service, int lines)
+{
+    return header(host, service) + u"tail -n %1 \"$svc/logs/$name.log\" 2>/dev/null\n"_s.arg(lines);
+}
+
+QMap<QString, QString> parseKeyValues(const QByteArray &output)
+{
+    QMap<QString, QString> values;
+    for (const QByteArray &line : output.split('\n')) {
+        const qsizetype eq = line.indexOf('=');
+        if (eq <= 0)
+            continue;
+        const QByteArray key = line.left(eq);
+        if (std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(uchar(c)) || c == '_'; }))
+            values.insert(QString::fromUtf8(key), QString::fromUtf8(line.mid(eq + 1)));
+    }
+    return values;
+}
+
+} // namespace RemoteScripts
+
+} // namespace Portoser

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/registry/Host.h"
+#include "core/registry/Service.h"
+
+#include <QMap>
+#include <QString>
+
+namespace Portoser {
+
+/** What a health gate checks on the host, resolved from the service's settings. */
+struct HealthProbe
+{
+    enum class Kind { Running, Http, Tcp, Command };
+    Kind kind = Kind::Running;
+    QString target; // URL, "host port", or command
+    int timeoutSeconds = 5;
+    int retries = 15;
+    int intervalSeconds = 2;
+    int startPeriodSeconds = 0;
+
+    static HealthProbe forService(const Service &service);
+    /** The longest the gate can take, for the transport's deadline. */
+    int budgetSeconds() const;
+};
+
+/** Inputs of the activation script for one service on one host. */
+struct Activation
+{
+    QString releaseId;
+    QString uploadDir;          // a temp dir to rename into releases/<id>, or empty when present
+    bool emptyRelease = false;  // the service ships no source: the release is an empty dir
+    QString envFileContent;     // rendered KEY='value' lines (may hold secrets: sent on stdin only)
+    QString command;
+    QString workingDir;         // relative to the release, or absolute; empty: the release itself
+    int stopTimeoutSeconds = 10;
+    HealthProbe health;
+    int keepReleases = 5;
+    QString lockHolder;         // "coord=<host> pid=<pid>"
+};
+
+/**
+ * POSIX sh scripts run on workers (Linux and macOS alike: no bash-isms, no GNU-only flags).
+ * Every value from the registry enters a script through ShellCommand::quote. Results come back
+ * as `key=value` lines on stdout. State lives in <host.path>/.portoser/<service>/ (DESIGN.md §4).
+ */
+namespace RemoteScripts {
+
+/** A path for the remote shell: "~/x" becomes "$HOME"/'x', anything else is quoted. */
+QString pathExpression(const QString &path);
+/** The service's state directory on the host, as a shell expression. */
+QString serviceDir(const Host &host, const QString &service);
+
+/**
+ * Takes the host-side lock, cleans temp dirs left by interrupted deploys, and reports os, arch,
+ * current/previous release, whether `releaseId` is present, and process state.
+ */
+QString prepare(const Host &host, const QString &service, const QString &releaseId,
+                const QString &lockHolder, int staleLockSeconds);
+/** Creates a fresh temp dir for an upload and prints `upload=<path>`. */
+QString makeUploadDir(const Host &host, const QString &service);
+/**
+ * Installs the release, writes env, stops the old instance, switches `current`, starts the new
+ * one, runs the health gate, reverts to the previous release on failure, prunes, unlocks.
+ * It ignores SIGHUP/SIGPIPE so a lost coordinator never leaves a half-switched service.
+ */
+QString activate(const Host &host, const QString &service, const Activation &activation);
+/** Releases the host-side lock (after a failure before activation). */
+QString unlock(const Host &host, const QString &service);
+/** Reports state, release, pid, uptime and one health check. */
+QString status(const Host &host, const QString &service, const HealthProbe &probe);
+/** Stops the service (process group, TERM then KILL). */
+QString stop(const Host &host, const QString &service, int stopTimeoutSeconds);
+/** Prints the last `lines` lines of the service log. */
+QString logTail(const Host &host, const QString &service, int lines);
+
+/** Parses `key=value` lines (later keys win; other lines are ignored). */
+QMap<QString, QString> parseKeyValues(const QByteArray &output);
+
+} // namespace RemoteScripts
+
+} // namespace Portoser

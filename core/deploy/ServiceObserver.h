@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/deploy/HostPool.h"
+#include "core/deploy/ServiceState.h"
+
+#include <QMap>
+
+namespace Portoser {
+
+/** Asks the hosts how their services are: hosts in parallel, one round trip per service. */
+class ServiceObserver
+{
+public:
+    explicit ServiceObserver(HostPool &pool)
+        : m_pool(pool)
+    {}
+
+    QMap<QString, ServiceState> observe(const Registry &registry, const QStringList &services);
+    /** One service on `host` (which may differ from its current_host, for moves). */
+    static ServiceState observeOn(Transport &transport, const Host &host, const Service &service);
+
+private:
+    HostPool &m_pool;
+};
+
+} // namespace Portoser

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/history/HistoryStore.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+namespace Portoser {
+
+namespace {
+
+using namespace Qt::Literals::StringLiterals;
+
+// Each entry moves the schema one version up; never edit one that has shipped.
+const QStringList Migrations = {
+    uR"SQL(CREATE TABLE deployments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        service TEXT NOT NULL,
+        host TEXT NOT NULL,
+        from_host TEXT NOT NULL DEFAULT '',
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        release_id TEXT NOT NULL DEFAULT '',
+        previous_release_id TEXT NOT NULL DEFAULT '',
+        config TEXT NOT NULL DEFAULT '{}',
+        steps TEXT NOT NULL DEFAULT '[]',
+        coordinator_host TEXT NOT NULL DEFAULT '',
+        coordinator_pid INTEGER NOT NULL DEFAULT 0))SQL"_s,
+    u"CREATE INDEX deployments_by_service ON deployments(service, id)"_s,
+};
+
+Error sqlError(const QString &what, const QSqlError &e)
+{
+    return Error{ErrorCode::Failed, u"history database: %1: %2"_s.arg(what, e.text())};
+}
+
+QJsonArray stepsToJson(const QList<StepRecord> &steps)
+{
+    QJsonArray a;
+    for (const StepRecord &s : steps)
+        a.append(QJsonObject{{u"name"_s, s.name}, {u"duration_ms"_s, s.durationMs}, {u"ok"_s, s.ok}, {u"output"_s, s.output}});
+    return a;
+}
+
+QList<StepRecord> stepsFromJson(const QByteArray &json)
+{
+    QList<StepRecord> steps;
+    for (const QJsonValue &v : QJsonDocument::fromJson(json).array()) {
+        const QJsonObject o = v.toObject();
+        steps.append({o.value(u"name"_s).toString(), qint64(o.value(u"duration_ms"_s).toDouble()),
+                      o.value(u"ok"_s).toBool(), o.value(u"output"_s).toString()});
+    }
+    return steps;
+}
+
+const QString Columns = u"id, service, host, from_host, action, actor, started_at, ended_at, outcome, reason, "
+                        "release_id, previous_release_id, config, steps"_s;
+
+DeploymentRecord fromQuery(const QSqlQuery &q)
+{
+    DeploymentRecord r;
+    r.id = q.value(0).toLongLong();
+    r.service = q.value(1).toString();
+    r.host = q.value(2).toString();
+    r.fromHost = q.value(3).toString();
+    r.action = q.value(4).toString();
+    r.actor = q.value(5).toString();
+    r.startedAt = QDateTime::fromString(q.value(6).toString(), Qt::ISODateWithMs);
+    r.endedAt = QDateTime::fromString(q.value(7).toString(), Qt::ISODateWithMs);
+    r.outcome = q.value(8).toString();
+    r.reason = q.value(9).toString();
+    r.releaseId = q.value(10).toString();
+    r.previousReleaseId = q.value(11).toString();
+    r.config = QJsonDocument::fromJson(q.value(12).toByteArray()).object();
+    r.steps = stepsFromJson(q.value(13).toByteArray());
+    return r;
+}
+
+/** SQLite stores a null QString as NULL; our columns want '' for "none". */
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(u""_s) : QVariant(value);
+}
+
+QString isoNow()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+QString HistoryStore::defaultPath()
+{
+    const QString env = qEnvironmentVariable("PORTOSER_DB");
+    return env.isEmpty() ? QDir::home().filePath(u".portoser/portoser.db"_s) : env;
+}
+
+HistoryStore::HistoryStore(QString connectionName, QString path)
+    : m_connection(std::move(connectionName))
+    , m_path(std::move(path))
+{}
+
+HistoryStore::~HistoryStore()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const QString &path)
+{
+    static QAtomicInteger<int> counter;
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    const QString name = u"portoser-history-%1"_s.arg(counter.fetchAndAddRelaxed(1));
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+    db.setDatabaseName(path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s); // several CLI processes may write at once
+    std::unique_ptr<HistoryStore> store(new HistoryStore(name, path));
+    if (!db.open())
+        return sqlError(u"cannot open %1"_s.arg(path), db.lastError());
+    QSqlQuery(db).exec(u"PRAGMA journal_mode=WAL"_s);
+    if (auto migrated = store->migrate(); !migrated)
+        return migrated.error();
+    store->markInterrupted();
+    return store;
+}
+
+Result<void> HistoryStore::migrate()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q(db);
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+        return sqlError(u"cannot read the schema version"_s, q.lastError());
+    const int version = q.value(0).toInt();
+    if (version > Migrations.size())
+        return Error{ErrorCode::Failed, u"history database %1 has schema %2, newer than this Portoser (%3); "
+                                        "upgrade Portoser"_s.arg(m_path).arg(version).arg(Migrations.size())};
+    for (int v = version; v < Migrations.size(); ++v) {
+        db.transaction();
+        if (!q.exec(Migrations.at(v)) || !q.exec(u"PRAGMA user_version = %1"_s.arg(v + 1))) {
+            const Error e = sqlError(u"migration %1 failed"_s.arg(v + 1), q.lastError());
+            db.rollback();
+            return e;
+        }
+        db.commit();
+    }
+    return {};
+}
+
+void HistoryStore::markInterrupted()
+{
+    // A record still "running" whose coordinator process on this machine is gone was cut short.
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q(db);
+    q.prepare(u"SELECT id, coordinator_pid FROM deployments WHERE outcome = 'running' AND coordinator_host = ?"_s);
+    q.addBindValue(QHostInfo::localHostName());
+    if (!q.exec())
+        return;
+    QList<qint64> dead;
+    while (q.next()) {
+        const auto pid = pid_t(q.value(1).toLongLong());
+        if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH))
+            dead.append(q.value(0).toLongLong());
+    }
+    for (qint64 id : dead) {
+        QSqlQuery u(db);
+        u.prepare(u"UPDATE deployments SET outcome = 'interrupted', ended_at = ?, "
+                  "reason = 'the coordinator stopped before this finished' WHERE id = ?"_s);
+        u.addBindValue(isoNow());
+        u.addBindValue(id);
+        u.exec();
+    }
+}
+
+Result<void> HistoryStore::begin(DeploymentRecord &r)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"INSERT INTO deployments (service, host, from_host, action, actor, started_at, outcome, release_id, "
+              "previous_release_id, config, coordinator_host, coordinator_pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"_s);
+    if (!r.startedAt.isValid())
+        r.startedAt = QDateTime::currentDateTimeUtc();
+    r.outcome = u"running"_s;
+    for (const QVariant &v : {text(r.service), text(r.host), text(r.fromHost), text(r.action),
+                              text(r.actor), QVariant(r.startedAt.toUTC().toString(Qt::ISODateWithMs)),
+                              text(r.outcome), text(r.releaseId), text(r.previousReleaseId),
+                              QVariant(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact))),
+                              QVariant(QHostInfo::localHostName()), QVariant(qint64(::getpid()))})
+        q.addBindValue(v);
+    if (!q.exec())
+        return sqlError(u"cannot record the start of a deploy"_s, q.lastError());
+    r.id = q.lastInsertId().toLongLong();
+    return {};
+}
+
+Result<void> HistoryStore::finish(const DeploymentRecord &r)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"UPDATE deployments SET ended_at = ?, outcome = ?, reason = ?, release_id = ?, previous_release_id = ?, "
+              "steps = ? WHERE id = ?"_s);
+    q.addBindValue((r.endedAt.isValid() ? r.endedAt : QDateTime::currentDateTimeUtc()).toUTC().toString(Qt::ISODateWithMs));
+    q.addBindValue(text(r.outcome));
+    q.addBindValue(text(r.reason));
+    q.addBindValue(text(r.releaseId));
+    q.addBindValue(text(r.previousReleaseId));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(stepsToJson(r.steps)).toJson(QJsonDocument::Compact)));
+    q.addBindValue(r.id);
+    if (!q.exec())
+        return sqlError(u"cannot record the end of deploy %1"_s.arg(r.id), q.lastError());
+    return {};
+}
+
+Result<QList<DeploymentRecord>> HistoryStore::list(const HistoryQuery &query) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) ORDER BY id DESC LIMIT ? OFFSET ?"_s.arg(Columns));
+    q.addBindValue(text(query.service));
+    q.addBindValue(text(query.service));
+    q.addBindValue(query.limit);
+    q.addBindValue(query.offset);
+    if (!q.exec())
+        return sqlError(u"cannot read history"_s, q.lastError());
+    QList<DeploymentRecord> records;
+    while (q.next())
+        records.append(fromQuery(q));
+    return records;
+}
+
+Result<DeploymentRecord> HistoryStore::get(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"SELECT %1 FROM deployments WHERE id = ?"_s.arg(Columns));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(u"cannot read history"_s, q.lastError());
+    if (!q.next())
+        return Error{ErrorCode::NotFound, u"no deployment record %1"_s.arg(id)};
+    return fromQuery(q);
+}
+
+Result<std::optional<DeploymentRecord>> HistoryStore::lastSucceeded(const QString &service) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"SELECT %1 FROM deployments WHERE service = ? AND outcome = 'succeeded' "
+              "AND action IN ('deploy', 'move', 'rollback') ORDER BY id DESC LIMIT 1"_s.arg(Columns));
+    q.addBindValue(service);
+    if (!q.exec())
+        return sqlError(u"cannot read history"_s, q.lastError());
+    if (!q.next())
+        return std::optional<DeploymentRecord>();
+    return std::optional<DeploymentRecord>(fromQuery(q));
+}
+
+} // namespace Portoser

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Result.h"
+#include "core/history/DeploymentRecord.h"
+
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace Portoser {
+
+/** Which records `list` returns, newest first. */
+struct HistoryQuery
+{
+    QString service; // empty: all
+    int limit = 50;
+    int offset = 0;
+};
+
+/**
+ * Deployment history in SQLite (`~/.portoser/portoser.db` by default). Opening it runs the
+ * versioned migrations and turns records left `running` by a coordinator that died into
+ * `interrupted`. Use one store per thread (a QSqlDatabase connection never changes thread).
+ */
+class HistoryStore
+{
+public:
+    static Result<std::unique_ptr<HistoryStore>> open(const QString &path);
+    /** ~/.portoser/portoser.db, or $PORTOSER_DB. */
+    static QString defaultPath();
+    ~HistoryStore();
+    Q_DISABLE_COPY_MOVE(HistoryStore)
+
+    /** Inserts `record` as running and sets its id. */
+    Result<void> begin(DeploymentRecord &record);
+    /** Writes the outcome, end time and steps of a begun record. */
+    Result<void> finish(const DeploymentRecord &record);
+    Result<QList<DeploymentRecord>> list(const HistoryQuery &query) const;
+    Result<DeploymentRecord> get(qint64 id) const;
+    /** The newest record of `service` that ended with the service up (succeeded). */
+    Result<std::optional<DeploymentRecord>> lastSucceeded(const QString &service) const;
+    QString path() const { return m_path; }
+
+private:
+    HistoryStore(QString connectionName, QString path);
+    Result<void> migrate();
+    void markInterrupted();
+
+    QString m_connection;
+    QString m_path;
+};
+
+} // namespace Portoser
