@@ -348,7 +348,7 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry, co
         names.append(p.service);
         if (p.action == PlanAction::NoOp)
             continue;
-        auto lock = ServiceLock::acquire(p.service, u"deploy by %1"_s.arg(options.actor), ServiceLockWait);
+        auto lock = ServiceLock::acquire(p.service, u"deploy by %1"_s.arg(options.actor), options.lockWait);
         if (!lock)
             return lock.error();
         locks.push_back(std::move(*lock));

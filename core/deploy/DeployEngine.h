@@ -25,6 +25,7 @@ struct DeployOptions
 {
     QString actor = QStringLiteral("cli");
     bool force = false; // redeploy services the plan finds unchanged
+    std::chrono::milliseconds lockWait{30000}; // how long to wait for another deploy of a service
 };
 
 /**

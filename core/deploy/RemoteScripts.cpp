@@ -241,6 +241,9 @@ QString activate(const Host &host, const QString &service, const Activation &a)
     QString delimiter = u"PORTOSER_ENV_EOF"_s;
     while (a.envFileContent.contains(delimiter))
         delimiter += u'_';
+    // The running instance's env and command are kept so a revert starts it exactly as it was.
+    script += u"prevcmd=$(cat \"$svc/command\" 2>/dev/null); prevwd=$(cat \"$svc/workdir\" 2>/dev/null)\n"
+              "rm -f \"$svc/env.previous\"; [ -f \"$svc/env\" ] && cp -p \"$svc/env\" \"$svc/env.previous\"\n"_s;
     script += u"(umask 077; cat > \"$svc/env.new\" <<'%1'\n%2%1\n) && mv -f \"$svc/env.new\" \"$svc/env\"\n"_s.arg(
         delimiter, a.envFileContent);
     script += u"old=$(pt_current)\necho \"step=stop $(date +%s)\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
@@ -253,13 +256,15 @@ pt_start "$wd" "$cmd"
 echo "pid=$(pt_pid)"
 echo "step=health $(date +%s)"
 if pt_gate %1; then
+  printf '%s' "$cmd" > "$svc/command"; printf '%s' "$wd" > "$svc/workdir"; rm -f "$svc/env.previous"
   echo "result=ok"
 else
   echo "step=revert $(date +%s)"
   pt_stop %2
-  if [ -n "$old" ] && [ "$old" != "$rid" ] && [ -d "$svc/releases/$old" ]; then
+  if [ -n "$old" ] && [ "$old" != "$rid" ] && [ -d "$svc/releases/$old" ] && [ -n "$prevcmd" ]; then
     pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
-    pt_start "$wd" "$cmd"
+    [ -f "$svc/env.previous" ] && mv -f "$svc/env.previous" "$svc/env"
+    pt_start "$prevwd" "$prevcmd"
     if pt_gate %1; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
   else
     echo "result=failed"

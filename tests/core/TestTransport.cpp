@@ -4,6 +4,7 @@
 #include "core/transport/LocalTransport.h"
 #include "core/transport/ShellCommand.h"
 #include "core/transport/SshTransport.h"
+#include "tests/support/TestHosts.h"
 
 #include <QDir>
 #include <QFile>
@@ -52,25 +53,19 @@ private:
     void transports();
     std::unique_ptr<Transport> make(const QString &kind) const;
     SshTarget target(const QString &host) const;
-    void hostsTool(const QStringList &args) const;
-    bool haveHosts() const { return !m_addresses.isEmpty(); }
+    void hostsTool(const QStringList &args) const { QVERIFY(m_hosts.tool(args)); }
+    bool haveHosts() const { return !m_hosts.isEmpty(); }
 
+    Test::TestHosts m_hosts;
     QString m_hostsDir;
     QMap<QString, QString> m_addresses; // h1 -> 10.231.1.2
 };
 
 void TestTransport::initTestCase()
 {
-    m_hostsDir = qEnvironmentVariable("PORTOSER_TEST_HOSTS_DIR");
-    QFile env(m_hostsDir + u"/hosts.env"_s);
-    if (::geteuid() == 0 && env.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : env.readAll().split('\n')) {
-            if (line.startsWith('H') && line.contains("_ADDR=")) {
-                const QByteArray name = line.left(line.indexOf('_')).toLower();
-                m_addresses.insert(QString::fromLatin1(name), QString::fromLatin1(line.mid(line.indexOf('=') + 1)));
-            }
-        }
-    }
+    m_hosts = Test::TestHosts::fromEnvironment();
+    m_hostsDir = m_hosts.dir();
+    m_addresses = m_hosts.addresses();
     if (!haveHosts())
         qInfo("SSH rows skipped: the namespace test hosts need root (the local rows still run)");
 }
@@ -100,14 +95,6 @@ std::unique_ptr<Transport> TestTransport::make(const QString &kind) const
     if (kind == u"local"_s)
         return std::make_unique<LocalTransport>();
     return std::make_unique<SshTransport>(target(kind));
-}
-
-void TestTransport::hostsTool(const QStringList &args) const
-{
-    QProcess tool;
-    tool.start(qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/hosts/portoser-test-hosts"_s, args);
-    QVERIFY(tool.waitForFinished(30000));
-    QVERIFY2(tool.exitCode() == 0, tool.readAllStandardError().constData());
 }
 
 void TestTransport::exitCodeAndSeparateStreams()

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: Apache-2.0
+// Deploys for real, over SSH, to the namespace test hosts: fresh, no-op, update, health-gate
+// revert, failed dependencies, pruning, both locks, and an sshd killed in the middle of a deploy.
+#include "core/Orchestrator.h"
+#include "core/deploy/ServiceLock.h"
+#include "tests/support/TempRegistry.h"
+#include "tests/support/TestHosts.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTest>
+#include <QtConcurrent>
+
+#include <unistd.h>
+
+using namespace Portoser;
+using namespace Portoser::Test;
+using namespace Qt::Literals::StringLiterals;
+
+class TestDeploy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void freshDeployAcrossHostsThenNoOp();
+    void updateSwitchesReleaseAndKeepsThePrevious();
+    void failedHealthGateRevertsToThePrevious();
+    void failedDependencyStopsItsDependents();
+    void prunesToFiveReleases();
+    void hostLockHeldElsewhereIsNamed();
+    void serviceLockHolderIsNamed();
+    void sshdKilledMidDeployFailsOnlyThatHost();
+
+private:
+    /** registry.yml = the test hosts + `services`; sources written under src/. */
+    Registry registry(const QByteArray &services);
+    void writeSource(const QString &service, const QByteArray &index);
+    QList<DeploymentRecord> deploy(const Registry &r, const QStringList &services = {});
+    static QString fetch(const QString &url);
+    QString serviceDir(const QString &host, const QString &service) const
+    {
+        return m_hosts.dir() + u'/' + host + u"/base/.portoser/"_s + service;
+    }
+
+    TestHosts m_hosts;
+    std::unique_ptr<TempRegistry> m_temp;
+    std::unique_ptr<Orchestrator> m_orchestrator;
+};
+
+void TestDeploy::initTestCase()
+{
+    m_hosts = TestHosts::fromEnvironment();
+    if (m_hosts.size() < 3)
+        QSKIP("needs root and three namespace test hosts (network namespaces, sshd)");
+    m_temp = std::make_unique<TempRegistry>();
+    qputenv("PORTOSER_HOME", m_temp->path(u"home"_s).toUtf8()); // coordinator locks
+    OrchestratorSettings settings;
+    settings.databasePath = m_temp->path(u"portoser.db"_s);
+    m_orchestrator = std::make_unique<Orchestrator>(Interpolator::processEnvironment(), settings);
+}
+
+Registry TestDeploy::registry(const QByteArray &services)
+{
+    m_temp->writeRegistry(m_hosts.registryFragment() + "services:\n" + services);
+    const CheckedRegistry checked = m_orchestrator->checkRegistry(m_temp->path());
+    if (!checked.isValid())
+        qWarning("%s", qPrintable(describe(checked.issues)));
+    return checked.registry;
+}
+
+void TestDeploy::writeSource(const QString &service, const QByteArray &index)
+{
+    m_temp->write(u"src/%1/index.html"_s.arg(service), index);
+}
+
+QList<DeploymentRecord> TestDeploy::deploy(const Registry &r, const QStringList &services)
+{
+    auto plan = m_orchestrator->planDeploy(r, services);
+    if (!plan) {
+        qWarning("plan failed: %s", qPrintable(plan.error().message));
+        return {};
+    }
+    auto records = m_orchestrator->deploy(r, *plan, DeployOptions{});
+    if (!records) {
+        qWarning("deploy failed: %s", qPrintable(records.error().message));
+        return {};
+    }
+    return *records;
+}
+
+QString TestDeploy::fetch(const QString &url)
+{
+    QProcess curl;
+    curl.start(u"curl"_s, {u"-fsS"_s, u"-m"_s, u"5"_s, url});
+    curl.waitForFinished(10000);
+    return QString::fromUtf8(curl.readAllStandardOutput()).trimmed();
+}
+
+namespace {
+
+QByteArray webService(const char *name, const char *host, int port, const char *extra = "")
+{
+    return QByteArray("  ") + name + ":\n    current_host: " + host + "\n    deployment_type: process\n    source: src/" + name
+           + "\n    command: python3 -m http.server " + QByteArray::number(port) + " --bind 0.0.0.0\n    port: "
+           + QByteArray::number(port) + "\n    stop_timeout: 3\n    health: {type: http, path: /index.html, interval: 1, retries: 10}\n"
+           + extra;
+}
+
+const DeploymentRecord *recordOf(const QList<DeploymentRecord> &records, const QString &service)
+{
+    for (const DeploymentRecord &r : records) {
+        if (r.service == service)
+            return &r;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+void TestDeploy::freshDeployAcrossHostsThenNoOp()
+{
+    for (const char *name : {"web1", "web2", "web3"})
+        writeSource(QString::fromLatin1(name), QByteArray("v1 ") + name);
+    const Registry r = registry(webService("web1", "h1", 19101) + webService("web2", "h2", 19102, "    dependencies: [web1]\n")
+                                + webService("web3", "h3", 19103));
+    const QList<DeploymentRecord> records = deploy(r);
+    QCOMPARE(records.size(), 3);
+    for (const DeploymentRecord &rec : records)
+        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.service + u": "_s + rec.reason));
+    // Each service answers from its own host's address.
+    QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v1 web1"_s);
+    QCOMPARE(fetch(u"http://%1:19102/index.html"_s.arg(m_hosts.address(u"h2"_s))), u"v1 web2"_s);
+    QCOMPARE(fetch(u"http://%1:19103/index.html"_s.arg(m_hosts.address(u"h3"_s))), u"v1 web3"_s);
+    // web2 waited for web1: it started after web1 ended.
+    QVERIFY(recordOf(records, u"web2"_s)->startedAt >= recordOf(records, u"web1"_s)->endedAt);
+
+    const auto states = m_orchestrator->status(r, {u"web1"_s, u"web2"_s, u"web3"_s});
+    for (const ServiceState &s : states) {
+        QCOMPARE(s.state, u"running"_s);
+        QCOMPARE(s.health, u"healthy"_s);
+        QVERIFY(!s.release.isEmpty());
+    }
+    auto plan = m_orchestrator->planDeploy(r, {});
+    QVERIFY(plan);
+    QVERIFY(!plan->hasChanges());
+    QVERIFY(deploy(r).isEmpty()); // nothing changed: nothing deployed
+}
+
+void TestDeploy::updateSwitchesReleaseAndKeepsThePrevious()
+{
+    writeSource(u"web1"_s, "v2 web1");
+    const Registry r = registry(webService("web1", "h1", 19101));
+    auto plan = m_orchestrator->planDeploy(r, {u"web1"_s});
+    QVERIFY(plan);
+    QCOMPARE(plan->services.size(), 1);
+    QVERIFY(plan->services.first().action == PlanAction::Update);
+    const QString before = plan->services.first().liveRelease;
+    const QList<DeploymentRecord> records = deploy(r, {u"web1"_s});
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().outcome, u"succeeded"_s);
+    QCOMPARE(records.first().previousReleaseId, before);
+    QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v2 web1"_s);
+    const QStringList releases = QDir(serviceDir(u"h1"_s, u"web1"_s) + u"/releases"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QVERIFY(releases.contains(before));
+    QVERIFY(releases.contains(records.first().releaseId));
+}
+
+void TestDeploy::failedHealthGateRevertsToThePrevious()
+{
+    writeSource(u"web1"_s, "v3 web1 (broken)");
+    // The new release listens on the wrong port: its health check can never pass.
+    QByteArray service = webService("web1", "h1", 19101);
+    service.replace("http.server 19101", "http.server 19199");
+    service.replace("retries: 10", "retries: 3");
+    const Registry r = registry(service);
+    const QList<DeploymentRecord> records = deploy(r, {u"web1"_s});
+    QCOMPARE(records.size(), 1);
+    const DeploymentRecord &rec = records.first();
+    QCOMPARE(rec.outcome, u"rolled_back"_s);
+    QVERIFY2(rec.reason.contains(u"failed its health check"_s), qPrintable(rec.reason));
+    // The previous release serves again, and `current` points at it.
+    QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v2 web1"_s);
+    const QString current = QFile::symLinkTarget(serviceDir(u"h1"_s, u"web1"_s) + u"/current"_s);
+    QVERIFY2(current.endsWith(rec.previousReleaseId), qPrintable(current));
+    bool healthStepFailed = false;
+    for (const StepRecord &s : rec.steps)
+        healthStepFailed = healthStepFailed || (s.name == u"health"_s && !s.ok);
+    QVERIFY(healthStepFailed);
+    auto stored = m_orchestrator->historyRecord(rec.id);
+    QVERIFY(stored);
+    QCOMPARE(stored->outcome, u"rolled_back"_s);
+}
+
+void TestDeploy::failedDependencyStopsItsDependents()
+{
+    const Registry r = registry("  base:\n    current_host: h2\n    deployment_type: process\n    command: exit 1\n"
+                                "  top:\n    current_host: h3\n    deployment_type: process\n    command: sleep 600\n"
+                                "    dependencies: [base]\n");
+    const QList<DeploymentRecord> records = deploy(r, {u"top"_s});
+    QCOMPARE(records.size(), 2);
+    QCOMPARE(recordOf(records, u"base"_s)->outcome, u"failed"_s);
+    const DeploymentRecord *top = recordOf(records, u"top"_s);
+    QCOMPARE(top->outcome, u"skipped"_s);
+    QVERIFY2(top->reason.contains(u"dependency base failed"_s), qPrintable(top->reason));
+    QVERIFY(!QFileInfo::exists(serviceDir(u"h3"_s, u"top"_s) + u"/current"_s)); // never touched
+}
+
+void TestDeploy::prunesToFiveReleases()
+{
+    QString lastRelease;
+    for (int i = 1; i <= 7; ++i) {
+        m_temp->write(u"src/churn/version"_s, QByteArray::number(i));
+        const Registry r = registry("  churn:\n    current_host: h3\n    deployment_type: process\n    source: src/churn\n"
+                                    "    command: sleep 600\n    stop_timeout: 2\n");
+        const QList<DeploymentRecord> records = deploy(r, {u"churn"_s});
+        QCOMPARE(records.size(), 1);
+        QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+        lastRelease = records.first().releaseId;
+    }
+    const QStringList releases = QDir(serviceDir(u"h3"_s, u"churn"_s) + u"/releases"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(releases.size(), 5);
+    QVERIFY(releases.contains(lastRelease));
+}
+
+void TestDeploy::hostLockHeldElsewhereIsNamed()
+{
+    const QString lock = serviceDir(u"h2"_s, u"locked"_s) + u"/lock"_s;
+    QVERIFY(QDir().mkpath(lock));
+    QFile holder(lock + u"/holder"_s);
+    QVERIFY(holder.open(QIODevice::WriteOnly));
+    holder.write("coord=otherbox pid=4242\n");
+    holder.close();
+    QFile since(lock + u"/since"_s);
+    QVERIFY(since.open(QIODevice::WriteOnly));
+    since.write(QByteArray::number(QDateTime::currentSecsSinceEpoch()) + '\n');
+    since.close();
+    const Registry r = registry("  locked:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n");
+    const QList<DeploymentRecord> records = deploy(r, {u"locked"_s});
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().outcome, u"failed"_s);
+    QVERIFY2(records.first().reason.contains(u"otherbox"_s), qPrintable(records.first().reason));
+    QDir(lock).removeRecursively();
+}
+
+void TestDeploy::serviceLockHolderIsNamed()
+{
+    const Registry r = registry("  guarded:\n    current_host: h1\n    deployment_type: process\n    command: sleep 600\n");
+    auto held = ServiceLock::acquire(u"guarded"_s, u"a test holding it"_s, std::chrono::milliseconds(1000));
+    QVERIFY(held);
+    auto plan = m_orchestrator->planDeploy(r, {u"guarded"_s});
+    QVERIFY(plan);
+    DeployOptions options;
+    options.lockWait = std::chrono::milliseconds(300);
+    auto refused = m_orchestrator->deploy(r, *plan, options);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::Conflict);
+    QVERIFY2(refused.error().message.contains(u"a test holding it"_s), qPrintable(refused.error().message));
+    held->reset();
+    auto allowed = m_orchestrator->deploy(r, *plan, options);
+    QVERIFY2(allowed, qPrintable(allowed ? QString() : allowed.error().message));
+}
+
+void TestDeploy::sshdKilledMidDeployFailsOnlyThatHost()
+{
+    // Both services spend ~3 s in their health gate; h2's sshd dies during it.
+    const QByteArray slow = "    deployment_type: process\n    command: sleep 600\n    stop_timeout: 2\n"
+                            "    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n";
+    const Registry r = registry("  victim:\n    current_host: h2\n" + slow + "  bystander:\n    current_host: h3\n" + slow);
+    auto plan = m_orchestrator->planDeploy(r, {u"victim"_s, u"bystander"_s});
+    QVERIFY(plan);
+    // An Orchestrator is used from one thread: the deploy gets its own, on the same database.
+    const QString db = m_temp->path(u"portoser.db"_s);
+    QFuture<Result<QList<DeploymentRecord>>> running = QtConcurrent::run([&r, &plan, db] {
+        OrchestratorSettings settings;
+        settings.databasePath = db;
+        Orchestrator own(Interpolator::processEnvironment(), settings);
+        return own.deploy(r, *plan, DeployOptions{});
+    });
+    QTest::qWait(1500);
+    QVERIFY(m_hosts.tool({u"kill-sshd"_s, u"h2"_s}));
+    const auto records = running.result();
+    QVERIFY(m_hosts.tool({u"start-sshd"_s, u"h2"_s}));
+    QVERIFY2(records, qPrintable(records ? QString() : records.error().message));
+    const DeploymentRecord *victim = recordOf(*records, u"victim"_s);
+    const DeploymentRecord *bystander = recordOf(*records, u"bystander"_s);
+    QVERIFY(victim && bystander);
+    QCOMPARE(victim->outcome, u"failed"_s);
+    QVERIFY2(victim->reason.contains(u"h2"_s), qPrintable(victim->reason));
+    QCOMPARE(bystander->outcome, u"succeeded"_s);
+
+    // `current` always names a complete release; the next deploy succeeds and leaves no temp dirs.
+    const QString dir = serviceDir(u"h2"_s, u"victim"_s);
+    const QString current = QFile::symLinkTarget(dir + u"/current"_s);
+    QVERIFY(current.isEmpty() || QFileInfo(current).isDir());
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000); // the orphaned script finishes
+    const QList<DeploymentRecord> again = deploy(r, {u"victim"_s});
+    for (const DeploymentRecord &rec : again)
+        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
+    const auto states = m_orchestrator->status(r, {u"victim"_s});
+    QCOMPARE(states.value(u"victim"_s).state, u"running"_s);
+    QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestDeploy)
+#include "TestDeploy.moc"
