@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// The README's main job, through the real binary: deploy the embedded demo on this machine,
+// see it healthy, kill a service and see that, deploy again to bring it back, stop it all.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::Literals::StringLiterals;
+
+class TestDemoDeploy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void deployStatusKillRedeployStop();
+    void cleanupTestCase();
+
+private:
+    int cli(const QStringList &args, QByteArray *out = nullptr);
+    QMap<QString, QJsonObject> status();
+
+    QTemporaryDir m_home;
+    QProcessEnvironment m_env;
+};
+
+void TestDemoDeploy::initTestCase()
+{
+    // Everything the demo writes goes to a temp dir, on ports no other test uses.
+    m_env = QProcessEnvironment::systemEnvironment();
+    m_env.insert(u"PORTOSER_DEMO_HOME"_s, m_home.filePath(u"demo"_s));
+    m_env.insert(u"PORTOSER_DEMO_SITE_PORT"_s, u"28601"_s);
+    m_env.insert(u"PORTOSER_DEMO_API_PORT"_s, u"28602"_s);
+    m_env.insert(u"PORTOSER_DB"_s, m_home.filePath(u"portoser.db"_s));
+    m_env.insert(u"PORTOSER_HOME"_s, m_home.filePath(u"home"_s));
+}
+
+int TestDemoDeploy::cli(const QStringList &args, QByteArray *out)
+{
+    QProcess p;
+    p.setProcessEnvironment(m_env);
+    p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+            QStringList{u"--cli"_s, u"--registry"_s, qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s} + args);
+    if (!p.waitForFinished(120000))
+        return -1;
+    if (out)
+        *out = p.readAllStandardOutput();
+    return p.exitCode();
+}
+
+QMap<QString, QJsonObject> TestDemoDeploy::status()
+{
+    QByteArray out;
+    cli({u"status"_s, u"--json"_s}, &out);
+    QMap<QString, QJsonObject> states;
+    for (const QJsonValue &v : QJsonDocument::fromJson(out).array())
+        states.insert(v.toObject().value(u"service"_s).toString(), v.toObject());
+    return states;
+}
+
+void TestDemoDeploy::deployStatusKillRedeployStop()
+{
+    QByteArray out;
+    QCOMPARE(cli({u"deploy"_s, u"--json"_s}, &out), 0);
+    const QJsonArray deployed = QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray();
+    QCOMPARE(deployed.size(), 3);
+
+    auto states = status();
+    QCOMPARE(states.size(), 3);
+    for (const QJsonObject &s : states) {
+        QCOMPARE(s.value(u"state"_s).toString(), u"running"_s);
+        QCOMPARE(s.value(u"health"_s).toString(), u"healthy"_s);
+    }
+
+    // A killed service shows as dead, and the next deploy restarts just that one.
+    const auto apiPid = pid_t(states.value(u"api"_s).value(u"pid"_s).toInteger());
+    QVERIFY(apiPid > 0);
+    QCOMPARE(::kill(-apiPid, SIGKILL), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(status().value(u"api"_s).value(u"state"_s).toString(), u"dead"_s, 10000);
+
+    QCOMPARE(cli({u"deploy"_s, u"--dry-run"_s, u"--json"_s}, &out), 0);
+    QJsonArray planned = QJsonDocument::fromJson(out).object().value(u"services"_s).toArray();
+    QMap<QString, QString> actions;
+    for (const QJsonValue &v : planned)
+        actions.insert(v.toObject().value(u"service"_s).toString(), v.toObject().value(u"action"_s).toString());
+    QCOMPARE(actions.value(u"api"_s), u"restart"_s);
+    QCOMPARE(actions.value(u"site"_s), u"no-op"_s);
+
+    QCOMPARE(cli({u"deploy"_s, u"--json"_s}, &out), 0);
+    QCOMPARE(QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray().size(), 1);
+    QCOMPARE(status().value(u"api"_s).value(u"health"_s).toString(), u"healthy"_s);
+
+    QCOMPARE(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}, &out), 0);
+    QCOMPARE(QJsonDocument::fromJson(out).array().size(), 2);
+}
+
+void TestDemoDeploy::cleanupTestCase()
+{
+    cli({u"stop"_s, u"worker"_s, u"api"_s, u"site"_s});
+    for (const QJsonObject &s : status())
+        QCOMPARE(s.value(u"state"_s).toString(), u"stopped"_s);
+}
+
+QTEST_GUILESS_MAIN(TestDemoDeploy)
+#include "TestDemoDeploy.moc"
