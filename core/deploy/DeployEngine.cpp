@@ -341,6 +341,8 @@ Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringLis
 Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry, const DeployPlan &plan,
                                                     const DeployOptions &options, const ProgressFn &progress)
 {
+    if (!plan.hasChanges())
+        return QList<DeploymentRecord>(); // nothing to change, nothing to verify
     // Locks first, then a fresh look: the plan must still describe what is there.
     std::vector<std::unique_ptr<ServiceLock>> locks;
     QStringList names;

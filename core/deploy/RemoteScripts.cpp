@@ -288,21 +288,46 @@ QString unlock(const Host &host, const QString &service)
     return header(host, service) + u"rm -rf \"$svc/lock\"\n"_s;
 }
 
-QString status(const Host &host, const QString &service, const HealthProbe &probe)
+QString status(const Host &host, const QList<QPair<QString, HealthProbe>> &services)
 {
-    HealthProbe once = probe;
-    once.retries = 1;
-    once.startPeriodSeconds = 0;
-    return header(host, service) + uR"SH(
-if [ ! -d "$svc" ]; then echo "state=not_deployed"; exit 0; fi
-echo "current=$(pt_current)"
-if pt_alive; then
-  echo "state=running"; echo "pid=$(pt_pid)"
-  s=$(cat "$svc/run/started" 2>/dev/null || echo 0); echo "uptime=$(( $(date +%s) - s ))"
-  if pt_gate %1 >/dev/null; then echo "health=healthy"; else echo "health=unhealthy"; fi
-elif [ -f "$svc/run/pid" ]; then echo "state=dead"; echo "pid=$(pt_pid)"
-else echo "state=stopped"; fi
+    // One round trip for every service on the host; each block starts with "service=<name>".
+    QString script = QString::fromUtf8(Prelude);
+    for (const auto &[service, probe] : services) {
+        HealthProbe once = probe;
+        once.retries = 1;
+        once.startPeriodSeconds = 0;
+        script += u"name=%1\nsvc=%2\necho \"service=$name\"\n"_s.arg(q(service), serviceDir(host, service));
+        script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
+else
+  echo "current=$(pt_current)"
+  if pt_alive; then
+    echo "state=running"; echo "pid=$(pt_pid)"
+    s=$(cat "$svc/run/started" 2>/dev/null || echo 0); echo "uptime=$(( $(date +%s) - s ))"
+    if pt_gate %1 >/dev/null; then echo "health=healthy"; else echo "health=unhealthy"; fi
+  elif [ -f "$svc/run/pid" ]; then echo "state=dead"; echo "pid=$(pt_pid)"
+  else echo "state=stopped"; fi
+fi
 )SH"_s.arg(probeWords(once));
+    }
+    return script;
+}
+
+QMap<QString, QMap<QString, QString>> parseSections(const QByteArray &output, const QString &key)
+{
+    QMap<QString, QMap<QString, QString>> sections;
+    const QByteArray marker = key.toUtf8() + '=';
+    const QByteArray lineMarker = '\n' + marker;
+    qsizetype start = output.startsWith(marker) ? 0 : output.indexOf(lineMarker);
+    while (start >= 0) {
+        if (output.at(start) == '\n')
+            ++start;
+        const qsizetype lineEnd = output.indexOf('\n', start);
+        const QString name = QString::fromUtf8(output.mid(start + marker.size(), lineEnd < 0 ? -1 : lineEnd - start - marker.size()));
+        const qsizetype next = lineEnd < 0 ? -1 : output.indexOf(lineMarker, lineEnd);
+        sections.insert(name, parseKeyValues(output.mid(lineEnd + 1, next < 0 ? -1 : next - lineEnd)));
+        start = next;
+    }
+    return sections;
 }
 
 QString stop(const Host &host, const QString &service, int stopTimeoutSeconds)

@@ -68,8 +68,8 @@ QString makeUploadDir(const Host &host, const QString &service);
 QString activate(const Host &host, const QString &service, const Activation &activation);
 /** Releases the host-side lock (after a failure before activation). */
 QString unlock(const Host &host, const QString &service);
-/** Reports state, release, pid, uptime and one health check. */
-QString status(const Host &host, const QString &service, const HealthProbe &probe);
+/** For each service on the host, in one round trip: state, release, pid, uptime, one health check. */
+QString status(const Host &host, const QList<QPair<QString, HealthProbe>> &services);
 /** Stops the service (process group, TERM then KILL). */
 QString stop(const Host &host, const QString &service, int stopTimeoutSeconds);
 /** Prints the last `lines` lines of the service log. */
@@ -77,6 +77,8 @@ QString logTail(const Host &host, const QString &service, int lines);
 
 /** Parses `key=value` lines (later keys win; other lines are ignored). */
 QMap<QString, QString> parseKeyValues(const QByteArray &output);
+/** Splits output into sections that each start with a `key=<name>` line, parsed per section. */
+QMap<QString, QMap<QString, QString>> parseSections(const QByteArray &output, const QString &key);
 
 } // namespace RemoteScripts
 

@@ -8,7 +8,7 @@
 
 namespace Portoser {
 
-/** Asks the hosts how their services are: hosts in parallel, one round trip per service. */
+/** Asks the hosts how their services are: hosts in parallel, one round trip per host. */
 class ServiceObserver
 {
 public:
@@ -17,8 +17,8 @@ public:
     {}
 
     QMap<QString, ServiceState> observe(const Registry &registry, const QStringList &services);
-    /** One service on `host` (which may differ from its current_host, for moves). */
-    static ServiceState observeOn(Transport &transport, const Host &host, const Service &service);
+    /** `services` on `host` (which may differ from their current_host, for moves), one round trip. */
+    static QList<ServiceState> observeOn(Transport &transport, const Host &host, const QList<Service> &services);
 
 private:
     HostPool &m_pool;
