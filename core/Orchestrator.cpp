@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/Orchestrator.h"
 
+#include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceObserver.h"
 #include "core/registry/RegistryLoader.h"
 #include "core/registry/RegistryValidator.h"
@@ -76,6 +77,48 @@ Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QStr
     if (!history)
         return history.error();
     return engine(**history).stop(registry, service, actor);
+}
+
+Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry, const QStringList &services,
+                                                      const DeployOptions &options, const ProgressFn &progress)
+{
+    auto plan = planDeploy(registry, services);
+    if (!plan)
+        return plan.error();
+    for (PlannedService &p : plan->services) {
+        if (services.contains(p.service) && p.action == PlanAction::NoOp) {
+            p.action = PlanAction::Restart;
+            p.why = QStringLiteral("restart requested");
+        }
+    }
+    return deploy(registry, *plan, options, progress);
+}
+
+Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
+                                               const ProgressFn &progress)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return engine(**history).rollback(registry, recordId, options, progress);
+}
+
+Result<QByteArray> Orchestrator::logs(const Registry &registry, const QString &service, int lines, bool follow,
+                                      const OutputSink &sink, std::chrono::milliseconds timeout)
+{
+    const Service *s = registry.service(service);
+    if (!s)
+        return Error{ErrorCode::NotFound, QStringLiteral("no service named %1").arg(service)};
+    const Host host = *registry.host(s->currentHost);
+    const QString script = RemoteScripts::logTail(host, service, lines, follow);
+    auto result = m_pool->worker(host)
+                      .submit<Result<CommandResult>>([script, sink, follow, timeout](Transport &t) {
+                          return t.run(script, follow ? timeout : std::chrono::milliseconds(30000), sink);
+                      })
+                      .result();
+    if (!result)
+        return result.error();
+    return result->out;
 }
 
 QMap<QString, ServiceState> Orchestrator::status(const Registry &registry, const QStringList &services)

@@ -43,6 +43,14 @@ public:
     Result<QList<DeploymentRecord>> deploy(const Registry &registry, const DeployPlan &plan,
                                            const DeployOptions &options, const ProgressFn &progress = {});
     Result<DeploymentRecord> stop(const Registry &registry, const QString &service, const QString &actor);
+    /** Restarts (or starts) `services` on their current release; what they need is deployed if missing. */
+    Result<QList<DeploymentRecord>> restart(const Registry &registry, const QStringList &services,
+                                            const DeployOptions &options, const ProgressFn &progress = {});
+    Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
+                                      const ProgressFn &progress = {});
+    /** The last `lines` lines of a service's log; with `follow`, keeps streaming to `sink` until `timeout`. */
+    Result<QByteArray> logs(const Registry &registry, const QString &service, int lines, bool follow = false,
+                            const OutputSink &sink = {}, std::chrono::milliseconds timeout = std::chrono::hours(24));
     /** Observed state of `services` (all when empty), hosts asked in parallel. */
     QMap<QString, ServiceState> status(const Registry &registry, const QStringList &services = {});
 

@@ -4,6 +4,7 @@
 #include "app/cli/DependenciesCommand.h"
 #include "app/cli/DeployCommand.h"
 #include "app/cli/HistoryCommand.h"
+#include "app/cli/ServiceActionCommand.h"
 #include "app/cli/StatusCommand.h"
 #include "app/cli/StopCommand.h"
 #include "app/cli/RegistryCommand.h"
@@ -52,6 +53,9 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<DeployCommand>());
     m_commands.push_back(std::make_unique<StatusCommand>());
     m_commands.push_back(std::make_unique<StopCommand>());
+    m_commands.push_back(std::make_unique<RestartCommand>(u"start"_s));
+    m_commands.push_back(std::make_unique<RestartCommand>(u"restart"_s));
+    m_commands.push_back(std::make_unique<LogsCommand>());
     m_commands.push_back(std::make_unique<HistoryCommand>());
 }
 

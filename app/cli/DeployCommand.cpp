@@ -98,21 +98,29 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
         return Ok;
     }
 
-    QMutex printing; // progress arrives from the host workers
-    const ProgressFn progress = [&](const DeployProgress &p) {
+    DeployOptions options;
+    options.actor = CliContext::actor();
+    options.force = args.isSet(ForceOption);
+    return report(context, orchestrator.deploy(*registry, *plan, options, progressPrinter(context)));
+}
+
+ProgressFn DeployCommand::progressPrinter(CliContext &context)
+{
+    auto printing = std::make_shared<QMutex>(); // progress arrives from the host workers
+    return [&context, printing](const DeployProgress &p) {
         if (context.json())
             return;
-        QMutexLocker lock(&printing);
+        QMutexLocker lock(printing.get());
         context.err() << "[" << p.service << "@" << p.host << "] " << p.step;
         if (!p.detail.isEmpty())
             context.err() << ": " << p.detail;
         context.err() << '\n';
         context.err().flush();
     };
-    DeployOptions options;
-    options.actor = CliContext::actor();
-    options.force = args.isSet(ForceOption);
-    auto records = orchestrator.deploy(*registry, *plan, options, progress);
+}
+
+int DeployCommand::report(CliContext &context, const Result<QList<DeploymentRecord>> &records)
+{
     if (!records) {
         context.printError(records.error().message);
         return Failed;

@@ -11,6 +11,11 @@ class DeployCommand : public CliCommand
 public:
     CommandSpec spec() const override;
     int run(CliContext &context, const QCommandLineParser &args) override;
+
+    /** Prints step progress on stderr (text mode), for every command that deploys. */
+    static ProgressFn progressPrinter(CliContext &context);
+    /** Prints the records as a table or JSON; returns 0, 1 (all failed) or 3 (some failed). */
+    static int report(CliContext &context, const Result<QList<DeploymentRecord>> &records);
 };
 
 } // namespace Portoser::Cli

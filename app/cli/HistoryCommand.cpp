@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/HistoryCommand.h"
 
+#include "app/cli/DeployCommand.h"
 #include "app/cli/HistoryJson.h"
 #include "app/cli/TextTable.h"
 #include "core/deploy/ConfigDiff.h"
@@ -27,11 +28,12 @@ std::optional<qint64> recordId(const QString &text)
 
 CommandSpec HistoryCommand::spec() const
 {
-    CommandSpec s{u"history"_s, u"list [SERVICE] [--limit N] | show ID | diff A B"_s,
+    CommandSpec s{u"history"_s, u"list [SERVICE] [--limit N] | show ID | diff A B | rollback ID"_s,
                   u"Deployment history: every deploy, move, stop and rollback with its steps and config."_s,
                   u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
                   "show   one record with its steps (durations, output tails) and config\n"
-                  "diff   the config difference between two records"_s,
+                  "diff   the config difference between two records\n"
+                  "rollback  deploy again the release and config of a record (the release must still be on the host)"_s,
                   {LimitOption}};
     s.usesHosts = true;
     return s;
@@ -126,7 +128,23 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
             context.out() << line << '\n';
         return Ok;
     }
-    return context.usageError(u"unknown action \"%1\"; use list, show or diff"_s.arg(action));
+    if (action == u"rollback"_s) {
+        const auto id = words.size() == 1 ? recordId(words.first()) : std::nullopt;
+        if (!id)
+            return context.usageError(u"rollback needs one record ID (a number from 'history list')"_s);
+        const auto registry = context.validRegistry();
+        if (!registry)
+            return Failed;
+        DeployOptions options;
+        options.actor = CliContext::actor();
+        auto record = orchestrator.rollback(*registry, *id, options, DeployCommand::progressPrinter(context));
+        if (!record) {
+            context.printError(record.error().message);
+            return Failed;
+        }
+        return DeployCommand::report(context, QList<DeploymentRecord>{*record});
+    }
+    return context.usageError(u"unknown action \"%1\"; use list, show, diff or rollback"_s.arg(action));
 }
 
 } // namespace Portoser::Cli

@@ -128,6 +128,11 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
 
     // 2. Upload the release unless the host already has this content.
     Activation activation;
+    if (kv.value(u"has_release"_s) != u"1"_s && planned.releaseMustBeOnHost) {
+        unlock();
+        return fail(u"upload"_s, u"release %1 is no longer on host %2 (pruned); it cannot be restored"_s.arg(
+                                     planned.release.id, host.name));
+    }
     if (kv.value(u"has_release"_s) != u"1"_s && !planned.release.sourceDir.isEmpty()) {
         report(u"upload"_s, u"%1 files, %2 bytes"_s.arg(planned.release.files).arg(planned.release.bytes));
         clock.restart();
@@ -383,7 +388,8 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry, co
         }
         running.clear();
     };
-    for (const PlannedService &p : std::as_const(fresh->services)) {
+    // Apply what was reviewed (its actions), now that it is known to still describe the cluster.
+    for (const PlannedService &p : plan.services) {
         if (p.wave != currentWave) {
             collect(); // a wave starts only when the one before it has ended
             currentWave = p.wave;
@@ -396,7 +402,9 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry, co
         record.service = p.service;
         record.host = p.host;
         record.fromHost = p.fromHost;
-        record.action = p.action == PlanAction::Move ? u"move"_s : u"deploy"_s;
+        record.action = p.action == PlanAction::Move      ? u"move"_s
+                        : p.action == PlanAction::Restart ? u"restart"_s
+                                                          : u"deploy"_s;
         record.actor = options.actor;
         record.releaseId = p.release.id;
         record.config = p.config;
@@ -451,6 +459,60 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry, co
         (void)m_history.finish(r);
     }
     return records;
+}
+
+Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
+                                               const ProgressFn &progress)
+{
+    auto target = m_history.get(recordId);
+    if (!target)
+        return target.error();
+    const DeploymentRecord &x = *target;
+    if (x.releaseId.isEmpty() || x.config.isEmpty() || x.action == u"stop"_s)
+        return Error{ErrorCode::InvalidInput, u"record %1 (%2 of %3) installed no release to return to"_s.arg(recordId).arg(x.action, x.service)};
+    const Service *now = registry.service(x.service);
+    if (!now)
+        return Error{ErrorCode::NotFound, u"service %1 is no longer in the registry"_s.arg(x.service)};
+    if (now->currentHost != x.host)
+        return Error{ErrorCode::Conflict, u"%1 runs on %2 now but record %3 was on %4; move it back first"_s.arg(
+                                              x.service, now->currentHost, QString::number(recordId), x.host)};
+    const Host host = *registry.host(x.host);
+    auto lock = ServiceLock::acquire(x.service, u"rollback by %1"_s.arg(options.actor), options.lockWait);
+    if (!lock)
+        return lock.error();
+
+    Service service = RegistryJson::serviceFromJson(x.config);
+    service.name = x.service;
+    PlannedService p;
+    p.service = x.service;
+    p.host = x.host;
+    p.action = PlanAction::Update;
+    p.release.id = x.releaseId;
+    p.releaseMustBeOnHost = true;
+    p.config = x.config;
+
+    DeploymentRecord record;
+    record.service = x.service;
+    record.host = x.host;
+    record.action = u"rollback"_s;
+    record.actor = options.actor;
+    record.releaseId = x.releaseId;
+    record.config = x.config;
+    record.reason = u"rollback to record %1"_s.arg(recordId);
+    if (auto begun = m_history.begin(record); !begun)
+        return begun.error();
+    const ServiceRun run = m_pool.worker(host)
+                               .submit<ServiceRun>([host, service, p, progress](Transport &t) {
+                                   return deployOn(t, host, service, p, progress);
+                               })
+                               .result();
+    record.outcome = run.outcome;
+    record.reason = run.reason.isEmpty() ? record.reason : run.reason;
+    record.previousReleaseId = run.previousReleaseId;
+    record.steps = run.steps;
+    record.endedAt = QDateTime::currentDateTimeUtc();
+    (void)m_history.finish(record);
+    return record;
 }
 
 Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QString &service, const QString &actor)

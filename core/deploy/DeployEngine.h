@@ -44,6 +44,12 @@ public:
     /** Applies `plan` if the registry and hosts still look as they did when it was made. */
     Result<QList<DeploymentRecord>> apply(const Registry &registry, const DeployPlan &plan,
                                           const DeployOptions &options, const ProgressFn &progress = {});
+    /**
+     * Re-deploys the release and config snapshot of history record `recordId` (the release must
+     * still be on the host). The registry file is not changed: the next plan shows the difference.
+     */
+    Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
+                                      const ProgressFn &progress = {});
     /** Stops `service` on `host` and records it. */
     Result<DeploymentRecord> stop(const Registry &registry, const QString &service, const QString &actor);
 

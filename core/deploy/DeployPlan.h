@@ -27,6 +27,7 @@ struct PlannedService
     QStringList configDiff;
     QString liveRelease;  // what the host runs now, as observed
     int wave = 0;
+    bool releaseMustBeOnHost = false; // a rollback: never upload, the release must still be there
 };
 
 /** A reviewed list of changes; a deploy may apply it only while nothing it depends on changed. */

@@ -335,9 +335,11 @@ QString stop(const Host &host, const QString &service, int stopTimeoutSeconds)
     return header(host, service) + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
 }
 
-QString logTail(const Host &host, const QString &service, int lines)
+QString logTail(const Host &host, const QString &service, int lines, bool follow)
 {
-    return header(host, service) + u"tail -n %1 \"$svc/logs/$name.log\" 2>/dev/null\n"_s.arg(lines);
+    return header(host, service)
+           + u"[ -f \"$svc/logs/$name.log\" ] || { echo \"no log yet for $name\" >&2; exit 1; }\n"
+             "tail -n %1 %2\"$svc/logs/$name.log\"\n"_s.arg(lines).arg(follow ? u"-f "_s : QString());
 }
 
 QMap<QString, QString> parseKeyValues(const QByteArray &output)

@@ -72,8 +72,8 @@ QString unlock(const Host &host, const QString &service);
 QString status(const Host &host, const QList<QPair<QString, HealthProbe>> &services);
 /** Stops the service (process group, TERM then KILL). */
 QString stop(const Host &host, const QString &service, int stopTimeoutSeconds);
-/** Prints the last `lines` lines of the service log. */
-QString logTail(const Host &host, const QString &service, int lines);
+/** Prints the last `lines` lines of the service log, and with `follow` what is appended after. */
+QString logTail(const Host &host, const QString &service, int lines, bool follow = false);
 
 /** Parses `key=value` lines (later keys win; other lines are ignored). */
 QMap<QString, QString> parseKeyValues(const QByteArray &output);

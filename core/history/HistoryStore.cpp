@@ -258,7 +258,7 @@ Result<std::optional<DeploymentRecord>> HistoryStore::lastSucceeded(const QStrin
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"SELECT %1 FROM deployments WHERE service = ? AND outcome = 'succeeded' "
-              "AND action IN ('deploy', 'move', 'rollback') ORDER BY id DESC LIMIT 1"_s.arg(Columns));
+              "AND action IN ('deploy', 'move', 'restart', 'rollback') ORDER BY id DESC LIMIT 1"_s.arg(Columns));
     q.addBindValue(service);
     if (!q.exec())
         return sqlError(u"cannot read history"_s, q.lastError());

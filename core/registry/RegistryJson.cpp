@@ -140,4 +140,43 @@ QJsonObject toJson(const Service &s)
     return o;
 }
 
+Service serviceFromJson(const QJsonObject &o)
+{
+    Service s;
+    s.name = o.value(u"name"_s).toString();
+    s.currentHost = o.value(u"current_host"_s).toString();
+    s.type = deploymentTypeFromString(o.value(u"deployment_type"_s).toString()).value_or(DeploymentType::Process);
+    if (o.contains(u"port"_s))
+        s.port = o.value(u"port"_s).toInt();
+    s.command = o.value(u"command"_s).toString();
+    s.source = o.value(u"source"_s).toString();
+    s.workingDir = o.value(u"working_dir"_s).toString();
+    s.healthcheckUrl = o.value(u"healthcheck_url"_s).toString();
+    s.healthcheckCommand = o.value(u"healthcheck_command"_s).toString();
+    for (const QJsonValue &d : o.value(u"dependencies"_s).toArray())
+        s.dependencies.append(d.toString());
+    const QJsonObject env = o.value(u"env"_s).toObject();
+    for (auto it = env.begin(); it != env.end(); ++it)
+        s.env.insert(it.key(), it.value().toString());
+    const QJsonObject secrets = o.value(u"secrets"_s).toObject();
+    for (auto it = secrets.begin(); it != secrets.end(); ++it)
+        s.secrets.insert(it.key(), it.value().toString());
+    const QJsonObject h = o.value(u"health"_s).toObject();
+    static const QHash<QString, HealthCheck::Type> types = {{u"auto"_s, HealthCheck::Type::Auto},
+                                                            {u"http"_s, HealthCheck::Type::Http},
+                                                            {u"tcp"_s, HealthCheck::Type::Tcp},
+                                                            {u"command"_s, HealthCheck::Type::Command}};
+    s.health.type = types.value(h.value(u"type"_s).toString(), HealthCheck::Type::Auto);
+    s.health.path = h.value(u"path"_s).toString(u"/"_s);
+    if (h.contains(u"port"_s))
+        s.health.port = h.value(u"port"_s).toInt();
+    s.health.command = h.value(u"command"_s).toString();
+    s.health.intervalSeconds = h.value(u"interval"_s).toInt(s.health.intervalSeconds);
+    s.health.timeoutSeconds = h.value(u"timeout"_s).toInt(s.health.timeoutSeconds);
+    s.health.retries = h.value(u"retries"_s).toInt(s.health.retries);
+    s.health.startPeriodSeconds = h.value(u"start_period"_s).toInt(0);
+    s.stopTimeoutSeconds = o.value(u"stop_timeout"_s).toInt(Service::DefaultStopTimeoutSeconds);
+    return s;
+}
+
 } // namespace Portoser::RegistryJson

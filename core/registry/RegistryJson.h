@@ -16,5 +16,7 @@ QJsonArray toJson(const IssueList &issues);
 QJsonObject toJson(const Host &host);
 /** A service as resolved; secrets appear as references only, never as values. */
 QJsonObject toJson(const Service &service);
+/** The settings a deploy uses, read back from `toJson` output (a history record's config). */
+Service serviceFromJson(const QJsonObject &json);
 
 } // namespace Portoser::RegistryJson

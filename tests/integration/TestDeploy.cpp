@@ -27,6 +27,7 @@ private slots:
     void freshDeployAcrossHostsThenNoOp();
     void updateSwitchesReleaseAndKeepsThePrevious();
     void failedHealthGateRevertsToThePrevious();
+    void rollbackRestoresAnEarlierRecord();
     void failedDependencyStopsItsDependents();
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
@@ -191,6 +192,26 @@ void TestDeploy::failedHealthGateRevertsToThePrevious()
     auto stored = m_orchestrator->historyRecord(rec.id);
     QVERIFY(stored);
     QCOMPARE(stored->outcome, u"rolled_back"_s);
+}
+
+void TestDeploy::rollbackRestoresAnEarlierRecord()
+{
+    auto records = m_orchestrator->history({u"web1"_s, 100, 0});
+    QVERIFY(records);
+    const DeploymentRecord &first = records->last(); // the fresh deploy of v1
+    QCOMPARE(first.outcome, u"succeeded"_s);
+    const Registry r = registry(webService("web1", "h1", 19101));
+    auto rolledBack = m_orchestrator->rollback(r, first.id, DeployOptions{});
+    QVERIFY2(rolledBack, qPrintable(rolledBack ? QString() : rolledBack.error().message));
+    QCOMPARE(rolledBack->action, u"rollback"_s);
+    QCOMPARE(rolledBack->outcome, u"succeeded"_s);
+    QCOMPARE(rolledBack->releaseId, first.releaseId);
+    QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v1 web1"_s);
+    // The registry still asks for the newer content: the next plan says so.
+    writeSource(u"web1"_s, "v2 web1");
+    auto plan = m_orchestrator->planDeploy(registry(webService("web1", "h1", 19101)), {u"web1"_s});
+    QVERIFY(plan);
+    QVERIFY(plan->services.first().action == PlanAction::Update);
 }
 
 void TestDeploy::failedDependencyStopsItsDependents()

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/ServiceActionCommand.h"
+
+#include "app/cli/DeployCommand.h"
+#include "app/cli/HistoryJson.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace Portoser::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+const QCommandLineOption LinesOption(QStringList{u"n"_s, u"lines"_s}, u"How many lines (default 100)."_s, u"N"_s, u"100"_s);
+const QCommandLineOption FollowOption(QStringList{u"f"_s, u"follow"_s}, u"Keep printing what the service writes."_s);
+}
+
+CommandSpec RestartCommand::spec() const
+{
+    CommandSpec s{m_name, u"SERVICE..."_s,
+                  m_name == u"start"_s ? u"Start stopped services on their current release, health-gated."_s
+                                       : u"Restart services on their current release, health-gated."_s,
+                  u"What they depend on is deployed first when it is not running."_s, {}};
+    s.usesHosts = true;
+    return s;
+}
+
+int RestartCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const QStringList names = args.positionalArguments();
+    if (names.isEmpty())
+        return context.usageError(u"name the services to %1"_s.arg(m_name));
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    for (const QString &name : names) {
+        if (!registry->services.contains(name))
+            return context.usageError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+    }
+    DeployOptions options;
+    options.actor = CliContext::actor();
+    auto records = context.orchestrator().restart(*registry, names, options, DeployCommand::progressPrinter(context));
+    return DeployCommand::report(context, records);
+}
+
+CommandSpec LogsCommand::spec() const
+{
+    CommandSpec s{u"logs"_s, u"SERVICE [-n N] [-f]"_s, u"Show the end of a service's log, from its host."_s, QString(),
+                  {LinesOption, FollowOption}};
+    s.usesHosts = true;
+    s.takesJson = false;
+    return s;
+}
+
+int LogsCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const QStringList names = args.positionalArguments();
+    if (names.size() != 1)
+        return context.usageError(u"name one service"_s);
+    bool ok = false;
+    const int lines = args.value(LinesOption).toInt(&ok);
+    if (!ok || lines < 0)
+        return context.usageError(u"-n needs a number"_s);
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    if (!registry->services.contains(names.first()))
+        return context.usageError(u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
+    QTextStream &out = context.out();
+    auto result = context.orchestrator().logs(*registry, names.first(), lines, args.isSet(FollowOption),
+                                              [&out](const QByteArray &chunk, bool isStderr) {
+                                                  if (!isStderr) {
+                                                      out << QString::fromUtf8(chunk);
+                                                      out.flush();
+                                                  }
+                                              });
+    if (!result) {
+        context.printError(result.error().message);
+        return Failed;
+    }
+    return Ok;
+}
+
+} // namespace Portoser::Cli
