@@ -42,7 +42,7 @@ Invocation parseMode(const QStringList &args)
             inv.rest = args.mid(0, i) + args.mid(i + 1);
             return inv;
         }
-        if (a == u"--registry"_s) {
+        if (a == u"--registry"_s || a == u"--db"_s) {
             ++i;
             continue;
         }

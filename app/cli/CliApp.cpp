@@ -114,6 +114,8 @@ int CliApp::usageError(const QString &message, const QString &command)
 int CliApp::run(const QStringList &args)
 {
     QString registry;
+    QString database;
+    bool acceptNewKeys = false;
     qsizetype i = 0;
     for (; i < args.size() && args.at(i).startsWith(u'-'); ++i) {
         const QString &arg = args.at(i);
@@ -127,12 +129,16 @@ int CliApp::run(const QStringList &args)
             m_out << "portoser " << PORTOSER_VERSION << '\n';
             return Ok;
         }
-        if (arg == u"--registry"_s) {
+        if (arg == u"--registry"_s || arg == u"--db"_s) {
             if (++i >= args.size())
-                return usageError(u"--registry needs a PATH"_s);
-            registry = args.at(i);
+                return usageError(u"%1 needs a PATH"_s.arg(arg));
+            (arg == u"--db"_s ? database : registry) = args.at(i);
         } else if (arg.startsWith(u"--registry="_s)) {
             registry = arg.mid(11);
+        } else if (arg.startsWith(u"--db="_s)) {
+            database = arg.mid(5);
+        } else if (arg == u"--accept-new-host-keys"_s) {
+            acceptNewKeys = true;
         } else {
             return usageError(u"unknown option %1"_s.arg(arg));
         }
@@ -168,9 +174,9 @@ int CliApp::run(const QStringList &args)
 
     if (spec.usesHosts) {
         OrchestratorSettings settings;
-        settings.databasePath = parser.value(DbOption);
-        settings.transport.hostKeyPolicy = parser.isSet(AcceptKeysOption) ? HostKeyPolicy::AcceptNew
-                                                                          : HostKeyPolicy::Strict;
+        settings.databasePath = parser.isSet(DbOption) ? parser.value(DbOption) : database;
+        settings.transport.hostKeyPolicy = (acceptNewKeys || parser.isSet(AcceptKeysOption)) ? HostKeyPolicy::AcceptNew
+                                                                                             : HostKeyPolicy::Strict;
         m_orchestrator.setSettings(settings);
     }
     CliContext context(m_out, m_err, m_orchestrator);

@@ -33,6 +33,7 @@ private slots:
     void hostLockHeldElsewhereIsNamed();
     void serviceLockHolderIsNamed();
     void sshdKilledMidDeployFailsOnlyThatHost();
+    void coordinatorKilledMidDeployIsInterrupted();
 
 private:
     /** registry.yml = the test hosts + `services`; sources written under src/. */
@@ -321,6 +322,43 @@ void TestDeploy::sshdKilledMidDeployFailsOnlyThatHost()
         QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
     const auto states = m_orchestrator->status(r, {u"victim"_s});
     QCOMPARE(states.value(u"victim"_s).state, u"running"_s);
+    QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+}
+
+void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
+{
+    // A real `portoser --cli deploy` process, SIGKILLed while the host runs the health gate.
+    const Registry r = registry("  orphan:\n    current_host: h4\n    deployment_type: process\n    command: sleep 600\n"
+                                "    stop_timeout: 2\n    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n");
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PORTOSER_HOME"_s, m_temp->path(u"home"_s));
+    cli.setProcessEnvironment(env);
+    cli.start(qEnvironmentVariable("PORTOSER_BINARY"), {u"--cli"_s, u"--registry"_s, m_temp->path(), u"--db"_s,
+                                                        m_temp->path(u"portoser.db"_s), u"deploy"_s, u"orphan"_s});
+    QVERIFY(cli.waitForStarted());
+    QByteArray progress;
+    QTRY_VERIFY_WITH_TIMEOUT((progress += cli.readAllStandardError()).contains("health"), 20000);
+    cli.kill(); // SIGKILL: no cleanup runs in the coordinator
+    QVERIFY(cli.waitForFinished(5000));
+
+    // A new coordinator opening the history finds the record cut short.
+    OrchestratorSettings settings;
+    settings.databasePath = m_temp->path(u"portoser.db"_s);
+    Orchestrator fresh(Interpolator::processEnvironment(), settings);
+    auto records = fresh.history({u"orphan"_s, 10, 0});
+    QVERIFY(records);
+    QCOMPARE(records->size(), 1);
+    QCOMPARE(records->first().outcome, u"interrupted"_s);
+
+    // On the host the script ran to its end: `current` names a complete release, the lock is gone,
+    // and the next deploy succeeds (or finds nothing to do) with no temp dirs left.
+    const QString dir = serviceDir(u"h4"_s, u"orphan"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000);
+    QVERIFY(QFileInfo(QFile::symLinkTarget(dir + u"/current"_s)).isDir());
+    for (const DeploymentRecord &rec : deploy(r, {u"orphan"_s}))
+        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
+    QCOMPARE(m_orchestrator->status(r, {u"orphan"_s}).value(u"orphan"_s).state, u"running"_s);
     QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
 }
 
