@@ -3,6 +3,7 @@
 
 #include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceObserver.h"
+#include "core/registry/RegistryEditor.h"
 #include "core/registry/RegistryLoader.h"
 #include "core/registry/RegistryValidator.h"
 
@@ -92,6 +93,65 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry, 
         }
     }
     return deploy(registry, *plan, options, progress);
+}
+
+std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
+                                                const QString &host) const
+{
+    const Service *s = registry.service(service);
+    if (!s)
+        return QStringLiteral("no service named %1").arg(service);
+    const Host *to = registry.host(host);
+    if (!to)
+        return QStringLiteral("no host named %1").arg(host);
+    if (s->currentHost == host)
+        return QStringLiteral("%1 already runs on %2").arg(service, host);
+    const Host *from = registry.host(s->currentHost);
+    const bool archBound = s->type == DeploymentType::Local || s->type == DeploymentType::Native;
+    if (archBound && from && !from->arch.isEmpty() && !to->arch.isEmpty() && from->arch != to->arch)
+        return QStringLiteral("%1 is a %2 service built for %3; %4 is %5")
+            .arg(service, toString(s->type), from->arch, host, to->arch);
+    if (const auto port = s->effectivePort()) {
+        for (const Service *other : registry.servicesOn(host)) {
+            if (other->effectivePort() == port)
+                return QStringLiteral("port %1 is already used on %2 by %3").arg(*port).arg(host, other->name);
+        }
+    }
+    return std::nullopt;
+}
+
+Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, const QString &service, const QString &host,
+                                                   const DeployOptions &options, const ProgressFn &progress)
+{
+    if (const auto refusal = moveRefusal(registry, service, host))
+        return Error{ErrorCode::InvalidInput, QStringLiteral("cannot move %1 to %2: %3").arg(service, host, *refusal)};
+    Registry moved = registry;
+    const Service original = *registry.service(service);
+    moved.services[service].currentHost = host;
+    auto plan = planDeploy(moved, {service});
+    if (!plan)
+        return plan.error();
+    for (PlannedService &p : plan->services) {
+        if (p.service == service && p.action != PlanAction::Move) {
+            p.action = PlanAction::Move; // nothing recorded yet on the old host: still a move
+            p.fromHost = original.currentHost;
+            p.why = QStringLiteral("moves from %1 to %2").arg(original.currentHost, host);
+        }
+    }
+    auto records = deploy(moved, *plan, options, progress);
+    if (!records)
+        return records;
+    for (const DeploymentRecord &r : *records) {
+        if (r.service != service)
+            continue;
+        if (r.outcome != QStringLiteral("succeeded"))
+            return records; // still on the old host; the registry is left as it was
+        if (auto edited = RegistryEditor::setCurrentHost(original, host); !edited)
+            return Error{edited.error().code,
+                         QStringLiteral("%1 now runs on %2, but the registry could not be updated: %3")
+                             .arg(service, host, edited.error().message)};
+    }
+    return records;
 }
 
 Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,

@@ -46,6 +46,15 @@ public:
     /** Restarts (or starts) `services` on their current release; what they need is deployed if missing. */
     Result<QList<DeploymentRecord>> restart(const Registry &registry, const QStringList &services,
                                             const DeployOptions &options, const ProgressFn &progress = {});
+    /**
+     * Moves `service` to `host`: checks the target can run it (arch for local/native, a free port,
+     * a known host), deploys it there, passes the health gate, stops the old instance, and only
+     * then writes `current_host` into the registry file (a minimal, atomic edit).
+     */
+    Result<QList<DeploymentRecord>> move(const Registry &registry, const QString &service, const QString &host,
+                                         const DeployOptions &options, const ProgressFn &progress = {});
+    /** Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows). */
+    std::optional<QString> moveRefusal(const Registry &registry, const QString &service, const QString &host) const;
     Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
                                       const ProgressFn &progress = {});
     /** The last `lines` lines of a service's log; with `follow`, keeps streaming to `sink` until `timeout`. */

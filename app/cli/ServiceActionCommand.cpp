@@ -44,6 +44,51 @@ int RestartCommand::run(CliContext &context, const QCommandLineParser &args)
     return DeployCommand::report(context, records);
 }
 
+namespace {
+const QCommandLineOption ToOption(u"to"_s, u"The host to move to."_s, u"HOST"_s);
+const QCommandLineOption MoveDryRunOption(u"dry-run"_s, u"Only check that the move is possible."_s);
+}
+
+CommandSpec MoveCommand::spec() const
+{
+    CommandSpec s{u"move"_s, u"SERVICE --to HOST"_s,
+                  u"Move a service to another host; the registry follows only when the new instance is healthy."_s,
+                  u"Refused when the target cannot run it: another architecture for a local/native service, its "
+                  "port already taken there, an unknown host. The old instance stops after the new one passes "
+                  "its health gate; current_host in the registry file is then edited in place (a .bak is kept)."_s,
+                  {ToOption, MoveDryRunOption}};
+    s.usesHosts = true;
+    return s;
+}
+
+int MoveCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const QStringList names = args.positionalArguments();
+    if (names.size() != 1 || !args.isSet(ToOption))
+        return context.usageError(u"say which service and where: move SERVICE --to HOST"_s);
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    const QString service = names.first();
+    const QString host = args.value(ToOption);
+    if (const auto refusal = context.orchestrator().moveRefusal(*registry, service, host)) {
+        context.printError(u"cannot move %1 to %2: %3"_s.arg(service, host, *refusal));
+        return Failed;
+    }
+    if (args.isSet(MoveDryRunOption)) {
+        if (context.json())
+            context.printJson(QJsonObject{{u"service"_s, service}, {u"from"_s, registry->service(service)->currentHost},
+                                          {u"to"_s, host}, {u"possible"_s, true}});
+        else
+            context.out() << service << " can move from " << registry->service(service)->currentHost << " to " << host << '\n';
+        return Ok;
+    }
+    DeployOptions options;
+    options.actor = CliContext::actor();
+    return DeployCommand::report(context, context.orchestrator().move(*registry, service, host, options,
+                                                                       DeployCommand::progressPrinter(context)));
+}
+
 CommandSpec LogsCommand::spec() const
 {
     CommandSpec s{u"logs"_s, u"SERVICE [-n N] [-f]"_s, u"Show the end of a service's log, from its host."_s, QString(),

@@ -19,6 +19,14 @@ private:
     QString m_name;
 };
 
+/** `move SERVICE --to HOST`: deploy on the new host, gate, stop the old, then edit the registry. */
+class MoveCommand : public CliCommand
+{
+public:
+    CommandSpec spec() const override;
+    int run(CliContext &context, const QCommandLineParser &args) override;
+};
+
 /** `logs SERVICE [-n N] [-f]`: the tail of a service's log on its host, optionally following it. */
 class LogsCommand : public CliCommand
 {

@@ -28,6 +28,7 @@ private slots:
     void updateSwitchesReleaseAndKeepsThePrevious();
     void failedHealthGateRevertsToThePrevious();
     void rollbackRestoresAnEarlierRecord();
+    void moveDeploysGatesStopsOldThenEditsRegistry();
     void failedDependencyStopsItsDependents();
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
@@ -213,6 +214,33 @@ void TestDeploy::rollbackRestoresAnEarlierRecord()
     auto plan = m_orchestrator->planDeploy(registry(webService("web1", "h1", 19101)), {u"web1"_s});
     QVERIFY(plan);
     QVERIFY(plan->services.first().action == PlanAction::Update);
+}
+
+void TestDeploy::moveDeploysGatesStopsOldThenEditsRegistry()
+{
+    writeSource(u"web3"_s, "v1 web3");
+    const Registry r = registry(webService("web3", "h3", 19103));
+    auto records = m_orchestrator->move(r, u"web3"_s, u"h4"_s, DeployOptions{});
+    QVERIFY2(records, qPrintable(records ? QString() : records.error().message));
+    QCOMPARE(records->size(), 1);
+    const DeploymentRecord &rec = records->first();
+    QCOMPARE(rec.action, u"move"_s);
+    QCOMPARE(rec.outcome, u"succeeded"_s);
+    QCOMPARE(rec.fromHost, u"h3"_s);
+    QCOMPARE(rec.host, u"h4"_s);
+    // Traffic follows: the new host answers, the old one no longer does.
+    QCOMPARE(fetch(u"http://%1:19103/index.html"_s.arg(m_hosts.address(u"h4"_s))), u"v1 web3"_s);
+    QCOMPARE(fetch(u"http://%1:19103/index.html"_s.arg(m_hosts.address(u"h3"_s))), QString());
+    // The registry file now says h4, with only that value changed; the old file is kept.
+    const CheckedRegistry reloaded = m_orchestrator->checkRegistry(m_temp->path());
+    QVERIFY(reloaded.isValid());
+    QCOMPARE(reloaded.registry.service(u"web3"_s)->currentHost, u"h4"_s);
+    QFile now(m_temp->path()), backup(m_temp->path() + u".bak"_s);
+    QVERIFY(now.open(QIODevice::ReadOnly) && backup.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(backup.readAll()).replace(u"current_host: h3"_s, u"current_host: h4"_s),
+             QString::fromUtf8(now.readAll()));
+    auto plan = m_orchestrator->planDeploy(reloaded.registry, {u"web3"_s});
+    QVERIFY(plan && !plan->hasChanges());
 }
 
 void TestDeploy::failedDependencyStopsItsDependents()

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Result.h"
+#include "core/registry/Registry.h"
+
+namespace Portoser {
+
+/**
+ * Changes a registry file the way a person would: a minimal text edit of one value, so comments,
+ * order and formatting stay as they were. Writes are atomic (temp file, fsync, rename) and the
+ * previous file is kept as `<file>.bak`.
+ */
+class RegistryEditor
+{
+public:
+    /** Sets `current_host` of `service` in whichever file (registry or include) defines it. */
+    static Result<void> setCurrentHost(const Service &service, const QString &host);
+};
+
+} // namespace Portoser

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where a service may not go, and why: what `move` refuses and a GUI drop will show.
+#include "core/Orchestrator.h"
+#include "tests/support/TempRegistry.h"
+
+#include <QTest>
+
+using namespace Portoser;
+using namespace Portoser::Test;
+using namespace Qt::Literals::StringLiterals;
+
+class TestMoveRefusal : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void refusal_data();
+    void refusal();
+};
+
+void TestMoveRefusal::refusal_data()
+{
+    QTest::addColumn<QString>("service");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("expected"); // empty: allowed
+    QTest::addRow("process service to another arch") << "api" << "mac" << "";
+    QTest::addRow("native service to another arch") << "db" << "mac" << "built for amd64-linux; mac is arm64-apple";
+    QTest::addRow("native service to the same arch") << "db" << "pi" << "";
+    QTest::addRow("port taken on target") << "api" << "pi" << "port 8080 is already used on pi by web";
+    QTest::addRow("unknown host") << "api" << "nowhere" << "no host named nowhere";
+    QTest::addRow("unknown service") << "ghost" << "pi" << "no service named ghost";
+    QTest::addRow("already there") << "api" << "nuc" << "already runs on nuc";
+}
+
+void TestMoveRefusal::refusal()
+{
+    QFETCH(QString, service);
+    QFETCH(QString, host);
+    QFETCH(QString, expected);
+    TempRegistry temp;
+    temp.writeRegistry(dedent(R"(
+        hosts:
+          nuc: {ip: 10.0.0.1, path: /srv, arch: amd64-linux}
+          pi: {ip: 10.0.0.2, path: /srv, arch: amd64-linux}
+          mac: {ip: 10.0.0.3, path: /srv, arch: arm64-apple}
+        services:
+          api: {current_host: nuc, deployment_type: process, command: ./api, port: 8080}
+          db: {current_host: nuc, deployment_type: native, command: ./db, port: 5432}
+          web: {current_host: pi, deployment_type: process, command: ./web, port: 8080}
+        )"));
+    const CheckedRegistry checked = temp.check();
+    QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
+    const auto refusal = Orchestrator().moveRefusal(checked.registry, service, host);
+    if (expected.isEmpty()) {
+        QVERIFY2(!refusal, qPrintable(refusal.value_or(QString())));
+    } else {
+        QVERIFY(refusal);
+        QVERIFY2(refusal->contains(expected), qPrintable(*refusal));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestMoveRefusal)
+#include "TestMoveRefusal.moc"
