@@ -35,6 +35,7 @@ private slots:
     void serviceLockHolderIsNamed();
     void sshdKilledMidDeployFailsOnlyThatHost();
     void coordinatorKilledMidDeployIsInterrupted();
+    void linkDownMidDeployFailsOnlyThatHost();
 
 private:
     /** registry.yml = the test hosts + `services`; sources written under src/. */
@@ -387,6 +388,42 @@ void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
     for (const DeploymentRecord &rec : deploy(r, {u"orphan"_s}))
         QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
     QCOMPARE(m_orchestrator->status(r, {u"orphan"_s}).value(u"orphan"_s).state, u"running"_s);
+    QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+}
+
+void TestDeploy::linkDownMidDeployFailsOnlyThatHost()
+{
+    // h5 drops off the network during its health gate; nothing answers any more, not even a reset.
+    const QByteArray slow = "    deployment_type: process\n    command: sleep 600\n    stop_timeout: 2\n"
+                            "    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n";
+    const Registry r = registry("  cutoff:\n    current_host: h5\n" + slow + "  steady:\n    current_host: h1\n" + slow);
+    auto plan = m_orchestrator->planDeploy(r, {u"cutoff"_s, u"steady"_s});
+    QVERIFY(plan);
+    const QString db = m_temp->path(u"portoser.db"_s);
+    QFuture<Result<QList<DeploymentRecord>>> running = QtConcurrent::run([&r, &plan, db] {
+        OrchestratorSettings settings;
+        settings.databasePath = db;
+        Orchestrator own(Interpolator::processEnvironment(), settings);
+        return own.deploy(r, *plan, DeployOptions{});
+    });
+    QTest::qWait(1500);
+    QVERIFY(m_hosts.tool({u"link-down"_s, u"h5"_s}));
+    const auto records = running.result(); // the dead link is noticed by TCP keepalive (~30 s)
+    QVERIFY(m_hosts.tool({u"link-up"_s, u"h5"_s}));
+    QVERIFY2(records, qPrintable(records ? QString() : records.error().message));
+    const DeploymentRecord *cutoff = recordOf(*records, u"cutoff"_s);
+    const DeploymentRecord *steady = recordOf(*records, u"steady"_s);
+    QVERIFY(cutoff && steady);
+    QCOMPARE(cutoff->outcome, u"failed"_s);
+    QVERIFY2(cutoff->reason.contains(u"h5"_s), qPrintable(cutoff->reason));
+    QCOMPARE(steady->outcome, u"succeeded"_s);
+
+    const QString dir = serviceDir(u"h5"_s, u"cutoff"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000);
+    QVERIFY(QFileInfo(QFile::symLinkTarget(dir + u"/current"_s)).isDir());
+    for (const DeploymentRecord &rec : deploy(r, {u"cutoff"_s}))
+        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
+    QCOMPARE(m_orchestrator->status(r, {u"cutoff"_s}).value(u"cutoff"_s).state, u"running"_s);
     QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
 }
 
