@@ -98,9 +98,12 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     };
     QElapsedTimer clock;
 
-    if (service.type != DeploymentType::Process)
-        return fail(u"prepare"_s, u"deployment_type %1 cannot be deployed yet; only process services can"_s.arg(
+    if (service.type != DeploymentType::Process && service.type != DeploymentType::Docker)
+        return fail(u"prepare"_s, u"deployment_type %1 cannot be deployed yet; process and docker services can"_s.arg(
                                       toString(service.type)));
+    if (!service.secrets.isEmpty()) // never start a service without the secrets it was promised
+        return fail(u"prepare"_s, u"%1 uses secrets (%2); the secrets store arrives with issue #7, so it is not "
+                                  "deployed without them"_s.arg(service.name, QStringList(service.secrets.keys()).join(u", "_s)));
 
     // 1. Observe and take the host lock, in one round trip.
     report(u"prepare"_s);
@@ -157,7 +160,10 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     // 3. Activate: env, stop, switch, start, health gate, revert, prune; one script, one round trip.
     activation.releaseId = planned.release.id;
     activation.envFileContent = renderEnv(service, planned.release);
-    activation.command = service.command;
+    activation.runtime = Runtime::forService(service);
+    activation.command = activation.runtime.kind == Runtime::Kind::Docker
+                             ? u"docker compose -p %1 up -d %2"_s.arg(activation.runtime.project, activation.runtime.composeService)
+                             : service.command;
     activation.workingDir = service.workingDir;
     activation.stopTimeoutSeconds = service.stopTimeoutSeconds;
     activation.health = HealthProbe::forService(service);
@@ -445,11 +451,12 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry, co
             const Host oldHost = *old;
             const QString name = s->name;
             const int timeout = s->stopTimeoutSeconds;
+            const Runtime runtime = Runtime::forService(*s);
             QElapsedTimer clock;
             clock.start();
             const auto stopped = m_pool.worker(oldHost)
-                                     .submit<Result<CommandResult>>([oldHost, name, timeout](Transport &t) {
-                                         return t.run(RemoteScripts::stop(oldHost, name, timeout),
+                                     .submit<Result<CommandResult>>([oldHost, name, runtime, timeout](Transport &t) {
+                                         return t.run(RemoteScripts::stop(oldHost, name, runtime, timeout),
                                                       std::chrono::seconds(timeout + 30));
                                      })
                                      .result();
@@ -534,9 +541,10 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
     const int timeout = s->stopTimeoutSeconds;
     QElapsedTimer clock;
     clock.start();
+    const Runtime runtime = Runtime::forService(*s);
     const auto stopped = m_pool.worker(host)
-                             .submit<Result<CommandResult>>([host, service, timeout](Transport &t) {
-                                 return t.run(RemoteScripts::stop(host, service, timeout), std::chrono::seconds(timeout + 30));
+                             .submit<Result<CommandResult>>([host, service, runtime, timeout](Transport &t) {
+                                 return t.run(RemoteScripts::stop(host, service, runtime, timeout), std::chrono::seconds(timeout + 30));
                              })
                              .result();
     record.steps.append({u"stop"_s, clock.elapsed(), stopped.ok(), stopped ? QString() : stopped.error().message});

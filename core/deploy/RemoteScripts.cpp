@@ -4,6 +4,7 @@
 #include "core/transport/ShellCommand.h"
 
 #include <QRandomGenerator>
+#include <QRegularExpression>
 
 namespace Portoser {
 
@@ -26,13 +27,20 @@ pt_current() { if [ -L "$svc/current" ]; then basename "$(readlink "$svc/current
 pt_pid() { cat "$svc/run/pid" 2>/dev/null || true; }
 # Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead.
 pt_alive() {
+  if [ "$kind" = docker ]; then [ -n "$(pt_compose ps --status running -q $dc_service 2>/dev/null)" ]; return; fi
   p=$(pt_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 1
   case "$(ps -o stat= -p "$p" 2>/dev/null)" in Z*|"") return 1 ;; esac
 }
 pt_group_alive() {
   ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
 }
+# docker compose for this service's project; its file is read where `current` points now.
+pt_compose() { docker compose -p "$dc_project" -f "$(dc_file)" "$@"; }
 pt_stop() {
+  if [ "$kind" = docker ]; then
+    [ -f "$svc/run/pid" ] && pt_compose stop -t "$1" $dc_service >>"$svc/logs/$name.log" 2>&1
+    rm -f "$svc/run/pid" "$svc/run/started"; return 0
+  fi
   p=$(pt_pid)
   if [ -n "$p" ] && pt_group_alive "$p"; then
     kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
@@ -55,6 +63,10 @@ pt_switch() {
 # setpgrp on macOS. The pid stays the same through every exec, so $! is the group id.
 pt_start() {
   mkdir -p "$svc/run" "$svc/logs"
+  if [ "$kind" = docker ]; then
+    pt_compose --env-file "$svc/env" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
+    echo docker > "$svc/run/pid"; date +%s > "$svc/run/started"; return 0
+  fi
   wd=$1; [ -n "$wd" ] || wd="$svc/current"
   ( cd "$wd" || exit 127
     if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi
@@ -100,9 +112,23 @@ pt_gate() {
 }
 )SH";
 
-QString header(const Host &host, const QString &service)
+QString runtimeVariables(const Host &host, const Runtime &runtime)
 {
-    return u"name=%1\nsvc=%2\n"_s.arg(q(service), RemoteScripts::serviceDir(host, service)) + QString::fromUtf8(Prelude);
+    if (runtime.kind != Runtime::Kind::Docker)
+        return u"kind=process\n"_s;
+    QString file = runtime.composeFile;
+    while (file.startsWith(u'/'))
+        file.remove(0, 1);
+    const QString location = runtime.composeInRelease ? QString(u"\"$svc/current\"/"_s + q(file))
+                                                      : QString(RemoteScripts::pathExpression(host.path) + u'/' + q(file));
+    return u"kind=docker\ndc_project=%1\ndc_service=%2\ndc_file() { echo %3; }\n"_s.arg(
+        q(runtime.project), runtime.composeService.isEmpty() ? u"''"_s : q(runtime.composeService), location);
+}
+
+QString header(const Host &host, const QString &service, const Runtime &runtime = {})
+{
+    return u"name=%1\nsvc=%2\n"_s.arg(q(service), RemoteScripts::serviceDir(host, service))
+           + runtimeVariables(host, runtime) + QString::fromUtf8(Prelude);
 }
 
 QString probeWords(const HealthProbe &p)
@@ -158,6 +184,22 @@ HealthProbe HealthProbe::forService(const Service &s)
         p.startPeriodSeconds = std::max(1, p.startPeriodSeconds); // survive a moment to count
     }
     return p;
+}
+
+Runtime Runtime::forService(const Service &s)
+{
+    Runtime r;
+    if (s.type != DeploymentType::Docker)
+        return r;
+    r.kind = Kind::Docker;
+    r.composeFile = s.dockerCompose.isEmpty() ? s.serviceFilePath : s.dockerCompose;
+    r.composeInRelease = !s.source.isEmpty();
+    r.composeService = s.serviceName;
+    // Services sharing a compose file share its project, as `docker compose` itself would name it.
+    QString dir = r.composeFile.section(u'/', -2, -2).toLower();
+    dir.remove(QRegularExpression(u"[^a-z0-9_-]"_s));
+    r.project = u"portoser-"_s + (dir.isEmpty() ? s.name.toLower() : dir);
+    return r;
 }
 
 int HealthProbe::budgetSeconds() const
@@ -220,7 +262,7 @@ d="$svc/.tmp-%1"; mkdir -p "$d" && cd "$d" && echo "upload=$(pwd -P)"
 
 QString activate(const Host &host, const QString &service, const Activation &a)
 {
-    QString script = header(host, service);
+    QString script = header(host, service, a.runtime);
     // Whatever happens to the coordinator from here on, this script runs to its end.
     script += u"trap '' HUP PIPE\nt0=$(date +%s)\n"_s;
     script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(q(a.releaseId),
@@ -288,15 +330,16 @@ QString unlock(const Host &host, const QString &service)
     return header(host, service) + u"rm -rf \"$svc/lock\"\n"_s;
 }
 
-QString status(const Host &host, const QList<QPair<QString, HealthProbe>> &services)
+QString status(const Host &host, const QList<StatusQuery> &services)
 {
     // One round trip for every service on the host; each block starts with "service=<name>".
     QString script = QString::fromUtf8(Prelude);
-    for (const auto &[service, probe] : services) {
-        HealthProbe once = probe;
+    for (const StatusQuery &query : services) {
+        HealthProbe once = query.probe;
         once.retries = 1;
         once.startPeriodSeconds = 0;
-        script += u"name=%1\nsvc=%2\necho \"service=$name\"\n"_s.arg(q(service), serviceDir(host, service));
+        script += u"name=%1\nsvc=%2\n"_s.arg(q(query.service), serviceDir(host, query.service))
+                  + runtimeVariables(host, query.runtime) + u"echo \"service=$name\"\n"_s;
         script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
   echo "current=$(pt_current)"
@@ -330,9 +373,9 @@ QMap<QString, QMap<QString, QString>> parseSections(const QByteArray &output, co
     return sections;
 }
 
-QString stop(const Host &host, const QString &service, int stopTimeoutSeconds)
+QString stop(const Host &host, const QString &service, const Runtime &runtime, int stopTimeoutSeconds)
 {
-    return header(host, service) + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
+    return header(host, service, runtime) + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
 }
 
 QString logTail(const Host &host, const QString &service, int lines, bool follow)

@@ -25,6 +25,19 @@ struct HealthProbe
     int budgetSeconds() const;
 };
 
+/** How a service runs on its host: a supervised process group, or a docker compose project. */
+struct Runtime
+{
+    enum class Kind { Process, Docker };
+    Kind kind = Kind::Process;
+    QString composeFile;       // docker: as written in the registry
+    bool composeInRelease = false; // relative to the release (the service ships `source`), else to host.path
+    QString project;           // docker compose -p
+    QString composeService;    // the compose service to run, or empty for all of the project
+
+    static Runtime forService(const Service &service);
+};
+
 /** Inputs of the activation script for one service on one host. */
 struct Activation
 {
@@ -38,6 +51,7 @@ struct Activation
     HealthProbe health;
     int keepReleases = 5;
     QString lockHolder;         // "coord=<host> pid=<pid>"
+    Runtime runtime;
 };
 
 /**
@@ -69,9 +83,15 @@ QString activate(const Host &host, const QString &service, const Activation &act
 /** Releases the host-side lock (after a failure before activation). */
 QString unlock(const Host &host, const QString &service);
 /** For each service on the host, in one round trip: state, release, pid, uptime, one health check. */
-QString status(const Host &host, const QList<QPair<QString, HealthProbe>> &services);
+struct StatusQuery
+{
+    QString service;
+    HealthProbe probe;
+    Runtime runtime;
+};
+QString status(const Host &host, const QList<StatusQuery> &services);
 /** Stops the service (process group, TERM then KILL). */
-QString stop(const Host &host, const QString &service, int stopTimeoutSeconds);
+QString stop(const Host &host, const QString &service, const Runtime &runtime, int stopTimeoutSeconds);
 /** Prints the last `lines` lines of the service log, and with `follow` what is appended after. */
 QString logTail(const Host &host, const QString &service, int lines, bool follow = false);
 

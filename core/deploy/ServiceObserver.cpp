@@ -9,9 +9,9 @@ using namespace std::chrono_literals;
 
 QList<ServiceState> ServiceObserver::observeOn(Transport &transport, const Host &host, const QList<Service> &services)
 {
-    QList<QPair<QString, HealthProbe>> probes;
+    QList<RemoteScripts::StatusQuery> probes;
     for (const Service &s : services)
-        probes.append({s.name, HealthProbe::forService(s)});
+        probes.append({s.name, HealthProbe::forService(s), Runtime::forService(s)});
     const auto result = transport.run(RemoteScripts::status(host, probes), 60s);
     const auto sections = result ? RemoteScripts::parseSections(result->out, QStringLiteral("service"))
                                  : QMap<QString, QMap<QString, QString>>();
