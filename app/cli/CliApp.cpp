@@ -57,6 +57,7 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<RestartCommand>(u"restart"_s));
     m_commands.push_back(std::make_unique<MoveCommand>());
     m_commands.push_back(std::make_unique<LogsCommand>());
+    m_commands.push_back(std::make_unique<UnitCommand>());
     m_commands.push_back(std::make_unique<HistoryCommand>());
 }
 

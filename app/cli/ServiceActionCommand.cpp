@@ -3,6 +3,7 @@
 
 #include "app/cli/DeployCommand.h"
 #include "app/cli/HistoryJson.h"
+#include "core/deploy/UnitFiles.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -87,6 +88,39 @@ int MoveCommand::run(CliContext &context, const QCommandLineParser &args)
     options.actor = CliContext::actor();
     return DeployCommand::report(context, context.orchestrator().move(*registry, service, host, options,
                                                                        DeployCommand::progressPrinter(context)));
+}
+
+namespace {
+const QCommandLineOption LaunchdOption(u"launchd"_s, u"A launchd plist (macOS) instead of a systemd unit."_s);
+}
+
+CommandSpec UnitCommand::spec() const
+{
+    return {u"unit"_s, u"SERVICE [--launchd]"_s,
+            u"Print a systemd unit (or launchd plist) that runs the deployed release of a service."_s,
+            u"For operators who want the OS service manager to supervise a service: it runs the live release "
+            "(current) with the rendered env and appends to the service's log. Install it on the host yourself."_s,
+            {LaunchdOption}, false};
+}
+
+int UnitCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const QStringList names = args.positionalArguments();
+    if (names.size() != 1)
+        return context.usageError(u"name one service"_s);
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    const Service *service = registry->service(names.first());
+    if (!service)
+        return context.usageError(u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
+    if (service->command.isEmpty()) {
+        context.printError(u"%1 has no command to put in a unit"_s.arg(service->name));
+        return Failed;
+    }
+    const Host &host = *registry->host(service->currentHost);
+    context.out() << (args.isSet(LaunchdOption) ? UnitFiles::launchdPlist(host, *service) : UnitFiles::systemdUnit(host, *service));
+    return Ok;
 }
 
 CommandSpec LogsCommand::spec() const

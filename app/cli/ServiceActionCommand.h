@@ -27,6 +27,14 @@ public:
     int run(CliContext &context, const QCommandLineParser &args) override;
 };
 
+/** `unit SERVICE [--launchd]`: a systemd unit (or launchd plist) that runs the deployed service. */
+class UnitCommand : public CliCommand
+{
+public:
+    CommandSpec spec() const override;
+    int run(CliContext &context, const QCommandLineParser &args) override;
+};
+
 /** `logs SERVICE [-n N] [-f]`: the tail of a service's log on its host, optionally following it. */
 class LogsCommand : public CliCommand
 {

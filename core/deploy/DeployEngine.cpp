@@ -98,9 +98,14 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     };
     QElapsedTimer clock;
 
-    if (service.type != DeploymentType::Process && service.type != DeploymentType::Docker)
-        return fail(u"prepare"_s, u"deployment_type %1 cannot be deployed yet; process and docker services can"_s.arg(
-                                      toString(service.type)));
+    const Runtime runtime = Runtime::forService(service);
+    if (service.type == DeploymentType::Local
+        || (service.type == DeploymentType::Native && runtime.kind != Runtime::Kind::Native && service.command.isEmpty()))
+        return fail(u"prepare"_s, u"%1 cannot be deployed yet: %2"_s.arg(
+                                      service.name, service.type == DeploymentType::Local
+                                                        ? u"the local (Python) type is not supported yet"_s
+                                                        : u"its service_file %1 is not beside the registry and reading it "
+                                                          "on the host is not supported yet"_s.arg(service.serviceFilePath)));
     if (!service.secrets.isEmpty()) // never start a service without the secrets it was promised
         return fail(u"prepare"_s, u"%1 uses secrets (%2); the secrets store arrives with issue #7, so it is not "
                                   "deployed without them"_s.arg(service.name, QStringList(service.secrets.keys()).join(u", "_s)));
@@ -160,10 +165,11 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     // 3. Activate: env, stop, switch, start, health gate, revert, prune; one script, one round trip.
     activation.releaseId = planned.release.id;
     activation.envFileContent = renderEnv(service, planned.release);
-    activation.runtime = Runtime::forService(service);
-    activation.command = activation.runtime.kind == Runtime::Kind::Docker
-                             ? u"docker compose -p %1 up -d %2"_s.arg(activation.runtime.project, activation.runtime.composeService)
-                             : service.command;
+    activation.runtime = runtime;
+    activation.command = runtime.kind == Runtime::Kind::Docker
+                             ? u"docker compose -p %1 up -d %2"_s.arg(runtime.project, runtime.composeService)
+                         : runtime.kind == Runtime::Kind::Native ? runtime.start
+                                                                 : service.command;
     activation.workingDir = service.workingDir;
     activation.stopTimeoutSeconds = service.stopTimeoutSeconds;
     activation.health = HealthProbe::forService(service);

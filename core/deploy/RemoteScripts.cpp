@@ -26,8 +26,17 @@ const char *const Prelude = R"SH(
 pt_current() { if [ -L "$svc/current" ]; then basename "$(readlink "$svc/current")"; fi; }
 pt_pid() { cat "$svc/run/pid" 2>/dev/null || true; }
 # Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead.
+pt_native() { ( cd "$svc/current" && if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi; sh -c "$1" ) </dev/null; }
 pt_alive() {
   if [ "$kind" = docker ]; then [ -n "$(pt_compose ps --status running -q $dc_service 2>/dev/null)" ]; return; fi
+  if [ "$kind" = native ]; then
+    [ -f "$svc/run/pid" ] || return 1
+    [ -n "$nt_status" ] || return 0
+    # upstream status commands print running/stopped and often exit 0 either way
+    out=$(pt_native "$nt_status" 2>&1) || return 1
+    case "$out" in *stopped*|*inactive*|*"not running"*|*dead*) return 1 ;; esac
+    return 0
+  fi
   p=$(pt_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 1
   case "$(ps -o stat= -p "$p" 2>/dev/null)" in Z*|"") return 1 ;; esac
 }
@@ -37,6 +46,10 @@ pt_group_alive() {
 # docker compose for this service's project; its file is read where `current` points now.
 pt_compose() { docker compose -p "$dc_project" -f "$(dc_file)" "$@"; }
 pt_stop() {
+  if [ "$kind" = native ]; then
+    [ -n "$nt_stop" ] && [ -f "$svc/run/pid" ] && pt_native "$nt_stop" >>"$svc/logs/$name.log" 2>&1
+    rm -f "$svc/run/pid" "$svc/run/started"; return 0
+  fi
   if [ "$kind" = docker ]; then
     [ -f "$svc/run/pid" ] && pt_compose stop -t "$1" $dc_service >>"$svc/logs/$name.log" 2>&1
     rm -f "$svc/run/pid" "$svc/run/started"; return 0
@@ -63,6 +76,10 @@ pt_switch() {
 # setpgrp on macOS. The pid stays the same through every exec, so $! is the group id.
 pt_start() {
   mkdir -p "$svc/run" "$svc/logs"
+  if [ "$kind" = native ]; then
+    pt_native "$nt_start" >>"$svc/logs/$name.log" 2>&1 || return 1
+    echo native > "$svc/run/pid"; date +%s > "$svc/run/started"; return 0
+  fi
   if [ "$kind" = docker ]; then
     pt_compose --env-file "$svc/env" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
     echo docker > "$svc/run/pid"; date +%s > "$svc/run/started"; return 0
@@ -114,6 +131,9 @@ pt_gate() {
 
 QString runtimeVariables(const Host &host, const Runtime &runtime)
 {
+    if (runtime.kind == Runtime::Kind::Native)
+        return u"kind=native\nnt_start=%1\nnt_stop=%2\nnt_status=%3\n"_s.arg(q(runtime.start), q(runtime.stop),
+                                                                             q(runtime.status));
     if (runtime.kind != Runtime::Kind::Docker)
         return u"kind=process\n"_s;
     QString file = runtime.composeFile;
@@ -168,8 +188,12 @@ HealthProbe HealthProbe::forService(const Service &s)
     case HealthCheck::Type::Auto:
         break;
     }
-    // Upstream settings, then the port, then "it keeps running".
-    if (!s.healthcheckUrl.isEmpty()) {
+    // Upstream settings (registry, then service.yml), then the port, then "it keeps running".
+    const QString fileCheck = s.serviceFile ? s.serviceFile->healthcheck : QString();
+    if (s.healthcheckUrl.isEmpty() && s.healthcheckCommand.isEmpty() && !fileCheck.isEmpty()) {
+        p.kind = Kind::Command;
+        p.target = fileCheck;
+    } else if (!s.healthcheckUrl.isEmpty()) {
         p.kind = Kind::Http;
         p.target = s.healthcheckUrl;
     } else if (!s.healthcheckCommand.isEmpty()) {
@@ -189,8 +213,15 @@ HealthProbe HealthProbe::forService(const Service &s)
 Runtime Runtime::forService(const Service &s)
 {
     Runtime r;
-    if (s.type != DeploymentType::Docker)
+    if (s.type == DeploymentType::Native && s.serviceFile && !s.serviceFile->start.isEmpty()) {
+        r.kind = Kind::Native; // a service manager does the supervising (brew services, systemctl)
+        r.start = s.serviceFile->start;
+        r.stop = s.serviceFile->stop;
+        r.status = s.serviceFile->status;
         return r;
+    }
+    if (s.type != DeploymentType::Docker)
+        return r; // process, or native with a plain `command`: supervised like a process
     r.kind = Kind::Docker;
     r.composeFile = s.dockerCompose.isEmpty() ? s.serviceFilePath : s.dockerCompose;
     r.composeInRelease = !s.source.isEmpty();

@@ -28,8 +28,9 @@ struct HealthProbe
 /** How a service runs on its host: a supervised process group, or a docker compose project. */
 struct Runtime
 {
-    enum class Kind { Process, Docker };
+    enum class Kind { Process, Docker, Native };
     Kind kind = Kind::Process;
+    QString start, stop, status; // native: the service.yml commands (start must return, like systemctl)
     QString composeFile;       // docker: as written in the registry
     bool composeInRelease = false; // relative to the release (the service ships `source`), else to host.path
     QString project;           // docker compose -p

@@ -37,6 +37,7 @@ private slots:
     void coordinatorKilledMidDeployIsInterrupted();
     void linkDownMidDeployFailsOnlyThatHost();
     void dockerServicesSendExactComposeCommands();
+    void nativeServiceUsesItsServiceFileCommands();
 
 private:
     /** registry.yml = the test hosts + `services`; sources written under src/. */
@@ -465,6 +466,28 @@ void TestDeploy::dockerServicesSendExactComposeCommands()
     for (const QString &call : calls) // stopping never deletes containers or volumes
         QVERIFY2(!call.contains(u" down"_s) && !call.contains(u" rm"_s) && !call.contains(u" -v"_s), qPrintable(call));
     QFile::remove(hostDir + u"/bin/docker"_s);
+}
+
+void TestDeploy::nativeServiceUsesItsServiceFileCommands()
+{
+    // A service.yml beside the registry, as upstream keeps them; its start returns at once, like
+    // `systemctl start` does, leaving the server running in the background.
+    m_temp->write(u"nativeweb/service.yml"_s,
+                  "name: nativeweb\ntype: native\nport: 19301\n"
+                  "start: nohup python3 -m http.server 19301 --bind 0.0.0.0 >/dev/null 2>&1 & echo $! > native.pid\n"
+                  "stop: kill $(cat native.pid)\n"
+                  "status: kill -0 $(cat native.pid) 2>/dev/null && echo running || echo stopped\n"
+                  "healthcheck: curl -fsS -o /dev/null http://127.0.0.1:19301/\n");
+    const Registry r = registry("  nativeweb:\n    current_host: h3\n    deployment_type: native\n"
+                                "    service_file: /nativeweb/service.yml\n");
+    const QList<DeploymentRecord> records = deploy(r, {u"nativeweb"_s});
+    QCOMPARE(records.size(), 1);
+    QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+    QVERIFY(!fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))).isEmpty());
+    QCOMPARE(m_orchestrator->status(r, {u"nativeweb"_s}).value(u"nativeweb"_s).state, u"running"_s);
+    QVERIFY(m_orchestrator->stop(r, u"nativeweb"_s, u"test"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))), QString(), 5000);
+    QCOMPARE(m_orchestrator->status(r, {u"nativeweb"_s}).value(u"nativeweb"_s).state, u"stopped"_s);
 }
 
 QTEST_GUILESS_MAIN(TestDeploy)
