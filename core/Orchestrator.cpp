@@ -57,27 +57,18 @@ Result<HistoryStore *> Orchestrator::store()
 
 Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStringList &services, bool force)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return engine(**history).plan(registry, services, force);
+    return withEngine([&](DeployEngine &engine) { return engine.plan(registry, services, force); });
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry, const DeployPlan &plan,
                                                      const DeployOptions &options, const ProgressFn &progress)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return engine(**history).apply(registry, plan, options, progress);
+    return withEngine([&](DeployEngine &engine) { return engine.apply(registry, plan, options, progress); });
 }
 
 Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QString &service, const QString &actor)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return engine(**history).stop(registry, service, actor);
+    return withEngine([&](DeployEngine &engine) { return engine.stop(registry, service, actor); });
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry, const QStringList &services,
@@ -157,10 +148,7 @@ Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, con
 Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
                                                const ProgressFn &progress)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return engine(**history).rollback(registry, recordId, options, progress);
+    return withEngine([&](DeployEngine &engine) { return engine.rollback(registry, recordId, options, progress); });
 }
 
 Result<QByteArray> Orchestrator::logs(const Registry &registry, const QString &service, int lines, bool follow,

@@ -68,7 +68,16 @@ public:
 
 private:
     Result<HistoryStore *> store();
-    DeployEngine engine(HistoryStore &history) { return DeployEngine(*m_pool, history); }
+    /** Runs `fn` with an engine over this orchestrator's hosts and history (opened on first use). */
+    template<typename Fn>
+    auto withEngine(Fn fn) -> decltype(fn(std::declval<DeployEngine &>()))
+    {
+        auto history = store();
+        if (!history)
+            return history.error();
+        DeployEngine engine(*m_pool, **history);
+        return fn(engine);
+    }
 
     Interpolator::Lookup m_environment;
     OrchestratorSettings m_settings;

@@ -33,9 +33,9 @@ private slots:
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
     void serviceLockHolderIsNamed();
-    void sshdKilledMidDeployFailsOnlyThatHost();
+    void hostFaultMidDeployFailsOnlyThatHost_data();
+    void hostFaultMidDeployFailsOnlyThatHost();
     void coordinatorKilledMidDeployIsInterrupted();
-    void linkDownMidDeployFailsOnlyThatHost();
     void dockerServicesSendExactComposeCommands();
     void nativeServiceUsesItsServiceFileCommands();
 
@@ -45,6 +45,7 @@ private:
     void writeSource(const QString &service, const QByteArray &index);
     QList<DeploymentRecord> deploy(const Registry &r, const QStringList &services = {});
     static QString fetch(const QString &url);
+    void verifyRecovered(const Registry &r, const QString &service, const QString &host);
     QString serviceDir(const QString &host, const QString &service) const
     {
         return m_hosts.dir() + u'/' + host + u"/base/.portoser/"_s + service;
@@ -315,13 +316,30 @@ void TestDeploy::serviceLockHolderIsNamed()
     QVERIFY2(allowed, qPrintable(allowed ? QString() : allowed.error().message));
 }
 
-void TestDeploy::sshdKilledMidDeployFailsOnlyThatHost()
+void TestDeploy::hostFaultMidDeployFailsOnlyThatHost_data()
 {
-    // Both services spend ~3 s in their health gate; h2's sshd dies during it.
+    QTest::addColumn<QString>("faulty");
+    QTest::addColumn<QString>("healthy");
+    QTest::addColumn<QString>("fault");
+    QTest::addColumn<QString>("repair");
+    QTest::addRow("sshd killed") << "h2" << "h3" << "kill-sshd" << "start-sshd";
+    // Nothing answers any more, not even a reset: TCP keepalive notices within ~30 s.
+    QTest::addRow("link taken down") << "h5" << "h1" << "link-down" << "link-up";
+}
+
+void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
+{
+    QFETCH(QString, faulty);
+    QFETCH(QString, healthy);
+    QFETCH(QString, fault);
+    QFETCH(QString, repair);
+    // Both services spend ~3 s in their health gate; the fault strikes during it.
+    const QString victim = u"victim-"_s + faulty, bystander = u"bystander-"_s + healthy;
     const QByteArray slow = "    deployment_type: process\n    command: sleep 600\n    stop_timeout: 2\n"
                             "    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n";
-    const Registry r = registry("  victim:\n    current_host: h2\n" + slow + "  bystander:\n    current_host: h3\n" + slow);
-    auto plan = m_orchestrator->planDeploy(r, {u"victim"_s, u"bystander"_s});
+    const Registry r = registry("  " + victim.toUtf8() + ":\n    current_host: " + faulty.toUtf8() + "\n" + slow + "  "
+                                + bystander.toUtf8() + ":\n    current_host: " + healthy.toUtf8() + "\n" + slow);
+    auto plan = m_orchestrator->planDeploy(r, {victim, bystander});
     QVERIFY(plan);
     // An Orchestrator is used from one thread: the deploy gets its own, on the same database.
     const QString db = m_temp->path(u"portoser.db"_s);
@@ -332,27 +350,29 @@ void TestDeploy::sshdKilledMidDeployFailsOnlyThatHost()
         return own.deploy(r, *plan, DeployOptions{});
     });
     QTest::qWait(1500);
-    QVERIFY(m_hosts.tool({u"kill-sshd"_s, u"h2"_s}));
+    QVERIFY(m_hosts.tool({fault, faulty}));
     const auto records = running.result();
-    QVERIFY(m_hosts.tool({u"start-sshd"_s, u"h2"_s}));
+    QVERIFY(m_hosts.tool({repair, faulty}));
     QVERIFY2(records, qPrintable(records ? QString() : records.error().message));
-    const DeploymentRecord *victim = recordOf(*records, u"victim"_s);
-    const DeploymentRecord *bystander = recordOf(*records, u"bystander"_s);
-    QVERIFY(victim && bystander);
-    QCOMPARE(victim->outcome, u"failed"_s);
-    QVERIFY2(victim->reason.contains(u"h2"_s), qPrintable(victim->reason));
-    QCOMPARE(bystander->outcome, u"succeeded"_s);
+    const DeploymentRecord *failed = recordOf(*records, victim);
+    const DeploymentRecord *unaffected = recordOf(*records, bystander);
+    QVERIFY(failed && unaffected);
+    QCOMPARE(failed->outcome, u"failed"_s);
+    QVERIFY2(failed->reason.contains(faulty), qPrintable(failed->reason));
+    QCOMPARE(unaffected->outcome, u"succeeded"_s);
+    verifyRecovered(r, victim, faulty);
+}
 
-    // `current` always names a complete release; the next deploy succeeds and leaves no temp dirs.
-    const QString dir = serviceDir(u"h2"_s, u"victim"_s);
-    const QString current = QFile::symLinkTarget(dir + u"/current"_s);
-    QVERIFY(current.isEmpty() || QFileInfo(current).isDir());
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000); // the orphaned script finishes
-    const QList<DeploymentRecord> again = deploy(r, {u"victim"_s});
-    for (const DeploymentRecord &rec : again)
+void TestDeploy::verifyRecovered(const Registry &r, const QString &service, const QString &host)
+{
+    // On the host the script ran to its end (it ignores the lost connection): `current` names a
+    // complete release, the lock goes, and the next deploy succeeds with no temp dirs left.
+    const QString dir = serviceDir(host, service);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000);
+    QVERIFY(QFileInfo(QFile::symLinkTarget(dir + u"/current"_s)).isDir());
+    for (const DeploymentRecord &rec : deploy(r, {service}))
         QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
-    const auto states = m_orchestrator->status(r, {u"victim"_s});
-    QCOMPARE(states.value(u"victim"_s).state, u"running"_s);
+    QCOMPARE(m_orchestrator->status(r, {service}).value(service).state, u"running"_s);
     QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
 }
 
@@ -382,51 +402,7 @@ void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
     QCOMPARE(records->size(), 1);
     QCOMPARE(records->first().outcome, u"interrupted"_s);
 
-    // On the host the script ran to its end: `current` names a complete release, the lock is gone,
-    // and the next deploy succeeds (or finds nothing to do) with no temp dirs left.
-    const QString dir = serviceDir(u"h4"_s, u"orphan"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000);
-    QVERIFY(QFileInfo(QFile::symLinkTarget(dir + u"/current"_s)).isDir());
-    for (const DeploymentRecord &rec : deploy(r, {u"orphan"_s}))
-        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
-    QCOMPARE(m_orchestrator->status(r, {u"orphan"_s}).value(u"orphan"_s).state, u"running"_s);
-    QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
-}
-
-void TestDeploy::linkDownMidDeployFailsOnlyThatHost()
-{
-    // h5 drops off the network during its health gate; nothing answers any more, not even a reset.
-    const QByteArray slow = "    deployment_type: process\n    command: sleep 600\n    stop_timeout: 2\n"
-                            "    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n";
-    const Registry r = registry("  cutoff:\n    current_host: h5\n" + slow + "  steady:\n    current_host: h1\n" + slow);
-    auto plan = m_orchestrator->planDeploy(r, {u"cutoff"_s, u"steady"_s});
-    QVERIFY(plan);
-    const QString db = m_temp->path(u"portoser.db"_s);
-    QFuture<Result<QList<DeploymentRecord>>> running = QtConcurrent::run([&r, &plan, db] {
-        OrchestratorSettings settings;
-        settings.databasePath = db;
-        Orchestrator own(Interpolator::processEnvironment(), settings);
-        return own.deploy(r, *plan, DeployOptions{});
-    });
-    QTest::qWait(1500);
-    QVERIFY(m_hosts.tool({u"link-down"_s, u"h5"_s}));
-    const auto records = running.result(); // the dead link is noticed by TCP keepalive (~30 s)
-    QVERIFY(m_hosts.tool({u"link-up"_s, u"h5"_s}));
-    QVERIFY2(records, qPrintable(records ? QString() : records.error().message));
-    const DeploymentRecord *cutoff = recordOf(*records, u"cutoff"_s);
-    const DeploymentRecord *steady = recordOf(*records, u"steady"_s);
-    QVERIFY(cutoff && steady);
-    QCOMPARE(cutoff->outcome, u"failed"_s);
-    QVERIFY2(cutoff->reason.contains(u"h5"_s), qPrintable(cutoff->reason));
-    QCOMPARE(steady->outcome, u"succeeded"_s);
-
-    const QString dir = serviceDir(u"h5"_s, u"cutoff"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000);
-    QVERIFY(QFileInfo(QFile::symLinkTarget(dir + u"/current"_s)).isDir());
-    for (const DeploymentRecord &rec : deploy(r, {u"cutoff"_s}))
-        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
-    QCOMPARE(m_orchestrator->status(r, {u"cutoff"_s}).value(u"cutoff"_s).state, u"running"_s);
-    QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+    verifyRecovered(r, u"orphan"_s, u"h4"_s);
 }
 
 void TestDeploy::dockerServicesSendExactComposeCommands()
