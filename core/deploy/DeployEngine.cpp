@@ -99,13 +99,11 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     QElapsedTimer clock;
 
     const Runtime runtime = Runtime::forService(service);
-    if (service.type == DeploymentType::Local
-        || (service.type == DeploymentType::Native && runtime.kind != Runtime::Kind::Native && service.command.isEmpty()))
-        return fail(u"prepare"_s, u"%1 cannot be deployed yet: %2"_s.arg(
-                                      service.name, service.type == DeploymentType::Local
-                                                        ? u"the local (Python) type is not supported yet"_s
-                                                        : u"its service_file %1 is not beside the registry and reading it "
-                                                          "on the host is not supported yet"_s.arg(service.serviceFilePath)));
+    const QString command = !service.command.isEmpty() || !service.serviceFile ? service.command : service.serviceFile->start;
+    if ((service.type == DeploymentType::Native && runtime.kind != Runtime::Kind::Native && command.isEmpty())
+        || (service.type == DeploymentType::Local && command.isEmpty()))
+        return fail(u"prepare"_s, u"%1 cannot be deployed yet: its service_file %2 is not beside the registry and "
+                                  "reading it on the host is not supported yet"_s.arg(service.name, service.serviceFilePath));
     if (!service.secrets.isEmpty()) // never start a service without the secrets it was promised
         return fail(u"prepare"_s, u"%1 uses secrets (%2); the secrets store arrives with issue #7, so it is not "
                                   "deployed without them"_s.arg(service.name, QStringList(service.secrets.keys()).join(u", "_s)));
@@ -169,7 +167,7 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     activation.command = runtime.kind == Runtime::Kind::Docker
                              ? u"docker compose -p %1 up -d %2"_s.arg(runtime.project, runtime.composeService)
                          : runtime.kind == Runtime::Kind::Native ? runtime.start
-                                                                 : service.command;
+                                                                 : command;
     activation.workingDir = service.workingDir;
     activation.stopTimeoutSeconds = service.stopTimeoutSeconds;
     activation.health = HealthProbe::forService(service);

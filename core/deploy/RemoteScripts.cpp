@@ -87,11 +87,30 @@ pt_start() {
   wd=$1; [ -n "$wd" ] || wd="$svc/current"
   ( cd "$wd" || exit 127
     if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi
+    # The physical release path: a later switch of `current` must not change a running venv.
+    if [ "$kind" = local ] && [ -d "$svc/current/.venv/bin" ]; then
+      VIRTUAL_ENV="$(cd "$svc/current" && pwd -P)/.venv"; PATH="$VIRTUAL_ENV/bin:$PATH"; export VIRTUAL_ENV PATH
+    fi
     if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$2"
     elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$2"
     else exec sh -c "$2"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
   echo $! > "$svc/run/pid"
   date +%s > "$svc/run/started"
+}
+# Builds a Python release once (local services): uv when asked or available, else a venv with pip.
+pt_build_python() {
+  [ -f "$1/.portoser-built" ] && return 0
+  ( cd "$1" || exit 1
+    if [ "$pm" = system ]; then exit 0; fi
+    if [ "$pm" = uv ] || { [ -z "$pm" ] && [ -f pyproject.toml ] && command -v uv >/dev/null 2>&1; }; then
+      uv sync
+    elif [ "$pm" = poetry ]; then
+      poetry config virtualenvs.in-project true --local && poetry install --no-root
+    else
+      python3 -m venv .venv || exit 1
+      if [ -f requirements.txt ]; then .venv/bin/pip install --disable-pip-version-check --no-input -r requirements.txt; fi
+    fi ) </dev/null || return 1
+  touch "$1/.portoser-built"
 }
 pt_http() {
   if command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null -m "$2" "$1" 2>&1
@@ -134,6 +153,8 @@ QString runtimeVariables(const Host &host, const Runtime &runtime)
     if (runtime.kind == Runtime::Kind::Native)
         return u"kind=native\nnt_start=%1\nnt_stop=%2\nnt_status=%3\n"_s.arg(q(runtime.start), q(runtime.stop),
                                                                              q(runtime.status));
+    if (runtime.kind == Runtime::Kind::Local)
+        return u"kind=local\npm=%1\n"_s.arg(runtime.pythonManager.isEmpty() ? u"''"_s : q(runtime.pythonManager));
     if (runtime.kind != Runtime::Kind::Docker)
         return u"kind=process\n"_s;
     QString file = runtime.composeFile;
@@ -218,6 +239,11 @@ Runtime Runtime::forService(const Service &s)
         r.start = s.serviceFile->start;
         r.stop = s.serviceFile->stop;
         r.status = s.serviceFile->status;
+        return r;
+    }
+    if (s.type == DeploymentType::Local) {
+        r.kind = Kind::Local;
+        r.pythonManager = s.pythonManager;
         return r;
     }
     if (s.type != DeploymentType::Docker)
@@ -308,6 +334,12 @@ QString activate(const Host &host, const QString &service, const Activation &a)
                       .arg(q(a.uploadDir));
     if (a.emptyRelease)
         script += u"mkdir -p \"$svc/releases/$rid\"\n"_s;
+    // Build before anything stops: a release that cannot build never interrupts the running one.
+    if (a.runtime.kind == Runtime::Kind::Local)
+        script += u"if [ ! -f \"$svc/releases/$rid/.portoser-built\" ]; then echo \"step=build $(date +%s)\"\n"
+                  "  pt_build_python \"$svc/releases/$rid\" >>\"$svc/logs/$name.log\" 2>&1 || { echo 'result=failed'; "
+                  "echo \"reason=building the Python environment of release $rid failed; see the service log\"; "
+                  "rm -rf \"$svc/lock\"; exit 1; }\nfi\n"_s;
     script += u"[ -d \"$svc/releases/$rid\" ] || { echo 'result=failed'; echo 'reason=release missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"
               "touch \"$svc/releases/$rid\"\n"_s;
     // The environment travels inside this script (stdin of the shell), never on a command line.

@@ -28,13 +28,14 @@ struct HealthProbe
 /** How a service runs on its host: a supervised process group, or a docker compose project. */
 struct Runtime
 {
-    enum class Kind { Process, Docker, Native };
+    enum class Kind { Process, Docker, Native, Local }; // Local: a process run from the release's Python venv
     Kind kind = Kind::Process;
     QString start, stop, status; // native: the service.yml commands (start must return, like systemctl)
     QString composeFile;       // docker: as written in the registry
     bool composeInRelease = false; // relative to the release (the service ships `source`), else to host.path
     QString project;           // docker compose -p
     QString composeService;    // the compose service to run, or empty for all of the project
+    QString pythonManager;     // local: uv | venv | pip | poetry | system (empty: uv when it is there, else venv)
 
     static Runtime forService(const Service &service);
 };

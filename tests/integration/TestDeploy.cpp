@@ -38,6 +38,7 @@ private slots:
     void coordinatorKilledMidDeployIsInterrupted();
     void dockerServicesSendExactComposeCommands();
     void nativeServiceUsesItsServiceFileCommands();
+    void localPythonServiceRunsFromItsVenv();
 
 private:
     /** registry.yml = the test hosts + `services`; sources written under src/. */
@@ -464,6 +465,40 @@ void TestDeploy::nativeServiceUsesItsServiceFileCommands()
     QVERIFY(m_orchestrator->stop(r, u"nativeweb"_s, u"test"_s));
     QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))), QString(), 5000);
     QCOMPARE(m_orchestrator->status(r, {u"nativeweb"_s}).value(u"nativeweb"_s).state, u"stopped"_s);
+}
+
+void TestDeploy::localPythonServiceRunsFromItsVenv()
+{
+    m_temp->write(u"src/pyapp/requirements.txt"_s, "# nothing to install: the suite has no package index\n");
+    m_temp->write(u"src/pyapp/app.py"_s,
+                  "import http.server, os, sys\n"
+                  "class H(http.server.BaseHTTPRequestHandler):\n"
+                  "    def do_GET(self):\n"
+                  "        body = sys.prefix.encode()\n"
+                  "        self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers()\n"
+                  "        self.wfile.write(body)\n"
+                  "http.server.HTTPServer(('0.0.0.0', int(os.environ['PORT'])), H).serve_forever()\n");
+    const Registry r = registry("  pyapp:\n    current_host: h4\n    deployment_type: local\n    python_manager: venv\n"
+                                "    source: src/pyapp\n    command: python app.py\n    port: 19401\n"
+                                "    health: {type: http, path: /, interval: 1}\n");
+    (void)m_orchestrator->stop(r, u"pyapp"_s, u"test"_s); // a clean slate when run again by hand
+    QDir(serviceDir(u"h4"_s, u"pyapp"_s)).removeRecursively();
+    const QList<DeploymentRecord> records = deploy(r, {u"pyapp"_s});
+    QCOMPARE(records.size(), 1);
+    QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+    bool built = false;
+    for (const StepRecord &step : records.first().steps)
+        built = built || step.name == u"build"_s;
+    QVERIFY(built);
+    // The service's interpreter is the release's own venv.
+    const QString prefix = fetch(u"http://%1:19401/"_s.arg(m_hosts.address(u"h4"_s)));
+    QVERIFY2(prefix.startsWith(serviceDir(u"h4"_s, u"pyapp"_s) + u"/releases/"_s) && prefix.endsWith(u"/.venv"_s),
+             qPrintable(prefix));
+    // A restart of the same release does not build again.
+    auto again = m_orchestrator->restart(r, {u"pyapp"_s}, DeployOptions{});
+    QVERIFY(again && again->size() == 1);
+    for (const StepRecord &step : again->first().steps)
+        QVERIFY(step.name != u"build"_s);
 }
 
 QTEST_GUILESS_MAIN(TestDeploy)
