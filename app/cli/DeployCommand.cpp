@@ -4,7 +4,10 @@
 #include "app/cli/HistoryJson.h"
 #include "app/cli/TextTable.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
 #include <QJsonObject>
 #include <QMutex>
 
@@ -18,17 +21,11 @@ const QCommandLineOption DryRunOption(u"dry-run"_s, u"Show the plan (no-op/fresh
                                                     "diff) without changing any host."_s);
 const QCommandLineOption AllOption(u"all"_s, u"Deploy every service (the default when none is named)."_s);
 const QCommandLineOption ForceOption(u"force"_s, u"Restart services the plan finds up to date."_s);
+const QCommandLineOption SavePlanOption(u"save-plan"_s, u"With --dry-run: write the plan to FILE, to apply later with --plan."_s,
+                                        u"FILE"_s);
+const QCommandLineOption PlanOption(u"plan"_s, u"Apply the reviewed plan in FILE; refused if the registry or a host "
+                                               "changed since it was made."_s, u"FILE"_s);
 const QCommandLineOption NoAutoHealOption(u"no-auto-heal"_s, u"Do not run the healer around this deploy."_s);
-
-QJsonObject planJson(const PlannedService &p)
-{
-    QJsonObject o{{u"service"_s, p.service},   {u"host"_s, p.host},        {u"action"_s, toString(p.action)},
-                  {u"why"_s, p.why},           {u"wave"_s, p.wave + 1},    {u"release"_s, p.release.id},
-                  {u"live_release"_s, p.liveRelease}, {u"config_diff"_s, QJsonArray::fromStringList(p.configDiff)}};
-    if (!p.fromHost.isEmpty())
-        o.insert(u"from_host"_s, p.fromHost);
-    return o;
-}
 
 } // namespace
 
@@ -40,7 +37,7 @@ CommandSpec DeployCommand::spec() const
                   u"Services deploy in dependency waves; hosts work in parallel, one host's services in order.\n"
                   "A service whose release, config and process are unchanged is left alone (no-op).\n"
                   "Exit status: 0 all succeeded, 1 all failed, 3 some failed."_s,
-                  {DryRunOption, AllOption, ForceOption, NoAutoHealOption}};
+                  {DryRunOption, AllOption, ForceOption, SavePlanOption, PlanOption, NoAutoHealOption}};
     s.usesHosts = true;
     return s;
 }
@@ -71,17 +68,43 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
             services.append(s->name);
 
     Orchestrator &orchestrator = context.orchestrator();
+    if (args.isSet(PlanOption)) {
+        if (!services.isEmpty() || args.isSet(DryRunOption))
+            return context.usageError(u"--plan applies the saved plan as it is: name no services and no --dry-run"_s);
+        QFile file(args.value(PlanOption));
+        if (!file.open(QIODevice::ReadOnly)) {
+            context.printError(u"cannot read plan %1: %2"_s.arg(file.fileName(), file.errorString()));
+            return Failed;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+        auto saved = doc.isObject() ? DeployPlan::fromJson(doc.object())
+                                    : Result<DeployPlan>(Error{ErrorCode::ParseError, parseError.errorString()});
+        if (!saved) {
+            context.printError(u"%1: %2"_s.arg(file.fileName(), saved.error().message));
+            return Failed;
+        }
+        DeployOptions options;
+        options.actor = CliContext::actor();
+        return report(context, orchestrator.deploy(*registry, *saved, options, progressPrinter(context)));
+    }
     auto plan = orchestrator.planDeploy(*registry, services, args.isSet(ForceOption));
     if (!plan) {
         context.printError(plan.error().message);
         return Failed;
     }
+    if (args.isSet(SavePlanOption)) {
+        if (!args.isSet(DryRunOption))
+            return context.usageError(u"--save-plan goes with --dry-run: review first, apply with --plan"_s);
+        QSaveFile file(args.value(SavePlanOption));
+        if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(plan->toJson()).toJson()) < 0 || !file.commit()) {
+            context.printError(u"cannot write plan %1: %2"_s.arg(file.fileName(), file.errorString()));
+            return Failed;
+        }
+    }
     if (args.isSet(DryRunOption)) {
         if (context.json()) {
-            QJsonArray items;
-            for (const PlannedService &p : plan->services)
-                items.append(planJson(p));
-            context.printJson(QJsonObject{{u"fingerprint"_s, plan->fingerprint}, {u"services"_s, items}});
+            context.printJson(plan->toJson());
             return Ok;
         }
         TextTable table({u"WAVE"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"WHY"_s});

@@ -38,6 +38,10 @@ struct DeployPlan
     QDateTime createdAt;
 
     bool hasChanges() const;
+
+    /** The plan as JSON, to review, save and apply later (`deploy --save-plan` / `--plan`). */
+    QJsonObject toJson() const;
+    static Result<DeployPlan> fromJson(const QJsonObject &json);
 };
 
 } // namespace Portoser

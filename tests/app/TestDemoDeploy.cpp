@@ -19,6 +19,7 @@ class TestDemoDeploy : public QObject
 private slots:
     void initTestCase();
     void deployStatusKillRedeployStop();
+    void savedPlanAppliesOnlyWhileStillTrue();
     void cleanupTestCase();
 
 private:
@@ -38,6 +39,9 @@ void TestDemoDeploy::initTestCase()
     m_env.insert(u"PORTOSER_DEMO_API_PORT"_s, u"28602"_s);
     m_env.insert(u"PORTOSER_DB"_s, m_home.filePath(u"portoser.db"_s));
     m_env.insert(u"PORTOSER_HOME"_s, m_home.filePath(u"home"_s));
+    // A copy of the demo, so a test may change its sources.
+    QVERIFY(QProcess::execute(u"cp"_s, {u"-r"_s, qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo"_s,
+                                       m_home.filePath(u"src"_s)}) == 0);
 }
 
 int TestDemoDeploy::cli(const QStringList &args, QByteArray *out)
@@ -45,7 +49,7 @@ int TestDemoDeploy::cli(const QStringList &args, QByteArray *out)
     QProcess p;
     p.setProcessEnvironment(m_env);
     p.start(qEnvironmentVariable("PORTOSER_BINARY"),
-            QStringList{u"--cli"_s, u"--registry"_s, qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s} + args);
+            QStringList{u"--cli"_s, u"--registry"_s, m_home.filePath(u"src/registry.yml"_s)} + args);
     if (!p.waitForFinished(120000))
         return -1;
     if (out)
@@ -97,6 +101,33 @@ void TestDemoDeploy::deployStatusKillRedeployStop()
 
     QCOMPARE(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}, &out), 0);
     QCOMPARE(QJsonDocument::fromJson(out).array().size(), 2);
+}
+
+void TestDemoDeploy::savedPlanAppliesOnlyWhileStillTrue()
+{
+    const QString planFile = m_home.filePath(u"plan.json"_s);
+    QFile page(m_home.filePath(u"src/site/index.html"_s));
+    QVERIFY(page.open(QIODevice::Append));
+    page.write("<!-- v2 -->\n");
+    page.close();
+    QCOMPARE(cli({u"deploy"_s, u"--dry-run"_s, u"--save-plan"_s, planFile}), 0);
+    QVERIFY(QFile::exists(planFile));
+
+    // The site changes again after the review: the saved plan no longer describes it.
+    QVERIFY(page.open(QIODevice::Append));
+    page.write("<!-- v3 -->\n");
+    page.close();
+    QByteArray out;
+    QCOMPARE(cli({u"deploy"_s, u"--plan"_s, planFile, u"--json"_s}, &out), 1);
+    QVERIFY2(out.contains("changed since this plan was made"), out.constData());
+
+    // Reviewed again, it applies exactly what it says: the site is updated, nothing else.
+    QCOMPARE(cli({u"deploy"_s, u"--dry-run"_s, u"--save-plan"_s, planFile}), 0);
+    QCOMPARE(cli({u"deploy"_s, u"--plan"_s, planFile, u"--json"_s}, &out), 0);
+    const QJsonArray deployed = QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray();
+    QCOMPARE(deployed.size(), 1);
+    QCOMPARE(deployed.first().toObject().value(u"service"_s).toString(), u"site"_s);
+    QCOMPARE(deployed.first().toObject().value(u"outcome"_s).toString(), u"succeeded"_s);
 }
 
 void TestDemoDeploy::cleanupTestCase()
