@@ -6,7 +6,6 @@
 #include "app/cli/HistoryCommand.h"
 #include "app/cli/ServiceActionCommand.h"
 #include "app/cli/StatusCommand.h"
-#include "app/cli/StopCommand.h"
 #include "app/cli/RegistryCommand.h"
 #include "app/cli/ValidateCommand.h"
 #include "core/Orchestrator.h"
