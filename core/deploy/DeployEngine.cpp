@@ -7,6 +7,7 @@
 #include "core/deploy/ServiceObserver.h"
 #include "core/history/HistoryStore.h"
 #include "core/registry/DependencyGraph.h"
+#include "core/registry/RegistryLoader.h"
 #include "core/registry/RegistryJson.h"
 #include "core/transport/ShellCommand.h"
 
@@ -81,14 +82,33 @@ struct ServiceRun
 };
 
 /** Runs the deploy of one service on its host's worker thread. */
-ServiceRun deployOn(Transport &t, const Host &host, const Service &service, const PlannedService &planned,
+/** A service.yml that lives only on the host is fetched and read there. */
+Result<Service> withServiceFileFromHost(Transport &t, const Host &host, Service service)
+{
+    const bool needsFile = (service.type == DeploymentType::Native || service.type == DeploymentType::Local)
+                           && !service.serviceFile && !service.serviceFilePath.isEmpty() && service.command.isEmpty();
+    if (!needsFile)
+        return service;
+    const auto fetched = t.run(RemoteScripts::readServiceFile(host, service.serviceFilePath), 30s);
+    if (!fetched)
+        return fetched.error();
+    if (fetched->exitCode != 0)
+        return Error{ErrorCode::NotFound, u"cannot read its service_file: %1"_s.arg(tail(fetched->err))};
+    auto parsed = RegistryLoader().parseServiceFile(fetched->out, u"%1:%2"_s.arg(host.name, service.serviceFilePath));
+    if (!parsed)
+        return parsed.error();
+    service.serviceFile = *parsed;
+    return service;
+}
+
+ServiceRun deployOn(Transport &t, const Host &host, const Service &declared, const PlannedService &planned,
                     const ProgressFn &progress)
 {
     ServiceRun run;
     run.releaseId = planned.release.id;
     const auto report = [&](const QString &step, const QString &detail = {}) {
         if (progress)
-            progress({service.name, host.name, step, detail});
+            progress({declared.name, host.name, step, detail});
     };
     const auto fail = [&](const QString &step, const QString &reason, const QString &output = {}) {
         run.steps.append({step, 0, false, output});
@@ -99,6 +119,10 @@ ServiceRun deployOn(Transport &t, const Host &host, const Service &service, cons
     };
     QElapsedTimer clock;
 
+    const auto resolved = withServiceFileFromHost(t, host, declared);
+    if (!resolved)
+        return fail(u"prepare"_s, u"%1 on %2: %3"_s.arg(declared.name, host.name, resolved.error().message));
+    const Service &service = *resolved;
     const Runtime runtime = Runtime::forService(service);
     const QString command = !service.command.isEmpty() || !service.serviceFile ? service.command : service.serviceFile->start;
     if ((service.type == DeploymentType::Native && runtime.kind != Runtime::Kind::Native && command.isEmpty())

@@ -166,6 +166,9 @@ QString runtimeVariables(const Host &host, const Runtime &runtime)
         q(runtime.project), runtime.composeService.isEmpty() ? u"''"_s : q(runtime.composeService), location);
 }
 
+/** What the last activation recorded on the host wins over the coordinator's view of the service. */
+const QString RuntimeOnHost = u"if [ -f \"$svc/runtime\" ]; then . \"$svc/runtime\"; fi\n"_s;
+
 QString header(const Host &host, const QString &service, const Runtime &runtime = {})
 {
     return u"name=%1\nsvc=%2\n"_s.arg(q(service), RemoteScripts::serviceDir(host, service))
@@ -351,6 +354,8 @@ QString activate(const Host &host, const QString &service, const Activation &a)
               "rm -f \"$svc/env.previous\"; [ -f \"$svc/env\" ] && cp -p \"$svc/env\" \"$svc/env.previous\"\n"_s;
     script += u"(umask 077; cat > \"$svc/env.new\" <<'%1'\n%2%1\n) && mv -f \"$svc/env.new\" \"$svc/env\"\n"_s.arg(
         delimiter, a.envFileContent);
+    // The host remembers how this service runs, so status and stop need nothing from the coordinator.
+    script += u"cat > \"$svc/runtime\" <<'PORTOSER_RUNTIME_EOF'\n%1PORTOSER_RUNTIME_EOF\n"_s.arg(runtimeVariables(host, a.runtime));
     script += u"old=$(pt_current)\necho \"step=stop $(date +%s)\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
     script += uR"SH(
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
@@ -388,6 +393,15 @@ echo "step=done $(date +%s)"
     return script;
 }
 
+QString readServiceFile(const Host &host, const QString &declaredPath)
+{
+    QString relative = declaredPath;
+    while (relative.startsWith(u'/'))
+        relative.remove(0, 1);
+    return u"f=%1/%2\n[ -f \"$f\" ] || { echo \"$f does not exist\" >&2; exit 1; }\nhead -c 1048576 \"$f\"\n"_s.arg(
+        pathExpression(host.path), q(relative));
+}
+
 QString unlock(const Host &host, const QString &service)
 {
     return header(host, service) + u"rm -rf \"$svc/lock\"\n"_s;
@@ -402,7 +416,7 @@ QString status(const Host &host, const QList<StatusQuery> &services)
         once.retries = 1;
         once.startPeriodSeconds = 0;
         script += u"name=%1\nsvc=%2\n"_s.arg(q(query.service), serviceDir(host, query.service))
-                  + runtimeVariables(host, query.runtime) + u"echo \"service=$name\"\n"_s;
+                  + runtimeVariables(host, query.runtime) + RuntimeOnHost + u"echo \"service=$name\"\n"_s;
         script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
   echo "current=$(pt_current)"
@@ -438,7 +452,7 @@ QMap<QString, QMap<QString, QString>> parseSections(const QByteArray &output, co
 
 QString stop(const Host &host, const QString &service, const Runtime &runtime, int stopTimeoutSeconds)
 {
-    return header(host, service, runtime) + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
+    return header(host, service, runtime) + RuntimeOnHost + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
 }
 
 QString logTail(const Host &host, const QString &service, int lines, bool follow)

@@ -82,6 +82,8 @@ QString makeUploadDir(const Host &host, const QString &service);
  * It ignores SIGHUP/SIGPIPE so a lost coordinator never leaves a half-switched service.
  */
 QString activate(const Host &host, const QString &service, const Activation &activation);
+/** Prints a service.yml kept on the host (relative to its base path), at most 1 MiB. */
+QString readServiceFile(const Host &host, const QString &declaredPath);
 /** Releases the host-side lock (after a failure before activation). */
 QString unlock(const Host &host, const QString &service);
 /** For each service on the host, in one round trip: state, release, pid, uptime, one health check. */

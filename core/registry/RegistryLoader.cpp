@@ -202,6 +202,13 @@ private:
     void parseCaddy(const YAML::Node &map);
     std::optional<ServiceFile> loadServiceFile(const QString &declared, const SourceLocation &where,
                                                const QString &subject);
+
+public:
+    /** Reads a service.yml's text; problems are reported against `path`. */
+    std::optional<ServiceFile> parseServiceFile(const QByteArray &bytes, const QString &path,
+                                                const QString &subject);
+
+private:
     /** Calls `fn(key, keyNode, valueNode)` for each entry of a mapping, flagging repeated keys. */
     void forEachEntry(
         const YAML::Node &map, const QString &subject,
@@ -840,7 +847,12 @@ std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
               u"%1: cannot read service_file %2: %3"_s.arg(subject, found, file.errorString()));
         return std::nullopt;
     }
-    const QByteArray bytes = file.readAll();
+    return parseServiceFile(file.readAll(), found, subject);
+}
+
+std::optional<ServiceFile> Parser::parseServiceFile(const QByteArray &bytes, const QString &found,
+                                                    const QString &subject)
+{
     const SourceFile source{found, QString::fromUtf8(bytes).split(u'\n')};
     const SourceFile *outer = m_file;
     m_file = &source;
@@ -892,6 +904,20 @@ CheckedRegistry RegistryLoader::load(const QString &path) const
     Parser parser(interpolator);
     parser.parseFile(path, true, {});
     return std::move(parser.result);
+}
+
+Result<ServiceFile> RegistryLoader::parseServiceFile(const QByteArray &yaml, const QString &path) const
+{
+    const Interpolator interpolator(m_environment);
+    Parser parser(interpolator);
+    auto parsed = parser.parseServiceFile(yaml, path, u"service_file"_s);
+    for (const Issue &issue : parser.result.issues) {
+        if (issue.isError())
+            return Error{ErrorCode::ParseError, issue.toString()};
+    }
+    if (!parsed)
+        return Error{ErrorCode::ParseError, u"%1 is not a service.yml"_s.arg(path)};
+    return *parsed;
 }
 
 CheckedRegistry RegistryLoader::loadFromText(const QByteArray &yaml,

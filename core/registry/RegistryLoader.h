@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/Result.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
 
@@ -21,6 +22,8 @@ public:
     CheckedRegistry load(const QString &path) const;
     /** Parses `yaml` as if it were the file `virtualPath` (includes resolve beside it). */
     CheckedRegistry loadFromText(const QByteArray &yaml, const QString &virtualPath) const;
+    /** Reads a service.yml fetched from a host; the first error, with its place, on failure. */
+    Result<ServiceFile> parseServiceFile(const QByteArray &yaml, const QString &path) const;
 
 private:
     Interpolator::Lookup m_environment;

@@ -39,6 +39,7 @@ private slots:
     void dockerServicesSendExactComposeCommands();
     void nativeServiceUsesItsServiceFileCommands();
     void localPythonServiceRunsFromItsVenv();
+    void serviceFileOnlyOnTheHostIsReadThere();
 
 private:
     /** registry.yml = the test hosts + `services`; sources written under src/. */
@@ -499,6 +500,41 @@ void TestDeploy::localPythonServiceRunsFromItsVenv()
     QVERIFY(again && again->size() == 1);
     for (const StepRecord &step : again->first().steps)
         QVERIFY(step.name != u"build"_s);
+}
+
+void TestDeploy::serviceFileOnlyOnTheHostIsReadThere()
+{
+    // Upstream keeps service.yml on the host, under its base path; the coordinator has none.
+    const QString dir = m_hosts.dir() + u"/h5/base/hostweb"_s;
+    QVERIFY(QDir().mkpath(dir));
+    QFile yml(dir + u"/service.yml"_s);
+    QVERIFY(yml.open(QIODevice::WriteOnly));
+    yml.write("name: hostweb\ntype: native\nport: 19501\n"
+              "start: nohup python3 -m http.server 19501 --bind 0.0.0.0 >/dev/null 2>&1 & echo $! > hostweb.pid\n"
+              "stop: kill $(cat hostweb.pid)\n"
+              "status: kill -0 $(cat hostweb.pid) 2>/dev/null && echo running || echo stopped\n"
+              "healthcheck: curl -fsS -o /dev/null http://127.0.0.1:19501/\n");
+    yml.close();
+    const Registry r = registry("  hostweb:\n    current_host: h5\n    deployment_type: native\n"
+                                "    service_file: /hostweb/service.yml\n");
+    QVERIFY(!r.service(u"hostweb"_s)->serviceFile.has_value());
+    const QList<DeploymentRecord> records = deploy(r, {u"hostweb"_s});
+    QCOMPARE(records.size(), 1);
+    QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+    QVERIFY(!fetch(u"http://%1:19501/"_s.arg(m_hosts.address(u"h5"_s))).isEmpty());
+    // Status and stop use what the host recorded at activation, not the coordinator's guess.
+    QCOMPARE(m_orchestrator->status(r, {u"hostweb"_s}).value(u"hostweb"_s).state, u"running"_s);
+    QVERIFY(m_orchestrator->stop(r, u"hostweb"_s, u"test"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19501/"_s.arg(m_hosts.address(u"h5"_s))), QString(), 5000);
+    QCOMPARE(m_orchestrator->status(r, {u"hostweb"_s}).value(u"hostweb"_s).state, u"stopped"_s);
+
+    // A service_file that is nowhere is a clear failure naming it.
+    const Registry missing = registry("  nofile:\n    current_host: h5\n    deployment_type: native\n"
+                                      "    service_file: /nowhere/service.yml\n");
+    const QList<DeploymentRecord> failed = deploy(missing, {u"nofile"_s});
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.first().outcome, u"failed"_s);
+    QVERIFY2(failed.first().reason.contains(u"nowhere/service.yml"_s), qPrintable(failed.first().reason));
 }
 
 QTEST_GUILESS_MAIN(TestDeploy)
