@@ -46,8 +46,9 @@ void Orchestrator::setSettings(const OrchestratorSettings &settings)
 Result<HistoryStore *> Orchestrator::store()
 {
     if (!m_store) {
-        auto opened = HistoryStore::open(m_settings.databasePath.isEmpty() ? HistoryStore::defaultPath()
-                                                                           : m_settings.databasePath);
+        auto opened =
+            HistoryStore::open(m_settings.databasePath.isEmpty() ? HistoryStore::defaultPath()
+                                                                 : m_settings.databasePath);
         if (!opened)
             return opened.error();
         m_store = std::move(*opened);
@@ -55,24 +56,31 @@ Result<HistoryStore *> Orchestrator::store()
     return m_store.get();
 }
 
-Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStringList &services, bool force)
+Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStringList &services,
+                                            bool force)
 {
     return withEngine([&](DeployEngine &engine) { return engine.plan(registry, services, force); });
 }
 
-Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry, const DeployPlan &plan,
-                                                     const DeployOptions &options, const ProgressFn &progress)
+Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
+                                                     const DeployPlan &plan,
+                                                     const DeployOptions &options,
+                                                     const ProgressFn &progress)
 {
-    return withEngine([&](DeployEngine &engine) { return engine.apply(registry, plan, options, progress); });
+    return withEngine(
+        [&](DeployEngine &engine) { return engine.apply(registry, plan, options, progress); });
 }
 
-Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QString &service, const QString &actor)
+Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QString &service,
+                                            const QString &actor)
 {
     return withEngine([&](DeployEngine &engine) { return engine.stop(registry, service, actor); });
 }
 
-Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry, const QStringList &services,
-                                                      const DeployOptions &options, const ProgressFn &progress)
+Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
+                                                      const QStringList &services,
+                                                      const DeployOptions &options,
+                                                      const ProgressFn &progress)
 {
     auto plan = planDeploy(registry, services);
     if (!plan)
@@ -87,7 +95,7 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry, 
 }
 
 std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
-                                                const QString &host) const
+                                                 const QString &host) const
 {
     const Service *s = registry.service(service);
     if (!s)
@@ -105,17 +113,22 @@ std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const
     if (const auto port = s->effectivePort()) {
         for (const Service *other : registry.servicesOn(host)) {
             if (other->effectivePort() == port)
-                return QStringLiteral("port %1 is already used on %2 by %3").arg(*port).arg(host, other->name);
+                return QStringLiteral("port %1 is already used on %2 by %3")
+                    .arg(*port)
+                    .arg(host, other->name);
         }
     }
     return std::nullopt;
 }
 
-Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, const QString &service, const QString &host,
-                                                   const DeployOptions &options, const ProgressFn &progress)
+Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, const QString &service,
+                                                   const QString &host,
+                                                   const DeployOptions &options,
+                                                   const ProgressFn &progress)
 {
     if (const auto refusal = moveRefusal(registry, service, host))
-        return Error{ErrorCode::InvalidInput, QStringLiteral("cannot move %1 to %2: %3").arg(service, host, *refusal)};
+        return Error{ErrorCode::InvalidInput,
+                     QStringLiteral("cannot move %1 to %2: %3").arg(service, host, *refusal)};
     Registry moved = registry;
     const Service original = *registry.service(service);
     moved.services[service].currentHost = host;
@@ -138,40 +151,48 @@ Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, con
         if (r.outcome != QStringLiteral("succeeded"))
             return records; // still on the old host; the registry is left as it was
         if (auto edited = RegistryEditor::setCurrentHost(original, host); !edited)
-            return Error{edited.error().code,
-                         QStringLiteral("%1 now runs on %2, but the registry could not be updated: %3")
-                             .arg(service, host, edited.error().message)};
+            return Error{
+                edited.error().code,
+                QStringLiteral("%1 now runs on %2, but the registry could not be updated: %3")
+                    .arg(service, host, edited.error().message)};
     }
     return records;
 }
 
-Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
-                                               const ProgressFn &progress)
+Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64 recordId,
+                                                const DeployOptions &options,
+                                                const ProgressFn &progress)
 {
-    return withEngine([&](DeployEngine &engine) { return engine.rollback(registry, recordId, options, progress); });
+    return withEngine([&](DeployEngine &engine) {
+        return engine.rollback(registry, recordId, options, progress);
+    });
 }
 
-Result<QByteArray> Orchestrator::logs(const Registry &registry, const QString &service, int lines, bool follow,
-                                      const OutputSink &sink, std::chrono::milliseconds timeout)
+Result<QByteArray> Orchestrator::logs(const Registry &registry, const QString &service, int lines,
+                                      bool follow, const OutputSink &sink,
+                                      std::chrono::milliseconds timeout)
 {
     const Service *s = registry.service(service);
     if (!s)
         return Error{ErrorCode::NotFound, QStringLiteral("no service named %1").arg(service)};
     const Host host = *registry.host(s->currentHost);
     const QString script = RemoteScripts::logTail(host, service, lines, follow);
-    auto result = m_pool->worker(host)
-                      .submit<Result<CommandResult>>([script, sink, follow, timeout](Transport &t) {
-                          return t.run(script, follow ? timeout : std::chrono::milliseconds(30000), sink);
-                      })
-                      .result();
+    auto result =
+        m_pool->worker(host)
+            .submit<Result<CommandResult>>([script, sink, follow, timeout](Transport &t) {
+                return t.run(script, follow ? timeout : std::chrono::milliseconds(30000), sink);
+            })
+            .result();
     if (!result)
         return result.error();
     return result->out;
 }
 
-QMap<QString, ServiceState> Orchestrator::status(const Registry &registry, const QStringList &services)
+QMap<QString, ServiceState> Orchestrator::status(const Registry &registry,
+                                                 const QStringList &services)
 {
-    return ServiceObserver(*m_pool).observe(registry, services.isEmpty() ? registry.services.keys() : services);
+    return ServiceObserver(*m_pool).observe(registry, services.isEmpty() ? registry.services.keys()
+                                                                         : services);
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::history(const HistoryQuery &query)

@@ -15,7 +15,7 @@ namespace Portoser {
 /** Settings every front-end passes the same way. */
 struct OrchestratorSettings
 {
-    QString databasePath;              // empty: HistoryStore::defaultPath()
+    QString databasePath; // empty: HistoryStore::defaultPath()
     TransportSettings transport;
 };
 
@@ -39,27 +39,37 @@ public:
     /** The same for a registry given as text (an upload to the API, an editor buffer). */
     CheckedRegistry checkRegistryText(const QByteArray &yaml, const QString &virtualPath) const;
 
-    Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services, bool force = false);
+    Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services,
+                                  bool force = false);
     Result<QList<DeploymentRecord>> deploy(const Registry &registry, const DeployPlan &plan,
-                                           const DeployOptions &options, const ProgressFn &progress = {});
-    Result<DeploymentRecord> stop(const Registry &registry, const QString &service, const QString &actor);
-    /** Restarts (or starts) `services` on their current release; what they need is deployed if missing. */
+                                           const DeployOptions &options,
+                                           const ProgressFn &progress = {});
+    Result<DeploymentRecord> stop(const Registry &registry, const QString &service,
+                                  const QString &actor);
+    /** Restarts (or starts) `services` on their current release; what they need is deployed if
+     * missing. */
     Result<QList<DeploymentRecord>> restart(const Registry &registry, const QStringList &services,
-                                            const DeployOptions &options, const ProgressFn &progress = {});
+                                            const DeployOptions &options,
+                                            const ProgressFn &progress = {});
     /**
      * Moves `service` to `host`: checks the target can run it (arch for local/native, a free port,
      * a known host), deploys it there, passes the health gate, stops the old instance, and only
      * then writes `current_host` into the registry file (a minimal, atomic edit).
      */
-    Result<QList<DeploymentRecord>> move(const Registry &registry, const QString &service, const QString &host,
-                                         const DeployOptions &options, const ProgressFn &progress = {});
+    Result<QList<DeploymentRecord>> move(const Registry &registry, const QString &service,
+                                         const QString &host, const DeployOptions &options,
+                                         const ProgressFn &progress = {});
     /** Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows). */
-    std::optional<QString> moveRefusal(const Registry &registry, const QString &service, const QString &host) const;
-    Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
+    std::optional<QString> moveRefusal(const Registry &registry, const QString &service,
+                                       const QString &host) const;
+    Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId,
+                                      const DeployOptions &options,
                                       const ProgressFn &progress = {});
-    /** The last `lines` lines of a service's log; with `follow`, keeps streaming to `sink` until `timeout`. */
-    Result<QByteArray> logs(const Registry &registry, const QString &service, int lines, bool follow = false,
-                            const OutputSink &sink = {}, std::chrono::milliseconds timeout = std::chrono::hours(24));
+    /** The last `lines` lines of a service's log; with `follow`, keeps streaming to `sink` until
+     * `timeout`. */
+    Result<QByteArray> logs(const Registry &registry, const QString &service, int lines,
+                            bool follow = false, const OutputSink &sink = {},
+                            std::chrono::milliseconds timeout = std::chrono::hours(24));
     /** Observed state of `services` (all when empty), hosts asked in parallel. */
     QMap<QString, ServiceState> status(const Registry &registry, const QStringList &services = {});
 
@@ -68,8 +78,9 @@ public:
 
 private:
     Result<HistoryStore *> store();
-    /** Runs `fn` with an engine over this orchestrator's hosts and history (opened on first use). */
-    template<typename Fn>
+    /** Runs `fn` with an engine over this orchestrator's hosts and history (opened on first use).
+     */
+    template <typename Fn>
     auto withEngine(Fn fn) -> decltype(fn(std::declval<DeployEngine &>()))
     {
         auto history = store();

@@ -4,9 +4,9 @@
 #include "app/cli/DependenciesCommand.h"
 #include "app/cli/DeployCommand.h"
 #include "app/cli/HistoryCommand.h"
+#include "app/cli/RegistryCommand.h"
 #include "app/cli/ServiceActionCommand.h"
 #include "app/cli/StatusCommand.h"
-#include "app/cli/RegistryCommand.h"
 #include "app/cli/ValidateCommand.h"
 #include "core/Orchestrator.h"
 #include "core/registry/RegistryLocator.h"
@@ -21,10 +21,12 @@ const QCommandLineOption RegistryOption(u"registry"_s,
                                         u"Registry file (default: $PORTOSER_REGISTRY, "
                                         "./registry.yml, then ~/.portoser/registry.yml)."_s,
                                         u"PATH"_s);
-const QCommandLineOption DbOption(u"db"_s, u"History database (default: $PORTOSER_DB or ~/.portoser/portoser.db)."_s,
-                                  u"PATH"_s);
-const QCommandLineOption AcceptKeysOption(u"accept-new-host-keys"_s,
-                                          u"Trust and record host keys seen for the first time (never a changed one)."_s);
+const QCommandLineOption
+    DbOption(u"db"_s, u"History database (default: $PORTOSER_DB or ~/.portoser/portoser.db)."_s,
+             u"PATH"_s);
+const QCommandLineOption AcceptKeysOption(
+    u"accept-new-host-keys"_s,
+    u"Trust and record host keys seen for the first time (never a changed one)."_s);
 const QCommandLineOption JsonOption(u"json"_s, u"Print JSON instead of text."_s);
 const QCommandLineOption HelpOption(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
 
@@ -176,8 +178,9 @@ int CliApp::run(const QStringList &args)
     if (spec.usesHosts) {
         OrchestratorSettings settings;
         settings.databasePath = parser.isSet(DbOption) ? parser.value(DbOption) : database;
-        settings.transport.hostKeyPolicy = (acceptNewKeys || parser.isSet(AcceptKeysOption)) ? HostKeyPolicy::AcceptNew
-                                                                                             : HostKeyPolicy::Strict;
+        settings.transport.hostKeyPolicy = (acceptNewKeys || parser.isSet(AcceptKeysOption))
+                                               ? HostKeyPolicy::AcceptNew
+                                               : HostKeyPolicy::Strict;
         m_orchestrator.setSettings(settings);
     }
     CliContext context(m_out, m_err, m_orchestrator);

@@ -44,7 +44,8 @@ std::optional<Registry> CliContext::validRegistry()
 QString CliContext::actor()
 {
     const passwd *user = ::getpwuid(::geteuid());
-    return u"cli:"_s + (user ? QString::fromLocal8Bit(user->pw_name) : QString::number(::geteuid()));
+    return u"cli:"_s
+           + (user ? QString::fromLocal8Bit(user->pw_name) : QString::number(::geteuid()));
 }
 
 void CliContext::printJson(const QJsonValue &value)

@@ -7,9 +7,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QJsonObject>
 #include <QMutex>
+#include <QSaveFile>
 
 namespace Portoser::Cli {
 
@@ -17,27 +17,37 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-const QCommandLineOption DryRunOption(u"dry-run"_s, u"Show the plan (no-op/fresh/restart/update/move and the config "
-                                                    "diff) without changing any host."_s);
-const QCommandLineOption AllOption(u"all"_s, u"Deploy every service (the default when none is named)."_s);
+const QCommandLineOption
+    DryRunOption(u"dry-run"_s, u"Show the plan (no-op/fresh/restart/update/move and the config "
+                               "diff) without changing any host."_s);
+const QCommandLineOption AllOption(u"all"_s,
+                                   u"Deploy every service (the default when none is named)."_s);
 const QCommandLineOption ForceOption(u"force"_s, u"Restart services the plan finds up to date."_s);
-const QCommandLineOption SavePlanOption(u"save-plan"_s, u"With --dry-run: write the plan to FILE, to apply later with --plan."_s,
-                                        u"FILE"_s);
-const QCommandLineOption PlanOption(u"plan"_s, u"Apply the reviewed plan in FILE; refused if the registry or a host "
-                                               "changed since it was made."_s, u"FILE"_s);
-const QCommandLineOption NoAutoHealOption(u"no-auto-heal"_s, u"Do not run the healer around this deploy."_s);
+const QCommandLineOption
+    SavePlanOption(u"save-plan"_s,
+                   u"With --dry-run: write the plan to FILE, to apply later with --plan."_s,
+                   u"FILE"_s);
+const QCommandLineOption
+    PlanOption(u"plan"_s,
+               u"Apply the reviewed plan in FILE; refused if the registry or a host "
+               "changed since it was made."_s,
+               u"FILE"_s);
+const QCommandLineOption NoAutoHealOption(u"no-auto-heal"_s,
+                                          u"Do not run the healer around this deploy."_s);
 
 } // namespace
 
 CommandSpec DeployCommand::spec() const
 {
-    CommandSpec s{u"deploy"_s,
-                  u"[SERVICE...] | HOST SERVICE... [HOST SERVICE...]"_s,
-                  u"Deploy services (and what they depend on) to their hosts, health-gated, reverting on failure."_s,
-                  u"Services deploy in dependency waves; hosts work in parallel, one host's services in order.\n"
-                  "A service whose release, config and process are unchanged is left alone (no-op).\n"
-                  "Exit status: 0 all succeeded, 1 all failed, 3 some failed."_s,
-                  {DryRunOption, AllOption, ForceOption, SavePlanOption, PlanOption, NoAutoHealOption}};
+    CommandSpec s{
+        u"deploy"_s,
+        u"[SERVICE...] | HOST SERVICE... [HOST SERVICE...]"_s,
+        u"Deploy services (and what they depend on) to their hosts, health-gated, reverting on failure."_s,
+        u"Services deploy in dependency waves; hosts work in parallel, one host's services in "
+        u"order.\n"
+        "A service whose release, config and process are unchanged is left alone (no-op).\n"
+        "Exit status: 0 all succeeded, 1 all failed, 3 some failed."_s,
+        {DryRunOption, AllOption, ForceOption, SavePlanOption, PlanOption, NoAutoHealOption}};
     s.usesHosts = true;
     return s;
 }
@@ -54,13 +64,15 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
         if (registry->services.contains(word)) {
             const QString registered = registry->service(word)->currentHost;
             if (!host.isEmpty() && registered != host)
-                return context.usageError(u"%1 runs on %2 in the registry, not on %3; move it with "
-                                          "'portoser --cli move %1 --to %3'"_s.arg(word, registered, host));
+                return context.usageError(
+                    u"%1 runs on %2 in the registry, not on %3; move it with "
+                    "'portoser --cli move %1 --to %3'"_s.arg(word, registered, host));
             services.append(word);
         } else if (registry->hosts.contains(word)) {
             host = word;
         } else {
-            return context.usageError(u"\"%1\" is neither a service nor a host in %2"_s.arg(word, registry->path));
+            return context.usageError(
+                u"\"%1\" is neither a service nor a host in %2"_s.arg(word, registry->path));
         }
     }
     if (!host.isEmpty() && services.isEmpty())
@@ -70,23 +82,28 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
     Orchestrator &orchestrator = context.orchestrator();
     if (args.isSet(PlanOption)) {
         if (!services.isEmpty() || args.isSet(DryRunOption))
-            return context.usageError(u"--plan applies the saved plan as it is: name no services and no --dry-run"_s);
+            return context.usageError(
+                u"--plan applies the saved plan as it is: name no services and no --dry-run"_s);
         QFile file(args.value(PlanOption));
         if (!file.open(QIODevice::ReadOnly)) {
-            context.printError(u"cannot read plan %1: %2"_s.arg(file.fileName(), file.errorString()));
+            context.printError(
+                u"cannot read plan %1: %2"_s.arg(file.fileName(), file.errorString()));
             return Failed;
         }
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-        auto saved = doc.isObject() ? DeployPlan::fromJson(doc.object())
-                                    : Result<DeployPlan>(Error{ErrorCode::ParseError, parseError.errorString()});
+        auto saved =
+            doc.isObject()
+                ? DeployPlan::fromJson(doc.object())
+                : Result<DeployPlan>(Error{ErrorCode::ParseError, parseError.errorString()});
         if (!saved) {
             context.printError(u"%1: %2"_s.arg(file.fileName(), saved.error().message));
             return Failed;
         }
         DeployOptions options;
         options.actor = CliContext::actor();
-        return report(context, orchestrator.deploy(*registry, *saved, options, progressPrinter(context)));
+        return report(context,
+                      orchestrator.deploy(*registry, *saved, options, progressPrinter(context)));
     }
     auto plan = orchestrator.planDeploy(*registry, services, args.isSet(ForceOption));
     if (!plan) {
@@ -95,10 +112,13 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     if (args.isSet(SavePlanOption)) {
         if (!args.isSet(DryRunOption))
-            return context.usageError(u"--save-plan goes with --dry-run: review first, apply with --plan"_s);
+            return context.usageError(
+                u"--save-plan goes with --dry-run: review first, apply with --plan"_s);
         QSaveFile file(args.value(SavePlanOption));
-        if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(plan->toJson()).toJson()) < 0 || !file.commit()) {
-            context.printError(u"cannot write plan %1: %2"_s.arg(file.fileName(), file.errorString()));
+        if (!file.open(QIODevice::WriteOnly)
+            || file.write(QJsonDocument(plan->toJson()).toJson()) < 0 || !file.commit()) {
+            context.printError(
+                u"cannot write plan %1: %2"_s.arg(file.fileName(), file.errorString()));
             return Failed;
         }
     }
@@ -109,7 +129,8 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
         }
         TextTable table({u"WAVE"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"WHY"_s});
         for (const PlannedService &p : plan->services)
-            table.addRow({QString::number(p.wave + 1), p.service, p.host, toString(p.action), p.why});
+            table.addRow(
+                {QString::number(p.wave + 1), p.service, p.host, toString(p.action), p.why});
         table.print(context.out());
         for (const PlannedService &p : plan->services) {
             if (p.configDiff.isEmpty())
@@ -124,7 +145,8 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
     DeployOptions options;
     options.actor = CliContext::actor();
     options.force = args.isSet(ForceOption);
-    return report(context, orchestrator.deploy(*registry, *plan, options, progressPrinter(context)));
+    return report(context,
+                  orchestrator.deploy(*registry, *plan, options, progressPrinter(context)));
 }
 
 ProgressFn DeployCommand::progressPrinter(CliContext &context)
@@ -159,9 +181,11 @@ int DeployCommand::report(CliContext &context, const Result<QList<DeploymentReco
     } else if (records->isEmpty()) {
         context.out() << "Nothing to do: every service is up to date and running.\n";
     } else {
-        TextTable table({u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"OUTCOME"_s, u"TIME"_s, u"RECORD"_s, u"REASON"_s});
+        TextTable table({u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"OUTCOME"_s, u"TIME"_s, u"RECORD"_s,
+                         u"REASON"_s});
         for (const DeploymentRecord &r : *records)
-            table.addRow({r.service, r.host, r.action, r.outcome, u"%1 s"_s.arg(double(r.durationMs()) / 1000.0, 0, 'f', 1),
+            table.addRow({r.service, r.host, r.action, r.outcome,
+                          u"%1 s"_s.arg(double(r.durationMs()) / 1000.0, 0, 'f', 1),
                           QString::number(r.id), r.reason.section(u'\n', 0, 0)});
         table.print(context.out());
     }

@@ -15,7 +15,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-const QCommandLineOption LimitOption(u"limit"_s, u"list: at most N records (default 50)."_s, u"N"_s, u"50"_s);
+const QCommandLineOption LimitOption(u"limit"_s, u"list: at most N records (default 50)."_s, u"N"_s,
+                                     u"50"_s);
 
 std::optional<qint64> recordId(const QString &text)
 {
@@ -28,13 +29,15 @@ std::optional<qint64> recordId(const QString &text)
 
 CommandSpec HistoryCommand::spec() const
 {
-    CommandSpec s{u"history"_s, u"list [SERVICE] [--limit N] | show ID | diff A B | rollback ID"_s,
-                  u"Deployment history: every deploy, move, stop and rollback with its steps and config."_s,
-                  u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
-                  "show   one record with its steps (durations, output tails) and config\n"
-                  "diff   the config difference between two records\n"
-                  "rollback  deploy again the release and config of a record (the release must still be on the host)"_s,
-                  {LimitOption}};
+    CommandSpec s{
+        u"history"_s,
+        u"list [SERVICE] [--limit N] | show ID | diff A B | rollback ID"_s,
+        u"Deployment history: every deploy, move, stop and rollback with its steps and config."_s,
+        u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
+        "show   one record with its steps (durations, output tails) and config\n"
+        "diff   the config difference between two records\n"
+        "rollback  deploy again the release and config of a record (the release must still be on the host)"_s,
+        {LimitOption}};
     s.usesHosts = true;
     return s;
 }
@@ -66,7 +69,8 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
             context.printJson(items);
             return Ok;
         }
-        TextTable table({u"ID"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"ACTOR"_s, u"OUTCOME"_s, u"STARTED"_s, u"TIME"_s});
+        TextTable table({u"ID"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"ACTOR"_s, u"OUTCOME"_s,
+                         u"STARTED"_s, u"TIME"_s});
         for (const DeploymentRecord &r : *records)
             table.addRow({QString::number(r.id), r.service, r.host, r.action, r.actor, r.outcome,
                           r.startedAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
@@ -92,15 +96,20 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         out << "record " << r.id << ": " << r.action << " " << r.service << " on " << r.host;
         if (!r.fromHost.isEmpty())
             out << " (from " << r.fromHost << ")";
-        out << "\n  outcome: " << r.outcome << "\n  actor:   " << r.actor << "\n  started: "
-            << r.startedAt.toLocalTime().toString(Qt::ISODate) << "\n  time:    " << double(r.durationMs()) / 1000.0 << " s\n";
+        out << "\n  outcome: " << r.outcome << "\n  actor:   " << r.actor
+            << "\n  started: " << r.startedAt.toLocalTime().toString(Qt::ISODate)
+            << "\n  time:    " << double(r.durationMs()) / 1000.0 << " s\n";
         if (!r.releaseId.isEmpty())
-            out << "  release: " << r.releaseId << (r.previousReleaseId.isEmpty() ? QString() : u" (before: "_s + r.previousReleaseId + u')') << '\n';
+            out << "  release: " << r.releaseId
+                << (r.previousReleaseId.isEmpty() ? QString()
+                                                  : u" (before: "_s + r.previousReleaseId + u')')
+                << '\n';
         if (!r.reason.isEmpty())
             out << "  reason:  " << r.reason << '\n';
         out << "  steps:\n";
         for (const StepRecord &s : r.steps) {
-            out << "    " << (s.ok ? "ok  " : "FAIL") << " " << s.name.leftJustified(10) << " " << s.durationMs << " ms\n";
+            out << "    " << (s.ok ? "ok  " : "FAIL") << " " << s.name.leftJustified(10) << " "
+                << s.durationMs << " ms\n";
             for (const QString &line : s.output.split(u'\n', Qt::SkipEmptyParts))
                 out << "           " << line << '\n';
         }
@@ -119,11 +128,13 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         }
         const QStringList diff = ConfigDiff::between(first->config, second->config);
         if (context.json()) {
-            context.printJson(QJsonObject{{u"from"_s, *a}, {u"to"_s, *b}, {u"diff"_s, QJsonArray::fromStringList(diff)}});
+            context.printJson(QJsonObject{
+                {u"from"_s, *a}, {u"to"_s, *b}, {u"diff"_s, QJsonArray::fromStringList(diff)}});
             return Ok;
         }
         if (diff.isEmpty())
-            context.out() << "records " << *a << " and " << *b << " deployed the same configuration\n";
+            context.out() << "records " << *a << " and " << *b
+                          << " deployed the same configuration\n";
         for (const QString &line : diff)
             context.out() << line << '\n';
         return Ok;
@@ -131,20 +142,23 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
     if (action == u"rollback"_s) {
         const auto id = words.size() == 1 ? recordId(words.first()) : std::nullopt;
         if (!id)
-            return context.usageError(u"rollback needs one record ID (a number from 'history list')"_s);
+            return context.usageError(
+                u"rollback needs one record ID (a number from 'history list')"_s);
         const auto registry = context.validRegistry();
         if (!registry)
             return Failed;
         DeployOptions options;
         options.actor = CliContext::actor();
-        auto record = orchestrator.rollback(*registry, *id, options, DeployCommand::progressPrinter(context));
+        auto record =
+            orchestrator.rollback(*registry, *id, options, DeployCommand::progressPrinter(context));
         if (!record) {
             context.printError(record.error().message);
             return Failed;
         }
         return DeployCommand::report(context, QList<DeploymentRecord>{*record});
     }
-    return context.usageError(u"unknown action \"%1\"; use list, show, diff or rollback"_s.arg(action));
+    return context.usageError(
+        u"unknown action \"%1\"; use list, show, diff or rollback"_s.arg(action));
 }
 
 } // namespace Portoser::Cli

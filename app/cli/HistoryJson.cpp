@@ -29,7 +29,10 @@ QJsonObject full(const DeploymentRecord &r)
     QJsonObject o = summary(r);
     QJsonArray steps;
     for (const StepRecord &s : r.steps)
-        steps.append(QJsonObject{{u"name"_s, s.name}, {u"duration_ms"_s, s.durationMs}, {u"ok"_s, s.ok}, {u"output"_s, s.output}});
+        steps.append(QJsonObject{{u"name"_s, s.name},
+                                 {u"duration_ms"_s, s.durationMs},
+                                 {u"ok"_s, s.ok},
+                                 {u"output"_s, s.output}});
     o.insert(u"steps"_s, steps);
     o.insert(u"config"_s, r.config);
     return o;

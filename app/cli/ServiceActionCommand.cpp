@@ -13,16 +13,21 @@ namespace Portoser::Cli {
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-const QCommandLineOption LinesOption(QStringList{u"n"_s, u"lines"_s}, u"How many lines (default 100)."_s, u"N"_s, u"100"_s);
-const QCommandLineOption FollowOption(QStringList{u"f"_s, u"follow"_s}, u"Keep printing what the service writes."_s);
-}
+const QCommandLineOption LinesOption(QStringList{u"n"_s, u"lines"_s},
+                                     u"How many lines (default 100)."_s, u"N"_s, u"100"_s);
+const QCommandLineOption FollowOption(QStringList{u"f"_s, u"follow"_s},
+                                      u"Keep printing what the service writes."_s);
+} // namespace
 
 CommandSpec RestartCommand::spec() const
 {
-    CommandSpec s{m_name, u"SERVICE..."_s,
-                  m_name == u"start"_s ? u"Start stopped services on their current release, health-gated."_s
-                                       : u"Restart services on their current release, health-gated."_s,
-                  u"What they depend on is deployed first when it is not running."_s, {}};
+    CommandSpec s{m_name,
+                  u"SERVICE..."_s,
+                  m_name == u"start"_s
+                      ? u"Start stopped services on their current release, health-gated."_s
+                      : u"Restart services on their current release, health-gated."_s,
+                  u"What they depend on is deployed first when it is not running."_s,
+                  {}};
     s.usesHosts = true;
     return s;
 }
@@ -41,23 +46,28 @@ int RestartCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     DeployOptions options;
     options.actor = CliContext::actor();
-    auto records = context.orchestrator().restart(*registry, names, options, DeployCommand::progressPrinter(context));
+    auto records = context.orchestrator().restart(*registry, names, options,
+                                                  DeployCommand::progressPrinter(context));
     return DeployCommand::report(context, records);
 }
 
 namespace {
 const QCommandLineOption ToOption(u"to"_s, u"The host to move to."_s, u"HOST"_s);
 const QCommandLineOption MoveDryRunOption(u"dry-run"_s, u"Only check that the move is possible."_s);
-}
+} // namespace
 
 CommandSpec MoveCommand::spec() const
 {
-    CommandSpec s{u"move"_s, u"SERVICE --to HOST"_s,
-                  u"Move a service to another host; the registry follows only when the new instance is healthy."_s,
-                  u"Refused when the target cannot run it: another architecture for a local/native service, its "
-                  "port already taken there, an unknown host. The old instance stops after the new one passes "
-                  "its health gate; current_host in the registry file is then edited in place (a .bak is kept)."_s,
-                  {ToOption, MoveDryRunOption}};
+    CommandSpec s{
+        u"move"_s,
+        u"SERVICE --to HOST"_s,
+        u"Move a service to another host; the registry follows only when the new instance is healthy."_s,
+        u"Refused when the target cannot run it: another architecture for a local/native service, "
+        u"its "
+        "port already taken there, an unknown host. The old instance stops after the new one "
+        "passes "
+        "its health gate; current_host in the registry file is then edited in place (a .bak is kept)."_s,
+        {ToOption, MoveDryRunOption}};
     s.usesHosts = true;
     return s;
 }
@@ -78,29 +88,38 @@ int MoveCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     if (args.isSet(MoveDryRunOption)) {
         if (context.json())
-            context.printJson(QJsonObject{{u"service"_s, service}, {u"from"_s, registry->service(service)->currentHost},
-                                          {u"to"_s, host}, {u"possible"_s, true}});
+            context.printJson(QJsonObject{{u"service"_s, service},
+                                          {u"from"_s, registry->service(service)->currentHost},
+                                          {u"to"_s, host},
+                                          {u"possible"_s, true}});
         else
-            context.out() << service << " can move from " << registry->service(service)->currentHost << " to " << host << '\n';
+            context.out() << service << " can move from " << registry->service(service)->currentHost
+                          << " to " << host << '\n';
         return Ok;
     }
     DeployOptions options;
     options.actor = CliContext::actor();
-    return DeployCommand::report(context, context.orchestrator().move(*registry, service, host, options,
-                                                                       DeployCommand::progressPrinter(context)));
+    return DeployCommand::report(
+        context, context.orchestrator().move(*registry, service, host, options,
+                                             DeployCommand::progressPrinter(context)));
 }
 
 namespace {
-const QCommandLineOption LaunchdOption(u"launchd"_s, u"A launchd plist (macOS) instead of a systemd unit."_s);
+const QCommandLineOption LaunchdOption(u"launchd"_s,
+                                       u"A launchd plist (macOS) instead of a systemd unit."_s);
 }
 
 CommandSpec UnitCommand::spec() const
 {
-    return {u"unit"_s, u"SERVICE [--launchd]"_s,
-            u"Print a systemd unit (or launchd plist) that runs the deployed release of a service."_s,
-            u"For operators who want the OS service manager to supervise a service: it runs the live release "
-            "(current) with the rendered env and appends to the service's log. Install it on the host yourself."_s,
-            {LaunchdOption}, false};
+    return {
+        u"unit"_s,
+        u"SERVICE [--launchd]"_s,
+        u"Print a systemd unit (or launchd plist) that runs the deployed release of a service."_s,
+        u"For operators who want the OS service manager to supervise a service: it runs the live "
+        u"release "
+        "(current) with the rendered env and appends to the service's log. Install it on the host yourself."_s,
+        {LaunchdOption},
+        false};
 }
 
 int UnitCommand::run(CliContext &context, const QCommandLineParser &args)
@@ -113,19 +132,24 @@ int UnitCommand::run(CliContext &context, const QCommandLineParser &args)
         return Failed;
     const Service *service = registry->service(names.first());
     if (!service)
-        return context.usageError(u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
+        return context.usageError(
+            u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
     if (service->command.isEmpty()) {
         context.printError(u"%1 has no command to put in a unit"_s.arg(service->name));
         return Failed;
     }
     const Host &host = *registry->host(service->currentHost);
-    context.out() << (args.isSet(LaunchdOption) ? UnitFiles::launchdPlist(host, *service) : UnitFiles::systemdUnit(host, *service));
+    context.out() << (args.isSet(LaunchdOption) ? UnitFiles::launchdPlist(host, *service)
+                                                : UnitFiles::systemdUnit(host, *service));
     return Ok;
 }
 
 CommandSpec LogsCommand::spec() const
 {
-    CommandSpec s{u"logs"_s, u"SERVICE [-n N] [-f]"_s, u"Show the end of a service's log, from its host."_s, QString(),
+    CommandSpec s{u"logs"_s,
+                  u"SERVICE [-n N] [-f]"_s,
+                  u"Show the end of a service's log, from its host."_s,
+                  QString(),
                   {LinesOption, FollowOption}};
     s.usesHosts = true;
     s.takesJson = false;
@@ -145,15 +169,17 @@ int LogsCommand::run(CliContext &context, const QCommandLineParser &args)
     if (!registry)
         return Failed;
     if (!registry->services.contains(names.first()))
-        return context.usageError(u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
+        return context.usageError(
+            u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
     QTextStream &out = context.out();
-    auto result = context.orchestrator().logs(*registry, names.first(), lines, args.isSet(FollowOption),
-                                              [&out](const QByteArray &chunk, bool isStderr) {
-                                                  if (!isStderr) {
-                                                      out << QString::fromUtf8(chunk);
-                                                      out.flush();
-                                                  }
-                                              });
+    auto result =
+        context.orchestrator().logs(*registry, names.first(), lines, args.isSet(FollowOption),
+                                    [&out](const QByteArray &chunk, bool isStderr) {
+                                        if (!isStderr) {
+                                            out << QString::fromUtf8(chunk);
+                                            out.flush();
+                                        }
+                                    });
     if (!result) {
         context.printError(result.error().message);
         return Failed;

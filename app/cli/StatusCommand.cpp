@@ -27,10 +27,12 @@ QString uptimeText(qint64 seconds)
 
 CommandSpec StatusCommand::spec() const
 {
-    CommandSpec s{u"status"_s, u"[SERVICE...]"_s,
-                  u"Ask each host how its services are: state, release, pid, health and uptime."_s,
-                  u"States: running, stopped, dead (its process exited), not_deployed, unreachable."_s,
-                  {}};
+    CommandSpec s{
+        u"status"_s,
+        u"[SERVICE...]"_s,
+        u"Ask each host how its services are: state, release, pid, health and uptime."_s,
+        u"States: running, stopped, dead (its process exited), not_deployed, unreachable."_s,
+        {}};
     s.usesHosts = true;
     return s;
 }
@@ -51,17 +53,23 @@ int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
     if (context.json()) {
         QJsonArray items;
         for (const ServiceState &s : states)
-            items.append(QJsonObject{{u"service"_s, s.service}, {u"host"_s, s.host}, {u"state"_s, s.state},
-                                     {u"health"_s, s.health}, {u"release"_s, s.release}, {u"pid"_s, s.pid},
-                                     {u"uptime_seconds"_s, s.uptimeSeconds}, {u"error"_s, s.error}});
+            items.append(QJsonObject{{u"service"_s, s.service},
+                                     {u"host"_s, s.host},
+                                     {u"state"_s, s.state},
+                                     {u"health"_s, s.health},
+                                     {u"release"_s, s.release},
+                                     {u"pid"_s, s.pid},
+                                     {u"uptime_seconds"_s, s.uptimeSeconds},
+                                     {u"error"_s, s.error}});
         context.printJson(items);
         return Ok;
     }
-    TextTable table({u"SERVICE"_s, u"HOST"_s, u"STATE"_s, u"HEALTH"_s, u"RELEASE"_s, u"PID"_s, u"UPTIME"_s});
+    TextTable table(
+        {u"SERVICE"_s, u"HOST"_s, u"STATE"_s, u"HEALTH"_s, u"RELEASE"_s, u"PID"_s, u"UPTIME"_s});
     for (const ServiceState &s : states)
         table.addRow({s.service, s.host, s.state, s.health.isEmpty() ? u"-"_s : s.health,
-                      s.release.isEmpty() ? u"-"_s : s.release, s.pid ? QString::number(s.pid) : u"-"_s,
-                      uptimeText(s.uptimeSeconds)});
+                      s.release.isEmpty() ? u"-"_s : s.release,
+                      s.pid ? QString::number(s.pid) : u"-"_s, uptimeText(s.uptimeSeconds)});
     table.print(context.out());
     for (const ServiceState &s : states) {
         if (!s.error.isEmpty())
@@ -72,8 +80,11 @@ int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
 
 CommandSpec StopCommand::spec() const
 {
-    CommandSpec s{u"stop"_s, u"SERVICE..."_s, u"Stop services: TERM to the process group, KILL after stop_timeout."_s,
-                  QString(), {}};
+    CommandSpec s{u"stop"_s,
+                  u"SERVICE..."_s,
+                  u"Stop services: TERM to the process group, KILL after stop_timeout."_s,
+                  QString(),
+                  {}};
     s.usesHosts = true;
     return s;
 }
@@ -96,9 +107,12 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
             continue;
         }
         failed += record->outcome != u"succeeded"_s;
-        items.append(QJsonObject{{u"service"_s, name}, {u"outcome"_s, record->outcome}, {u"record"_s, record->id}});
+        items.append(QJsonObject{
+            {u"service"_s, name}, {u"outcome"_s, record->outcome}, {u"record"_s, record->id}});
         if (!context.json())
-            context.out() << name << ": " << record->outcome << (record->reason.isEmpty() ? QString() : u" ("_s + record->reason + u')')
+            context.out() << name << ": " << record->outcome
+                          << (record->reason.isEmpty() ? QString()
+                                                       : u" ("_s + record->reason + u')')
                           << '\n';
     }
     if (context.json())

@@ -16,7 +16,8 @@ void flatten(const QJsonValue &value, const QString &path, QMap<QString, QString
         for (auto it = o.begin(); it != o.end(); ++it)
             flatten(it.value(), path.isEmpty() ? it.key() : path + u'.' + it.key(), out);
     } else if (value.isArray()) {
-        out.insert(path, QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)));
+        out.insert(
+            path, QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)));
     } else if (!value.isNull() && !value.isUndefined()) {
         out.insert(path, value.toVariant().toString());
     }

@@ -3,6 +3,7 @@
 
 #include "core/deploy/DeployPlan.h"
 #include "core/deploy/HostPool.h"
+#include "core/deploy/ServiceDeployer.h"
 #include "core/history/DeploymentRecord.h"
 
 #include <functional>
@@ -11,20 +12,10 @@ namespace Portoser {
 
 class HistoryStore;
 
-/** Progress of a running deploy, one line per step as it happens (any thread). */
-struct DeployProgress
-{
-    QString service;
-    QString host;
-    QString step;   // prepare | upload | stop | switch | start | health | revert | prune | done | ...
-    QString detail;
-};
-using ProgressFn = std::function<void(const DeployProgress &)>;
-
 struct DeployOptions
 {
     QString actor = QStringLiteral("cli");
-    bool force = false; // redeploy services the plan finds unchanged
+    bool force = false;                        // redeploy services the plan finds unchanged
     std::chrono::milliseconds lockWait{30000}; // how long to wait for another deploy of a service
 };
 
@@ -40,18 +31,22 @@ public:
 
     /** What deploying `services` (all when empty) and what they need would do. Touches no host
      *  beyond read-only observation. */
-    Result<DeployPlan> plan(const Registry &registry, const QStringList &services, bool force = false);
+    Result<DeployPlan> plan(const Registry &registry, const QStringList &services,
+                            bool force = false);
     /** Applies `plan` if the registry and hosts still look as they did when it was made. */
     Result<QList<DeploymentRecord>> apply(const Registry &registry, const DeployPlan &plan,
-                                          const DeployOptions &options, const ProgressFn &progress = {});
+                                          const DeployOptions &options,
+                                          const ProgressFn &progress = {});
     /**
      * Re-deploys the release and config snapshot of history record `recordId` (the release must
      * still be on the host). The registry file is not changed: the next plan shows the difference.
      */
-    Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId, const DeployOptions &options,
+    Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId,
+                                      const DeployOptions &options,
                                       const ProgressFn &progress = {});
     /** Stops `service` on `host` and records it. */
-    Result<DeploymentRecord> stop(const Registry &registry, const QString &service, const QString &actor);
+    Result<DeploymentRecord> stop(const Registry &registry, const QString &service,
+                                  const QString &actor);
 
 private:
     HostPool &m_pool;

@@ -11,7 +11,13 @@
 namespace Portoser {
 
 /** What a deploy will do to one service. */
-enum class PlanAction { NoOp, Fresh, Restart, Update, Move };
+enum class PlanAction {
+    NoOp,
+    Fresh,
+    Restart,
+    Update,
+    Move
+};
 
 QString toString(PlanAction action);
 
@@ -19,13 +25,13 @@ struct PlannedService
 {
     QString service;
     QString host;
-    QString fromHost;     // for a move: where it runs now
+    QString fromHost; // for a move: where it runs now
     PlanAction action = PlanAction::NoOp;
-    QString why;          // one line for people
+    QString why; // one line for people
     Release release;
-    QJsonObject config;   // the resolved config this deploy installs
+    QJsonObject config; // the resolved config this deploy installs
     QStringList configDiff;
-    QString liveRelease;  // what the host runs now, as observed
+    QString liveRelease; // what the host runs now, as observed
     int wave = 0;
     bool releaseMustBeOnHost = false; // a rollback: never upload, the release must still be there
 };

@@ -16,9 +16,11 @@ std::unique_ptr<Transport> TransportSettings::make(const Host &host) const
     target.address = host.address();
     target.port = host.sshPort;
     target.user = host.sshUser;
-    target.keyFile = host.sshKey.startsWith(u"~/") ? QDir::home().filePath(host.sshKey.mid(2)) : host.sshKey;
-    target.knownHosts = host.knownHosts.startsWith(u"~/") ? QDir::home().filePath(host.knownHosts.mid(2))
-                                                          : host.knownHosts;
+    target.keyFile =
+        host.sshKey.startsWith(u"~/") ? QDir::home().filePath(host.sshKey.mid(2)) : host.sshKey;
+    target.knownHosts = host.knownHosts.startsWith(u"~/")
+                            ? QDir::home().filePath(host.knownHosts.mid(2))
+                            : host.knownHosts;
     target.hostKeyPolicy = hostKeyPolicy;
     target.connectTimeout = connectTimeout;
     return std::make_unique<SshTransport>(target);
@@ -38,7 +40,8 @@ HostWorker::HostWorker(const Host &host, const TransportSettings &settings)
 HostWorker::~HostWorker()
 {
     // The transport belongs to the worker thread: close it there, then stop the thread.
-    QMetaObject::invokeMethod(m_context, [this] { m_transport.reset(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context, [this] { m_transport.reset(); }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }

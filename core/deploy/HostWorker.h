@@ -40,16 +40,19 @@ public:
     const Host &host() const { return m_host; }
 
     /** Runs `job` on this host's thread with its transport; the future holds what it returns. */
-    template<typename T>
+    template <typename T>
     QFuture<T> submit(std::function<T(Transport &)> job)
     {
         auto promise = std::make_shared<QPromise<T>>();
         QFuture<T> future = promise->future();
         promise->start();
-        QMetaObject::invokeMethod(m_context, [this, promise, job = std::move(job)] {
-            promise->addResult(job(transport()));
-            promise->finish();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_context,
+            [this, promise, job = std::move(job)] {
+                promise->addResult(job(transport()));
+                promise->finish();
+            },
+            Qt::QueuedConnection);
         return future;
     }
 

@@ -18,9 +18,12 @@ Result<Release> ReleaseBuilder::build(const QString &registryDir, const QString 
     if (!source.isEmpty()) {
         release.sourceDir = QDir::cleanPath(QDir(registryDir).absoluteFilePath(source));
         if (!QFileInfo(release.sourceDir).isDir())
-            return Error{ErrorCode::NotFound, QStringLiteral("source directory %1 does not exist").arg(release.sourceDir)};
+            return Error{
+                ErrorCode::NotFound,
+                QStringLiteral("source directory %1 does not exist").arg(release.sourceDir)};
         QStringList files;
-        QDirIterator it(release.sourceDir, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        QDirIterator it(release.sourceDir, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot,
+                        QDirIterator::Subdirectories);
         while (it.hasNext())
             files.append(it.next());
         files.sort();
@@ -28,10 +31,12 @@ Result<Release> ReleaseBuilder::build(const QString &registryDir, const QString 
         for (const QString &path : files) {
             QFile file(path);
             if (!file.open(QIODevice::ReadOnly))
-                return Error{ErrorCode::Failed, QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
+                return Error{ErrorCode::Failed,
+                             QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
             struct stat st = {};
             ::stat(QFile::encodeName(path).constData(), &st);
-            const QByteArray header = base.relativeFilePath(path).toUtf8() + '\0' + QByteArray::number(st.st_mode & 07777, 8) + '\0';
+            const QByteArray header = base.relativeFilePath(path).toUtf8() + '\0'
+                                      + QByteArray::number(st.st_mode & 07777, 8) + '\0';
             hash.addData(header);
             hash.addData(&file);
             hash.addData(QByteArrayView("\0", 1));

@@ -10,8 +10,8 @@ namespace Portoser {
 /** A release as the coordinator sees it: a source directory and its content id. */
 struct Release
 {
-    QString id;         // first 16 hex digits of the content hash: same content, same id
-    QString sourceDir;  // empty when the service ships no source
+    QString id;        // first 16 hex digits of the content hash: same content, same id
+    QString sourceDir; // empty when the service ships no source
     qint64 bytes = 0;
     int files = 0;
 };

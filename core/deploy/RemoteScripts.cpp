@@ -151,22 +151,27 @@ pt_gate() {
 QString runtimeVariables(const Host &host, const Runtime &runtime)
 {
     if (runtime.kind == Runtime::Kind::Native)
-        return u"kind=native\nnt_start=%1\nnt_stop=%2\nnt_status=%3\n"_s.arg(q(runtime.start), q(runtime.stop),
-                                                                             q(runtime.status));
+        return u"kind=native\nnt_start=%1\nnt_stop=%2\nnt_status=%3\n"_s.arg(
+            q(runtime.start), q(runtime.stop), q(runtime.status));
     if (runtime.kind == Runtime::Kind::Local)
-        return u"kind=local\npm=%1\n"_s.arg(runtime.pythonManager.isEmpty() ? u"''"_s : q(runtime.pythonManager));
+        return u"kind=local\npm=%1\n"_s.arg(
+            runtime.pythonManager.isEmpty() ? u"''"_s : q(runtime.pythonManager));
     if (runtime.kind != Runtime::Kind::Docker)
         return u"kind=process\n"_s;
     QString file = runtime.composeFile;
     while (file.startsWith(u'/'))
         file.remove(0, 1);
-    const QString location = runtime.composeInRelease ? QString(u"\"$svc/current\"/"_s + q(file))
-                                                      : QString(RemoteScripts::pathExpression(host.path) + u'/' + q(file));
+    const QString location =
+        runtime.composeInRelease
+            ? QString(u"\"$svc/current\"/"_s + q(file))
+            : QString(RemoteScripts::pathExpression(host.path) + u'/' + q(file));
     return u"kind=docker\ndc_project=%1\ndc_service=%2\ndc_file() { echo %3; }\n"_s.arg(
-        q(runtime.project), runtime.composeService.isEmpty() ? u"''"_s : q(runtime.composeService), location);
+        q(runtime.project), runtime.composeService.isEmpty() ? u"''"_s : q(runtime.composeService),
+        location);
 }
 
-/** What the last activation recorded on the host wins over the coordinator's view of the service. */
+/** What the last activation recorded on the host wins over the coordinator's view of the service.
+ */
 const QString RuntimeOnHost = u"if [ -f \"$svc/runtime\" ]; then . \"$svc/runtime\"; fi\n"_s;
 
 QString header(const Host &host, const QString &service, const Runtime &runtime = {})
@@ -283,10 +288,11 @@ QString serviceDir(const Host &host, const QString &service)
     return pathExpression(host.path) + u"/.portoser/"_s + q(service);
 }
 
-QString prepare(const Host &host, const QString &service, const QString &releaseId, const QString &lockHolder,
-                int staleLockSeconds)
+QString prepare(const Host &host, const QString &service, const QString &releaseId,
+                const QString &lockHolder, int staleLockSeconds)
 {
-    return header(host, service) + uR"SH(
+    return header(host, service)
+           + uR"SH(
 mkdir -p "$svc/releases" "$svc/run" "$svc/logs" || exit 1
 holder=%1
 if ! mkdir "$svc/lock" 2>/dev/null; then
@@ -308,8 +314,8 @@ echo "current=$(pt_current)"; echo "previous=$(cat "$svc/previous" 2>/dev/null)"
 if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; fi
 if pt_alive; then echo "alive=1"; echo "pid=$(pt_pid)"; else echo "alive=0"; fi
 )SH"_s.arg(q(lockHolder))
-               .arg(staleLockSeconds)
-               .arg(q(releaseId));
+                 .arg(staleLockSeconds)
+                 .arg(q(releaseId));
 }
 
 QString makeUploadDir(const Host &host, const QString &service)
@@ -325,38 +331,48 @@ QString activate(const Host &host, const QString &service, const Activation &a)
     QString script = header(host, service, a.runtime);
     // Whatever happens to the coordinator from here on, this script runs to its end.
     script += u"trap '' HUP PIPE\nt0=$(date +%s)\n"_s;
-    script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(q(a.releaseId),
-                                               a.workingDir.isEmpty()
-                                                   ? u"''"_s
-                                                   : (a.workingDir.startsWith(u'/') || a.workingDir.startsWith(u'~')
-                                                          ? pathExpression(a.workingDir)
-                                                          : u"\"$svc/current\"/"_s + q(a.workingDir)),
-                                               q(a.command));
+    script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(
+        q(a.releaseId),
+        a.workingDir.isEmpty() ? u"''"_s
+                               : (a.workingDir.startsWith(u'/') || a.workingDir.startsWith(u'~')
+                                      ? pathExpression(a.workingDir)
+                                      : u"\"$svc/current\"/"_s + q(a.workingDir)),
+        q(a.command));
     if (!a.uploadDir.isEmpty())
-        script += u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; rm -rf \"$svc/lock\"; exit 1; }\nrm -rf %1\n"_s
-                      .arg(q(a.uploadDir));
+        script +=
+            u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; rm -rf \"$svc/lock\"; exit 1; }\nrm -rf %1\n"_s
+                .arg(q(a.uploadDir));
     if (a.emptyRelease)
         script += u"mkdir -p \"$svc/releases/$rid\"\n"_s;
     // Build before anything stops: a release that cannot build never interrupts the running one.
     if (a.runtime.kind == Runtime::Kind::Local)
-        script += u"if [ ! -f \"$svc/releases/$rid/.portoser-built\" ]; then echo \"step=build $(date +%s)\"\n"
-                  "  pt_build_python \"$svc/releases/$rid\" >>\"$svc/logs/$name.log\" 2>&1 || { echo 'result=failed'; "
-                  "echo \"reason=building the Python environment of release $rid failed; see the service log\"; "
+        script += u"if [ ! -f \"$svc/releases/$rid/.portoser-built\" ]; then echo \"step=build "
+                  u"$(date +%s)\"\n"
+                  "  pt_build_python \"$svc/releases/$rid\" >>\"$svc/logs/$name.log\" 2>&1 || { "
+                  "echo 'result=failed'; "
+                  "echo \"reason=building the Python environment of release $rid failed; see the "
+                  "service log\"; "
                   "rm -rf \"$svc/lock\"; exit 1; }\nfi\n"_s;
-    script += u"[ -d \"$svc/releases/$rid\" ] || { echo 'result=failed'; echo 'reason=release missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"
+    script += u"[ -d \"$svc/releases/$rid\" ] || { echo 'result=failed'; echo 'reason=release "
+              u"missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"
               "touch \"$svc/releases/$rid\"\n"_s;
     // The environment travels inside this script (stdin of the shell), never on a command line.
     QString delimiter = u"PORTOSER_ENV_EOF"_s;
     while (a.envFileContent.contains(delimiter))
         delimiter += u'_';
     // The running instance's env and command are kept so a revert starts it exactly as it was.
-    script += u"prevcmd=$(cat \"$svc/command\" 2>/dev/null); prevwd=$(cat \"$svc/workdir\" 2>/dev/null)\n"
-              "rm -f \"$svc/env.previous\"; [ -f \"$svc/env\" ] && cp -p \"$svc/env\" \"$svc/env.previous\"\n"_s;
-    script += u"(umask 077; cat > \"$svc/env.new\" <<'%1'\n%2%1\n) && mv -f \"$svc/env.new\" \"$svc/env\"\n"_s.arg(
-        delimiter, a.envFileContent);
-    // The host remembers how this service runs, so status and stop need nothing from the coordinator.
-    script += u"cat > \"$svc/runtime\" <<'PORTOSER_RUNTIME_EOF'\n%1PORTOSER_RUNTIME_EOF\n"_s.arg(runtimeVariables(host, a.runtime));
-    script += u"old=$(pt_current)\necho \"step=stop $(date +%s)\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
+    script +=
+        u"prevcmd=$(cat \"$svc/command\" 2>/dev/null); prevwd=$(cat \"$svc/workdir\" 2>/dev/null)\n"
+        "rm -f \"$svc/env.previous\"; [ -f \"$svc/env\" ] && cp -p \"$svc/env\" \"$svc/env.previous\"\n"_s;
+    script +=
+        u"(umask 077; cat > \"$svc/env.new\" <<'%1'\n%2%1\n) && mv -f \"$svc/env.new\" \"$svc/env\"\n"_s
+            .arg(delimiter, a.envFileContent);
+    // The host remembers how this service runs, so status and stop need nothing from the
+    // coordinator.
+    script += u"cat > \"$svc/runtime\" <<'PORTOSER_RUNTIME_EOF'\n%1PORTOSER_RUNTIME_EOF\n"_s.arg(
+        runtimeVariables(host, a.runtime));
+    script += u"old=$(pt_current)\necho \"step=stop $(date +%s)\"\npt_stop %1\n"_s.arg(
+        a.stopTimeoutSeconds);
     script += uR"SH(
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
 echo "step=switch $(date +%s)"
@@ -398,8 +414,8 @@ QString readServiceFile(const Host &host, const QString &declaredPath)
     QString relative = declaredPath;
     while (relative.startsWith(u'/'))
         relative.remove(0, 1);
-    return u"f=%1/%2\n[ -f \"$f\" ] || { echo \"$f does not exist\" >&2; exit 1; }\nhead -c 1048576 \"$f\"\n"_s.arg(
-        pathExpression(host.path), q(relative));
+    return u"f=%1/%2\n[ -f \"$f\" ] || { echo \"$f does not exist\" >&2; exit 1; }\nhead -c 1048576 \"$f\"\n"_s
+        .arg(pathExpression(host.path), q(relative));
 }
 
 QString unlock(const Host &host, const QString &service)
@@ -416,7 +432,8 @@ QString status(const Host &host, const QList<StatusQuery> &services)
         once.retries = 1;
         once.startPeriodSeconds = 0;
         script += u"name=%1\nsvc=%2\n"_s.arg(q(query.service), serviceDir(host, query.service))
-                  + runtimeVariables(host, query.runtime) + RuntimeOnHost + u"echo \"service=$name\"\n"_s;
+                  + runtimeVariables(host, query.runtime) + RuntimeOnHost
+                  + u"echo \"service=$name\"\n"_s;
         script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
   echo "current=$(pt_current)"
@@ -442,24 +459,29 @@ QMap<QString, QMap<QString, QString>> parseSections(const QByteArray &output, co
         if (output.at(start) == '\n')
             ++start;
         const qsizetype lineEnd = output.indexOf('\n', start);
-        const QString name = QString::fromUtf8(output.mid(start + marker.size(), lineEnd < 0 ? -1 : lineEnd - start - marker.size()));
+        const QString name = QString::fromUtf8(
+            output.mid(start + marker.size(), lineEnd < 0 ? -1 : lineEnd - start - marker.size()));
         const qsizetype next = lineEnd < 0 ? -1 : output.indexOf(lineMarker, lineEnd);
-        sections.insert(name, parseKeyValues(output.mid(lineEnd + 1, next < 0 ? -1 : next - lineEnd)));
+        sections.insert(name,
+                        parseKeyValues(output.mid(lineEnd + 1, next < 0 ? -1 : next - lineEnd)));
         start = next;
     }
     return sections;
 }
 
-QString stop(const Host &host, const QString &service, const Runtime &runtime, int stopTimeoutSeconds)
+QString stop(const Host &host, const QString &service, const Runtime &runtime,
+             int stopTimeoutSeconds)
 {
-    return header(host, service, runtime) + RuntimeOnHost + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
+    return header(host, service, runtime) + RuntimeOnHost
+           + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
 }
 
 QString logTail(const Host &host, const QString &service, int lines, bool follow)
 {
     return header(host, service)
            + u"[ -f \"$svc/logs/$name.log\" ] || { echo \"no log yet for $name\" >&2; exit 1; }\n"
-             "tail -n %1 %2\"$svc/logs/$name.log\"\n"_s.arg(lines).arg(follow ? u"-f "_s : QString());
+             "tail -n %1 %2\"$svc/logs/$name.log\"\n"_s.arg(lines)
+                 .arg(follow ? u"-f "_s : QString());
 }
 
 QMap<QString, QString> parseKeyValues(const QByteArray &output)
@@ -470,7 +492,8 @@ QMap<QString, QString> parseKeyValues(const QByteArray &output)
         if (eq <= 0)
             continue;
         const QByteArray key = line.left(eq);
-        if (std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(uchar(c)) || c == '_'; }))
+        if (std::all_of(key.begin(), key.end(),
+                        [](char c) { return std::isalnum(uchar(c)) || c == '_'; }))
             values.insert(QString::fromUtf8(key), QString::fromUtf8(line.mid(eq + 1)));
     }
     return values;

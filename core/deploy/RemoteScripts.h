@@ -12,7 +12,12 @@ namespace Portoser {
 /** What a health gate checks on the host, resolved from the service's settings. */
 struct HealthProbe
 {
-    enum class Kind { Running, Http, Tcp, Command };
+    enum class Kind {
+        Running,
+        Http,
+        Tcp,
+        Command
+    };
     Kind kind = Kind::Running;
     QString target; // URL, "host port", or command
     int timeoutSeconds = 5;
@@ -28,14 +33,22 @@ struct HealthProbe
 /** How a service runs on its host: a supervised process group, or a docker compose project. */
 struct Runtime
 {
-    enum class Kind { Process, Docker, Native, Local }; // Local: a process run from the release's Python venv
+    enum class Kind {
+        Process,
+        Docker,
+        Native,
+        Local
+    }; // Local: a process run from the release's Python venv
     Kind kind = Kind::Process;
-    QString start, stop, status; // native: the service.yml commands (start must return, like systemctl)
-    QString composeFile;       // docker: as written in the registry
-    bool composeInRelease = false; // relative to the release (the service ships `source`), else to host.path
-    QString project;           // docker compose -p
-    QString composeService;    // the compose service to run, or empty for all of the project
-    QString pythonManager;     // local: uv | venv | pip | poetry | system (empty: uv when it is there, else venv)
+    QString start, stop,
+        status;          // native: the service.yml commands (start must return, like systemctl)
+    QString composeFile; // docker: as written in the registry
+    bool composeInRelease =
+        false;       // relative to the release (the service ships `source`), else to host.path
+    QString project; // docker compose -p
+    QString composeService; // the compose service to run, or empty for all of the project
+    QString pythonManager;  // local: uv | venv | pip | poetry | system (empty: uv when it is there,
+                            // else venv)
 
     static Runtime forService(const Service &service);
 };
@@ -44,15 +57,15 @@ struct Runtime
 struct Activation
 {
     QString releaseId;
-    QString uploadDir;          // a temp dir to rename into releases/<id>, or empty when present
-    bool emptyRelease = false;  // the service ships no source: the release is an empty dir
-    QString envFileContent;     // rendered KEY='value' lines (may hold secrets: sent on stdin only)
+    QString uploadDir;         // a temp dir to rename into releases/<id>, or empty when present
+    bool emptyRelease = false; // the service ships no source: the release is an empty dir
+    QString envFileContent;    // rendered KEY='value' lines (may hold secrets: sent on stdin only)
     QString command;
-    QString workingDir;         // relative to the release, or absolute; empty: the release itself
+    QString workingDir; // relative to the release, or absolute; empty: the release itself
     int stopTimeoutSeconds = 10;
     HealthProbe health;
     int keepReleases = 5;
-    QString lockHolder;         // "coord=<host> pid=<pid>"
+    QString lockHolder; // "coord=<host> pid=<pid>"
     Runtime runtime;
 };
 
@@ -86,7 +99,8 @@ QString activate(const Host &host, const QString &service, const Activation &act
 QString readServiceFile(const Host &host, const QString &declaredPath);
 /** Releases the host-side lock (after a failure before activation). */
 QString unlock(const Host &host, const QString &service);
-/** For each service on the host, in one round trip: state, release, pid, uptime, one health check. */
+/** For each service on the host, in one round trip: state, release, pid, uptime, one health check.
+ */
 struct StatusQuery
 {
     QString service;
@@ -95,7 +109,8 @@ struct StatusQuery
 };
 QString status(const Host &host, const QList<StatusQuery> &services);
 /** Stops the service (process group, TERM then KILL). */
-QString stop(const Host &host, const QString &service, const Runtime &runtime, int stopTimeoutSeconds);
+QString stop(const Host &host, const QString &service, const Runtime &runtime,
+             int stopTimeoutSeconds);
 /** Prints the last `lines` lines of the service log, and with `follow` what is appended after. */
 QString logTail(const Host &host, const QString &service, int lines, bool follow = false);
 

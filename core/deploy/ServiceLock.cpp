@@ -16,11 +16,12 @@ namespace Portoser {
 QString ServiceLock::directory()
 {
     const QString env = qEnvironmentVariable("PORTOSER_HOME");
-    return QDir(env.isEmpty() ? QDir::home().filePath(QStringLiteral(".portoser")) : env).filePath(QStringLiteral("locks"));
+    return QDir(env.isEmpty() ? QDir::home().filePath(QStringLiteral(".portoser")) : env)
+        .filePath(QStringLiteral("locks"));
 }
 
-Result<std::unique_ptr<ServiceLock>> ServiceLock::acquire(const QString &service, const QString &purpose,
-                                                          std::chrono::milliseconds wait)
+Result<std::unique_ptr<ServiceLock>>
+ServiceLock::acquire(const QString &service, const QString &purpose, std::chrono::milliseconds wait)
 {
     QDir().mkpath(directory());
     const QString path = QDir(directory()).filePath(service + QStringLiteral(".lock"));
@@ -36,17 +37,20 @@ Result<std::unique_ptr<ServiceLock>> ServiceLock::acquire(const QString &service
             if (holder.open(QIODevice::ReadOnly))
                 who = QString::fromUtf8(holder.readAll()).trimmed();
             ::close(fd);
-            return Error{ErrorCode::Conflict,
-                         QStringLiteral("service %1 is locked by %2; try again when it has finished").arg(service, who)};
+            return Error{
+                ErrorCode::Conflict,
+                QStringLiteral("service %1 is locked by %2; try again when it has finished")
+                    .arg(service, who)};
         }
         QThread::msleep(50);
     }
-    const QByteArray holder = QStringLiteral("pid %1 (%2) since %3")
-                                  .arg(::getpid())
-                                  .arg(purpose, QDateTime::currentDateTimeUtc().toString(Qt::ISODate))
-                                  .toUtf8();
-    if (::ftruncate(fd, 0) == 0)
-        [[maybe_unused]] auto written = ::pwrite(fd, holder.constData(), size_t(holder.size()), 0);
+    const QByteArray holder =
+        QStringLiteral("pid %1 (%2) since %3")
+            .arg(::getpid())
+            .arg(purpose, QDateTime::currentDateTimeUtc().toString(Qt::ISODate))
+            .toUtf8();
+    if (::ftruncate(fd, 0) == 0) [[maybe_unused]]
+        auto written = ::pwrite(fd, holder.constData(), size_t(holder.size()), 0);
     return std::unique_ptr<ServiceLock>(new ServiceLock(fd));
 }
 

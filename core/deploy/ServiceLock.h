@@ -19,8 +19,8 @@ class ServiceLock
 {
 public:
     /** Waits up to `wait` for the lock; fails naming the holder when it stays taken. */
-    static Result<std::unique_ptr<ServiceLock>> acquire(const QString &service, const QString &purpose,
-                                                        std::chrono::milliseconds wait);
+    static Result<std::unique_ptr<ServiceLock>>
+    acquire(const QString &service, const QString &purpose, std::chrono::milliseconds wait);
     static QString directory();
     ~ServiceLock();
     Q_DISABLE_COPY_MOVE(ServiceLock)

@@ -7,14 +7,16 @@ namespace Portoser {
 
 using namespace std::chrono_literals;
 
-QList<ServiceState> ServiceObserver::observeOn(Transport &transport, const Host &host, const QList<Service> &services)
+QList<ServiceState> ServiceObserver::observeOn(Transport &transport, const Host &host,
+                                               const QList<Service> &services)
 {
     QList<RemoteScripts::StatusQuery> probes;
     for (const Service &s : services)
         probes.append({s.name, HealthProbe::forService(s), Runtime::forService(s)});
     const auto result = transport.run(RemoteScripts::status(host, probes), 60s);
-    const auto sections = result ? RemoteScripts::parseSections(result->out, QStringLiteral("service"))
-                                 : QMap<QString, QMap<QString, QString>>();
+    const auto sections = result
+                              ? RemoteScripts::parseSections(result->out, QStringLiteral("service"))
+                              : QMap<QString, QMap<QString, QString>>();
     QList<ServiceState> states;
     for (const Service &s : services) {
         ServiceState state;
@@ -36,7 +38,8 @@ QList<ServiceState> ServiceObserver::observeOn(Transport &transport, const Host 
     return states;
 }
 
-QMap<QString, ServiceState> ServiceObserver::observe(const Registry &registry, const QStringList &services)
+QMap<QString, ServiceState> ServiceObserver::observe(const Registry &registry,
+                                                     const QStringList &services)
 {
     QMap<QString, QList<Service>> byHost;
     for (const QString &name : services) {

@@ -17,8 +17,10 @@ public:
     {}
 
     QMap<QString, ServiceState> observe(const Registry &registry, const QStringList &services);
-    /** `services` on `host` (which may differ from their current_host, for moves), one round trip. */
-    static QList<ServiceState> observeOn(Transport &transport, const Host &host, const QList<Service> &services);
+    /** `services` on `host` (which may differ from their current_host, for moves), one round trip.
+     */
+    static QList<ServiceState> observeOn(Transport &transport, const Host &host,
+                                         const QList<Service> &services);
 
 private:
     HostPool &m_pool;

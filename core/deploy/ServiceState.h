@@ -10,7 +10,8 @@ struct ServiceState
 {
     QString service;
     QString host;
-    QString state = QStringLiteral("unknown"); // running | stopped | dead | not_deployed | unreachable
+    QString state =
+        QStringLiteral("unknown"); // running | stopped | dead | not_deployed | unreachable
     QString release;
     qint64 pid = 0;
     qint64 uptimeSeconds = 0;

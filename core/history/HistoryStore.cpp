@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <csignal>
+
 #include <unistd.h>
 
 namespace Portoser {
@@ -53,7 +54,10 @@ QJsonArray stepsToJson(const QList<StepRecord> &steps)
 {
     QJsonArray a;
     for (const StepRecord &s : steps)
-        a.append(QJsonObject{{u"name"_s, s.name}, {u"duration_ms"_s, s.durationMs}, {u"ok"_s, s.ok}, {u"output"_s, s.output}});
+        a.append(QJsonObject{{u"name"_s, s.name},
+                             {u"duration_ms"_s, s.durationMs},
+                             {u"ok"_s, s.ok},
+                             {u"output"_s, s.output}});
     return a;
 }
 
@@ -68,8 +72,9 @@ QList<StepRecord> stepsFromJson(const QByteArray &json)
     return steps;
 }
 
-const QString Columns = u"id, service, host, from_host, action, actor, started_at, ended_at, outcome, reason, "
-                        "release_id, previous_release_id, config, steps"_s;
+const QString Columns =
+    u"id, service, host, from_host, action, actor, started_at, ended_at, outcome, reason, "
+    "release_id, previous_release_id, config, steps"_s;
 
 DeploymentRecord fromQuery(const QSqlQuery &q)
 {
@@ -131,7 +136,8 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const QString &path)
     const QString name = u"portoser-history-%1"_s.arg(counter.fetchAndAddRelaxed(1));
     QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
     db.setDatabaseName(path);
-    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s); // several CLI processes may write at once
+    db.setConnectOptions(
+        u"QSQLITE_BUSY_TIMEOUT=10000"_s); // several CLI processes may write at once
     std::unique_ptr<HistoryStore> store(new HistoryStore(name, path));
     if (!db.open())
         return sqlError(u"cannot open %1"_s.arg(path), db.lastError());
@@ -150,8 +156,11 @@ Result<void> HistoryStore::migrate()
         return sqlError(u"cannot read the schema version"_s, q.lastError());
     const int version = q.value(0).toInt();
     if (version > Migrations.size())
-        return Error{ErrorCode::Failed, u"history database %1 has schema %2, newer than this Portoser (%3); "
-                                        "upgrade Portoser"_s.arg(m_path).arg(version).arg(Migrations.size())};
+        return Error{ErrorCode::Failed,
+                     u"history database %1 has schema %2, newer than this Portoser (%3); "
+                     "upgrade Portoser"_s.arg(m_path)
+                         .arg(version)
+                         .arg(Migrations.size())};
     for (int v = version; v < Migrations.size(); ++v) {
         db.transaction();
         if (!q.exec(Migrations.at(v)) || !q.exec(u"PRAGMA user_version = %1"_s.arg(v + 1))) {
@@ -169,7 +178,8 @@ void HistoryStore::markInterrupted()
     // A record still "running" whose coordinator process on this machine is gone was cut short.
     QSqlDatabase db = QSqlDatabase::database(m_connection);
     QSqlQuery q(db);
-    q.prepare(u"SELECT id, coordinator_pid FROM deployments WHERE outcome = 'running' AND coordinator_host = ?"_s);
+    q.prepare(
+        u"SELECT id, coordinator_pid FROM deployments WHERE outcome = 'running' AND coordinator_host = ?"_s);
     q.addBindValue(QHostInfo::localHostName());
     if (!q.exec())
         return;
@@ -192,16 +202,19 @@ void HistoryStore::markInterrupted()
 Result<void> HistoryStore::begin(DeploymentRecord &r)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"INSERT INTO deployments (service, host, from_host, action, actor, started_at, outcome, release_id, "
-              "previous_release_id, config, coordinator_host, coordinator_pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"_s);
+    q.prepare(
+        u"INSERT INTO deployments (service, host, from_host, action, actor, started_at, outcome, "
+        u"release_id, "
+        "previous_release_id, config, coordinator_host, coordinator_pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"_s);
     if (!r.startedAt.isValid())
         r.startedAt = QDateTime::currentDateTimeUtc();
     r.outcome = u"running"_s;
-    for (const QVariant &v : {text(r.service), text(r.host), text(r.fromHost), text(r.action),
-                              text(r.actor), QVariant(r.startedAt.toUTC().toString(Qt::ISODateWithMs)),
-                              text(r.outcome), text(r.releaseId), text(r.previousReleaseId),
-                              QVariant(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact))),
-                              QVariant(QHostInfo::localHostName()), QVariant(qint64(::getpid()))})
+    for (const QVariant &v :
+         {text(r.service), text(r.host), text(r.fromHost), text(r.action), text(r.actor),
+          QVariant(r.startedAt.toUTC().toString(Qt::ISODateWithMs)), text(r.outcome),
+          text(r.releaseId), text(r.previousReleaseId),
+          QVariant(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact))),
+          QVariant(QHostInfo::localHostName()), QVariant(qint64(::getpid()))})
         q.addBindValue(v);
     if (!q.exec())
         return sqlError(u"cannot record the start of a deploy"_s, q.lastError());
@@ -212,14 +225,18 @@ Result<void> HistoryStore::begin(DeploymentRecord &r)
 Result<void> HistoryStore::finish(const DeploymentRecord &r)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"UPDATE deployments SET ended_at = ?, outcome = ?, reason = ?, release_id = ?, previous_release_id = ?, "
+    q.prepare(u"UPDATE deployments SET ended_at = ?, outcome = ?, reason = ?, release_id = ?, "
+              u"previous_release_id = ?, "
               "steps = ? WHERE id = ?"_s);
-    q.addBindValue((r.endedAt.isValid() ? r.endedAt : QDateTime::currentDateTimeUtc()).toUTC().toString(Qt::ISODateWithMs));
+    q.addBindValue((r.endedAt.isValid() ? r.endedAt : QDateTime::currentDateTimeUtc())
+                       .toUTC()
+                       .toString(Qt::ISODateWithMs));
     q.addBindValue(text(r.outcome));
     q.addBindValue(text(r.reason));
     q.addBindValue(text(r.releaseId));
     q.addBindValue(text(r.previousReleaseId));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(stepsToJson(r.steps)).toJson(QJsonDocument::Compact)));
+    q.addBindValue(
+        QString::fromUtf8(QJsonDocument(stepsToJson(r.steps)).toJson(QJsonDocument::Compact)));
     q.addBindValue(r.id);
     if (!q.exec())
         return sqlError(u"cannot record the end of deploy %1"_s.arg(r.id), q.lastError());
@@ -229,7 +246,9 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
 Result<QList<DeploymentRecord>> HistoryStore::list(const HistoryQuery &query) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) ORDER BY id DESC LIMIT ? OFFSET ?"_s.arg(Columns));
+    q.prepare(
+        u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) ORDER BY id DESC LIMIT ? OFFSET ?"_s
+            .arg(Columns));
     q.addBindValue(text(query.service));
     q.addBindValue(text(query.service));
     q.addBindValue(query.limit);
@@ -257,8 +276,10 @@ Result<DeploymentRecord> HistoryStore::get(qint64 id) const
 Result<std::optional<DeploymentRecord>> HistoryStore::lastSucceeded(const QString &service) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"SELECT %1 FROM deployments WHERE service = ? AND outcome = 'succeeded' "
-              "AND action IN ('deploy', 'move', 'restart', 'rollback') ORDER BY id DESC LIMIT 1"_s.arg(Columns));
+    q.prepare(
+        u"SELECT %1 FROM deployments WHERE service = ? AND outcome = 'succeeded' "
+        "AND action IN ('deploy', 'move', 'restart', 'rollback') ORDER BY id DESC LIMIT 1"_s.arg(
+            Columns));
     q.addBindValue(service);
     if (!q.exec())
         return sqlError(u"cannot read history"_s, q.lastError());

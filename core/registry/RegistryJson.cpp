@@ -145,7 +145,8 @@ Service serviceFromJson(const QJsonObject &o)
     Service s;
     s.name = o.value(u"name"_s).toString();
     s.currentHost = o.value(u"current_host"_s).toString();
-    s.type = deploymentTypeFromString(o.value(u"deployment_type"_s).toString()).value_or(DeploymentType::Process);
+    s.type = deploymentTypeFromString(o.value(u"deployment_type"_s).toString())
+                 .value_or(DeploymentType::Process);
     if (o.contains(u"port"_s))
         s.port = o.value(u"port"_s).toInt();
     s.command = o.value(u"command"_s).toString();
@@ -162,10 +163,11 @@ Service serviceFromJson(const QJsonObject &o)
     for (auto it = secrets.begin(); it != secrets.end(); ++it)
         s.secrets.insert(it.key(), it.value().toString());
     const QJsonObject h = o.value(u"health"_s).toObject();
-    static const QHash<QString, HealthCheck::Type> types = {{u"auto"_s, HealthCheck::Type::Auto},
-                                                            {u"http"_s, HealthCheck::Type::Http},
-                                                            {u"tcp"_s, HealthCheck::Type::Tcp},
-                                                            {u"command"_s, HealthCheck::Type::Command}};
+    static const QHash<QString, HealthCheck::Type> types = {
+        {u"auto"_s, HealthCheck::Type::Auto},
+        {u"http"_s, HealthCheck::Type::Http},
+        {u"tcp"_s, HealthCheck::Type::Tcp},
+        {u"command"_s, HealthCheck::Type::Command}};
     s.health.type = types.value(h.value(u"type"_s).toString(), HealthCheck::Type::Auto);
     s.health.path = h.value(u"path"_s).toString(u"/"_s);
     if (h.contains(u"port"_s))

@@ -906,7 +906,8 @@ CheckedRegistry RegistryLoader::load(const QString &path) const
     return std::move(parser.result);
 }
 
-Result<ServiceFile> RegistryLoader::parseServiceFile(const QByteArray &yaml, const QString &path) const
+Result<ServiceFile> RegistryLoader::parseServiceFile(const QByteArray &yaml,
+                                                     const QString &path) const
 {
     const Interpolator interpolator(m_environment);
     Parser parser(interpolator);

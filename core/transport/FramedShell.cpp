@@ -99,8 +99,8 @@ Result<CommandResult> FramedShell::run(const QString &script, std::chrono::milli
     // the resident shell. The marker is random, so it is found wherever it lands, even right after
     // output that does not end with a newline; nothing of the real output is held back for it.
     QByteArray framed = "(\n" + script.toUtf8() + "\n) </dev/null\n";
-    framed += "__portoser_rc=$?; printf '" + marker + " %s\\n' \"$__portoser_rc\"; printf '" + marker
-              + "\\n' >&2\n";
+    framed += "__portoser_rc=$?; printf '" + marker + " %s\\n' \"$__portoser_rc\"; printf '"
+              + marker + "\\n' >&2\n";
     QElapsedTimer clock;
     clock.start();
     if (auto written = m_pipe->write(framed); !written) {
@@ -114,12 +114,14 @@ Result<CommandResult> FramedShell::run(const QString &script, std::chrono::milli
         if (left <= 0) {
             m_pipe->stop(); // the shell is busy with a runaway script: start a fresh one next time
             return Error{ErrorCode::Timeout,
-                         QStringLiteral("the command did not finish within %1 s").arg(double(timeout.count()) / 1000.0)};
+                         QStringLiteral("the command did not finish within %1 s")
+                             .arg(double(timeout.count()) / 1000.0)};
         }
         const ShellPipe::Chunk chunk = m_pipe->read(int(std::min<qint64>(left, 1000)));
         if (chunk.eof) {
             m_pipe->stop();
-            return Error{ErrorCode::Unreachable, QStringLiteral("the connection was lost while a command ran")};
+            return Error{ErrorCode::Unreachable,
+                         QStringLiteral("the connection was lost while a command ran")};
         }
         if (chunk.data.isEmpty())
             continue;

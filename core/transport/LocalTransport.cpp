@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <csignal>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -31,8 +32,10 @@ public:
     {
         stop();
         int in[2], out[2], err[2];
-        if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
-            return Error{ErrorCode::Failed, QStringLiteral("cannot create pipes: %1").arg(qt_error_string(errno))};
+        if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0
+            || ::pipe2(err, O_CLOEXEC) != 0)
+            return Error{ErrorCode::Failed,
+                         QStringLiteral("cannot create pipes: %1").arg(qt_error_string(errno))};
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, in[0], 0);
@@ -50,7 +53,8 @@ public:
         m_err = err[0];
         if (rc != 0) {
             stop();
-            return Error{ErrorCode::Failed, QStringLiteral("cannot start /bin/sh: %1").arg(qt_error_string(rc))};
+            return Error{ErrorCode::Failed,
+                         QStringLiteral("cannot start /bin/sh: %1").arg(qt_error_string(rc))};
         }
         return {};
     }
@@ -68,7 +72,8 @@ public:
                 return Error{ErrorCode::Failed, QStringLiteral("the local shell is gone")};
             done += n;
         }
-        return isAlive() ? Result<void>() : Error{ErrorCode::Failed, QStringLiteral("the local shell is gone")};
+        return isAlive() ? Result<void>()
+                         : Error{ErrorCode::Failed, QStringLiteral("the local shell is gone")};
     }
 
     Chunk read(int timeoutMs) override
@@ -157,7 +162,8 @@ Result<void> LocalTransport::upload(const QString &localPath, const QString &rem
     const QDir from(localPath);
     if (!QDir().mkpath(remotePath))
         return Error{ErrorCode::Failed, QStringLiteral("cannot create %1").arg(remotePath)};
-    QDirIterator it(localPath, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+    QDirIterator it(localPath,
+                    QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QFileInfo entry(it.next());

@@ -14,8 +14,9 @@
 #include <libssh/sftp.h>
 
 #include <csignal>
-#include <fcntl.h>
 #include <mutex>
+
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -27,8 +28,9 @@ namespace {
 
 using namespace Qt::Literals::StringLiterals;
 
-constexpr int ReadSliceMs = 20;        // how long one read waits on stdout before looking at stderr
-constexpr qint64 ProbeAfterIdleMs = 2000; // a session idle this long is checked before it is trusted
+constexpr int ReadSliceMs = 20; // how long one read waits on stdout before looking at stderr
+constexpr qint64 ProbeAfterIdleMs =
+    2000; // a session idle this long is checked before it is trusted
 
 QString lastError(ssh_session session)
 {
@@ -95,9 +97,11 @@ public:
         while (done < bytes.size()) {
             if (!isAlive())
                 return Error{ErrorCode::Unreachable, u"the shell channel is closed"_s};
-            const int n = ssh_channel_write(m_channel, bytes.constData() + done, uint32_t(bytes.size() - done));
+            const int n = ssh_channel_write(m_channel, bytes.constData() + done,
+                                            uint32_t(bytes.size() - done));
             if (n == SSH_ERROR)
-                return Error{ErrorCode::Unreachable, u"write failed: %1"_s.arg(lastError(m_session))};
+                return Error{ErrorCode::Unreachable,
+                             u"write failed: %1"_s.arg(lastError(m_session))};
             done += n;
         }
         return {};
@@ -114,7 +118,8 @@ public:
                 if (available == SSH_ERROR || available == SSH_EOF)
                     return {{}, false, true};
                 if (available > 0) {
-                    const int n = ssh_channel_read_nonblocking(m_channel, buffer, sizeof buffer, isStderr);
+                    const int n =
+                        ssh_channel_read_nonblocking(m_channel, buffer, sizeof buffer, isStderr);
                     if (n < 0)
                         return {{}, false, true};
                     if (n > 0)
@@ -124,7 +129,8 @@ public:
             const qint64 left = timeoutMs - clock.elapsed();
             if (left <= 0)
                 return {};
-            const int waited = ssh_channel_poll_timeout(m_channel, int(std::min<qint64>(left, ReadSliceMs)), 0);
+            const int waited =
+                ssh_channel_poll_timeout(m_channel, int(std::min<qint64>(left, ReadSliceMs)), 0);
             if (waited == SSH_ERROR || (waited == SSH_EOF && ssh_channel_poll(m_channel, 1) <= 0))
                 return {{}, false, true};
         }
@@ -165,13 +171,14 @@ public:
     bool looksAlive() { return session && ssh_is_connected(session) && pipe.stillOpen(); }
     QString where() const
     {
-        return u"%1 (%2:%3)"_s.arg(target.hostName.isEmpty() ? target.address : target.hostName,
-                                   target.address)
+        return u"%1 (%2:%3)"_s
+            .arg(target.hostName.isEmpty() ? target.address : target.hostName, target.address)
             .arg(target.port);
     }
     QString knownHostsFile() const
     {
-        return target.knownHosts.isEmpty() ? QDir::home().filePath(u".ssh/known_hosts"_s) : target.knownHosts;
+        return target.knownHosts.isEmpty() ? QDir::home().filePath(u".ssh/known_hosts"_s)
+                                           : target.knownHosts;
     }
 
     SshTarget target;
@@ -240,31 +247,34 @@ Result<void> SshTransport::Private::verifyHostKey()
         return {};
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
-        return Error{ErrorCode::PermissionDenied,
-                     u"HOST KEY MISMATCH for %1: it offers %2, which is not the key recorded in %3. This "
-                     "may be an attack (someone intercepting the connection) or the host was reinstalled. "
-                     "Portoser will not connect. If the change is expected, remove the old entry with "
-                     "'ssh-keygen -R %4 -f %3' and connect again."_s
-                         .arg(where(), serverFingerprint(session), file,
-                              target.port == 22 ? target.address : u"[%1]:%2"_s.arg(target.address).arg(target.port))};
+        return Error{
+            ErrorCode::PermissionDenied,
+            u"HOST KEY MISMATCH for %1: it offers %2, which is not the key recorded in %3. This "
+            "may be an attack (someone intercepting the connection) or the host was reinstalled. "
+            "Portoser will not connect. If the change is expected, remove the old entry with "
+            "'ssh-keygen -R %4 -f %3' and connect again."_s.arg(
+                where(), serverFingerprint(session), file,
+                target.port == 22 ? target.address
+                                  : u"[%1]:%2"_s.arg(target.address).arg(target.port))};
     case SSH_KNOWN_HOSTS_NOT_FOUND:
     case SSH_KNOWN_HOSTS_UNKNOWN:
         if (target.hostKeyPolicy == HostKeyPolicy::AcceptNew) {
             QDir().mkpath(QFileInfo(file).absolutePath());
             if (ssh_session_update_known_hosts(session) != SSH_OK)
-                return Error{ErrorCode::Failed,
-                             u"cannot record the host key of %1 in %2: %3"_s.arg(where(), file, lastError(session))};
+                return Error{ErrorCode::Failed, u"cannot record the host key of %1 in %2: %3"_s.arg(
+                                                    where(), file, lastError(session))};
             return {};
         }
-        return Error{ErrorCode::PermissionDenied,
-                     u"the host key of %1 is not known (%2 is not in %3). Check that fingerprint, then "
-                     "connect once with --accept-new-host-keys to trust it (or add it with ssh-keyscan)."_s
-                         .arg(where(), serverFingerprint(session), file)};
+        return Error{
+            ErrorCode::PermissionDenied,
+            u"the host key of %1 is not known (%2 is not in %3). Check that fingerprint, then "
+            "connect once with --accept-new-host-keys to trust it (or add it with ssh-keyscan)."_s
+                .arg(where(), serverFingerprint(session), file)};
     case SSH_KNOWN_HOSTS_ERROR:
         break;
     }
-    return Error{ErrorCode::Failed, u"cannot check the host key of %1 against %2: %3"_s.arg(where(), file,
-                                                                                           lastError(session))};
+    return Error{ErrorCode::Failed, u"cannot check the host key of %1 against %2: %3"_s.arg(
+                                        where(), file, lastError(session))};
 }
 
 Result<void> SshTransport::Private::authenticate()
@@ -273,12 +283,13 @@ Result<void> SshTransport::Private::authenticate()
     QString tried;
     if (!target.keyFile.isEmpty()) {
         ssh_key key = nullptr;
-        if (ssh_pki_import_privkey_file(QFile::encodeName(target.keyFile).constData(), nullptr, nullptr, nullptr,
-                                        &key)
+        if (ssh_pki_import_privkey_file(QFile::encodeName(target.keyFile).constData(), nullptr,
+                                        nullptr, nullptr, &key)
             != SSH_OK)
-            return Error{ErrorCode::PermissionDenied,
-                         u"cannot read the SSH key %1 for %2 (missing, unreadable or passphrase-protected)"_s.arg(
-                             target.keyFile, where())};
+            return Error{
+                ErrorCode::PermissionDenied,
+                u"cannot read the SSH key %1 for %2 (missing, unreadable or passphrase-protected)"_s
+                    .arg(target.keyFile, where())};
         rc = ssh_userauth_publickey(session, nullptr, key);
         ssh_key_free(key);
         tried = u"the key %1"_s.arg(target.keyFile);
@@ -289,9 +300,10 @@ Result<void> SshTransport::Private::authenticate()
     if (rc == SSH_AUTH_SUCCESS)
         return {};
     const QString user = target.user.isEmpty() ? qEnvironmentVariable("USER") : target.user;
-    return Error{ErrorCode::PermissionDenied,
-                 u"permission denied: %1 did not accept %2 for user %3 (is the public key in that user's "
-                 "~/.ssh/authorized_keys?)"_s.arg(where(), tried, user)};
+    return Error{
+        ErrorCode::PermissionDenied,
+        u"permission denied: %1 did not accept %2 for user %3 (is the public key in that user's "
+        "~/.ssh/authorized_keys?)"_s.arg(where(), tried, user)};
 }
 
 void SshTransport::Private::enableKeepalive()
@@ -382,15 +394,18 @@ Result<void> SshTransport::upload(const QString &localPath, const QString &remot
     };
     const auto mode = [](const QFileInfo &info) {
         struct stat st = {};
-        return ::stat(QFile::encodeName(info.filePath()).constData(), &st) == 0 ? mode_t(st.st_mode & 07777)
-                                                                                 : mode_t(0644);
+        return ::stat(QFile::encodeName(info.filePath()).constData(), &st) == 0
+                   ? mode_t(st.st_mode & 07777)
+                   : mode_t(0644);
     };
     const auto sendFile = [&](const QFileInfo &from, const QString &to) -> Result<void> {
         QFile file(from.filePath());
         if (!file.open(QIODevice::ReadOnly))
-            return Error{ErrorCode::Failed, u"cannot read %1: %2"_s.arg(from.filePath(), file.errorString())};
+            return Error{ErrorCode::Failed,
+                         u"cannot read %1: %2"_s.arg(from.filePath(), file.errorString())};
         const QByteArray target = to.toUtf8();
-        sftp_file remote = sftp_open(sftp, target.constData(), O_WRONLY | O_CREAT | O_TRUNC, mode(from));
+        sftp_file remote =
+            sftp_open(sftp, target.constData(), O_WRONLY | O_CREAT | O_TRUNC, mode(from));
         if (!remote)
             return fail(u"create"_s, to);
         char buffer[32768]; // what every SFTP server accepts in one write
@@ -411,7 +426,8 @@ Result<void> SshTransport::upload(const QString &localPath, const QString &remot
     };
     const auto makeDir = [&](const QFileInfo &from, const QString &to) -> Result<void> {
         const QByteArray target = to.toUtf8();
-        if (sftp_mkdir(sftp, target.constData(), 0700) != SSH_OK && sftp_get_error(sftp) != SSH_FX_FILE_ALREADY_EXISTS)
+        if (sftp_mkdir(sftp, target.constData(), 0700) != SSH_OK
+            && sftp_get_error(sftp) != SSH_FX_FILE_ALREADY_EXISTS)
             return fail(u"create directory"_s, to);
         if (sftp_chmod(sftp, target.constData(), mode(from)) != SSH_OK)
             return fail(u"chmod"_s, to);
@@ -423,7 +439,8 @@ Result<void> SshTransport::upload(const QString &localPath, const QString &remot
         outcome = sendFile(source, remotePath);
     } else if (outcome = makeDir(source, remotePath); outcome) {
         const QDir base(localPath);
-        QDirIterator it(localPath, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+        QDirIterator it(localPath,
+                        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
                         QDirIterator::Subdirectories);
         while (outcome && it.hasNext()) {
             const QFileInfo entry(it.next());

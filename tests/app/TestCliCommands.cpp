@@ -87,12 +87,16 @@ void TestCliCommands::exitCodes_data()
         << QStringList{u"--registry"_s, d, u"dependencies"_s, u"impact"_s, u"nope"_s} << 1;
     QTest::addRow("missing registry file")
         << QStringList{u"--registry"_s, u"/nonexistent.yml"_s, u"validate"_s} << 1;
-    QTest::addRow("deploy an injected name") << QStringList{u"--registry"_s, d, u"deploy"_s, u"x; rm -rf /"_s} << 2;
-    QTest::addRow("deploy a traversal") << QStringList{u"--registry"_s, d, u"deploy"_s, u"../../etc"_s} << 2;
+    QTest::addRow("deploy an injected name")
+        << QStringList{u"--registry"_s, d, u"deploy"_s, u"x; rm -rf /"_s} << 2;
+    QTest::addRow("deploy a traversal")
+        << QStringList{u"--registry"_s, d, u"deploy"_s, u"../../etc"_s} << 2;
     QTest::addRow("restart without service") << QStringList{u"--registry"_s, d, u"restart"_s} << 2;
     QTest::addRow("stop without service") << QStringList{u"--registry"_s, d, u"stop"_s} << 2;
-    QTest::addRow("logs of an injected name") << QStringList{u"--registry"_s, d, u"logs"_s, u"$(reboot)"_s} << 2;
-    QTest::addRow("rollback of a non-number") << QStringList{u"--registry"_s, d, u"history"_s, u"rollback"_s, u"1;2"_s} << 2;
+    QTest::addRow("logs of an injected name")
+        << QStringList{u"--registry"_s, d, u"logs"_s, u"$(reboot)"_s} << 2;
+    QTest::addRow("rollback of a non-number")
+        << QStringList{u"--registry"_s, d, u"history"_s, u"rollback"_s, u"1;2"_s} << 2;
     QTest::addRow("version") << QStringList{u"--version"_s} << 0;
     QTest::addRow("help") << QStringList{u"--help"_s} << 0;
 }
@@ -263,8 +267,8 @@ void TestCliCommands::registryFromEnvironment()
 
 void TestCliCommands::helpForEveryCommand()
 {
-    for (const QString &command : {u"validate"_s, u"registry"_s, u"dependencies"_s, u"deploy"_s, u"status"_s,
-                                   u"history"_s, u"stop"_s, u"restart"_s}) {
+    for (const QString &command : {u"validate"_s, u"registry"_s, u"dependencies"_s, u"deploy"_s,
+                                   u"status"_s, u"history"_s, u"stop"_s, u"restart"_s}) {
         const Run run = cli({command, u"--help"_s});
         QCOMPARE(run.code, 0);
         QVERIFY2(run.out.startsWith(u"Usage: portoser --cli "_s + command), qPrintable(run.out));

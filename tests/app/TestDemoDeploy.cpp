@@ -40,8 +40,11 @@ void TestDemoDeploy::initTestCase()
     m_env.insert(u"PORTOSER_DB"_s, m_home.filePath(u"portoser.db"_s));
     m_env.insert(u"PORTOSER_HOME"_s, m_home.filePath(u"home"_s));
     // A copy of the demo, so a test may change its sources.
-    QVERIFY(QProcess::execute(u"cp"_s, {u"-r"_s, qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo"_s,
-                                       m_home.filePath(u"src"_s)}) == 0);
+    QVERIFY(QProcess::execute(u"cp"_s,
+                              {u"-r"_s,
+                               qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo"_s,
+                               m_home.filePath(u"src"_s)})
+            == 0);
 }
 
 int TestDemoDeploy::cli(const QStringList &args, QByteArray *out)
@@ -49,7 +52,8 @@ int TestDemoDeploy::cli(const QStringList &args, QByteArray *out)
     QProcess p;
     p.setProcessEnvironment(m_env);
     p.start(qEnvironmentVariable("PORTOSER_BINARY"),
-            QStringList{u"--cli"_s, u"--registry"_s, m_home.filePath(u"src/registry.yml"_s)} + args);
+            QStringList{u"--cli"_s, u"--registry"_s, m_home.filePath(u"src/registry.yml"_s)}
+                + args);
     if (!p.waitForFinished(120000))
         return -1;
     if (out)
@@ -71,7 +75,8 @@ void TestDemoDeploy::deployStatusKillRedeployStop()
 {
     QByteArray out;
     QCOMPARE(cli({u"deploy"_s, u"--json"_s}, &out), 0);
-    const QJsonArray deployed = QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray();
+    const QJsonArray deployed =
+        QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray();
     QCOMPARE(deployed.size(), 3);
 
     auto states = status();
@@ -85,13 +90,15 @@ void TestDemoDeploy::deployStatusKillRedeployStop()
     const auto apiPid = pid_t(states.value(u"api"_s).value(u"pid"_s).toInteger());
     QVERIFY(apiPid > 0);
     QCOMPARE(::kill(-apiPid, SIGKILL), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(status().value(u"api"_s).value(u"state"_s).toString(), u"dead"_s, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(status().value(u"api"_s).value(u"state"_s).toString(), u"dead"_s,
+                              10000);
 
     QCOMPARE(cli({u"deploy"_s, u"--dry-run"_s, u"--json"_s}, &out), 0);
     QJsonArray planned = QJsonDocument::fromJson(out).object().value(u"services"_s).toArray();
     QMap<QString, QString> actions;
     for (const QJsonValue &v : planned)
-        actions.insert(v.toObject().value(u"service"_s).toString(), v.toObject().value(u"action"_s).toString());
+        actions.insert(v.toObject().value(u"service"_s).toString(),
+                       v.toObject().value(u"action"_s).toString());
     QCOMPARE(actions.value(u"api"_s), u"restart"_s);
     QCOMPARE(actions.value(u"site"_s), u"no-op"_s);
 
@@ -124,7 +131,8 @@ void TestDemoDeploy::savedPlanAppliesOnlyWhileStillTrue()
     // Reviewed again, it applies exactly what it says: the site is updated, nothing else.
     QCOMPARE(cli({u"deploy"_s, u"--dry-run"_s, u"--save-plan"_s, planFile}), 0);
     QCOMPARE(cli({u"deploy"_s, u"--plan"_s, planFile, u"--json"_s}, &out), 0);
-    const QJsonArray deployed = QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray();
+    const QJsonArray deployed =
+        QJsonDocument::fromJson(out).object().value(u"deployed"_s).toArray();
     QCOMPARE(deployed.size(), 1);
     QCOMPARE(deployed.first().toObject().value(u"service"_s).toString(), u"site"_s);
     QCOMPARE(deployed.first().toObject().value(u"outcome"_s).toString(), u"succeeded"_s);

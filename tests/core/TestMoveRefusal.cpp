@@ -23,13 +23,27 @@ void TestMoveRefusal::refusal_data()
     QTest::addColumn<QString>("service");
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("expected"); // empty: allowed
-    QTest::addRow("process service to another arch") << "api" << "mac" << "";
-    QTest::addRow("native service to another arch") << "db" << "mac" << "built for amd64-linux; mac is arm64-apple";
-    QTest::addRow("native service to the same arch") << "db" << "pi" << "";
-    QTest::addRow("port taken on target") << "api" << "pi" << "port 8080 is already used on pi by web";
-    QTest::addRow("unknown host") << "api" << "nowhere" << "no host named nowhere";
-    QTest::addRow("unknown service") << "ghost" << "pi" << "no service named ghost";
-    QTest::addRow("already there") << "api" << "nuc" << "already runs on nuc";
+    QTest::addRow("process service to another arch") << "api"
+                                                     << "mac"
+                                                     << "";
+    QTest::addRow("native service to another arch") << "db"
+                                                    << "mac"
+                                                    << "built for amd64-linux; mac is arm64-apple";
+    QTest::addRow("native service to the same arch") << "db"
+                                                     << "pi"
+                                                     << "";
+    QTest::addRow("port taken on target") << "api"
+                                          << "pi"
+                                          << "port 8080 is already used on pi by web";
+    QTest::addRow("unknown host") << "api"
+                                  << "nowhere"
+                                  << "no host named nowhere";
+    QTest::addRow("unknown service") << "ghost"
+                                     << "pi"
+                                     << "no service named ghost";
+    QTest::addRow("already there") << "api"
+                                   << "nuc"
+                                   << "already runs on nuc";
 }
 
 void TestMoveRefusal::refusal()

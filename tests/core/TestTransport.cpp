@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include <memory>
+
 #include <unistd.h>
 
 using namespace Portoser;
@@ -122,7 +123,8 @@ void TestTransport::oneResidentShellServesEveryCommand()
         const auto again = t->run(u"echo $$; pwd"_s, 10s);
         QVERIFY(again);
         QCOMPARE(again->out.split('\n').first(), first->out.trimmed());
-        QVERIFY2(again->out.split('\n').value(1) != "/tmp", "a script's cd leaked into the next one");
+        QVERIFY2(again->out.split('\n').value(1) != "/tmp",
+                 "a script's cd leaked into the next one");
     }
 }
 
@@ -144,9 +146,13 @@ void TestTransport::quotedArgumentsArriveExactly()
 {
     QFETCH(QString, kind);
     auto t = make(kind);
-    const QStringList evil = {u"x; rm -rf /"_s, u"$(touch /tmp/portoser-pwned)"_s, u"`id`"_s, u"a|b"_s,
-                              u"a && b"_s, u"../../etc"_s, u"line\nbreak"_s, u"it's"_s, u"\"dq\""_s,
-                              u"$HOME ${IFS} *"_s, u"-n"_s, u""_s, u"ünïcødé"_s};
+    const QStringList evil = {u"x; rm -rf /"_s, u"$(touch /tmp/portoser-pwned)"_s,
+                              u"`id`"_s,        u"a|b"_s,
+                              u"a && b"_s,      u"../../etc"_s,
+                              u"line\nbreak"_s, u"it's"_s,
+                              u"\"dq\""_s,      u"$HOME ${IFS} *"_s,
+                              u"-n"_s,          u""_s,
+                              u"ünïcødé"_s};
     for (const QString &value : evil) {
         const auto r = t->run(ShellCommand(u"printf"_s).arg(u"%s"_s).arg(value).toString(), 10s);
         QVERIFY(r);
@@ -199,17 +205,26 @@ void TestTransport::uploadKeepsTreeAndModes()
         f.close();
         QVERIFY(f.setPermissions(perms));
     };
-    put(u"app/run.sh"_s, "#!/bin/sh\necho run\n", QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
+    put(u"app/run.sh"_s, "#!/bin/sh\necho run\n",
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+            | QFile::ReadOther | QFile::ExeOther);
     put(u"app/secret"_s, "s3cret", QFile::ReadOwner | QFile::WriteOwner);
-    put(u"app/sub/data.txt"_s, QByteArray(100000, 'd'), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
-    const QString remote = (kind == u"local"_s ? local.path() + u"/copy"_s
-                                               : m_hostsDir + u"/h1/base/upload-test"_s);
+    put(u"app/sub/data.txt"_s, QByteArray(100000, 'd'),
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+    const QString remote =
+        (kind == u"local"_s ? local.path() + u"/copy"_s : m_hostsDir + u"/h1/base/upload-test"_s);
     (void)t->run(ShellCommand(u"rm"_s).arg(u"-rf"_s).arg(remote).toString(), 10s);
     const auto uploaded = t->upload(local.filePath(u"app"_s), remote);
     QVERIFY2(uploaded, qPrintable(uploaded ? QString() : uploaded.error().message));
-    const auto listing = t->run(ShellCommand(u"cd"_s).arg(remote).raw(u"&& stat -c '%a %s %n' run.sh secret sub/data.txt && ./run.sh"_s).toString(), 10s);
+    const auto listing =
+        t->run(ShellCommand(u"cd"_s)
+                   .arg(remote)
+                   .raw(u"&& stat -c '%a %s %n' run.sh secret sub/data.txt && ./run.sh"_s)
+                   .toString(),
+               10s);
     QVERIFY(listing);
-    QCOMPARE(listing->out, QByteArray("755 19 run.sh\n600 6 secret\n644 100000 sub/data.txt\nrun\n"));
+    QCOMPARE(listing->out,
+             QByteArray("755 19 run.sh\n600 6 secret\n644 100000 sub/data.txt\nrun\n"));
 }
 
 void TestTransport::nulInScriptIsRefused()
@@ -244,8 +259,10 @@ void TestTransport::unknownHostKeyIsRefusedUnlessAccepted()
         const auto refused = strict.connect();
         QVERIFY(!refused);
         QCOMPARE(refused.error().code, ErrorCode::PermissionDenied);
-        QVERIFY2(refused.error().message.contains(u"--accept-new-host-keys"_s), qPrintable(refused.error().message));
-        QVERIFY2(refused.error().message.contains(u"SHA256:"_s), qPrintable(refused.error().message));
+        QVERIFY2(refused.error().message.contains(u"--accept-new-host-keys"_s),
+                 qPrintable(refused.error().message));
+        QVERIFY2(refused.error().message.contains(u"SHA256:"_s),
+                 qPrintable(refused.error().message));
     }
     t.hostKeyPolicy = HostKeyPolicy::AcceptNew;
     SshTransport tofu(t);
@@ -269,7 +286,8 @@ void TestTransport::changedHostKeyIsAlwaysRefused()
     const QList<QByteArray> parts = h2Key.readAll().split(' ');
     QFile known(dir.filePath(u"known_hosts"_s));
     QVERIFY(known.open(QIODevice::WriteOnly));
-    known.write(m_addresses.value(u"h1"_s).toUtf8() + ' ' + parts.value(0) + ' ' + parts.value(1) + '\n');
+    known.write(m_addresses.value(u"h1"_s).toUtf8() + ' ' + parts.value(0) + ' ' + parts.value(1)
+                + '\n');
     known.close();
     for (HostKeyPolicy policy : {HostKeyPolicy::Strict, HostKeyPolicy::AcceptNew}) {
         SshTarget t = target(u"h1"_s);
@@ -289,13 +307,16 @@ void TestTransport::wrongKeyIsDenied()
         QSKIP("needs root and the namespace test hosts");
     QTemporaryDir dir;
     const QString key = dir.filePath(u"other_key"_s);
-    QCOMPARE(QProcess::execute(u"ssh-keygen"_s, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, u""_s, u"-f"_s, key}), 0);
+    QCOMPARE(QProcess::execute(u"ssh-keygen"_s,
+                               {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, u""_s, u"-f"_s, key}),
+             0);
     SshTarget t = target(u"h1"_s);
     t.keyFile = key;
     const auto denied = SshTransport(t).connect();
     QVERIFY(!denied);
     QCOMPARE(denied.error().code, ErrorCode::PermissionDenied);
-    QVERIFY2(denied.error().message.contains(u"permission denied"_s), qPrintable(denied.error().message));
+    QVERIFY2(denied.error().message.contains(u"permission denied"_s),
+             qPrintable(denied.error().message));
     QVERIFY(denied.error().message.contains(u"h1"_s));
 }
 

@@ -111,9 +111,12 @@ namespace {
 
 QByteArray webService(const char *name, const char *host, int port, const char *extra = "")
 {
-    return QByteArray("  ") + name + ":\n    current_host: " + host + "\n    deployment_type: process\n    source: src/" + name
-           + "\n    command: python3 -m http.server " + QByteArray::number(port) + " --bind 0.0.0.0\n    port: "
-           + QByteArray::number(port) + "\n    stop_timeout: 3\n    health: {type: http, path: /index.html, interval: 1, retries: 10}\n"
+    return QByteArray("  ") + name + ":\n    current_host: " + host
+           + "\n    deployment_type: process\n    source: src/" + name
+           + "\n    command: python3 -m http.server " + QByteArray::number(port)
+           + " --bind 0.0.0.0\n    port: " + QByteArray::number(port)
+           + "\n    stop_timeout: 3\n    health: {type: http, path: /index.html, interval: 1, "
+             "retries: 10}\n"
            + extra;
 }
 
@@ -132,7 +135,8 @@ void TestDeploy::freshDeployAcrossHostsThenNoOp()
 {
     for (const char *name : {"web1", "web2", "web3"})
         writeSource(QString::fromLatin1(name), QByteArray("v1 ") + name);
-    const Registry r = registry(webService("web1", "h1", 19101) + webService("web2", "h2", 19102, "    dependencies: [web1]\n")
+    const Registry r = registry(webService("web1", "h1", 19101)
+                                + webService("web2", "h2", 19102, "    dependencies: [web1]\n")
                                 + webService("web3", "h3", 19103));
     const QList<DeploymentRecord> records = deploy(r);
     QCOMPARE(records.size(), 3);
@@ -171,7 +175,8 @@ void TestDeploy::updateSwitchesReleaseAndKeepsThePrevious()
     QCOMPARE(records.first().outcome, u"succeeded"_s);
     QCOMPARE(records.first().previousReleaseId, before);
     QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v2 web1"_s);
-    const QStringList releases = QDir(serviceDir(u"h1"_s, u"web1"_s) + u"/releases"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList releases = QDir(serviceDir(u"h1"_s, u"web1"_s) + u"/releases"_s)
+                                     .entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     QVERIFY(releases.contains(before));
     QVERIFY(releases.contains(records.first().releaseId));
 }
@@ -243,17 +248,19 @@ void TestDeploy::moveDeploysGatesStopsOldThenEditsRegistry()
     QCOMPARE(reloaded.registry.service(u"web3"_s)->currentHost, u"h4"_s);
     QFile now(m_temp->path()), backup(m_temp->path() + u".bak"_s);
     QVERIFY(now.open(QIODevice::ReadOnly) && backup.open(QIODevice::ReadOnly));
-    QCOMPARE(QString::fromUtf8(backup.readAll()).replace(u"current_host: h3"_s, u"current_host: h4"_s),
-             QString::fromUtf8(now.readAll()));
+    QCOMPARE(
+        QString::fromUtf8(backup.readAll()).replace(u"current_host: h3"_s, u"current_host: h4"_s),
+        QString::fromUtf8(now.readAll()));
     auto plan = m_orchestrator->planDeploy(reloaded.registry, {u"web3"_s});
     QVERIFY(plan && !plan->hasChanges());
 }
 
 void TestDeploy::failedDependencyStopsItsDependents()
 {
-    const Registry r = registry("  base:\n    current_host: h2\n    deployment_type: process\n    command: exit 1\n"
-                                "  top:\n    current_host: h3\n    deployment_type: process\n    command: sleep 600\n"
-                                "    dependencies: [base]\n");
+    const Registry r = registry(
+        "  base:\n    current_host: h2\n    deployment_type: process\n    command: exit 1\n"
+        "  top:\n    current_host: h3\n    deployment_type: process\n    command: sleep 600\n"
+        "    dependencies: [base]\n");
     const QList<DeploymentRecord> records = deploy(r, {u"top"_s});
     QCOMPARE(records.size(), 2);
     QCOMPARE(recordOf(records, u"base"_s)->outcome, u"failed"_s);
@@ -268,14 +275,16 @@ void TestDeploy::prunesToFiveReleases()
     QString lastRelease;
     for (int i = 1; i <= 7; ++i) {
         m_temp->write(u"src/churn/version"_s, QByteArray::number(i));
-        const Registry r = registry("  churn:\n    current_host: h3\n    deployment_type: process\n    source: src/churn\n"
-                                    "    command: sleep 600\n    stop_timeout: 2\n");
+        const Registry r = registry(
+            "  churn:\n    current_host: h3\n    deployment_type: process\n    source: src/churn\n"
+            "    command: sleep 600\n    stop_timeout: 2\n");
         const QList<DeploymentRecord> records = deploy(r, {u"churn"_s});
         QCOMPARE(records.size(), 1);
         QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
         lastRelease = records.first().releaseId;
     }
-    const QStringList releases = QDir(serviceDir(u"h3"_s, u"churn"_s) + u"/releases"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList releases = QDir(serviceDir(u"h3"_s, u"churn"_s) + u"/releases"_s)
+                                     .entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     QCOMPARE(releases.size(), 5);
     QVERIFY(releases.contains(lastRelease));
 }
@@ -292,7 +301,8 @@ void TestDeploy::hostLockHeldElsewhereIsNamed()
     QVERIFY(since.open(QIODevice::WriteOnly));
     since.write(QByteArray::number(QDateTime::currentSecsSinceEpoch()) + '\n');
     since.close();
-    const Registry r = registry("  locked:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n");
+    const Registry r = registry(
+        "  locked:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n");
     const QList<DeploymentRecord> records = deploy(r, {u"locked"_s});
     QCOMPARE(records.size(), 1);
     QCOMPARE(records.first().outcome, u"failed"_s);
@@ -302,8 +312,10 @@ void TestDeploy::hostLockHeldElsewhereIsNamed()
 
 void TestDeploy::serviceLockHolderIsNamed()
 {
-    const Registry r = registry("  guarded:\n    current_host: h1\n    deployment_type: process\n    command: sleep 600\n");
-    auto held = ServiceLock::acquire(u"guarded"_s, u"a test holding it"_s, std::chrono::milliseconds(1000));
+    const Registry r = registry(
+        "  guarded:\n    current_host: h1\n    deployment_type: process\n    command: sleep 600\n");
+    auto held =
+        ServiceLock::acquire(u"guarded"_s, u"a test holding it"_s, std::chrono::milliseconds(1000));
     QVERIFY(held);
     auto plan = m_orchestrator->planDeploy(r, {u"guarded"_s});
     QVERIFY(plan);
@@ -312,7 +324,8 @@ void TestDeploy::serviceLockHolderIsNamed()
     auto refused = m_orchestrator->deploy(r, *plan, options);
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, ErrorCode::Conflict);
-    QVERIFY2(refused.error().message.contains(u"a test holding it"_s), qPrintable(refused.error().message));
+    QVERIFY2(refused.error().message.contains(u"a test holding it"_s),
+             qPrintable(refused.error().message));
     held->reset();
     auto allowed = m_orchestrator->deploy(r, *plan, options);
     QVERIFY2(allowed, qPrintable(allowed ? QString() : allowed.error().message));
@@ -324,9 +337,15 @@ void TestDeploy::hostFaultMidDeployFailsOnlyThatHost_data()
     QTest::addColumn<QString>("healthy");
     QTest::addColumn<QString>("fault");
     QTest::addColumn<QString>("repair");
-    QTest::addRow("sshd killed") << "h2" << "h3" << "kill-sshd" << "start-sshd";
+    QTest::addRow("sshd killed") << "h2"
+                                 << "h3"
+                                 << "kill-sshd"
+                                 << "start-sshd";
     // Nothing answers any more, not even a reset: TCP keepalive notices within ~30 s.
-    QTest::addRow("link taken down") << "h5" << "h1" << "link-down" << "link-up";
+    QTest::addRow("link taken down") << "h5"
+                                     << "h1"
+                                     << "link-down"
+                                     << "link-up";
 }
 
 void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
@@ -337,10 +356,12 @@ void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
     QFETCH(QString, repair);
     // Both services spend ~3 s in their health gate; the fault strikes during it.
     const QString victim = u"victim-"_s + faulty, bystander = u"bystander-"_s + healthy;
-    const QByteArray slow = "    deployment_type: process\n    command: sleep 600\n    stop_timeout: 2\n"
-                            "    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n";
-    const Registry r = registry("  " + victim.toUtf8() + ":\n    current_host: " + faulty.toUtf8() + "\n" + slow + "  "
-                                + bystander.toUtf8() + ":\n    current_host: " + healthy.toUtf8() + "\n" + slow);
+    const QByteArray slow =
+        "    deployment_type: process\n    command: sleep 600\n    stop_timeout: 2\n"
+        "    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n";
+    const Registry r = registry("  " + victim.toUtf8() + ":\n    current_host: " + faulty.toUtf8()
+                                + "\n" + slow + "  " + bystander.toUtf8()
+                                + ":\n    current_host: " + healthy.toUtf8() + "\n" + slow);
     auto plan = m_orchestrator->planDeploy(r, {victim, bystander});
     QVERIFY(plan);
     // An Orchestrator is used from one thread: the deploy gets its own, on the same database.
@@ -381,14 +402,17 @@ void TestDeploy::verifyRecovered(const Registry &r, const QString &service, cons
 void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
 {
     // A real `portoser --cli deploy` process, SIGKILLed while the host runs the health gate.
-    const Registry r = registry("  orphan:\n    current_host: h4\n    deployment_type: process\n    command: sleep 600\n"
-                                "    stop_timeout: 2\n    health: {type: command, command: 'sleep 3; true', retries: 1, timeout: 10}\n");
+    const Registry r = registry(
+        "  orphan:\n    current_host: h4\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n    health: {type: command, command: 'sleep 3; true', retries: 1, "
+        "timeout: 10}\n");
     QProcess cli;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"PORTOSER_HOME"_s, m_temp->path(u"home"_s));
     cli.setProcessEnvironment(env);
-    cli.start(qEnvironmentVariable("PORTOSER_BINARY"), {u"--cli"_s, u"--registry"_s, m_temp->path(), u"--db"_s,
-                                                        m_temp->path(u"portoser.db"_s), u"deploy"_s, u"orphan"_s});
+    cli.start(qEnvironmentVariable("PORTOSER_BINARY"),
+              {u"--cli"_s, u"--registry"_s, m_temp->path(), u"--db"_s,
+               m_temp->path(u"portoser.db"_s), u"deploy"_s, u"orphan"_s});
     QVERIFY(cli.waitForStarted());
     QByteArray progress;
     QTRY_VERIFY_WITH_TIMEOUT((progress += cli.readAllStandardError()).contains("health"), 20000);
@@ -409,40 +433,52 @@ void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
 
 void TestDeploy::dockerServicesSendExactComposeCommands()
 {
-    // A recording `docker` first in h2's PATH; two services of one compose file, as upstream writes them.
+    // A recording `docker` first in h2's PATH; two services of one compose file, as upstream writes
+    // them.
     const QString hostDir = m_hosts.dir() + u"/h2"_s;
     QFile::remove(hostDir + u"/bin/docker"_s);
     QFile::remove(hostDir + u"/docker.log"_s);
-    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/hosts/fake-docker"_s, hostDir + u"/bin/docker"_s));
+    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/hosts/fake-docker"_s,
+                        hostDir + u"/bin/docker"_s));
     QVERIFY(QDir().mkpath(hostDir + u"/base/fr"_s));
     QFile compose(hostDir + u"/base/fr/docker-compose.yml"_s);
     QVERIFY(compose.open(QIODevice::WriteOnly));
     compose.write("services:\n  frontend: {image: nginx}\n  backend: {image: api}\n");
     compose.close();
-    const Registry r = registry("  fr-frontend:\n    current_host: h2\n    deployment_type: docker\n"
-                                "    docker_compose: /fr/docker-compose.yml\n    service_name: frontend\n    stop_timeout: 7\n"
-                                "  fr-backend:\n    current_host: h2\n    deployment_type: docker\n"
-                                "    docker_compose: /fr/docker-compose.yml\n    service_name: backend\n");
+    const Registry r =
+        registry("  fr-frontend:\n    current_host: h2\n    deployment_type: docker\n"
+                 "    docker_compose: /fr/docker-compose.yml\n    service_name: frontend\n    "
+                 "stop_timeout: 7\n"
+                 "  fr-backend:\n    current_host: h2\n    deployment_type: docker\n"
+                 "    docker_compose: /fr/docker-compose.yml\n    service_name: backend\n");
     const QList<DeploymentRecord> records = deploy(r, {u"fr-frontend"_s, u"fr-backend"_s});
     QCOMPARE(records.size(), 2);
     for (const DeploymentRecord &rec : records)
         QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.service + u": "_s + rec.reason));
-    QCOMPARE(m_orchestrator->status(r, {u"fr-frontend"_s}).value(u"fr-frontend"_s).state, u"running"_s);
+    QCOMPARE(m_orchestrator->status(r, {u"fr-frontend"_s}).value(u"fr-frontend"_s).state,
+             u"running"_s);
     QVERIFY(m_orchestrator->stop(r, u"fr-backend"_s, u"test"_s));
-    QCOMPARE(m_orchestrator->status(r, {u"fr-backend"_s}).value(u"fr-backend"_s).state, u"stopped"_s);
+    QCOMPARE(m_orchestrator->status(r, {u"fr-backend"_s}).value(u"fr-backend"_s).state,
+             u"stopped"_s);
 
     QFile log(hostDir + u"/docker.log"_s);
     QVERIFY(log.open(QIODevice::ReadOnly));
     const QStringList calls = QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts);
     const QString file = hostDir + u"/base/fr/docker-compose.yml"_s;
     const QString svcDir = hostDir + u"/base/.portoser/"_s;
-    QVERIFY2(calls.contains(u"compose -p portoser-fr -f %1 --env-file %2fr-frontend/env up -d frontend"_s.arg(file, svcDir)),
+    QVERIFY2(calls.contains(
+                 u"compose -p portoser-fr -f %1 --env-file %2fr-frontend/env up -d frontend"_s.arg(
+                     file, svcDir)),
              qPrintable(calls.join(u'\n')));
-    QVERIFY(calls.contains(u"compose -p portoser-fr -f %1 --env-file %2fr-backend/env up -d backend"_s.arg(file, svcDir)));
+    QVERIFY(calls.contains(
+        u"compose -p portoser-fr -f %1 --env-file %2fr-backend/env up -d backend"_s.arg(file,
+                                                                                        svcDir)));
     QVERIFY(calls.contains(u"compose -p portoser-fr -f %1 stop -t 10 backend"_s.arg(file)));
-    QVERIFY(calls.contains(u"compose -p portoser-fr -f %1 ps --status running -q frontend"_s.arg(file)));
+    QVERIFY(calls.contains(
+        u"compose -p portoser-fr -f %1 ps --status running -q frontend"_s.arg(file)));
     for (const QString &call : calls) // stopping never deletes containers or volumes
-        QVERIFY2(!call.contains(u" down"_s) && !call.contains(u" rm"_s) && !call.contains(u" -v"_s), qPrintable(call));
+        QVERIFY2(!call.contains(u" down"_s) && !call.contains(u" rm"_s) && !call.contains(u" -v"_s),
+                 qPrintable(call));
     QFile::remove(hostDir + u"/bin/docker"_s);
 }
 
@@ -452,7 +488,8 @@ void TestDeploy::nativeServiceUsesItsServiceFileCommands()
     // `systemctl start` does, leaving the server running in the background.
     m_temp->write(u"nativeweb/service.yml"_s,
                   "name: nativeweb\ntype: native\nport: 19301\n"
-                  "start: nohup python3 -m http.server 19301 --bind 0.0.0.0 >/dev/null 2>&1 & echo $! > native.pid\n"
+                  "start: nohup python3 -m http.server 19301 --bind 0.0.0.0 >/dev/null 2>&1 & echo "
+                  "$! > native.pid\n"
                   "stop: kill $(cat native.pid)\n"
                   "status: kill -0 $(cat native.pid) 2>/dev/null && echo running || echo stopped\n"
                   "healthcheck: curl -fsS -o /dev/null http://127.0.0.1:19301/\n");
@@ -464,24 +501,29 @@ void TestDeploy::nativeServiceUsesItsServiceFileCommands()
     QVERIFY(!fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))).isEmpty());
     QCOMPARE(m_orchestrator->status(r, {u"nativeweb"_s}).value(u"nativeweb"_s).state, u"running"_s);
     QVERIFY(m_orchestrator->stop(r, u"nativeweb"_s, u"test"_s));
-    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))), QString(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))), QString(),
+                              5000);
     QCOMPARE(m_orchestrator->status(r, {u"nativeweb"_s}).value(u"nativeweb"_s).state, u"stopped"_s);
 }
 
 void TestDeploy::localPythonServiceRunsFromItsVenv()
 {
-    m_temp->write(u"src/pyapp/requirements.txt"_s, "# nothing to install: the suite has no package index\n");
-    m_temp->write(u"src/pyapp/app.py"_s,
-                  "import http.server, os, sys\n"
-                  "class H(http.server.BaseHTTPRequestHandler):\n"
-                  "    def do_GET(self):\n"
-                  "        body = sys.prefix.encode()\n"
-                  "        self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers()\n"
-                  "        self.wfile.write(body)\n"
-                  "http.server.HTTPServer(('0.0.0.0', int(os.environ['PORT'])), H).serve_forever()\n");
-    const Registry r = registry("  pyapp:\n    current_host: h4\n    deployment_type: local\n    python_manager: venv\n"
-                                "    source: src/pyapp\n    command: python app.py\n    port: 19401\n"
-                                "    health: {type: http, path: /, interval: 1}\n");
+    m_temp->write(u"src/pyapp/requirements.txt"_s,
+                  "# nothing to install: the suite has no package index\n");
+    m_temp->write(
+        u"src/pyapp/app.py"_s,
+        "import http.server, os, sys\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        body = sys.prefix.encode()\n"
+        "        self.send_response(200); self.send_header('Content-Length', str(len(body))); "
+        "self.end_headers()\n"
+        "        self.wfile.write(body)\n"
+        "http.server.HTTPServer(('0.0.0.0', int(os.environ['PORT'])), H).serve_forever()\n");
+    const Registry r = registry(
+        "  pyapp:\n    current_host: h4\n    deployment_type: local\n    python_manager: venv\n"
+        "    source: src/pyapp\n    command: python app.py\n    port: 19401\n"
+        "    health: {type: http, path: /, interval: 1}\n");
     (void)m_orchestrator->stop(r, u"pyapp"_s, u"test"_s); // a clean slate when run again by hand
     QDir(serviceDir(u"h4"_s, u"pyapp"_s)).removeRecursively();
     const QList<DeploymentRecord> records = deploy(r, {u"pyapp"_s});
@@ -493,7 +535,8 @@ void TestDeploy::localPythonServiceRunsFromItsVenv()
     QVERIFY(built);
     // The service's interpreter is the release's own venv.
     const QString prefix = fetch(u"http://%1:19401/"_s.arg(m_hosts.address(u"h4"_s)));
-    QVERIFY2(prefix.startsWith(serviceDir(u"h4"_s, u"pyapp"_s) + u"/releases/"_s) && prefix.endsWith(u"/.venv"_s),
+    QVERIFY2(prefix.startsWith(serviceDir(u"h4"_s, u"pyapp"_s) + u"/releases/"_s)
+                 && prefix.endsWith(u"/.venv"_s),
              qPrintable(prefix));
     // A restart of the same release does not build again.
     auto again = m_orchestrator->restart(r, {u"pyapp"_s}, DeployOptions{});
@@ -510,7 +553,8 @@ void TestDeploy::serviceFileOnlyOnTheHostIsReadThere()
     QFile yml(dir + u"/service.yml"_s);
     QVERIFY(yml.open(QIODevice::WriteOnly));
     yml.write("name: hostweb\ntype: native\nport: 19501\n"
-              "start: nohup python3 -m http.server 19501 --bind 0.0.0.0 >/dev/null 2>&1 & echo $! > hostweb.pid\n"
+              "start: nohup python3 -m http.server 19501 --bind 0.0.0.0 >/dev/null 2>&1 & echo $! "
+              "> hostweb.pid\n"
               "stop: kill $(cat hostweb.pid)\n"
               "status: kill -0 $(cat hostweb.pid) 2>/dev/null && echo running || echo stopped\n"
               "healthcheck: curl -fsS -o /dev/null http://127.0.0.1:19501/\n");
@@ -525,16 +569,19 @@ void TestDeploy::serviceFileOnlyOnTheHostIsReadThere()
     // Status and stop use what the host recorded at activation, not the coordinator's guess.
     QCOMPARE(m_orchestrator->status(r, {u"hostweb"_s}).value(u"hostweb"_s).state, u"running"_s);
     QVERIFY(m_orchestrator->stop(r, u"hostweb"_s, u"test"_s));
-    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19501/"_s.arg(m_hosts.address(u"h5"_s))), QString(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"http://%1:19501/"_s.arg(m_hosts.address(u"h5"_s))), QString(),
+                              5000);
     QCOMPARE(m_orchestrator->status(r, {u"hostweb"_s}).value(u"hostweb"_s).state, u"stopped"_s);
 
     // A service_file that is nowhere is a clear failure naming it.
-    const Registry missing = registry("  nofile:\n    current_host: h5\n    deployment_type: native\n"
-                                      "    service_file: /nowhere/service.yml\n");
+    const Registry missing =
+        registry("  nofile:\n    current_host: h5\n    deployment_type: native\n"
+                 "    service_file: /nowhere/service.yml\n");
     const QList<DeploymentRecord> failed = deploy(missing, {u"nofile"_s});
     QCOMPARE(failed.size(), 1);
     QCOMPARE(failed.first().outcome, u"failed"_s);
-    QVERIFY2(failed.first().reason.contains(u"nowhere/service.yml"_s), qPrintable(failed.first().reason));
+    QVERIFY2(failed.first().reason.contains(u"nowhere/service.yml"_s),
+             qPrintable(failed.first().reason));
 }
 
 QTEST_GUILESS_MAIN(TestDeploy)
