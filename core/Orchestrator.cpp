@@ -111,8 +111,8 @@ std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const
         return QStringLiteral("%1 is a %2 service built for %3; %4 is %5")
             .arg(service, toString(s->type), from->arch, host, to->arch);
     if (const auto port = s->effectivePort()) {
-        for (const Service *other : registry.servicesOn(host)) {
-            if (other->effectivePort() == port)
+        for (const Service *other : registry.servicesOnMachineOf(host)) {
+            if (other->name != service && other->effectivePort() == port)
                 return QStringLiteral("port %1 is already used on %2 by %3")
                     .arg(*port)
                     .arg(host, other->name);

@@ -25,4 +25,19 @@ QList<const Service *> Registry::servicesOn(const QString &hostName) const
     return result;
 }
 
+QList<const Service *> Registry::servicesOnMachineOf(const QString &hostName) const
+{
+    const Host *target = host(hostName);
+    QList<const Service *> result;
+    for (const Service &s : services) {
+        const Host *h = host(s.currentHost);
+        const bool sameMachine = s.currentHost == hostName
+                                 || (target && h && !target->address().isEmpty()
+                                     && h->address().compare(target->address(), Qt::CaseInsensitive) == 0);
+        if (sameMachine)
+            result.append(&s);
+    }
+    return result;
+}
+
 } // namespace Portoser

@@ -38,6 +38,8 @@ struct Registry
     const Service *service(const QString &name) const;
     /** Services whose current_host is `hostName`, by name. */
     QList<const Service *> servicesOn(const QString &hostName) const;
+    /** Services on `hostName` or on any other registry host that is the same machine (same address). */
+    QList<const Service *> servicesOnMachineOf(const QString &hostName) const;
 };
 
 /** A registry as loaded, with every problem the loader and validator found. */

@@ -249,19 +249,23 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
 
 void RegistryValidator::checkPorts(const Registry &registry, IssueList &issues) const
 {
-    // The registry maps iterate by name, so the first service named keeps the port.
-    QHash<QString, const Service *> taken; // "host:port" -> first service using it
+    // Ports belong to machines: two registry hosts with one address (two base paths on one box,
+    // like the demo) share them. The registry maps iterate by name: the first service keeps the port.
+    QHash<QString, const Service *> taken; // "machine:port" -> first service using it
     for (const Service &s : registry.services) {
         const auto port = s.effectivePort();
-        if (!port || s.currentHost.isEmpty())
+        const Host *host = registry.host(s.currentHost);
+        if (!port || !host)
             continue;
-        const QString key = s.currentHost + u':' + QString::number(*port);
+        const QString machine = host->address().isEmpty() ? host->name : host->address().toLower();
+        const QString key = machine + u':' + QString::number(*port);
         if (const Service *other = taken.value(key)) {
-            addError(
-                issues, s.where(u"port"_s),
-                u"service \"%1\": port %2 on host \"%3\" is already used by service \"%4\" (%5)"_s
-                    .arg(s.name, QString::number(*port), s.currentHost, other->name,
-                         other->where(u"port"_s).toString()));
+            const QString where = other->currentHost == s.currentHost
+                                      ? u"host \"%1\""_s.arg(s.currentHost)
+                                      : u"host \"%1\" (the same machine as \"%2\")"_s.arg(s.currentHost, other->currentHost);
+            addError(issues, s.where(u"port"_s),
+                     u"service \"%1\": port %2 on %3 is already used by service \"%4\" (%5)"_s.arg(
+                         s.name, QString::number(*port), where, other->name, other->where(u"port"_s).toString()));
         } else {
             taken.insert(key, &s);
         }

@@ -44,6 +44,8 @@ void TestMoveRefusal::refusal_data()
     QTest::addRow("already there") << "api"
                                    << "nuc"
                                    << "already runs on nuc";
+    QTest::addRow("port taken on the same machine under another host name")
+        << "cache" << "nuc2" << "port 5555 is already used on nuc2 by pg";
 }
 
 void TestMoveRefusal::refusal()
@@ -57,10 +59,13 @@ void TestMoveRefusal::refusal()
           nuc: {ip: 10.0.0.1, path: /srv, arch: amd64-linux}
           pi: {ip: 10.0.0.2, path: /srv, arch: amd64-linux}
           mac: {ip: 10.0.0.3, path: /srv, arch: arm64-apple}
+          nuc2: {ip: 10.0.0.3, path: /srv2, arch: arm64-apple}
         services:
           api: {current_host: nuc, deployment_type: process, command: ./api, port: 8080}
           db: {current_host: nuc, deployment_type: native, command: ./db, port: 5432}
           web: {current_host: pi, deployment_type: process, command: ./web, port: 8080}
+          pg: {current_host: mac, deployment_type: process, command: ./pg, port: 5555}
+          cache: {current_host: nuc, deployment_type: process, command: ./cache, port: 5555}
         )"));
     const CheckedRegistry checked = temp.check();
     QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));

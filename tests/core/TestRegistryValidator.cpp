@@ -86,6 +86,10 @@ void TestRegistryValidator::reportsProblemAt_data()
                + "  web:\n    current_host: h1\n    deployment_type: process\n    command: ./w\n   "
                  " port: 8080\n"
         << 18 << 11 << "port 8080 on host \"h1\" is already used by service \"api\"";
+    QTest::addRow("two hosts on one machine share its ports")
+        << replaced("ip: 10.0.0.2", "ip: 10.0.0.1")
+               + "  web:\n    current_host: h2\n    deployment_type: process\n    command: ./w\n    port: 8080\n"
+        << 18 << 11 << "port 8080 on host \"h2\" (the same machine as \"h1\") is already used by service \"api\"";
     QTest::addRow("malformed ipv4")
         << replaced("ip: 10.0.0.1", "ip: 10.0.0.256") << 3 << 9 << "not a valid IP address";
     QTest::addRow("malformed ssh_hostname")
