@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/DeployCommand.h"
 
-#include "app/cli/HistoryJson.h"
+#include "core/history/HistoryJson.h"
 #include "app/cli/TextTable.h"
 
 #include <QFile>

@@ -2,7 +2,7 @@
 #include "app/cli/HistoryCommand.h"
 
 #include "app/cli/DeployCommand.h"
-#include "app/cli/HistoryJson.h"
+#include "core/history/HistoryJson.h"
 #include "app/cli/TextTable.h"
 #include "core/deploy/ConfigDiff.h"
 

@@ -2,7 +2,7 @@
 #include "app/cli/ServiceActionCommand.h"
 
 #include "app/cli/DeployCommand.h"
-#include "app/cli/HistoryJson.h"
+#include "core/history/HistoryJson.h"
 #include "core/deploy/UnitFiles.h"
 
 #include <QJsonArray>

@@ -22,8 +22,6 @@ namespace {
 using namespace Qt::Literals::StringLiterals;
 using namespace std::chrono_literals;
 
-constexpr auto ServiceLockWait = 30s;
-
 QString fingerprintOf(const QList<PlannedService> &services)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
@@ -307,7 +305,7 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
     if (!s)
         return Error{ErrorCode::NotFound, u"no service named %1"_s.arg(service)};
     const Host host = *registry.host(s->currentHost);
-    auto lock = ServiceLock::acquire(service, u"stop by %1"_s.arg(actor), ServiceLockWait);
+    auto lock = ServiceLock::acquire(service, u"stop by %1"_s.arg(actor), DeployOptions{}.lockWait);
     if (!lock)
         return lock.error();
     DeploymentRecord record;

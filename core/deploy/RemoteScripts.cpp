@@ -289,8 +289,13 @@ QString serviceDir(const Host &host, const QString &service)
 }
 
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
-                const QString &lockHolder, int staleLockSeconds)
+                const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing)
 {
+    const QString uploadDir =
+        uploadIfMissing
+            ? u"d=\"$svc/.tmp-%1\"; mkdir -p \"$d\" && echo \"upload=$(cd \"$d\" && pwd -P)\""_s
+                  .arg(QString::number(QRandomGenerator::global()->generate64(), 36))
+            : u":"_s;
     return header(host, service)
            + uR"SH(
 mkdir -p "$svc/releases" "$svc/run" "$svc/logs" || exit 1
@@ -311,19 +316,11 @@ for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed left
 rm -f "$svc/current.new"
 echo "os=$(uname -s)"; echo "arch=$(uname -m)"
 echo "current=$(pt_current)"; echo "previous=$(cat "$svc/previous" 2>/dev/null)"
-if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; fi
+if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; %4; fi
 if pt_alive; then echo "alive=1"; echo "pid=$(pt_pid)"; else echo "alive=0"; fi
 )SH"_s.arg(q(lockHolder))
                  .arg(staleLockSeconds)
-                 .arg(q(releaseId));
-}
-
-QString makeUploadDir(const Host &host, const QString &service)
-{
-    const QString suffix = QString::number(QRandomGenerator::global()->generate64(), 36);
-    return header(host, service) + uR"SH(
-d="$svc/.tmp-%1"; mkdir -p "$d" && cd "$d" && echo "upload=$(pwd -P)"
-)SH"_s.arg(suffix);
+                 .arg(q(releaseId), uploadDir);
 }
 
 QString activate(const Host &host, const QString &service, const Activation &a)

@@ -83,12 +83,12 @@ QString serviceDir(const Host &host, const QString &service);
 
 /**
  * Takes the host-side lock, cleans temp dirs left by interrupted deploys, and reports os, arch,
- * current/previous release, whether `releaseId` is present, and process state.
+ * current/previous release, whether `releaseId` is present, and process state. When the release
+ * is missing and `uploadIfMissing`, it also makes a fresh temp dir and prints `upload=<path>`,
+ * so an upload needs no round trip of its own.
  */
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
-                const QString &lockHolder, int staleLockSeconds);
-/** Creates a fresh temp dir for an upload and prints `upload=<path>`. */
-QString makeUploadDir(const Host &host, const QString &service);
+                const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing);
 /**
  * Installs the release, writes env, stops the old instance, switches `current`, starts the new
  * one, runs the health gate, reverts to the previous release on failure, prunes, unlocks.

@@ -128,9 +128,12 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
     report(u"prepare"_s);
     clock.start();
     const QString holder = u"coord=%1 pid=%2"_s.arg(QHostInfo::localHostName()).arg(::getpid());
-    const auto prepared = t.run(RemoteScripts::prepare(host, service.name, planned.release.id,
-                                                       holder, StaleHostLockSeconds),
-                                60s);
+    const bool uploadIfMissing =
+        !planned.release.sourceDir.isEmpty() && !planned.releaseMustBeOnHost;
+    const auto prepared =
+        t.run(RemoteScripts::prepare(host, service.name, planned.release.id, holder,
+                                     StaleHostLockSeconds, uploadIfMissing),
+              60s);
     if (!prepared)
         return fail(u"prepare"_s, u"host %1: %2"_s.arg(host.name, prepared.error().message));
     const auto kv = RemoteScripts::parseKeyValues(prepared->out);
@@ -162,9 +165,7 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
         report(u"upload"_s,
                u"%1 files, %2 bytes"_s.arg(planned.release.files).arg(planned.release.bytes));
         clock.restart();
-        const auto dir = t.run(RemoteScripts::makeUploadDir(host, service.name), 30s);
-        const QString uploadDir =
-            dir ? RemoteScripts::parseKeyValues(dir->out).value(u"upload"_s) : QString();
+        const QString uploadDir = kv.value(u"upload"_s); // made by prepare, in the same round trip
         if (uploadDir.isEmpty()) {
             unlock();
             return fail(u"upload"_s,

@@ -24,8 +24,8 @@ struct DeploymentRecord
     QString service;
     QString host;
     QString fromHost;
-    QString action;  // deploy | move | restart | stop | start | rollback
-    QString actor;   // cli:<user> | gui:<user> | api:<user> | mcp:<client> | healer
+    QString action; // deploy | move | restart | stop | start | rollback
+    QString actor;  // cli:<user> | gui:<user> | api:<user> | mcp:<client> | healer
     QDateTime startedAt;
     QDateTime endedAt;
     QString outcome; // running | succeeded | failed | rolled_back | interrupted | skipped

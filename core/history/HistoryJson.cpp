@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/cli/HistoryJson.h"
+#include "core/history/HistoryJson.h"
 
 #include <QJsonArray>
 
-namespace Portoser::Cli::HistoryJson {
+namespace Portoser::HistoryJson {
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -38,4 +38,4 @@ QJsonObject full(const DeploymentRecord &r)
     return o;
 }
 
-} // namespace Portoser::Cli::HistoryJson
+} // namespace Portoser::HistoryJson

@@ -5,11 +5,11 @@
 
 #include <QJsonObject>
 
-namespace Portoser::Cli::HistoryJson {
+namespace Portoser::HistoryJson {
 
-/** A record without its config and step outputs, for lists. */
+/** A record without its config and step outputs, for lists (CLI --json, API, MCP share it). */
 QJsonObject summary(const DeploymentRecord &record);
 /** Everything, for `history show`. */
 QJsonObject full(const DeploymentRecord &record);
 
-} // namespace Portoser::Cli::HistoryJson
+} // namespace Portoser::HistoryJson
