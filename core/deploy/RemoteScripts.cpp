@@ -23,9 +23,21 @@ QString q(const QString &value)
  * GNU/Linux, BusyBox and macOS.
  */
 const char *const Prelude = R"SH(
-pt_current() { if [ -L "$svc/current" ]; then basename "$(readlink "$svc/current")"; fi; }
-pt_pid() { cat "$svc/run/pid" 2>/dev/null || true; }
-# Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead.
+pt_current() { if [ -L "$svc/current" ]; then l=$(readlink "$svc/current"); echo "${l##*/}"; fi; }
+# Builtins only where it is cheap to do so: a status pass runs these for every service of a host.
+pt_pid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; echo "$p"; }
+# pt_proc PID: sets p_state and p_pgid, or fails when no such process. /proc on Linux, ps elsewhere.
+pt_proc() {
+  case "$1" in ""|*[!0-9]*) return 1 ;; esac
+  if [ -d /proc/self ]; then
+    l=; read -r l 2>/dev/null < "/proc/$1/stat" || return 1
+    l=${l##*) }; p_state=${l%% *}; l=${l#* }; l=${l#* }; p_pgid=${l%% *}; return 0
+  fi
+  set -- $(ps -o stat= -o pgid= -p "$1" 2>/dev/null); [ -n "$1" ] || return 1
+  p_state=$1; p_pgid=$2
+}
+# Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead, and a pid
+# that now belongs to another process group (reused after a reboot) is not ours.
 pt_native() { ( cd "$svc/current" && if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi; sh -c "$1" ) </dev/null; }
 pt_alive() {
   if [ "$kind" = docker ]; then [ -n "$(pt_compose ps --status running -q $dc_service 2>/dev/null)" ]; return; fi
@@ -37,8 +49,10 @@ pt_alive() {
     case "$out" in *stopped*|*inactive*|*"not running"*|*dead*) return 1 ;; esac
     return 0
   fi
-  p=$(pt_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 1
-  case "$(ps -o stat= -p "$p" 2>/dev/null)" in Z*|"") return 1 ;; esac
+  p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"
+  pt_proc "$p" || return 1
+  case "$p_state" in Z*) return 1 ;; esac
+  [ "$p_pgid" = "$p" ]
 }
 pt_group_alive() {
   ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
@@ -78,11 +92,11 @@ pt_start() {
   mkdir -p "$svc/run" "$svc/logs"
   if [ "$kind" = native ]; then
     pt_native "$nt_start" >>"$svc/logs/$name.log" 2>&1 || return 1
-    echo native > "$svc/run/pid"; date +%s > "$svc/run/started"; return 0
+    echo native > "$svc/run/pid"; pt_started; return 0
   fi
   if [ "$kind" = docker ]; then
     pt_compose --env-file "$svc/env" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
-    echo docker > "$svc/run/pid"; date +%s > "$svc/run/started"; return 0
+    echo docker > "$svc/run/pid"; pt_started; return 0
   fi
   wd=$1; [ -n "$wd" ] || wd="$svc/current"
   ( cd "$wd" || exit 127
@@ -91,11 +105,18 @@ pt_start() {
     if [ "$kind" = local ] && [ -d "$svc/current/.venv/bin" ]; then
       VIRTUAL_ENV="$(cd "$svc/current" && pwd -P)/.venv"; PATH="$VIRTUAL_ENV/bin:$PATH"; export VIRTUAL_ENV PATH
     fi
-    if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$2"
-    elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$2"
-    else exec sh -c "$2"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
+    # The group leader waits for the command and notes when and how it ended (for the healer).
+    run='sh -c "$1"; s=$?; echo "$(date +%s) $s" >> "$2"; exit $s'
+    if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$run" pt "$2" "$svc/run/exits"
+    elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$run" pt "$2" "$svc/run/exits"
+    else exec sh -c "$run" pt "$2" "$svc/run/exits"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
   echo $! > "$svc/run/pid"
-  date +%s > "$svc/run/started"
+  pt_started
+}
+# Notes a start: when (uptime) and how often (restart count; the last 20 are kept).
+pt_started() {
+  now=$(date +%s); echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
+  if [ "$(wc -l < "$svc/run/starts")" -gt 40 ]; then tail -n 20 "$svc/run/starts" > "$svc/run/starts.new" && mv -f "$svc/run/starts.new" "$svc/run/starts"; fi
 }
 # Builds a Python release once (local services): uv when asked or available, else a venv with pip.
 pt_build_python() {
@@ -180,10 +201,15 @@ QString header(const Host &host, const QString &service, const Runtime &runtime 
            + runtimeVariables(host, runtime) + QString::fromUtf8(Prelude);
 }
 
-QString probeWords(const HealthProbe &p)
+QString probeKind(const HealthProbe &p)
 {
     static const QString kinds[] = {u"running"_s, u"http"_s, u"tcp"_s, u"command"_s};
-    return u"%1 %2 %3 %4 %5 %6"_s.arg(kinds[int(p.kind)], q(p.target))
+    return kinds[int(p.kind)];
+}
+
+QString probeWords(const HealthProbe &p)
+{
+    return u"%1 %2 %3 %4 %5 %6"_s.arg(probeKind(p), q(p.target))
         .arg(p.timeoutSeconds)
         .arg(p.retries)
         .arg(p.intervalSeconds)
@@ -375,6 +401,7 @@ if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/prev
 echo "step=switch $(date +%s)"
 pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; rm -rf "$svc/lock"; exit 1; }
 echo "step=start $(date +%s)"
+rm -f "$svc/run/starts" "$svc/run/exits"
 pt_start "$wd" "$cmd"
 echo "pid=$(pt_pid)"
 echo "step=health $(date +%s)"
@@ -420,28 +447,64 @@ QString unlock(const Host &host, const QString &service)
     return header(host, service) + u"rm -rf \"$svc/lock\"\n"_s;
 }
 
-QString status(const Host &host, const QList<StatusQuery> &services)
+QString observe(const Host &host, const QList<StatusQuery> &services, const ObserveScope &scope)
 {
-    // One round trip for every service on the host; each block starts with "service=<name>".
-    QString script = QString::fromUtf8(Prelude);
+    // One round trip for every service on the host: host facts first, then one block per service
+    // that starts with "service=<name>". Kept to builtins where it matters (20 services a host).
+    QString script = QString::fromUtf8(Prelude) + u"now=$(date +%s)\n"_s;
+    if (scope.hostFacts) {
+        script += u"base=%1\n"_s.arg(pathExpression(host.path));
+        script += uR"SH(echo "os=$(uname -s)"; echo "arch=$(uname -m)"
+d=$base; while [ ! -d "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
+df -Pk "$d" 2>/dev/null | awk 'NR == 2 { sub(/%/, "", $5); print "disk_used_pct=" $5; print "disk_avail_kb=" $4 }'
+df -Pi "$d" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /IUse%|%iused/) c = i } NR == 2 && c { sub(/%/, "", $c); print "inode_used_pct=" $c }'
+if [ -r /proc/meminfo ]; then
+  awk '/^MemTotal:/ { print "mem_total_kb=" $2 } /^MemAvailable:/ { print "mem_avail_kb=" $2 }
+       /^SwapTotal:/ { print "swap_total_kb=" $2 } /^SwapFree:/ { print "swap_free_kb=" $2 }' /proc/meminfo
+  read -r l1 rest < /proc/loadavg; echo "load1=$l1"
+else
+  echo "mem_total_kb=$(( $(sysctl -n hw.memsize 2>/dev/null || echo 0) / 1024 ))"
+  set -- $(sysctl -n vm.loadavg 2>/dev/null); echo "load1=$2"
+fi
+# Who listens on which TCP port: "listen_<port>=<pid> <pgid> <command>".
+if command -v ss >/dev/null 2>&1; then
+  ss -Htlnp 2>/dev/null | sed -n 's/.*:\([0-9][0-9]*\) .*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 \3 \2/p'
+elif command -v lsof >/dev/null 2>&1; then
+  lsof -nP -iTCP -sTCP:LISTEN -F pcn 2>/dev/null | awk '/^p/ { pid = substr($0, 2) } /^c/ { c = substr($0, 2) } /^n/ { n = split($0, a, ":"); print a[n], pid, c }'
+fi | sort -u -k1,1n | while read -r port pid cmd; do
+  g=; pt_proc "$pid" && g=$p_pgid; echo "listen_$port=$pid $g $cmd"
+done
+)SH"_s;
+        if (scope.docker)
+            script +=
+                u"if docker info >/dev/null 2>&1; then echo docker=up; else echo docker=down; fi\n"_s;
+    }
     for (const StatusQuery &query : services) {
-        HealthProbe once = query.probe;
-        once.retries = 1;
-        once.startPeriodSeconds = 0;
         script += u"name=%1\nsvc=%2\n"_s.arg(q(query.service), serviceDir(host, query.service))
                   + runtimeVariables(host, query.runtime) + RuntimeOnHost
                   + u"echo \"service=$name\"\n"_s;
         script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
   echo "current=$(pt_current)"
+  p=$(pt_pid); echo "pid=$p"
   if pt_alive; then
-    echo "state=running"; echo "pid=$(pt_pid)"
-    s=$(cat "$svc/run/started" 2>/dev/null || echo 0); echo "uptime=$(( $(date +%s) - s ))"
-    if pt_gate %1 >/dev/null; then echo "health=healthy"; else echo "health=unhealthy"; fi
-  elif [ -f "$svc/run/pid" ]; then echo "state=dead"; echo "pid=$(pt_pid)"
+    echo "state=running"
+    s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "uptime=$(( now - s ))"
+    if out=$(pt_check %1 2>&1); then echo "health=healthy"; else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; fi
+  elif [ -f "$svc/run/pid" ]; then
+    echo "state=dead"
+    if pt_proc "$p" && [ "$p_pgid" != "$p" ]; then echo "stale_pid=1"; fi
+    case "$p_state" in Z*) echo "zombie=1" ;; esac
+    if [ -f "$svc/run/exits" ]; then
+      awk -v since=$(( now - %2 )) '{ last = $0 } $1 >= since { n++ } END { print "recent_exits=" n + 0; split(last, a, " "); print "exit_at=" a[1]; print "exit_status=" a[2] }' "$svc/run/exits"
+    fi
+    tail -n 3 "$svc/logs/$name.log" 2>/dev/null | awk '{ print "log_" NR "=" $0 }'
   else echo "state=stopped"; fi
+  [ -f "$svc/run/starts" ] && echo "starts=$(wc -l < "$svc/run/starts")"
 fi
-)SH"_s.arg(probeWords(once));
+)SH"_s.arg(u"%1 %2 %3"_s.arg(probeKind(query.probe), q(query.probe.target))
+               .arg(query.probe.timeoutSeconds))
+                      .arg(scope.exitWindowSeconds);
     }
     return script;
 }

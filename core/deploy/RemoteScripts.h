@@ -99,15 +99,25 @@ QString activate(const Host &host, const QString &service, const Activation &act
 QString readServiceFile(const Host &host, const QString &declaredPath);
 /** Releases the host-side lock (after a failure before activation). */
 QString unlock(const Host &host, const QString &service);
-/** For each service on the host, in one round trip: state, release, pid, uptime, one health check.
- */
 struct StatusQuery
 {
     QString service;
     HealthProbe probe;
     Runtime runtime;
 };
-QString status(const Host &host, const QList<StatusQuery> &services);
+/** What an observation gathers besides each service's state. */
+struct ObserveScope
+{
+    bool hostFacts = false;      // os, arch, disk, inodes, memory, load, TCP listeners
+    bool docker = false;         // whether the docker daemon answers
+    int exitWindowSeconds = 600; // exits counted for crash-loop detection
+};
+/**
+ * For each service on the host, in one round trip: state, release, pid, uptime, one health check,
+ * and for a dead one its exits and last log lines; with `scope.hostFacts` the host's own state.
+ */
+QString observe(const Host &host, const QList<StatusQuery> &services,
+                const ObserveScope &scope = {});
 /** Stops the service (process group, TERM then KILL). */
 QString stop(const Host &host, const QString &service, const Runtime &runtime,
              int stopTimeoutSeconds);

@@ -16,13 +16,21 @@ public:
         : m_pool(pool)
     {}
 
+    /** The state of each of `services`, by name. */
     QMap<QString, ServiceState> observe(const Registry &registry, const QStringList &services);
+    /** Hosts with their own facts (disk, memory, listeners) and those of `services` on them;
+     * `hosts` adds hosts that have none of them. */
+    QList<HostState> observeHosts(const Registry &registry, const QStringList &services,
+                                  const QStringList &hosts = {});
     /** `services` on `host` (which may differ from their current_host, for moves), one round trip.
      */
-    static QList<ServiceState> observeOn(Transport &transport, const Host &host,
-                                         const QList<Service> &services);
+    static HostState observeOn(Transport &transport, const Host &host,
+                               const QList<Service> &services, bool hostFacts = false);
 
 private:
+    QList<HostState> run(const Registry &registry, const QStringList &services,
+                         const QStringList &hosts, bool hostFacts);
+
     HostPool &m_pool;
 };
 

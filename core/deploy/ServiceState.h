@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/Result.h"
+
+#include <QList>
+#include <QMap>
 #include <QString>
+#include <QStringList>
+
+#include <optional>
 
 namespace Portoser {
 
-/** A service as observed on its host: what `status` prints. */
+/** A service as observed on its host: what `status` prints and what the healer reasons about. */
 struct ServiceState
 {
     QString service;
@@ -15,8 +22,45 @@ struct ServiceState
     QString release;
     qint64 pid = 0;
     qint64 uptimeSeconds = 0;
-    QString health; // healthy | unhealthy | "" when not running
-    QString error;  // why the host could not be asked
+    QString health;       // healthy | unhealthy | "" when not running
+    QString healthDetail; // the last line a failing check printed
+    QString error;        // why the host could not be asked
+
+    // Evidence about a dead service, from the host's records of its starts and exits.
+    bool stalePid = false; // the pid file names a live process of another process group
+    bool zombie = false;
+    std::optional<int> exitStatus; // of the last exit (128+N: killed by signal N)
+    qint64 exitAt = 0;             // epoch seconds
+    int recentExits = 0;           // exits within the observation's window
+    int starts = 0;                // starts since the release was deployed
+    QStringList logTail;
+};
+
+/** A process listening on a TCP port of a host. */
+struct PortListener
+{
+    qint64 pid = 0;
+    qint64 pgid = 0;
+    QString command;
+};
+
+/** A host as observed in one round trip: its own state and its services'. */
+struct HostState
+{
+    QString host;
+    bool reachable = false;
+    std::optional<ErrorCode> errorCode;
+    QString error;
+    qint64 roundTripMs = 0; // the whole observation, connect included when it had to connect
+    QString os, arch;
+    int diskUsedPct = -1;
+    qint64 diskAvailKb = -1;
+    int inodeUsedPct = -1;
+    qint64 memTotalKb = -1, memAvailKb = -1, swapTotalKb = -1, swapFreeKb = -1;
+    double load1 = -1;
+    QString docker; // up | down | "" when no docker service lives there
+    QMap<int, PortListener> listeners;
+    QList<ServiceState> services;
 };
 
 } // namespace Portoser

@@ -372,7 +372,10 @@ void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
         Orchestrator own(Interpolator::processEnvironment(), settings);
         return own.deploy(r, *plan, DeployOptions{});
     });
-    QTest::qWait(1500);
+    // Strike once the host is in the health gate (the new release started), not after a fixed
+    // delay: on a loaded machine the upload may still be running after any fixed wait.
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(serviceDir(faulty, victim) + u"/run/started"_s),
+                             30000);
     QVERIFY(m_hosts.tool({fault, faulty}));
     const auto records = running.result();
     QVERIFY(m_hosts.tool({repair, faulty}));
