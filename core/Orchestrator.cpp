@@ -3,6 +3,8 @@
 
 #include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceObserver.h"
+#include "core/heal/HealStore.h"
+#include "core/registry/DependencyGraph.h"
 #include "core/registry/RegistryEditor.h"
 #include "core/registry/RegistryLoader.h"
 #include "core/registry/RegistryValidator.h"
@@ -82,15 +84,10 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
                                                       const DeployOptions &options,
                                                       const ProgressFn &progress)
 {
-    auto plan = planDeploy(registry, services);
+    auto plan =
+        withEngine([&](DeployEngine &engine) { return engine.planRestart(registry, services); });
     if (!plan)
         return plan.error();
-    for (PlannedService &p : plan->services) {
-        if (services.contains(p.service) && p.action == PlanAction::NoOp) {
-            p.action = PlanAction::Restart;
-            p.why = QStringLiteral("restart requested");
-        }
-    }
     return deploy(registry, *plan, options, progress);
 }
 
@@ -193,6 +190,126 @@ QMap<QString, ServiceState> Orchestrator::status(const Registry &registry,
 {
     return ServiceObserver(*m_pool).observe(registry, services.isEmpty() ? registry.services.keys()
                                                                          : services);
+}
+
+QList<HostState> Orchestrator::observe(const Registry &registry, const QStringList &services,
+                                       const QStringList &hosts)
+{
+    return ServiceObserver(*m_pool).observeHosts(registry, services, hosts);
+}
+
+Result<std::unique_ptr<Healer>> Orchestrator::makeHealer(IssueList *playbookIssues)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    const auto loaded = PlaybookLoader::loadDirectory(m_settings.playbookDirectory.isEmpty()
+                                                          ? PlaybookLoader::defaultDirectory()
+                                                          : m_settings.playbookDirectory);
+    if (playbookIssues)
+        *playbookIssues = loaded.issues;
+    return std::make_unique<Healer>(*m_pool, **history, loaded.playbooks);
+}
+
+Result<DiagnoseResult> Orchestrator::diagnose(const Registry &registry, const QStringList &services)
+{
+    DiagnoseResult result;
+    auto healer = makeHealer(&result.playbookIssues);
+    if (!healer)
+        return healer.error();
+    const QStringList names = services.isEmpty() ? registry.services.keys() : services;
+    result.diagnosis =
+        Analyzer::analyze(registry, observe(registry, DependencyGraph(registry).closure(names)));
+    HealStore heal(**store());
+    for (const QString &name : names) {
+        QList<Playbook> chosen;
+        for (const Problem &p : result.diagnosis.services.value(name).problems) {
+            const Playbook *playbook = (*healer)->playbookFor(p.fingerprint, name);
+            chosen.append(playbook ? *playbook : Playbook{});
+        }
+        result.playbooks.insert(name, chosen);
+        if (auto state = heal.state(name))
+            result.healState.insert(name, *state);
+    }
+    return result;
+}
+
+Result<HealReport> Orchestrator::heal(const Registry &registry, const HealOptions &options,
+                                      const Healer::EventSink &sink)
+{
+    IssueList issues;
+    auto healer = makeHealer(&issues);
+    if (!healer)
+        return healer.error();
+    auto report = (*healer)->pass(registry, options, sink);
+    if (report)
+        report->playbookIssues = issues;
+    return report;
+}
+
+Result<QList<HealEvent>> Orchestrator::healEvents(const QString &service, int limit, qint64 afterId)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return HealStore(**history).events(service, limit, afterId);
+}
+
+Result<QList<KnowledgeRow>> Orchestrator::knowledge()
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return HealStore(**history).knowledge();
+}
+
+Result<QList<PlaybookInfo>> Orchestrator::playbooks()
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    HealStore heal(**history);
+    auto rows = heal.knowledge();
+    auto learned = heal.learned();
+    if (!rows || !learned)
+        return rows ? learned.error() : rows.error();
+    const auto statsOf = [&](const Playbook &p) {
+        for (const KnowledgeRow &r : *rows) {
+            if (r.playbook == p.name && r.fingerprint == p.fingerprint)
+                return r;
+        }
+        return KnowledgeRow{p.fingerprint, p.name, 0, 0, 0, 0};
+    };
+    QList<PlaybookInfo> all;
+    const auto files = PlaybookLoader::loadDirectory(m_settings.playbookDirectory.isEmpty()
+                                                         ? PlaybookLoader::defaultDirectory()
+                                                         : m_settings.playbookDirectory);
+    for (const Playbook &p : files.playbooks)
+        all.append({p, statsOf(p), 0});
+    for (const LearnedPlaybook &l : *learned)
+        all.append({l.playbook, statsOf(l.playbook), l.frequency});
+    for (const Playbook &p : Playbooks::builtIn())
+        all.append({p, statsOf(p), 0});
+    return all;
+}
+
+Result<LearnedPlaybook> Orchestrator::learn(const QString &fingerprint, const QString &service,
+                                            const QList<PlaybookStep> &steps)
+{
+    Playbook candidate;
+    candidate.name = u"learned"_qs;
+    candidate.fingerprint = fingerprint;
+    candidate.steps = steps;
+    if (const IssueList issues = Playbooks::validate(candidate); !issues.isEmpty())
+        return Error{ErrorCode::InvalidInput, issues.first().message};
+    auto history = store();
+    if (!history)
+        return history.error();
+    HealStore heal(**history);
+    auto learned = heal.learn(fingerprint, service, steps);
+    if (learned)
+        (void)heal.countOutcome(fingerprint, learned->playbook.name, true, 0);
+    return learned;
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::history(const HistoryQuery &query)

@@ -4,6 +4,7 @@
 #include "core/deploy/DeployEngine.h"
 #include "core/deploy/HostPool.h"
 #include "core/deploy/ServiceState.h"
+#include "core/heal/Healer.h"
 #include "core/history/HistoryStore.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
@@ -15,8 +16,26 @@ namespace Portoser {
 /** Settings every front-end passes the same way. */
 struct OrchestratorSettings
 {
-    QString databasePath; // empty: HistoryStore::defaultPath()
+    QString databasePath;      // empty: HistoryStore::defaultPath()
+    QString playbookDirectory; // empty: PlaybookLoader::defaultDirectory()
     TransportSettings transport;
+};
+
+/** A diagnosis with what the healer would do about each problem and where it stands. */
+struct DiagnoseResult
+{
+    Diagnosis diagnosis;
+    QMap<QString, QList<Playbook>> playbooks; // per service: one per problem, in order
+    QMap<QString, HealState> healState;
+    IssueList playbookIssues;
+};
+
+/** Every playbook the healer knows, with what the knowledge base counted for it. */
+struct PlaybookInfo
+{
+    Playbook playbook;
+    KnowledgeRow stats;
+    int frequency = 0; // learned: how often an operator recorded it
 };
 
 /**
@@ -33,6 +52,7 @@ public:
     Q_DISABLE_COPY_MOVE(Orchestrator)
 
     void setSettings(const OrchestratorSettings &settings);
+    const OrchestratorSettings &settings() const { return m_settings; }
 
     /** Loads `path` with its includes and runs every validation check. */
     CheckedRegistry checkRegistry(const QString &path) const;
@@ -73,6 +93,21 @@ public:
     /** Observed state of `services` (all when empty), hosts asked in parallel. */
     QMap<QString, ServiceState> status(const Registry &registry, const QStringList &services = {});
 
+    /** Hosts (their disk, memory, listeners) and services, one round trip per host. */
+    QList<HostState> observe(const Registry &registry, const QStringList &services,
+                             const QStringList &hosts = {});
+    /** Observes and analyzes `services` (all when empty) and what they depend on. */
+    Result<DiagnoseResult> diagnose(const Registry &registry, const QStringList &services = {});
+    /** One pass of the self-healing loop. */
+    Result<HealReport> heal(const Registry &registry, const HealOptions &options,
+                            const Healer::EventSink &sink = {});
+    Result<QList<HealEvent>> healEvents(const QString &service, int limit, qint64 afterId = 0);
+    Result<QList<PlaybookInfo>> playbooks();
+    Result<QList<KnowledgeRow>> knowledge();
+    /** Records an operator's fix for `fingerprint` (it becomes a playbook with a frequency). */
+    Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
+                                  const QList<PlaybookStep> &steps);
+
     Result<QList<DeploymentRecord>> history(const HistoryQuery &query);
     Result<DeploymentRecord> historyRecord(qint64 id);
 
@@ -89,6 +124,8 @@ private:
         DeployEngine engine(*m_pool, **history);
         return fn(engine);
     }
+
+    Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
 
     Interpolator::Lookup m_environment;
     OrchestratorSettings m_settings;

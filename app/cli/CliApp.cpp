@@ -3,6 +3,7 @@
 
 #include "app/cli/DependenciesCommand.h"
 #include "app/cli/DeployCommand.h"
+#include "app/cli/HealCommands.h"
 #include "app/cli/HistoryCommand.h"
 #include "app/cli/RegistryCommand.h"
 #include "app/cli/ServiceActionCommand.h"
@@ -60,6 +61,10 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<LogsCommand>());
     m_commands.push_back(std::make_unique<UnitCommand>());
     m_commands.push_back(std::make_unique<HistoryCommand>());
+    m_commands.push_back(std::make_unique<ObserveCommand>());
+    m_commands.push_back(std::make_unique<DiagnoseCommand>());
+    m_commands.push_back(std::make_unique<HealCommand>());
+    m_commands.push_back(std::make_unique<LearnCommand>());
 }
 
 CliApp::~CliApp() = default;

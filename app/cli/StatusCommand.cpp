@@ -2,6 +2,7 @@
 #include "app/cli/StatusCommand.h"
 
 #include "app/cli/TextTable.h"
+#include "core/deploy/StateJson.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -53,14 +54,7 @@ int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
     if (context.json()) {
         QJsonArray items;
         for (const ServiceState &s : states)
-            items.append(QJsonObject{{u"service"_s, s.service},
-                                     {u"host"_s, s.host},
-                                     {u"state"_s, s.state},
-                                     {u"health"_s, s.health},
-                                     {u"release"_s, s.release},
-                                     {u"pid"_s, s.pid},
-                                     {u"uptime_seconds"_s, s.uptimeSeconds},
-                                     {u"error"_s, s.error}});
+            items.append(toJson(s));
         context.printJson(items);
         return Ok;
     }

@@ -110,6 +110,20 @@ Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringLis
     return plan;
 }
 
+Result<DeployPlan> DeployEngine::planRestart(const Registry &registry, const QStringList &services)
+{
+    auto made = plan(registry, services);
+    if (!made)
+        return made;
+    for (PlannedService &p : made->services) {
+        if (services.contains(p.service) && p.action == PlanAction::NoOp) {
+            p.action = PlanAction::Restart;
+            p.why = QStringLiteral("restart requested");
+        }
+    }
+    return made;
+}
+
 Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
                                                     const DeployPlan &plan,
                                                     const DeployOptions &options,

@@ -15,6 +15,7 @@ class HistoryStore;
 struct DeployOptions
 {
     QString actor = QStringLiteral("cli");
+    bool autoHeal = true;                      // run the healer around the deploy (Orchestrator)
     bool force = false;                        // redeploy services the plan finds unchanged
     std::chrono::milliseconds lockWait{30000}; // how long to wait for another deploy of a service
 };
@@ -33,6 +34,8 @@ public:
      *  beyond read-only observation. */
     Result<DeployPlan> plan(const Registry &registry, const QStringList &services,
                             bool force = false);
+    /** The plan of a restart (or start) of `services` on their current release. */
+    Result<DeployPlan> planRestart(const Registry &registry, const QStringList &services);
     /** Applies `plan` if the registry and hosts still look as they did when it was made. */
     Result<QList<DeploymentRecord>> apply(const Registry &registry, const DeployPlan &plan,
                                           const DeployOptions &options,

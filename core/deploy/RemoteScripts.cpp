@@ -116,6 +116,7 @@ pt_start() {
 # Notes a start: when (uptime) and how often (restart count; the last 20 are kept).
 pt_started() {
   now=$(date +%s); echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
+  : > "$svc/run/wanted" # meant to run until an explicit stop: a failed start is "dead", not "stopped"
   if [ "$(wc -l < "$svc/run/starts")" -gt 40 ]; then tail -n 20 "$svc/run/starts" > "$svc/run/starts.new" && mv -f "$svc/run/starts.new" "$svc/run/starts"; fi
 }
 # Builds a Python release once (local services): uv when asked or available, else a venv with pip.
@@ -401,7 +402,8 @@ if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/prev
 echo "step=switch $(date +%s)"
 pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; rm -rf "$svc/lock"; exit 1; }
 echo "step=start $(date +%s)"
-rm -f "$svc/run/starts" "$svc/run/exits"
+# A new release starts with a clean record of starts and exits; a restart keeps counting.
+[ "$old" = "$rid" ] || rm -f "$svc/run/starts" "$svc/run/exits"
 pt_start "$wd" "$cmd"
 echo "pid=$(pt_pid)"
 echo "step=health $(date +%s)"
@@ -491,7 +493,7 @@ else
     echo "state=running"
     s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "uptime=$(( now - s ))"
     if out=$(pt_check %1 2>&1); then echo "health=healthy"; else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; fi
-  elif [ -f "$svc/run/pid" ]; then
+  elif [ -f "$svc/run/pid" ] || [ -f "$svc/run/wanted" ]; then
     echo "state=dead"
     if pt_proc "$p" && [ "$p_pgid" != "$p" ]; then echo "stale_pid=1"; fi
     case "$p_state" in Z*) echo "zombie=1" ;; esac
@@ -533,7 +535,7 @@ QString stop(const Host &host, const QString &service, const Runtime &runtime,
              int stopTimeoutSeconds)
 {
     return header(host, service, runtime) + RuntimeOnHost
-           + u"pt_stop %1\necho result=ok\n"_s.arg(stopTimeoutSeconds);
+           + u"pt_stop %1\nrm -f \"$svc/run/wanted\"\necho result=ok\n"_s.arg(stopTimeoutSeconds);
 }
 
 QString logTail(const Host &host, const QString &service, int lines, bool follow)

@@ -43,6 +43,41 @@ const QStringList Migrations = {
         coordinator_host TEXT NOT NULL DEFAULT '',
         coordinator_pid INTEGER NOT NULL DEFAULT 0))SQL"_s,
     u"CREATE INDEX deployments_by_service ON deployments(service, id)"_s,
+    // The healer's tables (core/heal/HealStore): events, per-service budget, knowledge.
+    uR"SQL(CREATE TABLE heal_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        service TEXT NOT NULL,
+        host TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        fingerprint TEXT NOT NULL DEFAULT '',
+        playbook TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        record_id INTEGER NOT NULL DEFAULT 0))SQL"_s,
+    uR"SQL(CREATE TABLE heal_state (
+        service TEXT PRIMARY KEY,
+        down_since INTEGER NOT NULL DEFAULT 0,
+        fingerprint TEXT NOT NULL DEFAULT '',
+        restarts TEXT NOT NULL DEFAULT '',
+        given_up_at INTEGER NOT NULL DEFAULT 0,
+        given_up_reason TEXT NOT NULL DEFAULT '',
+        last_playbook TEXT NOT NULL DEFAULT ''))SQL"_s,
+    uR"SQL(CREATE TABLE knowledge (
+        fingerprint TEXT NOT NULL,
+        playbook TEXT NOT NULL,
+        occurrences INTEGER NOT NULL DEFAULT 0,
+        worked INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        recover_ms INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (fingerprint, playbook)))SQL"_s,
+    uR"SQL(CREATE TABLE learned_playbooks (
+        name TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        service TEXT NOT NULL DEFAULT '',
+        steps TEXT NOT NULL,
+        frequency INTEGER NOT NULL DEFAULT 0,
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL))SQL"_s,
 };
 
 Error sqlError(const QString &what, const QSqlError &e)

@@ -42,6 +42,8 @@ public:
     /** The newest record of `service` that ended with the service up (succeeded). */
     Result<std::optional<DeploymentRecord>> lastSucceeded(const QString &service) const;
     QString path() const { return m_path; }
+    /** The QSqlDatabase connection, for stores of other tables in the same file (same thread). */
+    QString connectionName() const { return m_connection; }
 
 private:
     HistoryStore(QString connectionName, QString path);

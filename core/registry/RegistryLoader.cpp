@@ -62,7 +62,7 @@ const QStringList ServiceKeys = {u"current_host"_s,
                                  u"stop_timeout"_s};
 const QStringList HealthKeys = {u"type"_s,     u"path"_s,    u"port"_s,    u"command"_s,
                                 u"interval"_s, u"timeout"_s, u"retries"_s, u"start_period"_s};
-const QStringList HealKeys = {u"enabled"_s, u"max_restarts"_s, u"window"_s};
+const QStringList HealKeys = {u"enabled"_s, u"max_restarts"_s, u"window"_s, u"kill_port_holder"_s};
 const QStringList CaddyKeys = {u"host"_s,        u"ingress_host"_s,  u"admin_endpoint"_s,
                                u"admin_api"_s,   u"http_port"_s,     u"https_port"_s,
                                u"config_path"_s, u"use_admin_api"_s, u"email"_s};
@@ -769,7 +769,7 @@ void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subje
     if (const auto command = text(map["command"], where, u"command"_s))
         h.command = *command;
     if (const auto v = duration(map["interval"], where, u"interval"_s))
-        h.intervalSeconds = *v;
+        h.intervalSeconds = h.watchIntervalSeconds = std::max(1, *v);
     if (const auto v = duration(map["timeout"], where, u"timeout"_s))
         h.timeoutSeconds = *v;
     if (const auto v = integer(map["retries"], where, u"retries"_s, 0, 1000))
@@ -792,7 +792,9 @@ void Parser::parseHeal(const YAML::Node &map, Service &s, const QString &subject
     if (const auto v = integer(map["max_restarts"], where, u"max_restarts"_s, 0, 1000))
         s.heal.maxRestarts = *v;
     if (const auto v = duration(map["window"], where, u"window"_s))
-        s.heal.windowSeconds = *v;
+        s.heal.windowSeconds = std::max(1, *v);
+    if (const auto v = boolean(map["kill_port_holder"], where, u"kill_port_holder"_s))
+        s.heal.killPortHolder = *v;
 }
 
 void Parser::parseCaddy(const YAML::Node &map)

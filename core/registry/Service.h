@@ -34,7 +34,8 @@ struct HealthCheck
     QString path = QStringLiteral("/");
     std::optional<int> port;
     QString command;
-    int intervalSeconds = 2;
+    int intervalSeconds = 2;       // between health-gate attempts after the first quick ones
+    int watchIntervalSeconds = 10; // between the watchdog's checks; `interval` sets both
     int timeoutSeconds = 5;
     int retries = 15;
     int startPeriodSeconds = 0;
@@ -46,6 +47,7 @@ struct HealPolicy
     bool enabled = true;
     int maxRestarts = 5;
     int windowSeconds = 600;
+    bool killPortHolder = false; // a playbook may kill a foreign process that holds the port
 };
 
 /** The upstream `service.yml`: commands and settings kept beside a service's code. */

@@ -5,9 +5,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace Portoser::Test {
 
-/** The namespace test hosts made by tests/hosts/portoser-test-hosts, as the suite's C++ tests see them. */
+/** The namespace test hosts made by tests/hosts/portoser-test-hosts, as the suite's C++ tests see
+ * them. */
 class TestHosts
 {
 public:
@@ -23,6 +26,9 @@ public:
     QByteArray registryFragment() const;
     /** Runs the fixture tool (kill-sshd h2, link-up h3, ...); true when it succeeded. */
     bool tool(const QStringList &args) const;
+    /** Runs `script` on `host` with the OpenSSH client (an independent way in); its stdout, or
+     * nothing when it failed. */
+    std::optional<QByteArray> ssh(const QString &host, const QString &script) const;
 
 private:
     QString m_dir;

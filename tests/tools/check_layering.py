@@ -23,7 +23,7 @@ GUI_HEADERS = re.compile(
 
 # third-party header pattern -> files (regex on the path from the root) allowed to include it
 ADAPTERS = {
-    r'^yaml-cpp/': r'^core/registry/RegistryLoader\.cpp$',
+    r'^yaml-cpp/': r'^core/(registry/RegistryLoader|heal/PlaybookLoader)\.cpp$',
     r'^libssh/': r'^core/transport/Ssh[A-Za-z]*\.cpp$',
     r'^openssl/': r'^core/(crypto|tls)/[A-Za-z]+\.cpp$',
     r'^(qt6keychain/|keychain\.h$)': r'^core/secrets/Keychain[A-Za-z]*\.cpp$',

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/deploy/StateJson.h"
+
+#include <QJsonArray>
+
+namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+QJsonObject toJson(const ServiceState &s)
+{
+    QJsonObject o{{u"service"_s, s.service},
+                  {u"host"_s, s.host},
+                  {u"state"_s, s.state},
+                  {u"health"_s, s.health},
+                  {u"release"_s, s.release},
+                  {u"pid"_s, s.pid},
+                  {u"uptime_seconds"_s, s.uptimeSeconds},
+                  {u"error"_s, s.error}};
+    if (!s.healthDetail.isEmpty())
+        o.insert(u"health_detail"_s, s.healthDetail);
+    if (s.stalePid)
+        o.insert(u"stale_pid"_s, true);
+    if (s.zombie)
+        o.insert(u"zombie"_s, true);
+    if (s.exitStatus)
+        o.insert(u"exit_status"_s, *s.exitStatus);
+    if (s.exitAt)
+        o.insert(u"exit_at"_s, s.exitAt);
+    o.insert(u"recent_exits"_s, s.recentExits);
+    o.insert(u"starts"_s, s.starts);
+    if (!s.logTail.isEmpty())
+        o.insert(u"log_tail"_s, QJsonArray::fromStringList(s.logTail));
+    return o;
+}
+
+QJsonObject toJson(const HostState &h)
+{
+    QJsonObject listeners;
+    for (auto it = h.listeners.cbegin(); it != h.listeners.cend(); ++it)
+        listeners.insert(
+            QString::number(it.key()),
+            QJsonObject{{u"pid"_s, it->pid}, {u"pgid"_s, it->pgid}, {u"command"_s, it->command}});
+    QJsonArray services;
+    for (const ServiceState &s : h.services)
+        services.append(toJson(s));
+    const auto optional = [](qint64 v) { return v < 0 ? QJsonValue() : QJsonValue(v); };
+    return {{u"host"_s, h.host},
+            {u"reachable"_s, h.reachable},
+            {u"error"_s, h.error},
+            {u"round_trip_ms"_s, h.roundTripMs},
+            {u"os"_s, h.os},
+            {u"arch"_s, h.arch},
+            {u"disk_used_pct"_s, optional(h.diskUsedPct)},
+            {u"disk_avail_kb"_s, optional(h.diskAvailKb)},
+            {u"inode_used_pct"_s, optional(h.inodeUsedPct)},
+            {u"mem_total_kb"_s, optional(h.memTotalKb)},
+            {u"mem_avail_kb"_s, optional(h.memAvailKb)},
+            {u"swap_total_kb"_s, optional(h.swapTotalKb)},
+            {u"swap_free_kb"_s, optional(h.swapFreeKb)},
+            {u"load1"_s, h.load1 < 0 ? QJsonValue() : QJsonValue(h.load1)},
+            {u"docker"_s, h.docker},
+            {u"listeners"_s, listeners},
+            {u"services"_s, services}};
+}
+
+} // namespace Portoser

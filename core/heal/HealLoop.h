@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/heal/HealStore.h"
+#include "core/registry/Registry.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace Portoser {
+
+struct OrchestratorSettings;
+class HealLoopWorker;
+
+/**
+ * The watchdog: runs the self-healing loop on a timer, each service at its `health.interval`
+ * (default 10 s), on a thread of its own with its own Orchestrator (sessions, database
+ * connection), so it never blocks the GUI or the API and never overlaps itself. Pausable.
+ * Events arrive as signals on the thread that made the loop.
+ */
+class HealLoop : public QObject
+{
+    Q_OBJECT
+
+public:
+    HealLoop(const OrchestratorSettings &settings, const Registry &registry,
+             QObject *parent = nullptr);
+    ~HealLoop() override;
+    Q_DISABLE_COPY_MOVE(HealLoop)
+
+    /** Checks every service this often instead of its own interval (0: their own). */
+    void setIntervalOverride(int seconds);
+    void setRegistry(const Registry &registry);
+    void start();
+    void pause();
+    void resume();
+    bool isPaused() const { return m_paused; }
+
+signals:
+    void event(const Portoser::HealEvent &event);
+    /** After each pass: how many services were looked at and had problems, and its duration. */
+    void passFinished(int services, int withProblems, qint64 milliseconds);
+
+private:
+    QThread m_thread;
+    HealLoopWorker *m_worker = nullptr; // lives in m_thread
+    bool m_paused = true;
+};
+
+} // namespace Portoser
+
+Q_DECLARE_METATYPE(Portoser::HealEvent)

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/heal/HealScripts.h"
+
+#include "core/deploy/RemoteScripts.h"
+#include "core/transport/ShellCommand.h"
+
+#include <QRegularExpression>
+
+namespace Portoser::HealScripts {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+QString q(const QString &value)
+{
+    return ShellCommand::quote(value);
+}
+
+} // namespace
+
+QString clearPid(const Host &host, const QString &service)
+{
+    return u"svc=%1\nif [ -f \"$svc/run/pid\" ]; then rm -f \"$svc/run/pid\"; echo cleared=1; fi\n"_s
+        .arg(RemoteScripts::serviceDir(host, service));
+}
+
+QString resetFailed(const QString &unit)
+{
+    return u"unit=%1\n"
+           "if command -v systemctl >/dev/null 2>&1 && systemctl is-failed --quiet \"$unit\"; "
+           "then\n"
+           "  systemctl reset-failed \"$unit\" && echo reset=1\n"
+           "fi\n"_s.arg(q(unit));
+}
+
+QString killPortHolder(qint64 pid, int port, int graceSeconds)
+{
+    // The pid must still be the listener: between observation and now it may have changed.
+    return uR"SH(pid=%1; port=%2
+listening() {
+  if command -v ss >/dev/null 2>&1; then ss -Htlnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid,"
+  else lsof -nP -a -p "$pid" -iTCP:"$port" -sTCP:LISTEN >/dev/null 2>&1; fi
+}
+listening || { echo "result=gone"; exit 0; }
+kill -TERM "$pid" 2>/dev/null
+i=0; while kill -0 "$pid" 2>/dev/null && [ "$i" -lt %3 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; echo "note=killed with KILL"; fi
+echo "result=freed"
+)SH"_s.arg(pid)
+        .arg(port)
+        .arg(graceSeconds * 10);
+}
+
+QString prune(const Host &host, qint64 logLimitBytes)
+{
+    return u"base=%1\nlimit=%2\n"_s.arg(RemoteScripts::pathExpression(host.path)).arg(logLimitBytes)
+           + uR"SH(before=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
+for svc in "$base"/.portoser/*; do
+  [ -d "$svc/releases" ] || continue
+  cur=; [ -L "$svc/current" ] && { l=$(readlink "$svc/current"); cur=${l##*/}; }
+  prev=$(cat "$svc/previous" 2>/dev/null)
+  for r in "$svc"/releases/*; do
+    [ -d "$r" ] || continue
+    n=${r##*/}
+    [ "$n" = "$cur" ] || [ "$n" = "$prev" ] || { rm -rf "$r"; echo "pruned=${svc##*/}/$n"; }
+  done
+  for log in "$svc"/logs/*.log; do
+    [ -f "$log" ] || continue
+    if [ "$(wc -c < "$log")" -gt "$limit" ]; then
+      tail -c "$limit" "$log" > "$log.tail" && cat "$log.tail" > "$log"; rm -f "$log.tail"
+      echo "trimmed=${log#"$base"/}"
+    fi
+  done
+done
+after=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
+echo "freed_kb=$(( after - before ))"
+)SH"_s;
+}
+
+QString command(const Host &host, const QString &service, const QString &templ,
+                const QMap<QString, QString> &values)
+{
+    static const QRegularExpression placeholder(u"\\{([a-z_]+)\\}"_s);
+    QString script;
+    qsizetype last = 0;
+    for (auto m = placeholder.globalMatch(templ); m.hasNext();) {
+        const auto match = m.next();
+        script += templ.mid(last, match.capturedStart() - last);
+        const QString name = match.captured(1);
+        if (name == u"service_dir"_s)
+            script += RemoteScripts::serviceDir(host, service);
+        else if (name == u"base"_s)
+            script += RemoteScripts::pathExpression(host.path);
+        else
+            script += q(values.value(name));
+        last = match.capturedEnd();
+    }
+    script += templ.mid(last);
+    return u"cd %1 2>/dev/null || cd\n"_s.arg(RemoteScripts::pathExpression(host.path)) + script
+           + u'\n';
+}
+
+QString systemdUnitOf(const Service &service)
+{
+    static const QRegularExpression systemctl(
+        u"systemctl\\s+(?:--user\\s+)?(?:re)?start\\s+([A-Za-z0-9@._-]+)"_s);
+    const QString start = service.serviceFile ? service.serviceFile->start : QString();
+    if (const auto m = systemctl.match(start); m.hasMatch())
+        return m.captured(1);
+    const QString name = service.serviceName.isEmpty() ? service.name : service.serviceName;
+    return name.endsWith(u".service"_s) ? name : name + u".service"_s;
+}
+
+} // namespace Portoser::HealScripts

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/deploy/DeployEngine.h"
+#include "core/heal/Diagnosis.h"
+#include "core/heal/HealStore.h"
+#include "core/heal/Playbook.h"
+
+#include <functional>
+
+namespace Portoser {
+
+class HistoryStore;
+
+struct HealOptions
+{
+    QStringList services;        // empty: every service whose heal is enabled
+    qint64 backoffBaseMs = 1000; // the first retry waits this long, each next one twice as long
+    qint64 backoffMaxMs = 300000;
+};
+
+/** One thing a pass did, or held back, for a service. */
+struct HealAction
+{
+    QString service;
+    QString host;
+    QString fingerprint;
+    QString playbook;
+    QString step;
+    QString outcome; // done | failed | waiting | given_up | reported | skipped
+    QString detail;
+    qint64 recordId = 0;
+};
+
+QJsonObject toJson(const HealAction &action);
+
+/** What one observe → analyze → solve → learn pass found and did. */
+struct HealReport
+{
+    Diagnosis diagnosis;
+    QList<HealAction> actions;
+    QList<HealEvent> events;
+    IssueList playbookIssues; // operator playbooks that could not be used
+    qint64 observeMs = 0;
+};
+
+/**
+ * One pass of the self-healing loop (DESIGN.md §5) over a registry: observe every host once,
+ * analyze, run the playbook of each problem within the service's restart budget (exponential
+ * backoff, then `given up` until an operator acts), and learn what worked. Every restart is a
+ * history record with actor `healer`; every change of state and every action is a heal event.
+ */
+class Healer
+{
+public:
+    using EventSink = std::function<void(const HealEvent &)>;
+
+    Healer(HostPool &pool, HistoryStore &history, QList<Playbook> operatorPlaybooks);
+
+    Result<HealReport> pass(const Registry &registry, const HealOptions &options,
+                            const EventSink &sink = {});
+    /** The playbook that would run for `fingerprint` on `service` (operator, learned, built-in). */
+    const Playbook *playbookFor(const QString &fingerprint, const QString &service) const;
+
+    static constexpr qint64 LogLimitBytes = 1 << 20;
+
+private:
+    struct Context;
+    void heal(Context &c, const Service &service, const ServiceDiagnosis &d);
+    bool runStep(Context &c, const Service &service, const ServiceDiagnosis &d,
+                 const Problem &problem, const Playbook &playbook, const PlaybookStep &step,
+                 HealState &state);
+    bool restart(Context &c, const Service &service, const Problem &problem,
+                 const Playbook &playbook, HealState &state);
+    Result<QByteArray> runOnHost(const Host &host, const QString &script);
+    void emitEvent(Context &c, HealEvent event);
+    bool operatorActedSince(const QString &service, qint64 epochSeconds) const;
+
+    HostPool &m_pool;
+    HistoryStore &m_history;
+    HealStore m_store;
+    QList<Playbook> m_operator; // operator files, then learned ones that were needed twice
+    QList<Playbook> m_builtIn;
+};
+
+} // namespace Portoser
