@@ -32,6 +32,7 @@ private slots:
     void unreachableHostCausesNoRestart();
     void diskPressureIsPruned();
     void operatorPlaybookRunsItsCommandQuoted();
+    void failedSystemdUnitIsResetBeforeItsRestart();
 
 private:
     Registry registry(const QByteArray &services, const QByteArray &extraHosts = {});
@@ -87,11 +88,14 @@ void TestHeal::initTestCase()
                                                          {u"h2"_s, u"flappy"_s},
                                                          {u"h3"_s, u"squatted"_s},
                                                          {u"h4"_s, u"steady"_s},
-                                                         {u"h1"_s, u"noted"_s}};
+                                                         {u"h1"_s, u"noted"_s},
+                                                         {u"h4"_s, u"unitized"_s}};
     for (const auto &[host, service] : services) {
         QFile pid(serviceDir(host, service) + u"/run/pid"_s);
-        if (pid.open(QIODevice::ReadOnly))
-            ::kill(-pid_t(pid.readAll().trimmed().toLongLong()), SIGKILL);
+        const qint64 group = pid.open(QIODevice::ReadOnly) ? pid.readAll().trimmed().toLongLong()
+                                                          : 0; // "native"/"docker" read as 0
+        if (group > 1)
+            ::kill(-pid_t(group), SIGKILL);
         QDir(serviceDir(host, service)).removeRecursively();
     }
 }
@@ -392,6 +396,45 @@ void TestHeal::operatorPlaybookRunsItsCommandQuoted()
     QVERIFY(std::any_of(playbooks->cbegin(), playbooks->cend(), [](const PlaybookInfo &p) {
         return p.playbook.name == u"touch-then-restart"_s && p.stats.worked == 1;
     }));
+}
+
+void TestHeal::failedSystemdUnitIsResetBeforeItsRestart()
+{
+    // A recording `systemctl` first in h4's PATH; the service is managed through its unit.
+    const QString hostDir = m_hosts.dir() + u"/h4"_s;
+    QFile::remove(hostDir + u"/bin/systemctl"_s);
+    QFile::remove(hostDir + u"/systemctl.log"_s);
+    QDir(hostDir + u"/systemd-state"_s).removeRecursively();
+    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR")
+                            + u"/tests/hosts/fake-systemctl"_s,
+                        hostDir + u"/bin/systemctl"_s));
+    m_temp->write(u"unitized/service.yml"_s,
+                  "name: unitized\ntype: native\nstart: systemctl start unitized-app.service\n"
+                  "stop: systemctl stop unitized-app.service\n"
+                  "status: systemctl is-active --quiet unitized-app.service && echo running || "
+                  "echo stopped\n");
+    const Registry r = registry("  unitized:\n    current_host: h4\n    deployment_type: native\n"
+                                "    service_file: /unitized/service.yml\n");
+    QVERIFY(deploy(r, {u"unitized"_s}));
+    // The unit crashes until systemd gives up on it: inactive and failed.
+    QVERIFY(QFile::remove(hostDir + u"/systemd-state/unitized-app.service.active"_s));
+    QFile failed(hostDir + u"/systemd-state/unitized-app.service.failed"_s);
+    QVERIFY(failed.open(QIODevice::WriteOnly));
+    failed.close();
+
+    const HealReport report = heal(r, {u"unitized"_s});
+    QVERIFY(report.diagnosis.services.value(u"unitized"_s).problem(Fingerprint::ProcessDead));
+    QCOMPARE(m_orchestrator->status(r, {u"unitized"_s}).value(u"unitized"_s).state, u"running"_s);
+    QFile log(hostDir + u"/systemctl.log"_s);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QStringList calls = QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    const qsizetype reset = calls.indexOf(u"reset-failed unitized-app.service"_s);
+    QVERIFY2(reset > 0, qPrintable(calls.join(u'\n')));
+    // Reset first, then the restart's own stop and start (status checks aside).
+    QVERIFY(calls.indexOf(u"start unitized-app.service"_s, reset) > reset);
+    QCOMPARE(calls.count(u"start unitized-app.service"_s), 2);
+    QVERIFY(m_orchestrator->stop(r, u"unitized"_s, u"test"_s));
+    QFile::remove(hostDir + u"/bin/systemctl"_s);
 }
 
 QTEST_GUILESS_MAIN(TestHeal)
