@@ -64,15 +64,6 @@ QString hostLine(const HostState &h)
     return line;
 }
 
-QString eventLine(const HealEvent &e)
-{
-    return u"%1  %2  %3  %4%5  %6"_s.arg(
-        e.at.toLocalTime().toString(u"HH:mm:ss"_s), e.service.leftJustified(12),
-        HealEvent::kindName(e.kind).leftJustified(9),
-        e.fingerprint.isEmpty() ? QString() : e.fingerprint + u' ',
-        e.recordId ? u"(record %1) "_s.arg(e.recordId) : QString(), e.detail);
-}
-
 QJsonArray issuesJson(const IssueList &issues)
 {
     QJsonArray a;
@@ -163,10 +154,14 @@ int ObserveCommand::run(CliContext &context, const QCommandLineParser &args)
             const Service *service = registry->service(s.service);
             QString port = u"-"_s;
             if (const auto p = service ? service->effectivePort() : std::nullopt) {
+                // Holders are asked for only where the service is down or failing.
                 const auto holder = h.listeners.constFind(*p);
-                port = holder == h.listeners.cend()
-                           ? u"%1 free"_s.arg(*p)
-                           : u"%1 pid %2 (%3)"_s.arg(*p).arg(holder->pid).arg(holder->command);
+                const bool fine = s.state == u"running"_s && s.health == u"healthy"_s;
+                port =
+                    fine ? QString::number(*p)
+                    : holder == h.listeners.cend()
+                        ? u"%1 free"_s.arg(*p)
+                        : u"%1 held by pid %2 (%3)"_s.arg(*p).arg(holder->pid).arg(holder->command);
             }
             table.addRow({u"  "_s + s.service, s.state, s.health.isEmpty() ? u"-"_s : s.health,
                           s.pid ? QString::number(s.pid) : u"-"_s,
@@ -303,7 +298,7 @@ int HealCommand::events(CliContext &context, const QCommandLineParser &args, con
         return Ok;
     }
     for (const HealEvent &e : *events)
-        context.out() << eventLine(e) << '\n';
+        context.out() << toText(e) << '\n';
     return Ok;
 }
 
@@ -333,10 +328,22 @@ int HealCommand::watch(CliContext &context, const Registry &registry,
         if (context.json())
             context.out() << QJsonDocument(toJson(e)).toJson(QJsonDocument::Compact) << '\n';
         else
-            context.out() << eventLine(e) << '\n';
+            context.out() << toText(e) << '\n';
         context.out().flush();
     });
-    if (!context.json())
+    // With --json each pass also reports its size and duration (what bench/heal measures).
+    if (context.json())
+        QObject::connect(&loop, &HealLoop::passFinished, &loop,
+                         [&context](int observed, int problems, qint64 ms) {
+                             const QJsonObject pass{{u"services"_s, observed},
+                                                    {u"problems"_s, problems},
+                                                    {u"ms"_s, ms}};
+                             context.out() << QJsonDocument(QJsonObject{{u"pass"_s, pass}})
+                                                  .toJson(QJsonDocument::Compact)
+                                           << '\n';
+                             context.out().flush();
+                         });
+    else
         context.out() << "watching " << enabled << " services; interrupt to stop\n";
     context.out().flush();
     loop.start();

@@ -83,8 +83,17 @@ pt_stop() {
 pt_switch() {
   ln -s "releases/$1" "$svc/current.new" || return 1
   # Atomic replace of a symlink: GNU mv -T, BSD/macOS mv -h.
-  mv -T -f "$svc/current.new" "$svc/current" 2>/dev/null || mv -h -f "$svc/current.new" "$svc/current"
+  mv -T -f "$svc/current.new" "$svc/current" 2>/dev/null || mv -h -f "$svc/current.new" "$svc/current" || return 1
+  printf '%s\n' "$1" > "$svc/run/release" # read back with a builtin, where readlink costs a process
 }
+# pt_release: sets rel to the release `current` points at.
+pt_release() {
+  rel=; [ -L "$svc/current" ] || return 0
+  [ -f "$svc/run/release" ] && read -r rel 2>/dev/null < "$svc/run/release" && [ -d "$svc/releases/$rel" ] && return 0
+  rel=$(pt_current)
+}
+# pt_lines FILE: sets n to its number of lines.
+pt_lines() { n=0; [ -f "$1" ] || return 0; while read -r _; do n=$((n + 1)); done < "$1"; }
 # Starts the command detached, as the leader of its own session and process group (so a stop
 # reaches all its children and nothing of the SSH session reaches it): setsid on Linux, perl's
 # setpgrp on macOS. The pid stays the same through every exec, so $! is the group id.
@@ -452,49 +461,49 @@ QString unlock(const Host &host, const QString &service)
 QString observe(const Host &host, const QList<StatusQuery> &services, const ObserveScope &scope)
 {
     // One round trip for every service on the host: host facts first, then one block per service
-    // that starts with "service=<name>". Kept to builtins where it matters (20 services a host).
-    QString script = QString::fromUtf8(Prelude) + u"now=$(date +%s)\n"_s;
+    // that starts with "service=<name>", then (with host facts) a block "service=@listeners".
+    // Builtins wherever a process can be saved: a watchdog runs this every few seconds.
+    QString script = QString::fromUtf8(Prelude) + u"now=$(date +%s)\nports=\n"_s;
     if (scope.hostFacts) {
         script += u"base=%1\n"_s.arg(pathExpression(host.path));
-        script += uR"SH(echo "os=$(uname -s)"; echo "arch=$(uname -m)"
-d=$base; while [ ! -d "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
-df -Pk "$d" 2>/dev/null | awk 'NR == 2 { sub(/%/, "", $5); print "disk_used_pct=" $5; print "disk_avail_kb=" $4 }'
-df -Pi "$d" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /IUse%|%iused/) c = i } NR == 2 && c { sub(/%/, "", $c); print "inode_used_pct=" $c }'
+        script += uR"SH(set -- $(uname -sm); echo "os=$1"; echo "arch=$2"
+d=$base; while [ ! -d "$d" ] && [ "$d" != / ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+{ df -Pk "$d"; df -Pi "$d"; } 2>/dev/null | awk '
+  NR == 2 { sub(/%/, "", $5); print "disk_used_pct=" $5; print "disk_avail_kb=" $4 }
+  NR == 3 { for (i = 1; i <= NF; i++) if ($i ~ /IUse%|%iused/) c = i }
+  NR == 4 && c { sub(/%/, "", $c); print "inode_used_pct=" $c }'
 if [ -r /proc/meminfo ]; then
-  awk '/^MemTotal:/ { print "mem_total_kb=" $2 } /^MemAvailable:/ { print "mem_avail_kb=" $2 }
-       /^SwapTotal:/ { print "swap_total_kb=" $2 } /^SwapFree:/ { print "swap_free_kb=" $2 }' /proc/meminfo
-  read -r l1 rest < /proc/loadavg; echo "load1=$l1"
+  while read -r k v _; do
+    case $k in MemTotal:) echo "mem_total_kb=$v" ;; MemAvailable:) echo "mem_avail_kb=$v" ;;
+      SwapTotal:) echo "swap_total_kb=$v" ;; SwapFree:) echo "swap_free_kb=$v" ;; esac
+  done < /proc/meminfo
+  read -r l1 _ < /proc/loadavg; echo "load1=$l1"
 else
   echo "mem_total_kb=$(( $(sysctl -n hw.memsize 2>/dev/null || echo 0) / 1024 ))"
   set -- $(sysctl -n vm.loadavg 2>/dev/null); echo "load1=$2"
 fi
-# Who listens on which TCP port: "listen_<port>=<pid> <pgid> <command>".
-if command -v ss >/dev/null 2>&1; then
-  ss -Htlnp 2>/dev/null | sed -n 's/.*:\([0-9][0-9]*\) .*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 \3 \2/p'
-elif command -v lsof >/dev/null 2>&1; then
-  lsof -nP -iTCP -sTCP:LISTEN -F pcn 2>/dev/null | awk '/^p/ { pid = substr($0, 2) } /^c/ { c = substr($0, 2) } /^n/ { n = split($0, a, ":"); print a[n], pid, c }'
-fi | sort -u -k1,1n | while read -r port pid cmd; do
-  g=; pt_proc "$pid" && g=$p_pgid; echo "listen_$port=$pid $g $cmd"
-done
 )SH"_s;
         if (scope.docker)
             script +=
                 u"if docker info >/dev/null 2>&1; then echo docker=up; else echo docker=down; fi\n"_s;
     }
     for (const StatusQuery &query : services) {
-        script += u"name=%1\nsvc=%2\n"_s.arg(q(query.service), serviceDir(host, query.service))
-                  + runtimeVariables(host, query.runtime) + RuntimeOnHost
-                  + u"echo \"service=$name\"\n"_s;
+        script +=
+            u"name=%1\nsvc=%2\nport=%3\n"_s.arg(q(query.service), serviceDir(host, query.service),
+                                                query.port > 0 ? QString::number(query.port)
+                                                               : QString())
+            + runtimeVariables(host, query.runtime) + RuntimeOnHost + u"echo \"service=$name\"\n"_s;
         script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
-  echo "current=$(pt_current)"
-  p=$(pt_pid); echo "pid=$p"
+  pt_release; echo "current=$rel"
+  p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; echo "pid=$p"
   if pt_alive; then
     echo "state=running"
     s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "uptime=$(( now - s ))"
-    if out=$(pt_check %1 2>&1); then echo "health=healthy"; else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; fi
+    if out=$(pt_check %1 2>&1); then echo "health=healthy"
+    else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; ports="$ports $port"; fi
   elif [ -f "$svc/run/pid" ] || [ -f "$svc/run/wanted" ]; then
-    echo "state=dead"
+    echo "state=dead"; ports="$ports $port"
     if pt_proc "$p" && [ "$p_pgid" != "$p" ]; then echo "stale_pid=1"; fi
     case "$p_state" in Z*) echo "zombie=1" ;; esac
     if [ -f "$svc/run/exits" ]; then
@@ -502,11 +511,27 @@ else
     fi
     tail -n 3 "$svc/logs/$name.log" 2>/dev/null | awk '{ print "log_" NR "=" $0 }'
   else echo "state=stopped"; fi
-  [ -f "$svc/run/starts" ] && echo "starts=$(wc -l < "$svc/run/starts")"
+  pt_lines "$svc/run/starts"; echo "starts=$n"
 fi
 )SH"_s.arg(u"%1 %2 %3"_s.arg(probeKind(query.probe), q(query.probe.target))
                .arg(query.probe.timeoutSeconds))
                       .arg(scope.exitWindowSeconds);
+    }
+    if (scope.hostFacts) {
+        // Who holds the ports of services that are down or failing: "listen_<port>=<pid> <pgid>
+        // <command>". Asked only then, as `ss -p` reads every process's file descriptors.
+        script += uR"SH(echo "service=@listeners"
+ports=$(echo $ports)
+if [ -n "$ports" ]; then
+  if command -v ss >/dev/null 2>&1; then
+    ss -Htlnp 2>/dev/null | sed -n 's/.*:\([0-9][0-9]*\) .*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 \3 \2/p'
+  elif command -v lsof >/dev/null 2>&1; then
+    lsof -nP -iTCP -sTCP:LISTEN -F pcn 2>/dev/null | awk '/^p/ { pid = substr($0, 2) } /^c/ { c = substr($0, 2) } /^n/ { n = split($0, a, ":"); print a[n], pid, c }'
+  fi | while read -r lp pid cmd; do
+    case " $ports " in *" $lp "*) g=; pt_proc "$pid" && g=$p_pgid; echo "listen_$lp=$pid $g $cmd" ;; esac
+  done
+fi
+)SH"_s;
     }
     return script;
 }

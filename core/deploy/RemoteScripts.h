@@ -104,6 +104,7 @@ struct StatusQuery
     QString service;
     HealthProbe probe;
     Runtime runtime;
+    int port = 0; // whose holder to name when the service is down or failing (0: none)
 };
 /** What an observation gathers besides each service's state. */
 struct ObserveScope

@@ -77,7 +77,8 @@ HostState ServiceObserver::observeOn(Transport &transport, const Host &host,
     RemoteScripts::ObserveScope scope;
     scope.hostFacts = hostFacts;
     for (const Service &s : services) {
-        probes.append({s.name, HealthProbe::forService(s), Runtime::forService(s)});
+        probes.append({s.name, HealthProbe::forService(s), Runtime::forService(s),
+                       s.effectivePort().value_or(0)});
         scope.docker |= hostFacts && s.type == DeploymentType::Docker;
         scope.exitWindowSeconds = std::max(scope.exitWindowSeconds, s.heal.windowSeconds);
     }
@@ -94,9 +95,10 @@ HostState ServiceObserver::observeOn(Transport &transport, const Host &host,
     }
     const QByteArray out = result ? result->out : QByteArray();
     const qsizetype firstService = out.startsWith("service=") ? 0 : out.indexOf("\nservice=");
-    readHostFacts(state,
-                  RemoteScripts::parseKeyValues(firstService < 0 ? out : out.left(firstService)));
     const auto sections = RemoteScripts::parseSections(out, u"service"_s);
+    auto facts = RemoteScripts::parseKeyValues(firstService < 0 ? out : out.left(firstService));
+    facts.insert(sections.value(u"@listeners"_s));
+    readHostFacts(state, facts);
     for (const Service &s : services) {
         ServiceState service = serviceState(s, host.name, sections.value(s.name));
         if (!result) {

@@ -36,7 +36,8 @@ public:
             m_orchestrator =
                 std::make_unique<Orchestrator>(Interpolator::processEnvironment(), m_settings);
             m_timer = new QTimer(this);
-            m_timer->setInterval(250);
+            m_timer->setInterval(
+                100); // the schedule's resolution; a tick with nothing due costs nothing
             connect(m_timer, &QTimer::timeout, this, &HealLoopWorker::tick);
         }
         if (running) {

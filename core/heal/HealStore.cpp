@@ -17,8 +17,7 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-const QStringList KindNames = {u"down"_s,    u"recovered"_s, u"action"_s,
-                               u"waiting"_s, u"given_up"_s,  u"report"_s};
+const QStringList KindNames = {u"down"_s, u"recovered"_s, u"action"_s, u"given_up"_s, u"report"_s};
 
 Error sqlError(const QString &what, const QSqlQuery &q)
 {
@@ -73,6 +72,15 @@ QJsonObject toJson(const HealEvent &e)
             {u"playbook"_s, e.playbook},
             {u"detail"_s, e.detail},
             {u"record"_s, e.recordId}};
+}
+
+QString toText(const HealEvent &e)
+{
+    return u"%1  %2  %3  %4%5  %6"_s.arg(
+        e.at.toLocalTime().toString(u"HH:mm:ss"_s), e.service.leftJustified(12),
+        HealEvent::kindName(e.kind).leftJustified(9),
+        e.fingerprint.isEmpty() ? QString() : e.fingerprint + u' ',
+        e.recordId ? u"(record %1) "_s.arg(e.recordId) : QString(), e.detail);
 }
 
 HealStore::HealStore(const HistoryStore &history)

@@ -20,7 +20,6 @@ struct HealEvent
         Down,      // a service went from fine to a problem (with the diagnosis)
         Recovered, // it is fine again
         Action,    // a playbook step ran
-        Waiting,   // a step was held back (backoff, unreachable host)
         GivenUp,   // the restart budget is spent; nothing restarts it until an operator acts
         Report     // something an operator has to do
     };
@@ -38,6 +37,8 @@ struct HealEvent
 };
 
 QJsonObject toJson(const HealEvent &event);
+/** One line for logs and terminals: "12:00:01  api  down  process_dead  …". */
+QString toText(const HealEvent &event);
 
 /** The healer's memory of one service between passes (and processes). */
 struct HealState

@@ -70,10 +70,7 @@ const Playbook *Healer::playbookFor(const QString &fingerprint, const QString &s
 
 void Healer::emitEvent(Context &c, HealEvent event)
 {
-    if (event.kind != HealEvent::Kind::Waiting)
-        (void)m_store.addEvent(event); // a failed write must not stop the healing
-    else
-        event.at = QDateTime::currentDateTimeUtc();
+    (void)m_store.addEvent(event); // a failed write must not stop the healing
     c.report.events.append(event);
     if (c.sink)
         c.sink(event);
@@ -142,6 +139,7 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
         return;
     HealState state = *loaded;
     const qint64 now = nowMs();
+    const bool hadState = state.downSince || state.givenUpAt || !state.restarts.isEmpty();
     if (state.givenUpAt && operatorActedSince(service.name, state.givenUpAt)) {
         state.givenUpAt = 0;
         state.givenUpReason.clear();
@@ -169,7 +167,8 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
         state.downSince = 0;
         state.fingerprint.clear();
         state.lastPlaybook.clear();
-        (void)m_store.saveState(state);
+        if (hadState) // a healthy service costs no database write
+            (void)m_store.saveState(state);
         return;
     }
     const Problem &primary = d.problems.first();
@@ -232,18 +231,19 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
         if (outcome == u"skipped"_s)
             return carryOn; // a step that does not apply here (reset_failed without systemd)
         c.report.actions.append(action);
-        const auto kind = outcome == u"waiting"_s    ? HealEvent::Kind::Waiting
-                          : outcome == u"reported"_s ? HealEvent::Kind::Report
-                                                     : HealEvent::Kind::Action;
-        emitEvent(c, {0,
-                      {},
-                      service.name,
-                      d.host,
-                      kind,
-                      problem.fingerprint,
-                      playbook.name,
-                      step.describe() + u": "_s + detail,
-                      action.recordId});
+        // Holding back (backoff, an unreachable host) stays in the pass's actions: as an event
+        // it would repeat on every pass of a down period its `down` event already announced.
+        if (outcome != u"waiting"_s)
+            emitEvent(c,
+                      {0,
+                       {},
+                       service.name,
+                       d.host,
+                       outcome == u"reported"_s ? HealEvent::Kind::Report : HealEvent::Kind::Action,
+                       problem.fingerprint,
+                       playbook.name,
+                       step.describe() + u": "_s + detail,
+                       action.recordId});
         return carryOn;
     };
     state.lastPlaybook = playbook.name;

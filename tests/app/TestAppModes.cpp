@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real binary: mode selection, and that --serve/--cli never need a display.
+#include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -74,13 +76,19 @@ void TestAppModes::usageErrorExitsTwo()
 
 void TestAppModes::serveStartsHeadlessAndStopsOnTerm()
 {
+    QTemporaryDir home;
     QProcess p;
-    p.setProcessEnvironment(headless());
-    p.start(binary(), {u"--serve"_s, u"--registry"_s, demo()});
+    QProcessEnvironment env = headless();
+    env.insert(u"PORTOSER_HOME"_s, home.path());
+    p.setProcessEnvironment(env);
+    p.start(binary(), {u"--serve"_s, u"--registry"_s, demo(), u"--db"_s, home.filePath(u"p.db"_s)});
     QVERIFY(p.waitForStarted());
     QByteArray output;
-    QTRY_VERIFY2_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("coordinator up"),
+    QTRY_VERIFY2_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("watchdog running"),
                               QByteArray(output + p.readAllStandardError()).constData(), 10000);
+    QVERIFY(output.contains("coordinator up"));
+    // Its first pass wrote the healer's tables into the database it was given.
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(home.filePath(u"p.db"_s)).size() > 0, 10000);
     QCOMPARE(p.state(), QProcess::Running);
     ::kill(pid_t(p.processId()), SIGTERM);
     QVERIFY(p.waitForFinished(10000));

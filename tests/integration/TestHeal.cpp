@@ -3,16 +3,19 @@
 // back, a crash loop is given up without a restart storm, a foreign port holder is reported and
 // left alone, an unreachable host causes no false restarts, and disk pressure is pruned away.
 #include "core/Orchestrator.h"
+#include "core/heal/HealLoop.h"
 #include "tests/support/TempRegistry.h"
 #include "tests/support/TestHosts.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 
@@ -33,6 +36,7 @@ private slots:
     void diskPressureIsPruned();
     void operatorPlaybookRunsItsCommandQuoted();
     void failedSystemdUnitIsResetBeforeItsRestart();
+    void watchdogHealsOnItsThreadWithoutBlocking();
 
 private:
     Registry registry(const QByteArray &services, const QByteArray &extraHosts = {});
@@ -84,16 +88,14 @@ void TestHeal::initTestCase()
     settings.playbookDirectory = m_temp->path(u"playbooks"_s);
     m_orchestrator = std::make_unique<Orchestrator>(Interpolator::processEnvironment(), settings);
     // What an earlier run left on the hosts (the fixture keeps hosts up between local runs).
-    const QList<std::pair<QString, QString>> services = {{u"h1"_s, u"phoenix"_s},
-                                                         {u"h2"_s, u"flappy"_s},
-                                                         {u"h3"_s, u"squatted"_s},
-                                                         {u"h4"_s, u"steady"_s},
-                                                         {u"h1"_s, u"noted"_s},
-                                                         {u"h4"_s, u"unitized"_s}};
+    const QList<std::pair<QString, QString>> services = {
+        {u"h1"_s, u"phoenix"_s}, {u"h2"_s, u"flappy"_s}, {u"h3"_s, u"squatted"_s},
+        {u"h4"_s, u"steady"_s},  {u"h1"_s, u"noted"_s},  {u"h4"_s, u"unitized"_s},
+        {u"h5"_s, u"watched"_s}};
     for (const auto &[host, service] : services) {
         QFile pid(serviceDir(host, service) + u"/run/pid"_s);
         const qint64 group = pid.open(QIODevice::ReadOnly) ? pid.readAll().trimmed().toLongLong()
-                                                          : 0; // "native"/"docker" read as 0
+                                                           : 0; // "native"/"docker" read as 0
         if (group > 1)
             ::kill(-pid_t(group), SIGKILL);
         QDir(serviceDir(host, service)).removeRecursively();
@@ -405,9 +407,9 @@ void TestHeal::failedSystemdUnitIsResetBeforeItsRestart()
     QFile::remove(hostDir + u"/bin/systemctl"_s);
     QFile::remove(hostDir + u"/systemctl.log"_s);
     QDir(hostDir + u"/systemd-state"_s).removeRecursively();
-    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR")
-                            + u"/tests/hosts/fake-systemctl"_s,
-                        hostDir + u"/bin/systemctl"_s));
+    QVERIFY(
+        QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/hosts/fake-systemctl"_s,
+                    hostDir + u"/bin/systemctl"_s));
     m_temp->write(u"unitized/service.yml"_s,
                   "name: unitized\ntype: native\nstart: systemctl start unitized-app.service\n"
                   "stop: systemctl stop unitized-app.service\n"
@@ -435,6 +437,41 @@ void TestHeal::failedSystemdUnitIsResetBeforeItsRestart()
     QCOMPARE(calls.count(u"start unitized-app.service"_s), 2);
     QVERIFY(m_orchestrator->stop(r, u"unitized"_s, u"test"_s));
     QFile::remove(hostDir + u"/bin/systemctl"_s);
+}
+
+void TestHeal::watchdogHealsOnItsThreadWithoutBlocking()
+{
+    const Registry r = registry(webService("watched", "h5", 19205));
+    QVERIFY(deploy(r, {u"watched"_s}));
+    OrchestratorSettings settings = m_orchestrator->settings();
+    HealLoop loop(settings, r);
+    loop.setIntervalOverride(1);
+    QList<HealEvent> events;
+    int passes = 0;
+    connect(&loop, &HealLoop::event, this, [&](const HealEvent &e) { events.append(e); });
+    connect(&loop, &HealLoop::passFinished, this, [&](int, int, qint64) { ++passes; });
+    // The thread that owns the loop keeps turning while passes run and restarts happen.
+    int ticks = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+    ticker.start(20);
+    loop.start();
+    QTRY_VERIFY_WITH_TIMEOUT(passes >= 1, 15000);
+    ::kill(pid_t(-m_orchestrator->status(r, {u"watched"_s}).value(u"watched"_s).pid), SIGKILL);
+    QElapsedTimer clock;
+    clock.start();
+    const int ticksBefore = ticks;
+    QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, HealEvent::Kind::Recovered, Fingerprint::ProcessDead),
+                             15000);
+    // Down, the restart, back: all within a few intervals, the event loop never stalled.
+    QVERIFY(hasEvent(events, HealEvent::Kind::Down, Fingerprint::ProcessDead));
+    QVERIFY2(ticks - ticksBefore >= clock.elapsed() / 20 / 2,
+             qPrintable(u"%1 ticks in %2 ms"_s.arg(ticks - ticksBefore).arg(clock.elapsed())));
+    loop.pause();
+    const int pausedAt = passes;
+    QTest::qWait(2500);
+    QVERIFY(passes <= pausedAt + 1); // at most the pass that was running
+    QCOMPARE(m_orchestrator->status(r, {u"watched"_s}).value(u"watched"_s).health, u"healthy"_s);
 }
 
 QTEST_GUILESS_MAIN(TestHeal)
