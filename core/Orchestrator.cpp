@@ -14,6 +14,8 @@
 
 namespace Portoser {
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace {
 
 CheckedRegistry validated(CheckedRegistry loaded)
@@ -69,8 +71,61 @@ Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
                                                      const DeployOptions &options,
                                                      const ProgressFn &progress)
 {
-    return withEngine(
+    if (options.autoHeal && plan.hasChanges())
+        healBeforeDeploy(registry, plan, progress);
+    auto records = withEngine(
         [&](DeployEngine &engine) { return engine.apply(registry, plan, options, progress); });
+    if (records && options.autoHeal)
+        diagnoseFailures(registry, *records, progress);
+    return records;
+}
+
+void Orchestrator::healBeforeDeploy(const Registry &registry, const DeployPlan &plan,
+                                    const ProgressFn &progress)
+{
+    // What a deploy cannot fix by itself and would fail on: a full disk where the release goes
+    // (pruned first), a foreign process on a port it is about to start on (named up front).
+    // Dead or unhealthy services are the plan's own restarts.
+    QStringList changed;
+    for (const PlannedService &p : plan.services) {
+        if (p.action != PlanAction::NoOp)
+            changed.append(p.service);
+    }
+    HealOptions options;
+    options.services = changed;
+    options.fingerprints = {Fingerprint::DiskFull, Fingerprint::PortHeld};
+    const auto report = heal(registry, options);
+    if (!report || !progress)
+        return;
+    for (const HealAction &a : report->actions)
+        progress(
+            {a.service, a.host, u"heal"_s,
+             u"%1: %2 %3%4"_s.arg(a.fingerprint, a.step, a.outcome,
+                                  a.detail.isEmpty() ? QString() : u" ("_s + a.detail + u')')});
+}
+
+void Orchestrator::diagnoseFailures(const Registry &registry,
+                                    const QList<DeploymentRecord> &records,
+                                    const ProgressFn &progress)
+{
+    QStringList failed;
+    for (const DeploymentRecord &r : records) {
+        if (r.outcome != u"succeeded"_s)
+            failed.append(r.service);
+    }
+    if (failed.isEmpty() || !progress)
+        return;
+    const auto diagnosed = diagnose(registry, failed);
+    if (!diagnosed)
+        return;
+    for (const QString &name : failed) {
+        const ServiceDiagnosis d = diagnosed->diagnosis.services.value(name);
+        for (const Problem &p : d.problems)
+            progress({name, d.host, u"diagnosis"_s,
+                      u"%1 (%2%): %3; %4"_s.arg(p.fingerprint)
+                          .arg(p.confidence)
+                          .arg(p.summary, p.evidence.join(u"; "_s))});
+    }
 }
 
 Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QString &service,
@@ -297,7 +352,7 @@ Result<LearnedPlaybook> Orchestrator::learn(const QString &fingerprint, const QS
                                             const QList<PlaybookStep> &steps)
 {
     Playbook candidate;
-    candidate.name = u"learned"_qs;
+    candidate.name = u"learned"_s;
     candidate.fingerprint = fingerprint;
     candidate.steps = steps;
     if (const IssueList issues = Playbooks::validate(candidate); !issues.isEmpty())

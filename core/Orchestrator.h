@@ -126,6 +126,12 @@ private:
     }
 
     Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
+    /** Before a deploy: frees disk and names port holders where the plan changes services. */
+    void healBeforeDeploy(const Registry &registry, const DeployPlan &plan,
+                          const ProgressFn &progress);
+    /** After a deploy: the diagnosis of each service that did not end up running, as progress. */
+    void diagnoseFailures(const Registry &registry, const QList<DeploymentRecord> &records,
+                          const ProgressFn &progress);
 
     Interpolator::Lookup m_environment;
     OrchestratorSettings m_settings;

@@ -102,6 +102,7 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
         }
         DeployOptions options;
         options.actor = CliContext::actor();
+        options.autoHeal = !args.isSet(NoAutoHealOption);
         return report(context,
                       orchestrator.deploy(*registry, *saved, options, progressPrinter(context)));
     }
@@ -145,6 +146,7 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
     DeployOptions options;
     options.actor = CliContext::actor();
     options.force = args.isSet(ForceOption);
+    options.autoHeal = !args.isSet(NoAutoHealOption);
     return report(context,
                   orchestrator.deploy(*registry, *plan, options, progressPrinter(context)));
 }

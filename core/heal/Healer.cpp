@@ -145,6 +145,20 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
         state.givenUpReason.clear();
         state.restarts.clear();
     }
+    if (!c.options.fingerprints.isEmpty()) {
+        // A targeted pass (around a deploy): the fixes asked for, whatever state the service is
+        // in, and no bookkeeping of its ups and downs, which belongs to the watchdog.
+        for (const Problem &problem : d.problems) {
+            const Playbook *playbook = playbookFor(problem.fingerprint, service.name);
+            if (!playbook || !c.options.fingerprints.contains(problem.fingerprint))
+                continue;
+            for (const PlaybookStep &step : playbook->steps) {
+                if (!runStep(c, service, d, problem, *playbook, step, state))
+                    break;
+            }
+        }
+        return;
+    }
     // A service stopped on purpose, or never deployed, is not the healer's business.
     const QString observed = d.observed.state;
     const bool watched =

@@ -15,6 +15,7 @@ class HistoryStore;
 struct HealOptions
 {
     QStringList services;        // empty: every service whose heal is enabled
+    QStringList fingerprints;    // only these problems are worked on (empty: all)
     qint64 backoffBaseMs = 1000; // the first retry waits this long, each next one twice as long
     qint64 backoffMaxMs = 300000;
 };

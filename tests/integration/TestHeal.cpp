@@ -361,7 +361,32 @@ void TestHeal::diskPressureIsPruned()
     QVERIFY(healerRecords(u"hoarder"_s).isEmpty());
     QCOMPARE(m_orchestrator->status(r, {u"hoarder"_s}).value(u"hoarder"_s).state, u"running"_s);
 
-    QVERIFY(m_orchestrator->stop(r, u"hoarder"_s, u"test"_s));
+    // Full again, and a new 1.5 MB release to deploy: the healer prunes before the upload.
+    QVERIFY(
+        m_hosts.ssh(u"h5"_s, u"for r in old4 old5 old6; do mkdir -p %1/releases/$r && "
+                             "head -c 2300000 /dev/zero > %1/releases/$r/blob; done"_s.arg(svc)));
+    m_temp->write(u"src/hoard/blob"_s, QByteArray(1500000, 'x'));
+    const Registry bigger = registry("  hoarder:\n    current_host: h5disk\n    deployment_type: "
+                                     "process\n    source: src/hoard\n"
+                                     "    command: sleep 600\n    stop_timeout: 2\n"
+                                     "    health: {type: command, command: 'true', retries: 1}\n",
+                                     host);
+    auto plan = m_orchestrator->planDeploy(bigger, {u"hoarder"_s});
+    QVERIFY(plan);
+    QStringList progress;
+    auto records =
+        m_orchestrator->deploy(bigger, *plan, DeployOptions{}, [&](const DeployProgress &p) {
+            progress.append(p.step + u": "_s + p.detail);
+        });
+    QVERIFY(records && records->size() == 1);
+    QVERIFY2(records->first().outcome == u"succeeded"_s,
+             qPrintable(records->first().reason + u'\n' + progress.join(u'\n')));
+    QVERIFY2(progress.first().startsWith(u"heal: disk_full: prune done"_s),
+             qPrintable(progress.join(u'\n')));
+    const auto after2 = m_hosts.ssh(u"h5"_s, u"ls %1/releases"_s.arg(svc));
+    QVERIFY(after2 && !after2->contains("old4"));
+
+    QVERIFY(m_orchestrator->stop(bigger, u"hoarder"_s, u"test"_s));
     QVERIFY(m_hosts.ssh(u"h5"_s, u"umount %1 && rmdir %1"_s.arg(base)));
 }
 
