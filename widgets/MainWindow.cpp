@@ -2,13 +2,16 @@
 #include "widgets/MainWindow.h"
 
 #include "core/Orchestrator.h"
+#include "core/heal/HealLoop.h"
 #include "core/registry/RegistryLocator.h"
 
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QTreeWidget>
 #include <QtConcurrent>
 
@@ -30,11 +33,29 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     m_issuesTree->setObjectName(QStringLiteral("issuesTreeWidget"));
     m_issuesTree->setHeaderLabels({tr("Severity"), tr("Location"), tr("Problem")});
     m_issuesTree->setAccessibleName(tr("Registry problems"));
+    m_healEvents = new QListWidget(splitter);
+    m_healEvents->setObjectName(QStringLiteral("healEventsList"));
+    m_healEvents->setAccessibleName(tr("Self-heal events"));
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(2, 1);
     setCentralWidget(splitter);
     m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
     statusBar()->addWidget(m_statusLabel);
+    m_watchdogLabel = new QLabel(tr("Watchdog off"), this);
+    m_watchdogLabel->setObjectName(QStringLiteral("watchdogLabel"));
+    statusBar()->addPermanentWidget(m_watchdogLabel);
+
+    QToolBar *toolbar = addToolBar(tr("Cluster"));
+    toolbar->setObjectName(QStringLiteral("clusterToolBar"));
+    m_watchdogAction = toolbar->addAction(tr("Watchdog"));
+    m_watchdogAction->setObjectName(QStringLiteral("watchdogAction"));
+    m_watchdogAction->setCheckable(true);
+    m_watchdogAction->setEnabled(false); // until a valid registry is loaded
+    m_watchdogAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
+    m_watchdogAction->setToolTip(
+        tr("Run the self-heal watchdog: observe, diagnose and fix services on a timer"));
+    connect(m_watchdogAction, &QAction::toggled, this, &MainWindow::setWatchdogRunning);
 
     // Reading and validating touches the disk: keep it off the GUI thread.
     auto *watcher = new QFutureWatcher<CheckedRegistry>(this);
@@ -44,6 +65,34 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     });
     watcher->setFuture(
         QtConcurrent::run([path = m_registryPath] { return Orchestrator().checkRegistry(path); }));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setWatchdogRunning(bool running)
+{
+    if (!m_registry)
+        return;
+    if (!running) {
+        if (m_healLoop)
+            m_healLoop->pause();
+        m_watchdogLabel->setText(tr("Watchdog paused"));
+        return;
+    }
+    if (!m_healLoop) {
+        m_healLoop = std::make_unique<HealLoop>(OrchestratorSettings{}, *m_registry);
+        connect(m_healLoop.get(), &HealLoop::event, this,
+                [this](const HealEvent &e) { m_healEvents->insertItem(0, toText(e)); });
+        connect(m_healLoop.get(), &HealLoop::passFinished, this,
+                [this](int services, int problems, qint64 ms) {
+                    m_watchdogLabel->setText(tr("Watchdog: %1 services, %2 with problems (%3 ms)")
+                                                 .arg(services)
+                                                 .arg(problems)
+                                                 .arg(ms));
+                });
+    }
+    m_healLoop->resume();
+    m_watchdogLabel->setText(tr("Watchdog starting…"));
 }
 
 void MainWindow::showRegistry(const CheckedRegistry &checked)
@@ -64,6 +113,10 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
         new QTreeWidgetItem(m_issuesTree, {issue.isError() ? tr("error") : tr("warning"),
                                            issue.where.toString(), issue.message});
     m_issuesTree->header()->resizeSections(QHeaderView::ResizeToContents);
+    if (checked.isValid()) {
+        m_registry = registry;
+        m_watchdogAction->setEnabled(true);
+    }
     m_statusLabel->setText(tr("%1 hosts, %2 services, %3 errors, %4 warnings")
                                .arg(registry.hosts.size())
                                .arg(registry.services.size())
