@@ -147,7 +147,8 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
 }
 
 std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
-                                                 const QString &host) const
+                                                 const QString &host,
+                                                 const ArchLookup &knownArch) const
 {
     const Service *s = registry.service(service);
     if (!s)
@@ -159,9 +160,18 @@ std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const
         return QStringLiteral("%1 already runs on %2").arg(service, host);
     const Host *from = registry.host(s->currentHost);
     const bool archBound = s->type == DeploymentType::Local || s->type == DeploymentType::Native;
-    if (archBound && from && !from->arch.isEmpty() && !to->arch.isEmpty() && from->arch != to->arch)
-        return QStringLiteral("%1 is a %2 service built for %3; %4 is %5")
-            .arg(service, toString(s->type), from->arch, host, to->arch);
+    const auto archOfHost = [&](const Host *h) {
+        return !h                   ? QString()
+               : !h->arch.isEmpty() ? h->arch
+               : knownArch          ? knownArch(h->name)
+                                    : QString();
+    };
+    if (archBound) {
+        const QString fromArch = archOfHost(from), toArch = archOfHost(to);
+        if (!fromArch.isEmpty() && !toArch.isEmpty() && fromArch != toArch)
+            return QStringLiteral("%1 is a %2 service built for %3; %4 is %5")
+                .arg(service, toString(s->type), fromArch, host, toArch);
+    }
     if (const auto port = s->effectivePort()) {
         for (const Service *other : registry.servicesOnMachineOf(host)) {
             if (other->name != service && other->effectivePort() == port)
@@ -178,7 +188,22 @@ Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, con
                                                    const DeployOptions &options,
                                                    const ProgressFn &progress)
 {
-    if (const auto refusal = moveRefusal(registry, service, host))
+    // Arches the registry leaves out are those the hosts reported; a host never contacted is
+    // asked now (one round trip), so a local/native service never lands on another arch.
+    auto history = store();
+    if (!history)
+        return history.error();
+    const auto knownArch = [&](const QString &name) {
+        QString arch = (*history)->hostArch(name);
+        if (arch.isEmpty() && registry.host(name)) {
+            for (const HostState &h : observe(registry, {}, {name}))
+                arch = archOf(h.os, h.arch);
+            if (!arch.isEmpty())
+                (void)(*history)->recordHostArch(name, arch);
+        }
+        return arch;
+    };
+    if (const auto refusal = moveRefusal(registry, service, host, knownArch))
         return Error{ErrorCode::InvalidInput,
                      QStringLiteral("cannot move %1 to %2: %3").arg(service, host, *refusal)};
     Registry moved = registry;
@@ -360,11 +385,7 @@ Result<LearnedPlaybook> Orchestrator::learn(const QString &fingerprint, const QS
     auto history = store();
     if (!history)
         return history.error();
-    HealStore heal(**history);
-    auto learned = heal.learn(fingerprint, service, steps);
-    if (learned)
-        (void)heal.countOutcome(fingerprint, learned->playbook.name, true, 0);
-    return learned;
+    return HealStore(**history).learn(fingerprint, service, steps); // its frequency is the count
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::history(const HistoryQuery &query)

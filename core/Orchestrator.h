@@ -79,9 +79,14 @@ public:
     Result<QList<DeploymentRecord>> move(const Registry &registry, const QString &service,
                                          const QString &host, const DeployOptions &options,
                                          const ProgressFn &progress = {});
-    /** Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows). */
+    /** The arch a host is known to have: the registry's, else what it reported last. */
+    using ArchLookup = std::function<QString(const QString &host)>;
+    /**
+     * Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows).
+     * Arches the registry leaves out come from `knownArch` when given.
+     */
     std::optional<QString> moveRefusal(const Registry &registry, const QString &service,
-                                       const QString &host) const;
+                                       const QString &host, const ArchLookup &knownArch = {}) const;
     Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId,
                                       const DeployOptions &options,
                                       const ProgressFn &progress = {});

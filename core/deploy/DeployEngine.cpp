@@ -34,6 +34,29 @@ QString fingerprintOf(const QList<PlannedService> &services)
     return QString::fromLatin1(hash.result().toHex().left(16));
 }
 
+/** Names what differs between a reviewed plan and a fresh one, for the refusal. */
+QString whatChanged(const DeployPlan &reviewed, const DeployPlan &fresh)
+{
+    QStringList changes;
+    for (const PlannedService &was : reviewed.services) {
+        const auto now =
+            std::find_if(fresh.services.cbegin(), fresh.services.cend(),
+                         [&](const PlannedService &p) { return p.service == was.service; });
+        if (now == fresh.services.cend())
+            changes.append(u"%1 is no longer in the plan"_s.arg(was.service));
+        else if (now->host != was.host)
+            changes.append(u"%1 now goes to %2"_s.arg(was.service, now->host));
+        else if (now->liveRelease != was.liveRelease)
+            changes.append(u"%1 on %2 now runs release %3"_s.arg(
+                was.service, was.host, now->liveRelease.isEmpty() ? u"none"_s : now->liveRelease));
+        else if (now->config != was.config)
+            changes.append(u"the configuration of %1 changed"_s.arg(was.service));
+    }
+    if (fresh.services.size() > reviewed.services.size())
+        changes.append(u"the plan has more services now"_s);
+    return changes.isEmpty() ? u"the plan's services differ"_s : changes.join(u"; "_s);
+}
+
 } // namespace
 
 DeployEngine::DeployEngine(HostPool &pool, HistoryStore &history)
@@ -149,8 +172,8 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
         return fresh.error();
     if (fresh->fingerprint != plan.fingerprint)
         return Error{ErrorCode::Conflict,
-                     u"the registry or the hosts changed since this plan was made; review "
-                     "the new plan and deploy again"_s};
+                     u"the registry or the hosts changed since this plan was made (%1); review "
+                     "the new plan and deploy again"_s.arg(whatChanged(plan, *fresh))};
 
     QList<DeploymentRecord> records;
     QSet<QString> broken; // failed services, whose dependents must not start
@@ -170,6 +193,8 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
             if (run.outcome != u"succeeded"_s)
                 broken.insert(r.service);
             (void)m_history.finish(r);
+            if (!run.detectedArch.isEmpty())
+                (void)m_history.recordHostArch(r.host, run.detectedArch);
         }
         running.clear();
     };

@@ -497,9 +497,9 @@ fi
 else
   pt_release; echo "current=$rel"
   p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; echo "pid=$p"
+  s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "started_at=$s"
   if pt_alive; then
-    echo "state=running"
-    s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "uptime=$(( now - s ))"
+    echo "state=running"; echo "uptime=$(( now - s ))"
     if out=$(pt_check %1 2>&1); then echo "health=healthy"
     else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; ports="$ports $port"; fi
   elif [ -f "$svc/run/pid" ] || [ -f "$svc/run/wanted" ]; then

@@ -22,15 +22,6 @@ using namespace std::chrono_literals;
 constexpr int StaleHostLockSeconds = 15 * 60;
 constexpr qsizetype StepOutputTail = 2000;
 
-QString normalisedArch(const QString &os, const QString &machine)
-{
-    const QString cpu = (machine == u"x86_64"_s || machine == u"amd64"_s)    ? u"amd64"_s
-                        : (machine == u"aarch64"_s || machine == u"arm64"_s) ? u"arm64"_s
-                                                                             : machine;
-    const QString system = os == u"Darwin"_s ? u"apple"_s : os.toLower();
-    return cpu + u'-' + system;
-}
-
 QString renderEnv(const Service &s, const Release &release)
 {
     QMap<QString, QString> env = s.env;
@@ -146,7 +137,8 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
                     tail(prepared->err));
     run.previousReleaseId = kv.value(u"current"_s);
     QString note = u"%1 %2"_s.arg(kv.value(u"os"_s), kv.value(u"arch"_s));
-    const QString detected = normalisedArch(kv.value(u"os"_s), kv.value(u"arch"_s));
+    const QString detected = archOf(kv.value(u"os"_s), kv.value(u"arch"_s));
+    run.detectedArch = detected;
     if (!host.arch.isEmpty() && !host.arch.contains(u'/') && host.arch != detected)
         note += u"; registry says arch %1 but the host is %2"_s.arg(host.arch, detected);
     run.steps.append({u"prepare"_s, clock.elapsed(), true, note});

@@ -31,6 +31,7 @@ struct ServiceRun
     QString releaseId;
     QString previousReleaseId;
     QList<StepRecord> steps;
+    QString detectedArch; // "amd64-linux", as the host said on first contact of this deploy
 };
 
 /**

@@ -28,6 +28,7 @@ ServiceState serviceState(const Service &s, const QString &host, const QMap<QStr
     state.release = kv.value(u"current"_s);
     state.pid = number(kv, u"pid"_s, 0);
     state.uptimeSeconds = number(kv, u"uptime"_s, 0);
+    state.startedAt = number(kv, u"started_at"_s, 0);
     state.health = kv.value(u"health"_s);
     state.healthDetail = kv.value(u"health_detail"_s);
     state.stalePid = kv.value(u"stale_pid"_s) == u"1"_s;

@@ -22,6 +22,7 @@ struct ServiceState
     QString release;
     qint64 pid = 0;
     qint64 uptimeSeconds = 0;
+    qint64 startedAt = 0; // epoch seconds of the last start, running or not
     QString health;       // healthy | unhealthy | "" when not running
     QString healthDetail; // the last line a failing check printed
     QString error;        // why the host could not be asked

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/heal/Diagnosis.h"
 
+#include "core/deploy/RemoteScripts.h"
 #include "core/registry/DependencyGraph.h"
 
 #include <QJsonArray>
@@ -165,7 +166,11 @@ ServiceDiagnosis Analyzer::analyzeService(const Service &service, const ServiceS
              {s.healthDetail.isEmpty() ? u"the check failed"_s : u"check: "_s + s.healthDetail},
              0});
     // A foreign process on the service's port matters when the service is down or unhealthy.
-    if (port && !d.problems.isEmpty()) {
+    // Only where Portoser knows the service's process group: a native or docker service's own
+    // processes (systemd's, docker-proxy) would look foreign.
+    const bool groupKnown = service.type != DeploymentType::Docker
+                            && Runtime::forService(service).kind != Runtime::Kind::Native;
+    if (port && groupKnown && !d.problems.isEmpty()) {
         const auto holder = host.observed.listeners.constFind(*port);
         const bool ours = holder != host.observed.listeners.cend() && s.pid > 0
                           && (holder->pgid == s.pid || holder->pid == s.pid);

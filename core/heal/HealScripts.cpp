@@ -58,6 +58,9 @@ QString prune(const Host &host, qint64 logLimitBytes)
            + uR"SH(before=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
 for svc in "$base"/.portoser/*; do
   [ -d "$svc/releases" ] || continue
+  # A deploy in progress holds the service's lock: its new release is not pruned under it.
+  mkdir "$svc/lock" 2>/dev/null || { echo "skipped=${svc##*/}"; continue; }
+  echo "coord=healer prune" > "$svc/lock/holder"
   cur=; [ -L "$svc/current" ] && { l=$(readlink "$svc/current"); cur=${l##*/}; }
   prev=$(cat "$svc/previous" 2>/dev/null)
   for r in "$svc"/releases/*; do
@@ -72,6 +75,7 @@ for svc in "$base"/.portoser/*; do
       echo "trimmed=${log#"$base"/}"
     fi
   done
+  rm -rf "$svc/lock"
 done
 after=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
 echo "freed_kb=$(( after - before ))"

@@ -46,6 +46,7 @@ struct Healer::Context
     const EventSink &sink;
     HealReport report;
     QSet<QString> prunedHosts;
+    bool newlyDown = false; // the service in hand went down in this pass: report what it needs
 };
 
 Healer::Healer(HostPool &pool, HistoryStore &history, QList<Playbook> operatorPlaybooks)
@@ -120,6 +121,10 @@ Result<HealReport> Healer::pass(const Registry &registry, const HealOptions &opt
     const QList<HostState> hosts = ServiceObserver(m_pool).observeHosts(registry, observed);
     c.report.observeMs = clock.elapsed();
     c.report.diagnosis = Analyzer::analyze(registry, hosts);
+    for (const HostState &h : hosts) {
+        if (const QString arch = archOf(h.os, h.arch); !arch.isEmpty())
+            (void)m_history.recordHostArch(h.host, arch);
+    }
 
     for (const QStringList &wave : graph.waves(observed)) {
         for (const QString &name : wave) {
@@ -186,7 +191,8 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
         return;
     }
     const Problem &primary = d.problems.first();
-    if (!state.downSince || state.fingerprint != primary.fingerprint) {
+    c.newlyDown = !state.downSince || state.fingerprint != primary.fingerprint;
+    if (c.newlyDown) {
         // Told when it goes down, with the diagnosis — not only when it comes back.
         if (!state.downSince)
             state.downSince = now;
@@ -247,7 +253,8 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
         c.report.actions.append(action);
         // Holding back (backoff, an unreachable host) stays in the pass's actions: as an event
         // it would repeat on every pass of a down period its `down` event already announced.
-        if (outcome != u"waiting"_s)
+        // What an operator must do is reported once per down period, not on every pass.
+        if (outcome != u"waiting"_s && (outcome != u"reported"_s || c.newlyDown))
             emitEvent(c,
                       {0,
                        {},
@@ -272,10 +279,11 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
     if (!host)
         return finish(u"failed"_s, u"no host named %1"_s.arg(d.host), false);
     if (step.action == u"restart"_s)
-        return restart(c, service, problem, playbook, state);
+        return restart(c, service, d, problem, playbook, state);
     if (step.action == u"start_dependency"_s) {
         // The dependency was worked on earlier in this pass (waves run in dependency order);
         // one that is stopped on purpose is started now.
+        QStringList started;
         for (const QString &dependency : service.allDependencies()) {
             const auto dd = c.report.diagnosis.services.constFind(dependency);
             if (dd == c.report.diagnosis.services.cend() || dd->observed.state != u"stopped"_s)
@@ -293,8 +301,10 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
                               records ? u"cannot start %1"_s.arg(dependency)
                                       : records.error().message,
                               false);
+            started.append(dependency);
         }
-        return finish(u"done"_s, u"dependencies first"_s, true);
+        return finish(started.isEmpty() ? u"skipped"_s : u"done"_s,
+                      u"started %1 first"_s.arg(started.join(u", "_s)), true);
     }
     if (step.action == u"clear_pid"_s) {
         auto out = runOnHost(*host, HealScripts::clearPid(*host, service.name));
@@ -324,8 +334,11 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
                           false);
         auto out = runOnHost(*host, HealScripts::killPortHolder(problem.holderPid, *port,
                                                                 service.stopTimeoutSeconds));
-        return out ? finish(u"done"_s, u"stopped pid %1"_s.arg(problem.holderPid), true)
-                   : finish(u"failed"_s, out.error().message, false);
+        if (!out)
+            return finish(u"failed"_s, out.error().message, false);
+        return RemoteScripts::parseKeyValues(*out).value(u"result"_s) == u"freed"_s
+                   ? finish(u"done"_s, u"stopped pid %1"_s.arg(problem.holderPid), true)
+                   : finish(u"skipped"_s, {}, true); // it had gone by itself
     }
     if (step.action == u"prune"_s) {
         if (c.prunedHosts.contains(host->name))
@@ -354,8 +367,8 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
                : finish(u"failed"_s, out.error().message, false);
 }
 
-bool Healer::restart(Context &c, const Service &service, const Problem &problem,
-                     const Playbook &playbook, HealState &state)
+bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis &d,
+                     const Problem &problem, const Playbook &playbook, HealState &state)
 {
     const qint64 now = nowMs();
     const qint64 windowStart = now / 1000 - service.heal.windowSeconds;
@@ -404,9 +417,46 @@ bool Healer::restart(Context &c, const Service &service, const Problem &problem,
             return false;
         }
     }
-    state.restarts.append(now / 1000);
+    // A native service on macOS is a launchd job: starting it again within the throttle interval
+    // of its last start would be delayed (or refused) by launchd itself; come back after it.
+    const bool launchd = Runtime::forService(service).kind == Runtime::Kind::Native
+                         && c.report.diagnosis.hosts.value(d.host).observed.os == u"Darwin"_s;
+    if (const qint64 since = now / 1000 - d.observed.startedAt;
+        launchd && d.observed.startedAt > 0 && since < LaunchdThrottleSeconds) {
+        action.outcome = u"waiting"_s;
+        action.detail =
+            u"launchd throttles a job started %1 s ago; restarting after %2 s"_s.arg(since).arg(
+                LaunchdThrottleSeconds);
+        c.report.actions.append(action);
+        return false;
+    }
     DeployEngine engine(m_pool, m_history);
     auto plan = engine.planRestart(c.registry, {service.name});
+    // The healer restarts what is deployed; a registry or source edit not deployed yet is the
+    // operator's to roll out, never the watchdog's.
+    if (plan) {
+        for (const PlannedService &p : plan->services) {
+            if (p.service == service.name
+                && (p.action != PlanAction::Restart || !p.configDiff.isEmpty())) {
+                action.outcome = u"reported"_s;
+                action.detail = u"not restarted: the registry or its source differs from what is "
+                                "deployed (%1); deploy to apply it"_s.arg(p.why);
+                c.report.actions.append(action);
+                if (c.newlyDown)
+                    emitEvent(c, {0,
+                                  {},
+                                  service.name,
+                                  service.currentHost,
+                                  HealEvent::Kind::Report,
+                                  problem.fingerprint,
+                                  playbook.name,
+                                  action.detail,
+                                  0});
+                return false;
+            }
+        }
+    }
+    state.restarts.append(now / 1000);
     DeployOptions options;
     options.actor = u"healer"_s;
     options.autoHeal = false;

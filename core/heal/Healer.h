@@ -64,6 +64,8 @@ public:
     const Playbook *playbookFor(const QString &fingerprint, const QString &service) const;
 
     static constexpr qint64 LogLimitBytes = 1 << 20;
+    /** launchd does not start a job again within its ThrottleInterval (10 s by default). */
+    static constexpr qint64 LaunchdThrottleSeconds = 10;
 
 private:
     struct Context;
@@ -71,8 +73,8 @@ private:
     bool runStep(Context &c, const Service &service, const ServiceDiagnosis &d,
                  const Problem &problem, const Playbook &playbook, const PlaybookStep &step,
                  HealState &state);
-    bool restart(Context &c, const Service &service, const Problem &problem,
-                 const Playbook &playbook, HealState &state);
+    bool restart(Context &c, const Service &service, const ServiceDiagnosis &d,
+                 const Problem &problem, const Playbook &playbook, HealState &state);
     Result<QByteArray> runOnHost(const Host &host, const QString &script);
     void emitEvent(Context &c, HealEvent event);
     bool operatorActedSince(const QString &service, qint64 epochSeconds) const;

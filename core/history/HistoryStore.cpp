@@ -78,6 +78,11 @@ const QStringList Migrations = {
         frequency INTEGER NOT NULL DEFAULT 0,
         first_at TEXT NOT NULL,
         last_at TEXT NOT NULL))SQL"_s,
+    // What each host said it is (os and arch), remembered from its last contact.
+    uR"SQL(CREATE TABLE host_facts (
+        host TEXT PRIMARY KEY,
+        arch TEXT NOT NULL,
+        seen_at TEXT NOT NULL))SQL"_s,
 };
 
 Error sqlError(const QString &what, const QSqlError &e)
@@ -181,6 +186,26 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const QString &path)
         return migrated.error();
     store->markInterrupted();
     return store;
+}
+
+Result<void> HistoryStore::recordHostArch(const QString &host, const QString &arch)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"INSERT OR REPLACE INTO host_facts (host, arch, seen_at) VALUES (?, ?, ?)"_s);
+    q.addBindValue(host);
+    q.addBindValue(arch);
+    q.addBindValue(isoNow());
+    if (!q.exec())
+        return sqlError(u"cannot remember the arch of %1"_s.arg(host), q.lastError());
+    return {};
+}
+
+QString HistoryStore::hostArch(const QString &host) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"SELECT arch FROM host_facts WHERE host = ?"_s);
+    q.addBindValue(host);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
 }
 
 Result<void> HistoryStore::migrate()

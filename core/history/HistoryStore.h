@@ -41,6 +41,10 @@ public:
     Result<DeploymentRecord> get(qint64 id) const;
     /** The newest record of `service` that ended with the service up (succeeded). */
     Result<std::optional<DeploymentRecord>> lastSucceeded(const QString &service) const;
+    /** Remembers the arch a host reported ("amd64-linux"), detected on contact. */
+    Result<void> recordHostArch(const QString &host, const QString &arch);
+    /** The arch `host` reported last, or "" when it was never contacted. */
+    QString hostArch(const QString &host) const;
     QString path() const { return m_path; }
     /** The QSqlDatabase connection, for stores of other tables in the same file (same thread). */
     QString connectionName() const { return m_connection; }

@@ -16,4 +16,18 @@ bool Host::isLocal() const
     return !parsed.isNull() && parsed.isLoopback();
 }
 
+QString archOf(const QString &os, const QString &machine)
+{
+    if (os.isEmpty() || machine.isEmpty())
+        return {};
+    const QString cpu =
+        (machine == QStringLiteral("x86_64") || machine == QStringLiteral("amd64"))
+            ? QStringLiteral("amd64")
+        : (machine == QStringLiteral("aarch64") || machine == QStringLiteral("arm64"))
+            ? QStringLiteral("arm64")
+            : machine;
+    const QString system = os == QStringLiteral("Darwin") ? QStringLiteral("apple") : os.toLower();
+    return cpu + u'-' + system;
+}
+
 } // namespace Portoser

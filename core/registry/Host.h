@@ -17,6 +17,9 @@ enum class TransportKind {
 };
 
 /** A worker machine as the registry describes it. */
+/** The registry's arch form ("amd64-linux", "arm64-apple") of what `uname -s`/`uname -m` say. */
+QString archOf(const QString &os, const QString &machine);
+
 struct Host
 {
     static constexpr int DefaultSshPort = 22;

@@ -16,6 +16,7 @@ class TestMoveRefusal : public QObject
 private slots:
     void refusal_data();
     void refusal();
+    void reportedArchFillsWhatTheRegistryLeavesOut();
 };
 
 void TestMoveRefusal::refusal_data()
@@ -45,7 +46,9 @@ void TestMoveRefusal::refusal_data()
                                    << "nuc"
                                    << "already runs on nuc";
     QTest::addRow("port taken on the same machine under another host name")
-        << "cache" << "nuc2" << "port 5555 is already used on nuc2 by pg";
+        << "cache"
+        << "nuc2"
+        << "port 5555 is already used on nuc2 by pg";
 }
 
 void TestMoveRefusal::refusal()
@@ -76,6 +79,29 @@ void TestMoveRefusal::refusal()
         QVERIFY(refusal);
         QVERIFY2(refusal->contains(expected), qPrintable(*refusal));
     }
+}
+
+void TestMoveRefusal::reportedArchFillsWhatTheRegistryLeavesOut()
+{
+    TempRegistry temp;
+    temp.writeRegistry(dedent(R"(
+        hosts:
+          box: {ip: 10.0.0.1, path: /srv}
+          pi: {ip: 10.0.0.2, path: /srv}
+        services:
+          db: {current_host: box, deployment_type: native, command: ./db}
+        )"));
+    const CheckedRegistry checked = temp.check();
+    QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
+    const Orchestrator orchestrator;
+    QVERIFY(!orchestrator.moveRefusal(checked.registry, u"db"_s, u"pi"_s)); // nothing known
+    const auto reported = [](const QString &host) {
+        return host == u"pi"_s ? u"arm64-linux"_s : u"amd64-linux"_s;
+    };
+    const auto refusal = orchestrator.moveRefusal(checked.registry, u"db"_s, u"pi"_s, reported);
+    QVERIFY(refusal);
+    QVERIFY2(refusal->contains(u"built for amd64-linux; pi is arm64-linux"_s),
+             qPrintable(*refusal));
 }
 
 QTEST_GUILESS_MAIN(TestMoveRefusal)

@@ -29,6 +29,7 @@ private slots:
     void failedHealthGateRevertsToThePrevious();
     void rollbackRestoresAnEarlierRecord();
     void moveDeploysGatesStopsOldThenEditsRegistry();
+    void moveAsksAHostOfUnknownArch();
     void failedDependencyStopsItsDependents();
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
@@ -255,6 +256,28 @@ void TestDeploy::moveDeploysGatesStopsOldThenEditsRegistry()
     QVERIFY(plan && !plan->hasChanges());
 }
 
+void TestDeploy::moveAsksAHostOfUnknownArch()
+{
+    // bare1 is h1's machine without an arch in the registry; armish claims arm64. Moving a
+    // native service asks bare1 what it is (amd64 here) and refuses, before any deploy.
+    const QByteArray key = m_hosts.dir().toUtf8() + "/id_ed25519\n    known_hosts: "
+                           + m_hosts.dir().toUtf8() + "/known_hosts\n    ssh_user: root\n";
+    m_temp->writeRegistry(m_hosts.registryFragment() + "  bare1:\n    ip: "
+                          + m_hosts.address(u"h1"_s).toUtf8() + "\n    path: /tmp\n    ssh_key: "
+                          + key + "  armish:\n    ip: " + m_hosts.address(u"h2"_s).toUtf8()
+                          + "\n    path: /tmp\n    arch: arm64-linux\n    ssh_key: " + key
+                          + "services:\n  nat:\n    current_host: bare1\n    deployment_type: "
+                            "native\n    command: sleep 600\n");
+    const CheckedRegistry checked = m_orchestrator->checkRegistry(m_temp->path());
+    QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
+    QVERIFY(!m_orchestrator->moveRefusal(checked.registry, u"nat"_s, u"armish"_s)); // unknown yet
+    auto moved = m_orchestrator->move(checked.registry, u"nat"_s, u"armish"_s, DeployOptions{});
+    QVERIFY(!moved);
+    QVERIFY2(moved.error().message.contains(u"built for amd64-linux; armish is arm64-linux"_s),
+             qPrintable(moved.error().message));
+    QVERIFY(m_orchestrator->history({u"nat"_s, 10, 0})->isEmpty()); // nothing was deployed
+}
+
 void TestDeploy::failedDependencyStopsItsDependents()
 {
     const Registry r = registry(
@@ -366,6 +389,7 @@ void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
     QVERIFY(plan);
     // An Orchestrator is used from one thread: the deploy gets its own, on the same database.
     const QString db = m_temp->path(u"portoser.db"_s);
+    const QDateTime deployStart = QDateTime::currentDateTime();
     QFuture<Result<QList<DeploymentRecord>>> running = QtConcurrent::run([&r, &plan, db] {
         OrchestratorSettings settings;
         settings.databasePath = db;
@@ -374,8 +398,10 @@ void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
     });
     // Strike once the host is in the health gate (the new release started), not after a fixed
     // delay: on a loaded machine the upload may still be running after any fixed wait.
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(serviceDir(faulty, victim) + u"/run/started"_s),
-                             30000);
+    // (Started by this deploy: an earlier run of the suite may have left the file behind.)
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QFileInfo(serviceDir(faulty, victim) + u"/run/started"_s).lastModified() >= deployStart,
+        30000);
     QVERIFY(m_hosts.tool({fault, faulty}));
     const auto records = running.result();
     QVERIFY(m_hosts.tool({repair, faulty}));

@@ -37,6 +37,8 @@ private slots:
     void operatorPlaybookRunsItsCommandQuoted();
     void failedSystemdUnitIsResetBeforeItsRestart();
     void watchdogHealsOnItsThreadWithoutBlocking();
+    void launchdThrottleIsRespectedOnMacs();
+    void healerNeverRollsOutUndeployedChanges();
 
 private:
     Registry registry(const QByteArray &services, const QByteArray &extraHosts = {});
@@ -294,8 +296,20 @@ void TestHeal::foreignPortHolderIsReportedNotKilled()
     }));
     QVERIFY(healerRecords(u"squatted"_s).isEmpty()); // nothing restarted into a taken port
     QCOMPARE(squatter.state(), QProcess::Running);   // and nothing killed
-    squatter.kill();
-    squatter.waitForFinished(5000);
+
+    // Allowed twice over (the registry entry and an operator playbook), the holder is stopped
+    // and the service restarted in the same pass.
+    m_temp->write(u"playbooks/evict.yml"_s,
+                  "name: evict\nfingerprint: port_held\nservices: [squatted]\n"
+                  "steps:\n  - {action: free_port, kill: true}\n");
+    const Registry allowed =
+        registry(webService("squatted", "h3", 19203, "    heal: {kill_port_holder: true}\n"));
+    const HealReport evicted = heal(allowed, {u"squatted"_s});
+    QVERIFY(squatter.waitForFinished(10000));
+    QCOMPARE(healerRecords(u"squatted"_s).size(), 1);
+    QCOMPARE(m_orchestrator->status(allowed, {u"squatted"_s}).value(u"squatted"_s).health,
+             u"healthy"_s);
+    QFile::remove(m_temp->path(u"playbooks/evict.yml"_s));
 }
 
 void TestHeal::unreachableHostCausesNoRestart()
@@ -497,6 +511,72 @@ void TestHeal::watchdogHealsOnItsThreadWithoutBlocking()
     QTest::qWait(2500);
     QVERIFY(passes <= pausedAt + 1); // at most the pass that was running
     QCOMPARE(m_orchestrator->status(r, {u"watched"_s}).value(u"watched"_s).health, u"healthy"_s);
+}
+
+void TestHeal::launchdThrottleIsRespectedOnMacs()
+{
+    // h3 says it is a Mac (a stand-in `uname` first in its PATH); a native service there is a
+    // launchd job, which launchd will not start again within 10 s of its last start.
+    const QString hostDir = m_hosts.dir() + u"/h3"_s;
+    QFile::remove(hostDir + u"/bin/uname"_s);
+    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR")
+                            + u"/tests/hosts/fake-uname-darwin"_s,
+                        hostDir + u"/bin/uname"_s));
+    m_temp->write(u"agent/service.yml"_s,
+                  "name: agent\ntype: native\n"
+                  "start: nohup sleep 600 >/dev/null 2>&1 & echo $! > agent.pid\n"
+                  "stop: kill $(cat agent.pid)\n"
+                  "status: kill -0 $(cat agent.pid) 2>/dev/null && echo running || echo stopped\n");
+    const Registry r = registry("  agent:\n    current_host: h3\n    deployment_type: native\n"
+                                "    service_file: /agent/service.yml\n");
+    QVERIFY(deploy(r, {u"agent"_s}));
+    const QString dir = serviceDir(u"h3"_s, u"agent"_s);
+    QFile pidFile(dir + u"/current/agent.pid"_s);
+    QVERIFY(pidFile.open(QIODevice::ReadOnly));
+    QCOMPARE(::kill(pid_t(pidFile.readAll().trimmed().toLongLong()), SIGKILL), 0);
+
+    const auto restartOutcome = [](const HealReport &report) -> QString {
+        for (const HealAction &a : report.actions) {
+            if (a.step == u"restart"_s)
+                return a.outcome + u": "_s + a.detail;
+        }
+        return QString();
+    };
+    QTRY_VERIFY(m_orchestrator->status(r, {u"agent"_s}).value(u"agent"_s).state == u"dead"_s);
+    const QString held = restartOutcome(heal(r, {u"agent"_s}));
+    QVERIFY2(held.startsWith(u"waiting: launchd throttles"_s), qPrintable(held));
+    QVERIFY(healerRecords(u"agent"_s).isEmpty());
+    // Once the interval has passed (the start moved 20 s into the past), it is restarted.
+    QFile started(dir + u"/run/started"_s);
+    QVERIFY(started.open(QIODevice::WriteOnly));
+    started.write(QByteArray::number(QDateTime::currentSecsSinceEpoch() - 20) + '\n');
+    started.close();
+    const QString restarted = restartOutcome(heal(r, {u"agent"_s}));
+    QVERIFY2(restarted.startsWith(u"done"_s), qPrintable(restarted));
+    QVERIFY(m_orchestrator->stop(r, u"agent"_s, u"test"_s));
+    QFile::remove(hostDir + u"/bin/uname"_s);
+}
+
+void TestHeal::healerNeverRollsOutUndeployedChanges()
+{
+    m_temp->write(u"src/pending/index.html"_s, "v1\n");
+    const QByteArray entry =
+        "  pending:\n    current_host: h2\n    deployment_type: process\n"
+        "    source: src/pending\n    command: sleep 600\n    stop_timeout: 2\n";
+    const Registry r = registry(entry);
+    QVERIFY(deploy(r, {u"pending"_s}));
+    // The source is edited but not deployed; then the service dies.
+    m_temp->write(u"src/pending/index.html"_s, "v2, not reviewed\n");
+    const Registry edited = registry(entry);
+    ::kill(pid_t(-m_orchestrator->status(edited, {u"pending"_s}).value(u"pending"_s).pid), SIGKILL);
+    QTRY_COMPARE(m_orchestrator->status(edited, {u"pending"_s}).value(u"pending"_s).state,
+                 u"dead"_s);
+    const HealReport report = heal(edited, {u"pending"_s});
+    QVERIFY(std::any_of(report.actions.cbegin(), report.actions.cend(), [](const HealAction &a) {
+        return a.step == u"restart"_s && a.outcome == u"reported"_s
+               && a.detail.contains(u"deploy to apply it"_s);
+    }));
+    QVERIFY(healerRecords(u"pending"_s).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestHeal)
