@@ -26,6 +26,10 @@ const char *const Prelude = R"SH(
 pt_current() { if [ -L "$svc/current" ]; then l=$(readlink "$svc/current"); echo "${l##*/}"; fi; }
 # Builtins only where it is cheap to do so: a status pass runs these for every service of a host.
 pt_pid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; echo "$p"; }
+# pt_readpid: sets p from the pid file without a subshell.
+pt_readpid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; :; }
+# pt_previous: sets prev to the release a revert would go back to.
+pt_previous() { prev=; [ -f "$svc/previous" ] && read -r prev 2>/dev/null < "$svc/previous"; :; }
 # pt_proc PID: sets p_state and p_pgid, or fails when no such process. /proc on Linux, ps elsewhere.
 pt_proc() {
   case "$1" in ""|*[!0-9]*) return 1 ;; esac
@@ -68,7 +72,7 @@ pt_stop() {
     [ -f "$svc/run/pid" ] && pt_compose stop -t "$1" $dc_service >>"$svc/logs/$name.log" 2>&1
     rm -f "$svc/run/pid" "$svc/run/started"; return 0
   fi
-  p=$(pt_pid)
+  pt_readpid
   if [ -n "$p" ] && pt_group_alive "$p"; then
     kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
     i=0
@@ -119,14 +123,21 @@ pt_start() {
     if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$run" pt "$2" "$svc/run/exits"
     elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$run" pt "$2" "$svc/run/exits"
     else exec sh -c "$run" pt "$2" "$svc/run/exits"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
-  echo $! > "$svc/run/pid"
+  pid=$!
+  echo "$pid" > "$svc/run/pid"
+  # Until the child has made its own group, it would look like a stranger's process (pt_alive
+  # checks the group): wait the few milliseconds that takes (builtins on Linux, one nap elsewhere).
+  if [ -d /proc/self ]; then
+    i=0; while [ "$i" -lt 5000 ] && pt_proc "$pid" && [ "$p_pgid" != "$pid" ]; do i=$((i + 1)); done
+  else sleep 0.05; fi
   pt_started
 }
 # Notes a start: when (uptime) and how often (restart count; the last 20 are kept).
 pt_started() {
   now=$(date +%s); echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
   : > "$svc/run/wanted" # meant to run until an explicit stop: a failed start is "dead", not "stopped"
-  if [ "$(wc -l < "$svc/run/starts")" -gt 40 ]; then tail -n 20 "$svc/run/starts" > "$svc/run/starts.new" && mv -f "$svc/run/starts.new" "$svc/run/starts"; fi
+  pt_lines "$svc/run/starts"
+  if [ "$n" -gt 40 ]; then tail -n 20 "$svc/run/starts" > "$svc/run/starts.new" && mv -f "$svc/run/starts.new" "$svc/run/starts"; fi
 }
 # Builds a Python release once (local services): uv when asked or available, else a venv with pip.
 pt_build_python() {
@@ -351,9 +362,9 @@ printf '%s\n' "$holder" > "$svc/lock/holder"; date +%s > "$svc/lock/since"
 for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed leftover $(basename "$t")"; done
 rm -f "$svc/current.new"
 echo "os=$(uname -s)"; echo "arch=$(uname -m)"
-echo "current=$(pt_current)"; echo "previous=$(cat "$svc/previous" 2>/dev/null)"
+pt_release; pt_previous; echo "current=$rel"; echo "previous=$prev"
 if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; %4; fi
-if pt_alive; then echo "alive=1"; echo "pid=$(pt_pid)"; else echo "alive=0"; fi
+if pt_alive; then echo "alive=1"; echo "pid=$p"; else echo "alive=0"; fi
 )SH"_s.arg(q(lockHolder))
                  .arg(staleLockSeconds)
                  .arg(q(releaseId), uploadDir);
@@ -363,7 +374,7 @@ QString activate(const Host &host, const QString &service, const Activation &a)
 {
     QString script = header(host, service, a.runtime);
     // Whatever happens to the coordinator from here on, this script runs to its end.
-    script += u"trap '' HUP PIPE\nt0=$(date +%s)\n"_s;
+    script += u"trap '' HUP PIPE\n"_s;
     script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(
         q(a.releaseId),
         a.workingDir.isEmpty() ? u"''"_s
@@ -379,8 +390,7 @@ QString activate(const Host &host, const QString &service, const Activation &a)
         script += u"mkdir -p \"$svc/releases/$rid\"\n"_s;
     // Build before anything stops: a release that cannot build never interrupts the running one.
     if (a.runtime.kind == Runtime::Kind::Local)
-        script += u"if [ ! -f \"$svc/releases/$rid/.portoser-built\" ]; then echo \"step=build "
-                  u"$(date +%s)\"\n"
+        script += u"if [ ! -f \"$svc/releases/$rid/.portoser-built\" ]; then echo \"step=build\"\n"
                   "  pt_build_python \"$svc/releases/$rid\" >>\"$svc/logs/$name.log\" 2>&1 || { "
                   "echo 'result=failed'; "
                   "echo \"reason=building the Python environment of release $rid failed; see the "
@@ -404,23 +414,22 @@ QString activate(const Host &host, const QString &service, const Activation &a)
     // coordinator.
     script += u"cat > \"$svc/runtime\" <<'PORTOSER_RUNTIME_EOF'\n%1PORTOSER_RUNTIME_EOF\n"_s.arg(
         runtimeVariables(host, a.runtime));
-    script += u"old=$(pt_current)\necho \"step=stop $(date +%s)\"\npt_stop %1\n"_s.arg(
-        a.stopTimeoutSeconds);
+    script += u"pt_release; old=$rel\necho \"step=stop\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
     script += uR"SH(
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
-echo "step=switch $(date +%s)"
+echo "step=switch"
 pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; rm -rf "$svc/lock"; exit 1; }
-echo "step=start $(date +%s)"
+echo "step=start"
 # A new release starts with a clean record of starts and exits; a restart keeps counting.
 [ "$old" = "$rid" ] || rm -f "$svc/run/starts" "$svc/run/exits"
 pt_start "$wd" "$cmd"
-echo "pid=$(pt_pid)"
-echo "step=health $(date +%s)"
+pt_readpid; echo "pid=$p"
+echo "step=health"
 if pt_gate %1; then
   printf '%s' "$cmd" > "$svc/command"; printf '%s' "$wd" > "$svc/workdir"; rm -f "$svc/env.previous"
   echo "result=ok"
 else
-  echo "step=revert $(date +%s)"
+  echo "step=revert"
   pt_stop %2
   if [ -n "$old" ] && [ "$old" != "$rid" ] && [ -d "$svc/releases/$old" ] && [ -n "$prevcmd" ]; then
     pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
@@ -431,13 +440,16 @@ else
     echo "result=failed"
   fi
 fi
-echo "step=prune $(date +%s)"
-cur=$(pt_current); prev=$(cat "$svc/previous" 2>/dev/null)
-ls -1t "$svc/releases" | awk -v keep=%3 'NR > keep' | while read -r r; do
-  [ "$r" = "$cur" ] || [ "$r" = "$prev" ] || { rm -rf "$svc/releases/$r"; echo "pruned=$r"; }
-done
+echo "step=prune"
+pt_release; cur=$rel; pt_previous
+n=0; for r in "$svc"/releases/*; do n=$((n + 1)); done
+if [ "$n" -gt %3 ]; then
+  ls -1t "$svc/releases" | awk -v keep=%3 'NR > keep' | while read -r r; do
+    [ "$r" = "$cur" ] || [ "$r" = "$prev" ] || { rm -rf "$svc/releases/$r"; echo "pruned=$r"; }
+  done
+fi
 rm -rf "$svc/lock"
-echo "step=done $(date +%s)"
+echo "step=done"
 )SH"_s.arg(probeWords(a.health))
                   .arg(a.stopTimeoutSeconds)
                   .arg(a.keepReleases);
