@@ -169,23 +169,8 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
     const bool watched =
         observed == u"running"_s || observed == u"dead"_s || observed == u"unreachable"_s;
     if (d.healthy() || !watched) {
-        if (state.downSince) {
-            const qint64 downMs = now - state.downSince;
-            if (!state.lastPlaybook.isEmpty())
-                (void)m_store.countOutcome(state.fingerprint, state.lastPlaybook, true, downMs);
-            emitEvent(c, {0,
-                          {},
-                          service.name,
-                          d.host,
-                          HealEvent::Kind::Recovered,
-                          state.fingerprint,
-                          state.lastPlaybook,
-                          u"healthy again after %1 s"_s.arg(double(downMs) / 1000.0, 0, 'f', 1),
-                          0});
-        }
-        state.downSince = 0;
-        state.fingerprint.clear();
-        state.lastPlaybook.clear();
+        if (state.downSince)
+            recovered(c, service.name, d.host, state, state.lastPlaybook, 0);
         if (hadState) // a healthy service costs no database write
             (void)m_store.saveState(state);
         return;
@@ -491,21 +476,29 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
         (void)m_store.countOutcome(problem.fingerprint, playbook.name, false, 0);
         return false;
     }
+    state.fingerprint = problem.fingerprint; // credit the problem this restart fixed
+    recovered(c, service.name, service.currentHost, state, playbook.name, action.recordId);
+    return false;
+}
+
+void Healer::recovered(Context &c, const QString &service, const QString &host, HealState &state,
+                       const QString &playbook, qint64 recordId)
+{
     const qint64 downMs = nowMs() - state.downSince;
-    (void)m_store.countOutcome(problem.fingerprint, playbook.name, true, downMs);
+    if (!playbook.isEmpty()) // what ran while it was down worked
+        (void)m_store.countOutcome(state.fingerprint, playbook, true, downMs);
     emitEvent(c, {0,
                   {},
-                  service.name,
-                  service.currentHost,
+                  service,
+                  host,
                   HealEvent::Kind::Recovered,
-                  problem.fingerprint,
-                  playbook.name,
+                  state.fingerprint,
+                  playbook,
                   u"healthy again after %1 s"_s.arg(double(downMs) / 1000.0, 0, 'f', 1),
-                  action.recordId});
+                  recordId});
     state.downSince = 0;
     state.fingerprint.clear();
     state.lastPlaybook.clear();
-    return false;
 }
 
 } // namespace Portoser

@@ -75,6 +75,9 @@ private:
                  HealState &state);
     bool restart(Context &c, const Service &service, const ServiceDiagnosis &d,
                  const Problem &problem, const Playbook &playbook, HealState &state);
+    /** Ends a down period: the event, the credit to `playbook` (if any), the state cleared. */
+    void recovered(Context &c, const QString &service, const QString &host, HealState &state,
+                   const QString &playbook, qint64 recordId);
     Result<QByteArray> runOnHost(const Host &host, const QString &script);
     void emitEvent(Context &c, HealEvent event);
     bool operatorActedSince(const QString &service, qint64 epochSeconds) const;
