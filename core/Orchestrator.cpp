@@ -273,9 +273,9 @@ QMap<QString, ServiceState> Orchestrator::status(const Registry &registry,
 }
 
 QList<HostState> Orchestrator::observe(const Registry &registry, const QStringList &services,
-                                       const QStringList &hosts)
+                                       const QStringList &hosts, bool allPortHolders)
 {
-    return ServiceObserver(*m_pool).observeHosts(registry, services, hosts);
+    return ServiceObserver(*m_pool).observeHosts(registry, services, hosts, allPortHolders);
 }
 
 Result<std::unique_ptr<Healer>> Orchestrator::makeHealer(IssueList *playbookIssues)

@@ -100,7 +100,7 @@ public:
 
     /** Hosts (their disk, memory, listeners) and services, one round trip per host. */
     QList<HostState> observe(const Registry &registry, const QStringList &services,
-                             const QStringList &hosts = {});
+                             const QStringList &hosts = {}, bool allPortHolders = false);
     /** Observes and analyzes `services` (all when empty) and what they depend on. */
     Result<DiagnoseResult> diagnose(const Registry &registry, const QStringList &services = {});
     /** One pass of the self-healing loop. */

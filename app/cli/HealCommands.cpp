@@ -136,7 +136,8 @@ int ObserveCommand::run(CliContext &context, const QCommandLineParser &args)
         services = registry->services.keys();
         hosts = registry->hosts.keys();
     }
-    const QList<HostState> observed = context.orchestrator().observe(*registry, services, hosts);
+    const QList<HostState> observed =
+        context.orchestrator().observe(*registry, services, hosts, true);
     if (context.json()) {
         QJsonArray items;
         for (const HostState &h : observed)
@@ -154,13 +155,13 @@ int ObserveCommand::run(CliContext &context, const QCommandLineParser &args)
             const Service *service = registry->service(s.service);
             QString port = u"-"_s;
             if (const auto p = service ? service->effectivePort() : std::nullopt) {
-                // Holders are asked for only where the service is down or failing.
                 const auto holder = h.listeners.constFind(*p);
-                const bool fine = s.state == u"running"_s && s.health == u"healthy"_s;
+                const bool ours = holder != h.listeners.cend() && s.pid > 0
+                                  && (holder->pgid == s.pid || holder->pid == s.pid);
                 port =
-                    fine ? QString::number(*p)
-                    : holder == h.listeners.cend()
-                        ? u"%1 free"_s.arg(*p)
+                    holder == h.listeners.cend() ? u"%1 free"_s.arg(*p)
+                    : ours
+                        ? u"%1 (pid %2)"_s.arg(*p).arg(holder->pid)
                         : u"%1 held by pid %2 (%3)"_s.arg(*p).arg(holder->pid).arg(holder->command);
             }
             table.addRow({u"  "_s + s.service, s.state, s.health.isEmpty() ? u"-"_s : s.health,

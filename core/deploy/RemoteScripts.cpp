@@ -492,6 +492,10 @@ if [ -r /proc/meminfo ]; then
   read -r l1 _ < /proc/loadavg; echo "load1=$l1"
 else
   echo "mem_total_kb=$(( $(sysctl -n hw.memsize 2>/dev/null || echo 0) / 1024 ))"
+  vm_stat 2>/dev/null | awk '/page size of/ { ps = $8 } /^Pages (free|inactive|speculative):/ { sub(/\./, "", $NF); n += $NF }
+    END { if (ps) print "mem_avail_kb=" int(n * ps / 1024) }'
+  # "total = 2048.00M  used = 1024.00M  free = 1024.00M  (encrypted)"
+  sysctl -n vm.swapusage 2>/dev/null | awk '{ t = $3; f = $9; sub(/M/, "", t); sub(/M/, "", f); print "swap_total_kb=" int(t * 1024); print "swap_free_kb=" int(f * 1024) }'
   set -- $(sysctl -n vm.loadavg 2>/dev/null); echo "load1=$2"
 fi
 )SH"_s;
@@ -525,9 +529,10 @@ else
   else echo "state=stopped"; fi
   pt_lines "$svc/run/starts"; echo "starts=$n"
 fi
-)SH"_s.arg(u"%1 %2 %3"_s.arg(probeKind(query.probe), q(query.probe.target))
-               .arg(query.probe.timeoutSeconds))
-                      .arg(scope.exitWindowSeconds);
+%3)SH"_s.arg(u"%1 %2 %3"_s.arg(probeKind(query.probe), q(query.probe.target))
+                 .arg(query.probe.timeoutSeconds))
+                      .arg(scope.exitWindowSeconds)
+                      .arg(scope.allPortHolders ? u"ports=\"$ports $port\"\n"_s : QString());
     }
     if (scope.hostFacts) {
         // Who holds the ports of services that are down or failing: "listen_<port>=<pid> <pgid>

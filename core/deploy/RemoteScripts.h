@@ -110,6 +110,8 @@ struct StatusQuery
 struct ObserveScope
 {
     bool hostFacts = false;      // os, arch, disk, inodes, memory, load, TCP listeners
+    bool allPortHolders = false; // who holds every service's port, not only failing services'
+                                 // (`ss -p` reads every process's descriptors: not every pass)
     bool docker = false;         // whether the docker daemon answers
     int exitWindowSeconds = 600; // exits counted for crash-loop detection
 };

@@ -72,11 +72,12 @@ void readHostFacts(HostState &host, const QMap<QString, QString> &kv)
 } // namespace
 
 HostState ServiceObserver::observeOn(Transport &transport, const Host &host,
-                                     const QList<Service> &services, bool hostFacts)
+                                     const QList<Service> &services,
+                                     const RemoteScripts::ObserveScope &asked)
 {
     QList<RemoteScripts::StatusQuery> probes;
-    RemoteScripts::ObserveScope scope;
-    scope.hostFacts = hostFacts;
+    RemoteScripts::ObserveScope scope = asked;
+    const bool hostFacts = scope.hostFacts;
     for (const Service &s : services) {
         probes.append({s.name, HealthProbe::forService(s), Runtime::forService(s),
                        s.effectivePort().value_or(0)});
@@ -112,7 +113,8 @@ HostState ServiceObserver::observeOn(Transport &transport, const Host &host,
 }
 
 QList<HostState> ServiceObserver::run(const Registry &registry, const QStringList &services,
-                                      const QStringList &hosts, bool hostFacts)
+                                      const QStringList &hosts,
+                                      const RemoteScripts::ObserveScope &scope)
 {
     QMap<QString, QList<Service>> byHost;
     for (const QString &name : hosts) {
@@ -128,10 +130,8 @@ QList<HostState> ServiceObserver::run(const Registry &registry, const QStringLis
     for (auto it = byHost.cbegin(); it != byHost.cend(); ++it) {
         const Host host = *registry.host(it.key());
         const QList<Service> onHost = it.value();
-        pending.append(
-            m_pool.worker(host).submit<HostState>([host, onHost, hostFacts](Transport &t) {
-                return observeOn(t, host, onHost, hostFacts);
-            }));
+        pending.append(m_pool.worker(host).submit<HostState>(
+            [host, onHost, scope](Transport &t) { return observeOn(t, host, onHost, scope); }));
     }
     QList<HostState> states;
     for (auto &future : pending)
@@ -141,16 +141,19 @@ QList<HostState> ServiceObserver::run(const Registry &registry, const QStringLis
 
 QList<HostState> ServiceObserver::observeHosts(const Registry &registry,
                                                const QStringList &services,
-                                               const QStringList &hosts)
+                                               const QStringList &hosts, bool allPortHolders)
 {
-    return run(registry, services, hosts, true);
+    RemoteScripts::ObserveScope scope;
+    scope.hostFacts = true;
+    scope.allPortHolders = allPortHolders;
+    return run(registry, services, hosts, scope);
 }
 
 QMap<QString, ServiceState> ServiceObserver::observe(const Registry &registry,
                                                      const QStringList &services)
 {
     QMap<QString, ServiceState> states;
-    for (const HostState &host : run(registry, services, {}, false)) {
+    for (const HostState &host : run(registry, services, {}, {})) {
         for (const ServiceState &state : host.services)
             states.insert(state.service, state);
     }
