@@ -359,9 +359,9 @@ if ! mkdir "$svc/lock" 2>/dev/null; then
   fi
 fi
 printf '%s\n' "$holder" > "$svc/lock/holder"; date +%s > "$svc/lock/since"
-for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed leftover $(basename "$t")"; done
-rm -f "$svc/current.new"
-echo "os=$(uname -s)"; echo "arch=$(uname -m)"
+for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed leftover ${t##*/}"; done
+[ -e "$svc/current.new" ] || [ -L "$svc/current.new" ] && rm -f "$svc/current.new"
+set -- $(uname -sm); echo "os=$1"; echo "arch=$2"
 pt_release; pt_previous; echo "current=$rel"; echo "previous=$prev"
 if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; %4; fi
 if pt_alive; then echo "alive=1"; echo "pid=$p"; else echo "alive=0"; fi
