@@ -93,6 +93,7 @@ Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringLis
             p.config = ServiceDeployer::snapshot(s, h, *release);
             const ServiceState state = live.value(name);
             p.liveRelease = state.release;
+            p.liveState = state.state;
             auto last = m_history.lastSucceeded(name);
             if (!last)
                 return last.error();

@@ -45,6 +45,7 @@ QJsonObject DeployPlan::toJson() const
                                  {u"files"_s, p.release.files},
                                  {u"bytes"_s, p.release.bytes},
                                  {u"live_release"_s, p.liveRelease},
+                                 {u"live_state"_s, p.liveState},
                                  {u"release_must_be_on_host"_s, p.releaseMustBeOnHost},
                                  {u"config"_s, p.config},
                                  {u"config_diff"_s, QJsonArray::fromStringList(p.configDiff)}});
@@ -88,6 +89,7 @@ Result<DeployPlan> DeployPlan::fromJson(const QJsonObject &json)
         p.release.files = o.value(u"files"_s).toInt();
         p.release.bytes = qint64(o.value(u"bytes"_s).toDouble());
         p.liveRelease = o.value(u"live_release"_s).toString();
+        p.liveState = o.value(u"live_state"_s).toString();
         p.releaseMustBeOnHost = o.value(u"release_must_be_on_host"_s).toBool();
         p.config = o.value(u"config"_s).toObject();
         for (const QJsonValue &line : o.value(u"config_diff"_s).toArray())

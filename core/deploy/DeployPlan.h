@@ -32,6 +32,7 @@ struct PlannedService
     QJsonObject config; // the resolved config this deploy installs
     QStringList configDiff;
     QString liveRelease; // what the host runs now, as observed
+    QString liveState;   // running | stopped | dead | ..., as observed
     int wave = 0;
     bool releaseMustBeOnHost = false; // a rollback: never upload, the release must still be there
 };

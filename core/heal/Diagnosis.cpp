@@ -68,6 +68,19 @@ QString exitText(const ServiceState &s)
     return u"exited with status %1"_s.arg(status);
 }
 
+/**
+ * What a service printed, with the values of its environment masked: evidence is stored in
+ * events and shown by the CLI, the GUI and the API, and a service may well log its settings.
+ */
+QString redacted(QString text, const Service &service)
+{
+    for (const QString &value : service.env) {
+        if (value.size() >= 4) // shorter values (ports, flags) would mask half of every line
+            text.replace(value, u"***"_s);
+    }
+    return text;
+}
+
 } // namespace
 
 const Problem *ServiceDiagnosis::problem(const QString &fingerprint) const
@@ -133,7 +146,7 @@ ServiceDiagnosis Analyzer::analyzeService(const Service &service, const ServiceS
     }
     QStringList logs;
     for (const QString &line : s.logTail)
-        logs.append(u"log: "_s + line);
+        logs.append(u"log: "_s + redacted(line, service));
     const auto port = service.effectivePort();
     if (s.state == u"dead"_s) {
         if (s.stalePid) {
@@ -163,7 +176,8 @@ ServiceDiagnosis Analyzer::analyzeService(const Service &service, const ServiceS
             {Fingerprint::HealthFailing,
              80,
              u"%1 runs but fails its health check"_s.arg(service.name),
-             {s.healthDetail.isEmpty() ? u"the check failed"_s : u"check: "_s + s.healthDetail},
+             {s.healthDetail.isEmpty() ? u"the check failed"_s
+                                       : u"check: "_s + redacted(s.healthDetail, service)},
              0});
     // A foreign process on the service's port matters when the service is down or unhealthy.
     // Only where Portoser knows the service's process group: a native or docker service's own

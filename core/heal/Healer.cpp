@@ -421,6 +421,13 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
     // operator's to roll out, never the watchdog's.
     if (plan) {
         for (const PlannedService &p : plan->services) {
+            // Looked at again just now: an operator may have stopped it since this pass observed.
+            if (p.service == service.name && p.liveState == u"stopped"_s) {
+                action.outcome = u"skipped"_s;
+                action.detail = u"stopped by an operator meanwhile"_s;
+                c.report.actions.append(action);
+                return false;
+            }
             if (p.service == service.name
                 && (p.action != PlanAction::Restart || !p.configDiff.isEmpty())) {
                 action.outcome = u"reported"_s;

@@ -26,6 +26,7 @@ private slots:
     void unreachableHostHidesEverythingElse();
     void dependencyProblemsNameTheDependency();
     void diskFullIsAHostProblem();
+    void evidenceMasksTheServiceEnvironment();
     void playbookFileErrorsHaveLocations_data();
     void playbookFileErrorsHaveLocations();
     void operatorPlaybookWinsOverBuiltIn();
@@ -166,6 +167,19 @@ void TestHealLogic::diskFullIsAHostProblem()
     const Diagnosis d = Analyzer::analyze(m_registry, {h});
     QCOMPARE(d.hosts.value(u"h1"_s).problems.first().fingerprint, Fingerprint::DiskFull);
     QVERIFY(d.services.value(u"db"_s).problem(Fingerprint::DiskFull));
+}
+
+void TestHealLogic::evidenceMasksTheServiceEnvironment()
+{
+    Registry registry = m_registry;
+    registry.services[u"db"_s].env.insert(u"DB_PASSWORD"_s, u"hunter2-canary"_s);
+    ServiceState s = serviceState(u"db"_s, u"dead"_s);
+    s.logTail = {u"connecting with password hunter2-canary"_s, u"fatal: auth"_s};
+    const Problem p =
+        Analyzer::analyze(registry, {hostWith(s)}).services.value(u"db"_s).problems.first();
+    const QString text = p.evidence.join(u'\n');
+    QVERIFY2(!text.contains(u"hunter2-canary"_s), qPrintable(text));
+    QVERIFY(text.contains(u"connecting with password ***"_s));
 }
 
 void TestHealLogic::playbookFileErrorsHaveLocations_data()
