@@ -276,10 +276,7 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
             const Service *dep = c.registry.service(dependency);
             DeployEngine engine(m_pool, m_history);
             auto plan = engine.planRestart(c.registry, {dependency});
-            DeployOptions options;
-            options.actor = u"healer"_s;
-            options.autoHeal = false;
-            auto records = plan ? engine.apply(c.registry, *plan, options)
+            auto records = plan ? applyAsHealer(engine, c.registry, *plan)
                                 : Result<QList<DeploymentRecord>>(plan.error());
             if (!records || !dep)
                 return finish(u"failed"_s,
@@ -449,11 +446,7 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
         }
     }
     state.restarts.append(now / 1000);
-    DeployOptions options;
-    options.actor = u"healer"_s;
-    options.autoHeal = false;
-    options.lockWait = 5s; // a deploy in progress owns the service; look again next pass
-    auto records = plan ? engine.apply(c.registry, *plan, options)
+    auto records = plan ? applyAsHealer(engine, c.registry, *plan)
                         : Result<QList<DeploymentRecord>>(plan.error());
     bool worked = false;
     if (!records) {
@@ -486,6 +479,16 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
     state.fingerprint = problem.fingerprint; // credit the problem this restart fixed
     recovered(c, service.name, service.currentHost, state, playbook.name, action.recordId);
     return false;
+}
+
+Result<QList<DeploymentRecord>>
+Healer::applyAsHealer(DeployEngine &engine, const Registry &registry, const DeployPlan &plan)
+{
+    DeployOptions options;
+    options.actor = u"healer"_s;
+    options.autoHeal = false; // this is the healer
+    options.lockWait = 5s;    // a deploy in progress owns the service; look again next pass
+    return engine.apply(registry, plan, options);
 }
 
 void Healer::recovered(Context &c, const QString &service, const QString &host, HealState &state,

@@ -75,6 +75,9 @@ private:
                  HealState &state);
     bool restart(Context &c, const Service &service, const ServiceDiagnosis &d,
                  const Problem &problem, const Playbook &playbook, HealState &state);
+    /** Applies a restart plan with actor `healer`, never waiting long for a deploy's lock. */
+    Result<QList<DeploymentRecord>> applyAsHealer(DeployEngine &engine, const Registry &registry,
+                                                  const DeployPlan &plan);
     /** Ends a down period: the event, the credit to `playbook` (if any), the state cleared. */
     void recovered(Context &c, const QString &service, const QString &host, HealState &state,
                    const QString &playbook, qint64 recordId);
