@@ -278,14 +278,18 @@ QList<HostState> Orchestrator::observe(const Registry &registry, const QStringLi
     return ServiceObserver(*m_pool).observeHosts(registry, services, hosts, allPortHolders);
 }
 
+QString Orchestrator::playbookDirectory() const
+{
+    return m_settings.playbookDirectory.isEmpty() ? PlaybookLoader::defaultDirectory()
+                                                  : m_settings.playbookDirectory;
+}
+
 Result<std::unique_ptr<Healer>> Orchestrator::makeHealer(IssueList *playbookIssues)
 {
     auto history = store();
     if (!history)
         return history.error();
-    const auto loaded = PlaybookLoader::loadDirectory(m_settings.playbookDirectory.isEmpty()
-                                                          ? PlaybookLoader::defaultDirectory()
-                                                          : m_settings.playbookDirectory);
+    const auto loaded = PlaybookLoader::loadDirectory(playbookDirectory());
     if (playbookIssues)
         *playbookIssues = loaded.issues;
     return std::make_unique<Healer>(*m_pool, **history, loaded.playbooks);
@@ -335,6 +339,14 @@ Result<QList<HealEvent>> Orchestrator::healEvents(const QString &service, int li
     return HealStore(**history).events(service, limit, afterId);
 }
 
+Result<ServiceInsights> Orchestrator::insights(const QString &service)
+{
+    auto events = healEvents(service, 1000);
+    if (!events)
+        return events.error();
+    return ServiceInsights::from(service, *events);
+}
+
 Result<QList<KnowledgeRow>> Orchestrator::knowledge()
 {
     auto history = store();
@@ -361,9 +373,7 @@ Result<QList<PlaybookInfo>> Orchestrator::playbooks()
         return KnowledgeRow{p.fingerprint, p.name, 0, 0, 0, 0};
     };
     QList<PlaybookInfo> all;
-    const auto files = PlaybookLoader::loadDirectory(m_settings.playbookDirectory.isEmpty()
-                                                         ? PlaybookLoader::defaultDirectory()
-                                                         : m_settings.playbookDirectory);
+    const auto files = PlaybookLoader::loadDirectory(playbookDirectory());
     for (const Playbook &p : files.playbooks)
         all.append({p, statsOf(p), 0});
     for (const LearnedPlaybook &l : *learned)

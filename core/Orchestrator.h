@@ -108,6 +108,8 @@ public:
                             const Healer::EventSink &sink = {});
     Result<QList<HealEvent>> healEvents(const QString &service, int limit, qint64 afterId = 0);
     Result<QList<PlaybookInfo>> playbooks();
+    /** A service's problems and recoveries, from its heal events. */
+    Result<ServiceInsights> insights(const QString &service);
     Result<QList<KnowledgeRow>> knowledge();
     /** Records an operator's fix for `fingerprint` (it becomes a playbook with a frequency). */
     Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
@@ -130,6 +132,7 @@ private:
         return fn(engine);
     }
 
+    QString playbookDirectory() const;
     Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
     /** Before a deploy: frees disk and names port holders where the plan changes services. */
     void healBeforeDeploy(const Registry &registry, const DeployPlan &plan,

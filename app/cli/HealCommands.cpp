@@ -156,8 +156,7 @@ int ObserveCommand::run(CliContext &context, const QCommandLineParser &args)
             QString port = u"-"_s;
             if (const auto p = service ? service->effectivePort() : std::nullopt) {
                 const auto holder = h.listeners.constFind(*p);
-                const bool ours = holder != h.listeners.cend() && s.pid > 0
-                                  && (holder->pgid == s.pid || holder->pid == s.pid);
+                const bool ours = holder != h.listeners.cend() && isOwnListener(s, *holder);
                 port =
                     holder == h.listeners.cend() ? u"%1 free"_s.arg(*p)
                     : ours
@@ -519,64 +518,22 @@ int LearnCommand::playbooks(CliContext &context)
 
 int LearnCommand::insights(CliContext &context, const QString &service)
 {
-    auto events = context.orchestrator().healEvents(service, 1000);
-    if (!events) {
-        context.printError(events.error().message);
+    auto insights = context.orchestrator().insights(service);
+    if (!insights) {
+        context.printError(insights.error().message);
         return Failed;
     }
-    // Oldest first: pair each "down" with the "recovered" that ends it.
-    QMap<QString, int> downs;
-    QMap<QString, QList<qint64>> recoveries;
-    int actions = 0, givenUp = 0;
-    QDateTime downAt;
-    QString downFingerprint;
-    for (auto it = events->crbegin(); it != events->crend(); ++it) {
-        const HealEvent &e = *it;
-        if (e.kind == HealEvent::Kind::Down) {
-            ++downs[e.fingerprint];
-            if (!downAt.isValid()) {
-                downAt = e.at;
-                downFingerprint = e.fingerprint;
-            }
-        } else if (e.kind == HealEvent::Kind::Recovered && downAt.isValid()) {
-            recoveries[downFingerprint].append(downAt.msecsTo(e.at));
-            downAt = {};
-        } else if (e.kind == HealEvent::Kind::Action) {
-            ++actions;
-        } else if (e.kind == HealEvent::Kind::GivenUp) {
-            ++givenUp;
-        }
-    }
-    QJsonArray fingerprints;
-    for (auto it = downs.cbegin(); it != downs.cend(); ++it) {
-        const QList<qint64> times = recoveries.value(it.key());
-        qint64 total = 0;
-        for (qint64 t : times)
-            total += t;
-        fingerprints.append(
-            QJsonObject{{u"fingerprint"_s, it.key()},
-                        {u"occurrences"_s, it.value()},
-                        {u"recovered"_s, times.size()},
-                        {u"mean_recover_ms"_s, times.isEmpty() ? 0 : total / times.size()}});
-    }
-    const QJsonObject summary{{u"service"_s, service},
-                              {u"fingerprints"_s, fingerprints},
-                              {u"actions"_s, actions},
-                              {u"given_up"_s, givenUp},
-                              {u"down_now"_s, downAt.isValid()}};
     if (context.json()) {
-        context.printJson(summary);
+        context.printJson(toJson(*insights));
         return Ok;
     }
-    context.out() << service << ": " << actions << " healer actions, given up " << givenUp
-                  << " times" << (downAt.isValid() ? ", down now" : "") << '\n';
-    for (const QJsonValue &v : fingerprints) {
-        const QJsonObject o = v.toObject();
-        context.out() << "  " << o.value(u"fingerprint"_s).toString() << ": "
-                      << o.value(u"occurrences"_s).toInt() << " times, recovered "
-                      << o.value(u"recovered"_s).toInt() << ", mean time to recover "
-                      << double(o.value(u"mean_recover_ms"_s).toInteger()) / 1000.0 << " s\n";
-    }
+    context.out() << service << ": " << insights->actions << " healer actions, given up "
+                  << insights->givenUp << " times" << (insights->downNow ? ", down now" : "")
+                  << '\n';
+    for (const FingerprintInsight &f : insights->fingerprints)
+        context.out() << "  " << f.fingerprint << ": " << f.occurrences << " times, recovered "
+                      << f.recovered << ", mean time to recover "
+                      << double(f.meanRecoverMs) / 1000.0 << " s\n";
     return Ok;
 }
 

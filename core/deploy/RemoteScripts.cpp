@@ -25,7 +25,6 @@ QString q(const QString &value)
 const char *const Prelude = R"SH(
 pt_current() { if [ -L "$svc/current" ]; then l=$(readlink "$svc/current"); echo "${l##*/}"; fi; }
 # Builtins only where it is cheap to do so: a status pass runs these for every service of a host.
-pt_pid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; echo "$p"; }
 # pt_readpid: sets p from the pid file without a subshell.
 pt_readpid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; :; }
 # pt_previous: sets prev to the release a revert would go back to.
@@ -53,7 +52,7 @@ pt_alive() {
     case "$out" in *stopped*|*inactive*|*"not running"*|*dead*) return 1 ;; esac
     return 0
   fi
-  p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"
+  pt_readpid
   pt_proc "$p" || return 1
   case "$p_state" in Z*) return 1 ;; esac
   [ "$p_pgid" = "$p" ]
@@ -512,7 +511,7 @@ fi
         script += uR"SH(if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
   pt_release; echo "current=$rel"
-  p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; echo "pid=$p"
+  pt_readpid; echo "pid=$p"
   s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "started_at=$s"
   if pt_alive; then
     echo "state=running"; echo "uptime=$(( now - s ))"

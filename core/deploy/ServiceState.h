@@ -45,6 +45,12 @@ struct PortListener
     QString command;
 };
 
+/** Whether `listener` belongs to `service`: its own process or one of its process group. */
+inline bool isOwnListener(const ServiceState &service, const PortListener &listener)
+{
+    return service.pid > 0 && (listener.pgid == service.pid || listener.pid == service.pid);
+}
+
 /** A host as observed in one round trip: its own state and its services'. */
 struct HostState
 {

@@ -186,8 +186,7 @@ ServiceDiagnosis Analyzer::analyzeService(const Service &service, const ServiceS
                             && Runtime::forService(service).kind != Runtime::Kind::Native;
     if (port && groupKnown && !d.problems.isEmpty()) {
         const auto holder = host.observed.listeners.constFind(*port);
-        const bool ours = holder != host.observed.listeners.cend() && s.pid > 0
-                          && (holder->pgid == s.pid || holder->pid == s.pid);
+        const bool ours = holder != host.observed.listeners.cend() && isOwnListener(s, *holder);
         if (holder != host.observed.listeners.cend() && !ours)
             d.problems.append({Fingerprint::PortHeld,
                                95,

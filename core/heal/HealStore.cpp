@@ -83,6 +83,58 @@ QString toText(const HealEvent &e)
         e.recordId ? u"(record %1) "_s.arg(e.recordId) : QString(), e.detail);
 }
 
+ServiceInsights ServiceInsights::from(const QString &service, const QList<HealEvent> &newestFirst)
+{
+    ServiceInsights insights;
+    insights.service = service;
+    QMap<QString, FingerprintInsight> byFingerprint;
+    QMap<QString, qint64> recoverMs;
+    QDateTime downAt;
+    QString downFingerprint;
+    for (auto it = newestFirst.crbegin(); it != newestFirst.crend(); ++it) {
+        const HealEvent &e = *it;
+        if (e.kind == HealEvent::Kind::Down) {
+            FingerprintInsight &f = byFingerprint[e.fingerprint];
+            f.fingerprint = e.fingerprint;
+            ++f.occurrences;
+            if (!downAt.isValid()) {
+                downAt = e.at;
+                downFingerprint = e.fingerprint;
+            }
+        } else if (e.kind == HealEvent::Kind::Recovered && downAt.isValid()) {
+            ++byFingerprint[downFingerprint].recovered;
+            recoverMs[downFingerprint] += downAt.msecsTo(e.at);
+            downAt = {};
+        } else if (e.kind == HealEvent::Kind::Action) {
+            ++insights.actions;
+        } else if (e.kind == HealEvent::Kind::GivenUp) {
+            ++insights.givenUp;
+        }
+    }
+    for (FingerprintInsight &f : byFingerprint) {
+        if (f.recovered)
+            f.meanRecoverMs = recoverMs.value(f.fingerprint) / f.recovered;
+        insights.fingerprints.append(f);
+    }
+    insights.downNow = downAt.isValid();
+    return insights;
+}
+
+QJsonObject toJson(const ServiceInsights &insights)
+{
+    QJsonArray fingerprints;
+    for (const FingerprintInsight &f : insights.fingerprints)
+        fingerprints.append(QJsonObject{{u"fingerprint"_s, f.fingerprint},
+                                        {u"occurrences"_s, f.occurrences},
+                                        {u"recovered"_s, f.recovered},
+                                        {u"mean_recover_ms"_s, f.meanRecoverMs}});
+    return {{u"service"_s, insights.service},
+            {u"fingerprints"_s, fingerprints},
+            {u"actions"_s, insights.actions},
+            {u"given_up"_s, insights.givenUp},
+            {u"down_now"_s, insights.downNow}};
+}
+
 HealStore::HealStore(const HistoryStore &history)
     : m_connection(history.connectionName())
 {}

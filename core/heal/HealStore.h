@@ -40,6 +40,30 @@ QJsonObject toJson(const HealEvent &event);
 /** One line for logs and terminals: "12:00:01  api  down  process_dead  …". */
 QString toText(const HealEvent &event);
 
+/** How often one problem struck a service, and how quickly it came back. */
+struct FingerprintInsight
+{
+    QString fingerprint;
+    int occurrences = 0;
+    int recovered = 0;
+    qint64 meanRecoverMs = 0;
+};
+
+/** One service's history of problems and fixes, read from its heal events. */
+struct ServiceInsights
+{
+    QString service;
+    QList<FingerprintInsight> fingerprints;
+    int actions = 0;
+    int givenUp = 0;
+    bool downNow = false;
+
+    /** Pairs each `down` with the `recovered` that ended it; `newestFirst` as events() gives. */
+    static ServiceInsights from(const QString &service, const QList<HealEvent> &newestFirst);
+};
+
+QJsonObject toJson(const ServiceInsights &insights);
+
 /** The healer's memory of one service between passes (and processes). */
 struct HealState
 {

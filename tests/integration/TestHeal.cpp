@@ -199,6 +199,9 @@ void TestHeal::killedProcessIsRestartedByTheCli()
     QVERIFY(events);
     QVERIFY(hasEvent(*events, HealEvent::Kind::Down, Fingerprint::ProcessDead));
     QVERIFY(hasEvent(*events, HealEvent::Kind::Recovered, Fingerprint::ProcessDead));
+    auto insights = m_orchestrator->insights(u"phoenix"_s);
+    QVERIFY(insights && !insights->downNow && insights->fingerprints.size() == 1);
+    QCOMPARE(insights->fingerprints.first().recovered, 1);
     // Learned: the built-in playbook worked once for process_dead.
     auto knowledge = m_orchestrator->knowledge();
     QVERIFY(knowledge);
