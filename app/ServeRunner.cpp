@@ -3,7 +3,8 @@
 
 #include "app/SignalWatcher.h"
 #include "app/cli/ExitCode.h"
-#include "core/Orchestrator.h"
+#include "core/api/ApiServer.h"
+#include "core/api/Coordinator.h"
 #include "core/heal/HealLoop.h"
 #include "core/registry/RegistryLocator.h"
 
@@ -15,6 +16,31 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
+namespace {
+
+/** "127.0.0.1:8420", "[::1]:8420", ":8420" (loopback), "0.0.0.0:8420". */
+std::optional<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon < 0)
+        return std::nullopt;
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    const QHostAddress address = host.isEmpty() ? QHostAddress(QHostAddress::LocalHost)
+        : host == u"localhost"                  ? QHostAddress(QHostAddress::LocalHost)
+                                                : QHostAddress(host);
+    if (address.isNull())
+        return std::nullopt;
+    return std::pair{address, quint16(port)};
+}
+
+} // namespace
+
 int ServeRunner::run(const QStringList &args)
 {
     QTextStream out(stdout);
@@ -25,8 +51,14 @@ int ServeRunner::run(const QStringList &args)
     const QCommandLineOption registry(u"registry"_s, u"Registry file."_s, u"PATH"_s);
     const QCommandLineOption db(u"db"_s, u"History database."_s, u"PATH"_s);
     const QCommandLineOption noHeal(u"no-heal"_s, u"Do not run the self-heal watchdog."_s);
+    const QCommandLineOption tlsCert(u"tls-cert"_s, u"PEM certificate for HTTPS."_s, u"FILE"_s);
+    const QCommandLineOption tlsKey(u"tls-key"_s, u"PEM key for HTTPS."_s, u"FILE"_s);
+    const QCommandLineOption origin(u"allow-origin"_s, u"An extra Origin allowed on /mcp."_s,
+                                    u"ORIGIN"_s);
+    const QCommandLineOption rate(u"rate-limit"_s, u"Requests per second per client."_s, u"N"_s,
+                                  u"2000"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
-    parser.addOptions({listen, registry, db, noHeal, help});
+    parser.addOptions({listen, registry, db, noHeal, tlsCert, tlsKey, origin, rate, help});
     if (!parser.parse(QStringList{u"portoser"_s} + args)) {
         err << "portoser --serve: " << parser.errorText() << '\n';
         return Cli::UsageError;
@@ -34,48 +66,89 @@ int ServeRunner::run(const QStringList &args)
     if (parser.isSet(help)) {
         out << "Usage: portoser --serve [--listen ADDR:PORT] [--registry PATH] [--db PATH] "
                "[--no-heal]\n\n"
-               "Runs the headless coordinator: the self-heal watchdog and the HTTP/MCP API.\n"
-               "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8420)\n"
-               "  --registry PATH     registry file\n"
-               "  --db PATH           history database (default: $PORTOSER_DB or "
+               "Runs the headless coordinator: the self-heal watchdog, the HTTP API under /api/v1,\n"
+               "server-sent events, and the MCP endpoint at /mcp.\n"
+               "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8420); an address that\n"
+               "                       is not loopback needs a token or OIDC issuer configured\n"
+               "  --registry PATH      registry file\n"
+               "  --db PATH            history database (default: $PORTOSER_DB or "
                "~/.portoser/portoser.db)\n"
-               "  --no-heal           do not run the self-heal watchdog\n";
+               "  --no-heal            do not heal (services are still observed for status)\n"
+               "  --tls-cert FILE, --tls-key FILE   serve HTTPS\n"
+               "  --allow-origin ORIGIN             a browser Origin allowed on /mcp (repeatable)\n"
+               "  --rate-limit N       requests per second per client (default 2000)\n"
+               "Tokens: portoser --cli token create --role viewer|operator|admin --name NAME\n";
         return Cli::Ok;
     }
+    const auto where = parseListen(parser.value(listen));
+    if (!where) {
+        err << "portoser --serve: --listen " << parser.value(listen)
+            << ": expected ADDR:PORT, e.g. 127.0.0.1:8420\n";
+        return Cli::UsageError;
+    }
+    if (parser.isSet(tlsCert) != parser.isSet(tlsKey)) {
+        err << "portoser --serve: --tls-cert and --tls-key go together\n";
+        return Cli::UsageError;
+    }
+
+    OrchestratorSettings settings;
+    settings.databasePath = parser.value(db);
     const QString path = RegistryLocator::fromProcess(parser.value(registry)).resolve();
-    const CheckedRegistry checked = Orchestrator().checkRegistry(path);
-    if (!checked.isValid()) {
-        for (const Issue &issue : checked.issues) {
-            if (issue.isError())
-                err << issue.toString() << '\n';
-        }
-        err << "portoser --serve: not starting: " << path << " is invalid\n";
+    Coordinator coordinator(path, settings);
+    if (auto loaded = coordinator.reload(); !loaded) {
+        err << loaded.error().message << '\n' << "portoser --serve: not starting\n";
         return Cli::Failed;
     }
-    out << "portoser --serve: coordinator up for " << path << " (" << checked.registry.hosts.size()
-        << " hosts, " << checked.registry.services.size() << " services); the HTTP API on "
-        << parser.value(listen) << " arrives with issue #5\n";
+
+    ApiSettings api;
+    api.address = where->first;
+    api.port = where->second;
+    api.tlsCertificate = parser.value(tlsCert);
+    api.tlsKey = parser.value(tlsKey);
+    api.allowedOrigins = parser.values(origin);
+    api.ratePerSecond = parser.value(rate).toDouble();
+    api.rateBurst = api.ratePerSecond * 2;
+    ApiServer server(coordinator, api);
+    const auto port = server.start();
+    if (!port) {
+        err << "portoser --serve: " << port.error().message << '\n';
+        return Cli::Failed;
+    }
+    const QString scheme = api.tlsCertificate.isEmpty() ? u"http"_s : u"https"_s;
+    QString host = api.address.toString();
+    if (api.address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = u'[' + host + u']';
+    out << "portoser --serve: coordinator up for " << path << " ("
+        << coordinator.registry().hosts.size() << " hosts, "
+        << coordinator.registry().services.size() << " services)\n"
+        << "portoser --serve: listening on " << scheme << "://" << host << ':' << *port
+        << " (API /api/v1, MCP /mcp)\n";
+    if (server.isOpen())
+        out << "portoser --serve: WARNING: no API token exists, so this loopback API is open to "
+               "every local user; create one with `portoser --cli token create`\n";
     out.flush();
 
-    // The watchdog: every heal event is a log line (and, with the API, an event on its stream).
-    std::unique_ptr<HealLoop> watchdog;
-    if (!parser.isSet(noHeal)) {
-        OrchestratorSettings settings;
-        settings.databasePath = parser.value(db);
-        watchdog = std::make_unique<HealLoop>(settings, checked.registry);
-        QObject::connect(watchdog.get(), &HealLoop::event, watchdog.get(),
-                         [&out](const HealEvent &e) {
-                             out << "heal: " << toText(e) << '\n';
-                             out.flush();
-                         });
-        watchdog->start();
-        out << "portoser --serve: self-heal watchdog running\n";
+    // The watchdog: heals (or with --no-heal only observes) and feeds status and events.
+    HealLoop watchdog(settings, coordinator.registry());
+    watchdog.setObserveOnly(parser.isSet(noHeal));
+    server.setWatchdog(&watchdog);
+    QObject::connect(&coordinator, &Coordinator::registryChanged, &watchdog,
+                     [&] { watchdog.setRegistry(coordinator.registry()); });
+    QObject::connect(&watchdog, &HealLoop::event, &watchdog, [&out](const HealEvent &e) {
+        out << "heal: " << toText(e) << '\n';
         out.flush();
-    }
+    });
+    watchdog.start();
+    out << "portoser --serve: self-heal watchdog "
+        << (parser.isSet(noHeal) ? "observing only (--no-heal)" : "running") << '\n';
+    out.flush();
 
     SignalWatcher watcher;
-    QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, [&out](int) {
-        out << "portoser --serve: stopping\n";
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, [&](int) {
+        out << "portoser --serve: stopping";
+        if (const int running = coordinator.jobs().running())
+            out << " after the running job (" << running << " queued or running)";
+        out << '\n';
         out.flush();
         QCoreApplication::exit(Cli::Ok);
     });

@@ -3,6 +3,7 @@
 
 #include "app/cli/TextTable.h"
 #include "core/deploy/StateJson.h"
+#include "core/heal/HealJson.h"
 #include "core/heal/HealLoop.h"
 
 #include <QCoreApplication>
@@ -220,21 +221,7 @@ int DiagnoseCommand::run(CliContext &context, const QCommandLineParser &args)
         const HealState heal = result->healState.value(name);
         problems |= !d.healthy();
         if (context.json()) {
-            QJsonObject o = toJson(d);
-            QJsonArray problemsJson = o.value(u"problems"_s).toArray();
-            for (qsizetype i = 0; i < problemsJson.size(); ++i) {
-                QJsonObject p = problemsJson.at(i).toObject();
-                p.insert(u"playbook"_s, playbooks.value(i).name.isEmpty()
-                                            ? QJsonValue()
-                                            : QJsonValue(toJson(playbooks.value(i))));
-                problemsJson.replace(i, p);
-            }
-            o.insert(u"problems"_s, problemsJson);
-            o.insert(u"given_up"_s, heal.givenUpAt != 0);
-            if (heal.givenUpAt)
-                o.insert(u"given_up_reason"_s, heal.givenUpReason);
-            o.insert(u"healer_restarts"_s, heal.restarts.size());
-            items.append(o);
+            items.append(HealJson::diagnosis(d, playbooks, heal));
             continue;
         }
         QTextStream &out = context.out();
@@ -465,13 +452,7 @@ int LearnCommand::stats(CliContext &context)
     if (context.json()) {
         QJsonArray items;
         for (const KnowledgeRow &r : *rows)
-            items.append(QJsonObject{
-                {u"fingerprint"_s, r.fingerprint},
-                {u"playbook"_s, r.playbook.isEmpty() ? QJsonValue() : QJsonValue(r.playbook)},
-                {u"occurrences"_s, r.occurrences},
-                {u"worked"_s, r.worked},
-                {u"failed"_s, r.failed},
-                {u"mean_recover_ms"_s, r.meanRecoverMs()}});
+            items.append(HealJson::knowledge(r));
         context.printJson(items);
         return Ok;
     }

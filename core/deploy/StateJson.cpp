@@ -64,4 +64,15 @@ QJsonObject toJson(const HostState &h)
             {u"services"_s, services}};
 }
 
+QJsonObject serviceWithState(const Service &s, const ServiceState *state)
+{
+    const auto port = s.effectivePort();
+    return {{u"name"_s, s.name},
+            {u"host"_s, s.currentHost},
+            {u"type"_s, toString(s.type)},
+            {u"port"_s, port ? QJsonValue(*port) : QJsonValue()},
+            {u"depends_on"_s, QJsonArray::fromStringList(s.allDependencies())},
+            {u"status"_s, state ? QJsonValue(toJson(*state)) : QJsonValue()}};
+}
+
 } // namespace Portoser

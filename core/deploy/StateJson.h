@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/deploy/ServiceState.h"
+#include "core/registry/Service.h"
 
 #include <QJsonObject>
 
@@ -10,5 +11,7 @@ namespace Portoser {
 /** The JSON shapes of observed states, shared by the CLI, the API and MCP. */
 QJsonObject toJson(const ServiceState &state);
 QJsonObject toJson(const HostState &host);
+/** A registry service with its last observed state under "status" (null: never observed). */
+QJsonObject serviceWithState(const Service &service, const ServiceState *state);
 
 } // namespace Portoser

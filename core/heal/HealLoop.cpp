@@ -25,6 +25,7 @@ public:
         m_registry = registry;
         m_due.clear();
     }
+    void setObserveOnly(bool observeOnly) { m_observeOnly = observeOnly; }
     void setIntervalOverride(int seconds)
     {
         m_override = seconds;
@@ -57,6 +58,7 @@ public:
 signals:
     void event(const Portoser::HealEvent &event);
     void passFinished(int services, int withProblems, qint64 milliseconds);
+    void observed(const QList<Portoser::HostState> &hosts);
 
 private:
     /** Runs a pass over the services whose time has come. A pass blocks this thread, so the
@@ -78,10 +80,16 @@ private:
         }
         if (due.isEmpty())
             return;
-        HealOptions options;
-        options.services = due;
         QElapsedTimer clock;
         clock.start();
+        if (m_observeOnly) {
+            const QList<HostState> hosts = m_orchestrator->observe(m_registry, due);
+            emit observed(hosts);
+            emit passFinished(int(due.size()), 0, clock.elapsed());
+            return;
+        }
+        HealOptions options;
+        options.services = due;
         auto report = m_orchestrator->heal(m_registry, options,
                                            [this](const HealEvent &e) { emit event(e); });
         if (!report)
@@ -89,6 +97,17 @@ private:
         int problems = 0;
         for (const ServiceDiagnosis &d : report->diagnosis.services)
             problems += !d.healthy();
+        QList<HostState> hosts;
+        for (const HostDiagnosis &h : report->diagnosis.hosts) {
+            HostState state = h.observed;
+            state.services.clear();
+            for (const ServiceDiagnosis &d : report->diagnosis.services) {
+                if (d.host == state.host)
+                    state.services.append(d.observed);
+            }
+            hosts.append(state);
+        }
+        emit observed(hosts);
         emit passFinished(int(report->diagnosis.services.size()), problems, clock.elapsed());
     }
 
@@ -98,6 +117,7 @@ private:
     QTimer *m_timer = nullptr;
     QMap<QString, qint64> m_due;
     int m_override = 0;
+    bool m_observeOnly = false;
 };
 
 HealLoop::HealLoop(const OrchestratorSettings &settings, const Registry &registry, QObject *parent)
@@ -105,11 +125,13 @@ HealLoop::HealLoop(const OrchestratorSettings &settings, const Registry &registr
     , m_worker(new HealLoopWorker(settings, registry))
 {
     qRegisterMetaType<Portoser::HealEvent>();
+    qRegisterMetaType<QList<Portoser::HostState>>();
     m_thread.setObjectName(QStringLiteral("portoser-heal"));
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &HealLoopWorker::event, this, &HealLoop::event);
     connect(m_worker, &HealLoopWorker::passFinished, this, &HealLoop::passFinished);
+    connect(m_worker, &HealLoopWorker::observed, this, &HealLoop::observed);
     m_thread.start();
 }
 
@@ -130,6 +152,12 @@ void HealLoop::setIntervalOverride(int seconds)
 void HealLoop::setRegistry(const Registry &registry)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, registry] { w->setRegistry(registry); });
+}
+
+void HealLoop::setObserveOnly(bool observeOnly)
+{
+    m_observeOnly = observeOnly;
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, observeOnly] { w->setObserveOnly(observeOnly); });
 }
 
 void HealLoop::start()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/deploy/ServiceState.h"
 #include "core/heal/HealStore.h"
 #include "core/registry/Registry.h"
 
@@ -33,22 +34,29 @@ public:
     /** Checks every service this often instead of its own interval (0: their own). */
     void setIntervalOverride(int seconds);
     void setRegistry(const Registry &registry);
+    /** Only observes (keeps `observed` coming) without healing anything. */
+    void setObserveOnly(bool observeOnly);
     void start();
     void pause();
     void resume();
     bool isPaused() const { return m_paused; }
+    bool isObserveOnly() const { return m_observeOnly; }
 
 signals:
     void event(const Portoser::HealEvent &event);
     /** After each pass: how many services were looked at and had problems, and its duration. */
     void passFinished(int services, int withProblems, qint64 milliseconds);
+    /** What a pass saw of the hosts and the services it looked at. */
+    void observed(const QList<Portoser::HostState> &hosts);
 
 private:
     QThread m_thread;
     HealLoopWorker *m_worker = nullptr; // lives in m_thread
     bool m_paused = true;
+    bool m_observeOnly = false;
 };
 
 } // namespace Portoser
 
 Q_DECLARE_METATYPE(Portoser::HealEvent)
+Q_DECLARE_METATYPE(QList<Portoser::HostState>)

@@ -83,6 +83,34 @@ const QStringList Migrations = {
         host TEXT PRIMARY KEY,
         arch TEXT NOT NULL,
         seen_at TEXT NOT NULL))SQL"_s,
+    // --serve: API tokens (only their SHA-256 is kept), the audit log, operator MCP tools.
+    uR"SQL(CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT NOT NULL DEFAULT ''))SQL"_s,
+    uR"SQL(CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        peer TEXT NOT NULL,
+        action TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL))SQL"_s,
+    uR"SQL(CREATE TABLE mcp_tools (
+        name TEXT PRIMARY KEY,
+        description TEXT NOT NULL,
+        input_schema TEXT NOT NULL,
+        host TEXT NOT NULL,
+        command TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL))SQL"_s,
 };
 
 Error sqlError(const QString &what, const QSqlError &e)
