@@ -347,6 +347,46 @@ Result<ServiceInsights> Orchestrator::insights(const QString &service)
     return ServiceInsights::from(service, *events);
 }
 
+Result<CreatedToken> Orchestrator::createToken(const QString &name, Role role)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return TokenStore((*history)->connectionName()).create(name, role);
+}
+
+Result<QList<ApiToken>> Orchestrator::tokens()
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return TokenStore((*history)->connectionName()).list();
+}
+
+Result<ApiToken> Orchestrator::revokeToken(const QString &nameOrId)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return TokenStore((*history)->connectionName()).revoke(nameOrId);
+}
+
+Result<QList<AuditEntry>> Orchestrator::audit(int limit, int offset, const QString &actor)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return AuditLog((*history)->connectionName()).list(limit, offset, actor);
+}
+
+Result<void> Orchestrator::appendAudit(const AuditEntry &entry)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return AuditLog((*history)->connectionName()).append(entry);
+}
+
 Result<QList<KnowledgeRow>> Orchestrator::knowledge()
 {
     auto history = store();

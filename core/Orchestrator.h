@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/api/AuditLog.h"
+#include "core/api/TokenStore.h"
 #include "core/deploy/DeployEngine.h"
 #include "core/deploy/HostPool.h"
 #include "core/deploy/ServiceState.h"
@@ -114,6 +116,14 @@ public:
     /** Records an operator's fix for `fingerprint` (it becomes a playbook with a frequency). */
     Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
                                   const QList<PlaybookStep> &steps);
+
+    /** API tokens of `--serve` (only their hashes are stored; the secret is returned once). */
+    Result<CreatedToken> createToken(const QString &name, Role role);
+    Result<QList<ApiToken>> tokens();
+    Result<ApiToken> revokeToken(const QString &nameOrId);
+    /** The audit log of API and MCP calls, newest first. */
+    Result<QList<AuditEntry>> audit(int limit, int offset = 0, const QString &actor = {});
+    Result<void> appendAudit(const AuditEntry &entry);
 
     Result<QList<DeploymentRecord>> history(const HistoryQuery &query);
     Result<DeploymentRecord> historyRecord(qint64 id);

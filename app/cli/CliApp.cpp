@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/CliApp.h"
 
+#include "app/cli/AccessCommands.h"
 #include "app/cli/DependenciesCommand.h"
 #include "app/cli/DeployCommand.h"
 #include "app/cli/HealCommands.h"
@@ -65,6 +66,9 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<DiagnoseCommand>());
     m_commands.push_back(std::make_unique<HealCommand>());
     m_commands.push_back(std::make_unique<LearnCommand>());
+    m_commands.push_back(std::make_unique<TokenCommand>());
+    m_commands.push_back(std::make_unique<AuditCommand>());
+    m_commands.push_back(std::make_unique<McpCommand>());
 }
 
 CliApp::~CliApp() = default;
