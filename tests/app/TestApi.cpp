@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: Apache-2.0
+// The HTTP API of a real `portoser --serve` on the embedded demo registry (local transport, so
+// no root is needed): error shape and headers, tokens and roles, jobs, the event stream with
+// resume, the OpenAPI description against the routes, limits, the public-listen refusal, MCP
+// over HTTP, and the audit log.
+#include "core/api/AuditLog.h"
+#include "tests/support/ServeProcess.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+class TestApi : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void healthHeadersAndErrorShape();
+    void tokensRolesJobsAndAudit();
+    void eventStreamResumesWithLastEventId();
+    void openApiDescribesEveryRoute();
+    void rateAndSizeLimits();
+    void refusesPublicListenWithoutAuth();
+    void mcpOverHttpSessionsAndChecks();
+    void auditRedactsSecrets();
+
+private:
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert(u"HOME"_s, m_dir->path());
+        e.insert(u"PORTOSER_DB"_s, m_dir->filePath(u"portoser.db"_s));
+        e.insert(u"PORTOSER_DEMO_HOME"_s, m_dir->filePath(u"demo"_s));
+        e.insert(u"PORTOSER_DEMO_SITE_PORT"_s, u"18711"_s);
+        e.insert(u"PORTOSER_DEMO_API_PORT"_s, u"18712"_s);
+        return e;
+    }
+    QStringList registryArgs() const
+    {
+        return {u"--registry"_s,
+                qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s};
+    }
+    /** `portoser --cli ARGS` on the same database; returns stdout. */
+    QString cli(const QStringList &args, int *exitCode = nullptr) const
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"), QStringList{u"--cli"_s} + registryArgs() + args);
+        p.waitForFinished(60000);
+        if (exitCode)
+            *exitCode = p.exitCode();
+        return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+    }
+    static Headers bearer(const QString &token)
+    {
+        return {{"Authorization", "Bearer " + token.toLatin1()}};
+    }
+    /** Polls a job until it has finished; its JSON. */
+    QJsonObject waitForJob(const QString &id, const Headers &auth = {})
+    {
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 60000) {
+            const QJsonObject job = m_serve->request("GET", u"/api/v1/jobs/"_s + id, {}, auth)
+                                        .json()
+                                        .object();
+            const QString state = job.value(u"state"_s).toString();
+            if (state == u"succeeded" || state == u"failed")
+                return job;
+            QTest::qWait(100);
+        }
+        return {};
+    }
+    void stopDemo()
+    {
+        cli({u"stop"_s, u"worker"_s, u"api"_s, u"site"_s});
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ServeProcess> m_serve;
+};
+
+void TestApi::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_serve = std::make_unique<ServeProcess>();
+}
+
+void TestApi::cleanup()
+{
+    m_serve.reset();
+    stopDemo();
+    m_dir.reset();
+}
+
+void TestApi::healthHeadersAndErrorShape()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    QVERIFY2(m_serve->output().contains(u"WARNING: no API token exists"_s), qPrintable(m_serve->output()));
+
+    const auto health = m_serve->request("GET", u"/healthz"_s);
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().object().value(u"status"_s).toString(), u"ok"_s);
+    QCOMPARE(health.header("X-Content-Type-Options"), QByteArray("nosniff"));
+    QCOMPARE(health.header("X-Frame-Options"), QByteArray("DENY"));
+    QVERIFY(health.header("Content-Security-Policy").contains("default-src 'none'"));
+
+    const auto missing = m_serve->request("GET", u"/api/v1/nothing"_s);
+    QCOMPARE(missing.status, 404);
+    const QJsonObject error = missing.json().object().value(u"error"_s).toObject();
+    QCOMPARE(error.value(u"code"_s).toString(), u"not_found"_s);
+    QVERIFY(!error.value(u"message"_s).toString().isEmpty());
+
+    QCOMPARE(m_serve->request("DELETE", u"/api/v1/services"_s).status, 405);
+
+    const auto badJson = m_serve->request("POST", u"/api/v1/plan"_s, "{not json");
+    QCOMPARE(badJson.status, 400);
+    QCOMPARE(badJson.json()[u"error"_s][u"code"_s].toString(), u"parse_error"_s);
+
+    const auto badType = m_serve->request("POST", u"/api/v1/plan"_s, R"({"services":"api"})");
+    QCOMPARE(badType.status, 400);
+    QVERIFY2(badType.json()[u"error"_s][u"message"_s].toString().contains(u"services: expected an array"_s),
+             badType.body.constData());
+
+    const auto unknown = m_serve->request("POST", u"/api/v1/plan"_s, R"({"services":["nope"]})");
+    QCOMPARE(unknown.status, 404);
+    QVERIFY(unknown.json()[u"error"_s][u"message"_s].toString().contains(u"nope"_s));
+
+    const auto services = m_serve->request("GET", u"/api/v1/services"_s);
+    QCOMPARE(services.status, 200);
+    QCOMPARE(services.json()[u"services"_s].toArray().size(), 3);
+}
+
+void TestApi::tokensRolesJobsAndAudit()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    // Open while no token exists; the first token closes it (another process makes it).
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s).status, 200);
+    const QString viewer = cli({u"token"_s, u"create"_s, u"--role"_s, u"viewer"_s, u"--name"_s, u"dash"_s});
+    const QString operatorToken =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"operator"_s, u"--name"_s, u"ci"_s});
+    QVERIFY2(viewer.startsWith(u"pt_"_s) && operatorToken.startsWith(u"pt_"_s), qPrintable(viewer));
+    // Only hashes are stored: the secret is nowhere in the database files.
+    for (const QString &file : QDir(m_dir->path()).entryList({u"portoser.db*"_s}, QDir::Files)) {
+        QFile db(m_dir->filePath(file));
+        QVERIFY(db.open(QIODevice::ReadOnly));
+        QVERIFY2(!db.readAll().contains(viewer.toLatin1()), qPrintable(file));
+    }
+
+    QTest::qWait(2100); // the server re-reads tokens at most every two seconds
+    const auto anonymous = m_serve->request("GET", u"/api/v1/services"_s);
+    QCOMPARE(anonymous.status, 401);
+    QVERIFY(anonymous.header("WWW-Authenticate").startsWith("Bearer"));
+    QCOMPARE(m_serve->request("GET", u"/healthz"_s).status, 200);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, bearer(u"pt_wrong"_s)).status, 401);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, bearer(viewer)).status, 200);
+
+    const auto denied =
+        m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"]})", bearer(viewer));
+    QCOMPARE(denied.status, 403);
+    QVERIFY(denied.json()[u"error"_s][u"message"_s].toString().contains(u"needs operator"_s));
+    QCOMPARE(m_serve->request("GET", u"/api/v1/tokens"_s, {}, bearer(operatorToken)).status, 403);
+
+    const auto accepted = m_serve->request("POST", u"/api/v1/deploy"_s,
+                                           R"({"services":["api"]})", bearer(operatorToken));
+    QCOMPARE(accepted.status, 202);
+    const QString jobId = accepted.json()[u"job"_s].toString();
+    QCOMPARE(accepted.header("Location"), (u"/api/v1/jobs/"_s + jobId).toLatin1());
+    const QJsonObject job = waitForJob(jobId, bearer(viewer));
+    QCOMPARE(job.value(u"state"_s).toString(), u"succeeded"_s);
+    QVERIFY(!job.value(u"steps"_s).toArray().isEmpty());
+    const QJsonObject record = job[u"result"_s][u"records"_s][0].toObject();
+    QCOMPARE(record.value(u"service"_s).toString(), u"api"_s);
+    QCOMPARE(record.value(u"actor"_s).toString(), u"token:ci"_s);
+    // It really runs: the demo api answers on its port.
+    QNetworkAccessManager manager;
+    QNetworkReply *hello = manager.get(QNetworkRequest(QUrl(u"http://127.0.0.1:18712/health"_s)));
+    QSignalSpy done(hello, &QNetworkReply::finished);
+    QVERIFY(done.wait(10000));
+    QCOMPARE(hello->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+
+    // History through the API shows the same record.
+    const auto history = m_serve->request("GET", u"/api/v1/history?service=api"_s, {}, bearer(viewer));
+    QCOMPARE(history.json()[u"records"_s][0][u"id"_s].toInteger(), record.value(u"id"_s).toInteger());
+
+    // Revoked tokens stop working.
+    cli({u"token"_s, u"revoke"_s, u"dash"_s});
+    QTest::qWait(2100);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, bearer(viewer)).status, 401);
+
+    // The audit log has the deploy and the refusal, with who and the outcome.
+    int code = -1;
+    const QJsonArray audit =
+        QJsonDocument::fromJson(cli({u"audit"_s, u"list"_s, u"--json"_s}, &code).toUtf8()).array();
+    QCOMPARE(code, 0);
+    bool sawDeploy = false, sawDenied = false;
+    for (const QJsonValue &v : audit) {
+        const QJsonObject e = v.toObject();
+        if (e[u"action"_s] == u"POST /api/v1/deploy"_s && e[u"actor"_s] == u"token:ci"_s
+            && e[u"status"_s].toInt() == 202 && e[u"outcome"_s] == u"ok"_s)
+            sawDeploy = e[u"peer"_s] == u"127.0.0.1"_s
+                && e[u"arguments"_s][u"body"_s][u"services"_s][0] == u"api"_s;
+        if (e[u"action"_s] == u"POST /api/v1/deploy"_s && e[u"actor"_s] == u"token:dash"_s)
+            sawDenied = e[u"status"_s].toInt() == 403 && e[u"outcome"_s].toString().startsWith(u"denied"_s);
+    }
+    QVERIFY2(sawDeploy && sawDenied, QJsonDocument(audit).toJson().constData());
+}
+
+void TestApi::eventStreamResumesWithLastEventId()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    QNetworkAccessManager manager;
+    QNetworkReply *stream = manager.get(QNetworkRequest(QUrl(m_serve->url(u"/api/v1/events?types=job"_s))));
+    QByteArray received;
+    connect(stream, &QNetworkReply::readyRead, this, [&] { received += stream->readAll(); });
+    QTest::qWait(300);
+    QCOMPARE(stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QVERIFY(stream->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(u"text/event-stream"_s));
+
+    const auto accepted = m_serve->request("POST", u"/api/v1/services/api/restart"_s);
+    QCOMPARE(accepted.status, 202);
+    const QString jobId = accepted.json()[u"job"_s].toString();
+    QTRY_VERIFY_WITH_TIMEOUT(received.contains("\"state\":\"succeeded\""), 30000);
+    QVERIFY2(received.contains("event: job.step"), received.constData());
+    QVERIFY(received.contains(jobId.toLatin1()));
+    stream->abort();
+
+    static const QRegularExpression ids(u"^id: (\\d+)$"_s, QRegularExpression::MultilineOption);
+    QList<qint64> seen;
+    for (auto it = ids.globalMatch(QString::fromUtf8(received)); it.hasNext();)
+        seen.append(it.next().captured(1).toLongLong());
+    QVERIFY(seen.size() >= 4);
+    for (qsizetype i = 1; i < seen.size(); ++i)
+        QVERIFY(seen.at(i) > seen.at(i - 1));
+
+    // Reconnect as if the third event was the last one seen: the rest comes again, in order.
+    QNetworkRequest resume(QUrl(m_serve->url(u"/api/v1/events?types=job"_s)));
+    resume.setRawHeader("Last-Event-ID", QByteArray::number(seen.at(2)));
+    QNetworkReply *again = manager.get(resume);
+    QByteArray replay;
+    connect(again, &QNetworkReply::readyRead, this, [&] { replay += again->readAll(); });
+    QTRY_VERIFY_WITH_TIMEOUT(replay.contains("\"state\":\"succeeded\""), 10000);
+    const auto first = ids.match(QString::fromUtf8(replay));
+    QVERIFY(first.hasMatch());
+    QCOMPARE(first.captured(1).toLongLong(), seen.at(3));
+    again->abort();
+}
+
+void TestApi::openApiDescribesEveryRoute()
+{
+    QVERIFY2(m_serve->start(registryArgs(), env()), qPrintable(m_serve->output()));
+    const auto deployed = m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"]})");
+    QCOMPARE(deployed.status, 202);
+    const QJsonObject job = waitForJob(deployed.json()[u"job"_s].toString());
+    const QString recordId = QString::number(job[u"result"_s][u"records"_s][0][u"id"_s].toInteger());
+    QVERIFY(recordId != u"0"_s);
+
+    const auto doc = m_serve->request("GET", u"/api/v1/openapi.json"_s);
+    QCOMPARE(doc.status, 200);
+    QCOMPARE(doc.json()[u"openapi"_s].toString(), u"3.0.3"_s);
+    const QJsonObject paths = doc.json()[u"paths"_s].toObject();
+    QVERIFY(paths.size() >= 30);
+    int called = 0;
+    for (auto path = paths.begin(); path != paths.end(); ++path) {
+        const QJsonObject methods = path.value().toObject();
+        for (auto m = methods.begin(); m != methods.end(); ++m) {
+            QString concrete = path.key();
+            concrete.replace(u"{name}"_s, u"api"_s)
+                .replace(u"{id}"_s, path.key().startsWith(u"/api/v1/jobs"_s) ? job[u"id"_s].toString() : recordId)
+                .replace(u"{other}"_s, recordId);
+            if (concrete == u"/api/v1/events"_s)
+                continue; // a stream: eventStreamResumesWithLastEventId
+            const QByteArray method = m.key().toUpper().toLatin1();
+            QByteArray body;
+            if (concrete.endsWith(u"/move"_s))
+                body = R"({"host":"alpha"})";
+            else if (concrete == u"/api/v1/tokens"_s && method == "POST")
+                body = R"({"name":"from-openapi","role":"viewer"})";
+            const auto reply = m_serve->request(method, concrete, body);
+            const QString what = QString::fromLatin1(method) + u' ' + concrete + u" -> "_s
+                + QString::number(reply.status) + u' ' + QString::fromUtf8(reply.body.left(300));
+            QVERIFY2(reply.status > 0 && reply.status < 500, qPrintable(what));
+            QVERIFY2(!reply.body.contains("no route"), qPrintable(what));
+            if (!(method == "GET" && concrete == u"/mcp"_s))
+                QVERIFY2(reply.status != 405, qPrintable(what));
+            if (reply.status >= 400 && concrete != u"/mcp"_s)
+                QVERIFY2(!reply.json()[u"error"_s][u"code"_s].toString().isEmpty(), qPrintable(what));
+            ++called;
+            // Let jobs finish before the next call changes the same service again.
+            if (reply.status == 202)
+                QCOMPARE(waitForJob(reply.json()[u"job"_s].toString()).isEmpty(), false);
+        }
+    }
+    QVERIFY(called >= 35);
+}
+
+void TestApi::rateAndSizeLimits()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s, u"--rate-limit"_s, u"5"_s}, env()),
+             qPrintable(m_serve->output()));
+    int limited = 0;
+    QByteArray retryAfter;
+    for (int i = 0; i < 20; ++i) {
+        const auto r = m_serve->request("GET", u"/healthz"_s);
+        if (r.status == 429) {
+            ++limited;
+            retryAfter = r.header("Retry-After");
+            QCOMPARE(r.json()[u"error"_s][u"code"_s].toString(), u"rate_limited"_s);
+        }
+    }
+    QVERIFY2(limited >= 5, qPrintable(QString::number(limited))); // burst 10 of 20 quick ones
+    QVERIFY(retryAfter.toInt() >= 1);
+    QTest::qWait(1200);
+    QCOMPARE(m_serve->request("GET", u"/healthz"_s).status, 200); // the bucket refills
+
+    m_serve = std::make_unique<ServeProcess>();
+    QVERIFY(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()));
+    const auto big = m_serve->request("POST", u"/api/v1/plan"_s, QByteArray(2 << 20, ' '));
+    QCOMPARE(big.status, 413);
+    QCOMPARE(big.json()[u"error"_s][u"code"_s].toString(), u"payload_too_large"_s);
+}
+
+void TestApi::refusesPublicListenWithoutAuth()
+{
+    QProcess p;
+    p.setProcessEnvironment(env());
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+            QStringList{u"--serve"_s, u"--listen"_s, u"0.0.0.0:0"_s} + registryArgs());
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 1);
+    const QString out = QString::fromUtf8(p.readAll());
+    QVERIFY2(out.contains(u"refusing to listen on 0.0.0.0 without authentication"_s), qPrintable(out));
+    QVERIFY(out.contains(u"token create"_s));
+
+    cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"root"_s});
+    p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+            QStringList{u"--serve"_s, u"--listen"_s, u"0.0.0.0:0"_s, u"--no-heal"_s} + registryArgs());
+    QTRY_VERIFY_WITH_TIMEOUT(QString::fromUtf8(p.peek(4096)).contains(u"listening on http://0.0.0.0:"_s), 20000);
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestApi::mcpOverHttpSessionsAndChecks()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    const Headers accept{{"Accept", "application/json, text/event-stream"}};
+    const QByteArray initialize =
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}})";
+
+    auto evil = accept;
+    evil.emplaceBack("Origin", "http://evil.example");
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, initialize, evil).status, 403);
+
+    const auto init = m_serve->request("POST", u"/mcp"_s, initialize, accept);
+    QCOMPARE(init.status, 200);
+    QCOMPARE(init.json()[u"result"_s][u"protocolVersion"_s].toString(), u"2025-06-18"_s);
+    const QByteArray session = init.header("Mcp-Session-Id");
+    QVERIFY(!session.isEmpty());
+    Headers inSession = accept;
+    inSession.emplaceBack("Mcp-Session-Id", session);
+    inSession.emplaceBack("MCP-Protocol-Version", "2025-06-18");
+
+    // A version we do not speak is answered with the newest we do.
+    const auto newer = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2099-01-01","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+        accept);
+    QCOMPARE(newer.json()[u"result"_s][u"protocolVersion"_s].toString(), u"2025-11-25"_s);
+
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", inSession).status, 202);
+    const auto tools = m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", inSession);
+    QCOMPARE(tools.status, 200);
+    QMap<QString, QJsonObject> byName;
+    for (const QJsonValue &t : tools.json()[u"result"_s][u"tools"_s].toArray())
+        byName.insert(t[u"name"_s].toString(), t.toObject());
+    for (const QString &name : {u"list_services"_s, u"service_status"_s, u"observe"_s, u"diagnose"_s,
+                                u"plan_deploy"_s, u"deploy"_s, u"move_service"_s, u"restart_service"_s,
+                                u"stop_service"_s, u"history"_s, u"rollback"_s, u"logs"_s, u"heal_status"_s})
+        QVERIFY2(byName.contains(name), qPrintable(name));
+    QCOMPARE(byName[u"deploy"_s][u"annotations"_s][u"readOnlyHint"_s].toBool(), false);
+    QCOMPARE(byName[u"deploy"_s][u"annotations"_s][u"destructiveHint"_s].toBool(), true);
+    QCOMPARE(byName[u"observe"_s][u"annotations"_s][u"readOnlyHint"_s].toBool(), true);
+    QCOMPARE(byName[u"logs"_s][u"inputSchema"_s][u"required"_s][0].toString(), u"service"_s);
+
+    const auto call = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_services","arguments":{}}})",
+        inSession);
+    QCOMPARE(call.json()[u"result"_s][u"isError"_s].toBool(), false);
+    QCOMPARE(call.json()[u"result"_s][u"structuredContent"_s][u"services"_s].toArray().size(), 3);
+    const auto badArgs = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"logs","arguments":{"lines":5}}})",
+        inSession);
+    QCOMPARE(badArgs.json()[u"result"_s][u"isError"_s].toBool(), true);
+    QVERIFY(badArgs.body.contains("'service' is required"));
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":5,"method":"resources/read"})", inSession)
+                 .json()[u"error"_s][u"code"_s].toInt(),
+             -32601);
+
+    Headers wrongVersion = inSession;
+    wrongVersion.last().second = "1999-01-01";
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", wrongVersion).status, 400);
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", accept).status, 400);
+    Headers unknown = accept;
+    unknown.emplaceBack("Mcp-Session-Id", "not-a-session");
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", unknown).status, 404);
+    QCOMPARE(m_serve->request("GET", u"/mcp"_s, {}, inSession).status, 405);
+    QCOMPARE(m_serve->request("DELETE", u"/mcp"_s, {}, inSession).status, 204);
+    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":7,"method":"ping"})", inSession).status, 404);
+}
+
+void TestApi::auditRedactsSecrets()
+{
+    const QJsonObject redacted = Portoser::AuditLog::redact(QJsonObject{
+        {u"service"_s, u"api"_s},
+        {u"password"_s, u"hunter2"_s},
+        {u"nested"_s, QJsonObject{{u"API_TOKEN"_s, u"abc"_s}, {u"value"_s, u"s3cret"_s}}},
+        {u"list"_s, QJsonArray{QJsonObject{{u"client_secret"_s, u"x"_s}}}}});
+    const QByteArray text = QJsonDocument(redacted).toJson(QJsonDocument::Compact);
+    QVERIFY2(!text.contains("hunter2") && !text.contains("abc") && !text.contains("s3cret")
+                 && !text.contains("\"x\""),
+             text.constData());
+    QCOMPARE(redacted.value(u"service"_s).toString(), u"api"_s);
+}
+
+QTEST_GUILESS_MAIN(TestApi)
+#include "TestApi.moc"
