@@ -47,11 +47,8 @@ private:
         e.insert(u"PORTOSER_DEMO_API_PORT"_s, u"18712"_s);
         return e;
     }
-    QStringList registryArgs() const
-    {
-        return {u"--registry"_s,
-                qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s};
-    }
+    /** A copy of the demo (a move edits the registry file; the repository's stays as it is). */
+    QStringList registryArgs() const { return {u"--registry"_s, m_dir->filePath(u"demo-registry/registry.yml"_s)}; }
     /** `portoser --cli ARGS` on the same database; returns stdout. */
     QString cli(const QStringList &args, int *exitCode = nullptr) const
     {
@@ -96,6 +93,10 @@ void TestApi::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     m_serve = std::make_unique<ServeProcess>();
+    QProcess copy;
+    copy.start(u"cp"_s, {u"-r"_s, qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo"_s,
+                         m_dir->filePath(u"demo-registry"_s)});
+    QVERIFY(copy.waitForFinished() && copy.exitCode() == 0);
 }
 
 void TestApi::cleanup()
