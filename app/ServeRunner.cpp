@@ -138,6 +138,11 @@ int ServeRunner::run(const QStringList &args)
         out << "heal: " << toText(e) << '\n';
         out.flush();
     });
+    QObject::connect(&watchdog, &HealLoop::leadershipChanged, &watchdog, [&out](bool leads) {
+        out << (leads ? "heal: this coordinator leads the healer\n"
+                      : "heal: another coordinator on this database leads the healer; observing only\n");
+        out.flush();
+    });
     watchdog.start();
     out << "portoser --serve: self-heal watchdog "
         << (parser.isSet(noHeal) ? "observing only (--no-heal)" : "running") << '\n';

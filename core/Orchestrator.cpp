@@ -347,6 +347,12 @@ Result<ServiceInsights> Orchestrator::insights(const QString &service)
     return ServiceInsights::from(service, *events);
 }
 
+bool Orchestrator::leadsHealer()
+{
+    auto history = store();
+    return history && (*history)->tryLead(u"healer"_s);
+}
+
 Result<CreatedToken> Orchestrator::createToken(const QString &name, Role role)
 {
     auto history = store();

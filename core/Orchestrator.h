@@ -105,6 +105,8 @@ public:
                              const QStringList &hosts = {}, bool allPortHolders = false);
     /** Observes and analyzes `services` (all when empty) and what they depend on. */
     Result<DiagnoseResult> diagnose(const Registry &registry, const QStringList &services = {});
+    /** Whether this coordinator leads the healer among all on its database (takes it if free). */
+    bool leadsHealer();
     /** One pass of the self-healing loop. */
     Result<HealReport> heal(const Registry &registry, const HealOptions &options,
                             const Healer::EventSink &sink = {});

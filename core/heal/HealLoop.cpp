@@ -59,6 +59,7 @@ signals:
     void event(const Portoser::HealEvent &event);
     void passFinished(int services, int withProblems, qint64 milliseconds);
     void observed(const QList<Portoser::HostState> &hosts);
+    void leadershipChanged(bool leads);
 
 private:
     /** Runs a pass over the services whose time has come. A pass blocks this thread, so the
@@ -82,7 +83,14 @@ private:
             return;
         QElapsedTimer clock;
         clock.start();
-        if (m_observeOnly) {
+        // Among coordinators sharing a database only one heals; the others keep observing.
+        const bool leads = !m_observeOnly && m_orchestrator->leadsHealer();
+        if (leads != m_leads) {
+            m_leads = leads;
+            if (!m_observeOnly)
+                emit leadershipChanged(leads);
+        }
+        if (!leads) {
             const QList<HostState> hosts = m_orchestrator->observe(m_registry, due);
             emit observed(hosts);
             emit passFinished(int(due.size()), 0, clock.elapsed());
@@ -118,6 +126,7 @@ private:
     QMap<QString, qint64> m_due;
     int m_override = 0;
     bool m_observeOnly = false;
+    bool m_leads = false;
 };
 
 HealLoop::HealLoop(const OrchestratorSettings &settings, const Registry &registry, QObject *parent)
@@ -132,6 +141,7 @@ HealLoop::HealLoop(const OrchestratorSettings &settings, const Registry &registr
     connect(m_worker, &HealLoopWorker::event, this, &HealLoop::event);
     connect(m_worker, &HealLoopWorker::passFinished, this, &HealLoop::passFinished);
     connect(m_worker, &HealLoopWorker::observed, this, &HealLoop::observed);
+    connect(m_worker, &HealLoopWorker::leadershipChanged, this, &HealLoop::leadershipChanged);
     m_thread.start();
 }
 

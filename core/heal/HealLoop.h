@@ -19,6 +19,7 @@ class HealLoopWorker;
  * The watchdog: runs the self-healing loop on a timer, each service at its `health.interval`
  * (default 10 s), on a thread of its own with its own Orchestrator (sessions, database
  * connection), so it never blocks the GUI or the API and never overlaps itself. Pausable.
+ * Of several coordinators on one database only the one that leads heals; the rest observe.
  * Events arrive as signals on the thread that made the loop.
  */
 class HealLoop : public QObject
@@ -48,6 +49,8 @@ signals:
     void passFinished(int services, int withProblems, qint64 milliseconds);
     /** What a pass saw of the hosts and the services it looked at. */
     void observed(const QList<Portoser::HostState> &hosts);
+    /** This coordinator took or lost the lead of the healer (only the leader heals). */
+    void leadershipChanged(bool leads);
 
 private:
     QThread m_thread;

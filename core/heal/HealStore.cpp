@@ -145,7 +145,7 @@ Result<void> HealStore::addEvent(HealEvent &e)
         e.at = QDateTime::currentDateTimeUtc();
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"INSERT INTO heal_events (at, service, host, kind, fingerprint, playbook, detail, "
-              "record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+              "record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s);
     q.addBindValue(e.at.toString(Qt::ISODateWithMs));
     q.addBindValue(text(e.service));
     q.addBindValue(text(e.host));
@@ -154,9 +154,9 @@ Result<void> HealStore::addEvent(HealEvent &e)
     q.addBindValue(text(e.playbook));
     q.addBindValue(text(e.detail));
     q.addBindValue(e.recordId);
-    if (!q.exec())
+    if (!q.exec() || !q.next())
         return sqlError(u"cannot record an event"_s, q);
-    e.id = q.lastInsertId().toLongLong();
+    e.id = q.value(0).toLongLong();
     return {};
 }
 
@@ -217,12 +217,15 @@ Result<void> HealStore::saveState(const HealState &s)
     for (qint64 t : s.restarts)
         restarts.append(QString::number(t));
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"INSERT OR REPLACE INTO heal_state (service, down_since, fingerprint, restarts, "
-              "given_up_at, given_up_reason, last_playbook) VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
+    q.prepare(u"INSERT INTO heal_state (service, down_since, fingerprint, restarts, given_up_at, "
+              "given_up_reason, last_playbook) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (service) "
+              "DO UPDATE SET down_since = excluded.down_since, fingerprint = excluded.fingerprint, "
+              "restarts = excluded.restarts, given_up_at = excluded.given_up_at, given_up_reason = "
+              "excluded.given_up_reason, last_playbook = excluded.last_playbook"_s);
     q.addBindValue(s.service);
     q.addBindValue(s.downSince);
     q.addBindValue(text(s.fingerprint));
-    q.addBindValue(restarts.join(u' '));
+    q.addBindValue(text(restarts.join(u' ')));
     q.addBindValue(s.givenUpAt);
     q.addBindValue(text(s.givenUpReason));
     q.addBindValue(text(s.lastPlaybook));
@@ -235,7 +238,7 @@ Result<void> HealStore::countOccurrence(const QString &fingerprint)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"INSERT INTO knowledge (fingerprint, playbook, occurrences) VALUES (?, '', 1) "
-              "ON CONFLICT (fingerprint, playbook) DO UPDATE SET occurrences = occurrences + 1"_s);
+              "ON CONFLICT (fingerprint, playbook) DO UPDATE SET occurrences = knowledge.occurrences + 1"_s);
     q.addBindValue(fingerprint);
     if (!q.exec())
         return sqlError(u"cannot count %1"_s.arg(fingerprint), q);
@@ -248,8 +251,9 @@ Result<void> HealStore::countOutcome(const QString &fingerprint, const QString &
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"INSERT INTO knowledge (fingerprint, playbook, occurrences, worked, failed, "
               "recover_ms) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (fingerprint, playbook) DO "
-              "UPDATE SET occurrences = occurrences + 1, worked = worked + excluded.worked, "
-              "failed = failed + excluded.failed, recover_ms = recover_ms + excluded.recover_ms"_s);
+              "UPDATE SET occurrences = knowledge.occurrences + 1, worked = knowledge.worked + "
+              "excluded.worked, failed = knowledge.failed + excluded.failed, recover_ms = "
+              "knowledge.recover_ms + excluded.recover_ms"_s);
     q.addBindValue(fingerprint);
     q.addBindValue(playbook);
     q.addBindValue(worked ? 1 : 0);
@@ -286,7 +290,7 @@ Result<LearnedPlaybook> HealStore::learn(const QString &fingerprint, const QStri
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"INSERT INTO learned_playbooks (name, fingerprint, service, steps, frequency, "
               "first_at, last_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-              "frequency = frequency + 1, last_at = excluded.last_at"_s);
+              "frequency = learned_playbooks.frequency + 1, last_at = excluded.last_at"_s);
     const QString now = isoNow();
     q.addBindValue(name);
     q.addBindValue(fingerprint);

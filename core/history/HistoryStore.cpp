@@ -10,6 +10,8 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QVariant>
 
 #include <cerrno>
@@ -183,9 +185,10 @@ QString HistoryStore::defaultPath()
     return env.isEmpty() ? QDir::home().filePath(u".portoser/portoser.db"_s) : env;
 }
 
-HistoryStore::HistoryStore(QString connectionName, QString path)
+HistoryStore::HistoryStore(QString connectionName, QString path, bool postgres)
     : m_connection(std::move(connectionName))
     , m_path(std::move(path))
+    , m_postgres(postgres)
 {}
 
 HistoryStore::~HistoryStore()
@@ -197,29 +200,81 @@ HistoryStore::~HistoryStore()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const QString &path)
+bool HistoryStore::isPostgresUrl(const QString &location)
+{
+    return location.startsWith(u"postgresql://"_s) || location.startsWith(u"postgres://"_s);
+}
+
+Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const QString &location)
 {
     static QAtomicInteger<int> counter;
-    QDir().mkpath(QFileInfo(path).absolutePath());
     const QString name = u"portoser-history-%1"_s.arg(counter.fetchAndAddRelaxed(1));
-    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-    db.setDatabaseName(path);
-    db.setConnectOptions(
-        u"QSQLITE_BUSY_TIMEOUT=10000"_s); // several CLI processes may write at once
-    std::unique_ptr<HistoryStore> store(new HistoryStore(name, path));
+    const bool postgres = isPostgresUrl(location);
+    // postgresql://user[:password]@host[:port]/database[?connect_timeout=5&sslmode=require]
+    // A password is better kept in ~/.pgpass or $PGPASSWORD (libpq reads both) than in a URL that
+    // shows in process lists.
+    const QUrl url(location);
+    const QString shown = postgres ? url.toDisplayString(QUrl::RemovePassword) : location;
+    if (postgres && (!url.isValid() || url.path().size() < 2))
+        return Error{ErrorCode::InvalidInput,
+                     u"--db %1: expected postgresql://USER@HOST[:PORT]/DATABASE"_s.arg(shown)};
+    // The store first: it removes the connection, after the last handle below is gone.
+    std::unique_ptr<HistoryStore> store(new HistoryStore(name, shown, postgres));
+    QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? u"QPSQL"_s : u"QSQLITE"_s, name);
+    if (postgres) {
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setDatabaseName(url.path().mid(1));
+        db.setUserName(url.userName());
+        db.setPassword(url.password());
+        QStringList options;
+        for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
+            options.append(key + u'=' + value);
+        if (!QUrlQuery(url).hasQueryItem(u"connect_timeout"_s))
+            options.append(u"connect_timeout=10"_s);
+        db.setConnectOptions(options.join(u';'));
+    } else {
+        QDir().mkpath(QFileInfo(location).absolutePath());
+        db.setDatabaseName(location);
+        db.setConnectOptions(
+            u"QSQLITE_BUSY_TIMEOUT=10000"_s); // several CLI processes may write at once
+    }
     if (!db.open())
-        return sqlError(u"cannot open %1"_s.arg(path), db.lastError());
-    QSqlQuery(db).exec(u"PRAGMA journal_mode=WAL"_s);
+        return sqlError(u"cannot open %1"_s.arg(shown), db.lastError());
+    if (!postgres)
+        QSqlQuery(db).exec(u"PRAGMA journal_mode=WAL"_s);
     if (auto migrated = store->migrate(); !migrated)
         return migrated.error();
     store->markInterrupted();
     return store;
 }
 
+bool HistoryStore::tryLead(const QString &role)
+{
+    if (m_postgres) {
+        if (m_leads.contains(role))
+            return true; // a session-level advisory lock stays until the connection closes
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        q.prepare(u"SELECT pg_try_advisory_lock(?)"_s);
+        q.addBindValue(qint64(7420000 + qHash(role) % 100000));
+        if (!q.exec() || !q.next() || !q.value(0).toBool())
+            return false;
+        m_leads.insert(role, nullptr);
+        return true;
+    }
+    auto &lock = m_leads[role];
+    if (!lock) {
+        lock = std::make_shared<QLockFile>(m_path + u".lead-"_s + role);
+        lock->setStaleLockTime(0); // stale only when its process is gone
+    }
+    return lock->isLocked() || lock->tryLock(0);
+}
+
 Result<void> HistoryStore::recordHostArch(const QString &host, const QString &arch)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"INSERT OR REPLACE INTO host_facts (host, arch, seen_at) VALUES (?, ?, ?)"_s);
+    q.prepare(u"INSERT INTO host_facts (host, arch, seen_at) VALUES (?, ?, ?) ON CONFLICT (host) "
+              "DO UPDATE SET arch = excluded.arch, seen_at = excluded.seen_at"_s);
     q.addBindValue(host);
     q.addBindValue(arch);
     q.addBindValue(isoNow());
@@ -236,28 +291,75 @@ QString HistoryStore::hostArch(const QString &host) const
     return q.exec() && q.next() ? q.value(0).toString() : QString();
 }
 
+/** The same schema in PostgreSQL's words: serial keys, 64-bit integers. */
+static QString forPostgres(QString statement)
+{
+    statement.replace(u"INTEGER PRIMARY KEY AUTOINCREMENT"_s, u"BIGSERIAL PRIMARY KEY"_s);
+    statement.replace(u" INTEGER "_s, u" BIGINT "_s);
+    statement.replace(u" INTEGER,"_s, u" BIGINT,"_s);
+    statement.replace(u" INTEGER)"_s, u" BIGINT)"_s);
+    return statement;
+}
+
+Result<int> HistoryStore::schemaVersion()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    if (!m_postgres) {
+        if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+            return sqlError(u"cannot read the schema version"_s, q.lastError());
+        return q.value(0).toInt();
+    }
+    if (!q.exec(u"CREATE TABLE IF NOT EXISTS portoser_schema (version INTEGER NOT NULL)"_s)
+        || !q.exec(u"SELECT version FROM portoser_schema"_s))
+        return sqlError(u"cannot read the schema version"_s, q.lastError());
+    return q.next() ? q.value(0).toInt() : 0;
+}
+
 Result<void> HistoryStore::migrate()
 {
     QSqlDatabase db = QSqlDatabase::database(m_connection);
     QSqlQuery q(db);
-    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
-        return sqlError(u"cannot read the schema version"_s, q.lastError());
-    const int version = q.value(0).toInt();
-    if (version > Migrations.size())
+    if (m_postgres) {
+        // Two coordinators starting at once: one migrates, the other waits and finds it done.
+        db.transaction();
+        q.exec(u"SELECT pg_advisory_xact_lock(7420001)"_s);
+    }
+    auto current = schemaVersion();
+    if (!current) {
+        if (m_postgres)
+            db.rollback();
+        return current.error();
+    }
+    const int version = *current;
+    if (version > Migrations.size()) {
+        if (m_postgres)
+            db.rollback();
         return Error{ErrorCode::Failed,
                      u"history database %1 has schema %2, newer than this Portoser (%3); "
                      "upgrade Portoser"_s.arg(m_path)
                          .arg(version)
                          .arg(Migrations.size())};
-    for (int v = version; v < Migrations.size(); ++v) {
+    }
+    if (!m_postgres)
         db.transaction();
-        if (!q.exec(Migrations.at(v)) || !q.exec(u"PRAGMA user_version = %1"_s.arg(v + 1))) {
+    for (int v = version; v < Migrations.size(); ++v) {
+        const QString statement = m_postgres ? forPostgres(Migrations.at(v)) : Migrations.at(v);
+        if (!q.exec(statement)) {
             const Error e = sqlError(u"migration %1 failed"_s.arg(v + 1), q.lastError());
             db.rollback();
             return e;
         }
-        db.commit();
     }
+    const bool recorded = !m_postgres
+        ? q.exec(u"PRAGMA user_version = %1"_s.arg(Migrations.size()))
+        : q.exec(u"DELETE FROM portoser_schema"_s)
+            && q.exec(u"INSERT INTO portoser_schema (version) VALUES (%1)"_s.arg(Migrations.size()));
+    if (!recorded) {
+        const Error e = sqlError(u"cannot record the schema version"_s, q.lastError());
+        db.rollback();
+        return e;
+    }
+    db.commit();
     return {};
 }
 
@@ -293,7 +395,8 @@ Result<void> HistoryStore::begin(DeploymentRecord &r)
     q.prepare(
         u"INSERT INTO deployments (service, host, from_host, action, actor, started_at, outcome, "
         u"release_id, "
-        "previous_release_id, config, coordinator_host, coordinator_pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"_s);
+        "previous_release_id, config, coordinator_host, coordinator_pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "RETURNING id"_s);
     if (!r.startedAt.isValid())
         r.startedAt = QDateTime::currentDateTimeUtc();
     r.outcome = u"running"_s;
@@ -304,9 +407,9 @@ Result<void> HistoryStore::begin(DeploymentRecord &r)
           QVariant(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact))),
           QVariant(QHostInfo::localHostName()), QVariant(qint64(::getpid()))})
         q.addBindValue(v);
-    if (!q.exec())
+    if (!q.exec() || !q.next())
         return sqlError(u"cannot record the start of a deploy"_s, q.lastError());
-    r.id = q.lastInsertId().toLongLong();
+    r.id = q.value(0).toLongLong();
     return {};
 }
 

@@ -4,6 +4,8 @@
 #include "core/Result.h"
 #include "core/history/DeploymentRecord.h"
 
+#include <QLockFile>
+#include <QMap>
 #include <QString>
 
 #include <memory>
@@ -20,14 +22,18 @@ struct HistoryQuery
 };
 
 /**
- * Deployment history in SQLite (`~/.portoser/portoser.db` by default). Opening it runs the
- * versioned migrations and turns records left `running` by a coordinator that died into
- * `interrupted`. Use one store per thread (a QSqlDatabase connection never changes thread).
+ * The coordinator's database: deployment history, heal state and knowledge, API tokens, audit.
+ * SQLite (`~/.portoser/portoser.db` by default) or PostgreSQL (a `postgresql://` URL), with the
+ * same versioned migrations. Opening it migrates and turns records left `running` by a
+ * coordinator that died into `interrupted`. Use one store per thread (a QSqlDatabase connection
+ * never changes thread).
  */
 class HistoryStore
 {
 public:
-    static Result<std::unique_ptr<HistoryStore>> open(const QString &path);
+    /** `location`: a SQLite file path, or postgresql://USER@HOST[:PORT]/DATABASE[?options]. */
+    static Result<std::unique_ptr<HistoryStore>> open(const QString &location);
+    static bool isPostgresUrl(const QString &location);
     /** ~/.portoser/portoser.db, or $PORTOSER_DB. */
     static QString defaultPath();
     ~HistoryStore();
@@ -45,17 +51,29 @@ public:
     Result<void> recordHostArch(const QString &host, const QString &arch);
     /** The arch `host` reported last, or "" when it was never contacted. */
     QString hostArch(const QString &host) const;
+    /**
+     * Takes (or confirms) the lead of `role` among every coordinator on this database, without
+     * waiting: a PostgreSQL advisory lock held by this connection, or for SQLite a lock file
+     * beside the database. It is released when this store closes or its process dies, so another
+     * coordinator takes over at its next try.
+     */
+    bool tryLead(const QString &role);
+    /** The file, or the URL without its password. */
     QString path() const { return m_path; }
+    bool isPostgres() const { return m_postgres; }
     /** The QSqlDatabase connection, for stores of other tables in the same file (same thread). */
     QString connectionName() const { return m_connection; }
 
 private:
-    HistoryStore(QString connectionName, QString path);
+    HistoryStore(QString connectionName, QString path, bool postgres);
+    Result<int> schemaVersion();
     Result<void> migrate();
     void markInterrupted();
 
     QString m_connection;
     QString m_path;
+    bool m_postgres = false;
+    QMap<QString, std::shared_ptr<QLockFile>> m_leads;
 };
 
 } // namespace Portoser

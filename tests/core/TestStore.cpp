@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+// The coordinator's database on both engines: every case runs on SQLite and on a real PostgreSQL
+// server (started by the test_postgres fixture; PORTOSER_TEST_PG_URL names it).
+#include "core/api/AuditLog.h"
+#include "core/api/TokenStore.h"
+#include "core/heal/HealStore.h"
+#include "core/history/HistoryStore.h"
+
+#include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Portoser;
+using namespace Qt::Literals::StringLiterals;
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void migrationsRunOnceAndRecordTheVersion_data() { engines(); }
+    void migrationsRunOnceAndRecordTheVersion();
+    void historyRoundTrip_data() { engines(); }
+    void historyRoundTrip();
+    void healTablesUpsert_data() { engines(); }
+    void healTablesUpsert();
+    void tokensAndAudit_data() { engines(); }
+    void tokensAndAudit();
+    void oneCoordinatorLeadsTheHealer_data() { engines(); }
+    void oneCoordinatorLeadsTheHealer();
+    void badPostgresUrlIsExplained();
+
+private:
+    void engines()
+    {
+        QTest::addColumn<QString>("engine");
+        QTest::newRow("sqlite") << u"sqlite"_s;
+        QTest::newRow("postgresql") << u"postgresql"_s;
+    }
+    /** A fresh, empty database of the row's engine. */
+    std::unique_ptr<HistoryStore> openFresh()
+    {
+        QFETCH(QString, engine);
+        QString location = m_dir->filePath(u"portoser.db"_s);
+        if (engine == u"postgresql") {
+            location = qEnvironmentVariable("PORTOSER_TEST_PG_URL");
+            if (location.isEmpty())
+                return nullptr;
+            QSqlDatabase admin = QSqlDatabase::addDatabase(u"QPSQL"_s, u"reset"_s);
+            const QUrl url(location);
+            admin.setHostName(url.host());
+            admin.setPort(url.port());
+            admin.setUserName(url.userName());
+            admin.setDatabaseName(url.path().mid(1));
+            if (admin.open()) {
+                QSqlQuery(admin).exec(u"DROP SCHEMA public CASCADE"_s);
+                QSqlQuery(admin).exec(u"CREATE SCHEMA public"_s);
+                admin.close();
+            }
+            admin = QSqlDatabase();
+            QSqlDatabase::removeDatabase(u"reset"_s);
+        }
+        auto store = HistoryStore::open(location);
+        if (!store)
+            qWarning("%s", qPrintable(store.error().message));
+        return store ? std::move(*store) : nullptr;
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+#define OPEN_OR_SKIP(store)                                                                        \
+    auto store = openFresh();                                                                      \
+    if (!store && qEnvironmentVariable("PORTOSER_TEST_PG_URL").isEmpty())                          \
+        QSKIP("no PostgreSQL server (PORTOSER_TEST_PG_URL; ctest's test_postgres fixture sets it)"); \
+    QVERIFY(store)
+
+void TestStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+}
+
+void TestStore::migrationsRunOnceAndRecordTheVersion()
+{
+    OPEN_OR_SKIP(store);
+    QFETCH(QString, engine);
+    const QString location = engine == u"sqlite" ? m_dir->filePath(u"portoser.db"_s)
+                                                 : qEnvironmentVariable("PORTOSER_TEST_PG_URL");
+    DeploymentRecord r;
+    r.service = u"web"_s;
+    QVERIFY(store->begin(r));
+    // Opening again (another process, a second coordinator) migrates nothing and keeps the data.
+    auto again = HistoryStore::open(location);
+    QVERIFY2(again, again ? "" : qPrintable(again.error().message));
+    auto list = (*again)->list({});
+    QVERIFY(list);
+    QCOMPARE(list->size(), 1);
+    QCOMPARE((*again)->isPostgres(), engine == u"postgresql");
+    QVERIFY(!(*again)->path().contains(u":secret@"_s));
+}
+
+void TestStore::historyRoundTrip()
+{
+    OPEN_OR_SKIP(store);
+    QList<qint64> ids;
+    for (int i = 0; i < 3; ++i) {
+        DeploymentRecord r;
+        r.service = i == 2 ? u"db"_s : u"web"_s;
+        r.host = u"h1"_s;
+        r.action = u"deploy"_s;
+        r.actor = u"cli:test"_s;
+        r.config = QJsonObject{{u"port"_s, 8000 + i}};
+        QVERIFY(store->begin(r));
+        QVERIFY(r.id > 0);
+        ids.append(r.id);
+        r.outcome = i == 1 ? u"failed"_s : u"succeeded"_s;
+        r.releaseId = u"rel%1"_s.arg(i);
+        r.steps = {{u"start"_s, 12, true, u"pid 4"_s}};
+        r.endedAt = r.startedAt.addMSecs(250);
+        QVERIFY(store->finish(r));
+    }
+    QVERIFY(ids.at(0) < ids.at(1) && ids.at(1) < ids.at(2));
+    auto web = store->list({u"web"_s, 50, 0});
+    QVERIFY(web);
+    QCOMPARE(web->size(), 2);
+    QCOMPARE(web->first().id, ids.at(1)); // newest first
+    auto page = store->list({{}, 1, 1});
+    QCOMPARE(page->size(), 1);
+    QCOMPARE(page->first().id, ids.at(1));
+    auto one = store->get(ids.at(0));
+    QVERIFY(one);
+    QCOMPARE(one->config.value(u"port"_s).toInt(), 8000);
+    QCOMPARE(one->steps.first().output, u"pid 4"_s);
+    QCOMPARE(one->durationMs(), 250);
+    auto good = store->lastSucceeded(u"web"_s);
+    QVERIFY(good && *good);
+    QCOMPARE((*good)->releaseId, u"rel0"_s);
+    QCOMPARE(store->get(999999).error().code, ErrorCode::NotFound);
+
+    QVERIFY(store->recordHostArch(u"h1"_s, u"amd64-linux"_s));
+    QVERIFY(store->recordHostArch(u"h1"_s, u"arm64-linux"_s));
+    QCOMPARE(store->hostArch(u"h1"_s), u"arm64-linux"_s);
+}
+
+void TestStore::healTablesUpsert()
+{
+    OPEN_OR_SKIP(store);
+    HealStore heal(*store);
+    HealState s;
+    s.service = u"web"_s;
+    s.downSince = 1764400000123; // epoch ms: needs 64 bits
+    s.restarts = {1764400000, 1764400060};
+    QVERIFY(heal.saveState(s));
+    s.givenUpAt = 1764400120;
+    s.givenUpReason = u"3 restarts in 5m"_s;
+    QVERIFY(heal.saveState(s));
+    auto loaded = heal.state(u"web"_s);
+    QVERIFY(loaded);
+    QCOMPARE(loaded->downSince, s.downSince);
+    QCOMPARE(loaded->restarts, s.restarts);
+    QCOMPARE(loaded->givenUpReason, s.givenUpReason);
+    // An operator acted: everything back to empty (what the healer saves when it forgives).
+    s.givenUpAt = 0;
+    s.givenUpReason.clear();
+    s.restarts.clear();
+    s.downSince = 0;
+    QVERIFY(heal.saveState(s));
+    QCOMPARE(heal.state(u"web"_s)->givenUpAt, 0);
+    QVERIFY(heal.state(u"web"_s)->restarts.isEmpty());
+
+    QVERIFY(heal.countOccurrence(u"process_dead"_s));
+    QVERIFY(heal.countOccurrence(u"process_dead"_s));
+    QVERIFY(heal.countOutcome(u"process_dead"_s, u"restart"_s, true, 900));
+    QVERIFY(heal.countOutcome(u"process_dead"_s, u"restart"_s, false, 0));
+    auto rows = heal.knowledge();
+    QVERIFY(rows);
+    QCOMPARE(rows->size(), 2);
+    QCOMPARE(rows->at(0).occurrences, 2);
+    QCOMPARE(rows->at(1).worked, 1);
+    QCOMPARE(rows->at(1).failed, 1);
+
+    HealEvent first{0, {}, u"web"_s, u"h1"_s, HealEvent::Kind::Down, u"process_dead"_s, {}, {}, 0};
+    HealEvent second = first;
+    QVERIFY(heal.addEvent(first));
+    QVERIFY(heal.addEvent(second));
+    QVERIFY(first.id > 0 && second.id > first.id);
+
+    const QList<PlaybookStep> steps{PlaybookStep{u"restart"_s, {}, false, {}}};
+    QVERIFY(heal.learn(u"process_dead"_s, u"web"_s, steps));
+    auto learned = heal.learn(u"process_dead"_s, u"web"_s, steps);
+    QVERIFY(learned);
+    QCOMPARE(learned->frequency, 2);
+}
+
+void TestStore::tokensAndAudit()
+{
+    OPEN_OR_SKIP(store);
+    TokenStore tokens(store->connectionName());
+    auto made = tokens.create(u"ci"_s, Role::Operator);
+    QVERIFY(made);
+    QVERIFY(made->token.id > 0);
+    QCOMPARE(tokens.create(u"ci"_s, Role::Viewer).error().code, ErrorCode::Conflict);
+    QCOMPARE(tokens.create(u"bad name"_s, Role::Viewer).error().code, ErrorCode::InvalidInput);
+    auto active = tokens.activeByHash();
+    QVERIFY(active);
+    QCOMPARE(active->value(TokenStore::hashOf(made->secret.toLatin1())).name, u"ci"_s);
+    QVERIFY(tokens.revoke(u"ci"_s));
+    QVERIFY(tokens.activeByHash()->isEmpty());
+    QCOMPARE(tokens.revoke(u"nobody"_s).error().code, ErrorCode::NotFound);
+
+    AuditLog audit(store->connectionName());
+    for (const QString &actor : {u"token:ci"_s, u"oidc:alice"_s}) {
+        AuditEntry e;
+        e.at = QDateTime::currentDateTimeUtc();
+        e.actor = actor;
+        e.role = u"operator"_s;
+        e.peer = u"127.0.0.1"_s;
+        e.action = u"POST /api/v1/deploy"_s;
+        e.arguments = {{u"services"_s, QJsonArray{u"web"_s}}, {u"password"_s, u"hunter2"_s}};
+        e.status = 202;
+        e.outcome = u"ok"_s;
+        e.durationMs = 3;
+        QVERIFY(audit.append(e));
+    }
+    auto all = audit.list(10);
+    QVERIFY(all);
+    QCOMPARE(all->size(), 2);
+    QCOMPARE(all->first().actor, u"oidc:alice"_s); // newest first
+    QCOMPARE(all->first().arguments.value(u"password"_s).toString(), u"[redacted]"_s);
+    auto alice = audit.list(10, 0, u"token:ci"_s);
+    QCOMPARE(alice->size(), 1);
+}
+
+void TestStore::oneCoordinatorLeadsTheHealer()
+{
+    OPEN_OR_SKIP(first);
+    QFETCH(QString, engine);
+    const QString location = engine == u"sqlite" ? m_dir->filePath(u"portoser.db"_s)
+                                                 : qEnvironmentVariable("PORTOSER_TEST_PG_URL");
+    auto second = HistoryStore::open(location);
+    QVERIFY(second);
+    QVERIFY(first->tryLead(u"healer"_s));
+    QVERIFY(first->tryLead(u"healer"_s)); // still ours
+    QVERIFY(!(*second)->tryLead(u"healer"_s));
+    QVERIFY((*second)->tryLead(u"other-role"_s));
+    first.reset(); // the leader goes away (its connection closes, its lock file is freed)
+    QVERIFY((*second)->tryLead(u"healer"_s));
+}
+
+void TestStore::badPostgresUrlIsExplained()
+{
+    auto store = HistoryStore::open(u"postgresql://portoser:secret@127.0.0.1:1/nodb"_s);
+    QVERIFY(!store);
+    QVERIFY2(store.error().message.contains(u"postgresql://portoser@127.0.0.1:1/nodb"_s),
+             qPrintable(store.error().message));
+    QVERIFY(!store.error().message.contains(u"secret"_s)); // the password never shows
+    QVERIFY(!HistoryStore::open(u"postgresql://host"_s));
+}
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "TestStore.moc"
