@@ -85,7 +85,7 @@ private:
         clock.start();
         // Among coordinators sharing a database only one heals; the others keep observing.
         const bool leads = !m_observeOnly && m_orchestrator->leadsHealer();
-        if (leads != m_leads) {
+        if (!m_leads || leads != *m_leads) {
             m_leads = leads;
             if (!m_observeOnly)
                 emit leadershipChanged(leads);
@@ -126,7 +126,7 @@ private:
     QMap<QString, qint64> m_due;
     int m_override = 0;
     bool m_observeOnly = false;
-    bool m_leads = false;
+    std::optional<bool> m_leads; // unknown until the first pass
 };
 
 HealLoop::HealLoop(const OrchestratorSettings &settings, const Registry &registry, QObject *parent)

@@ -35,6 +35,7 @@ private slots:
     void refusesPublicListenWithoutAuth();
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
+    void twoCoordinatorsOnPostgresHealOneAtATime();
 
 private:
     QProcessEnvironment env() const
@@ -441,6 +442,23 @@ void TestApi::auditRedactsSecrets()
                  && !text.contains("\"x\""),
              text.constData());
     QCOMPARE(redacted.value(u"service"_s).toString(), u"api"_s);
+}
+
+void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()
+{
+    const QString url = qEnvironmentVariable("PORTOSER_TEST_PG_URL");
+    if (url.isEmpty())
+        QSKIP("no PostgreSQL server (ctest's test_postgres fixture sets PORTOSER_TEST_PG_URL)");
+    QProcessEnvironment e = env();
+    e.insert(u"PORTOSER_DB"_s, url);
+    ServeProcess first, second;
+    QVERIFY2(first.start(registryArgs(), e), qPrintable(first.output()));
+    QTRY_VERIFY_WITH_TIMEOUT(first.output().contains(u"this coordinator leads the healer"_s), 15000);
+    QVERIFY2(second.start(registryArgs(), e), qPrintable(second.output()));
+    QTRY_VERIFY_WITH_TIMEOUT(second.output().contains(u"another coordinator on this database leads"_s), 15000);
+    QVERIFY(!second.output().contains(u"this coordinator leads"_s));
+    first.kill(); // a crash: its connection closes, the advisory lock goes with it
+    QTRY_VERIFY_WITH_TIMEOUT(second.output().contains(u"this coordinator leads the healer"_s), 30000);
 }
 
 QTEST_GUILESS_MAIN(TestApi)

@@ -49,6 +49,18 @@ void ServeProcess::stop()
     m_output += QString::fromUtf8(m_process.readAll());
 }
 
+void ServeProcess::kill()
+{
+    m_process.kill();
+    m_process.waitForFinished(5000);
+}
+
+QString ServeProcess::output()
+{
+    m_output += QString::fromUtf8(m_process.readAll());
+    return m_output;
+}
+
 QString ServeProcess::url(const QString &path) const
 {
     return u"http://127.0.0.1:%1%2"_s.arg(m_port).arg(path);

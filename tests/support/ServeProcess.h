@@ -17,7 +17,10 @@ public:
     /** Starts it with `args` (plus --listen 127.0.0.1:0); false when it did not come up. */
     bool start(const QStringList &args, const QProcessEnvironment &env);
     void stop();
-    QString output() const { return m_output; }
+    /** SIGKILL: a crash. */
+    void kill();
+    /** Everything it printed so far. */
+    QString output();
     quint16 port() const { return m_port; }
     QString url(const QString &path) const;
 
