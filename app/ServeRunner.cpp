@@ -57,8 +57,19 @@ int ServeRunner::run(const QStringList &args)
                                     u"ORIGIN"_s);
     const QCommandLineOption rate(u"rate-limit"_s, u"Requests per second per client."_s, u"N"_s,
                                   u"2000"_s);
+    const QCommandLineOption oidcIssuer(u"oidc-issuer"_s, u"OIDC issuer URL."_s, u"URL"_s);
+    const QCommandLineOption oidcAudience(u"oidc-audience"_s, u"Required aud."_s, u"AUD"_s);
+    const QCommandLineOption oidcClient(u"oidc-client"_s, u"Required azp."_s, u"CLIENT"_s);
+    const QCommandLineOption oidcClaim(u"oidc-roles-claim"_s, u"Claim with groups."_s, u"PATH"_s,
+                                       u"groups"_s);
+    const QCommandLineOption oidcViewer(u"oidc-viewer"_s, u"Group granting viewer."_s, u"GROUP"_s);
+    const QCommandLineOption oidcOperator(u"oidc-operator"_s, u"Group granting operator."_s,
+                                          u"GROUP"_s);
+    const QCommandLineOption oidcAdmin(u"oidc-admin"_s, u"Group granting admin."_s, u"GROUP"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
-    parser.addOptions({listen, registry, db, noHeal, tlsCert, tlsKey, origin, rate, help});
+    parser.addOptions({listen, registry, db, noHeal, tlsCert, tlsKey, origin, rate, oidcIssuer,
+                       oidcAudience, oidcClient, oidcClaim, oidcViewer, oidcOperator, oidcAdmin,
+                       help});
     if (!parser.parse(QStringList{u"portoser"_s} + args)) {
         err << "portoser --serve: " << parser.errorText() << '\n';
         return Cli::UsageError;
@@ -77,6 +88,13 @@ int ServeRunner::run(const QStringList &args)
                "  --tls-cert FILE, --tls-key FILE   serve HTTPS\n"
                "  --allow-origin ORIGIN             a browser Origin allowed on /mcp (repeatable)\n"
                "  --rate-limit N       requests per second per client (default 2000)\n"
+               "OIDC bearer tokens (Keycloak, Dex, ...):\n"
+               "  --oidc-issuer URL    the issuer (its discovery document and keys are read)\n"
+               "  --oidc-audience AUD  required in `aud`; or --oidc-client CLIENT: required `azp`\n"
+               "                       (Keycloak leaves `aud` out unless an audience mapper adds it)\n"
+               "  --oidc-roles-claim PATH   where the groups are (default groups; Keycloak realm\n"
+               "                       roles: realm_access.roles)\n"
+               "  --oidc-viewer|--oidc-operator|--oidc-admin GROUP   which group grants which role\n"
                "Tokens: portoser --cli token create --role viewer|operator|admin --name NAME\n";
         return Cli::Ok;
     }
@@ -108,6 +126,16 @@ int ServeRunner::run(const QStringList &args)
     api.allowedOrigins = parser.values(origin);
     api.ratePerSecond = parser.value(rate).toDouble();
     api.rateBurst = api.ratePerSecond * 2;
+    api.oidc.issuer = parser.value(oidcIssuer);
+    api.oidc.audience = parser.value(oidcAudience);
+    api.oidc.authorizedParty = parser.value(oidcClient);
+    api.oidc.rolesClaim = parser.value(oidcClaim);
+    const std::pair<Role, const QCommandLineOption *> grants[] = {
+        {Role::Viewer, &oidcViewer}, {Role::Operator, &oidcOperator}, {Role::Admin, &oidcAdmin}};
+    for (const auto &[role, option] : grants) {
+        if (parser.isSet(*option))
+            api.oidc.roleGroups.insert(role, parser.values(*option));
+    }
     ApiServer server(coordinator, api);
     const auto port = server.start();
     if (!port) {

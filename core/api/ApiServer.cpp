@@ -83,6 +83,16 @@ Result<quint16> ApiServer::start()
     m_tokens = std::make_unique<TokenStore>(m_store->connectionName());
     m_audit = std::make_unique<AuditLog>(m_store->connectionName());
     m_auth = std::make_unique<Authenticator>(*m_tokens, m_settings.address.isLoopback());
+    if (m_settings.oidc.enabled()) {
+        if (const auto problem = m_settings.oidc.problem())
+            return Error{ErrorCode::InvalidInput, *problem};
+        m_oidc = std::make_unique<OidcVerifier>(m_settings.oidc);
+        // An issuer that is down now must not keep the watchdog from starting: the keys are
+        // fetched again when the first token arrives.
+        if (auto loaded = m_oidc->loadKeys(); !loaded)
+            qWarning("portoser --serve: %s", qUtf8Printable(loaded.error().message));
+        m_auth->setJwtVerifier([this](const QByteArray &jwt) { return m_oidc->verify(jwt); });
+    }
     if (!m_settings.address.isLoopback() && !m_auth->authConfigured())
         return Error{ErrorCode::PermissionDenied,
                      u"refusing to listen on %1 without authentication: create a token first "
@@ -157,7 +167,8 @@ void ApiServer::auditCall(const Principal &who, const QHostAddress &peer, const 
         qWarning("portoser --serve: %s", qUtf8Printable(ok.error().message));
 }
 
-void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExchange> &exchange)
+void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExchange> &exchange,
+                       bool keysRefreshed)
 {
     QElapsedTimer clock;
     clock.start();
@@ -225,6 +236,11 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
         call->principal = Principal{u"anonymous"_s, Role::Viewer, u"open"_s, request.peer.toString()};
     } else {
         auto who = m_auth->authenticate(request.header("Authorization"));
+        if (!who && who.error().code == ErrorCode::NotFound && m_oidc && !keysRefreshed) {
+            // A key id we have not seen: the issuer may have rotated its keys.
+            return m_oidc->refreshKeys(
+                [this, request, exchange] { handle(request, exchange, true); });
+        }
         if (!who) {
             HttpResponse r = ApiError::response(401, u"unauthorized"_s, who.error().message);
             r.headers.emplaceBack("WWW-Authenticate", "Bearer realm=\"portoser\"");

@@ -5,6 +5,7 @@
 #include "core/api/AuditLog.h"
 #include "core/api/Authenticator.h"
 #include "core/api/Metrics.h"
+#include "core/api/OidcVerifier.h"
 #include "core/api/RateLimiter.h"
 #include "core/api/Router.h"
 
@@ -31,6 +32,7 @@ struct ApiSettings
     double rateBurst = 4000;
     qint64 maxBodyBytes = 1 << 20;
     QStringList allowedOrigins; // for /mcp, besides http(s)://localhost and 127.0.0.1
+    OidcSettings oidc;
 };
 
 /**
@@ -67,7 +69,9 @@ public:
                    qint64 durationMs);
 
 private:
-    void handle(const HttpRequest &request, const std::shared_ptr<HttpExchange> &exchange);
+    /** `keysRefreshed`: the OIDC keys were re-read for this request already. */
+    void handle(const HttpRequest &request, const std::shared_ptr<HttpExchange> &exchange,
+                bool keysRefreshed = false);
 
     Coordinator &m_coordinator;
     ApiSettings m_settings;
@@ -76,6 +80,7 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<AuditLog> m_audit;
     std::unique_ptr<Authenticator> m_auth;
+    std::unique_ptr<OidcVerifier> m_oidc;
     RateLimiter m_rate;
     Metrics m_metrics;
     Router m_router;
