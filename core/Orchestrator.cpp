@@ -347,6 +347,61 @@ Result<ServiceInsights> Orchestrator::insights(const QString &service)
     return ServiceInsights::from(service, *events);
 }
 
+Result<QList<OperatorTool>> Orchestrator::operatorTools()
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return OperatorToolStore((*history)->connectionName()).list();
+}
+
+Result<OperatorTool> Orchestrator::operatorTool(const QString &name)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return OperatorToolStore((*history)->connectionName()).get(name);
+}
+
+Result<void> Orchestrator::saveOperatorTool(const Registry &registry, const OperatorTool &tool)
+{
+    if (const auto problem = tool.problem(registry))
+        return Error{ErrorCode::InvalidInput, u"tool %1: %2"_s.arg(tool.name, *problem)};
+    auto history = store();
+    if (!history)
+        return history.error();
+    return OperatorToolStore((*history)->connectionName()).save(tool);
+}
+
+Result<void> Orchestrator::removeOperatorTool(const QString &name)
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return OperatorToolStore((*history)->connectionName()).remove(name);
+}
+
+Result<QJsonObject> Orchestrator::runOperatorTool(const Registry &registry, const OperatorTool &tool,
+                                                  const QJsonObject &arguments)
+{
+    const Host *host = registry.host(tool.host);
+    if (!host)
+        return Error{ErrorCode::NotFound,
+                     u"tool %1: host %2 is not in the registry"_s.arg(tool.name, tool.host)};
+    const QString script = tool.script(registry, arguments);
+    auto ran = m_pool->worker(*host)
+                   .submit<Result<CommandResult>>(
+                       [script](Transport &t) { return t.run(script, std::chrono::seconds(120)); })
+                   .result();
+    if (!ran)
+        return ran.error();
+    constexpr qsizetype Keep = 64 * 1024;
+    return QJsonObject{{u"host"_s, tool.host},
+                       {u"exit_code"_s, ran->exitCode},
+                       {u"stdout"_s, QString::fromUtf8(ran->out.right(Keep))},
+                       {u"stderr"_s, QString::fromUtf8(ran->err.right(Keep))}};
+}
+
 bool Orchestrator::leadsHealer()
 {
     auto history = store();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/api/AuditLog.h"
+#include "core/api/OperatorTools.h"
 #include "core/api/TokenStore.h"
 #include "core/deploy/DeployEngine.h"
 #include "core/deploy/HostPool.h"
@@ -126,6 +127,17 @@ public:
     /** The audit log of API and MCP calls, newest first. */
     Result<QList<AuditEntry>> audit(int limit, int offset = 0, const QString &actor = {});
     Result<void> appendAudit(const AuditEntry &entry);
+
+    /** Operator-registered MCP tools. */
+    Result<QList<OperatorTool>> operatorTools();
+    Result<OperatorTool> operatorTool(const QString &name);
+    /** Checks `tool` against `registry` and stores it (a tool of the same name is replaced). */
+    Result<void> saveOperatorTool(const Registry &registry, const OperatorTool &tool);
+    Result<void> removeOperatorTool(const QString &name);
+    /** Runs `tool` on its host with `arguments` (already checked against its schema): exit code,
+     *  stdout and stderr (each cut to its last 64 KiB). */
+    Result<QJsonObject> runOperatorTool(const Registry &registry, const OperatorTool &tool,
+                                        const QJsonObject &arguments);
 
     Result<QList<DeploymentRecord>> history(const HistoryQuery &query);
     Result<DeploymentRecord> historyRecord(qint64 id);

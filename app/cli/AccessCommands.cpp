@@ -6,6 +6,7 @@
 #include "core/api/McpServer.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -164,6 +165,99 @@ int AuditCommand::run(CliContext &context, const QCommandLineParser &args)
     return Ok;
 }
 
+CommandSpec ToolsCommand::spec() const
+{
+    CommandSpec s{u"tools"_s, u"list | show NAME | add FILE.json | remove NAME"_s,
+                  u"Operator-registered MCP tools: a command template run on one host."_s,
+                  u"FILE.json: {\"name\": \"disk_usage\", \"description\": \"...\", \"host\": \"pi1\",\n"
+                  " \"command\": \"du -sh {path}\", \"input_schema\": {\"type\": \"object\",\n"
+                  " \"properties\": {\"path\": {\"type\": \"string\"}}, \"required\": [\"path\"]},\n"
+                  " \"role\": \"operator\"}\n"
+                  "Each {parameter} of the command must be declared in input_schema; its value "
+                  "becomes one quoted shell word. {base} is the host's base path. Adding a tool "
+                  "of an existing name replaces it."_s,
+                  {}};
+    s.usesHosts = true;
+    return s;
+}
+
+int ToolsCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    QStringList words = args.positionalArguments();
+    const QString action = words.isEmpty() ? QString() : words.takeFirst();
+    Orchestrator &orchestrator = context.orchestrator();
+    if (action == u"list") {
+        auto tools = orchestrator.operatorTools();
+        if (!tools) {
+            context.printError(tools.error().message);
+            return Failed;
+        }
+        if (context.json()) {
+            QJsonArray items;
+            for (const OperatorTool &t : *tools)
+                items.append(t.toJson());
+            context.printJson(items);
+            return Ok;
+        }
+        TextTable table({u"NAME"_s, u"HOST"_s, u"ROLE"_s, u"COMMAND"_s});
+        for (const OperatorTool &t : *tools)
+            table.addRow({t.name, t.host, toString(t.role), t.command.left(60)});
+        table.print(context.out());
+        return Ok;
+    }
+    if (action == u"show" && words.size() == 1) {
+        auto tool = orchestrator.operatorTool(words.first());
+        if (!tool) {
+            context.printError(tool.error().message);
+            return Failed;
+        }
+        context.printJson(tool->toJson()); // the definition is JSON either way
+        return Ok;
+    }
+    if (action == u"add" && words.size() == 1) {
+        QFile file(words.first());
+        if (!file.open(QIODevice::ReadOnly)) {
+            context.printError(u"cannot read %1: %2"_s.arg(words.first(), file.errorString()));
+            return Failed;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (!doc.isObject()) {
+            context.printError(u"%1: not a JSON object (%2 at offset %3)"_s.arg(
+                words.first(), parseError.errorString())
+                                   .arg(parseError.offset));
+            return Failed;
+        }
+        auto tool = OperatorTool::fromJson(doc.object());
+        const auto registry = tool ? context.validRegistry() : std::nullopt;
+        if (!tool) {
+            context.printError(u"%1: %2"_s.arg(words.first(), tool.error().message));
+            return Failed;
+        }
+        if (!registry)
+            return Failed;
+        tool->createdBy = CliContext::actor();
+        if (auto saved = orchestrator.saveOperatorTool(*registry, *tool); !saved) {
+            context.printError(u"%1: %2"_s.arg(words.first(), saved.error().message));
+            return Failed;
+        }
+        if (context.json())
+            context.printJson(tool->toJson());
+        else
+            context.out() << "tool " << tool->name << " registered (runs on " << tool->host << ")\n";
+        return Ok;
+    }
+    if (action == u"remove" && words.size() == 1) {
+        if (auto removed = orchestrator.removeOperatorTool(words.first()); !removed) {
+            context.printError(removed.error().message);
+            return Failed;
+        }
+        context.out() << "tool " << words.first() << " removed\n";
+        return Ok;
+    }
+    return context.usageError(u"say what to do: list, show NAME, add FILE or remove NAME"_s);
+}
+
 CommandSpec McpCommand::spec() const
 {
     CommandSpec s{u"mcp"_s, u"[--role viewer|operator|admin]"_s,
@@ -190,6 +284,10 @@ int McpCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     McpServer server(coordinator);
     Orchestrator &orchestrator = context.orchestrator();
+    server.setOperatorTools([&orchestrator] {
+        auto tools = orchestrator.operatorTools();
+        return tools ? *tools : QList<OperatorTool>();
+    });
     const Principal caller{u"local:"_s + CliContext::actor().section(u':', 1), *role, u"local"_s,
                            u"local"_s};
     server.setAudit([&orchestrator](const Principal &who, const QString &tool,

@@ -21,6 +21,14 @@ public:
     int run(CliContext &context, const QCommandLineParser &args) override;
 };
 
+/** `tools list|show|add|remove`: operator-registered MCP tools. */
+class ToolsCommand : public CliCommand
+{
+public:
+    CommandSpec spec() const override;
+    int run(CliContext &context, const QCommandLineParser &args) override;
+};
+
 /** `mcp`: the MCP server on stdin/stdout, for desktop clients that spawn servers. */
 class McpCommand : public CliCommand
 {

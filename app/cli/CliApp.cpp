@@ -68,6 +68,7 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<LearnCommand>());
     m_commands.push_back(std::make_unique<TokenCommand>());
     m_commands.push_back(std::make_unique<AuditCommand>());
+    m_commands.push_back(std::make_unique<ToolsCommand>());
     m_commands.push_back(std::make_unique<McpCommand>());
 }
 

@@ -124,6 +124,14 @@ void ApiServer::setWatchdog(HealLoop *watchdog)
     });
 }
 
+QList<OperatorTool> ApiServer::operatorTools() const
+{
+    if (!m_store)
+        return {};
+    auto tools = OperatorToolStore(m_store->connectionName()).list();
+    return tools ? *tools : QList<OperatorTool>();
+}
+
 bool ApiServer::isOpen()
 {
     return m_auth && m_settings.address.isLoopback() && !m_auth->authConfigured();

@@ -6,6 +6,7 @@
 #include "core/api/Authenticator.h"
 #include "core/api/Metrics.h"
 #include "core/api/OidcVerifier.h"
+#include "core/api/OperatorTools.h"
 #include "core/api/RateLimiter.h"
 #include "core/api/Router.h"
 
@@ -63,6 +64,8 @@ public:
     /** Whether the API is open (loopback, no credentials configured). */
     bool isOpen();
     QByteArray metricsText();
+    /** The operator-registered MCP tools (read on this thread; writes go through a worker). */
+    QList<OperatorTool> operatorTools() const;
     /** Writes an audit entry for a call that did not go through a route (MCP tools). */
     void auditCall(const Principal &who, const QHostAddress &peer, const QString &action,
                    const QJsonObject &arguments, int status, const QString &outcome,

@@ -75,12 +75,12 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
     const QMap<QString, ServiceState> known = m_status.services();
     const QString actor = caller.name;
     if (!operation.job) {
-        QPointer<Coordinator> self(this);
-        m_reads.post([=](Orchestrator &orchestrator) {
-            OperationCall call{orchestrator, registry, arguments, actor, known, {}};
-            const Result<QJsonValue> result = run(call);
-            QMetaObject::invokeMethod(self, [done, result] { done({result, {}}); });
-        });
+        read(
+            [=](Orchestrator &orchestrator) {
+                OperationCall call{orchestrator, registry, arguments, actor, known, {}};
+                return run(call);
+            },
+            [done](const Result<QJsonValue> &result) { done({result, {}}); });
         return;
     }
     const QString id = m_jobs->submit(
@@ -115,12 +115,12 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
                              });
 }
 
-void Coordinator::read(std::function<QJsonValue(Orchestrator &)> task,
-                       std::function<void(const QJsonValue &)> done)
+void Coordinator::read(std::function<Result<QJsonValue>(Orchestrator &)> task,
+                       std::function<void(const Result<QJsonValue> &)> done)
 {
     QPointer<Coordinator> self(this);
     m_reads.post([self, task = std::move(task), done = std::move(done)](Orchestrator &o) {
-        const QJsonValue value = task(o);
+        const Result<QJsonValue> value = task(o);
         QMetaObject::invokeMethod(self, [done, value] { done(value); });
     });
 }

@@ -57,9 +57,9 @@ public:
              bool awaitJob, std::function<void(const OperationOutcome &)> done,
              std::function<void(const QJsonObject &)> progress = {});
 
-    /** Runs `task` with the read worker's Orchestrator; `done` gets its value on this thread. */
-    void read(std::function<QJsonValue(Orchestrator &)> task,
-              std::function<void(const QJsonValue &)> done);
+    /** Runs `task` with the read worker's Orchestrator; `done` gets its result on this thread. */
+    void read(std::function<Result<QJsonValue>(Orchestrator &)> task,
+              std::function<void(const Result<QJsonValue> &)> done);
 
 signals:
     void registryChanged();

@@ -34,6 +34,7 @@ McpEndpoint::McpEndpoint(ApiServer &server)
     : m_server(server)
     , m_mcp(std::make_unique<McpServer>(server.coordinator()))
 {
+    m_mcp->setOperatorTools([this] { return m_server.operatorTools(); });
     m_mcp->setAudit([this](const Principal &caller, const QString &tool,
                            const QJsonObject &arguments, bool ok, const QString &outcome,
                            qint64 ms) {

@@ -2,6 +2,7 @@
 #include "core/api/McpServer.h"
 
 #include "core/api/Coordinator.h"
+#include "core/api/JsonSchema.h"
 #include "core/api/Operations.h"
 
 #include <QElapsedTimer>
@@ -139,6 +140,18 @@ QJsonObject McpServer::toolList() const
                                            {u"idempotentHint"_s, !op.job},
                                            {u"openWorldHint"_s, false}}}});
     }
+    for (const OperatorTool &t : m_tools ? m_tools() : QList<OperatorTool>()) {
+        tools.append(QJsonObject{
+            {u"name"_s, t.name},
+            {u"title"_s, t.name},
+            {u"description"_s, QString(t.description + u" (operator tool, runs on "_s + t.host
+                                       + u"; role: "_s + toString(t.role) + u')')},
+            {u"inputSchema"_s, t.inputSchema},
+            {u"annotations"_s, QJsonObject{{u"readOnlyHint"_s, false},
+                                           {u"destructiveHint"_s, true},
+                                           {u"idempotentHint"_s, false},
+                                           {u"openWorldHint"_s, false}}}});
+    }
     return {{u"tools"_s, tools}};
 }
 
@@ -148,8 +161,13 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
     const QString name = params.value(u"name"_s).toString();
     const QJsonObject arguments = params.value(u"arguments"_s).toObject();
     const Operation *op = Operations::find(name);
-    if (!op)
+    if (!op) {
+        for (const OperatorTool &t : m_tools ? m_tools() : QList<OperatorTool>()) {
+            if (t.name == name)
+                return callOperatorTool(id, t, arguments, caller, reply);
+        }
         return reply(error(id, InvalidParams, u"unknown tool: %1"_s.arg(name)));
+    }
     QElapsedTimer clock;
     clock.start();
     auto audit = [this, caller, name, arguments, clock](bool ok, const QString &outcome) {
@@ -192,6 +210,45 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
             reply(result(id, toolResult(*outcome.result, failed)));
         },
         progress);
+}
+
+void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
+                                 const QJsonObject &arguments, const Principal &caller,
+                                 const Send &reply)
+{
+    QElapsedTimer clock;
+    clock.start();
+    auto audit = [this, caller, tool, arguments, clock](bool ok, const QString &outcome) {
+        if (m_audit)
+            m_audit(caller, tool.name, arguments, ok, outcome, clock.elapsed());
+    };
+    if (!caller.may(tool.role)) {
+        const QString why = u"forbidden: %1 has role %2; the %3 tool needs %4"_s.arg(
+            caller.name, toString(caller.role), tool.name, toString(tool.role));
+        audit(false, u"denied: "_s + why);
+        return reply(result(id, toolError(why)));
+    }
+    if (const auto wrong = JsonSchema::validate(tool.inputSchema, arguments)) {
+        audit(false, u"failed: "_s + *wrong);
+        return reply(result(id, toolError(*wrong)));
+    }
+    const Registry registry = m_coordinator.registry();
+    m_coordinator.read(
+        [registry, tool, arguments](Orchestrator &o) -> Result<QJsonValue> {
+            auto ran = o.runOperatorTool(registry, tool, arguments);
+            if (!ran)
+                return ran.error();
+            return QJsonValue(*ran);
+        },
+        [id, reply, audit](const Result<QJsonValue> &ran) {
+            if (!ran) {
+                audit(false, u"failed: "_s + ran.error().message);
+                return reply(result(id, toolError(ran.error().message)));
+            }
+            const int exitCode = ran->toObject().value(u"exit_code"_s).toInt();
+            audit(exitCode == 0, exitCode == 0 ? u"ok"_s : u"failed: exit status %1"_s.arg(exitCode));
+            reply(result(id, toolResult(*ran, exitCode != 0)));
+        });
 }
 
 } // namespace Portoser

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/api/Access.h"
+#include "core/api/OperatorTools.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -42,6 +43,8 @@ public:
     explicit McpServer(Coordinator &coordinator, QObject *parent = nullptr);
 
     void setAudit(Audit audit) { m_audit = std::move(audit); }
+    /** Where the operator-registered tools come from (read at each tools/list and call). */
+    void setOperatorTools(std::function<QList<OperatorTool>()> tools) { m_tools = std::move(tools); }
     /** Newest first; what `initialize` may agree on. */
     static QStringList supportedVersions();
 
@@ -61,8 +64,12 @@ private:
     void callTool(const QJsonValue &id, const QJsonObject &params, const Principal &caller,
                   const Send &reply, const Send &notify);
 
+    void callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
+                          const QJsonObject &arguments, const Principal &caller, const Send &reply);
+
     Coordinator &m_coordinator;
     Audit m_audit;
+    std::function<QList<OperatorTool>()> m_tools;
 };
 
 } // namespace Portoser

@@ -381,6 +381,75 @@ void addRestRoutes(Router &router, ApiServer &server)
           "?types=job,health filters)"_s,
           [s](const CallPtr &call) { streamEvents(*s, call); });
 
+    // Operator-registered MCP tools (validated against the registry, stored in the database).
+    const auto toolsRead = [s](const CallPtr &call,
+                               std::function<Result<QJsonValue>(Orchestrator &, const Registry &)> fn,
+                               int okStatus = 200) {
+        const Registry registry = s->coordinator().registry();
+        s->coordinator().read([fn, registry](Orchestrator &o) { return fn(o, registry); },
+                              [call, okStatus](const Result<QJsonValue> &r) {
+                                  if (!r)
+                                      return call->fail(r.error());
+                                  call->reply(*r, okStatus);
+                              });
+    };
+    route("GET", u"/api/v1/mcp/tools"_s, Role::Viewer, false, u"Operator-registered MCP tools"_s,
+          [toolsRead](const CallPtr &call) {
+              toolsRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+                  auto tools = o.operatorTools();
+                  if (!tools)
+                      return tools.error();
+                  QJsonArray items;
+                  for (const OperatorTool &t : *tools)
+                      items.append(t.toJson());
+                  return QJsonValue(QJsonObject{{u"tools"_s, items}});
+              });
+          });
+    route("GET", u"/api/v1/mcp/tools/{name}"_s, Role::Viewer, false, u"One operator tool"_s,
+          [toolsRead](const CallPtr &call) {
+              const QString name = call->params.value(u"name"_s);
+              toolsRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+                  auto tool = o.operatorTool(name);
+                  if (!tool)
+                      return tool.error();
+                  return QJsonValue(tool->toJson());
+              });
+          });
+    const auto saveTool = [toolsRead](const CallPtr &call, const QString &pathName) {
+        auto body = call->jsonBody();
+        if (!body)
+            return call->fail(body.error());
+        if (!pathName.isEmpty())
+            body->insert(u"name"_s, pathName);
+        auto tool = OperatorTool::fromJson(*body);
+        if (!tool)
+            return call->fail(tool.error());
+        tool->createdBy = call->principal.name;
+        toolsRead(
+            call,
+            [t = *tool](Orchestrator &o, const Registry &registry) -> Result<QJsonValue> {
+                if (auto saved = o.saveOperatorTool(registry, t); !saved)
+                    return saved.error();
+                return QJsonValue(t.toJson());
+            },
+            pathName.isEmpty() ? 201 : 200);
+    };
+    route("POST", u"/api/v1/mcp/tools"_s, Role::Admin, true,
+          u"Register a tool: {name, description, input_schema, host, command, role}; {param} in "
+          "the command becomes the quoted argument"_s,
+          [saveTool](const CallPtr &call) { saveTool(call, {}); });
+    route("PUT", u"/api/v1/mcp/tools/{name}"_s, Role::Admin, true, u"Replace an operator tool"_s,
+          [saveTool](const CallPtr &call) { saveTool(call, call->params.value(u"name"_s)); });
+    route("DELETE", u"/api/v1/mcp/tools/{name}"_s, Role::Admin, true, u"Remove an operator tool"_s,
+          [toolsRead](const CallPtr &call) {
+              const QString name = call->params.value(u"name"_s);
+              toolsRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+                  if (auto removed = o.removeOperatorTool(name); !removed)
+                      return removed.error();
+                  return QJsonValue(QJsonObject{{u"removed"_s, name}});
+              });
+          });
+
     // Access management.
     route("GET", u"/api/v1/tokens"_s, Role::Admin, false, u"API tokens (never their secrets)"_s,
           [s](const CallPtr &call) {

@@ -85,22 +85,13 @@ echo "freed_kb=$(( after - before ))"
 QString command(const Host &host, const QString &service, const QString &templ,
                 const QMap<QString, QString> &values)
 {
-    static const QRegularExpression placeholder(u"\\{([a-z_]+)\\}"_s);
-    QString script;
-    qsizetype last = 0;
-    for (auto m = placeholder.globalMatch(templ); m.hasNext();) {
-        const auto match = m.next();
-        script += templ.mid(last, match.capturedStart() - last);
-        const QString name = match.captured(1);
+    const QString script = ShellCommand::fill(templ, [&](const QString &name) {
         if (name == u"service_dir"_s)
-            script += RemoteScripts::serviceDir(host, service);
-        else if (name == u"base"_s)
-            script += RemoteScripts::pathExpression(host.path);
-        else
-            script += q(values.value(name));
-        last = match.capturedEnd();
-    }
-    script += templ.mid(last);
+            return RemoteScripts::serviceDir(host, service);
+        if (name == u"base"_s)
+            return RemoteScripts::pathExpression(host.path);
+        return q(values.value(name));
+    });
     return u"cd %1 2>/dev/null || cd\n"_s.arg(RemoteScripts::pathExpression(host.path)) + script
            + u'\n';
 }

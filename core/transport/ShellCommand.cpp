@@ -23,4 +23,34 @@ QString ShellCommand::quote(const QString &value)
     return quoted;
 }
 
+static const QRegularExpression &placeholderPattern()
+{
+    static const QRegularExpression pattern(QStringLiteral("\\{([a-z_]+)\\}"));
+    return pattern;
+}
+
+QString ShellCommand::fill(const QString &templ, const std::function<QString(const QString &)> &word)
+{
+    QString script;
+    qsizetype last = 0;
+    for (auto m = placeholderPattern().globalMatch(templ); m.hasNext();) {
+        const auto match = m.next();
+        script += templ.mid(last, match.capturedStart() - last);
+        script += word(match.captured(1));
+        last = match.capturedEnd();
+    }
+    return script + templ.mid(last);
+}
+
+QStringList ShellCommand::placeholders(const QString &templ)
+{
+    QStringList names;
+    for (auto m = placeholderPattern().globalMatch(templ); m.hasNext();) {
+        const QString name = m.next().captured(1);
+        if (!names.contains(name))
+            names.append(name);
+    }
+    return names;
+}
+
 } // namespace Portoser

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace Portoser {
 
 /**
@@ -39,6 +41,14 @@ public:
 
     /** 'value' with every ' written as '\'' so the shell sees the exact bytes, one word. */
     static QString quote(const QString &value);
+
+    /**
+     * An operator's command template with each {name} ([a-z_]+) replaced by `word(name)`: the
+     * caller returns a quoted word (or a shell expression of its own), never raw input.
+     */
+    static QString fill(const QString &templ, const std::function<QString(const QString &)> &word);
+    /** The {names} a template uses, in order, without repeats. */
+    static QStringList placeholders(const QString &templ);
 
 private:
     QStringList m_words;

@@ -35,6 +35,7 @@ private slots:
     void refusesPublicListenWithoutAuth();
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
+    void operatorToolsQuoteTheirArguments();
     void twoCoordinatorsOnPostgresHealOneAtATime();
 
 private:
@@ -442,6 +443,80 @@ void TestApi::auditRedactsSecrets()
                  && !text.contains("\"x\""),
              text.constData());
     QCOMPARE(redacted.value(u"service"_s).toString(), u"api"_s);
+}
+
+void TestApi::operatorToolsQuoteTheirArguments()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    auto tool = [](const QString &name, const QString &host, const QString &command) {
+        return QJsonDocument(QJsonObject{
+                                 {u"name"_s, name},
+                                 {u"description"_s, u"Prints its text"_s},
+                                 {u"host"_s, host},
+                                 {u"command"_s, command},
+                                 {u"input_schema"_s,
+                                  QJsonObject{{u"type"_s, u"object"_s},
+                                              {u"properties"_s,
+                                               QJsonObject{{u"text"_s, QJsonObject{{u"type"_s, u"string"_s},
+                                                                                   {u"maxLength"_s, 200}}}}},
+                                              {u"required"_s, QJsonArray{u"text"_s}}}}})
+            .toJson();
+    };
+    const auto undeclared = m_serve->request("POST", u"/api/v1/mcp/tools"_s,
+                                             tool(u"echo_text"_s, u"alpha"_s, u"echo {text} {other}"_s));
+    QCOMPARE(undeclared.status, 400);
+    QVERIFY(undeclared.json()[u"error"_s][u"message"_s].toString().contains(u"{other}, which input_schema does not declare"_s));
+    QCOMPARE(m_serve->request("POST", u"/api/v1/mcp/tools"_s, tool(u"deploy"_s, u"alpha"_s, u"echo {text}"_s)).status, 400);
+    QCOMPARE(m_serve->request("POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"nowhere"_s, u"echo {text}"_s)).status, 400);
+    const auto created = m_serve->request("POST", u"/api/v1/mcp/tools"_s,
+                                          tool(u"echo_text"_s, u"alpha"_s, u"printf '%s\\n' {text}"_s));
+    QCOMPARE(created.status, 201);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/mcp/tools"_s).json()[u"tools"_s][0][u"name"_s].toString(), u"echo_text"_s);
+
+    const Headers accept{{"Accept", "application/json, text/event-stream"}};
+    const auto init = m_serve->request("POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})", accept);
+    Headers session = accept;
+    session.emplaceBack("Mcp-Session-Id", init.header("Mcp-Session-Id"));
+    const auto tools = m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", session);
+    QVERIFY(tools.body.contains("\"name\":\"echo_text\""));
+
+    // A hostile argument is one word: printed back, never run.
+    const QString pwned = m_dir->filePath(u"pwned"_s);
+    const QString hostile = u"x'; touch "_s + pwned + u"; echo '$(id)"_s;
+    const QJsonObject call{{u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, 3}, {u"method"_s, u"tools/call"_s},
+                           {u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
+                                                     {u"arguments"_s, QJsonObject{{u"text"_s, hostile}}}}}};
+    const auto ran = m_serve->request("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
+    const QJsonObject result = ran.json()[u"result"_s].toObject();
+    QCOMPARE(result.value(u"isError"_s).toBool(), false);
+    QCOMPARE(result[u"structuredContent"_s][u"stdout"_s].toString(), hostile + u'\n');
+    QVERIFY(!QFile::exists(pwned));
+
+    QJsonObject wrongType = call;
+    wrongType.insert(u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s}, {u"arguments"_s, QJsonObject{{u"text"_s, 5}}}});
+    const auto refused = m_serve->request("POST", u"/mcp"_s, QJsonDocument(wrongType).toJson(), session);
+    QCOMPARE(refused.json()[u"result"_s][u"isError"_s].toBool(), true);
+    QVERIFY(refused.body.contains("text: expected a string"));
+
+    QCOMPARE(m_serve->request("DELETE", u"/api/v1/mcp/tools/echo_text"_s).status, 200);
+    const auto gone = m_serve->request("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
+    QCOMPARE(gone.json()[u"error"_s][u"code"_s].toInt(), -32602);
+
+    // The CLI manages the same table.
+    QFile file(m_dir->filePath(u"tool.json"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(tool(u"say"_s, u"beta"_s, u"echo {text}"_s));
+    file.close();
+    int code = -1;
+    cli({u"tools"_s, u"add"_s, file.fileName()}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY(cli({u"tools"_s, u"list"_s, u"--json"_s}).contains(u"\"name\": \"say\""_s));
+    cli({u"tools"_s, u"remove"_s, u"say"_s}, &code);
+    QCOMPARE(code, 0);
+    cli({u"tools"_s, u"remove"_s, u"say"_s}, &code);
+    QCOMPARE(code, 1);
 }
 
 void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()

@@ -2,6 +2,7 @@
 // The coordinator's database on both engines: every case runs on SQLite and on a real PostgreSQL
 // server (started by the test_postgres fixture; PORTOSER_TEST_PG_URL names it).
 #include "core/api/AuditLog.h"
+#include "core/api/OperatorTools.h"
 #include "core/api/TokenStore.h"
 #include "core/heal/HealStore.h"
 #include "core/history/HistoryStore.h"
@@ -29,6 +30,8 @@ private slots:
     void healTablesUpsert();
     void tokensAndAudit_data() { engines(); }
     void tokensAndAudit();
+    void operatorToolsAreStored_data() { engines(); }
+    void operatorToolsAreStored();
     void oneCoordinatorLeadsTheHealer_data() { engines(); }
     void oneCoordinatorLeadsTheHealer();
     void badPostgresUrlIsExplained();
@@ -232,6 +235,34 @@ void TestStore::tokensAndAudit()
     QCOMPARE(all->first().arguments.value(u"password"_s).toString(), u"[redacted]"_s);
     auto alice = audit.list(10, 0, u"token:ci"_s);
     QCOMPARE(alice->size(), 1);
+}
+
+void TestStore::operatorToolsAreStored()
+{
+    OPEN_OR_SKIP(store);
+    OperatorToolStore tools(store->connectionName());
+    OperatorTool t;
+    t.name = u"disk_usage"_s;
+    t.description = u"du of a path"_s;
+    t.host = u"h1"_s;
+    t.command = u"du -sh {path}"_s;
+    t.inputSchema = {{u"type"_s, u"object"_s}};
+    t.createdBy = u"token:admin"_s;
+    QVERIFY(tools.save(t));
+    t.command = u"du -s {path}"_s;
+    t.role = Role::Admin;
+    QVERIFY(tools.save(t)); // replaces
+    auto all = tools.list();
+    QVERIFY(all);
+    QCOMPARE(all->size(), 1);
+    auto one = tools.get(u"disk_usage"_s);
+    QVERIFY(one);
+    QCOMPARE(one->command, u"du -s {path}"_s);
+    QVERIFY(one->role == Role::Admin);
+    QCOMPARE(one->inputSchema.value(u"type"_s).toString(), u"object"_s);
+    QVERIFY(tools.remove(u"disk_usage"_s));
+    QCOMPARE(tools.remove(u"disk_usage"_s).error().code, ErrorCode::NotFound);
+    QCOMPARE(tools.get(u"disk_usage"_s).error().code, ErrorCode::NotFound);
 }
 
 void TestStore::oneCoordinatorLeadsTheHealer()
