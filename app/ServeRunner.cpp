@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/ServeRunner.h"
 
+#include "app/ServeConfig.h"
 #include "app/SignalWatcher.h"
 #include "app/cli/ExitCode.h"
 #include "core/api/ApiServer.h"
@@ -66,13 +67,33 @@ int ServeRunner::run(const QStringList &args)
     const QCommandLineOption oidcOperator(u"oidc-operator"_s, u"Group granting operator."_s,
                                           u"GROUP"_s);
     const QCommandLineOption oidcAdmin(u"oidc-admin"_s, u"Group granting admin."_s, u"GROUP"_s);
+    const QCommandLineOption config(u"config"_s, u"Settings file."_s, u"FILE"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
     parser.addOptions({listen, registry, db, noHeal, tlsCert, tlsKey, origin, rate, oidcIssuer,
                        oidcAudience, oidcClient, oidcClaim, oidcViewer, oidcOperator, oidcAdmin,
-                       help});
+                       config, help});
     if (!parser.parse(QStringList{u"portoser"_s} + args)) {
         err << "portoser --serve: " << parser.errorText() << '\n';
         return Cli::UsageError;
+    }
+    // The settings file goes first, so the command line wins over it.
+    const QString configPath =
+        parser.isSet(config) ? parser.value(config) : ServeConfig::defaultPath();
+    if (!configPath.isEmpty() && !parser.isSet(help)) {
+        QStringList valueOptions;
+        for (const auto *o : {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate,
+                              &oidcIssuer, &oidcAudience, &oidcClient, &oidcClaim, &oidcViewer,
+                              &oidcOperator, &oidcAdmin})
+            valueOptions.append(o->names().first());
+        const auto fromFile = ServeConfig::toArguments(configPath, valueOptions, {u"no-heal"_s});
+        if (!fromFile) {
+            err << "portoser --serve: " << fromFile.error().message << '\n';
+            return Cli::UsageError;
+        }
+        if (!parser.parse(QStringList{u"portoser"_s} + *fromFile + args)) {
+            err << "portoser --serve: " << configPath << ": " << parser.errorText() << '\n';
+            return Cli::UsageError;
+        }
     }
     if (parser.isSet(help)) {
         out << "Usage: portoser --serve [--listen ADDR:PORT] [--registry PATH] [--db PATH] "
@@ -95,7 +116,10 @@ int ServeRunner::run(const QStringList &args)
                "  --oidc-roles-claim PATH   where the groups are (default groups; Keycloak realm\n"
                "                       roles: realm_access.roles)\n"
                "  --oidc-viewer|--oidc-operator|--oidc-admin GROUP   which group grants which role\n"
-               "Tokens: portoser --cli token create --role viewer|operator|admin --name NAME\n";
+               "  --config FILE        settings file: `option = value` lines (default\n"
+               "                       ~/.config/portoser/serve.conf, else /etc/portoser/serve.conf)\n"
+               "Tokens: portoser --cli token create --role viewer|operator|admin --name NAME\n"
+               "SIGHUP re-reads the registry; SIGTERM lets a running job finish, then exits.\n";
         return Cli::Ok;
     }
     const auto where = parseListen(parser.value(listen));
@@ -177,6 +201,12 @@ int ServeRunner::run(const QStringList &args)
     out.flush();
 
     SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::reloadRequested, &coordinator, [&] {
+        const auto reloaded = coordinator.reload();
+        out << "portoser --serve: registry "
+            << (reloaded ? u"reloaded"_s : u"NOT reloaded: "_s + reloaded.error().message) << '\n';
+        out.flush();
+    });
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, [&](int) {
         out << "portoser --serve: stopping";
         if (const int running = coordinator.jobs().running())

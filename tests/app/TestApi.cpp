@@ -36,6 +36,7 @@ private slots:
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
     void operatorToolsQuoteTheirArguments();
+    void settingsFileReloadAndGracefulStop();
     void twoCoordinatorsOnPostgresHealOneAtATime();
 
 private:
@@ -517,6 +518,56 @@ void TestApi::operatorToolsQuoteTheirArguments()
     QCOMPARE(code, 0);
     cli({u"tools"_s, u"remove"_s, u"say"_s}, &code);
     QCOMPARE(code, 1);
+}
+
+void TestApi::settingsFileReloadAndGracefulStop()
+{
+    const QString conf = m_dir->filePath(u"serve.conf"_s);
+    auto write = [&](const QByteArray &text) {
+        QFile f(conf);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(text);
+    };
+    // A wrong key is named with file and line, and nothing starts.
+    write("# comment\nlisten = 127.0.0.1:0\nrate-limt = 5\n");
+    QProcess bad;
+    bad.setProcessEnvironment(env());
+    bad.setProcessChannelMode(QProcess::MergedChannels);
+    bad.start(qEnvironmentVariable("PORTOSER_BINARY"), QStringList{u"--serve"_s, u"--config"_s, conf} + registryArgs());
+    QVERIFY(bad.waitForFinished(10000));
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY2(bad.readAll().contains(":3: unknown setting 'rate-limt'"), "file:line named");
+
+    // Settings apply (a tiny rate limit shows), and SIGHUP re-reads the registry.
+    write("registry = " + registryArgs().at(1).toUtf8() + "\nno-heal = true\nrate-limit = 3\n");
+    QVERIFY2(m_serve->start({u"--config"_s, conf}, env()), qPrintable(m_serve->output()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_serve->output().contains(u"observing only (--no-heal)"_s), 5000);
+    int limited = 0;
+    for (int i = 0; i < 12; ++i)
+        limited += m_serve->request("GET", u"/healthz"_s).status == 429;
+    QVERIFY(limited > 0);
+    QTest::qWait(2000);
+
+    QFile registry(registryArgs().at(1));
+    QVERIFY(registry.open(QIODevice::Append));
+    registry.write("\n  extra:\n    current_host: alpha\n    deployment_type: process\n    command: sleep 1000\n");
+    registry.close();
+    const QString pid = QString::number(m_serve->pid());
+    QProcess::execute(u"kill"_s, {u"-HUP"_s, pid});
+    QTRY_VERIFY_WITH_TIMEOUT(m_serve->output().contains(u"registry reloaded"_s), 5000);
+    QTest::qWait(1200);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s).json()[u"services"_s].toArray().size(), 4);
+
+    // SIGTERM during a job: the job finishes (its record says so), then the process exits 0.
+    const auto accepted = m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"]})");
+    QCOMPARE(accepted.status, 202);
+    QProcess::execute(u"kill"_s, {u"-TERM"_s, pid});
+    QCOMPARE(m_serve->waitForExit(60000), 0);
+    QVERIFY(m_serve->output().contains(u"stopping after the running job"_s));
+    const QJsonArray history =
+        QJsonDocument::fromJson(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8()).array();
+    QVERIFY2(!history.isEmpty(), "the deploy was recorded");
+    QCOMPARE(history.first()[u"outcome"_s].toString(), u"succeeded"_s);
 }
 
 void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()

@@ -49,6 +49,14 @@ void ServeProcess::stop()
     m_output += QString::fromUtf8(m_process.readAll());
 }
 
+int ServeProcess::waitForExit(int ms)
+{
+    if (!m_process.waitForFinished(ms))
+        return -1;
+    m_output += QString::fromUtf8(m_process.readAll());
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
 void ServeProcess::kill()
 {
     m_process.kill();

@@ -17,6 +17,9 @@ public:
     /** Starts it with `args` (plus --listen 127.0.0.1:0); false when it did not come up. */
     bool start(const QStringList &args, const QProcessEnvironment &env);
     void stop();
+    qint64 pid() const { return m_process.processId(); }
+    /** Waits for it to end by itself; its exit code, or -1 on a timeout or a crash. */
+    int waitForExit(int ms);
     /** SIGKILL: a crash. */
     void kill();
     /** Everything it printed so far. */
