@@ -126,6 +126,9 @@ public:
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
+        // Without it a large answer's last segment waits for the client's delayed ACK (Nagle):
+        // measured 44 ms per GET /api/v1/services on keep-alive connections.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         HttpRequest r;
         r.method = methodName(request.method());
         r.path = request.url().path();
