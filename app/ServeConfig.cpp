@@ -13,7 +13,7 @@ using namespace Qt::Literals::StringLiterals;
 QString ServeConfig::defaultPath()
 {
     const QString user = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
-        + u"/portoser/serve.conf"_s;
+                         + u"/portoser/serve.conf"_s;
     if (QFileInfo::exists(user))
         return user;
     const QString system = u"/etc/portoser/serve.conf"_s;

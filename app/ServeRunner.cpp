@@ -32,9 +32,9 @@ std::optional<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
     const uint port = text.mid(colon + 1).toUInt(&ok);
     if (!ok || port > 65535)
         return std::nullopt;
-    const QHostAddress address = host.isEmpty() ? QHostAddress(QHostAddress::LocalHost)
-        : host == u"localhost"                  ? QHostAddress(QHostAddress::LocalHost)
-                                                : QHostAddress(host);
+    const QHostAddress address = host.isEmpty()         ? QHostAddress(QHostAddress::LocalHost)
+                                 : host == u"localhost" ? QHostAddress(QHostAddress::LocalHost)
+                                                        : QHostAddress(host);
     if (address.isNull())
         return std::nullopt;
     return std::pair{address, quint16(port)};
@@ -67,11 +67,13 @@ int ServeRunner::run(const QStringList &args)
     const QCommandLineOption oidcOperator(u"oidc-operator"_s, u"Group granting operator."_s,
                                           u"GROUP"_s);
     const QCommandLineOption oidcAdmin(u"oidc-admin"_s, u"Group granting admin."_s, u"GROUP"_s);
+    const QCommandLineOption idle(u"idle-timeout"_s, u"Seconds before an idle connection closes."_s,
+                                  u"SECONDS"_s, u"60"_s);
     const QCommandLineOption config(u"config"_s, u"Settings file."_s, u"FILE"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
     parser.addOptions({listen, registry, db, noHeal, tlsCert, tlsKey, origin, rate, oidcIssuer,
                        oidcAudience, oidcClient, oidcClaim, oidcViewer, oidcOperator, oidcAdmin,
-                       config, help});
+                       idle, config, help});
     if (!parser.parse(QStringList{u"portoser"_s} + args)) {
         err << "portoser --serve: " << parser.errorText() << '\n';
         return Cli::UsageError;
@@ -81,9 +83,9 @@ int ServeRunner::run(const QStringList &args)
         parser.isSet(config) ? parser.value(config) : ServeConfig::defaultPath();
     if (!configPath.isEmpty() && !parser.isSet(help)) {
         QStringList valueOptions;
-        for (const auto *o : {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate,
-                              &oidcIssuer, &oidcAudience, &oidcClient, &oidcClaim, &oidcViewer,
-                              &oidcOperator, &oidcAdmin})
+        for (const auto *o :
+             {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate, &oidcIssuer,
+              &oidcAudience, &oidcClient, &oidcClaim, &oidcViewer, &oidcOperator, &oidcAdmin})
             valueOptions.append(o->names().first());
         const auto fromFile = ServeConfig::toArguments(configPath, valueOptions, {u"no-heal"_s});
         if (!fromFile) {
@@ -98,7 +100,8 @@ int ServeRunner::run(const QStringList &args)
     if (parser.isSet(help)) {
         out << "Usage: portoser --serve [--listen ADDR:PORT] [--registry PATH] [--db PATH] "
                "[--no-heal]\n\n"
-               "Runs the headless coordinator: the self-heal watchdog, the HTTP API under /api/v1,\n"
+               "Runs the headless coordinator: the self-heal watchdog, the HTTP API under "
+               "/api/v1,\n"
                "server-sent events, and the MCP endpoint at /mcp.\n"
                "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8420); an address that\n"
                "                       is not loopback needs a token or OIDC issuer configured\n"
@@ -109,15 +112,19 @@ int ServeRunner::run(const QStringList &args)
                "  --tls-cert FILE, --tls-key FILE   serve HTTPS\n"
                "  --allow-origin ORIGIN             a browser Origin allowed on /mcp (repeatable)\n"
                "  --rate-limit N       requests per second per client (default 2000)\n"
+               "  --idle-timeout S     close connections idle this long (default 60; not streams)\n"
                "OIDC bearer tokens (Keycloak, Dex, ...):\n"
                "  --oidc-issuer URL    the issuer (its discovery document and keys are read)\n"
                "  --oidc-audience AUD  required in `aud`; or --oidc-client CLIENT: required `azp`\n"
-               "                       (Keycloak leaves `aud` out unless an audience mapper adds it)\n"
+               "                       (Keycloak leaves `aud` out unless an audience mapper adds "
+               "it)\n"
                "  --oidc-roles-claim PATH   where the groups are (default groups; Keycloak realm\n"
                "                       roles: realm_access.roles)\n"
-               "  --oidc-viewer|--oidc-operator|--oidc-admin GROUP   which group grants which role\n"
+               "  --oidc-viewer|--oidc-operator|--oidc-admin GROUP   which group grants which "
+               "role\n"
                "  --config FILE        settings file: `option = value` lines (default\n"
-               "                       ~/.config/portoser/serve.conf, else /etc/portoser/serve.conf)\n"
+               "                       ~/.config/portoser/serve.conf, else "
+               "/etc/portoser/serve.conf)\n"
                "Tokens: portoser --cli token create --role viewer|operator|admin --name NAME\n"
                "SIGHUP re-reads the registry; SIGTERM lets a running job finish, then exits.\n";
         return Cli::Ok;
@@ -150,6 +157,7 @@ int ServeRunner::run(const QStringList &args)
     api.allowedOrigins = parser.values(origin);
     api.ratePerSecond = parser.value(rate).toDouble();
     api.rateBurst = api.ratePerSecond * 2;
+    api.idleTimeoutSeconds = std::max(1, parser.value(idle).toInt());
     api.oidc.issuer = parser.value(oidcIssuer);
     api.oidc.audience = parser.value(oidcAudience);
     api.oidc.authorizedParty = parser.value(oidcClient);
@@ -192,7 +200,8 @@ int ServeRunner::run(const QStringList &args)
     });
     QObject::connect(&watchdog, &HealLoop::leadershipChanged, &watchdog, [&out](bool leads) {
         out << (leads ? "heal: this coordinator leads the healer\n"
-                      : "heal: another coordinator on this database leads the healer; observing only\n");
+                      : "heal: another coordinator on this database leads the healer; observing "
+                        "only\n");
         out.flush();
     });
     watchdog.start();

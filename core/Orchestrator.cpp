@@ -349,39 +349,31 @@ Result<ServiceInsights> Orchestrator::insights(const QString &service)
 
 Result<QList<OperatorTool>> Orchestrator::operatorTools()
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return OperatorToolStore((*history)->connectionName()).list();
+    return withStore([&](HistoryStore &s) { return OperatorToolStore(s.connectionName()).list(); });
 }
 
 Result<OperatorTool> Orchestrator::operatorTool(const QString &name)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return OperatorToolStore((*history)->connectionName()).get(name);
+    return withStore(
+        [&](HistoryStore &s) { return OperatorToolStore(s.connectionName()).get(name); });
 }
 
 Result<void> Orchestrator::saveOperatorTool(const Registry &registry, const OperatorTool &tool)
 {
     if (const auto problem = tool.problem(registry))
         return Error{ErrorCode::InvalidInput, u"tool %1: %2"_s.arg(tool.name, *problem)};
-    auto history = store();
-    if (!history)
-        return history.error();
-    return OperatorToolStore((*history)->connectionName()).save(tool);
+    return withStore(
+        [&](HistoryStore &s) { return OperatorToolStore(s.connectionName()).save(tool); });
 }
 
 Result<void> Orchestrator::removeOperatorTool(const QString &name)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return OperatorToolStore((*history)->connectionName()).remove(name);
+    return withStore(
+        [&](HistoryStore &s) { return OperatorToolStore(s.connectionName()).remove(name); });
 }
 
-Result<QJsonObject> Orchestrator::runOperatorTool(const Registry &registry, const OperatorTool &tool,
+Result<QJsonObject> Orchestrator::runOperatorTool(const Registry &registry,
+                                                  const OperatorTool &tool,
                                                   const QJsonObject &arguments)
 {
     const Host *host = registry.host(tool.host);
@@ -410,42 +402,30 @@ bool Orchestrator::leadsHealer()
 
 Result<CreatedToken> Orchestrator::createToken(const QString &name, Role role)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return TokenStore((*history)->connectionName()).create(name, role);
+    return withStore(
+        [&](HistoryStore &s) { return TokenStore(s.connectionName()).create(name, role); });
 }
 
 Result<QList<ApiToken>> Orchestrator::tokens()
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return TokenStore((*history)->connectionName()).list();
+    return withStore([&](HistoryStore &s) { return TokenStore(s.connectionName()).list(); });
 }
 
 Result<ApiToken> Orchestrator::revokeToken(const QString &nameOrId)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return TokenStore((*history)->connectionName()).revoke(nameOrId);
+    return withStore(
+        [&](HistoryStore &s) { return TokenStore(s.connectionName()).revoke(nameOrId); });
 }
 
 Result<QList<AuditEntry>> Orchestrator::audit(int limit, int offset, const QString &actor)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return AuditLog((*history)->connectionName()).list(limit, offset, actor);
+    return withStore(
+        [&](HistoryStore &s) { return AuditLog(s.connectionName()).list(limit, offset, actor); });
 }
 
 Result<void> Orchestrator::appendAudit(const AuditEntry &entry)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return AuditLog((*history)->connectionName()).append(entry);
+    return withStore([&](HistoryStore &s) { return AuditLog(s.connectionName()).append(entry); });
 }
 
 Result<QList<KnowledgeRow>> Orchestrator::knowledge()

@@ -156,6 +156,16 @@ private:
         return fn(engine);
     }
 
+    /** Runs `fn` with this orchestrator's store (opened on first use). */
+    template <typename Fn>
+    auto withStore(Fn fn) -> decltype(fn(std::declval<HistoryStore &>()))
+    {
+        auto history = store();
+        if (!history)
+            return history.error();
+        return fn(**history);
+    }
+
     QString playbookDirectory() const;
     Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
     /** Before a deploy: frees disk and names port holders where the plan changes services. */

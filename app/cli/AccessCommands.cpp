@@ -27,9 +27,8 @@ const QCommandLineOption NameOption(u"name"_s, u"A name for the token (who or wh
 const QCommandLineOption LimitOption(u"limit"_s, u"At most N entries (default 50)."_s, u"N"_s,
                                      u"50"_s);
 const QCommandLineOption ActorOption(u"actor"_s, u"Only this caller's entries."_s, u"ACTOR"_s);
-const QCommandLineOption McpRoleOption(u"role"_s,
-                                       u"Role of the stdio client (default: admin)."_s, u"ROLE"_s,
-                                       u"admin"_s);
+const QCommandLineOption McpRoleOption(u"role"_s, u"Role of the stdio client (default: admin)."_s,
+                                       u"ROLE"_s, u"admin"_s);
 
 QJsonObject tokenJson(const ApiToken &t)
 {
@@ -37,22 +36,23 @@ QJsonObject tokenJson(const ApiToken &t)
             {u"name"_s, t.name},
             {u"role"_s, toString(t.role)},
             {u"created_at"_s, t.createdAt.toString(Qt::ISODateWithMs)},
-            {u"revoked_at"_s,
-             t.revokedAt.isValid() ? QJsonValue(t.revokedAt.toString(Qt::ISODateWithMs))
-                                   : QJsonValue()}};
+            {u"revoked_at"_s, t.revokedAt.isValid()
+                                  ? QJsonValue(t.revokedAt.toString(Qt::ISODateWithMs))
+                                  : QJsonValue()}};
 }
 
 } // namespace
 
 CommandSpec TokenCommand::spec() const
 {
-    CommandSpec s{u"token"_s,
-                  u"create --role viewer|operator|admin --name NAME | list | revoke NAME"_s,
-                  u"API tokens for --serve: viewers read, operators deploy, admins manage access."_s,
-                  u"create prints the token once; only its SHA-256 is stored. As soon as one token "
-                  "exists, every API route but /healthz needs one (Authorization: Bearer TOKEN). "
-                  "A running --serve sees new and revoked tokens within two seconds."_s,
-                  {RoleOption, NameOption}};
+    CommandSpec s{
+        u"token"_s,
+        u"create --role viewer|operator|admin --name NAME | list | revoke NAME"_s,
+        u"API tokens for --serve: viewers read, operators deploy, admins manage access."_s,
+        u"create prints the token once; only its SHA-256 is stored. As soon as one token "
+        "exists, every API route but /healthz needs one (Authorization: Bearer TOKEN). "
+        "A running --serve sees new and revoked tokens within two seconds."_s,
+        {RoleOption, NameOption}};
     s.usesHosts = true; // for --db
     return s;
 }
@@ -124,7 +124,8 @@ int TokenCommand::run(CliContext &context, const QCommandLineParser &args)
 
 CommandSpec AuditCommand::spec() const
 {
-    CommandSpec s{u"audit"_s, u"list [--limit N] [--actor ACTOR]"_s,
+    CommandSpec s{u"audit"_s,
+                  u"list [--limit N] [--actor ACTOR]"_s,
                   u"The audit log: every mutating API call and every MCP tool call."_s,
                   u"Each entry: when, who (token:NAME, oidc:USER, anonymous), from where, what "
                   "(route or tool), its arguments with secrets redacted, the outcome and how long "
@@ -155,8 +156,8 @@ int AuditCommand::run(CliContext &context, const QCommandLineParser &args)
         context.printJson(items);
         return Ok;
     }
-    TextTable table({u"ID"_s, u"AT"_s, u"ACTOR"_s, u"FROM"_s, u"ACTION"_s, u"STATUS"_s,
-                     u"OUTCOME"_s, u"MS"_s});
+    TextTable table(
+        {u"ID"_s, u"AT"_s, u"ACTOR"_s, u"FROM"_s, u"ACTION"_s, u"STATUS"_s, u"OUTCOME"_s, u"MS"_s});
     for (const AuditEntry &e : *entries)
         table.addRow({QString::number(e.id), e.at.toLocalTime().toString(Qt::ISODate), e.actor,
                       e.peer, e.action, QString::number(e.status), e.outcome.left(60),
@@ -167,16 +168,18 @@ int AuditCommand::run(CliContext &context, const QCommandLineParser &args)
 
 CommandSpec ToolsCommand::spec() const
 {
-    CommandSpec s{u"tools"_s, u"list | show NAME | add FILE.json | remove NAME"_s,
-                  u"Operator-registered MCP tools: a command template run on one host."_s,
-                  u"FILE.json: {\"name\": \"disk_usage\", \"description\": \"...\", \"host\": \"pi1\",\n"
-                  " \"command\": \"du -sh {path}\", \"input_schema\": {\"type\": \"object\",\n"
-                  " \"properties\": {\"path\": {\"type\": \"string\"}}, \"required\": [\"path\"]},\n"
-                  " \"role\": \"operator\"}\n"
-                  "Each {parameter} of the command must be declared in input_schema; its value "
-                  "becomes one quoted shell word. {base} is the host's base path. Adding a tool "
-                  "of an existing name replaces it."_s,
-                  {}};
+    CommandSpec s{
+        u"tools"_s,
+        u"list | show NAME | add FILE.json | remove NAME"_s,
+        u"Operator-registered MCP tools: a command template run on one host."_s,
+        u"FILE.json: {\"name\": \"disk_usage\", \"description\": \"...\", \"host\": \"pi1\",\n"
+        " \"command\": \"du -sh {path}\", \"input_schema\": {\"type\": \"object\",\n"
+        " \"properties\": {\"path\": {\"type\": \"string\"}}, \"required\": [\"path\"]},\n"
+        " \"role\": \"operator\"}\n"
+        "Each {parameter} of the command must be declared in input_schema; its value "
+        "becomes one quoted shell word. {base} is the host's base path. Adding a tool "
+        "of an existing name replaces it."_s,
+        {}};
     s.usesHosts = true;
     return s;
 }
@@ -223,8 +226,8 @@ int ToolsCommand::run(CliContext &context, const QCommandLineParser &args)
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
         if (!doc.isObject()) {
-            context.printError(u"%1: not a JSON object (%2 at offset %3)"_s.arg(
-                words.first(), parseError.errorString())
+            context.printError(u"%1: not a JSON object (%2 at offset %3)"_s
+                                   .arg(words.first(), parseError.errorString())
                                    .arg(parseError.offset));
             return Failed;
         }
@@ -244,7 +247,8 @@ int ToolsCommand::run(CliContext &context, const QCommandLineParser &args)
         if (context.json())
             context.printJson(tool->toJson());
         else
-            context.out() << "tool " << tool->name << " registered (runs on " << tool->host << ")\n";
+            context.out() << "tool " << tool->name << " registered (runs on " << tool->host
+                          << ")\n";
         return Ok;
     }
     if (action == u"remove" && words.size() == 1) {
@@ -260,13 +264,15 @@ int ToolsCommand::run(CliContext &context, const QCommandLineParser &args)
 
 CommandSpec McpCommand::spec() const
 {
-    CommandSpec s{u"mcp"_s, u"[--role viewer|operator|admin]"_s,
-                  u"Serve MCP on stdin/stdout (newline-delimited JSON-RPC) for desktop AI clients."_s,
-                  u"For clients that spawn their servers (Claude Desktop, editors): command "
-                  "`portoser`, arguments `--cli --registry PATH mcp`. The tools are those of "
-                  "--serve's /mcp endpoint; tool calls are audited as local:<user>. Logs go to "
-                  "stderr; stdout carries only protocol messages."_s,
-                  {McpRoleOption}};
+    CommandSpec s{
+        u"mcp"_s,
+        u"[--role viewer|operator|admin]"_s,
+        u"Serve MCP on stdin/stdout (newline-delimited JSON-RPC) for desktop AI clients."_s,
+        u"For clients that spawn their servers (Claude Desktop, editors): command "
+        "`portoser`, arguments `--cli --registry PATH mcp`. The tools are those of "
+        "--serve's /mcp endpoint; tool calls are audited as local:<user>. Logs go to "
+        "stderr; stdout carries only protocol messages."_s,
+        {McpRoleOption}};
     s.takesJson = false;
     s.usesHosts = true;
     return s;
@@ -343,13 +349,14 @@ int McpCommand::run(CliContext &context, const QCommandLineParser &args)
                     return;
                 }
                 ++inFlight;
-                server.handle(message, session, caller,
-                              [&](const QJsonObject &response) {
-                                  send(response);
-                                  --inFlight;
-                                  maybeQuit();
-                              },
-                              send);
+                server.handle(
+                    message, session, caller,
+                    [&](const QJsonObject &response) {
+                        send(response);
+                        --inFlight;
+                        maybeQuit();
+                    },
+                    send);
             });
         }
         QMetaObject::invokeMethod(&receiver, [&] {

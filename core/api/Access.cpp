@@ -8,9 +8,12 @@ using namespace Qt::Literals::StringLiterals;
 QString toString(Role role)
 {
     switch (role) {
-    case Role::Viewer: return u"viewer"_s;
-    case Role::Operator: return u"operator"_s;
-    case Role::Admin: return u"admin"_s;
+    case Role::Viewer:
+        return u"viewer"_s;
+    case Role::Operator:
+        return u"operator"_s;
+    case Role::Admin:
+        return u"admin"_s;
     }
     return {};
 }

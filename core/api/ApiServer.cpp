@@ -102,7 +102,7 @@ Result<quint16> ApiServer::start()
     const bool tls = !m_settings.tlsCertificate.isEmpty();
     m_http = std::make_unique<HttpServer>(
         [this](const HttpRequest &r, const std::shared_ptr<HttpExchange> &e) { handle(r, e); },
-        securityHeaders(tls));
+        securityHeaders(tls), m_settings.idleTimeoutSeconds);
     if (tls) {
         if (auto ok = m_http->setTls(m_settings.tlsCertificate, m_settings.tlsKey); !ok)
             return ok.error();
@@ -191,7 +191,8 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
     // Answers once, on this thread: metrics, and for a mutating route the audit entry.
     std::weak_ptr<ApiCall> weak = call;
     const QByteArray method = request.method;
-    call->finish = [this, weak, exchange, clock, routeName, method, audited](const HttpResponse &r) {
+    call->finish = [this, weak, exchange, clock, routeName, method,
+                    audited](const HttpResponse &r) {
         auto done = [this, weak, exchange, clock, routeName, method, audited, r] {
             exchange->respond(r);
             m_metrics.recordRequest(routeName, method, r.status,
@@ -213,8 +214,8 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
                     outcome += u": "_s + message;
             }
             auditCall(c->principal, c->request.peer,
-                      QString::fromLatin1(c->request.method) + u' ' + routeName,
-                      auditArguments(*c), r.status, outcome, clock.elapsed());
+                      QString::fromLatin1(c->request.method) + u' ' + routeName, auditArguments(*c),
+                      r.status, outcome, clock.elapsed());
         };
         if (QThread::currentThread() == thread())
             done();
@@ -237,11 +238,12 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
         if (pathKnown)
             return call->fail(405, u"method_not_allowed"_s,
                               u"%1 is not allowed on %2"_s.arg(QString::fromLatin1(request.method),
-                                                              request.path));
+                                                               request.path));
         return call->fail(404, u"not_found"_s, u"no route %1"_s.arg(request.path));
     }
     if (route->open) {
-        call->principal = Principal{u"anonymous"_s, Role::Viewer, u"open"_s, request.peer.toString()};
+        call->principal =
+            Principal{u"anonymous"_s, Role::Viewer, u"open"_s, request.peer.toString()};
     } else {
         auto who = m_auth->authenticate(request.header("Authorization"));
         if (!who && who.error().code == ErrorCode::NotFound && m_oidc && !keysRefreshed) {
@@ -257,11 +259,11 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
         call->principal = *who;
         call->principal.address = request.peer.toString();
         if (!who->may(route->role))
-            return call->fail(403, u"forbidden"_s,
-                              u"%1 has role %2; %3 %4 needs %5"_s.arg(
-                                  who->name, toString(who->role),
-                                  QString::fromLatin1(request.method), route->pattern,
-                                  toString(route->role)));
+            return call->fail(
+                403, u"forbidden"_s,
+                u"%1 has role %2; %3 %4 needs %5"_s.arg(who->name, toString(who->role),
+                                                        QString::fromLatin1(request.method),
+                                                        route->pattern, toString(route->role)));
     }
     route->handler(call);
 }

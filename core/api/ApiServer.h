@@ -32,6 +32,7 @@ struct ApiSettings
     double ratePerSecond = 2000; // per client; generous: the coordinator's own clients are few
     double rateBurst = 4000;
     qint64 maxBodyBytes = 1 << 20;
+    int idleTimeoutSeconds = 60; // a connection without a request for this long is closed
     QStringList allowedOrigins; // for /mcp, besides http(s)://localhost and 127.0.0.1
     OidcSettings oidc;
 };

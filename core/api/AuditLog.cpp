@@ -68,13 +68,14 @@ Result<void> AuditLog::append(AuditEntry e)
     q.addBindValue(e.role);
     q.addBindValue(e.peer);
     q.addBindValue(e.action);
-    q.addBindValue(QString::fromUtf8(
-        QJsonDocument(redact(e.arguments)).toJson(QJsonDocument::Compact)));
+    q.addBindValue(
+        QString::fromUtf8(QJsonDocument(redact(e.arguments)).toJson(QJsonDocument::Compact)));
     q.addBindValue(e.status);
     q.addBindValue(e.outcome);
     q.addBindValue(e.durationMs);
     if (!q.exec())
-        return Error{ErrorCode::Failed, u"audit log: cannot append: %1"_s.arg(q.lastError().text())};
+        return Error{ErrorCode::Failed,
+                     u"audit log: cannot append: %1"_s.arg(q.lastError().text())};
     return {};
 }
 

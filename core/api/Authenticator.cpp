@@ -29,9 +29,8 @@ bool Authenticator::authConfigured()
 
 Result<Principal> Authenticator::authenticate(const QByteArray &authorization)
 {
-    const QByteArray bearer = authorization.startsWith("Bearer ")
-        ? authorization.mid(7).trimmed()
-        : QByteArray();
+    const QByteArray bearer =
+        authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
     if (authorization.isEmpty()) {
         if (!authConfigured() && m_loopback)
             return Principal{u"anonymous"_s, Role::Admin, u"open"_s, {}};

@@ -20,13 +20,14 @@ Coordinator::Coordinator(QString registryPath, const OrchestratorSettings &setti
 {
     m_jobs = std::make_unique<JobQueue>(m_jobThread, m_events);
     // A health change is an event on the stream.
-    connect(&m_status, &StatusCache::changed, this,
-            [this](const QJsonObject &service, const QString &fromState, const QString &fromHealth) {
-                QJsonObject data = service;
-                data.insert(u"previous"_s, QJsonObject{{u"state"_s, fromState},
-                                                       {u"health"_s, fromHealth}});
-                m_events.publish(u"health"_s, data);
-            });
+    connect(
+        &m_status, &StatusCache::changed, this,
+        [this](const QJsonObject &service, const QString &fromState, const QString &fromHealth) {
+            QJsonObject data = service;
+            data.insert(u"previous"_s,
+                        QJsonObject{{u"state"_s, fromState}, {u"health"_s, fromHealth}});
+            m_events.publish(u"health"_s, data);
+        });
     // A move edits current_host in the registry file: follow it.
     connect(m_jobs.get(), &JobQueue::finished, this, [this](const QString &id) {
         const auto job = m_jobs->job(id);
@@ -80,12 +81,13 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
                 OperationCall call{orchestrator, registry, arguments, actor, known, {}};
                 return run(call);
             },
-            [done](const Result<QJsonValue> &result) { done({result, {}}); });
+            [done](const Result<QJsonValue> &result) {
+                done({result, {}});
+            });
         return;
     }
     const QString id = m_jobs->submit(
-        operation.name, arguments, actor,
-        [=](Orchestrator &orchestrator, const ProgressFn &steps) {
+        operation.name, arguments, actor, [=](Orchestrator &orchestrator, const ProgressFn &steps) {
             OperationCall call{orchestrator, registry, arguments, actor, known, steps};
             return run(call);
         });

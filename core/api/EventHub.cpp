@@ -12,7 +12,7 @@ using namespace Qt::Literals::StringLiterals;
 QByteArray ApiEvent::toSse() const
 {
     return "id: " + QByteArray::number(id) + "\nevent: " + type.toUtf8()
-        + "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+           + "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
 EventHub::EventHub(int keep, QObject *parent)

@@ -8,7 +8,10 @@
 #include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QElapsedTimer>
+#include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QThread>
 
 namespace Portoser {
@@ -23,6 +26,10 @@ QByteArray HttpRequest::header(const QByteArray &name) const
     }
     return {};
 }
+
+constexpr const char *LastActivity = "portoserLastActivity";
+constexpr const char *Streaming = "portoserStreaming";
+constexpr int IdleSweepMs = 1000;
 
 struct HttpExchange::Private
 {
@@ -79,6 +86,7 @@ void HttpExchange::beginStream(int status, const HttpHeaders &headers)
         if (d->answered || !d->socket)
             return;
         d->answered = d->streaming = true;
+        d->socket->setProperty(Streaming, true);
         d->responder.writeStatusLine(statusCode(status));
         for (const auto &[key, value] : d->commonHeaders)
             d->responder.writeHeader(key, value);
@@ -116,10 +124,16 @@ bool HttpExchange::isOpen() const
 class HttpServer::Impl : public QAbstractHttpServer
 {
 public:
-    Impl(Handler handler, HttpHeaders common)
+    Impl(Handler handler, HttpHeaders common, qint64 idleTimeoutMs)
         : m_handler(std::move(handler))
         , m_common(std::move(common))
-    {}
+        , m_idleTimeoutMs(idleTimeoutMs)
+    {
+        m_clock.start();
+        m_sweep.setInterval(IdleSweepMs);
+        QObject::connect(&m_sweep, &QTimer::timeout, this, [this] { closeIdle(); });
+        m_sweep.start();
+    }
 
     bool tls = false;
 
@@ -129,6 +143,7 @@ protected:
         // Without it a large answer's last segment waits for the client's delayed ACK (Nagle):
         // measured 44 ms per GET /api/v1/services on keep-alive connections.
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        socket->setProperty(LastActivity, m_clock.elapsed());
         HttpRequest r;
         r.method = methodName(request.method());
         r.path = request.url().path();
@@ -148,29 +163,62 @@ protected:
     void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
 
 private:
+    /** Connections that sent nothing for the idle timeout are closed (event streams excepted), so
+     *  idle keep-alives and clients that never finish a request do not pile up. */
+    void closeIdle()
+    {
+        const qint64 now = m_clock.elapsed();
+        for (QTcpServer *server : servers()) {
+            for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) {
+                if (socket->property(Streaming).toBool())
+                    continue;
+                const QVariant last = socket->property(LastActivity);
+                if (!last.isValid())
+                    socket->setProperty(LastActivity, now); // first seen now
+                else if (now - last.toLongLong() > m_idleTimeoutMs)
+                    socket->disconnectFromHost();
+            }
+        }
+    }
+
     static QByteArray methodName(QHttpServerRequest::Method method)
     {
         switch (method) {
-        case QHttpServerRequest::Method::Get: return "GET";
-        case QHttpServerRequest::Method::Put: return "PUT";
-        case QHttpServerRequest::Method::Delete: return "DELETE";
-        case QHttpServerRequest::Method::Post: return "POST";
-        case QHttpServerRequest::Method::Head: return "HEAD";
-        case QHttpServerRequest::Method::Options: return "OPTIONS";
-        case QHttpServerRequest::Method::Patch: return "PATCH";
-        case QHttpServerRequest::Method::Connect: return "CONNECT";
-        case QHttpServerRequest::Method::Trace: return "TRACE";
-        default: return "UNKNOWN";
+        case QHttpServerRequest::Method::Get:
+            return "GET";
+        case QHttpServerRequest::Method::Put:
+            return "PUT";
+        case QHttpServerRequest::Method::Delete:
+            return "DELETE";
+        case QHttpServerRequest::Method::Post:
+            return "POST";
+        case QHttpServerRequest::Method::Head:
+            return "HEAD";
+        case QHttpServerRequest::Method::Options:
+            return "OPTIONS";
+        case QHttpServerRequest::Method::Patch:
+            return "PATCH";
+        case QHttpServerRequest::Method::Connect:
+            return "CONNECT";
+        case QHttpServerRequest::Method::Trace:
+            return "TRACE";
+        default:
+            return "UNKNOWN";
         }
     }
 
     Handler m_handler;
     HttpHeaders m_common;
+    qint64 m_idleTimeoutMs;
+    QElapsedTimer m_clock;
+    QTimer m_sweep;
 };
 
-HttpServer::HttpServer(Handler handler, HttpHeaders commonHeaders, QObject *parent)
+HttpServer::HttpServer(Handler handler, HttpHeaders commonHeaders, int idleTimeoutSeconds,
+                       QObject *parent)
     : QObject(parent)
-    , m_impl(std::make_unique<Impl>(std::move(handler), std::move(commonHeaders)))
+    , m_impl(std::make_unique<Impl>(std::move(handler), std::move(commonHeaders),
+                                    qint64(idleTimeoutSeconds) * 1000))
 {}
 
 HttpServer::~HttpServer() = default;
@@ -189,9 +237,9 @@ Result<void> HttpServer::setTls(const QString &certificateFile, const QString &k
     if (key.isNull())
         key = QSslKey(keyPem, QSsl::Rsa, QSsl::Pem);
     if (chain.isEmpty() || key.isNull())
-        return Error{ErrorCode::InvalidInput,
-                     u"%1 / %2: not a PEM certificate and EC or RSA key"_s.arg(certificateFile,
-                                                                              keyFile)};
+        return Error{
+            ErrorCode::InvalidInput,
+            u"%1 / %2: not a PEM certificate and EC or RSA key"_s.arg(certificateFile, keyFile)};
     m_impl->sslSetup(chain.first(), key);
     m_impl->tls = true;
     return {};
@@ -202,8 +250,8 @@ Result<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
     const quint16 bound = m_impl->listen(address, port);
     if (bound == 0)
         return Error{ErrorCode::Failed,
-                     u"cannot listen on %1:%2 (in use, or not an address of this machine)"_s.arg(
-                         address.toString())
+                     u"cannot listen on %1:%2 (in use, or not an address of this machine)"_s
+                         .arg(address.toString())
                          .arg(port)};
     return bound;
 }

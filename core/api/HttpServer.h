@@ -82,7 +82,9 @@ class HttpServer : public QObject
 public:
     using Handler = std::function<void(const HttpRequest &, const std::shared_ptr<HttpExchange> &)>;
 
-    HttpServer(Handler handler, HttpHeaders commonHeaders, QObject *parent = nullptr);
+    /** Connections idle for `idleTimeoutSeconds` (no request; event streams excepted) close. */
+    HttpServer(Handler handler, HttpHeaders commonHeaders, int idleTimeoutSeconds = 60,
+               QObject *parent = nullptr);
     ~HttpServer() override;
 
     /** Serves TLS with this PEM certificate chain and key (before `listen`). */

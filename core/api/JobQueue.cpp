@@ -18,21 +18,22 @@ static QString iso(const QDateTime &t)
 
 QJsonObject toJson(const Job &job)
 {
-    QJsonObject o{{u"id"_s, job.id},
-                  {u"operation"_s, job.operation},
-                  {u"arguments"_s, job.arguments},
-                  {u"actor"_s, job.actor},
-                  {u"state"_s, job.state},
-                  {u"created_at"_s, iso(job.createdAt)},
-                  {u"started_at"_s, job.startedAt.isValid() ? QJsonValue(iso(job.startedAt))
-                                                            : QJsonValue()},
-                  {u"finished_at"_s, job.finishedAt.isValid() ? QJsonValue(iso(job.finishedAt))
-                                                              : QJsonValue()},
-                  {u"steps"_s, job.steps}};
+    QJsonObject o{
+        {u"id"_s, job.id},
+        {u"operation"_s, job.operation},
+        {u"arguments"_s, job.arguments},
+        {u"actor"_s, job.actor},
+        {u"state"_s, job.state},
+        {u"created_at"_s, iso(job.createdAt)},
+        {u"started_at"_s, job.startedAt.isValid() ? QJsonValue(iso(job.startedAt)) : QJsonValue()},
+        {u"finished_at"_s,
+         job.finishedAt.isValid() ? QJsonValue(iso(job.finishedAt)) : QJsonValue()},
+        {u"steps"_s, job.steps}};
     if (job.finished()) {
         o.insert(u"result"_s, job.result);
         if (!job.error.isEmpty())
-            o.insert(u"error"_s, QJsonObject{{u"code"_s, job.errorCode}, {u"message"_s, job.error}});
+            o.insert(u"error"_s,
+                     QJsonObject{{u"code"_s, job.errorCode}, {u"message"_s, job.error}});
     }
     return o;
 }
@@ -56,8 +57,10 @@ QString JobQueue::submit(const QString &operation, const QJsonObject &arguments,
     m_jobs.push_back(job);
     while (int(m_jobs.size()) > m_keep && m_jobs.front().finished())
         m_jobs.pop_front();
-    m_events.publish(u"job"_s, {{u"job"_s, job.id}, {u"operation"_s, operation},
-                                {u"state"_s, job.state}, {u"actor"_s, actor}});
+    m_events.publish(u"job"_s, {{u"job"_s, job.id},
+                                {u"operation"_s, operation},
+                                {u"state"_s, job.state},
+                                {u"actor"_s, actor}});
 
     const QString id = job.id;
     m_thread.post([this, id, runner = std::move(runner)](Orchestrator &orchestrator) {
@@ -123,8 +126,10 @@ void JobQueue::onDone(const QString &id, const Result<QJsonValue> &result)
         j->error = result.error().message;
         j->errorCode = ApiError::codeName(result.error().code);
     }
-    m_events.publish(u"job"_s, {{u"job"_s, id}, {u"operation"_s, j->operation},
-                                {u"state"_s, j->state}, {u"error"_s, j->error}});
+    m_events.publish(u"job"_s, {{u"job"_s, id},
+                                {u"operation"_s, j->operation},
+                                {u"state"_s, j->state},
+                                {u"error"_s, j->error}});
     emit finished(id);
 }
 

@@ -43,19 +43,24 @@ std::optional<QString> validate(const QJsonObject &schema, const QJsonValue &val
 {
     const QString type = schema.value(u"type"_s).toString();
     if (!type.isEmpty() && !isType(type, value))
-        return u"%1: expected %2"_s.arg(at(where), type == u"integer" ? u"an integer"_s
+        return u"%1: expected %2"_s.arg(at(where), type == u"integer"  ? u"an integer"_s
                                                    : type == u"object" ? u"an object"_s
                                                    : type == u"array"  ? u"an array"_s
-                                                                      : u"a "_s + type);
+                                                                       : u"a "_s + type);
     if (schema.contains(u"enum"_s) && !schema.value(u"enum"_s).toArray().contains(value))
         return u"%1: must be one of %2"_s.arg(
-            at(where), QString::fromUtf8(QJsonDocument(schema.value(u"enum"_s).toArray())
-                                             .toJson(QJsonDocument::Compact)));
+            at(where),
+            QString::fromUtf8(
+                QJsonDocument(schema.value(u"enum"_s).toArray()).toJson(QJsonDocument::Compact)));
     if (value.isDouble()) {
-        if (schema.contains(u"minimum"_s) && value.toDouble() < schema.value(u"minimum"_s).toDouble())
-            return u"%1: must be at least %2"_s.arg(at(where)).arg(schema.value(u"minimum"_s).toDouble());
-        if (schema.contains(u"maximum"_s) && value.toDouble() > schema.value(u"maximum"_s).toDouble())
-            return u"%1: must be at most %2"_s.arg(at(where)).arg(schema.value(u"maximum"_s).toDouble());
+        if (schema.contains(u"minimum"_s)
+            && value.toDouble() < schema.value(u"minimum"_s).toDouble())
+            return u"%1: must be at least %2"_s.arg(at(where)).arg(
+                schema.value(u"minimum"_s).toDouble());
+        if (schema.contains(u"maximum"_s)
+            && value.toDouble() > schema.value(u"maximum"_s).toDouble())
+            return u"%1: must be at most %2"_s.arg(at(where)).arg(
+                schema.value(u"maximum"_s).toDouble());
     }
     if (value.isString()) {
         const QString s = value.toString();
@@ -68,7 +73,8 @@ std::optional<QString> validate(const QJsonObject &schema, const QJsonValue &val
         if (schema.contains(u"pattern"_s)) {
             const QRegularExpression re(schema.value(u"pattern"_s).toString());
             if (!re.isValid() || !re.match(s).hasMatch())
-                return u"%1: does not match %2"_s.arg(at(where), schema.value(u"pattern"_s).toString());
+                return u"%1: does not match %2"_s.arg(at(where),
+                                                      schema.value(u"pattern"_s).toString());
         }
     }
     if (value.isArray() && schema.contains(u"items"_s)) {
@@ -101,12 +107,11 @@ std::optional<QString> validate(const QJsonObject &schema, const QJsonValue &val
 
 std::optional<QString> checkSchema(const QJsonObject &schema)
 {
-    static const QSet<QString> known{u"type"_s,      u"properties"_s, u"required"_s,
-                                     u"additionalProperties"_s,       u"items"_s,
-                                     u"enum"_s,      u"minimum"_s,    u"maximum"_s,
-                                     u"minLength"_s, u"maxLength"_s,  u"pattern"_s,
-                                     u"description"_s, u"title"_s,    u"default"_s,
-                                     u"$schema"_s};
+    static const QSet<QString> known{
+        u"type"_s,      u"properties"_s, u"required"_s, u"additionalProperties"_s,
+        u"items"_s,     u"enum"_s,       u"minimum"_s,  u"maximum"_s,
+        u"minLength"_s, u"maxLength"_s,  u"pattern"_s,  u"description"_s,
+        u"title"_s,     u"default"_s,    u"$schema"_s};
     for (auto it = schema.begin(); it != schema.end(); ++it) {
         if (!known.contains(it.key()))
             return u"schema keyword '%1' is not supported"_s.arg(it.key());

@@ -38,8 +38,8 @@ McpEndpoint::McpEndpoint(ApiServer &server)
     m_mcp->setAudit([this](const Principal &caller, const QString &tool,
                            const QJsonObject &arguments, bool ok, const QString &outcome,
                            qint64 ms) {
-        m_server.auditCall(caller, QHostAddress(caller.address), u"mcp tools/call "_s + tool, arguments,
-                           ok ? 200 : 500, outcome, ms);
+        m_server.auditCall(caller, QHostAddress(caller.address), u"mcp tools/call "_s + tool,
+                           arguments, ok ? 200 : 500, outcome, ms);
     });
 }
 
@@ -86,14 +86,16 @@ bool McpEndpoint::originAllowed(const QByteArray &origin) const
 void McpEndpoint::post(const CallPtr &call)
 {
     if (!originAllowed(call->request.header("Origin")))
-        return call->finish(rpcError(403, -32000, u"origin %1 is not allowed"_s.arg(
-                                                      QString::fromLatin1(call->request.header("Origin")))));
+        return call->finish(rpcError(403, -32000,
+                                     u"origin %1 is not allowed"_s.arg(
+                                         QString::fromLatin1(call->request.header("Origin")))));
     const QByteArray version = call->request.header("MCP-Protocol-Version");
-    if (!version.isEmpty() && !McpServer::supportedVersions().contains(QString::fromLatin1(version)))
-        return call->finish(rpcError(400, -32000,
-                                     u"unsupported MCP-Protocol-Version %1; supported: %2"_s.arg(
-                                         QString::fromLatin1(version),
-                                         McpServer::supportedVersions().join(u", "_s))));
+    if (!version.isEmpty()
+        && !McpServer::supportedVersions().contains(QString::fromLatin1(version)))
+        return call->finish(rpcError(
+            400, -32000,
+            u"unsupported MCP-Protocol-Version %1; supported: %2"_s.arg(
+                QString::fromLatin1(version), McpServer::supportedVersions().join(u", "_s))));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(call->request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError)
@@ -122,8 +124,9 @@ void McpEndpoint::post(const CallPtr &call)
 
     const bool isRequest = message.contains(u"id"_s) && !method.isEmpty();
     if (!isRequest) {
-        m_mcp->handle(message, *session, call->principal, [](const QJsonObject &) {},
-                      [](const QJsonObject &) {});
+        m_mcp->handle(
+            message, *session, call->principal, [](const QJsonObject &) {},
+            [](const QJsonObject &) {});
         HttpResponse accepted;
         accepted.status = 202;
         accepted.contentType = "application/json";
@@ -131,27 +134,32 @@ void McpEndpoint::post(const CallPtr &call)
     }
 
     // A tool that reports progress answers on an event stream; anything else as plain JSON.
-    const bool wantsStream =
-        method == u"tools/call"
-        && message.value(u"params"_s).toObject().value(u"_meta"_s).toObject().contains(
-            u"progressToken"_s)
-        && call->request.header("Accept").contains("text/event-stream");
+    const bool wantsStream = method == u"tools/call"
+                             && message.value(u"params"_s)
+                                    .toObject()
+                                    .value(u"_meta"_s)
+                                    .toObject()
+                                    .contains(u"progressToken"_s)
+                             && call->request.header("Accept").contains("text/event-stream");
     const QByteArray sessionHeader = session->id.toLatin1();
     if (!wantsStream) {
-        m_mcp->handle(message, *session, call->principal,
-                      [call, sessionHeader](const QJsonObject &response) {
-                          HttpResponse r;
-                          r.body = compact(response);
-                          r.headers.emplaceBack("Mcp-Session-Id", sessionHeader);
-                          call->finish(r);
-                      },
-                      [](const QJsonObject &) {});
+        m_mcp->handle(
+            message, *session, call->principal,
+            [call, sessionHeader](const QJsonObject &response) {
+                HttpResponse r;
+                r.body = compact(response);
+                r.headers.emplaceBack("Mcp-Session-Id", sessionHeader);
+                call->finish(r);
+            },
+            [](const QJsonObject &) {});
         return;
     }
     auto exchange = call->exchange;
-    exchange->beginStream(200, {{"Content-Type", "text/event-stream"},
-                                {"Mcp-Session-Id", sessionHeader}});
-    auto sse = [](const QJsonObject &m) -> QByteArray { return "event: message\ndata: " + compact(m) + "\n\n"; };
+    exchange->beginStream(
+        200, {{"Content-Type", "text/event-stream"}, {"Mcp-Session-Id", sessionHeader}});
+    auto sse = [](const QJsonObject &m) -> QByteArray {
+        return "event: message\ndata: " + compact(m) + "\n\n";
+    };
     m_mcp->handle(
         message, *session, call->principal,
         [call, exchange, sse](const QJsonObject &response) {

@@ -29,10 +29,11 @@ QJsonObject toolResult(const QJsonValue &value, bool isError)
 {
     const QJsonObject structured =
         value.isObject() ? value.toObject() : QJsonObject{{u"result"_s, value}};
-    return {{u"content"_s, QJsonArray{QJsonObject{
-                               {u"type"_s, u"text"_s},
-                               {u"text"_s, QString::fromUtf8(QJsonDocument(structured).toJson(
-                                               QJsonDocument::Compact))}}}},
+    return {{u"content"_s,
+             QJsonArray{QJsonObject{
+                 {u"type"_s, u"text"_s},
+                 {u"text"_s,
+                  QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact))}}}},
             {u"structuredContent"_s, structured},
             {u"isError"_s, isError}};
 }
@@ -95,9 +96,8 @@ void McpServer::handle(const QJsonObject &message, McpSession &session, const Pr
     if (method == u"tools/call")
         return callTool(id, params, caller, reply, notify);
     if (method == u"logging/setLevel") {
-        static const QStringList levels{u"debug"_s,    u"info"_s,  u"notice"_s,
-                                        u"warning"_s,  u"error"_s, u"critical"_s,
-                                        u"alert"_s,    u"emergency"_s};
+        static const QStringList levels{u"debug"_s, u"info"_s,     u"notice"_s, u"warning"_s,
+                                        u"error"_s, u"critical"_s, u"alert"_s,  u"emergency"_s};
         const QString level = params.value(u"level"_s).toString();
         if (!levels.contains(level))
             return reply(error(id, InvalidParams, u"unknown log level '%1'"_s.arg(level)));
@@ -180,14 +180,14 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
         audit(false, u"denied: "_s + why);
         return reply(result(id, toolError(why)));
     }
-    const QJsonValue progressToken =
-        params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
+    const QJsonValue progressToken = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
     auto steps = std::make_shared<int>(0);
     std::function<void(const QJsonObject &)> progress;
     if (!progressToken.isUndefined() && !progressToken.isNull()) {
         progress = [notify, progressToken, steps](const QJsonObject &step) {
             QString text = step.value(u"service"_s).toString() + u'@'
-                + step.value(u"host"_s).toString() + u": "_s + step.value(u"step"_s).toString();
+                           + step.value(u"host"_s).toString() + u": "_s
+                           + step.value(u"step"_s).toString();
             if (const QString d = step.value(u"detail"_s).toString(); !d.isEmpty())
                 text += u" ("_s + d.left(200) + u')';
             notify({{u"jsonrpc"_s, u"2.0"_s},
@@ -246,7 +246,8 @@ void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
                 return reply(result(id, toolError(ran.error().message)));
             }
             const int exitCode = ran->toObject().value(u"exit_code"_s).toInt();
-            audit(exitCode == 0, exitCode == 0 ? u"ok"_s : u"failed: exit status %1"_s.arg(exitCode));
+            audit(exitCode == 0,
+                  exitCode == 0 ? u"ok"_s : u"failed: exit status %1"_s.arg(exitCode));
             reply(result(id, toolResult(*ran, exitCode != 0)));
         });
 }

@@ -37,14 +37,17 @@ class McpServer : public QObject
 public:
     using Send = std::function<void(const QJsonObject &message)>;
     using Audit = std::function<void(const Principal &caller, const QString &tool,
-                                     const QJsonObject &arguments, bool ok,
-                                     const QString &outcome, qint64 durationMs)>;
+                                     const QJsonObject &arguments, bool ok, const QString &outcome,
+                                     qint64 durationMs)>;
 
     explicit McpServer(Coordinator &coordinator, QObject *parent = nullptr);
 
     void setAudit(Audit audit) { m_audit = std::move(audit); }
     /** Where the operator-registered tools come from (read at each tools/list and call). */
-    void setOperatorTools(std::function<QList<OperatorTool>()> tools) { m_tools = std::move(tools); }
+    void setOperatorTools(std::function<QList<OperatorTool>()> tools)
+    {
+        m_tools = std::move(tools);
+    }
     /** Newest first; what `initialize` may agree on. */
     static QStringList supportedVersions();
 

@@ -13,8 +13,7 @@ namespace Portoser {
 class Metrics
 {
 public:
-    void recordRequest(const QString &route, const QByteArray &method, int status,
-                       double seconds);
+    void recordRequest(const QString &route, const QByteArray &method, int status, double seconds);
     void recordHealEvent(const QString &kind) { ++m_healEvents[kind]; }
     /** Everything, plus the gauges passed in (name → value, with optional {labels}). */
     QByteArray render(const QMap<QString, double> &gauges) const;

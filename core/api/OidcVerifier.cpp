@@ -17,12 +17,13 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr qint64 RefreshIntervalMs = 5000; // an unknown key id costs the issuer two requests at most this often
+constexpr qint64 RefreshIntervalMs =
+    5000; // an unknown key id costs the issuer two requests at most this often
 
 QByteArray base64Url(const QByteArray &part)
 {
-    return QByteArray::fromBase64(part, QByteArray::Base64UrlEncoding
-                                            | QByteArray::OmitTrailingEquals);
+    return QByteArray::fromBase64(part,
+                                  QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 Error denied(const QString &why)
@@ -81,9 +82,9 @@ void OidcVerifier::fetchKeys(std::function<void(const Result<void> &)> done)
         const QJsonObject doc = QJsonDocument::fromJson(reply->readAll()).object();
         const QString jwksUri = doc.value(u"jwks_uri"_s).toString();
         if (reply->error() != QNetworkReply::NoError || jwksUri.isEmpty())
-            return done(Error{ErrorCode::Unreachable,
-                              u"OIDC issuer %1: no discovery document (%2)"_s.arg(
-                                  m_settings.issuer, reply->errorString())});
+            return done(
+                Error{ErrorCode::Unreachable, u"OIDC issuer %1: no discovery document (%2)"_s.arg(
+                                                  m_settings.issuer, reply->errorString())});
         if (doc.value(u"issuer"_s).toString() != m_settings.issuer)
             return done(Error{ErrorCode::InvalidInput,
                               u"OIDC issuer %1 calls itself %2 in its discovery document"_s.arg(
@@ -158,13 +159,13 @@ Result<Principal> OidcVerifier::verify(const QByteArray &jwt) const
         key = m_keys.first();
     if (key.isEmpty())
         return Error{ErrorCode::NotFound, u"invalid token: unknown key id '%1'"_s.arg(kid)};
-    if (const auto bad = JwtSignature::verify(alg, key, parts.at(0) + '.' + parts.at(1),
-                                              base64Url(parts.at(2))))
+    if (const auto bad =
+            JwtSignature::verify(alg, key, parts.at(0) + '.' + parts.at(1), base64Url(parts.at(2))))
         return denied(*bad);
 
     if (claims.value(u"iss"_s).toString() != m_settings.issuer)
-        return denied(u"issuer '%1' is not %2"_s.arg(claims.value(u"iss"_s).toString(),
-                                                      m_settings.issuer));
+        return denied(
+            u"issuer '%1' is not %2"_s.arg(claims.value(u"iss"_s).toString(), m_settings.issuer));
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     if (!claims.value(u"exp"_s).isDouble())
         return denied(u"no expiry (exp)"_s);
@@ -174,10 +175,10 @@ Result<Principal> OidcVerifier::verify(const QByteArray &jwt) const
         && qint64(claims.value(u"nbf"_s).toDouble()) - m_settings.leewaySeconds > now)
         return denied(u"not valid yet (nbf)"_s);
     const QStringList audiences = claimList(claims, u"aud"_s);
-    const bool audienceOk = !m_settings.audience.isEmpty()
-        && audiences.contains(m_settings.audience);
+    const bool audienceOk =
+        !m_settings.audience.isEmpty() && audiences.contains(m_settings.audience);
     const bool partyOk = !m_settings.authorizedParty.isEmpty()
-        && claims.value(u"azp"_s).toString() == m_settings.authorizedParty;
+                         && claims.value(u"azp"_s).toString() == m_settings.authorizedParty;
     if (!audienceOk && !partyOk)
         return denied(u"audience %1 is not for this coordinator"_s.arg(
             audiences.isEmpty() ? u"(none)"_s : audiences.join(u", "_s)));
@@ -194,8 +195,8 @@ Result<Principal> OidcVerifier::verify(const QByteArray &jwt) const
     if (name.isEmpty())
         name = claims.value(u"sub"_s).toString();
     if (!role)
-        return denied(u"%1: none of the groups in '%2' maps to a role"_s.arg(
-            name, m_settings.rolesClaim));
+        return denied(
+            u"%1: none of the groups in '%2' maps to a role"_s.arg(name, m_settings.rolesClaim));
     return Principal{u"oidc:"_s + name, *role, u"oidc"_s, {}};
 }
 

@@ -15,17 +15,18 @@ namespace {
 
 QJsonObject error(const QString &description)
 {
-    return {{u"description"_s, description},
-            {u"content"_s,
-             QJsonObject{{u"application/json"_s,
-                          QJsonObject{{u"schema"_s,
-                                       QJsonObject{{u"$ref"_s, u"#/components/schemas/Error"_s}}}}}}}};
+    return {
+        {u"description"_s, description},
+        {u"content"_s,
+         QJsonObject{{u"application/json"_s,
+                      QJsonObject{{u"schema"_s,
+                                   QJsonObject{{u"$ref"_s, u"#/components/schemas/Error"_s}}}}}}}};
 }
 
 QJsonObject describeRoute(const Route &r)
 {
     const QString id = QString::fromLatin1(r.method).toLower()
-        + QString(r.pattern).replace(QRegularExpression(u"[^A-Za-z0-9]+"_s), u"_"_s);
+                       + QString(r.pattern).replace(QRegularExpression(u"[^A-Za-z0-9]+"_s), u"_"_s);
     QJsonObject op{{u"summary"_s, r.summary},
                    {u"operationId"_s, id},
                    {u"x-portoser-role"_s, r.open ? u"none"_s : toString(r.role)}};
@@ -46,14 +47,16 @@ QJsonObject describeRoute(const Route &r)
     if (operation) {
         op.insert(u"description"_s, operation->description);
         if (r.method == "POST")
-            op.insert(u"requestBody"_s,
-                      QJsonObject{{u"content"_s,
-                                   QJsonObject{{u"application/json"_s,
-                                                QJsonObject{{u"schema"_s, operation->inputSchema}}}}}});
+            op.insert(
+                u"requestBody"_s,
+                QJsonObject{{u"content"_s,
+                             QJsonObject{{u"application/json"_s,
+                                          QJsonObject{{u"schema"_s, operation->inputSchema}}}}}});
     }
     QJsonObject responses;
     if (operation && operation->job)
-        responses.insert(u"202"_s, QJsonObject{{u"description"_s, u"Job started: see status_url"_s}});
+        responses.insert(u"202"_s,
+                         QJsonObject{{u"description"_s, u"Job started: see status_url"_s}});
     else
         responses.insert(u"200"_s, QJsonObject{{u"description"_s, u"OK"_s}});
     responses.insert(u"400"_s, error(u"Bad input"_s));
@@ -77,9 +80,10 @@ QJsonObject describe(const Router &router)
         paths.insert(r.pattern, item);
     }
     const QJsonObject text{{u"type"_s, u"string"_s}};
-    const QJsonObject errorBody{{u"type"_s, u"object"_s},
-                                {u"required"_s, QJsonArray{u"code"_s, u"message"_s}},
-                                {u"properties"_s, QJsonObject{{u"code"_s, text}, {u"message"_s, text}}}};
+    const QJsonObject errorBody{
+        {u"type"_s, u"object"_s},
+        {u"required"_s, QJsonArray{u"code"_s, u"message"_s}},
+        {u"properties"_s, QJsonObject{{u"code"_s, text}, {u"message"_s, text}}}};
     const QJsonObject errorSchema{{u"type"_s, u"object"_s},
                                   {u"required"_s, QJsonArray{u"error"_s}},
                                   {u"properties"_s, QJsonObject{{u"error"_s, errorBody}}}};

@@ -153,23 +153,31 @@ Result<QJsonValue> diagnose(OperationCall &call)
     for (const QString &name : services) {
         const ServiceDiagnosis d = result->diagnosis.services.value(name);
         problems += !d.healthy();
-        items.append(HealJson::diagnosis(d, result->playbooks.value(name),
-                                         result->healState.value(name)));
+        items.append(
+            HealJson::diagnosis(d, result->playbooks.value(name), result->healState.value(name)));
     }
     QJsonArray hosts;
     for (const HostDiagnosis &h : result->diagnosis.hosts)
         hosts.append(toJson(h));
-    return QJsonValue(QJsonObject{
-        {u"services"_s, items}, {u"hosts"_s, hosts}, {u"problems"_s, problems}});
+    return QJsonValue(
+        QJsonObject{{u"services"_s, items}, {u"hosts"_s, hosts}, {u"problems"_s, problems}});
+}
+
+/** The plan a call asks for: the saved one it carries, or a fresh one for its services. */
+Result<DeployPlan> requestedPlan(OperationCall &call)
+{
+    if (call.arguments.contains(u"plan"_s))
+        return DeployPlan::fromJson(call.arguments.value(u"plan"_s).toObject());
+    const QStringList services = stringList(call.arguments, u"services"_s);
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    return call.orchestrator.planDeploy(call.registry, services,
+                                        call.arguments.value(u"force"_s).toBool());
 }
 
 Result<QJsonValue> planDeploy(OperationCall &call)
 {
-    const QStringList services = stringList(call.arguments, u"services"_s);
-    if (auto known = knownServices(call.registry, services); !known)
-        return known.error();
-    auto plan = call.orchestrator.planDeploy(call.registry, services,
-                                             call.arguments.value(u"force"_s).toBool());
+    auto plan = requestedPlan(call);
     if (!plan)
         return plan.error();
     return QJsonValue(plan->toJson());
@@ -177,20 +185,7 @@ Result<QJsonValue> planDeploy(OperationCall &call)
 
 Result<QJsonValue> deploy(OperationCall &call)
 {
-    if (call.arguments.contains(u"plan"_s)) {
-        auto saved = DeployPlan::fromJson(call.arguments.value(u"plan"_s).toObject());
-        if (!saved)
-            return saved.error();
-        auto result = call.orchestrator.deploy(call.registry, *saved, options(call), call.progress);
-        if (!result)
-            return result.error();
-        return records(result);
-    }
-    const QStringList services = stringList(call.arguments, u"services"_s);
-    if (auto known = knownServices(call.registry, services); !known)
-        return known.error();
-    auto plan = call.orchestrator.planDeploy(call.registry, services,
-                                             call.arguments.value(u"force"_s).toBool());
+    auto plan = requestedPlan(call);
     if (!plan)
         return plan.error();
     auto result = call.orchestrator.deploy(call.registry, *plan, options(call), call.progress);
@@ -208,7 +203,8 @@ Result<QJsonValue> moveService(OperationCall &call)
     if (const auto refusal = call.orchestrator.moveRefusal(call.registry, service, host))
         return Error{ErrorCode::Conflict,
                      u"cannot move %1 to %2: %3"_s.arg(service, host, *refusal)};
-    auto result = call.orchestrator.move(call.registry, service, host, options(call), call.progress);
+    auto result =
+        call.orchestrator.move(call.registry, service, host, options(call), call.progress);
     if (!result)
         return result.error();
     return records(result);
@@ -248,9 +244,8 @@ Result<QJsonValue> history(OperationCall &call)
     QJsonArray items;
     for (const DeploymentRecord &r : *list)
         items.append(HistoryJson::summary(r));
-    return QJsonValue(QJsonObject{{u"records"_s, items},
-                                  {u"limit"_s, query.limit},
-                                  {u"offset"_s, query.offset}});
+    return QJsonValue(
+        QJsonObject{{u"records"_s, items}, {u"limit"_s, query.limit}, {u"offset"_s, query.offset}});
 }
 
 Result<QJsonValue> historyRecord(OperationCall &call)
@@ -271,16 +266,16 @@ Result<QJsonValue> historyDiff(OperationCall &call)
     auto second = call.orchestrator.historyRecord(b);
     if (!second)
         return second.error();
-    return QJsonValue(QJsonObject{
-        {u"from"_s, a},
-        {u"to"_s, b},
-        {u"diff"_s, QJsonArray::fromStringList(ConfigDiff::between(first->config, second->config))}});
+    return QJsonValue(QJsonObject{{u"from"_s, a},
+                                  {u"to"_s, b},
+                                  {u"diff"_s, QJsonArray::fromStringList(ConfigDiff::between(
+                                                  first->config, second->config))}});
 }
 
 Result<QJsonValue> rollback(OperationCall &call)
 {
-    auto result = call.orchestrator.rollback(call.registry, call.arguments.value(u"id"_s).toInteger(),
-                                             options(call), call.progress);
+    auto result = call.orchestrator.rollback(
+        call.registry, call.arguments.value(u"id"_s).toInteger(), options(call), call.progress);
     if (!result)
         return result.error();
     return records(QList<DeploymentRecord>{*result});
@@ -291,12 +286,11 @@ Result<QJsonValue> logs(OperationCall &call)
     const QString service = call.arguments.value(u"service"_s).toString();
     if (auto known = knownServices(call.registry, {service}); !known)
         return known.error();
-    auto text = call.orchestrator.logs(call.registry, service,
-                                       call.arguments.value(u"lines"_s).toInt(100));
+    auto text =
+        call.orchestrator.logs(call.registry, service, call.arguments.value(u"lines"_s).toInt(100));
     if (!text)
         return text.error();
-    return QJsonValue(QJsonObject{{u"service"_s, service},
-                                  {u"log"_s, QString::fromUtf8(*text)}});
+    return QJsonValue(QJsonObject{{u"service"_s, service}, {u"log"_s, QString::fromUtf8(*text)}});
 }
 
 Result<QJsonValue> healStatus(OperationCall &call)
@@ -403,8 +397,7 @@ QList<Operation> catalog()
         {u"heal_status"_s, u"Self-healing status"_s,
          u"The watchdog's recent events and what the knowledge base learned."_s, Role::Viewer,
          false, false,
-         object({{u"service"_s, service}, {u"limit"_s, integer(u"Events"_s, 1, 500)}}),
-         healStatus},
+         object({{u"service"_s, service}, {u"limit"_s, integer(u"Events"_s, 1, 500)}}), healStatus},
     };
 }
 

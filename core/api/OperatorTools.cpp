@@ -51,8 +51,9 @@ QString argumentText(const QJsonValue &v)
         return v.toBool() ? u"true"_s : u"false"_s;
     if (v.isDouble())
         return QString::number(v.toDouble(), 'g', 17);
-    return QString::fromUtf8(v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                         : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(v.isArray()
+                                 ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                                 : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
 }
 
 } // namespace
@@ -70,7 +71,8 @@ Result<OperatorTool> OperatorTool::fromJson(const QJsonObject &json)
     const QString role = json.value(u"role"_s).toString(u"operator"_s);
     const auto parsed = roleFromString(role);
     if (!parsed)
-        return Error{ErrorCode::InvalidInput, u"role: '%1' is not viewer, operator or admin"_s.arg(role)};
+        return Error{ErrorCode::InvalidInput,
+                     u"role: '%1' is not viewer, operator or admin"_s.arg(role)};
     t.role = *parsed;
     return t;
 }
@@ -117,13 +119,14 @@ QString OperatorTool::script(const Registry &registry, const QJsonObject &argume
     const Host *h = registry.host(host);
     const QString base = h ? RemoteScripts::pathExpression(h->path) : u"."_s;
     return u"cd %1 2>/dev/null || cd\n"_s.arg(base)
-        + ShellCommand::fill(command,
-                             [&](const QString &param) {
-                                 if (param == u"base"_s)
-                                     return base;
-                                 return ShellCommand::quote(argumentText(arguments.value(param)));
-                             })
-        + u'\n';
+           + ShellCommand::fill(command,
+                                [&](const QString &param) {
+                                    if (param == u"base"_s)
+                                        return base;
+                                    return ShellCommand::quote(
+                                        argumentText(arguments.value(param)));
+                                })
+           + u'\n';
 }
 
 OperatorToolStore::OperatorToolStore(QString connection)
@@ -133,11 +136,12 @@ OperatorToolStore::OperatorToolStore(QString connection)
 Result<void> OperatorToolStore::save(const OperatorTool &t)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"INSERT INTO mcp_tools (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO "
-              "UPDATE SET description = excluded.description, input_schema = "
-              "excluded.input_schema, host = excluded.host, command = excluded.command, role = "
-              "excluded.role, created_by = excluded.created_by, updated_at = excluded.updated_at"_s
-                  .arg(Columns));
+    q.prepare(
+        u"INSERT INTO mcp_tools (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO "
+        "UPDATE SET description = excluded.description, input_schema = "
+        "excluded.input_schema, host = excluded.host, command = excluded.command, role = "
+        "excluded.role, created_by = excluded.created_by, updated_at = excluded.updated_at"_s.arg(
+            Columns));
     q.addBindValue(t.name);
     q.addBindValue(t.description);
     q.addBindValue(QString::fromUtf8(QJsonDocument(t.inputSchema).toJson(QJsonDocument::Compact)));

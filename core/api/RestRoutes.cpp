@@ -3,8 +3,8 @@
 
 #include "core/api/ApiServer.h"
 #include "core/api/Coordinator.h"
-#include "core/api/Operations.h"
 #include "core/api/OpenApi.h"
+#include "core/api/Operations.h"
 #include "core/heal/HealLoop.h"
 #include "core/registry/RegistryJson.h"
 
@@ -24,25 +24,24 @@ void runOperation(ApiServer &server, const CallPtr &call, const QString &name,
 {
     const Operation *op = Operations::find(name);
     if (!call->principal.may(op->role))
-        return call->fail(403, u"forbidden"_s,
-                          u"%1 needs role %2"_s.arg(name, toString(op->role)));
+        return call->fail(403, u"forbidden"_s, u"%1 needs role %2"_s.arg(name, toString(op->role)));
     if (!op->job && server.coordinator().pendingReads() > 32)
         return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
-    server.coordinator().run(*op, arguments, call->principal, false,
-                             [call, op](const OperationOutcome &outcome) {
-                                 if (!outcome.result)
-                                     return call->fail(outcome.result.error());
-                                 if (!op->job)
-                                     return call->reply(*outcome.result);
-                                 HttpResponse r;
-                                 r.status = 202;
-                                 const QString location = u"/api/v1/jobs/"_s + outcome.jobId;
-                                 r.body = QJsonDocument(QJsonObject{{u"job"_s, outcome.jobId},
-                                                                    {u"status_url"_s, location}})
-                                              .toJson(QJsonDocument::Compact);
-                                 r.headers.emplaceBack("Location", location.toUtf8());
-                                 call->finish(r);
-                             });
+    server.coordinator().run(
+        *op, arguments, call->principal, false, [call, op](const OperationOutcome &outcome) {
+            if (!outcome.result)
+                return call->fail(outcome.result.error());
+            if (!op->job)
+                return call->reply(*outcome.result);
+            HttpResponse r;
+            r.status = 202;
+            const QString location = u"/api/v1/jobs/"_s + outcome.jobId;
+            r.body =
+                QJsonDocument(QJsonObject{{u"job"_s, outcome.jobId}, {u"status_url"_s, location}})
+                    .toJson(QJsonDocument::Compact);
+            r.headers.emplaceBack("Location", location.toUtf8());
+            call->finish(r);
+        });
 }
 
 /** The body as operation arguments (a 400 when it is not a JSON object). */
@@ -113,11 +112,12 @@ void streamEvents(ApiServer &server, const CallPtr &call)
         last = call->query(u"last_event_id"_s).toLatin1();
     const QStringList types = call->query(u"types"_s).split(u',', Qt::SkipEmptyParts);
     auto wanted = [types](const ApiEvent &e) {
-        return types.isEmpty() || types.contains(e.type) || types.contains(e.type.section(u'.', 0, 0));
+        return types.isEmpty() || types.contains(e.type)
+               || types.contains(e.type.section(u'.', 0, 0));
     };
     auto exchange = call->exchange;
-    exchange->beginStream(200, {{"Content-Type", "text/event-stream"},
-                                {"X-Accel-Buffering", "no"}});
+    exchange->beginStream(200,
+                          {{"Content-Type", "text/event-stream"}, {"X-Accel-Buffering", "no"}});
     QByteArray backlog = "retry: 3000\n\n";
     for (const ApiEvent &e : hub.since(last.toLongLong())) {
         if (wanted(e))
@@ -136,8 +136,9 @@ void streamEvents(ApiServer &server, const CallPtr &call)
                      });
     // The stream's own reference to the exchange, dropped when the client goes away.
     auto keep = std::make_shared<std::shared_ptr<HttpExchange>>(exchange);
-    QObject::connect(exchange.get(), &HttpExchange::closed, &hub, [keep] { keep->reset(); },
-                     Qt::QueuedConnection);
+    QObject::connect(
+        exchange.get(), &HttpExchange::closed, &hub, [keep] { keep->reset(); },
+        Qt::QueuedConnection);
 }
 
 } // namespace
@@ -162,12 +163,13 @@ void addRestRoutes(Router &router, ApiServer &server)
                                QString summary,
                                std::function<std::optional<QJsonObject>(const CallPtr &)> args) {
         const Operation *o = Operations::find(op);
-        route(std::move(method), std::move(pattern), o->role, o->job, std::move(summary),
-              [s, op, args](const CallPtr &call) {
-                  if (auto a = args(call))
-                      runOperation(*s, call, op, *a);
-              },
-              op);
+        route(
+            std::move(method), std::move(pattern), o->role, o->job, std::move(summary),
+            [s, op, args](const CallPtr &call) {
+                if (auto a = args(call))
+                    runOperation(*s, call, op, *a);
+            },
+            op);
     };
 
     // The coordinator itself.
@@ -217,8 +219,9 @@ void addRestRoutes(Router &router, ApiServer &server)
           [s](const CallPtr &call) {
               if (auto ok = s->coordinator().reload(); !ok)
                   return call->fail(ok.error());
-              call->reply(QJsonObject{{u"reloaded"_s, true},
-                                      {u"services"_s, s->coordinator().registry().services.size()}});
+              call->reply(
+                  QJsonObject{{u"reloaded"_s, true},
+                              {u"services"_s, s->coordinator().registry().services.size()}});
           });
 
     // Live state, from memory.
@@ -237,7 +240,8 @@ void addRestRoutes(Router &router, ApiServer &server)
           });
     route("GET", u"/api/v1/services/{name}"_s, Role::Viewer, false,
           u"One service with its last observed state"_s, [s](const CallPtr &call) {
-              const QJsonObject o = s->coordinator().status().service(call->params.value(u"name"_s));
+              const QJsonObject o =
+                  s->coordinator().status().service(call->params.value(u"name"_s));
               if (o.isEmpty())
                   return call->fail(404, u"not_found"_s,
                                     u"no service called %1"_s.arg(call->params.value(u"name"_s)));
@@ -248,8 +252,8 @@ void addRestRoutes(Router &router, ApiServer &server)
                 QJsonObject a{{u"service"_s, call->params.value(u"name"_s)}};
                 return queryInt(call, u"lines"_s, a) ? std::optional(a) : std::nullopt;
             });
-    opRoute("GET", u"/api/v1/observe"_s, u"observe"_s,
-            u"Observe hosts now (?service=a,b&host=h)"_s, [](const CallPtr &call) {
+    opRoute("GET", u"/api/v1/observe"_s, u"observe"_s, u"Observe hosts now (?service=a,b&host=h)"_s,
+            [](const CallPtr &call) {
                 QJsonObject a;
                 if (const QJsonArray v = queryList(*call, u"service"_s); !v.isEmpty())
                     a.insert(u"services"_s, v);
@@ -316,13 +320,14 @@ void addRestRoutes(Router &router, ApiServer &server)
                     return std::nullopt;
                 return a;
             });
-    const auto recordId = [](const CallPtr &call, const QString &param,
-                             const QString &key, QJsonObject &a) {
+    const auto recordId = [](const CallPtr &call, const QString &param, const QString &key,
+                             QJsonObject &a) {
         bool ok = false;
         const qint64 id = call->params.value(param).toLongLong(&ok);
         if (!ok || id <= 0) {
-            call->fail(400, u"invalid_input"_s,
-                       u"%1: expected a record id, got '%2'"_s.arg(param, call->params.value(param)));
+            call->fail(
+                400, u"invalid_input"_s,
+                u"%1: expected a record id, got '%2'"_s.arg(param, call->params.value(param)));
             return false;
         }
         a.insert(key, id);
@@ -338,9 +343,10 @@ void addRestRoutes(Router &router, ApiServer &server)
             u"Config difference between two records"_s,
             [recordId](const CallPtr &call) -> std::optional<QJsonObject> {
                 QJsonObject a;
-                return recordId(call, u"id"_s, u"from"_s, a) && recordId(call, u"other"_s, u"to"_s, a)
-                    ? std::optional(a)
-                    : std::nullopt;
+                return recordId(call, u"id"_s, u"from"_s, a)
+                               && recordId(call, u"other"_s, u"to"_s, a)
+                           ? std::optional(a)
+                           : std::nullopt;
             });
     opRoute("POST", u"/api/v1/history/{id}/rollback"_s, u"rollback"_s,
             u"Roll back to a record's release and config; 202 with a job"_s,
@@ -352,19 +358,20 @@ void addRestRoutes(Router &router, ApiServer &server)
     // Self-healing.
     route("GET", u"/api/v1/heal"_s, Role::Viewer, false,
           u"Watchdog state (running, paused: observing only, stopped, off)"_s,
-          [s](const CallPtr &call) { call->reply(QJsonObject{{u"watchdog"_s, watchdogState(*s)}}); });
+          [s](const CallPtr &call) {
+              call->reply(QJsonObject{{u"watchdog"_s, watchdogState(*s)}});
+          });
     for (const bool pause : {true, false}) {
         route("POST", pause ? u"/api/v1/heal/pause"_s : u"/api/v1/heal/resume"_s, Role::Operator,
-              true,
-              pause ? u"Pause healing (services are still observed)"_s : u"Resume healing"_s,
+              true, pause ? u"Pause healing (services are still observed)"_s : u"Resume healing"_s,
               [s, pause](const CallPtr &call) {
                   if (!s->watchdog())
                       return call->fail(409, u"conflict"_s,
                                         u"the watchdog is off (--serve --no-heal)"_s);
                   s->watchdog()->setObserveOnly(pause);
-                  s->coordinator().events().publish(u"heal"_s,
-                                                    {{u"kind"_s, pause ? u"paused"_s : u"resumed"_s},
-                                                     {u"by"_s, call->principal.name}});
+                  s->coordinator().events().publish(
+                      u"heal"_s, {{u"kind"_s, pause ? u"paused"_s : u"resumed"_s},
+                                  {u"by"_s, call->principal.name}});
                   call->reply(QJsonObject{{u"watchdog"_s, watchdogState(*s)}});
               });
     }
@@ -382,17 +389,18 @@ void addRestRoutes(Router &router, ApiServer &server)
           [s](const CallPtr &call) { streamEvents(*s, call); });
 
     // Operator-registered MCP tools (validated against the registry, stored in the database).
-    const auto toolsRead = [s](const CallPtr &call,
-                               std::function<Result<QJsonValue>(Orchestrator &, const Registry &)> fn,
-                               int okStatus = 200) {
-        const Registry registry = s->coordinator().registry();
-        s->coordinator().read([fn, registry](Orchestrator &o) { return fn(o, registry); },
-                              [call, okStatus](const Result<QJsonValue> &r) {
-                                  if (!r)
-                                      return call->fail(r.error());
-                                  call->reply(*r, okStatus);
-                              });
-    };
+    const auto toolsRead =
+        [s](const CallPtr &call,
+            std::function<Result<QJsonValue>(Orchestrator &, const Registry &)> fn,
+            int okStatus = 200) {
+            const Registry registry = s->coordinator().registry();
+            s->coordinator().read([fn, registry](Orchestrator &o) { return fn(o, registry); },
+                                  [call, okStatus](const Result<QJsonValue> &r) {
+                                      if (!r)
+                                          return call->fail(r.error());
+                                      call->reply(*r, okStatus);
+                                  });
+        };
     route("GET", u"/api/v1/mcp/tools"_s, Role::Viewer, false, u"Operator-registered MCP tools"_s,
           [toolsRead](const CallPtr &call) {
               toolsRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
@@ -458,12 +466,12 @@ void addRestRoutes(Router &router, ApiServer &server)
                   return call->fail(tokens.error());
               QJsonArray items;
               for (const ApiToken &t : *tokens)
-                  items.append(QJsonObject{
-                      {u"id"_s, t.id},
-                      {u"name"_s, t.name},
-                      {u"role"_s, toString(t.role)},
-                      {u"created_at"_s, t.createdAt.toString(Qt::ISODateWithMs)},
-                      {u"revoked"_s, t.revokedAt.isValid()}});
+                  items.append(
+                      QJsonObject{{u"id"_s, t.id},
+                                  {u"name"_s, t.name},
+                                  {u"role"_s, toString(t.role)},
+                                  {u"created_at"_s, t.createdAt.toString(Qt::ISODateWithMs)},
+                                  {u"revoked"_s, t.revokedAt.isValid()}});
               call->reply(QJsonObject{{u"tokens"_s, items}});
           });
     route("POST", u"/api/v1/tokens"_s, Role::Admin, true,

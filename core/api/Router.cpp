@@ -38,8 +38,8 @@ Result<QJsonObject> ApiCall::jsonBody() const
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
     if (error.error != QJsonParseError::NoError)
         return Error{ErrorCode::ParseError,
-                     u"request body: invalid JSON at offset %1: %2"_s.arg(error.offset).arg(
-                         error.errorString())};
+                     u"request body: invalid JSON at offset %1: %2"_s.arg(error.offset)
+                         .arg(error.errorString())};
     if (!doc.isObject())
         return Error{ErrorCode::InvalidInput, u"request body: expected a JSON object"_s};
     return doc.object();
@@ -47,9 +47,8 @@ Result<QJsonObject> ApiCall::jsonBody() const
 
 QString ApiCall::query(const QString &name, const QString &fallback) const
 {
-    return request.query.hasQueryItem(name)
-        ? request.query.queryItemValue(name, QUrl::FullyDecoded)
-        : fallback;
+    return request.query.hasQueryItem(name) ? request.query.queryItemValue(name, QUrl::FullyDecoded)
+                                            : fallback;
 }
 
 void Router::add(Route route)

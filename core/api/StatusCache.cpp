@@ -61,7 +61,8 @@ QJsonObject StatusCache::serviceJson(const Service &s) const
     const auto state = m_services.constFind(s.name);
     QJsonObject o = serviceWithState(s, state == m_services.cend() ? nullptr : &*state);
     const QDateTime at = m_observedAt.value(s.name);
-    o.insert(u"observed_at"_s, at.isValid() ? QJsonValue(at.toString(Qt::ISODateWithMs)) : QJsonValue());
+    o.insert(u"observed_at"_s,
+             at.isValid() ? QJsonValue(at.toString(Qt::ISODateWithMs)) : QJsonValue());
     return o;
 }
 
@@ -104,7 +105,8 @@ QByteArray StatusCache::hostsJson()
             }
             items.append(o);
         }
-        m_hostsJson = QJsonDocument(QJsonObject{{u"hosts"_s, items}}).toJson(QJsonDocument::Compact);
+        m_hostsJson =
+            QJsonDocument(QJsonObject{{u"hosts"_s, items}}).toJson(QJsonDocument::Compact);
     }
     return m_hostsJson;
 }

@@ -48,15 +48,14 @@ Result<CreatedToken> TokenStore::create(const QString &name, Role role)
 {
     static const QRegularExpression validName(u"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"_s);
     if (!validName.match(name).hasMatch())
-        return Error{ErrorCode::InvalidInput,
-                     u"token name '%1': use 1-64 letters, digits, '.', '_', '@' or '-'"_s.arg(
-                         name)};
+        return Error{
+            ErrorCode::InvalidInput,
+            u"token name '%1': use 1-64 letters, digits, '.', '_', '@' or '-'"_s.arg(name)};
     QByteArray raw(32, Qt::Uninitialized);
     QRandomGenerator::system()->generate(raw.begin(), raw.end());
     const QString secret = u"pt_"_s
-        + QString::fromLatin1(
-                               raw.toBase64(QByteArray::Base64UrlEncoding
-                                            | QByteArray::OmitTrailingEquals));
+                           + QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding
+                                                              | QByteArray::OmitTrailingEquals));
     CreatedToken created;
     created.secret = secret;
     created.token.name = name;
@@ -74,9 +73,9 @@ Result<CreatedToken> TokenStore::create(const QString &name, Role role)
         exists.prepare(u"SELECT 1 FROM api_tokens WHERE name = ?"_s);
         exists.addBindValue(name);
         if (exists.exec() && exists.next())
-            return Error{ErrorCode::Conflict,
-                         u"a token called '%1' exists already (revoked ones keep their name)"_s
-                             .arg(name)};
+            return Error{
+                ErrorCode::Conflict,
+                u"a token called '%1' exists already (revoked ones keep their name)"_s.arg(name)};
         return sqlError(u"cannot create token %1"_s.arg(name), q.lastError());
     }
     QSqlQuery id(QSqlDatabase::database(m_connection));

@@ -86,7 +86,8 @@ QByteArray derFromRaw(const QByteArray &raw)
         return {};
     Sig sig(ECDSA_SIG_new());
     BIGNUM *r = BN_bin2bn(reinterpret_cast<const unsigned char *>(raw.constData()), 32, nullptr);
-    BIGNUM *s = BN_bin2bn(reinterpret_cast<const unsigned char *>(raw.constData()) + 32, 32, nullptr);
+    BIGNUM *s =
+        BN_bin2bn(reinterpret_cast<const unsigned char *>(raw.constData()) + 32, 32, nullptr);
     if (!sig || !r || !s || !ECDSA_SIG_set0(sig.get(), r, s)) {
         BN_free(r);
         BN_free(s);
@@ -127,10 +128,10 @@ std::optional<QString> verify(const QString &algorithm, const QJsonObject &jwk,
     MdCtx ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) <= 0)
         return u"cannot verify signatures (OpenSSL)"_s;
-    const int ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(sig.constData()),
-                                    size_t(sig.size()),
-                                    reinterpret_cast<const unsigned char *>(signingInput.constData()),
-                                    size_t(signingInput.size()));
+    const int ok = EVP_DigestVerify(
+        ctx.get(), reinterpret_cast<const unsigned char *>(sig.constData()), size_t(sig.size()),
+        reinterpret_cast<const unsigned char *>(signingInput.constData()),
+        size_t(signingInput.size()));
     if (ok != 1)
         return u"bad signature"_s;
     return std::nullopt;

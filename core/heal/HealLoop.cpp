@@ -167,7 +167,8 @@ void HealLoop::setRegistry(const Registry &registry)
 void HealLoop::setObserveOnly(bool observeOnly)
 {
     m_observeOnly = observeOnly;
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, observeOnly] { w->setObserveOnly(observeOnly); });
+    QMetaObject::invokeMethod(m_worker,
+                              [w = m_worker, observeOnly] { w->setObserveOnly(observeOnly); });
 }
 
 void HealLoop::start()

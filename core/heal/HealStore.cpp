@@ -237,8 +237,9 @@ Result<void> HealStore::saveState(const HealState &s)
 Result<void> HealStore::countOccurrence(const QString &fingerprint)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"INSERT INTO knowledge (fingerprint, playbook, occurrences) VALUES (?, '', 1) "
-              "ON CONFLICT (fingerprint, playbook) DO UPDATE SET occurrences = knowledge.occurrences + 1"_s);
+    q.prepare(
+        u"INSERT INTO knowledge (fingerprint, playbook, occurrences) VALUES (?, '', 1) "
+        "ON CONFLICT (fingerprint, playbook) DO UPDATE SET occurrences = knowledge.occurrences + 1"_s);
     q.addBindValue(fingerprint);
     if (!q.exec())
         return sqlError(u"cannot count %1"_s.arg(fingerprint), q);

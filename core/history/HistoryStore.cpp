@@ -350,10 +350,11 @@ Result<void> HistoryStore::migrate()
             return e;
         }
     }
-    const bool recorded = !m_postgres
-        ? q.exec(u"PRAGMA user_version = %1"_s.arg(Migrations.size()))
-        : q.exec(u"DELETE FROM portoser_schema"_s)
-            && q.exec(u"INSERT INTO portoser_schema (version) VALUES (%1)"_s.arg(Migrations.size()));
+    const bool recorded =
+        !m_postgres ? q.exec(u"PRAGMA user_version = %1"_s.arg(Migrations.size()))
+                    : q.exec(u"DELETE FROM portoser_schema"_s)
+                          && q.exec(u"INSERT INTO portoser_schema (version) VALUES (%1)"_s.arg(
+                              Migrations.size()));
     if (!recorded) {
         const Error e = sqlError(u"cannot record the schema version"_s, q.lastError());
         db.rollback();
@@ -395,7 +396,8 @@ Result<void> HistoryStore::begin(DeploymentRecord &r)
     q.prepare(
         u"INSERT INTO deployments (service, host, from_host, action, actor, started_at, outcome, "
         u"release_id, "
-        "previous_release_id, config, coordinator_host, coordinator_pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "previous_release_id, config, coordinator_host, coordinator_pid) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?) "
         "RETURNING id"_s);
     if (!r.startedAt.isValid())
         r.startedAt = QDateTime::currentDateTimeUtc();

@@ -29,7 +29,8 @@ static const QRegularExpression &placeholderPattern()
     return pattern;
 }
 
-QString ShellCommand::fill(const QString &templ, const std::function<QString(const QString &)> &word)
+QString ShellCommand::fill(const QString &templ,
+                           const std::function<QString(const QString &)> &word)
 {
     QString script;
     qsizetype last = 0;

@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace Qt::Literals::StringLiterals;
@@ -33,6 +34,7 @@ private slots:
     void openApiDescribesEveryRoute();
     void rateAndSizeLimits();
     void refusesPublicListenWithoutAuth();
+    void idleConnectionsAreClosedButStreamsStay();
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
     void operatorToolsQuoteTheirArguments();
@@ -51,13 +53,17 @@ private:
         return e;
     }
     /** A copy of the demo (a move edits the registry file; the repository's stays as it is). */
-    QStringList registryArgs() const { return {u"--registry"_s, m_dir->filePath(u"demo-registry/registry.yml"_s)}; }
+    QStringList registryArgs() const
+    {
+        return {u"--registry"_s, m_dir->filePath(u"demo-registry/registry.yml"_s)};
+    }
     /** `portoser --cli ARGS` on the same database; returns stdout. */
     QString cli(const QStringList &args, int *exitCode = nullptr) const
     {
         QProcess p;
         p.setProcessEnvironment(env());
-        p.start(qEnvironmentVariable("PORTOSER_BINARY"), QStringList{u"--cli"_s} + registryArgs() + args);
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                QStringList{u"--cli"_s} + registryArgs() + args);
         p.waitForFinished(60000);
         if (exitCode)
             *exitCode = p.exitCode();
@@ -73,9 +79,8 @@ private:
         QElapsedTimer clock;
         clock.start();
         while (clock.elapsed() < 60000) {
-            const QJsonObject job = m_serve->request("GET", u"/api/v1/jobs/"_s + id, {}, auth)
-                                        .json()
-                                        .object();
+            const QJsonObject job =
+                m_serve->request("GET", u"/api/v1/jobs/"_s + id, {}, auth).json().object();
             const QString state = job.value(u"state"_s).toString();
             if (state == u"succeeded" || state == u"failed")
                 return job;
@@ -83,10 +88,7 @@ private:
         }
         return {};
     }
-    void stopDemo()
-    {
-        cli({u"stop"_s, u"worker"_s, u"api"_s, u"site"_s});
-    }
+    void stopDemo() { cli({u"stop"_s, u"worker"_s, u"api"_s, u"site"_s}); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ServeProcess> m_serve;
@@ -113,7 +115,8 @@ void TestApi::healthHeadersAndErrorShape()
 {
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
-    QVERIFY2(m_serve->output().contains(u"WARNING: no API token exists"_s), qPrintable(m_serve->output()));
+    QVERIFY2(m_serve->output().contains(u"WARNING: no API token exists"_s),
+             qPrintable(m_serve->output()));
 
     const auto health = m_serve->request("GET", u"/healthz"_s);
     QCOMPARE(health.status, 200);
@@ -136,7 +139,8 @@ void TestApi::healthHeadersAndErrorShape()
 
     const auto badType = m_serve->request("POST", u"/api/v1/plan"_s, R"({"services":"api"})");
     QCOMPARE(badType.status, 400);
-    QVERIFY2(badType.json()[u"error"_s][u"message"_s].toString().contains(u"services: expected an array"_s),
+    QVERIFY2(badType.json()[u"error"_s][u"message"_s].toString().contains(
+                 u"services: expected an array"_s),
              badType.body.constData());
 
     const auto unknown = m_serve->request("POST", u"/api/v1/plan"_s, R"({"services":["nope"]})");
@@ -154,7 +158,8 @@ void TestApi::tokensRolesJobsAndAudit()
              qPrintable(m_serve->output()));
     // Open while no token exists; the first token closes it (another process makes it).
     QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s).status, 200);
-    const QString viewer = cli({u"token"_s, u"create"_s, u"--role"_s, u"viewer"_s, u"--name"_s, u"dash"_s});
+    const QString viewer =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"viewer"_s, u"--name"_s, u"dash"_s});
     const QString operatorToken =
         cli({u"token"_s, u"create"_s, u"--role"_s, u"operator"_s, u"--name"_s, u"ci"_s});
     QVERIFY2(viewer.startsWith(u"pt_"_s) && operatorToken.startsWith(u"pt_"_s), qPrintable(viewer));
@@ -179,8 +184,8 @@ void TestApi::tokensRolesJobsAndAudit()
     QVERIFY(denied.json()[u"error"_s][u"message"_s].toString().contains(u"needs operator"_s));
     QCOMPARE(m_serve->request("GET", u"/api/v1/tokens"_s, {}, bearer(operatorToken)).status, 403);
 
-    const auto accepted = m_serve->request("POST", u"/api/v1/deploy"_s,
-                                           R"({"services":["api"]})", bearer(operatorToken));
+    const auto accepted = m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"]})",
+                                           bearer(operatorToken));
     QCOMPARE(accepted.status, 202);
     const QString jobId = accepted.json()[u"job"_s].toString();
     QCOMPARE(accepted.header("Location"), (u"/api/v1/jobs/"_s + jobId).toLatin1());
@@ -198,8 +203,10 @@ void TestApi::tokensRolesJobsAndAudit()
     QCOMPARE(hello->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
 
     // History through the API shows the same record.
-    const auto history = m_serve->request("GET", u"/api/v1/history?service=api"_s, {}, bearer(viewer));
-    QCOMPARE(history.json()[u"records"_s][0][u"id"_s].toInteger(), record.value(u"id"_s).toInteger());
+    const auto history =
+        m_serve->request("GET", u"/api/v1/history?service=api"_s, {}, bearer(viewer));
+    QCOMPARE(history.json()[u"records"_s][0][u"id"_s].toInteger(),
+             record.value(u"id"_s).toInteger());
 
     // Revoked tokens stop working.
     cli({u"token"_s, u"revoke"_s, u"dash"_s});
@@ -217,9 +224,10 @@ void TestApi::tokensRolesJobsAndAudit()
         if (e[u"action"_s] == u"POST /api/v1/deploy"_s && e[u"actor"_s] == u"token:ci"_s
             && e[u"status"_s].toInt() == 202 && e[u"outcome"_s] == u"ok"_s)
             sawDeploy = e[u"peer"_s] == u"127.0.0.1"_s
-                && e[u"arguments"_s][u"body"_s][u"services"_s][0] == u"api"_s;
+                        && e[u"arguments"_s][u"body"_s][u"services"_s][0] == u"api"_s;
         if (e[u"action"_s] == u"POST /api/v1/deploy"_s && e[u"actor"_s] == u"token:dash"_s)
-            sawDenied = e[u"status"_s].toInt() == 403 && e[u"outcome"_s].toString().startsWith(u"denied"_s);
+            sawDenied =
+                e[u"status"_s].toInt() == 403 && e[u"outcome"_s].toString().startsWith(u"denied"_s);
     }
     QVERIFY2(sawDeploy && sawDenied, QJsonDocument(audit).toJson().constData());
 }
@@ -229,12 +237,15 @@ void TestApi::eventStreamResumesWithLastEventId()
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
     QNetworkAccessManager manager;
-    QNetworkReply *stream = manager.get(QNetworkRequest(QUrl(m_serve->url(u"/api/v1/events?types=job"_s))));
+    QNetworkReply *stream =
+        manager.get(QNetworkRequest(QUrl(m_serve->url(u"/api/v1/events?types=job"_s))));
     QByteArray received;
     connect(stream, &QNetworkReply::readyRead, this, [&] { received += stream->readAll(); });
     QTest::qWait(300);
     QCOMPARE(stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-    QVERIFY(stream->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(u"text/event-stream"_s));
+    QVERIFY(stream->header(QNetworkRequest::ContentTypeHeader)
+                .toString()
+                .startsWith(u"text/event-stream"_s));
 
     const auto accepted = m_serve->request("POST", u"/api/v1/services/api/restart"_s);
     QCOMPARE(accepted.status, 202);
@@ -271,7 +282,8 @@ void TestApi::openApiDescribesEveryRoute()
     const auto deployed = m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"]})");
     QCOMPARE(deployed.status, 202);
     const QJsonObject job = waitForJob(deployed.json()[u"job"_s].toString());
-    const QString recordId = QString::number(job[u"result"_s][u"records"_s][0][u"id"_s].toInteger());
+    const QString recordId =
+        QString::number(job[u"result"_s][u"records"_s][0][u"id"_s].toInteger());
     QVERIFY(recordId != u"0"_s);
 
     const auto doc = m_serve->request("GET", u"/api/v1/openapi.json"_s);
@@ -285,7 +297,9 @@ void TestApi::openApiDescribesEveryRoute()
         for (auto m = methods.begin(); m != methods.end(); ++m) {
             QString concrete = path.key();
             concrete.replace(u"{name}"_s, u"api"_s)
-                .replace(u"{id}"_s, path.key().startsWith(u"/api/v1/jobs"_s) ? job[u"id"_s].toString() : recordId)
+                .replace(u"{id}"_s, path.key().startsWith(u"/api/v1/jobs"_s)
+                                        ? job[u"id"_s].toString()
+                                        : recordId)
                 .replace(u"{other}"_s, recordId);
             if (concrete == u"/api/v1/events"_s)
                 continue; // a stream: eventStreamResumesWithLastEventId
@@ -297,13 +311,15 @@ void TestApi::openApiDescribesEveryRoute()
                 body = R"({"name":"from-openapi","role":"viewer"})";
             const auto reply = m_serve->request(method, concrete, body);
             const QString what = QString::fromLatin1(method) + u' ' + concrete + u" -> "_s
-                + QString::number(reply.status) + u' ' + QString::fromUtf8(reply.body.left(300));
+                                 + QString::number(reply.status) + u' '
+                                 + QString::fromUtf8(reply.body.left(300));
             QVERIFY2(reply.status > 0 && reply.status < 500, qPrintable(what));
             QVERIFY2(!reply.body.contains("no route"), qPrintable(what));
             if (!(method == "GET" && concrete == u"/mcp"_s))
                 QVERIFY2(reply.status != 405, qPrintable(what));
             if (reply.status >= 400 && concrete != u"/mcp"_s)
-                QVERIFY2(!reply.json()[u"error"_s][u"code"_s].toString().isEmpty(), qPrintable(what));
+                QVERIFY2(!reply.json()[u"error"_s][u"code"_s].toString().isEmpty(),
+                         qPrintable(what));
             ++called;
             // Let jobs finish before the next call changes the same service again.
             if (reply.status == 202)
@@ -315,7 +331,8 @@ void TestApi::openApiDescribesEveryRoute()
 
 void TestApi::rateAndSizeLimits()
 {
-    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s, u"--rate-limit"_s, u"5"_s}, env()),
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s, u"--rate-limit"_s, u"5"_s},
+                            env()),
              qPrintable(m_serve->output()));
     int limited = 0;
     QByteArray retryAfter;
@@ -339,6 +356,30 @@ void TestApi::rateAndSizeLimits()
     QCOMPARE(big.json()[u"error"_s][u"code"_s].toString(), u"payload_too_large"_s);
 }
 
+void TestApi::idleConnectionsAreClosedButStreamsStay()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s, u"--idle-timeout"_s, u"1"_s},
+                            env()),
+             qPrintable(m_serve->output()));
+    // A client that connects and says nothing (or half a request) is let go.
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, m_serve->port());
+    QVERIFY(silent.waitForConnected(5000));
+    silent.write("GET /healthz HTTP/1.1\r\n"); // never finished
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(silent.waitForDisconnected(10000));
+    QVERIFY2(clock.elapsed() < 4000, qPrintable(QString::number(clock.elapsed())));
+
+    // An event stream is not idle in that sense: it stays open.
+    QNetworkAccessManager manager;
+    QNetworkReply *stream = manager.get(QNetworkRequest(QUrl(m_serve->url(u"/api/v1/events"_s))));
+    QTest::qWait(3500);
+    QVERIFY(stream->isRunning());
+    QCOMPARE(stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    stream->abort();
+}
+
 void TestApi::refusesPublicListenWithoutAuth()
 {
     QProcess p;
@@ -349,13 +390,16 @@ void TestApi::refusesPublicListenWithoutAuth()
     QVERIFY(p.waitForFinished(20000));
     QCOMPARE(p.exitCode(), 1);
     const QString out = QString::fromUtf8(p.readAll());
-    QVERIFY2(out.contains(u"refusing to listen on 0.0.0.0 without authentication"_s), qPrintable(out));
+    QVERIFY2(out.contains(u"refusing to listen on 0.0.0.0 without authentication"_s),
+             qPrintable(out));
     QVERIFY(out.contains(u"token create"_s));
 
     cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"root"_s});
     p.start(qEnvironmentVariable("PORTOSER_BINARY"),
-            QStringList{u"--serve"_s, u"--listen"_s, u"0.0.0.0:0"_s, u"--no-heal"_s} + registryArgs());
-    QTRY_VERIFY_WITH_TIMEOUT(QString::fromUtf8(p.peek(4096)).contains(u"listening on http://0.0.0.0:"_s), 20000);
+            QStringList{u"--serve"_s, u"--listen"_s, u"0.0.0.0:0"_s, u"--no-heal"_s}
+                + registryArgs());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QString::fromUtf8(p.peek(4096)).contains(u"listening on http://0.0.0.0:"_s), 20000);
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
@@ -389,15 +433,21 @@ void TestApi::mcpOverHttpSessionsAndChecks()
         accept);
     QCOMPARE(newer.json()[u"result"_s][u"protocolVersion"_s].toString(), u"2025-11-25"_s);
 
-    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", inSession).status, 202);
-    const auto tools = m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", inSession);
+    QCOMPARE(m_serve
+                 ->request("POST", u"/mcp"_s,
+                           R"({"jsonrpc":"2.0","method":"notifications/initialized"})", inSession)
+                 .status,
+             202);
+    const auto tools = m_serve->request(
+        "POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", inSession);
     QCOMPARE(tools.status, 200);
     QMap<QString, QJsonObject> byName;
     for (const QJsonValue &t : tools.json()[u"result"_s][u"tools"_s].toArray())
         byName.insert(t[u"name"_s].toString(), t.toObject());
-    for (const QString &name : {u"list_services"_s, u"service_status"_s, u"observe"_s, u"diagnose"_s,
-                                u"plan_deploy"_s, u"deploy"_s, u"move_service"_s, u"restart_service"_s,
-                                u"stop_service"_s, u"history"_s, u"rollback"_s, u"logs"_s, u"heal_status"_s})
+    for (const QString &name :
+         {u"list_services"_s, u"service_status"_s, u"observe"_s, u"diagnose"_s, u"plan_deploy"_s,
+          u"deploy"_s, u"move_service"_s, u"restart_service"_s, u"stop_service"_s, u"history"_s,
+          u"rollback"_s, u"logs"_s, u"heal_status"_s})
         QVERIFY2(byName.contains(name), qPrintable(name));
     QCOMPARE(byName[u"deploy"_s][u"annotations"_s][u"readOnlyHint"_s].toBool(), false);
     QCOMPARE(byName[u"deploy"_s][u"annotations"_s][u"destructiveHint"_s].toBool(), true);
@@ -416,20 +466,37 @@ void TestApi::mcpOverHttpSessionsAndChecks()
         inSession);
     QCOMPARE(badArgs.json()[u"result"_s][u"isError"_s].toBool(), true);
     QVERIFY(badArgs.body.contains("'service' is required"));
-    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":5,"method":"resources/read"})", inSession)
-                 .json()[u"error"_s][u"code"_s].toInt(),
+    QCOMPARE(m_serve
+                 ->request("POST", u"/mcp"_s,
+                           R"({"jsonrpc":"2.0","id":5,"method":"resources/read"})", inSession)
+                 .json()[u"error"_s][u"code"_s]
+                 .toInt(),
              -32601);
 
     Headers wrongVersion = inSession;
     wrongVersion.last().second = "1999-01-01";
-    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", wrongVersion).status, 400);
-    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", accept).status, 400);
+    QCOMPARE(m_serve
+                 ->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})",
+                           wrongVersion)
+                 .status,
+             400);
+    QCOMPARE(
+        m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", accept)
+            .status,
+        400);
     Headers unknown = accept;
     unknown.emplaceBack("Mcp-Session-Id", "not-a-session");
-    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", unknown).status, 404);
+    QCOMPARE(
+        m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", unknown)
+            .status,
+        404);
     QCOMPARE(m_serve->request("GET", u"/mcp"_s, {}, inSession).status, 405);
     QCOMPARE(m_serve->request("DELETE", u"/mcp"_s, {}, inSession).status, 204);
-    QCOMPARE(m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":7,"method":"ping"})", inSession).status, 404);
+    QCOMPARE(
+        m_serve
+            ->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":7,"method":"ping"})", inSession)
+            .status,
+        404);
 }
 
 void TestApi::auditRedactsSecrets()
@@ -451,44 +518,63 @@ void TestApi::operatorToolsQuoteTheirArguments()
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
     auto tool = [](const QString &name, const QString &host, const QString &command) {
-        return QJsonDocument(QJsonObject{
-                                 {u"name"_s, name},
-                                 {u"description"_s, u"Prints its text"_s},
-                                 {u"host"_s, host},
-                                 {u"command"_s, command},
-                                 {u"input_schema"_s,
-                                  QJsonObject{{u"type"_s, u"object"_s},
-                                              {u"properties"_s,
-                                               QJsonObject{{u"text"_s, QJsonObject{{u"type"_s, u"string"_s},
-                                                                                   {u"maxLength"_s, 200}}}}},
-                                              {u"required"_s, QJsonArray{u"text"_s}}}}})
+        return QJsonDocument(
+                   QJsonObject{
+                       {u"name"_s, name},
+                       {u"description"_s, u"Prints its text"_s},
+                       {u"host"_s, host},
+                       {u"command"_s, command},
+                       {u"input_schema"_s,
+                        QJsonObject{{u"type"_s, u"object"_s},
+                                    {u"properties"_s,
+                                     QJsonObject{{u"text"_s, QJsonObject{{u"type"_s, u"string"_s},
+                                                                         {u"maxLength"_s, 200}}}}},
+                                    {u"required"_s, QJsonArray{u"text"_s}}}}})
             .toJson();
     };
-    const auto undeclared = m_serve->request("POST", u"/api/v1/mcp/tools"_s,
-                                             tool(u"echo_text"_s, u"alpha"_s, u"echo {text} {other}"_s));
+    const auto undeclared = m_serve->request(
+        "POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"alpha"_s, u"echo {text} {other}"_s));
     QCOMPARE(undeclared.status, 400);
-    QVERIFY(undeclared.json()[u"error"_s][u"message"_s].toString().contains(u"{other}, which input_schema does not declare"_s));
-    QCOMPARE(m_serve->request("POST", u"/api/v1/mcp/tools"_s, tool(u"deploy"_s, u"alpha"_s, u"echo {text}"_s)).status, 400);
-    QCOMPARE(m_serve->request("POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"nowhere"_s, u"echo {text}"_s)).status, 400);
-    const auto created = m_serve->request("POST", u"/api/v1/mcp/tools"_s,
-                                          tool(u"echo_text"_s, u"alpha"_s, u"printf '%s\\n' {text}"_s));
+    QVERIFY(undeclared.json()[u"error"_s][u"message"_s].toString().contains(
+        u"{other}, which input_schema does not declare"_s));
+    QCOMPARE(m_serve
+                 ->request("POST", u"/api/v1/mcp/tools"_s,
+                           tool(u"deploy"_s, u"alpha"_s, u"echo {text}"_s))
+                 .status,
+             400);
+    QCOMPARE(m_serve
+                 ->request("POST", u"/api/v1/mcp/tools"_s,
+                           tool(u"echo_text"_s, u"nowhere"_s, u"echo {text}"_s))
+                 .status,
+             400);
+    const auto created =
+        m_serve->request("POST", u"/api/v1/mcp/tools"_s,
+                         tool(u"echo_text"_s, u"alpha"_s, u"printf '%s\\n' {text}"_s));
     QCOMPARE(created.status, 201);
-    QCOMPARE(m_serve->request("GET", u"/api/v1/mcp/tools"_s).json()[u"tools"_s][0][u"name"_s].toString(), u"echo_text"_s);
+    QCOMPARE(
+        m_serve->request("GET", u"/api/v1/mcp/tools"_s).json()[u"tools"_s][0][u"name"_s].toString(),
+        u"echo_text"_s);
 
     const Headers accept{{"Accept", "application/json, text/event-stream"}};
-    const auto init = m_serve->request("POST", u"/mcp"_s,
-        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})", accept);
+    const auto init = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+        accept);
     Headers session = accept;
     session.emplaceBack("Mcp-Session-Id", init.header("Mcp-Session-Id"));
-    const auto tools = m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", session);
+    const auto tools = m_serve->request(
+        "POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", session);
     QVERIFY(tools.body.contains("\"name\":\"echo_text\""));
 
     // A hostile argument is one word: printed back, never run.
     const QString pwned = m_dir->filePath(u"pwned"_s);
     const QString hostile = u"x'; touch "_s + pwned + u"; echo '$(id)"_s;
-    const QJsonObject call{{u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, 3}, {u"method"_s, u"tools/call"_s},
-                           {u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
-                                                     {u"arguments"_s, QJsonObject{{u"text"_s, hostile}}}}}};
+    const QJsonObject call{
+        {u"jsonrpc"_s, u"2.0"_s},
+        {u"id"_s, 3},
+        {u"method"_s, u"tools/call"_s},
+        {u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
+                                  {u"arguments"_s, QJsonObject{{u"text"_s, hostile}}}}}};
     const auto ran = m_serve->request("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
     const QJsonObject result = ran.json()[u"result"_s].toObject();
     QCOMPARE(result.value(u"isError"_s).toBool(), false);
@@ -496,8 +582,10 @@ void TestApi::operatorToolsQuoteTheirArguments()
     QVERIFY(!QFile::exists(pwned));
 
     QJsonObject wrongType = call;
-    wrongType.insert(u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s}, {u"arguments"_s, QJsonObject{{u"text"_s, 5}}}});
-    const auto refused = m_serve->request("POST", u"/mcp"_s, QJsonDocument(wrongType).toJson(), session);
+    wrongType.insert(u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
+                                              {u"arguments"_s, QJsonObject{{u"text"_s, 5}}}});
+    const auto refused =
+        m_serve->request("POST", u"/mcp"_s, QJsonDocument(wrongType).toJson(), session);
     QCOMPARE(refused.json()[u"result"_s][u"isError"_s].toBool(), true);
     QVERIFY(refused.body.contains("text: expected a string"));
 
@@ -533,7 +621,8 @@ void TestApi::settingsFileReloadAndGracefulStop()
     QProcess bad;
     bad.setProcessEnvironment(env());
     bad.setProcessChannelMode(QProcess::MergedChannels);
-    bad.start(qEnvironmentVariable("PORTOSER_BINARY"), QStringList{u"--serve"_s, u"--config"_s, conf} + registryArgs());
+    bad.start(qEnvironmentVariable("PORTOSER_BINARY"),
+              QStringList{u"--serve"_s, u"--config"_s, conf} + registryArgs());
     QVERIFY(bad.waitForFinished(10000));
     QCOMPARE(bad.exitCode(), 2);
     QVERIFY2(bad.readAll().contains(":3: unknown setting 'rate-limt'"), "file:line named");
@@ -550,13 +639,15 @@ void TestApi::settingsFileReloadAndGracefulStop()
 
     QFile registry(registryArgs().at(1));
     QVERIFY(registry.open(QIODevice::Append));
-    registry.write("\n  extra:\n    current_host: alpha\n    deployment_type: process\n    command: sleep 1000\n");
+    registry.write("\n  extra:\n    current_host: alpha\n    deployment_type: process\n    "
+                   "command: sleep 1000\n");
     registry.close();
     const QString pid = QString::number(m_serve->pid());
     QProcess::execute(u"kill"_s, {u"-HUP"_s, pid});
     QTRY_VERIFY_WITH_TIMEOUT(m_serve->output().contains(u"registry reloaded"_s), 5000);
     QTest::qWait(1200);
-    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s).json()[u"services"_s].toArray().size(), 4);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s).json()[u"services"_s].toArray().size(),
+             4);
 
     // SIGTERM during a job: the job finishes (its record says so), then the process exits 0.
     const auto accepted = m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"]})");
@@ -565,7 +656,8 @@ void TestApi::settingsFileReloadAndGracefulStop()
     QCOMPARE(m_serve->waitForExit(60000), 0);
     QVERIFY(m_serve->output().contains(u"stopping after the running job"_s));
     const QJsonArray history =
-        QJsonDocument::fromJson(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8()).array();
+        QJsonDocument::fromJson(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8())
+            .array();
     QVERIFY2(!history.isEmpty(), "the deploy was recorded");
     QCOMPARE(history.first()[u"outcome"_s].toString(), u"succeeded"_s);
 }
@@ -579,12 +671,15 @@ void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()
     e.insert(u"PORTOSER_DB"_s, url);
     ServeProcess first, second;
     QVERIFY2(first.start(registryArgs(), e), qPrintable(first.output()));
-    QTRY_VERIFY_WITH_TIMEOUT(first.output().contains(u"this coordinator leads the healer"_s), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(first.output().contains(u"this coordinator leads the healer"_s),
+                             15000);
     QVERIFY2(second.start(registryArgs(), e), qPrintable(second.output()));
-    QTRY_VERIFY_WITH_TIMEOUT(second.output().contains(u"another coordinator on this database leads"_s), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        second.output().contains(u"another coordinator on this database leads"_s), 15000);
     QVERIFY(!second.output().contains(u"this coordinator leads"_s));
     first.kill(); // a crash: its connection closes, the advisory lock goes with it
-    QTRY_VERIFY_WITH_TIMEOUT(second.output().contains(u"this coordinator leads the healer"_s), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(second.output().contains(u"this coordinator leads the healer"_s),
+                             30000);
 }
 
 QTEST_GUILESS_MAIN(TestApi)

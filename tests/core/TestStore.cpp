@@ -78,7 +78,8 @@ private:
 #define OPEN_OR_SKIP(store)                                                                        \
     auto store = openFresh();                                                                      \
     if (!store && qEnvironmentVariable("PORTOSER_TEST_PG_URL").isEmpty())                          \
-        QSKIP("no PostgreSQL server (PORTOSER_TEST_PG_URL; ctest's test_postgres fixture sets it)"); \
+        QSKIP(                                                                                     \
+            "no PostgreSQL server (PORTOSER_TEST_PG_URL; ctest's test_postgres fixture sets it)"); \
     QVERIFY(store)
 
 void TestStore::init()
