@@ -6,6 +6,8 @@ namespace Portoser {
 using namespace Qt::Literals::StringLiterals;
 
 static constexpr qint64 RefreshMs = 2000;
+// An unknown token re-reads the table at most this often (a stream of bad tokens costs little).
+static constexpr qint64 ForcedRefreshMs = 250;
 
 Authenticator::Authenticator(TokenStore tokens, bool loopback)
     : m_tokens(std::move(tokens))
@@ -43,7 +45,7 @@ Result<Principal> Authenticator::authenticate(const QByteArray &authorization)
     if (bearer.startsWith("pt_")) {
         const QByteArray hash = TokenStore::hashOf(bearer);
         refresh(false);
-        if (!m_byHash.contains(hash))
+        if (!m_byHash.contains(hash) && m_lastRefresh.elapsed() > ForcedRefreshMs)
             refresh(true); // made a moment ago by another process?
         const auto it = m_byHash.constFind(hash);
         if (it == m_byHash.cend())

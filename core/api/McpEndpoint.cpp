@@ -3,6 +3,7 @@
 
 #include "core/api/ApiServer.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QUrl>
 #include <QUuid>
@@ -108,8 +109,15 @@ void McpEndpoint::post(const CallPtr &call)
     std::shared_ptr<McpSession> session;
     const QString sessionId = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
     if (method == u"initialize") {
-        if (m_sessions.size() >= MaxSessions)
-            return call->finish(rpcError(503, -32000, u"too many MCP sessions"_s));
+        // Clients rarely end their sessions (DELETE); the least recently used one makes room.
+        if (m_sessions.size() >= MaxSessions) {
+            auto oldest = m_sessions.begin();
+            for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
+                if (it.value()->lastUsedMs < oldest.value()->lastUsedMs)
+                    oldest = it;
+            }
+            m_sessions.erase(oldest);
+        }
         session = std::make_shared<McpSession>();
         session->id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         session->principal = call->principal.name;
@@ -121,6 +129,7 @@ void McpEndpoint::post(const CallPtr &call)
         if (!session || session->principal != call->principal.name)
             return call->finish(rpcError(404, -32001, u"unknown or ended session"_s));
     }
+    session->lastUsedMs = QDateTime::currentMSecsSinceEpoch();
 
     const bool isRequest = message.contains(u"id"_s) && !method.isEmpty();
     if (!isRequest) {

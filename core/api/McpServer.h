@@ -21,6 +21,7 @@ struct McpSession
     QString logLevel = QStringLiteral("info");
     QString principal; // the caller that opened it; nobody else may use it
     bool initialized = false;
+    qint64 lastUsedMs = 0; // epoch ms of its last request (the least recent goes first when full)
     QJsonObject clientInfo;
 };
 

@@ -185,9 +185,8 @@ void addRestRoutes(Router &router, ApiServer &server)
         r.summary = u"Readiness: registry loaded, database open"_s;
         r.handler = [s](const CallPtr &call) {
             const bool registry = !s->coordinator().registry().path.isEmpty();
-            call->reply(QJsonObject{{u"ready"_s, registry},
-                                    {u"registry"_s, s->coordinator().registryPath()},
-                                    {u"watchdog"_s, watchdogState(*s)}},
+            // Open to anyone: no paths or names here.
+            call->reply(QJsonObject{{u"ready"_s, registry}, {u"watchdog"_s, watchdogState(*s)}},
                         registry ? 200 : 503);
         };
         router.add(r);
