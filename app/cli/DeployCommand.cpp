@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/DeployCommand.h"
 
-#include "core/history/HistoryJson.h"
+#include "app/cli/ServerClient.h"
 #include "app/cli/TextTable.h"
+#include "core/history/HistoryJson.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QMutex>
 #include <QSaveFile>
+#include <QThread>
 
 namespace Portoser::Cli {
 
@@ -34,6 +36,11 @@ const QCommandLineOption
                u"FILE"_s);
 const QCommandLineOption NoAutoHealOption(u"no-auto-heal"_s,
                                           u"Do not run the healer around this deploy."_s);
+const QCommandLineOption ServerOption(
+    u"server"_s,
+    u"Ask the coordinator at URL (a running --serve; default $PORTOSER_SERVER) to do it, on its "
+    "open SSH sessions; the token comes from $PORTOSER_TOKEN."_s,
+    u"URL"_s);
 
 } // namespace
 
@@ -47,7 +54,8 @@ CommandSpec DeployCommand::spec() const
         u"order.\n"
         "A service whose release, config and process are unchanged is left alone (no-op).\n"
         "Exit status: 0 all succeeded, 1 all failed, 3 some failed."_s,
-        {DryRunOption, AllOption, ForceOption, SavePlanOption, PlanOption, NoAutoHealOption}};
+        {DryRunOption, AllOption, ForceOption, SavePlanOption, PlanOption, NoAutoHealOption,
+         ServerOption}};
     s.usesHosts = true;
     return s;
 }
@@ -80,6 +88,10 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
             services.append(s->name);
 
     Orchestrator &orchestrator = context.orchestrator();
+    const QString server = args.isSet(ServerOption) ? args.value(ServerOption)
+                                                    : qEnvironmentVariable("PORTOSER_SERVER");
+    if (!server.isEmpty())
+        return remote(context, args, ServerClient(server), services);
     if (args.isSet(PlanOption)) {
         if (!services.isEmpty() || args.isSet(DryRunOption))
             return context.usageError(
@@ -123,25 +135,8 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
             return Failed;
         }
     }
-    if (args.isSet(DryRunOption)) {
-        if (context.json()) {
-            context.printJson(plan->toJson());
-            return Ok;
-        }
-        TextTable table({u"WAVE"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"WHY"_s});
-        for (const PlannedService &p : plan->services)
-            table.addRow(
-                {QString::number(p.wave + 1), p.service, p.host, toString(p.action), p.why});
-        table.print(context.out());
-        for (const PlannedService &p : plan->services) {
-            if (p.configDiff.isEmpty())
-                continue;
-            context.out() << "\n" << p.service << " config:\n";
-            for (const QString &line : p.configDiff)
-                context.out() << "  " << line << '\n';
-        }
-        return Ok;
-    }
+    if (args.isSet(DryRunOption))
+        return printPlan(context, *plan);
 
     DeployOptions options;
     options.actor = CliContext::actor();
@@ -149,6 +144,79 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
     options.autoHeal = !args.isSet(NoAutoHealOption);
     return report(context,
                   orchestrator.deploy(*registry, *plan, options, progressPrinter(context)));
+}
+
+int DeployCommand::printPlan(CliContext &context, const DeployPlan &plan)
+{
+    if (context.json()) {
+        context.printJson(plan.toJson());
+        return Ok;
+    }
+    TextTable table({u"WAVE"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"WHY"_s});
+    for (const PlannedService &p : plan.services)
+        table.addRow({QString::number(p.wave + 1), p.service, p.host, toString(p.action), p.why});
+    table.print(context.out());
+    for (const PlannedService &p : plan.services) {
+        if (p.configDiff.isEmpty())
+            continue;
+        context.out() << "\n" << p.service << " config:\n";
+        for (const QString &line : p.configDiff)
+            context.out() << "  " << line << '\n';
+    }
+    return Ok;
+}
+
+int DeployCommand::remote(CliContext &context, const QCommandLineParser &args,
+                          const ServerClient &server, const QStringList &services)
+{
+    if (args.isSet(PlanOption) || args.isSet(SavePlanOption))
+        return context.usageError(
+            u"--plan and --save-plan work on this machine, not with --server"_s);
+    QJsonObject body{{u"force"_s, args.isSet(ForceOption)}};
+    if (!services.isEmpty())
+        body.insert(u"services"_s, QJsonArray::fromStringList(services));
+    if (args.isSet(DryRunOption)) {
+        auto answer = server.request("POST", u"/api/v1/plan"_s, body);
+        auto plan = answer ? DeployPlan::fromJson(*answer) : Result<DeployPlan>(answer.error());
+        if (!plan) {
+            context.printError(plan.error().message);
+            return Failed;
+        }
+        return printPlan(context, *plan);
+    }
+    auto accepted = server.request("POST", u"/api/v1/deploy"_s, body);
+    if (!accepted) {
+        context.printError(accepted.error().message);
+        return Failed;
+    }
+    // The job's steps as they come (the coordinator keeps them in memory: polling is cheap).
+    const QString path = u"/api/v1/jobs/"_s + accepted->value(u"job"_s).toString();
+    const ProgressFn print = progressPrinter(context);
+    qsizetype shown = 0;
+    for (;;) {
+        auto job = server.request("GET", path);
+        if (!job) {
+            context.printError(job.error().message);
+            return Failed;
+        }
+        const QJsonArray steps = job->value(u"steps"_s).toArray();
+        for (; shown < steps.size(); ++shown) {
+            const QJsonObject s = steps.at(shown).toObject();
+            print({s.value(u"service"_s).toString(), s.value(u"host"_s).toString(),
+                   s.value(u"step"_s).toString(), s.value(u"detail"_s).toString()});
+        }
+        const QString state = job->value(u"state"_s).toString();
+        if (state == u"succeeded" || state == u"failed") {
+            if (!job->contains(u"result"_s) || job->value(u"result"_s).isNull())
+                return report(context, Error{ErrorCode::Failed,
+                                             job->value(u"error"_s)[u"message"_s].toString()});
+            QList<DeploymentRecord> records;
+            for (const QJsonValue &r : job->value(u"result"_s)[u"records"_s].toArray())
+                records.append(HistoryJson::fromSummary(r.toObject()));
+            return report(context, records);
+        }
+        QThread::msleep(20);
+    }
 }
 
 ProgressFn DeployCommand::progressPrinter(CliContext &context)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/cli/CliCommand.h"
+#include "app/cli/ServerClient.h"
 
 namespace Portoser::Cli {
 
@@ -16,6 +17,12 @@ public:
     static ProgressFn progressPrinter(CliContext &context);
     /** Prints the records as a table or JSON; returns 0, 1 (all failed) or 3 (some failed). */
     static int report(CliContext &context, const Result<QList<DeploymentRecord>> &records);
+
+private:
+    static int printPlan(CliContext &context, const DeployPlan &plan);
+    /** The same deploy (or --dry-run) done by a running coordinator. */
+    static int remote(CliContext &context, const QCommandLineParser &args,
+                      const ServerClient &server, const QStringList &services);
 };
 
 } // namespace Portoser::Cli

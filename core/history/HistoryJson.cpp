@@ -24,6 +24,24 @@ QJsonObject summary(const DeploymentRecord &r)
             {u"duration_ms"_s, r.durationMs()}};
 }
 
+DeploymentRecord fromSummary(const QJsonObject &o)
+{
+    DeploymentRecord r;
+    r.id = o.value(u"id"_s).toInteger();
+    r.service = o.value(u"service"_s).toString();
+    r.host = o.value(u"host"_s).toString();
+    r.fromHost = o.value(u"from_host"_s).toString();
+    r.action = o.value(u"action"_s).toString();
+    r.actor = o.value(u"actor"_s).toString();
+    r.outcome = o.value(u"outcome"_s).toString();
+    r.reason = o.value(u"reason"_s).toString();
+    r.releaseId = o.value(u"release"_s).toString();
+    r.previousReleaseId = o.value(u"previous_release"_s).toString();
+    r.startedAt = QDateTime::fromString(o.value(u"started_at"_s).toString(), Qt::ISODateWithMs);
+    r.endedAt = QDateTime::fromString(o.value(u"ended_at"_s).toString(), Qt::ISODateWithMs);
+    return r;
+}
+
 QJsonObject full(const DeploymentRecord &r)
 {
     QJsonObject o = summary(r);

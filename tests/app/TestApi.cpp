@@ -14,8 +14,8 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::Literals::StringLiterals;
@@ -39,6 +39,7 @@ private slots:
     void auditRedactsSecrets();
     void operatorToolsQuoteTheirArguments();
     void settingsFileReloadAndGracefulStop();
+    void cliDeploysThroughTheCoordinator();
     void twoCoordinatorsOnPostgresHealOneAtATime();
 
 private:
@@ -358,8 +359,8 @@ void TestApi::rateAndSizeLimits()
 
 void TestApi::idleConnectionsAreClosedButStreamsStay()
 {
-    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s, u"--idle-timeout"_s, u"1"_s},
-                            env()),
+    QVERIFY2(m_serve->start(
+                 registryArgs() + QStringList{u"--no-heal"_s, u"--idle-timeout"_s, u"1"_s}, env()),
              qPrintable(m_serve->output()));
     // A client that connects and says nothing (or half a request) is let go.
     QTcpSocket silent;
@@ -660,6 +661,48 @@ void TestApi::settingsFileReloadAndGracefulStop()
             .array();
     QVERIFY2(!history.isEmpty(), "the deploy was recorded");
     QCOMPARE(history.first()[u"outcome"_s].toString(), u"succeeded"_s);
+}
+
+void TestApi::cliDeploysThroughTheCoordinator()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    const QString token =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"operator"_s, u"--name"_s, u"laptop"_s});
+    QTest::qWait(2100);
+    auto remote = [&](const QStringList &args, const QString &withToken, int *code) {
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(u"PORTOSER_SERVER"_s, m_serve->url({}));
+        if (!withToken.isEmpty())
+            e.insert(u"PORTOSER_TOKEN"_s, withToken);
+        p.setProcessEnvironment(e);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                QStringList{u"--cli"_s} + registryArgs() + args);
+        p.waitForFinished(60000);
+        *code = p.exitCode();
+        return QString::fromUtf8(p.readAll());
+    };
+    int code = -1;
+    QString out = remote({u"deploy"_s, u"api"_s}, {}, &code);
+    QCOMPARE(code, 1);
+    QVERIFY2(out.contains(u"set PORTOSER_TOKEN"_s), qPrintable(out));
+
+    out = remote({u"deploy"_s, u"api"_s, u"--dry-run"_s}, token, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(out.contains(u"fresh"_s), qPrintable(out));
+    out = remote({u"deploy"_s, u"api"_s}, token, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(out.contains(u"[api@beta] health"_s) && out.contains(u"succeeded"_s), qPrintable(out));
+    out = remote({u"deploy"_s, u"api"_s}, token, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(out.contains(u"Nothing to do"_s), qPrintable(out));
+    // The coordinator did it: its record names the token, not this machine's user.
+    const QJsonArray history =
+        QJsonDocument::fromJson(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8())
+            .array();
+    QCOMPARE(history.first()[u"actor"_s].toString(), u"token:laptop"_s);
 }
 
 void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()
