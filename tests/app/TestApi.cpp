@@ -708,8 +708,8 @@ void TestApi::cliDeploysThroughTheCoordinator()
 void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()
 {
     const QString url = qEnvironmentVariable("PORTOSER_TEST_PG_URL");
-    if (url.isEmpty())
-        QSKIP("no PostgreSQL server (ctest's test_postgres fixture sets PORTOSER_TEST_PG_URL)");
+    QVERIFY2(!url.isEmpty(), "needs PORTOSER_TEST_PG_URL: ctest's test_postgres fixture starts a "
+                             "server and sets it (by hand: tests/db/portoser-test-postgres up)");
     QProcessEnvironment e = env();
     e.insert(u"PORTOSER_DB"_s, url);
     ServeProcess first, second;
