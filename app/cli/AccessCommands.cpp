@@ -296,20 +296,8 @@ int McpCommand::run(CliContext &context, const QCommandLineParser &args)
     });
     const Principal caller{u"local:"_s + CliContext::actor().section(u':', 1), *role, u"local"_s,
                            u"local"_s};
-    server.setAudit([&orchestrator](const Principal &who, const QString &tool,
-                                    const QJsonObject &arguments, bool ok, const QString &outcome,
-                                    qint64 ms) {
-        AuditEntry e;
-        e.at = QDateTime::currentDateTimeUtc();
-        e.actor = who.name;
-        e.role = toString(who.role);
-        e.peer = who.address;
-        e.action = u"mcp tools/call "_s + tool;
-        e.arguments = arguments;
-        e.status = ok ? 200 : 500;
-        e.outcome = outcome;
-        e.durationMs = ms;
-        if (auto written = orchestrator.appendAudit(e); !written)
+    server.setAudit([&orchestrator](const AuditEntry &entry) {
+        if (auto written = orchestrator.appendAudit(entry); !written)
             qWarning("portoser mcp: %s", qUtf8Printable(written.error().message));
     });
 

@@ -155,23 +155,11 @@ QByteArray ApiServer::metricsText()
     return m_metrics.render(gauges);
 }
 
-void ApiServer::auditCall(const Principal &who, const QHostAddress &peer, const QString &action,
-                          const QJsonObject &arguments, int status, const QString &outcome,
-                          qint64 durationMs)
+void ApiServer::audit(const AuditEntry &entry)
 {
     if (!m_audit)
         return;
-    AuditEntry e;
-    e.at = QDateTime::currentDateTimeUtc();
-    e.actor = who.name;
-    e.role = toString(who.role);
-    e.peer = peer.isNull() ? u"local"_s : peer.toString();
-    e.action = action;
-    e.arguments = arguments;
-    e.status = status;
-    e.outcome = outcome;
-    e.durationMs = durationMs;
-    if (auto ok = m_audit->append(e); !ok)
+    if (auto ok = m_audit->append(entry); !ok)
         qWarning("portoser --serve: %s", qUtf8Printable(ok.error().message));
 }
 
@@ -182,6 +170,7 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
     clock.start();
     auto call = std::make_shared<ApiCall>();
     call->request = request;
+    call->principal.address = request.peer.toString(); // who it is comes later, where from now
     call->exchange = exchange;
     bool pathKnown = false;
     const Route *route = m_router.match(request.method, request.path, call->params, pathKnown);
@@ -213,9 +202,9 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
                 if (!message.isEmpty())
                     outcome += u": "_s + message;
             }
-            auditCall(c->principal, c->request.peer,
-                      QString::fromLatin1(c->request.method) + u' ' + routeName, auditArguments(*c),
-                      r.status, outcome, clock.elapsed());
+            audit(auditEntry(c->principal,
+                             QString::fromLatin1(c->request.method) + u' ' + routeName,
+                             auditArguments(*c), r.status, outcome, clock.elapsed()));
         };
         if (QThread::currentThread() == thread())
             done();

@@ -33,7 +33,7 @@ struct ApiSettings
     double rateBurst = 4000;
     qint64 maxBodyBytes = 1 << 20;
     int idleTimeoutSeconds = 60; // a connection without a request for this long is closed
-    QStringList allowedOrigins; // for /mcp, besides http(s)://localhost and 127.0.0.1
+    QStringList allowedOrigins;  // for /mcp, besides http(s)://localhost and 127.0.0.1
     OidcSettings oidc;
 };
 
@@ -67,10 +67,8 @@ public:
     QByteArray metricsText();
     /** The operator-registered MCP tools (read on this thread; writes go through a worker). */
     QList<OperatorTool> operatorTools() const;
-    /** Writes an audit entry for a call that did not go through a route (MCP tools). */
-    void auditCall(const Principal &who, const QHostAddress &peer, const QString &action,
-                   const QJsonObject &arguments, int status, const QString &outcome,
-                   qint64 durationMs);
+    /** Writes an entry to the audit log (a failure to write is logged, never fatal). */
+    void audit(const AuditEntry &entry);
 
 private:
     /** `keysRefreshed`: the OIDC keys were re-read for this request already. */

@@ -27,6 +27,22 @@ QJsonObject toJson(const AuditEntry &e)
             {u"duration_ms"_s, e.durationMs}};
 }
 
+AuditEntry auditEntry(const Principal &who, const QString &action, const QJsonObject &arguments,
+                      int status, const QString &outcome, qint64 durationMs)
+{
+    AuditEntry e;
+    e.at = QDateTime::currentDateTimeUtc();
+    e.actor = who.name;
+    e.role = toString(who.role);
+    e.peer = who.address.isEmpty() ? u"local"_s : who.address;
+    e.action = action;
+    e.arguments = arguments;
+    e.status = status;
+    e.outcome = outcome;
+    e.durationMs = durationMs;
+    return e;
+}
+
 AuditLog::AuditLog(QString connection)
     : m_connection(std::move(connection))
 {}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Result.h"
+#include "core/api/Access.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -25,6 +26,9 @@ struct AuditEntry
 };
 
 QJsonObject toJson(const AuditEntry &entry);
+/** The entry for a call by `who` (from `who.address`) that has just ended. */
+AuditEntry auditEntry(const Principal &who, const QString &action, const QJsonObject &arguments,
+                      int status, const QString &outcome, qint64 durationMs);
 
 /**
  * The audit log table. Arguments are stored redacted: any key that names a secret, password,

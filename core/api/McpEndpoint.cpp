@@ -36,12 +36,7 @@ McpEndpoint::McpEndpoint(ApiServer &server)
     , m_mcp(std::make_unique<McpServer>(server.coordinator()))
 {
     m_mcp->setOperatorTools([this] { return m_server.operatorTools(); });
-    m_mcp->setAudit([this](const Principal &caller, const QString &tool,
-                           const QJsonObject &arguments, bool ok, const QString &outcome,
-                           qint64 ms) {
-        m_server.auditCall(caller, QHostAddress(caller.address), u"mcp tools/call "_s + tool,
-                           arguments, ok ? 200 : 500, outcome, ms);
-    });
+    m_mcp->setAudit([this](const AuditEntry &entry) { m_server.audit(entry); });
 }
 
 McpEndpoint::~McpEndpoint() = default;

@@ -172,7 +172,8 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
     clock.start();
     auto audit = [this, caller, name, arguments, clock](bool ok, const QString &outcome) {
         if (m_audit)
-            m_audit(caller, name, arguments, ok, outcome, clock.elapsed());
+            m_audit(auditEntry(caller, u"mcp tools/call "_s + name, arguments, ok ? 200 : 500,
+                               outcome, clock.elapsed()));
     };
     if (!caller.may(op->role)) {
         const QString why = u"forbidden: %1 has role %2; the %3 tool needs %4"_s.arg(
@@ -220,7 +221,8 @@ void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
     clock.start();
     auto audit = [this, caller, tool, arguments, clock](bool ok, const QString &outcome) {
         if (m_audit)
-            m_audit(caller, tool.name, arguments, ok, outcome, clock.elapsed());
+            m_audit(auditEntry(caller, u"mcp tools/call "_s + tool.name, arguments, ok ? 200 : 500,
+                               outcome, clock.elapsed()));
     };
     if (!caller.may(tool.role)) {
         const QString why = u"forbidden: %1 has role %2; the %3 tool needs %4"_s.arg(

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/api/Access.h"
+#include "core/api/AuditLog.h"
 #include "core/api/OperatorTools.h"
 
 #include <QJsonObject>
@@ -37,9 +38,7 @@ class McpServer : public QObject
 
 public:
     using Send = std::function<void(const QJsonObject &message)>;
-    using Audit = std::function<void(const Principal &caller, const QString &tool,
-                                     const QJsonObject &arguments, bool ok, const QString &outcome,
-                                     qint64 durationMs)>;
+    using Audit = std::function<void(const AuditEntry &entry)>;
 
     explicit McpServer(Coordinator &coordinator, QObject *parent = nullptr);
 
