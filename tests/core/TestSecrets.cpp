@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// The encrypted local secrets store: round trips, wrong passphrase, tampering, versions,
+// atomic writes with the previous file kept, and concurrent writers losing nothing.
+#include "core/secrets/LocalSecretStore.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace Portoser;
+using namespace Qt::Literals::StringLiterals;
+
+class TestSecrets : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init() { m_dir = std::make_unique<QTemporaryDir>(); }
+    void roundTripWithoutPlaintextOnDisk();
+    void wrongPassphraseIsAnErrorNotAnEmptyStore();
+    void alteredFileIsRefused_data();
+    void alteredFileIsRefused();
+    void versionsDeleteAndRollback();
+    void previousFileIsKept();
+    void concurrentWritersLoseNothing();
+
+private:
+    QString file() const { return m_dir->filePath(u"secrets.enc"_s); }
+    std::unique_ptr<LocalSecretStore> open(const QByteArray &passphrase = "correct horse")
+    {
+        auto store = LocalSecretStore::open(file(), passphrase);
+        return store ? std::move(*store) : nullptr;
+    }
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestSecrets::roundTripWithoutPlaintextOnDisk()
+{
+    auto store = open();
+    QVERIFY(store);
+    QVERIFY(store->paths().isEmpty());
+    QCOMPARE(*store->put(u"services/api"_s, u"DB_PASSWORD"_s, u"canary-7f3a"_s), 1);
+    QCOMPARE(*store->put(u"services/api"_s, u"API_KEY"_s, u"k-123"_s), 1);
+    QCOMPARE(*store->put(u"services/web"_s, u"TOKEN"_s, u"t"_s), 1);
+
+    auto again = open();
+    QVERIFY(again);
+    QCOMPARE(again->paths(u"services/"_s), (QStringList{u"services/api"_s, u"services/web"_s}));
+    QCOMPARE(again->keys(u"services/api"_s), (QStringList{u"API_KEY"_s, u"DB_PASSWORD"_s}));
+    QCOMPARE(*again->get(u"services/api"_s, u"DB_PASSWORD"_s), u"canary-7f3a"_s);
+
+    QFile raw(file());
+    QVERIFY(raw.open(QIODevice::ReadOnly));
+    const QByteArray bytes = raw.readAll();
+    QVERIFY(!bytes.contains("canary-7f3a") && !bytes.contains("DB_PASSWORD"));
+    QCOMPARE(QFile::permissions(file()) & ~(QFile::ReadUser | QFile::WriteUser),
+             QFile::ReadOwner | QFile::WriteOwner);
+    QCOMPARE(store->put(u"bad#path"_s, u"K"_s, u"v"_s).error().code, ErrorCode::InvalidInput);
+}
+
+void TestSecrets::wrongPassphraseIsAnErrorNotAnEmptyStore()
+{
+    QVERIFY(open()->put(u"p"_s, u"K"_s, u"v"_s));
+    QFile raw(file());
+    QVERIFY(raw.open(QIODevice::ReadOnly));
+    const QByteArray before = raw.readAll();
+    auto wrong = LocalSecretStore::open(file(), "wrong horse");
+    QVERIFY(!wrong);
+    QCOMPARE(wrong.error().code, ErrorCode::PermissionDenied);
+    QVERIFY(wrong.error().message.contains(u"wrong passphrase"_s));
+    QVERIFY(!LocalSecretStore::open(file(), {}));
+    raw.seek(0);
+    QCOMPARE(raw.readAll(), before); // untouched
+}
+
+void TestSecrets::alteredFileIsRefused_data()
+{
+    QTest::addColumn<QString>("what");
+    QTest::newRow("ciphertext byte") << u"ciphertext"_s;
+    QTest::newRow("header nonce") << u"nonce"_s;
+    QTest::newRow("header cipher name") << u"cipher"_s;
+    QTest::newRow("format") << u"format"_s;
+}
+
+void TestSecrets::alteredFileIsRefused()
+{
+    QFETCH(QString, what);
+    QVERIFY(open()->put(u"p"_s, u"K"_s, u"v"_s));
+    QFile raw(file());
+    QVERIFY(raw.open(QIODevice::ReadOnly));
+    QJsonObject doc = QJsonDocument::fromJson(raw.readAll()).object();
+    raw.close();
+    QJsonObject header = doc.value(u"header"_s).toObject();
+    if (what == u"ciphertext") {
+        QByteArray c = QByteArray::fromBase64(doc.value(u"ciphertext"_s).toString().toLatin1());
+        c[3] = char(c[3] ^ 0x01);
+        doc.insert(u"ciphertext"_s, QString::fromLatin1(c.toBase64()));
+    } else if (what == u"nonce") {
+        QByteArray n = QByteArray::fromBase64(header.value(u"nonce"_s).toString().toLatin1());
+        n[0] = char(n[0] ^ 0x01);
+        header.insert(u"nonce"_s, QString::fromLatin1(n.toBase64()));
+    } else if (what == u"cipher") {
+        header.insert(u"cipher"_s, u"AES-128-GCM"_s);
+    } else {
+        header.insert(u"format"_s, u"portoser-secrets/9"_s);
+    }
+    doc.insert(u"header"_s, header);
+    QVERIFY(raw.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    raw.write(QJsonDocument(doc).toJson());
+    raw.close();
+    auto store = LocalSecretStore::open(file(), "correct horse");
+    QVERIFY2(!store, "an altered file must not open");
+}
+
+void TestSecrets::versionsDeleteAndRollback()
+{
+    auto store = open();
+    for (const QString &v : {u"one"_s, u"two"_s, u"three"_s})
+        QVERIFY(store->put(u"services/api"_s, u"PW"_s, v));
+    QCOMPARE(store->versions(u"services/api"_s, u"PW"_s).size(), 3);
+    QCOMPARE(*store->get(u"services/api"_s, u"PW"_s, 1), u"one"_s);
+    QCOMPARE(*store->rollback(u"services/api"_s, u"PW"_s, 1), 4);
+    QCOMPARE(*store->get(u"services/api"_s, u"PW"_s), u"one"_s);
+
+    QVERIFY(store->remove(u"services/api"_s, u"PW"_s));
+    QCOMPARE(store->get(u"services/api"_s, u"PW"_s).error().code, ErrorCode::NotFound);
+    QVERIFY(store->keys(u"services/api"_s).isEmpty());
+    QVERIFY(store->versions(u"services/api"_s, u"PW"_s).last().deleted);
+    QCOMPARE(store->remove(u"services/api"_s, u"PW"_s).error().code, ErrorCode::NotFound);
+    QVERIFY(store->rollback(u"services/api"_s, u"PW"_s, 2)); // a deleted key comes back
+    QCOMPARE(*store->get(u"services/api"_s, u"PW"_s), u"two"_s);
+
+    for (int i = 0; i < 15; ++i)
+        QVERIFY(store->put(u"p"_s, u"K"_s, QString::number(i)));
+    QCOMPARE(store->versions(u"p"_s, u"K"_s).size(), LocalSecretStore::KeepVersions);
+    QCOMPARE(store->versions(u"p"_s, u"K"_s).last().version, 15);
+}
+
+void TestSecrets::previousFileIsKept()
+{
+    auto store = open();
+    QVERIFY(store->put(u"p"_s, u"K"_s, u"first"_s));
+    QVERIFY(store->put(u"p"_s, u"K"_s, u"second"_s));
+    QFile::remove(file());
+    QVERIFY(QFile::copy(file() + u".bak"_s, file()));
+    auto previous = open();
+    QVERIFY(previous);
+    QCOMPARE(*previous->get(u"p"_s, u"K"_s), u"first"_s);
+}
+
+void TestSecrets::concurrentWritersLoseNothing()
+{
+    QVERIFY(open()->put(u"p"_s, u"seed"_s, u"0"_s)); // the file and its salt exist
+    auto writer = [this](const QString &who) {
+        return QThread::create([this, who] {
+            auto store = LocalSecretStore::open(file(), "correct horse");
+            for (int i = 0; i < 10; ++i)
+                QVERIFY((*store)->put(u"p"_s, who + QString::number(i), u"x"_s));
+        });
+    };
+    std::unique_ptr<QThread> a(writer(u"a"_s)), b(writer(u"b"_s));
+    a->start();
+    b->start();
+    QVERIFY(a->wait(120000) && b->wait(120000));
+    QCOMPARE(open()->keys(u"p"_s).size(), 21);
+}
+
+QTEST_GUILESS_MAIN(TestSecrets)
+#include "TestSecrets.moc"
