@@ -347,6 +347,20 @@ Result<ServiceInsights> Orchestrator::insights(const QString &service)
     return ServiceInsights::from(service, *events);
 }
 
+Result<LocalSecretStore *> Orchestrator::secretStore()
+{
+    if (!m_secrets) {
+        auto passphrase = LocalSecretStore::passphraseFromEnvironment();
+        if (!passphrase)
+            return passphrase.error();
+        auto opened = LocalSecretStore::open(LocalSecretStore::defaultPath(), *passphrase);
+        if (!opened)
+            return opened.error();
+        m_secrets = std::move(*opened);
+    }
+    return m_secrets.get();
+}
+
 Result<QList<OperatorTool>> Orchestrator::operatorTools()
 {
     return withStore([&](HistoryStore &s) { return OperatorToolStore(s.connectionName()).list(); });

@@ -11,6 +11,7 @@
 #include "core/history/HistoryStore.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
+#include "core/secrets/LocalSecretStore.h"
 
 #include <memory>
 
@@ -120,6 +121,10 @@ public:
     Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
                                   const QList<PlaybookStep> &steps);
 
+    /** The encrypted local secrets store ($PORTOSER_SECRETS_FILE or ~/.portoser/secrets.enc),
+     *  opened on first use with the passphrase from the environment. */
+    Result<LocalSecretStore *> secretStore();
+
     /** API tokens of `--serve` (only their hashes are stored; the secret is returned once). */
     Result<CreatedToken> createToken(const QString &name, Role role);
     Result<QList<ApiToken>> tokens();
@@ -179,6 +184,7 @@ private:
     OrchestratorSettings m_settings;
     std::unique_ptr<HostPool> m_pool;
     std::unique_ptr<HistoryStore> m_store;
+    std::unique_ptr<LocalSecretStore> m_secrets;
 };
 
 } // namespace Portoser

@@ -38,6 +38,32 @@ QString LocalSecretStore::defaultPath()
     return env.isEmpty() ? QDir::home().filePath(u".portoser/secrets.enc"_s) : env;
 }
 
+Result<QByteArray> LocalSecretStore::passphraseFromEnvironment()
+{
+    const QByteArray direct = qgetenv("PORTOSER_SECRETS_PASSPHRASE");
+    if (!direct.isEmpty())
+        return direct;
+    QString keyFile = qEnvironmentVariable("PORTOSER_SECRETS_KEY_FILE");
+    if (keyFile.isEmpty())
+        keyFile = QDir::home().filePath(u".portoser/secrets.key"_s);
+    QFile file(keyFile);
+    if (!file.exists())
+        return Error{ErrorCode::NotFound,
+                     u"no secrets passphrase: set PORTOSER_SECRETS_PASSPHRASE, or put one in %1 "
+                     "(chmod 600) or in the file PORTOSER_SECRETS_KEY_FILE names"_s.arg(keyFile)};
+    const auto others = QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther;
+    if (file.permissions() & others)
+        return Error{
+            ErrorCode::PermissionDenied,
+            u"secrets key file %1 can be read by other users; chmod 600 it"_s.arg(keyFile)};
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{ErrorCode::Failed, u"%1: %2"_s.arg(keyFile, file.errorString())};
+    const QByteArray passphrase = file.readLine().trimmed();
+    if (passphrase.isEmpty())
+        return Error{ErrorCode::InvalidInput, u"secrets key file %1 is empty"_s.arg(keyFile)};
+    return passphrase;
+}
+
 LocalSecretStore::LocalSecretStore(QString path, QByteArray passphrase)
     : m_path(std::move(path))
     , m_passphrase(std::move(passphrase))
@@ -99,8 +125,8 @@ Result<void> LocalSecretStore::load()
     params.p = quint32(kdf.value(u"p"_s).toInt());
     const SecretCipher::KdfParams defaults;
     auto key = params.n == defaults.n && params.r == defaults.r && params.p == defaults.p
-        ? keyFor(params.salt)
-        : SecretCipher::deriveKey(m_passphrase, params); // another strength: no caching
+                   ? keyFor(params.salt)
+                   : SecretCipher::deriveKey(m_passphrase, params); // another strength: no caching
     if (!key)
         return key.error();
     const QByteArray nonce = QByteArray::fromBase64(header.value(u"nonce"_s).toString().toLatin1());

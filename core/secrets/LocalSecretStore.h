@@ -35,6 +35,12 @@ public:
 
     /** `~/.portoser/secrets.enc`, or $PORTOSER_SECRETS_FILE. */
     static QString defaultPath();
+    /**
+     * The passphrase for headless use: $PORTOSER_SECRETS_PASSPHRASE, else the first line of
+     * $PORTOSER_SECRETS_KEY_FILE or `~/.portoser/secrets.key`, which must not be readable by
+     * group or others.
+     */
+    static Result<QByteArray> passphraseFromEnvironment();
     /** Opens the store at `path` (a missing file is an empty store, created on first write). */
     static Result<std::unique_ptr<LocalSecretStore>> open(const QString &path,
                                                           const QByteArray &passphrase);
@@ -69,7 +75,7 @@ private:
 
     QByteArray m_passphrase;
     QByteArray m_salt, m_key; // the derived key of the file's salt: scrypt once per store
-    QJsonObject m_data; // {"paths": {path: {key: [{v, value, at, deleted}]}}}
+    QJsonObject m_data;       // {"paths": {path: {key: [{v, value, at, deleted}]}}}
 };
 
 } // namespace Portoser

@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -26,6 +27,7 @@ private slots:
     void versionsDeleteAndRollback();
     void previousFileIsKept();
     void concurrentWritersLoseNothing();
+    void cliTakesValuesFromStdinAndShowsThemOnlyWhenAsked();
 
 private:
     QString file() const { return m_dir->filePath(u"secrets.enc"_s); }
@@ -166,6 +168,42 @@ void TestSecrets::concurrentWritersLoseNothing()
     b->start();
     QVERIFY(a->wait(120000) && b->wait(120000));
     QCOMPARE(open()->keys(u"p"_s).size(), 21);
+}
+
+void TestSecrets::cliTakesValuesFromStdinAndShowsThemOnlyWhenAsked()
+{
+    auto cli = [this](const QStringList &args, const QByteArray &passphrase, const QByteArray &in,
+                      int *code) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, m_dir->path());
+        env.insert(u"PORTOSER_SECRETS_PASSPHRASE"_s, QString::fromLatin1(passphrase));
+        p.setProcessEnvironment(env);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                QStringList{u"--cli"_s, u"secrets"_s} + args);
+        p.write(in);
+        p.closeWriteChannel();
+        p.waitForFinished(30000);
+        *code = p.exitCode();
+        return QString::fromUtf8(p.readAll());
+    };
+    int code = -1;
+    QString out = cli({u"put"_s, u"services/api"_s, u"DB_PASSWORD"_s}, "pw", "canary-91b\n", &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(!out.contains(u"canary-91b"_s), qPrintable(out));
+    out = cli({u"get"_s, u"services/api#DB_PASSWORD"_s}, "pw", {}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(out.contains(u"set (version 1)"_s) && !out.contains(u"canary-91b"_s), qPrintable(out));
+    out = cli({u"get"_s, u"services/api#DB_PASSWORD"_s, u"--reveal"_s}, "pw", {}, &code);
+    QCOMPARE(out.trimmed(), u"canary-91b"_s);
+    out = cli({u"list"_s, u"--json"_s}, "pw", {}, &code);
+    QVERIFY(out.contains(u"DB_PASSWORD"_s) && !out.contains(u"canary-91b"_s));
+    out = cli({u"list"_s}, "not-it", {}, &code);
+    QCOMPARE(code, 1);
+    QVERIFY2(out.contains(u"wrong passphrase"_s), qPrintable(out));
+    out = cli({u"get"_s, u"no-hash-here"_s}, "pw", {}, &code);
+    QCOMPARE(code, 2);
 }
 
 QTEST_GUILESS_MAIN(TestSecrets)
