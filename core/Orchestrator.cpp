@@ -73,8 +73,9 @@ Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
 {
     if (options.autoHeal && plan.hasChanges())
         healBeforeDeploy(registry, plan, progress);
-    auto records = withEngine(
-        [&](DeployEngine &engine) { return engine.apply(registry, plan, options, progress); });
+    auto records = withEngine([&](DeployEngine &engine) {
+        return engine.apply(registry, plan, withSecrets(options), progress);
+    });
     if (records && options.autoHeal)
         diagnoseFailures(registry, *records, progress);
     return records;
@@ -241,7 +242,7 @@ Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64
                                                 const ProgressFn &progress)
 {
     return withEngine([&](DeployEngine &engine) {
-        return engine.rollback(registry, recordId, options, progress);
+        return engine.rollback(registry, recordId, withSecrets(options), progress);
     });
 }
 
@@ -292,7 +293,9 @@ Result<std::unique_ptr<Healer>> Orchestrator::makeHealer(IssueList *playbookIssu
     const auto loaded = PlaybookLoader::loadDirectory(playbookDirectory());
     if (playbookIssues)
         *playbookIssues = loaded.issues;
-    return std::make_unique<Healer>(*m_pool, **history, loaded.playbooks);
+    auto healer = std::make_unique<Healer>(*m_pool, **history, loaded.playbooks);
+    healer->setSecrets([this](const Service &s) { return secretValues(s); });
+    return healer;
 }
 
 Result<DiagnoseResult> Orchestrator::diagnose(const Registry &registry, const QStringList &services)
@@ -345,6 +348,38 @@ Result<ServiceInsights> Orchestrator::insights(const QString &service)
     if (!events)
         return events.error();
     return ServiceInsights::from(service, *events);
+}
+
+DeployOptions Orchestrator::withSecrets(DeployOptions options)
+{
+    if (!options.secrets)
+        options.secrets = [this](const Service &s) { return secretValues(s); };
+    return options;
+}
+
+Result<QMap<QString, QString>> Orchestrator::secretValues(const Service &service)
+{
+    QMap<QString, QString> values;
+    for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
+        QString reference = it.value();
+        const QString where = u"%1: secret %2 (%3)"_s.arg(service.name, it.key(), reference);
+        if (reference.startsWith(u"vault:"_s))
+            return Error{ErrorCode::Failed,
+                         where + u": the Vault backend is not available yet (issue #7)"_s};
+        if (reference.startsWith(u"local:"_s))
+            reference = reference.mid(6);
+        const qsizetype hash = reference.lastIndexOf(u'#');
+        if (hash <= 0)
+            return Error{ErrorCode::InvalidInput, where + u": expected PATH#KEY"_s};
+        auto store = secretStore();
+        if (!store)
+            return Error{store.error().code, where + u": "_s + store.error().message};
+        auto value = (*store)->get(reference.left(hash), reference.mid(hash + 1));
+        if (!value)
+            return Error{value.error().code, where + u": not in the secrets store"_s};
+        values.insert(it.key(), *value);
+    }
+    return values;
 }
 
 Result<LocalSecretStore *> Orchestrator::secretStore()

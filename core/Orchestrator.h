@@ -171,6 +171,10 @@ private:
         return fn(**history);
     }
 
+    /** `options` with a secrets resolver over this orchestrator's store, unless it has one. */
+    DeployOptions withSecrets(DeployOptions options);
+    Result<QMap<QString, QString>> secretValues(const Service &service);
+
     QString playbookDirectory() const;
     Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
     /** Before a deploy: frees disk and names port holders where the plan changes services. */

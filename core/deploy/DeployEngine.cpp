@@ -22,6 +22,18 @@ namespace {
 using namespace Qt::Literals::StringLiterals;
 using namespace std::chrono_literals;
 
+/** A service's secret values from the deploy's resolver (none needed: an empty map). */
+static Result<QMap<QString, QString>> resolveSecrets(const Service &service,
+                                                     const DeployOptions &options)
+{
+    if (service.secrets.isEmpty())
+        return QMap<QString, QString>();
+    if (!options.secrets)
+        return Error{ErrorCode::Failed,
+                     u"%1 uses secrets and this deploy has no secrets store"_s.arg(service.name)};
+    return options.secrets(service);
+}
+
 QString fingerprintOf(const QList<PlannedService> &services)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
@@ -227,22 +239,33 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
                 failedDeps.append(dep);
         }
         records.append(record);
-        if (!failedDeps.isEmpty()) {
+        // Ends the record before anything reaches the host: a failed dependency, or secrets
+        // that could not be fetched.
+        auto endUnstarted = [&](const QString &outcome, const QString &reason) {
             DeploymentRecord &r = records.last();
-            r.outcome = u"skipped"_s;
-            r.reason =
-                u"not deployed because its dependency %1 failed"_s.arg(failedDeps.join(u", "_s));
+            r.outcome = outcome;
+            r.reason = reason;
             r.endedAt = QDateTime::currentDateTimeUtc();
             broken.insert(p.service);
             (void)m_history.finish(r);
             if (progress)
-                progress({p.service, p.host, u"skipped"_s, r.reason});
+                progress({p.service, p.host, outcome, r.reason});
+        };
+        if (!failedDeps.isEmpty()) {
+            endUnstarted(u"skipped"_s, u"not deployed because its dependency %1 failed"_s.arg(
+                                           failedDeps.join(u", "_s)));
             continue;
         }
-        running.append({records.size() - 1,
-                        m_pool.worker(h).submit<ServiceRun>([h, s, p, progress](Transport &t) {
-                            return ServiceDeployer::run(t, h, s, p, progress);
-                        })});
+        auto secretValues = resolveSecrets(s, options);
+        if (!secretValues) {
+            endUnstarted(u"failed"_s, secretValues.error().message);
+            continue;
+        }
+        running.append(
+            {records.size() - 1, m_pool.worker(h).submit<ServiceRun>(
+                                     [h, s, p, values = *secretValues, progress](Transport &t) {
+                                         return ServiceDeployer::run(t, h, s, p, values, progress);
+                                     })});
     }
     collect();
 
@@ -324,11 +347,15 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     record.reason = u"rollback to record %1"_s.arg(recordId);
     if (auto begun = m_history.begin(record); !begun)
         return begun.error();
-    const ServiceRun run = m_pool.worker(host)
-                               .submit<ServiceRun>([host, service, p, progress](Transport &t) {
-                                   return ServiceDeployer::run(t, host, service, p, progress);
-                               })
-                               .result();
+    const auto secretValues = resolveSecrets(service, options);
+    const ServiceRun run =
+        secretValues ? m_pool.worker(host)
+                           .submit<ServiceRun>([host, service, p, values = *secretValues,
+                                                progress](Transport &t) {
+                               return ServiceDeployer::run(t, host, service, p, values, progress);
+                           })
+                           .result()
+                     : ServiceRun{u"failed"_s, secretValues.error().message, {}, {}, {}, {}};
     record.outcome = run.outcome;
     record.reason = run.reason.isEmpty() ? record.reason : run.reason;
     record.previousReleaseId = run.previousReleaseId;

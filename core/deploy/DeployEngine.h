@@ -18,6 +18,9 @@ struct DeployOptions
     bool autoHeal = true;                      // run the healer around the deploy (Orchestrator)
     bool force = false;                        // redeploy services the plan finds unchanged
     std::chrono::milliseconds lockWait{30000}; // how long to wait for another deploy of a service
+    /** The values of a service's `secrets:` (VAR -> value), fetched on the coordinator just
+     *  before its deploy; they go only into the env file on the worker. */
+    std::function<Result<QMap<QString, QString>>(const Service &)> secrets;
 };
 
 /**

@@ -22,9 +22,10 @@ using namespace std::chrono_literals;
 constexpr int StaleHostLockSeconds = 15 * 60;
 constexpr qsizetype StepOutputTail = 2000;
 
-QString renderEnv(const Service &s, const Release &release)
+QString renderEnv(const Service &s, const Release &release, const QMap<QString, QString> &secrets)
 {
     QMap<QString, QString> env = s.env;
+    env.insert(secrets);
     env.insert(u"PORTOSER_SERVICE"_s, s.name);
     env.insert(u"PORTOSER_RELEASE"_s, release.id);
     if (const auto port = s.effectivePort(); port && !env.contains(u"PORT"_s))
@@ -75,7 +76,9 @@ QJsonObject ServiceDeployer::snapshot(const Service &s, const Host &h, const Rel
 }
 
 ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &declared,
-                                const PlannedService &planned, const ProgressFn &progress)
+                                const PlannedService &planned,
+                                const QMap<QString, QString> &secretValues,
+                                const ProgressFn &progress)
 {
     ServiceRun run;
     run.releaseId = planned.release.id;
@@ -109,11 +112,11 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
             u"%1 cannot be deployed yet: its service_file %2 is not beside the registry and "
             "reading it on the host is not supported yet"_s.arg(service.name,
                                                                 service.serviceFilePath));
-    if (!service.secrets.isEmpty()) // never start a service without the secrets it was promised
-        return fail(u"prepare"_s,
-                    u"%1 uses secrets (%2); the secrets store arrives with issue #7, so it is not "
-                    "deployed without them"_s.arg(
-                        service.name, QStringList(service.secrets.keys()).join(u", "_s)));
+    for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
+        if (!secretValues.contains(it.key())) // never start without the secrets it was promised
+            return fail(u"prepare"_s, u"%1: secret %2 (%3) was not resolved"_s.arg(
+                                          service.name, it.key(), it.value()));
+    }
 
     // 1. Observe and take the host lock, in one round trip.
     report(u"prepare"_s);
@@ -181,7 +184,7 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
     // 3. Activate: env, stop, switch, start, health gate, revert, prune; one script, one round
     // trip.
     activation.releaseId = planned.release.id;
-    activation.envFileContent = renderEnv(service, planned.release);
+    activation.envFileContent = renderEnv(service, planned.release, secretValues);
     activation.runtime = runtime;
     activation.command =
         runtime.kind == Runtime::Kind::Docker

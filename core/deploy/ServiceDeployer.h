@@ -44,8 +44,10 @@ namespace ServiceDeployer {
 /** The config a deploy installs: the resolved service plus where it goes. */
 QJsonObject snapshot(const Service &service, const Host &host, const Release &release);
 
+/** `secretValues`: the service's secrets (VAR -> value), written only into its env file. */
 ServiceRun run(Transport &transport, const Host &host, const Service &service,
-               const PlannedService &planned, const ProgressFn &progress);
+               const PlannedService &planned, const QMap<QString, QString> &secretValues,
+               const ProgressFn &progress);
 
 } // namespace ServiceDeployer
 

@@ -488,6 +488,7 @@ Healer::applyAsHealer(DeployEngine &engine, const Registry &registry, const Depl
     options.actor = u"healer"_s;
     options.autoHeal = false; // this is the healer
     options.lockWait = 5s;    // a deploy in progress owns the service; look again next pass
+    options.secrets = m_secrets;
     return engine.apply(registry, plan, options);
 }
 

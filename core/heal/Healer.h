@@ -57,6 +57,8 @@ public:
     using EventSink = std::function<void(const HealEvent &)>;
 
     Healer(HostPool &pool, HistoryStore &history, QList<Playbook> operatorPlaybooks);
+    /** Where a restart gets the secrets of the service it restarts. */
+    void setSecrets(decltype(DeployOptions::secrets) secrets) { m_secrets = std::move(secrets); }
 
     Result<HealReport> pass(const Registry &registry, const HealOptions &options,
                             const EventSink &sink = {});
@@ -88,6 +90,7 @@ private:
     HostPool &m_pool;
     HistoryStore &m_history;
     HealStore m_store;
+    decltype(DeployOptions::secrets) m_secrets;
     QList<Playbook> m_operator; // operator files, then learned ones that were needed twice
     QList<Playbook> m_builtIn;
 };

@@ -28,6 +28,7 @@ private slots:
     void previousFileIsKept();
     void concurrentWritersLoseNothing();
     void cliTakesValuesFromStdinAndShowsThemOnlyWhenAsked();
+    void deployInjectsSecretsOnlyIntoTheEnvFile();
 
 private:
     QString file() const { return m_dir->filePath(u"secrets.enc"_s); }
@@ -204,6 +205,87 @@ void TestSecrets::cliTakesValuesFromStdinAndShowsThemOnlyWhenAsked()
     QVERIFY2(out.contains(u"wrong passphrase"_s), qPrintable(out));
     out = cli({u"get"_s, u"no-hash-here"_s}, "pw", {}, &code);
     QCOMPARE(code, 2);
+}
+
+void TestSecrets::deployInjectsSecretsOnlyIntoTheEnvFile()
+{
+    // The demo (local transport) with one secret for its api.
+    const QString demo = m_dir->filePath(u"demo"_s);
+    QProcess copy;
+    copy.start(u"cp"_s,
+               {u"-r"_s, qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo"_s, demo});
+    QVERIFY(copy.waitForFinished() && copy.exitCode() == 0);
+    QFile registry(demo + u"/registry.yml"_s);
+    QVERIFY(registry.open(QIODevice::ReadOnly));
+    QByteArray yaml = registry.readAll();
+    registry.close();
+    QVERIFY(yaml.contains("  api:\n    current_host: beta\n"));
+    yaml.replace("  api:\n    current_host: beta\n",
+                 "  api:\n    current_host: beta\n    secrets:\n      API_SECRET: "
+                 "services/api#API_SECRET\n");
+    QVERIFY(registry.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    registry.write(yaml);
+    registry.close();
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"HOME"_s, m_dir->path());
+    env.insert(u"PORTOSER_SECRETS_PASSPHRASE"_s, u"pw"_s);
+    env.insert(u"PORTOSER_DEMO_HOME"_s, m_dir->filePath(u"hosts"_s));
+    env.insert(u"PORTOSER_DEMO_SITE_PORT"_s, u"18721"_s);
+    env.insert(u"PORTOSER_DEMO_API_PORT"_s, u"18722"_s);
+    auto cli = [&](const QStringList &args, const QByteArray &in, int *code) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                QStringList{u"--cli"_s, u"--registry"_s, demo + u"/registry.yml"_s} + args);
+        p.write(in);
+        p.closeWriteChannel();
+        p.waitForFinished(120000);
+        *code = p.exitCode();
+        return p.readAll();
+    };
+    int code = -1;
+    // Not in the store yet: the deploy refuses, naming the reference and not starting the api.
+    QByteArray out = cli({u"deploy"_s, u"api"_s}, {}, &code);
+    QCOMPARE(code, 1);
+    QVERIFY2(out.contains("secret API_SECRET (services/api#API_SECRET): not in the secrets store"),
+             out.constData());
+
+    const QByteArray canary = "canary-5e1f-not-for-logs";
+    cli({u"secrets"_s, u"put"_s, u"services/api"_s, u"API_SECRET"_s}, canary + '\n', &code);
+    QCOMPARE(code, 0);
+    out = cli({u"deploy"_s, u"api"_s}, {}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(!out.contains(canary), out.constData());
+
+    // On the host: in the env file, mode 0600, and nowhere else under the service's directory.
+    QStringList holders;
+    QProcess grep;
+    grep.start(u"grep"_s, {u"-rl"_s, QString::fromLatin1(canary), m_dir->filePath(u"hosts"_s)});
+    grep.waitForFinished();
+    for (const QByteArray &line : grep.readAll().split('\n')) {
+        if (!line.isEmpty())
+            holders.append(QString::fromLocal8Bit(line));
+    }
+    QCOMPARE(holders.size(), 1);
+    QVERIFY2(holders.first().endsWith(u"/env"_s), qPrintable(holders.first()));
+    QCOMPARE(QFile::permissions(holders.first()) & ~(QFile::ReadUser | QFile::WriteUser),
+             QFile::ReadOwner | QFile::WriteOwner);
+
+    // Not in history, status or logs either.
+    for (const QStringList &read :
+         {QStringList{u"history"_s, u"list"_s, u"--json"_s},
+          QStringList{u"history"_s, u"show"_s, u"1"_s, u"--json"_s},
+          QStringList{u"history"_s, u"show"_s, u"2"_s, u"--json"_s},
+          QStringList{u"status"_s, u"--json"_s}, QStringList{u"logs"_s, u"api"_s}}) {
+        out = cli(read, {}, &code);
+        QVERIFY2(!out.contains(canary), qPrintable(read.join(u' ')));
+    }
+    QFile db(m_dir->filePath(u".portoser/portoser.db"_s));
+    QVERIFY(db.open(QIODevice::ReadOnly));
+    QVERIFY(!db.readAll().contains(canary));
+    cli({u"stop"_s, u"api"_s}, {}, &code);
 }
 
 QTEST_GUILESS_MAIN(TestSecrets)
