@@ -336,10 +336,7 @@ Result<HealReport> Orchestrator::heal(const Registry &registry, const HealOption
 
 Result<QList<HealEvent>> Orchestrator::healEvents(const QString &service, int limit, qint64 afterId)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return HealStore(**history).events(service, limit, afterId);
+    return withStore([&](HistoryStore &s) { return HealStore(s).events(service, limit, afterId); });
 }
 
 Result<ServiceInsights> Orchestrator::insights(const QString &service)
@@ -479,10 +476,7 @@ Result<void> Orchestrator::appendAudit(const AuditEntry &entry)
 
 Result<QList<KnowledgeRow>> Orchestrator::knowledge()
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return HealStore(**history).knowledge();
+    return withStore([](HistoryStore &s) { return HealStore(s).knowledge(); });
 }
 
 Result<QList<PlaybookInfo>> Orchestrator::playbooks()
@@ -522,26 +516,19 @@ Result<LearnedPlaybook> Orchestrator::learn(const QString &fingerprint, const QS
     candidate.steps = steps;
     if (const IssueList issues = Playbooks::validate(candidate); !issues.isEmpty())
         return Error{ErrorCode::InvalidInput, issues.first().message};
-    auto history = store();
-    if (!history)
-        return history.error();
-    return HealStore(**history).learn(fingerprint, service, steps); // its frequency is the count
+    // its frequency is the count
+    return withStore(
+        [&](HistoryStore &s) { return HealStore(s).learn(fingerprint, service, steps); });
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::history(const HistoryQuery &query)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return (*history)->list(query);
+    return withStore([&](HistoryStore &s) { return s.list(query); });
 }
 
 Result<DeploymentRecord> Orchestrator::historyRecord(qint64 id)
 {
-    auto history = store();
-    if (!history)
-        return history.error();
-    return (*history)->get(id);
+    return withStore([&](HistoryStore &s) { return s.get(id); });
 }
 
 CheckedRegistry Orchestrator::checkRegistry(const QString &path) const

@@ -154,11 +154,10 @@ private:
     template <typename Fn>
     auto withEngine(Fn fn) -> decltype(fn(std::declval<DeployEngine &>()))
     {
-        auto history = store();
-        if (!history)
-            return history.error();
-        DeployEngine engine(*m_pool, **history);
-        return fn(engine);
+        return withStore([&](HistoryStore &history) {
+            DeployEngine engine(*m_pool, history);
+            return fn(engine);
+        });
     }
 
     /** Runs `fn` with this orchestrator's store (opened on first use). */

@@ -3,6 +3,7 @@
 
 #include "core/api/ApiError.h"
 #include "core/api/EventHub.h"
+#include "core/api/Operations.h"
 #include "core/api/OrchestratorThread.h"
 
 #include <QUuid>
@@ -114,10 +115,7 @@ void JobQueue::onDone(const QString &id, const Result<QJsonValue> &result)
     if (result) {
         j->result = *result;
         // An operation that ran but left a service not running is a failed job.
-        bool allOk = true;
-        const QJsonArray records = result->toObject().value(u"records"_s).toArray();
-        for (const QJsonValue &r : records)
-            allOk = allOk && r.toObject().value(u"outcome"_s).toString() == u"succeeded";
+        const bool allOk = Operations::allRecordsSucceeded(*result);
         j->state = allOk ? u"succeeded"_s : u"failed"_s;
         if (!allOk)
             j->error = u"not every service succeeded: see result.records"_s;

@@ -44,16 +44,6 @@ QJsonObject toolError(const QString &message)
             {u"isError"_s, true}};
 }
 
-/** A job's result is a failure when a service did not end up running. */
-bool anyRecordFailed(const QJsonValue &value)
-{
-    for (const QJsonValue &r : value.toObject().value(u"records"_s).toArray()) {
-        if (r.toObject().value(u"outcome"_s).toString() != u"succeeded")
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 McpServer::McpServer(Coordinator &coordinator, QObject *parent)
@@ -206,7 +196,7 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
                 audit(false, u"failed: "_s + message);
                 return reply(result(id, toolError(message)));
             }
-            const bool failed = anyRecordFailed(*outcome.result);
+            const bool failed = !Operations::allRecordsSucceeded(*outcome.result);
             audit(!failed, failed ? u"failed: a service did not end up running"_s : u"ok"_s);
             reply(result(id, toolResult(*outcome.result, failed)));
         },

@@ -9,6 +9,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
@@ -409,6 +411,14 @@ const QList<Operation> &all()
 {
     static const QList<Operation> operations = catalog();
     return operations;
+}
+
+bool allRecordsSucceeded(const QJsonValue &result)
+{
+    const QJsonArray records = result.toObject().value(u"records"_s).toArray();
+    return std::all_of(records.begin(), records.end(), [](const QJsonValue &r) {
+        return r.toObject().value(u"outcome"_s).toString() == u"succeeded";
+    });
 }
 
 const Operation *find(const QString &name)

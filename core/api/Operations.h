@@ -48,6 +48,8 @@ namespace Operations {
 
 const QList<Operation> &all();
 const Operation *find(const QString &name);
+/** Whether a job's result ({"records": [...]}) left every service it touched succeeded. */
+bool allRecordsSucceeded(const QJsonValue &result);
 
 } // namespace Operations
 
