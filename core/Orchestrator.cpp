@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/Orchestrator.h"
 
+#include "core/crypto/SecretCipher.h"
 #include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceObserver.h"
 #include "core/heal/HealStore.h"
@@ -8,6 +9,11 @@
 #include "core/registry/RegistryEditor.h"
 #include "core/registry/RegistryLoader.h"
 #include "core/registry/RegistryValidator.h"
+#include "core/secrets/Keychain.h"
+#include "core/secrets/LocalSecretStore.h"
+#include "core/secrets/VaultSecretStore.h"
+
+#include <QFile>
 
 #include <algorithm>
 #include <tuple>
@@ -358,39 +364,193 @@ Result<QMap<QString, QString>> Orchestrator::secretValues(const Service &service
 {
     QMap<QString, QString> values;
     for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
-        QString reference = it.value();
-        const QString where = u"%1: secret %2 (%3)"_s.arg(service.name, it.key(), reference);
-        if (reference.startsWith(u"vault:"_s))
-            return Error{ErrorCode::Failed,
-                         where + u": the Vault backend is not available yet (issue #7)"_s};
-        if (reference.startsWith(u"local:"_s))
-            reference = reference.mid(6);
-        const qsizetype hash = reference.lastIndexOf(u'#');
-        if (hash <= 0)
-            return Error{ErrorCode::InvalidInput, where + u": expected PATH#KEY"_s};
-        auto store = secretStore();
-        if (!store)
-            return Error{store.error().code, where + u": "_s + store.error().message};
-        auto value = (*store)->get(reference.left(hash), reference.mid(hash + 1));
+        const QString where = u"%1: secret %2 (%3)"_s.arg(service.name, it.key(), it.value());
+        const auto ref = SecretReference::parse(it.value());
+        if (!ref)
+            return Error{ErrorCode::InvalidInput, where + u": expected [local:|vault:]PATH#KEY"_s};
+        auto backend = secrets(ref->backend);
+        if (!backend)
+            return Error{backend.error().code, where + u": "_s + backend.error().message};
+        auto value = (*backend)->get(ref->path, ref->key);
         if (!value)
-            return Error{value.error().code, where + u": not in the secrets store"_s};
+            return Error{value.error().code, where + u": "_s + value.error().message};
         values.insert(it.key(), *value);
     }
     return values;
 }
 
-Result<LocalSecretStore *> Orchestrator::secretStore()
+Result<QJsonObject> Orchestrator::secretVersions(const Service &service)
 {
-    if (!m_secrets) {
-        auto passphrase = LocalSecretStore::passphraseFromEnvironment();
-        if (!passphrase)
-            return passphrase.error();
-        auto opened = LocalSecretStore::open(LocalSecretStore::defaultPath(), *passphrase);
+    QJsonObject versions;
+    for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
+        const QString where = u"%1: secret %2 (%3)"_s.arg(service.name, it.key(), it.value());
+        const auto ref = SecretReference::parse(it.value());
+        if (!ref)
+            return Error{ErrorCode::InvalidInput, where + u": expected [local:|vault:]PATH#KEY"_s};
+        auto backend = secrets(ref->backend);
+        if (!backend)
+            return Error{backend.error().code, where + u": "_s + backend.error().message};
+        auto history = (*backend)->versions(ref->path, ref->key);
+        if (!history)
+            return Error{history.error().code, where + u": "_s + history.error().message};
+        versions.insert(it.key(), history->last().deleted ? 0 : history->last().version);
+    }
+    return versions;
+}
+
+Result<QList<MigrationStep>> Orchestrator::migrateSecrets(const Registry &registry,
+                                                          const QStringList &services,
+                                                          const SecretsMigrator::Options &options,
+                                                          const QString &kind)
+{
+    for (const QString &name : services) {
+        if (!registry.service(name))
+            return Error{ErrorCode::NotFound, u"no service %1 in the registry"_s.arg(name)};
+    }
+    auto backend = secrets(kind);
+    if (!backend)
+        return backend.error();
+    // Each service's env file, read (or removed) on its host.
+    auto onHost = [this, &registry](const Service &s, const QString &program) {
+        const Host *host = registry.host(s.currentHost);
+        const QString path =
+            RemoteScripts::envFilePath(*host, s.name, SecretsMigrator::envFileOf(s), s.workingDir);
+        const QString script = program + u" -- "_s + path;
+        return m_pool->worker(*host)
+            .submit<Result<CommandResult>>(
+                [script](Transport &t) { return t.run(script, std::chrono::seconds(30)); })
+            .result();
+    };
+    auto read = [&](const Service &s) -> Result<QByteArray> {
+        auto ran = onHost(s, u"cat"_s);
+        if (!ran)
+            return ran.error();
+        if (ran->exitCode != 0)
+            return Error{ErrorCode::NotFound,
+                         u"%1:%2: %3"_s.arg(s.currentHost, SecretsMigrator::envFileOf(s),
+                                            QString::fromUtf8(ran->err).trimmed())};
+        return ran->out;
+    };
+    auto remove = [&](const Service &s) -> Result<void> {
+        auto ran = onHost(s, u"rm -f"_s);
+        if (!ran)
+            return ran.error();
+        if (ran->exitCode != 0)
+            return Error{ErrorCode::Failed, u"%1: cannot remove %2: %3"_s.arg(
+                                                s.currentHost, SecretsMigrator::envFileOf(s),
+                                                QString::fromUtf8(ran->err).trimmed())};
+        return {};
+    };
+    SecretsMigrator::Options effective = options;
+    if (!kind.isEmpty() && kind != m_settings.secrets.backend)
+        effective.referencePrefix = kind + u':';
+    SecretsMigrator migrator(**backend, read, remove);
+    QList<MigrationStep> steps;
+    for (const Service &s : registry.services) {
+        if (!services.isEmpty() && !services.contains(s.name))
+            continue;
+        if (!registry.host(s.currentHost)) {
+            steps.append({s.name,
+                          {},
+                          {},
+                          {},
+                          {},
+                          {},
+                          false,
+                          {},
+                          u"host %1 is not in the registry"_s.arg(s.currentHost)});
+            continue;
+        }
+        steps.append(migrator.migrate(s, effective));
+    }
+    return steps;
+}
+
+QMap<QString, QStringList> Orchestrator::secretUsers(const Registry &registry,
+                                                     const QString &kind) const
+{
+    QMap<QString, QStringList> users;
+    for (const Service &s : registry.services) {
+        for (const QString &text : s.secrets) {
+            const auto ref = SecretReference::parse(text);
+            if (ref && (ref->backend.isEmpty() ? m_settings.secrets.backend : ref->backend) == kind)
+                users[ref->path + u'#' + ref->key].append(s.name);
+        }
+    }
+    return users;
+}
+
+Result<QStringList> Orchestrator::servicesWithChangedSecrets(const Registry &registry)
+{
+    QStringList changed;
+    for (const Service &s : registry.services) {
+        if (s.secrets.isEmpty())
+            continue;
+        auto last = withStore([&](HistoryStore &h) { return h.lastSucceeded(s.name); });
+        if (!last)
+            return last.error();
+        if (!last->has_value())
+            continue; // never deployed: a deploy, not a rotation, brings it up
+        auto now = secretVersions(s);
+        if (!now)
+            return now.error();
+        const QJsonObject before = (**last).config.value(u"secret_versions"_s).toObject();
+        if (before != *now)
+            changed.append(s.name);
+    }
+    return changed;
+}
+
+Result<SecretsBackend *> Orchestrator::secrets(const QString &kind)
+{
+    const QString which = kind.isEmpty() ? m_settings.secrets.backend : kind;
+    auto found = m_secrets.find(which);
+    if (found == m_secrets.end()) {
+        auto opened = openSecrets(which);
         if (!opened)
             return opened.error();
-        m_secrets = std::move(*opened);
+        found = m_secrets.emplace(which, std::move(*opened)).first;
     }
-    return m_secrets.get();
+    return found->second.get();
+}
+
+Result<std::unique_ptr<SecretsBackend>> Orchestrator::openSecrets(const QString &kind)
+{
+    if (kind == u"vault") {
+        if (m_settings.secrets.vault.address.isEmpty())
+            return Error{ErrorCode::InvalidInput,
+                         u"the Vault backend needs VAULT_ADDR (e.g. https://vault.lan:8200)"_s};
+        auto keychainToken = [] { return Keychain::read(QLatin1StringView(Keychain::VaultToken)); };
+        return std::unique_ptr<SecretsBackend>(
+            std::make_unique<VaultSecretStore>(m_settings.secrets.vault, keychainToken));
+    }
+    if (kind != u"local")
+        return Error{
+            ErrorCode::InvalidInput,
+            u"unknown secrets backend '%1' (PORTOSER_SECRETS_BACKEND: local or vault)"_s.arg(kind)};
+    const QString file = m_settings.secrets.localFile;
+    auto passphrase = LocalSecretStore::passphraseFromEnvironment();
+    if (!passphrase) {
+        // No headless passphrase: the OS keychain keeps a random key for this user's store.
+        auto kept = Keychain::read(QLatin1StringView(Keychain::LocalStoreKey));
+        if (kept) {
+            passphrase = *kept;
+        } else if (kept.error().code == ErrorCode::NotFound && !QFile::exists(file)) {
+            const QByteArray fresh = SecretCipher::randomBytes(32).toBase64();
+            if (auto saved = Keychain::write(QLatin1StringView(Keychain::LocalStoreKey), fresh);
+                !saved)
+                return passphrase.error();
+            passphrase = fresh;
+        } else {
+            return Error{passphrase.error().code, passphrase.error().message
+                                                      + u"; the OS keychain: "_s
+                                                      + kept.error().message};
+        }
+    }
+    auto opened = LocalSecretStore::open(file, *passphrase);
+    if (!opened)
+        return opened.error();
+    return std::unique_ptr<SecretsBackend>(std::move(*opened));
 }
 
 Result<QList<OperatorTool>> Orchestrator::operatorTools()

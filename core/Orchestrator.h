@@ -11,7 +11,9 @@
 #include "core/history/HistoryStore.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
-#include "core/secrets/LocalSecretStore.h"
+#include "core/secrets/SecretsBackend.h"
+#include "core/secrets/SecretsMigrator.h"
+#include "core/secrets/SecretsSettings.h"
 
 #include <memory>
 
@@ -23,6 +25,7 @@ struct OrchestratorSettings
     QString databasePath;      // empty: HistoryStore::defaultPath()
     QString playbookDirectory; // empty: PlaybookLoader::defaultDirectory()
     TransportSettings transport;
+    SecretsSettings secrets = SecretsSettings::fromEnvironment();
 };
 
 /** A diagnosis with what the healer would do about each problem and where it stands. */
@@ -121,9 +124,24 @@ public:
     Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
                                   const QList<PlaybookStep> &steps);
 
-    /** The encrypted local secrets store ($PORTOSER_SECRETS_FILE or ~/.portoser/secrets.enc),
-     *  opened on first use with the passphrase from the environment. */
-    Result<LocalSecretStore *> secretStore();
+    /**
+     * The secrets backend `kind` names ("local" or "vault"; empty: the configured default),
+     * opened on first use: the local store with its key from the environment, a 0600 key file or
+     * the OS keychain; Vault with the settings' address and auth.
+     */
+    Result<SecretsBackend *> secrets(const QString &kind = {});
+    /**
+     * Moves the `.env` of `services` (all with an env_file when empty) into the secrets backend
+     * `kind` (empty: the default), one step per service; the registry file is edited.
+     */
+    Result<QList<MigrationStep>> migrateSecrets(const Registry &registry,
+                                                const QStringList &services,
+                                                const SecretsMigrator::Options &options,
+                                                const QString &kind = {});
+    /** The services using each secret of backend `kind`: "path#key" -> service names. */
+    QMap<QString, QStringList> secretUsers(const Registry &registry, const QString &kind) const;
+    /** Services whose secrets changed (rotated) since their last successful deploy. */
+    Result<QStringList> servicesWithChangedSecrets(const Registry &registry);
 
     /** API tokens of `--serve` (only their hashes are stored; the secret is returned once). */
     Result<CreatedToken> createToken(const QString &name, Role role);
@@ -156,6 +174,7 @@ private:
     {
         return withStore([&](HistoryStore &history) {
             DeployEngine engine(*m_pool, history);
+            engine.setSecretVersions([this](const Service &s) { return secretVersions(s); });
             return fn(engine);
         });
     }
@@ -173,6 +192,8 @@ private:
     /** `options` with a secrets resolver over this orchestrator's store, unless it has one. */
     DeployOptions withSecrets(DeployOptions options);
     Result<QMap<QString, QString>> secretValues(const Service &service);
+    /** VAR -> the version of the secret it names (what a rotation changes). */
+    Result<QJsonObject> secretVersions(const Service &service);
 
     QString playbookDirectory() const;
     Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
@@ -187,7 +208,9 @@ private:
     OrchestratorSettings m_settings;
     std::unique_ptr<HostPool> m_pool;
     std::unique_ptr<HistoryStore> m_store;
-    std::unique_ptr<LocalSecretStore> m_secrets;
+    Result<std::unique_ptr<SecretsBackend>> openSecrets(const QString &kind);
+
+    std::map<QString, std::unique_ptr<SecretsBackend>> m_secrets;
 };
 
 } // namespace Portoser

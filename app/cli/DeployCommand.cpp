@@ -24,6 +24,9 @@ const QCommandLineOption
                                "diff) without changing any host."_s);
 const QCommandLineOption AllOption(u"all"_s,
                                    u"Deploy every service (the default when none is named)."_s);
+const QCommandLineOption ChangedSecretsOption(
+    u"changed-secrets"_s,
+    u"Redeploy exactly the services whose secrets changed since their last deploy."_s);
 const QCommandLineOption ForceOption(u"force"_s, u"Restart services the plan finds up to date."_s);
 const QCommandLineOption
     SavePlanOption(u"save-plan"_s,
@@ -54,8 +57,8 @@ CommandSpec DeployCommand::spec() const
         u"order.\n"
         "A service whose release, config and process are unchanged is left alone (no-op).\n"
         "Exit status: 0 all succeeded, 1 all failed, 3 some failed."_s,
-        {DryRunOption, AllOption, ForceOption, SavePlanOption, PlanOption, NoAutoHealOption,
-         ServerOption}};
+        {DryRunOption, AllOption, ChangedSecretsOption, ForceOption, SavePlanOption, PlanOption,
+         NoAutoHealOption, ServerOption}};
     s.usesHosts = true;
     return s;
 }
@@ -88,6 +91,25 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
             services.append(s->name);
 
     Orchestrator &orchestrator = context.orchestrator();
+    if (args.isSet(ChangedSecretsOption)) {
+        if (!services.isEmpty())
+            return context.usageError(u"--changed-secrets picks the services itself: name none"_s);
+        auto changed = orchestrator.servicesWithChangedSecrets(*registry);
+        if (!changed) {
+            context.printError(changed.error().message);
+            return Failed;
+        }
+        if (changed->isEmpty()) {
+            if (context.json())
+                context.printJson(QJsonObject{{u"services"_s, QJsonArray()}});
+            else
+                context.out() << "no service uses a secret that changed since its last deploy\n";
+            return Ok;
+        }
+        if (!context.json())
+            context.out() << "secrets changed for: " << changed->join(u", "_s) << '\n';
+        services = *changed;
+    }
     const QString server = args.isSet(ServerOption) ? args.value(ServerOption)
                                                     : qEnvironmentVariable("PORTOSER_SERVER");
     if (!server.isEmpty())

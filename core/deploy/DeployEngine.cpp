@@ -103,6 +103,12 @@ Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringLis
             p.wave = int(w);
             p.release = *release;
             p.config = ServiceDeployer::snapshot(s, h, *release);
+            if (!s.secrets.isEmpty() && m_secretVersions) {
+                // Unreadable secrets are not the plan's failure: that service's deploy stops
+                // with the reason, before it reaches its host.
+                if (auto versions = m_secretVersions(s))
+                    p.config.insert(u"secret_versions"_s, *versions);
+            }
             const ServiceState state = live.value(name);
             p.liveRelease = state.release;
             p.liveState = state.state;

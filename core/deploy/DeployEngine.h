@@ -33,6 +33,11 @@ class DeployEngine
 public:
     DeployEngine(HostPool &pool, HistoryStore &history);
 
+    /** The version of each secret a service uses (VAR -> number). In the planned config, so a
+     *  rotated secret shows in the diff and plans a restart of exactly the services using it. */
+    using SecretVersions = std::function<Result<QJsonObject>(const Service &)>;
+    void setSecretVersions(SecretVersions versions) { m_secretVersions = std::move(versions); }
+
     /** What deploying `services` (all when empty) and what they need would do. Touches no host
      *  beyond read-only observation. */
     Result<DeployPlan> plan(const Registry &registry, const QStringList &services,
@@ -57,6 +62,7 @@ public:
 private:
     HostPool &m_pool;
     HistoryStore &m_history;
+    SecretVersions m_secretVersions;
 };
 
 } // namespace Portoser

@@ -334,6 +334,19 @@ QString serviceDir(const Host &host, const QString &service)
     return pathExpression(host.path) + u"/.portoser/"_s + q(service);
 }
 
+QString envFilePath(const Host &host, const QString &service, const QString &envFile,
+                    const QString &workingDir)
+{
+    if (envFile.startsWith(u'/') || envFile.startsWith(u'~'))
+        return pathExpression(envFile);
+    const QString current = serviceDir(host, service) + u"/current"_s;
+    const QString base = workingDir.isEmpty() ? current
+                         : workingDir.startsWith(u'/') || workingDir.startsWith(u'~')
+                             ? pathExpression(workingDir)
+                             : current + u'/' + q(workingDir);
+    return base + u'/' + q(envFile);
+}
+
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
                 const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing)
 {

@@ -124,6 +124,10 @@ QString observe(const Host &host, const QList<StatusQuery> &services,
 /** Stops the service (process group, TERM then KILL). */
 QString stop(const Host &host, const QString &service, const Runtime &runtime,
              int stopTimeoutSeconds);
+/** The service's env file as a shell expression: absolute and ~ paths as they are, a relative
+ *  one under its working_dir (itself relative to the current release) or the current release. */
+QString envFilePath(const Host &host, const QString &service, const QString &envFile,
+                    const QString &workingDir);
 /** Prints the last `lines` lines of the service log, and with `follow` what is appended after. */
 QString logTail(const Host &host, const QString &service, int lines, bool follow = false);
 

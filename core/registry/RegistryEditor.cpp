@@ -8,6 +8,35 @@
 
 namespace Portoser {
 
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+Result<QList<QByteArray>> readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{ErrorCode::Failed, u"cannot read %1: %2"_s.arg(path, file.errorString())};
+    return file.readAll().split('\n');
+}
+
+/** Keeps `<path>.bak`, then replaces the file atomically (temp file + fsync + rename). */
+Result<void> writeLines(const QString &path, const QList<QByteArray> &lines)
+{
+    QFile::remove(path + u".bak"_s);
+    if (!QFile::copy(path, path + u".bak"_s))
+        return Error{ErrorCode::Failed, u"cannot keep a backup of %1"_s.arg(path)};
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return Error{ErrorCode::Failed, u"cannot write %1: %2"_s.arg(path, out.errorString())};
+    out.write(lines.join('\n'));
+    if (!out.commit())
+        return Error{ErrorCode::Failed, u"cannot write %1: %2"_s.arg(path, out.errorString())};
+    return {};
+}
+
+} // namespace
+
 Result<void> RegistryEditor::setCurrentHost(const Service &service, const QString &host)
 {
     if (const auto bad = FieldRules::checkName(host))
@@ -57,19 +86,79 @@ Result<void> RegistryEditor::setCurrentHost(const Service &service, const QStrin
                          .arg(service.currentHost)};
     line.replace(start, end - start, host.toUtf8());
 
-    QFile::remove(where.file + QStringLiteral(".bak"));
-    if (!QFile::copy(where.file, where.file + QStringLiteral(".bak")))
-        return Error{ErrorCode::Failed,
-                     QStringLiteral("cannot keep a backup of %1").arg(where.file)};
-    QSaveFile out(where.file); // temp file + fsync + rename
-    if (!out.open(QIODevice::WriteOnly))
-        return Error{ErrorCode::Failed,
-                     QStringLiteral("cannot write %1: %2").arg(where.file, out.errorString())};
-    out.write(lines.join('\n'));
-    if (!out.commit())
-        return Error{ErrorCode::Failed,
-                     QStringLiteral("cannot write %1: %2").arg(where.file, out.errorString())};
-    return {};
+    return writeLines(where.file, lines);
+}
+
+Result<void> RegistryEditor::addSecrets(const Service &service,
+                                        const QMap<QString, QString> &references, bool dropEnvFile)
+{
+    const QString path = service.location.file;
+    auto read = readLines(path);
+    if (!read)
+        return read.error();
+    QList<QByteArray> lines = *read;
+    const auto lineAt = [&](int line) -> QByteArray & { return lines[line - 1]; };
+    const auto fieldLine = [&](const QString &field) {
+        const SourceLocation at = service.where(field);
+        return service.fields.contains(field) && at.file == path && at.line > 0
+                       && at.line <= lines.size()
+                   ? at.line
+                   : 0;
+    };
+    QList<QByteArray> entries;
+    for (auto it = references.cbegin(); it != references.cend(); ++it) {
+        if (!service.secrets.contains(it.key()))
+            entries.append(it.key().toUtf8() + ": \"" + it.value().toUtf8() + '"');
+    }
+    const int envLine = dropEnvFile ? fieldLine(u"env_file"_s) : 0;
+    if (envLine && !lineAt(envLine).trimmed().startsWith("env_file:"))
+        return Error{
+            ErrorCode::Conflict,
+            u"%1:%2 no longer holds env_file; reload the registry"_s.arg(path).arg(envLine)};
+    // Edits bottom-up so earlier line numbers stay true.
+    QList<std::pair<int, QList<QByteArray>>> inserts; // before line N (1-based), these lines
+    if (!entries.isEmpty()) {
+        if (const int secretsLine = fieldLine(u"secrets"_s)) {
+            const SourceLocation at = service.where(u"secrets"_s);
+            if (lineAt(secretsLine).mid(at.column - 1).startsWith('{'))
+                return Error{ErrorCode::Conflict,
+                             u"%1:%2: service %3 writes secrets as a {flow map}; add the "
+                             "references by hand or make it a block map"_s.arg(path)
+                                 .arg(secretsLine)
+                                 .arg(service.name)};
+            const QByteArray indent(at.column - 1, ' ');
+            for (QByteArray &e : entries)
+                e.prepend(indent);
+            inserts.append({secretsLine, entries});
+        } else {
+            // A new map where env_file was, or above the service's first field.
+            const int anchor = envLine ? envLine : service.location.line;
+            const QByteArray text = lineAt(anchor);
+            const qsizetype column =
+                envLine ? text.indexOf("env_file") : service.location.column - 1;
+            const QByteArray indent(column, ' ');
+            QList<QByteArray> block{indent + "secrets:"};
+            for (const QByteArray &e : std::as_const(entries))
+                block.append(indent + "  " + e);
+            inserts.append({anchor, block});
+        }
+    }
+    int removeLine = envLine;
+    std::sort(inserts.begin(), inserts.end(),
+              [](const auto &a, const auto &b) { return a.first > b.first; });
+    if (removeLine && (inserts.isEmpty() || removeLine >= inserts.first().first)) {
+        lines.removeAt(removeLine - 1);
+        removeLine = 0;
+    }
+    for (const auto &[before, block] : std::as_const(inserts)) {
+        for (qsizetype i = block.size() - 1; i >= 0; --i)
+            lines.insert(before - 1, block.at(i));
+    }
+    if (removeLine) // above every insertion: its number did not move
+        lines.removeAt(removeLine - 1);
+    if (lines == *read)
+        return {};
+    return writeLines(path, lines);
 }
 
 } // namespace Portoser

@@ -16,6 +16,12 @@ class RegistryEditor
 public:
     /** Sets `current_host` of `service` in whichever file (registry or include) defines it. */
     static Result<void> setCurrentHost(const Service &service, const QString &host);
+    /**
+     * Adds `VAR: "reference"` entries to the service's `secrets:` map (made when missing) for
+     * each VAR it does not have yet, and removes its `env_file:` line when `dropEnvFile`.
+     */
+    static Result<void> addSecrets(const Service &service, const QMap<QString, QString> &references,
+                                   bool dropEnvFile);
 };
 
 } // namespace Portoser

@@ -11,6 +11,8 @@
 #include <QLockFile>
 #include <QSaveFile>
 
+#include <sys/stat.h>
+
 namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
@@ -18,6 +20,19 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr auto Format = "portoser-secrets/1";
+
+/** Changes whenever the file is replaced (every write renames a new file into place). */
+QByteArray fileStamp(const QString &path)
+{
+    struct stat st
+    {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {};
+    return QByteArray::number(qulonglong(st.st_ino)) + ':'
+           + QByteArray::number(qlonglong(st.st_size)) + ':'
+           + QByteArray::number(qlonglong(st.st_mtim.tv_sec)) + '.'
+           + QByteArray::number(qlonglong(st.st_mtim.tv_nsec));
+}
 
 QByteArray b64(const QByteArray &a)
 {
@@ -104,6 +119,7 @@ Result<std::unique_ptr<LocalSecretStore>> LocalSecretStore::open(const QString &
 
 Result<void> LocalSecretStore::load()
 {
+    m_fileStamp = fileStamp(m_path);
     QFile file(m_path);
     if (!file.exists()) {
         m_data = {{u"paths"_s, QJsonObject()}};
@@ -133,8 +149,10 @@ Result<void> LocalSecretStore::load()
     const QByteArray sealed =
         QByteArray::fromBase64(doc.value(u"ciphertext"_s).toString().toLatin1());
     auto plain = SecretCipher::open(*key, nonce, sealed, headerBytes(header));
-    if (!plain)
+    if (!plain) {
+        m_fileStamp.clear(); // read it again next time rather than trust what we had
         return Error{ErrorCode::PermissionDenied, u"%1: %2"_s.arg(m_path, plain.error().message)};
+    }
     m_data = QJsonDocument::fromJson(*plain).object();
     plain->fill('\0');
     return {};
@@ -179,6 +197,7 @@ Result<void> LocalSecretStore::save()
                    .toJson());
     if (!file.commit())
         return Error{ErrorCode::Failed, u"%1: %2"_s.arg(m_path, file.errorString())};
+    m_fileStamp = fileStamp(m_path);
     return {};
 }
 
@@ -196,18 +215,55 @@ Result<void> LocalSecretStore::update(const std::function<Result<void>()> &chang
     return save();
 }
 
-QStringList LocalSecretStore::paths(const QString &prefix) const
+Result<void> LocalSecretStore::refresh()
 {
+    return fileStamp(m_path) == m_fileStamp ? Result<void>() : load();
+}
+
+QString LocalSecretStore::kind() const
+{
+    return u"local"_s;
+}
+
+QString LocalSecretStore::location() const
+{
+    return m_path;
+}
+
+QJsonObject LocalSecretStore::status()
+{
+    auto fresh = refresh();
+    auto all = paths();
+    return {{u"backend"_s, kind()},
+            {u"cipher"_s, u"AES-256-GCM, scrypt"_s},
+            {u"file"_s, m_path},
+            {u"exists"_s, QFileInfo::exists(m_path)},
+            {u"unlocked"_s, fresh.ok()},
+            {u"error"_s, fresh ? QJsonValue() : QJsonValue(fresh.error().message)},
+            {u"paths"_s, all ? int(all->size()) : 0}};
+}
+
+Result<QStringList> LocalSecretStore::paths(const QString &prefix)
+{
+    if (auto fresh = refresh(); !fresh)
+        return fresh.error();
     QStringList out;
     const QJsonObject all = m_data.value(u"paths"_s).toObject();
     for (auto it = all.begin(); it != all.end(); ++it) {
-        if (it.key().startsWith(prefix) && !keys(it.key()).isEmpty())
+        if (it.key().startsWith(prefix) && !currentKeys(it.key()).isEmpty())
             out.append(it.key());
     }
     return out;
 }
 
-QStringList LocalSecretStore::keys(const QString &path) const
+Result<QStringList> LocalSecretStore::keys(const QString &path)
+{
+    if (auto fresh = refresh(); !fresh)
+        return fresh.error();
+    return currentKeys(path);
+}
+
+QStringList LocalSecretStore::currentKeys(const QString &path) const
 {
     QStringList out;
     const QJsonObject keysOf = m_data.value(u"paths"_s).toObject().value(path).toObject();
@@ -219,7 +275,7 @@ QStringList LocalSecretStore::keys(const QString &path) const
     return out;
 }
 
-QList<SecretVersion> LocalSecretStore::versions(const QString &path, const QString &key) const
+QList<SecretVersion> LocalSecretStore::history(const QString &path, const QString &key) const
 {
     QList<SecretVersion> out;
     const QJsonArray history =
@@ -233,9 +289,21 @@ QList<SecretVersion> LocalSecretStore::versions(const QString &path, const QStri
     return out;
 }
 
-Result<QString> LocalSecretStore::get(const QString &path, const QString &key, int version) const
+Result<QList<SecretVersion>> LocalSecretStore::versions(const QString &path, const QString &key)
 {
-    const QList<SecretVersion> all = versions(path, key);
+    if (auto fresh = refresh(); !fresh)
+        return fresh.error();
+    QList<SecretVersion> out = history(path, key);
+    if (out.isEmpty())
+        return Error{ErrorCode::NotFound, u"no secret %1#%2"_s.arg(path, key)};
+    return out;
+}
+
+Result<QString> LocalSecretStore::get(const QString &path, const QString &key, int version)
+{
+    if (auto fresh = refresh(); !fresh)
+        return fresh.error();
+    const QList<SecretVersion> all = history(path, key);
     for (auto it = all.crbegin(); it != all.crend(); ++it) {
         if (version == 0 || it->version == version) {
             if (it->deleted)
@@ -250,22 +318,29 @@ Result<QString> LocalSecretStore::get(const QString &path, const QString &key, i
 
 Result<int> LocalSecretStore::put(const QString &path, const QString &key, const QString &value)
 {
-    if (path.isEmpty() || key.isEmpty() || path.contains(u'#') || key.contains(u'#'))
-        return Error{ErrorCode::InvalidInput,
-                     u"a secret needs a PATH and a KEY, neither with '#' in it"_s};
+    return putAll(path, {{key, value}});
+}
+
+Result<int> LocalSecretStore::putAll(const QString &path, const QMap<QString, QString> &values)
+{
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        if (auto named = checkNames(path, it.key()); !named)
+            return named.error();
+    }
     int written = 0;
     auto done = update([&]() -> Result<void> {
         QJsonObject all = m_data.value(u"paths"_s).toObject();
         QJsonObject keysOf = all.value(path).toObject();
-        QJsonArray history = keysOf.value(key).toArray();
-        written = history.isEmpty() ? 1 : history.last().toObject().value(u"v"_s).toInt() + 1;
-        history.append(
-            QJsonObject{{u"v"_s, written},
-                        {u"value"_s, value},
-                        {u"at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}});
-        while (history.size() > KeepVersions)
-            history.removeFirst();
-        keysOf.insert(key, history);
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        for (auto it = values.cbegin(); it != values.cend(); ++it) {
+            QJsonArray history = keysOf.value(it.key()).toArray();
+            written = history.isEmpty() ? 1 : history.last().toObject().value(u"v"_s).toInt() + 1;
+            history.append(
+                QJsonObject{{u"v"_s, written}, {u"value"_s, it.value()}, {u"at"_s, now}});
+            while (history.size() > KeepVersions)
+                history.removeFirst();
+            keysOf.insert(it.key(), history);
+        }
         all.insert(path, keysOf);
         m_data.insert(u"paths"_s, all);
         return {};
@@ -278,7 +353,7 @@ Result<int> LocalSecretStore::put(const QString &path, const QString &key, const
 Result<void> LocalSecretStore::remove(const QString &path, const QString &key)
 {
     return update([&]() -> Result<void> {
-        if (!keys(path).contains(key))
+        if (!currentKeys(path).contains(key))
             return Error{ErrorCode::NotFound, u"no secret %1#%2"_s.arg(path, key)};
         QJsonObject all = m_data.value(u"paths"_s).toObject();
         QJsonObject keysOf = all.value(path).toObject();
@@ -292,16 +367,6 @@ Result<void> LocalSecretStore::remove(const QString &path, const QString &key)
         m_data.insert(u"paths"_s, all);
         return {};
     });
-}
-
-Result<int> LocalSecretStore::rollback(const QString &path, const QString &key, int version)
-{
-    if (auto reloaded = load(); !reloaded)
-        return reloaded.error();
-    auto old = get(path, key, version);
-    if (!old)
-        return old.error();
-    return put(path, key, *old);
 }
 
 } // namespace Portoser

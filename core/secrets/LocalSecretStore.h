@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "core/Result.h"
+#include "core/secrets/SecretsBackend.h"
 
-#include <QDateTime>
 #include <QJsonObject>
-#include <QStringList>
 
 #include <functional>
 #include <memory>
 
 namespace Portoser {
-
-struct SecretVersion
-{
-    int version = 0;
-    QString value;
-    QDateTime at;
-    bool deleted = false; // a tombstone: the key was deleted at this version
-};
 
 /**
  * The embedded secrets store: one file (`~/.portoser/secrets.enc` by default), AES-256-GCM with a
@@ -28,7 +18,7 @@ struct SecretVersion
  * lock file first, so concurrent writers lose nothing. A wrong key or an altered file is an
  * error, never an empty store. Each key keeps its last `KeepVersions` values.
  */
-class LocalSecretStore
+class LocalSecretStore final : public SecretsBackend
 {
 public:
     static constexpr int KeepVersions = 10;
@@ -47,34 +37,36 @@ public:
     ~LocalSecretStore();
     Q_DISABLE_COPY_MOVE(LocalSecretStore)
 
-    /** Paths (e.g. "services/api") that start with `prefix`, sorted. */
-    QStringList paths(const QString &prefix = {}) const;
-    /** The keys of `path` that have a current value, sorted. */
-    QStringList keys(const QString &path) const;
-    /** The current value (or `version`'s); NotFound when there is none. */
-    Result<QString> get(const QString &path, const QString &key, int version = 0) const;
-    QList<SecretVersion> versions(const QString &path, const QString &key) const;
-
-    /** Stores a new value; returns its version number. */
-    Result<int> put(const QString &path, const QString &key, const QString &value);
-    Result<void> remove(const QString &path, const QString &key);
-    /** Makes `version`'s value current again (as a new version). */
-    Result<int> rollback(const QString &path, const QString &key, int version);
+    QString kind() const override;
+    QString location() const override;
+    QJsonObject status() override;
+    Result<QStringList> paths(const QString &prefix = {}) override;
+    Result<QStringList> keys(const QString &path) override;
+    Result<QString> get(const QString &path, const QString &key, int version = 0) override;
+    Result<QList<SecretVersion>> versions(const QString &path, const QString &key) override;
+    Result<int> put(const QString &path, const QString &key, const QString &value) override;
+    Result<int> putAll(const QString &path, const QMap<QString, QString> &values) override;
+    Result<void> remove(const QString &path, const QString &key) override;
 
     QString path() const { return m_path; }
 
 private:
     LocalSecretStore(QString path, QByteArray passphrase);
     Result<void> load();
+    /** Re-reads the file when another process replaced it since it was read. */
+    Result<void> refresh();
+    QStringList currentKeys(const QString &path) const;
+    QList<SecretVersion> history(const QString &path, const QString &key) const;
     Result<void> save();
     /** Re-reads the file under the store's lock, applies `change`, writes it back. */
     Result<void> update(const std::function<Result<void>()> &change);
 
-    QString m_path;
     Result<QByteArray> keyFor(const QByteArray &salt);
 
+    QString m_path;
     QByteArray m_passphrase;
     QByteArray m_salt, m_key; // the derived key of the file's salt: scrypt once per store
+    QByteArray m_fileStamp;   // inode, size and mtime of the file as last read
     QJsonObject m_data;       // {"paths": {path: {key: [{v, value, at, deleted}]}}}
 };
 

@@ -4,6 +4,7 @@
 #include "core/secrets/LocalSecretStore.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -44,15 +45,15 @@ void TestSecrets::roundTripWithoutPlaintextOnDisk()
 {
     auto store = open();
     QVERIFY(store);
-    QVERIFY(store->paths().isEmpty());
+    QVERIFY(store->paths()->isEmpty());
     QCOMPARE(*store->put(u"services/api"_s, u"DB_PASSWORD"_s, u"canary-7f3a"_s), 1);
     QCOMPARE(*store->put(u"services/api"_s, u"API_KEY"_s, u"k-123"_s), 1);
     QCOMPARE(*store->put(u"services/web"_s, u"TOKEN"_s, u"t"_s), 1);
 
     auto again = open();
     QVERIFY(again);
-    QCOMPARE(again->paths(u"services/"_s), (QStringList{u"services/api"_s, u"services/web"_s}));
-    QCOMPARE(again->keys(u"services/api"_s), (QStringList{u"API_KEY"_s, u"DB_PASSWORD"_s}));
+    QCOMPARE(*again->paths(u"services/"_s), (QStringList{u"services/api"_s, u"services/web"_s}));
+    QCOMPARE(*again->keys(u"services/api"_s), (QStringList{u"API_KEY"_s, u"DB_PASSWORD"_s}));
     QCOMPARE(*again->get(u"services/api"_s, u"DB_PASSWORD"_s), u"canary-7f3a"_s);
 
     QFile raw(file());
@@ -123,23 +124,23 @@ void TestSecrets::versionsDeleteAndRollback()
     auto store = open();
     for (const QString &v : {u"one"_s, u"two"_s, u"three"_s})
         QVERIFY(store->put(u"services/api"_s, u"PW"_s, v));
-    QCOMPARE(store->versions(u"services/api"_s, u"PW"_s).size(), 3);
+    QCOMPARE(store->versions(u"services/api"_s, u"PW"_s)->size(), 3);
     QCOMPARE(*store->get(u"services/api"_s, u"PW"_s, 1), u"one"_s);
     QCOMPARE(*store->rollback(u"services/api"_s, u"PW"_s, 1), 4);
     QCOMPARE(*store->get(u"services/api"_s, u"PW"_s), u"one"_s);
 
     QVERIFY(store->remove(u"services/api"_s, u"PW"_s));
     QCOMPARE(store->get(u"services/api"_s, u"PW"_s).error().code, ErrorCode::NotFound);
-    QVERIFY(store->keys(u"services/api"_s).isEmpty());
-    QVERIFY(store->versions(u"services/api"_s, u"PW"_s).last().deleted);
+    QVERIFY(store->keys(u"services/api"_s)->isEmpty());
+    QVERIFY(store->versions(u"services/api"_s, u"PW"_s)->last().deleted);
     QCOMPARE(store->remove(u"services/api"_s, u"PW"_s).error().code, ErrorCode::NotFound);
     QVERIFY(store->rollback(u"services/api"_s, u"PW"_s, 2)); // a deleted key comes back
     QCOMPARE(*store->get(u"services/api"_s, u"PW"_s), u"two"_s);
 
     for (int i = 0; i < 15; ++i)
         QVERIFY(store->put(u"p"_s, u"K"_s, QString::number(i)));
-    QCOMPARE(store->versions(u"p"_s, u"K"_s).size(), LocalSecretStore::KeepVersions);
-    QCOMPARE(store->versions(u"p"_s, u"K"_s).last().version, 15);
+    QCOMPARE(store->versions(u"p"_s, u"K"_s)->size(), LocalSecretStore::KeepVersions);
+    QCOMPARE(store->versions(u"p"_s, u"K"_s)->last().version, 15);
 }
 
 void TestSecrets::previousFileIsKept()
@@ -168,7 +169,7 @@ void TestSecrets::concurrentWritersLoseNothing()
     a->start();
     b->start();
     QVERIFY(a->wait(120000) && b->wait(120000));
-    QCOMPARE(open()->keys(u"p"_s).size(), 21);
+    QCOMPARE(open()->keys(u"p"_s)->size(), 21);
 }
 
 void TestSecrets::cliTakesValuesFromStdinAndShowsThemOnlyWhenAsked()
@@ -249,7 +250,8 @@ void TestSecrets::deployInjectsSecretsOnlyIntoTheEnvFile()
     // Not in the store yet: the deploy refuses, naming the reference and not starting the api.
     QByteArray out = cli({u"deploy"_s, u"api"_s}, {}, &code);
     QCOMPARE(code, 1);
-    QVERIFY2(out.contains("secret API_SECRET (services/api#API_SECRET): not in the secrets store"),
+    QVERIFY2(out.contains(
+                 "secret API_SECRET (services/api#API_SECRET): no secret services/api#API_SECRET"),
              out.constData());
 
     const QByteArray canary = "canary-5e1f-not-for-logs";
@@ -285,6 +287,32 @@ void TestSecrets::deployInjectsSecretsOnlyIntoTheEnvFile()
     QFile db(m_dir->filePath(u".portoser/portoser.db"_s));
     QVERIFY(db.open(QIODevice::ReadOnly));
     QVERIFY(!db.readAll().contains(canary));
+
+    // Rotation: a new value marks exactly the api; --changed-secrets redeploys it, then nothing.
+    out = cli({u"deploy"_s, u"--changed-secrets"_s}, {}, &code);
+    QVERIFY2(code == 0 && out.contains("no service uses a secret that changed"), out.constData());
+    const QByteArray rotated = "canary-77aa-rotated";
+    cli({u"secrets"_s, u"put"_s, u"services/api"_s, u"API_SECRET"_s}, rotated + '\n', &code);
+    QCOMPARE(code, 0);
+    out = cli({u"deploy"_s, u"--dry-run"_s, u"--json"_s}, {}, &code);
+    const QJsonArray planned = QJsonDocument::fromJson(out).object().value(u"services"_s).toArray();
+    QString apiAction;
+    for (const QJsonValue &p : planned) {
+        if (p[u"service"_s].toString() == u"api"_s)
+            apiAction = p[u"action"_s].toString();
+    }
+    QCOMPARE(apiAction, u"restart"_s); // the release is the same; its secret is not
+    QVERIFY2(out.contains("secret_versions.API_SECRET"), out.constData());
+    QVERIFY(!out.contains(rotated));
+    out = cli({u"deploy"_s, u"--changed-secrets"_s}, {}, &code);
+    QVERIFY2(code == 0 && out.contains("secrets changed for: api\n"), out.constData());
+    QVERIFY(!out.contains(rotated));
+    QFile envFile(holders.first());
+    QVERIFY(envFile.open(QIODevice::ReadOnly));
+    const QByteArray rendered = envFile.readAll();
+    QVERIFY(rendered.contains(rotated) && !rendered.contains(canary));
+    out = cli({u"deploy"_s, u"--changed-secrets"_s}, {}, &code);
+    QVERIFY2(code == 0 && out.contains("no service uses a secret that changed"), out.constData());
     cli({u"stop"_s, u"api"_s}, {}, &code);
 }
 
