@@ -2,6 +2,8 @@
 #include "core/secrets/VaultSecretStore.h"
 
 #include <QJsonArray>
+#include <QRandomGenerator>
+#include <QThread>
 
 namespace Portoser {
 
@@ -179,7 +181,7 @@ Result<QList<SecretVersion>> VaultSecretStore::versions(const QString &path, con
 Result<int> VaultSecretStore::modify(const QString &path,
                                      const std::function<Result<void>(QJsonObject &)> &change)
 {
-    constexpr int Attempts = 5;
+    constexpr int Attempts = 10;
     for (int attempt = 1;; ++attempt) {
         auto snap = read(path);
         if (!snap)
@@ -195,6 +197,9 @@ Result<int> VaultSecretStore::modify(const QString &path,
         if (written || written.error().code != ErrorCode::Conflict || attempt == Attempts)
             return written ? Error{ErrorCode::Failed, u"Vault: unexpected answer to a write"_s}
                            : written.error();
+        // Another writer came first: read its version and try again, after a random pause so
+        // two writers in step fall out of it.
+        QThread::msleep(QRandomGenerator::global()->bounded(5, 40) * attempt);
     }
 }
 
