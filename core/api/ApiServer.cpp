@@ -6,6 +6,7 @@
 #include "core/api/HttpServer.h"
 #include "core/api/McpEndpoint.h"
 #include "core/api/RestRoutes.h"
+#include "core/api/SecretsRoutes.h"
 #include "core/heal/HealLoop.h"
 #include "core/history/HistoryStore.h"
 
@@ -66,6 +67,7 @@ ApiServer::ApiServer(Coordinator &coordinator, ApiSettings settings, QObject *pa
 {
     m_uptime.start();
     addRestRoutes(m_router, *this);
+    addSecretsRoutes(m_router, *this);
     m_mcp = std::make_unique<McpEndpoint>(*this);
     m_mcp->addRoutes(m_router);
 }

@@ -52,7 +52,7 @@ static QJsonValue redactValue(const QJsonValue &value);
 QJsonObject AuditLog::redact(const QJsonObject &arguments)
 {
     static const QRegularExpression secretKey(
-        u"secret|password|passwd|token|passphrase|^value$|private|credential"_s,
+        u"secret|password|passwd|token|passphrase|^value$|^content$|private|credential"_s,
         QRegularExpression::CaseInsensitiveOption);
     QJsonObject out;
     for (auto it = arguments.begin(); it != arguments.end(); ++it)

@@ -37,6 +37,7 @@ private slots:
     void idleConnectionsAreClosedButStreamsStay();
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
+    void secretsMetadataForOperatorsValuesOnlyForAdmins();
     void operatorToolsQuoteTheirArguments();
     void settingsFileReloadAndGracefulStop();
     void cliDeploysThroughTheCoordinator();
@@ -512,6 +513,78 @@ void TestApi::auditRedactsSecrets()
                  && !text.contains("\"x\""),
              text.constData());
     QCOMPARE(redacted.value(u"service"_s).toString(), u"api"_s);
+}
+
+void TestApi::secretsMetadataForOperatorsValuesOnlyForAdmins()
+{
+    QProcessEnvironment e = env();
+    e.insert(u"PORTOSER_SECRETS_PASSPHRASE"_s, u"api-test-pass"_s);
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, e),
+             qPrintable(m_serve->output()));
+    const QString admin =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"root"_s});
+    const QString operatorToken =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"operator"_s, u"--name"_s, u"ops"_s});
+    const QString viewer =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"viewer"_s, u"--name"_s, u"eyes"_s});
+    QTest::qWait(2100);
+    const QByteArray canary = "canary-api-4d2e";
+    QCOMPARE(m_serve
+                 ->request("PUT", u"/api/v1/secrets"_s,
+                           R"({"path":"services/api","key":"API_KEY","value":")" + canary + "\"}",
+                           bearer(operatorToken))
+                 .status,
+             403);
+    const auto put = m_serve->request(
+        "PUT", u"/api/v1/secrets"_s,
+        R"({"path":"services/api","key":"API_KEY","value":")" + canary + "\"}", bearer(admin));
+    QCOMPARE(put.status, 200);
+    QCOMPARE(put.json()[u"version"_s].toInt(), 1);
+    QVERIFY(!put.body.contains(canary));
+
+    // Operators see names and versions, never values; viewers not even those.
+    QCOMPARE(m_serve->request("GET", u"/api/v1/secrets"_s, {}, bearer(viewer)).status, 403);
+    const auto listed = m_serve->request("GET", u"/api/v1/secrets"_s, {}, bearer(operatorToken));
+    QCOMPARE(listed.status, 200);
+    QCOMPARE(listed.json()[u"secrets"_s][0][u"key"_s].toString(), u"API_KEY"_s);
+    QVERIFY(!listed.body.contains(canary));
+    const auto versions =
+        m_serve->request("GET", u"/api/v1/secrets/versions?path=services/api&key=API_KEY"_s, {},
+                         bearer(operatorToken));
+    QCOMPARE(versions.json()[u"versions"_s].toArray().size(), 1);
+    QCOMPARE(m_serve
+                 ->request("POST", u"/api/v1/secrets/reveal"_s,
+                           R"({"path":"services/api","key":"API_KEY"})", bearer(operatorToken))
+                 .status,
+             403);
+    const auto revealed =
+        m_serve->request("POST", u"/api/v1/secrets/reveal"_s,
+                         R"({"path":"services/api","key":"API_KEY"})", bearer(admin));
+    QCOMPARE(revealed.status, 200);
+    QCOMPARE(revealed.json()[u"value"_s].toString().toLatin1(), canary);
+    const auto missing = m_serve->request("POST", u"/api/v1/secrets/reveal"_s,
+                                          R"({"path":"services/api","key":"NOPE"})", bearer(admin));
+    QCOMPARE(missing.status, 404);
+    const auto imported = m_serve->request("POST", u"/api/v1/secrets/import"_s,
+                                           R"({"path":"services/api","content":"API_KEY=)" + canary
+                                               + "\\nOTHER='x y'\\n\"}",
+                                           bearer(admin));
+    QCOMPARE(imported.status, 200);
+    QCOMPARE(imported.json()[u"written"_s].toArray(), QJsonArray{u"OTHER"_s});
+
+    // The audit log has the reveal and the changes, and the value in none of them.
+    int code = -1;
+    const QString audit = cli({u"audit"_s, u"list"_s, u"--json"_s}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY(audit.contains(u"POST /api/v1/secrets/reveal"_s));
+    QVERIFY(audit.contains(u"PUT /api/v1/secrets"_s));
+    QVERIFY2(!audit.toLatin1().contains(canary), qPrintable(audit));
+    for (const QString &file : QDir(m_dir->path()).entryList({u"portoser.db*"_s}, QDir::Files)) {
+        QFile db(m_dir->filePath(file));
+        QVERIFY(db.open(QIODevice::ReadOnly));
+        QVERIFY2(!db.readAll().contains(canary), qPrintable(file));
+    }
+    QVERIFY(!m_serve->output().toLatin1().contains(canary));
 }
 
 void TestApi::operatorToolsQuoteTheirArguments()
