@@ -4,6 +4,7 @@
 #include "core/Orchestrator.h"
 #include "core/heal/HealLoop.h"
 #include "core/registry/RegistryLocator.h"
+#include "widgets/SecretsPage.h"
 
 #include <QFutureWatcher>
 #include <QHeaderView>
@@ -11,6 +12,7 @@
 #include <QListWidget>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QTreeWidget>
 #include <QtConcurrent>
@@ -39,7 +41,14 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
-    setCentralWidget(splitter);
+    auto *pages = new QTabWidget(this);
+    pages->setObjectName(QStringLiteral("pagesTabWidget"));
+    pages->setDocumentMode(true);
+    pages->addTab(splitter, tr("&Cluster"));
+    m_secretsPage = new SecretsPage(OrchestratorSettings{}, pages);
+    m_secretsPage->setObjectName(QStringLiteral("secretsPage"));
+    pages->addTab(m_secretsPage, tr("&Secrets"));
+    setCentralWidget(pages);
     m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
     statusBar()->addWidget(m_statusLabel);
     m_watchdogLabel = new QLabel(tr("Watchdog off"), this);
@@ -113,6 +122,7 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
         new QTreeWidgetItem(m_issuesTree, {issue.isError() ? tr("error") : tr("warning"),
                                            issue.where.toString(), issue.message});
     m_issuesTree->header()->resizeSections(QHeaderView::ResizeToContents);
+    m_secretsPage->setRegistry(registry);
     if (checked.isValid()) {
         m_registry = registry;
         m_watchdogAction->setEnabled(true);

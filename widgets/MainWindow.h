@@ -16,6 +16,7 @@ class QTreeWidget;
 namespace Portoser {
 
 class HealLoop;
+class SecretsPage;
 
 /**
  * The desktop control center. Until the GUI issue (#6) it shows the registry's hosts and
@@ -42,6 +43,7 @@ private:
     QLabel *m_watchdogLabel = nullptr;
     QListWidget *m_healEvents = nullptr;
     QAction *m_watchdogAction = nullptr;
+    SecretsPage *m_secretsPage = nullptr;
     std::optional<Registry> m_registry; // the valid registry on show
     std::unique_ptr<HealLoop> m_healLoop;
 };

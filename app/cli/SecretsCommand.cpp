@@ -239,28 +239,20 @@ int SecretsCommand::run(CliContext &context, const QCommandLineParser &args)
         if (!values)
             return failed(values.error());
         const QString path = args.value(PathOption);
-        QMap<QString, QString> changed;
-        for (auto it = values->cbegin(); it != values->cend(); ++it) {
-            auto stored = store.get(path, it.key());
-            if (!stored || *stored != it.value())
-                changed.insert(it.key(), it.value());
-        }
-        if (!args.isSet(DryRunOption) && !changed.isEmpty()) {
-            if (auto written = store.putAll(path, changed); !written)
-                return failed(written.error());
-        }
+        auto changed = store.writeChanged(path, *values, args.isSet(DryRunOption));
+        if (!changed)
+            return failed(changed.error());
         if (context.json()) {
-            context.printJson(
-                QJsonObject{{u"path"_s, path},
-                            {u"dry_run"_s, args.isSet(DryRunOption)},
-                            {u"keys"_s, QJsonArray::fromStringList(values->keys())},
-                            {u"written"_s, QJsonArray::fromStringList(changed.keys())}});
+            context.printJson(QJsonObject{{u"path"_s, path},
+                                          {u"dry_run"_s, args.isSet(DryRunOption)},
+                                          {u"keys"_s, QJsonArray::fromStringList(values->keys())},
+                                          {u"written"_s, QJsonArray::fromStringList(*changed)}});
         } else {
             for (auto it = values->cbegin(); it != values->cend(); ++it)
-                context.out() << (changed.contains(it.key()) ? "  + " : "  = ") << path << '#'
+                context.out() << (changed->contains(it.key()) ? "  + " : "  = ") << path << '#'
                               << it.key() << '\n';
             context.out() << (args.isSet(DryRunOption) ? "would write " : "wrote ")
-                          << changed.size() << " of " << values->size() << " keys to " << path
+                          << changed->size() << " of " << values->size() << " keys to " << path
                           << " (= unchanged)\n";
         }
         return Ok;

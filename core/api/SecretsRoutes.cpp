@@ -237,21 +237,14 @@ void addSecretsRoutes(Router &router, ApiServer &server)
               withSecrets(*s, call, b->value(u"backend"_s).toString(),
                           [path, v = *values, dryRun](SecretsBackend &store, Orchestrator &,
                                                       const Registry &) -> Result<QJsonValue> {
-                              QMap<QString, QString> changed;
-                              for (auto it = v.cbegin(); it != v.cend(); ++it) {
-                                  auto stored = store.get(path, it.key());
-                                  if (!stored || *stored != it.value())
-                                      changed.insert(it.key(), it.value());
-                              }
-                              if (!dryRun && !changed.isEmpty()) {
-                                  if (auto written = store.putAll(path, changed); !written)
-                                      return written.error();
-                              }
+                              auto changed = store.writeChanged(path, v, dryRun);
+                              if (!changed)
+                                  return changed.error();
                               return QJsonValue(QJsonObject{
                                   {u"path"_s, path},
                                   {u"dry_run"_s, dryRun},
                                   {u"keys"_s, QJsonArray::fromStringList(v.keys())},
-                                  {u"written"_s, QJsonArray::fromStringList(changed.keys())}});
+                                  {u"written"_s, QJsonArray::fromStringList(*changed)}});
                           });
           });
     route("POST", u"/api/v1/secrets/migrate"_s, Role::Admin, true,

@@ -36,6 +36,24 @@ Result<int> SecretsBackend::rollback(const QString &path, const QString &key, in
     return put(path, key, *old);
 }
 
+Result<QStringList> SecretsBackend::writeChanged(const QString &path,
+                                                 const QMap<QString, QString> &values, bool dryRun)
+{
+    QMap<QString, QString> changed;
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        auto stored = get(path, it.key());
+        if (!stored && stored.error().code != ErrorCode::NotFound)
+            return stored.error();
+        if (!stored || *stored != it.value())
+            changed.insert(it.key(), it.value());
+    }
+    if (!dryRun && !changed.isEmpty()) {
+        if (auto written = putAll(path, changed); !written)
+            return written.error();
+    }
+    return changed.keys();
+}
+
 Result<void> SecretsBackend::checkNames(const QString &path, const QString &key)
 {
     const bool bad = path.isEmpty() || key.isEmpty() || path.contains(u'#') || key.contains(u'#')

@@ -63,6 +63,13 @@ public:
     virtual Result<void> remove(const QString &path, const QString &key) = 0;
     /** Makes `version`'s value current again (as a new version). */
     Result<int> rollback(const QString &path, const QString &key, int version);
+    /**
+     * Writes, in one change, the keys of `values` that are new or hold another value (what an
+     * import or a migration does, so doing it twice changes nothing). Returns those keys; a dry
+     * run only finds them.
+     */
+    Result<QStringList> writeChanged(const QString &path, const QMap<QString, QString> &values,
+                                     bool dryRun = false);
 
 protected:
     /** InvalidInput unless `path` and `key` are usable names. */

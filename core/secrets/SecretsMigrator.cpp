@@ -58,30 +58,20 @@ MigrationStep SecretsMigrator::migrate(const Service &service, const Options &op
         return step;
     }
     step.keys = values->keys();
-    QMap<QString, QString> changed;
     QMap<QString, QString> references;
-    for (auto it = values->cbegin(); it != values->cend(); ++it) {
-        auto stored = m_backend.get(step.path, it.key());
-        if (!stored && stored.error().code != ErrorCode::NotFound) {
-            step.error = stored.error().message;
-            return step;
-        }
-        if (!stored || *stored != it.value())
-            changed.insert(it.key(), it.value());
-        const QString reference = options.referencePrefix + step.path + u'#' + it.key();
-        references.insert(it.key(), reference);
-        if (!service.secrets.contains(it.key()))
-            step.referenced.append(it.key());
+    for (const QString &key : std::as_const(step.keys)) {
+        references.insert(key, options.referencePrefix + step.path + u'#' + key);
+        if (!service.secrets.contains(key))
+            step.referenced.append(key);
     }
-    step.written = changed.keys();
+    auto written = m_backend.writeChanged(step.path, *values, options.dryRun);
+    if (!written) {
+        step.error = written.error().message;
+        return step;
+    }
+    step.written = *written;
     if (options.dryRun)
         return step;
-    if (!changed.isEmpty()) {
-        if (auto written = m_backend.putAll(step.path, changed); !written) {
-            step.error = written.error().message;
-            return step;
-        }
-    }
     // The registry's env_file goes: the references replace it. A service.yml stays untouched.
     const bool dropEnvFile = !service.envFile.isEmpty();
     if (!step.referenced.isEmpty() || dropEnvFile) {
