@@ -35,8 +35,9 @@ Result<void> run(QKeychain::Job &job, const QString &entry)
     case QKeychain::AccessDeniedByUser:
         return Error{ErrorCode::PermissionDenied,
                      u"keychain: access to portoser/%1 denied"_s.arg(entry)};
-    default:
-        return Error{ErrorCode::Failed, u"keychain: %1"_s.arg(job.errorString())};
+    default: // e.g. no session bus to reach the Secret Service on
+        return Error{ErrorCode::Unreachable,
+                     u"the OS keychain is not reachable (%1)"_s.arg(job.errorString())};
     }
 }
 
