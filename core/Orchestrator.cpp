@@ -360,9 +360,8 @@ DeployOptions Orchestrator::withSecrets(DeployOptions options)
     return options;
 }
 
-Result<QMap<QString, QString>> Orchestrator::secretValues(const Service &service)
+Result<void> Orchestrator::forEachSecret(const Service &service, const SecretFn &fn)
 {
-    QMap<QString, QString> values;
     for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
         const QString where = u"%1: secret %2 (%3)"_s.arg(service.name, it.key(), it.value());
         const auto ref = SecretReference::parse(it.value());
@@ -371,30 +370,44 @@ Result<QMap<QString, QString>> Orchestrator::secretValues(const Service &service
         auto backend = secrets(ref->backend);
         if (!backend)
             return Error{backend.error().code, where + u": "_s + backend.error().message};
-        auto value = (*backend)->get(ref->path, ref->key);
-        if (!value)
-            return Error{value.error().code, where + u": "_s + value.error().message};
-        values.insert(it.key(), *value);
+        if (auto done = fn(it.key(), **backend, *ref); !done)
+            return Error{done.error().code, where + u": "_s + done.error().message};
     }
+    return {};
+}
+
+Result<QMap<QString, QString>> Orchestrator::secretValues(const Service &service)
+{
+    QMap<QString, QString> values;
+    auto done = forEachSecret(service,
+                              [&](const QString &var, SecretsBackend &backend,
+                                  const SecretReference &ref) -> Result<void> {
+                                  auto value = backend.get(ref.path, ref.key);
+                                  if (!value)
+                                      return value.error();
+                                  values.insert(var, *value);
+                                  return {};
+                              });
+    if (!done)
+        return done.error();
     return values;
 }
 
 Result<QJsonObject> Orchestrator::secretVersions(const Service &service)
 {
     QJsonObject versions;
-    for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
-        const QString where = u"%1: secret %2 (%3)"_s.arg(service.name, it.key(), it.value());
-        const auto ref = SecretReference::parse(it.value());
-        if (!ref)
-            return Error{ErrorCode::InvalidInput, where + u": expected [local:|vault:]PATH#KEY"_s};
-        auto backend = secrets(ref->backend);
-        if (!backend)
-            return Error{backend.error().code, where + u": "_s + backend.error().message};
-        auto history = (*backend)->versions(ref->path, ref->key);
-        if (!history)
-            return Error{history.error().code, where + u": "_s + history.error().message};
-        versions.insert(it.key(), history->last().deleted ? 0 : history->last().version);
-    }
+    auto done = forEachSecret(service,
+                              [&](const QString &var, SecretsBackend &backend,
+                                  const SecretReference &ref) -> Result<void> {
+                                  auto history = backend.versions(ref.path, ref.key);
+                                  if (!history)
+                                      return history.error();
+                                  versions.insert(
+                                      var, history->last().deleted ? 0 : history->last().version);
+                                  return {};
+                              });
+    if (!done)
+        return done.error();
     return versions;
 }
 

@@ -191,6 +191,11 @@ private:
 
     /** `options` with a secrets resolver over this orchestrator's store, unless it has one. */
     DeployOptions withSecrets(DeployOptions options);
+    /** Calls `fn` with each `secrets:` variable of `service`, its backend and its reference;
+     *  any failure names the service, the variable and the reference. */
+    using SecretFn =
+        std::function<Result<void>(const QString &var, SecretsBackend &, const SecretReference &)>;
+    Result<void> forEachSecret(const Service &service, const SecretFn &fn);
     Result<QMap<QString, QString>> secretValues(const Service &service);
     /** VAR -> the version of the secret it names (what a rotation changes). */
     Result<QJsonObject> secretVersions(const Service &service);

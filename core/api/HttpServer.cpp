@@ -2,17 +2,17 @@
 #include "core/api/HttpServer.h"
 
 #include <QAbstractHttpServer>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
-#include <QElapsedTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTimer>
 #include <QThread>
+#include <QTimer>
 
 namespace Portoser {
 

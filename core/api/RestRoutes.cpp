@@ -149,15 +149,8 @@ void addRestRoutes(Router &router, ApiServer &server)
     auto route = [&router](QByteArray method, QString pattern, Role role, bool audited,
                            QString summary, std::function<void(const CallPtr &)> handler,
                            QString operation = {}) {
-        Route r;
-        r.method = std::move(method);
-        r.pattern = std::move(pattern);
-        r.role = role;
-        r.audited = audited;
-        r.summary = std::move(summary);
-        r.handler = std::move(handler);
-        r.operation = std::move(operation);
-        router.add(std::move(r));
+        router.add(Route::make(std::move(method), std::move(pattern), role, audited,
+                               std::move(summary), std::move(handler), std::move(operation)));
     };
     auto opRoute = [&route, s](QByteArray method, QString pattern, const QString &op,
                                QString summary,

@@ -45,6 +45,20 @@ struct Route
     QString summary;      // for the OpenAPI description
     QString operation;    // the Operations entry it runs, if any (its schema documents the input)
     std::function<void(const CallPtr &)> handler;
+
+    static Route make(QByteArray method, QString pattern, Role role, bool audited, QString summary,
+                      std::function<void(const CallPtr &)> handler, QString operation = {})
+    {
+        Route r;
+        r.method = std::move(method);
+        r.pattern = std::move(pattern);
+        r.role = role;
+        r.audited = audited;
+        r.summary = std::move(summary);
+        r.operation = std::move(operation);
+        r.handler = std::move(handler);
+        return r;
+    }
 };
 
 /** Matches a method and path to a route and its {parameters}. */

@@ -35,16 +35,35 @@ void withSecrets(ApiServer &server, const CallPtr &call, const QString &backend,
         });
 }
 
-/** {path, key} from the body (or query), or a 400 already sent. */
-std::optional<std::pair<QString, QString>> pathAndKey(const CallPtr &call, const QJsonObject &body)
+using KeyFn = std::function<Result<QJsonObject>(SecretsBackend &, const QString &path,
+                                                const QString &key, const QJsonObject &args)>;
+
+/**
+ * A call on one secret: `path`, `key` and `backend` from the JSON body or the query; `fn` gets
+ * the body, and its answer is returned with the path and key added.
+ */
+void onSecret(ApiServer &server, const CallPtr &call, KeyFn fn)
 {
-    const QString path = body.value(u"path"_s).toString(call->query(u"path"_s));
-    const QString key = body.value(u"key"_s).toString(call->query(u"key"_s));
-    if (path.isEmpty() || key.isEmpty()) {
-        call->fail(400, u"invalid_input"_s, u"name the secret with \"path\" and \"key\""_s);
-        return std::nullopt;
-    }
-    return std::pair{path, key};
+    auto args = call->jsonBody();
+    if (!args)
+        return call->fail(args.error());
+    const auto field = [&](const QString &name) {
+        return args->value(name).toString(call->query(name));
+    };
+    const QString path = field(u"path"_s);
+    const QString key = field(u"key"_s);
+    if (path.isEmpty() || key.isEmpty())
+        return call->fail(400, u"invalid_input"_s, u"name the secret with \"path\" and \"key\""_s);
+    withSecrets(server, call, field(u"backend"_s),
+                [fn, path, key, a = *args](SecretsBackend &store, Orchestrator &,
+                                           const Registry &) -> Result<QJsonValue> {
+                    auto answer = fn(store, path, key, a);
+                    if (!answer)
+                        return answer.error();
+                    answer->insert(u"path"_s, path);
+                    answer->insert(u"key"_s, key);
+                    return QJsonValue(*answer);
+                });
 }
 
 QJsonArray versionsJson(const QList<SecretVersion> &versions)
@@ -64,14 +83,8 @@ void addSecretsRoutes(Router &router, ApiServer &server)
     ApiServer *s = &server;
     auto route = [&router](QByteArray method, QString pattern, Role role, bool audited,
                            QString summary, std::function<void(const CallPtr &)> handler) {
-        Route r;
-        r.method = std::move(method);
-        r.pattern = std::move(pattern);
-        r.role = role;
-        r.audited = audited;
-        r.summary = std::move(summary);
-        r.handler = std::move(handler);
-        router.add(std::move(r));
+        router.add(Route::make(std::move(method), std::move(pattern), role, audited,
+                               std::move(summary), std::move(handler)));
     };
     // The body of a change, or a 400 already sent.
     auto body = [](const CallPtr &call) -> std::optional<QJsonObject> {
@@ -125,99 +138,71 @@ void addSecretsRoutes(Router &router, ApiServer &server)
                           [](SecretsBackend &store, Orchestrator &, const Registry &)
                               -> Result<QJsonValue> { return QJsonValue(store.status()); });
           });
-    route(
-        "GET", u"/api/v1/secrets/versions"_s, Role::Operator, false,
-        u"A secret's versions (?path=&key=&backend=), without values"_s, [s](const CallPtr &call) {
-            const auto named = pathAndKey(call, {});
-            if (!named)
-                return;
-            withSecrets(*s, call, call->query(u"backend"_s),
-                        [named](SecretsBackend &store, Orchestrator &,
-                                const Registry &) -> Result<QJsonValue> {
-                            auto history = store.versions(named->first, named->second);
-                            if (!history)
-                                return history.error();
-                            return QJsonValue(QJsonObject{{u"path"_s, named->first},
-                                                          {u"key"_s, named->second},
-                                                          {u"versions"_s, versionsJson(*history)}});
-                        });
-        });
+    route("GET", u"/api/v1/secrets/versions"_s, Role::Operator, false,
+          u"A secret's versions (?path=&key=&backend=), without values"_s,
+          [s](const CallPtr &call) {
+              onSecret(*s, call,
+                       [](SecretsBackend &store, const QString &path, const QString &key,
+                          const QJsonObject &) -> Result<QJsonObject> {
+                           auto history = store.versions(path, key);
+                           if (!history)
+                               return history.error();
+                           return QJsonObject{{u"versions"_s, versionsJson(*history)}};
+                       });
+          });
     route("POST", u"/api/v1/secrets/reveal"_s, Role::Admin, true,
           u"A secret's value {path, key, version?, backend?}; admin only, audited"_s,
-          [s, body](const CallPtr &call) {
-              const auto b = body(call);
-              const auto named = b ? pathAndKey(call, *b) : std::nullopt;
-              if (!named)
-                  return;
-              const int version = b->value(u"version"_s).toInt();
-              withSecrets(*s, call, b->value(u"backend"_s).toString(),
-                          [named, version](SecretsBackend &store, Orchestrator &,
-                                           const Registry &) -> Result<QJsonValue> {
-                              auto value = store.get(named->first, named->second, version);
-                              if (!value)
-                                  return value.error();
-                              return QJsonValue(QJsonObject{{u"path"_s, named->first},
-                                                            {u"key"_s, named->second},
-                                                            {u"value"_s, *value}});
-                          });
+          [s](const CallPtr &call) {
+              onSecret(*s, call,
+                       [](SecretsBackend &store, const QString &path, const QString &key,
+                          const QJsonObject &args) -> Result<QJsonObject> {
+                           auto value = store.get(path, key, args.value(u"version"_s).toInt());
+                           if (!value)
+                               return value.error();
+                           return QJsonObject{{u"value"_s, *value}};
+                       });
           });
     route("PUT", u"/api/v1/secrets"_s, Role::Admin, true,
           u"Store a value {path, key, value, backend?}; answers the new version"_s,
-          [s, body](const CallPtr &call) {
-              const auto b = body(call);
-              const auto named = b ? pathAndKey(call, *b) : std::nullopt;
-              if (!named)
-                  return;
-              if (!b->value(u"value"_s).isString())
-                  return call->fail(400, u"invalid_input"_s, u"\"value\" must be a string"_s);
-              const QString value = b->value(u"value"_s).toString();
-              withSecrets(*s, call, b->value(u"backend"_s).toString(),
-                          [named, value](SecretsBackend &store, Orchestrator &,
-                                         const Registry &) -> Result<QJsonValue> {
-                              auto version = store.put(named->first, named->second, value);
-                              if (!version)
-                                  return version.error();
-                              return QJsonValue(QJsonObject{{u"path"_s, named->first},
-                                                            {u"key"_s, named->second},
-                                                            {u"version"_s, *version}});
-                          });
+          [s](const CallPtr &call) {
+              onSecret(
+                  *s, call,
+                  [](SecretsBackend &store, const QString &path, const QString &key,
+                     const QJsonObject &args) -> Result<QJsonObject> {
+                      if (!args.value(u"value"_s).isString())
+                          return Error{ErrorCode::InvalidInput, u"\"value\" must be a string"_s};
+                      auto version = store.put(path, key, args.value(u"value"_s).toString());
+                      if (!version)
+                          return version.error();
+                      return QJsonObject{{u"version"_s, *version}};
+                  });
           });
     route("DELETE", u"/api/v1/secrets"_s, Role::Admin, true,
           u"Delete a secret (?path=&key=&backend=); its versions are kept"_s,
           [s](const CallPtr &call) {
-              const auto named = pathAndKey(call, {});
-              if (!named)
-                  return;
-              withSecrets(*s, call, call->query(u"backend"_s),
-                          [named](SecretsBackend &store, Orchestrator &,
-                                  const Registry &) -> Result<QJsonValue> {
-                              if (auto removed = store.remove(named->first, named->second);
-                                  !removed)
-                                  return removed.error();
-                              return QJsonValue(QJsonObject{
-                                  {u"deleted"_s, QString(named->first + u'#' + named->second)}});
-                          });
+              onSecret(*s, call,
+                       [](SecretsBackend &store, const QString &path, const QString &key,
+                          const QJsonObject &) -> Result<QJsonObject> {
+                           if (auto removed = store.remove(path, key); !removed)
+                               return removed.error();
+                           return QJsonObject{{u"deleted"_s, true}};
+                       });
           });
     route("POST", u"/api/v1/secrets/rollback"_s, Role::Admin, true,
           u"Make a version current again {path, key, version, backend?}"_s,
-          [s, body](const CallPtr &call) {
-              const auto b = body(call);
-              const auto named = b ? pathAndKey(call, *b) : std::nullopt;
-              if (!named)
-                  return;
-              const int version = b->value(u"version"_s).toInt();
-              if (version < 1)
-                  return call->fail(400, u"invalid_input"_s, u"\"version\" must be a number ≥ 1"_s);
-              withSecrets(*s, call, b->value(u"backend"_s).toString(),
-                          [named, version](SecretsBackend &store, Orchestrator &,
-                                           const Registry &) -> Result<QJsonValue> {
-                              auto written = store.rollback(named->first, named->second, version);
-                              if (!written)
-                                  return written.error();
-                              return QJsonValue(QJsonObject{{u"path"_s, named->first},
-                                                            {u"key"_s, named->second},
-                                                            {u"version"_s, *written}});
-                          });
+          [s](const CallPtr &call) {
+              onSecret(*s, call,
+                       [](SecretsBackend &store, const QString &path, const QString &key,
+                          const QJsonObject &args) -> Result<QJsonObject> {
+                           const int version = args.value(u"version"_s).toInt();
+                           if (version < 1)
+                               return Error{ErrorCode::InvalidInput,
+                                            u"\"version\" must be a number ≥ 1"_s};
+                           auto written = store.rollback(path, key, version);
+                           if (!written)
+                               return written.error();
+                           return QJsonObject{{u"version"_s, *written}};
+                       });
           });
     route("POST", u"/api/v1/secrets/import"_s, Role::Admin, true,
           u"Import a .env text {path, content, dry_run?, backend?}: writes the keys whose value "
