@@ -7,6 +7,7 @@
 #include "app/cli/HealCommands.h"
 #include "app/cli/HistoryCommand.h"
 #include "app/cli/RegistryCommand.h"
+#include "app/cli/CertsCommand.h"
 #include "app/cli/SecretsCommand.h"
 #include "app/cli/ServiceActionCommand.h"
 #include "app/cli/StatusCommand.h"
@@ -68,6 +69,7 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<HealCommand>());
     m_commands.push_back(std::make_unique<LearnCommand>());
     m_commands.push_back(std::make_unique<SecretsCommand>());
+    m_commands.push_back(std::make_unique<CertsCommand>());
     m_commands.push_back(std::make_unique<TokenCommand>());
     m_commands.push_back(std::make_unique<AuditCommand>());
     m_commands.push_back(std::make_unique<ToolsCommand>());

@@ -5,7 +5,7 @@
 
 namespace Portoser::Cli {
 
-/** `secrets list|get|put|delete|versions|rollback|backend`: the encrypted local store. */
+/** `secrets ...`: the local store or Vault, `.env` import and migration. */
 class SecretsCommand : public CliCommand
 {
 public:

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/CertsCommand.h"
+
+#include "app/cli/TextTable.h"
+#include "core/tls/CertificateAuthority.h"
+
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace Portoser::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QCommandLineOption RsaOption(u"rsa"_s,
+                                   u"init-ca, issue: an RSA key of BITS (3072 or 4096) "
+                                   "instead of EC P-256."_s,
+                                   u"BITS"_s);
+const QCommandLineOption DaysOption(u"days"_s,
+                                    u"init-ca, issue: validity in days (CA 3650, server 397); "
+                                    "check: the warning horizon (30)."_s,
+                                    u"N"_s);
+const QCommandLineOption ClientOption(u"client"_s,
+                                      u"issue: a client certificate (clientAuth) for mTLS."_s);
+const QCommandLineOption ForceOption(u"force"_s, u"init-ca: replace an existing CA."_s);
+const QCommandLineOption NameOption(u"name"_s, u"init-ca: the CA's common name."_s, u"CN"_s);
+
+QJsonObject toJson(const CertificateInfo &c)
+{
+    return {{u"file"_s, c.file},
+            {u"subject"_s, c.subject},
+            {u"issuer"_s, c.issuer},
+            {u"names"_s, QJsonArray::fromStringList(c.names)},
+            {u"usages"_s, QJsonArray::fromStringList(c.usages)},
+            {u"ca"_s, c.isCa},
+            {u"not_before"_s, c.notBefore.toString(Qt::ISODate)},
+            {u"not_after"_s, c.notAfter.toString(Qt::ISODate)},
+            {u"days_left"_s, c.daysLeft()},
+            {u"serial"_s, c.serial}};
+}
+
+} // namespace
+
+CommandSpec CertsCommand::spec() const
+{
+    return {u"certs"_s,
+            u"init-ca [--rsa BITS] [--days N] [--name CN] [--force] | issue SERVICE [--client] "
+            "[--rsa BITS] [--days N] | list | check [--days N]"_s,
+            u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
+            u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
+            "replace an existing CA without --force.\n"
+            "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
+            "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
+            "service's hostname, its host's name and address, and its aliases.\n"
+            "check exits 1 when any certificate expires within --days (default 30)."_s,
+            {RsaOption, DaysOption, ClientOption, ForceOption, NameOption}};
+}
+
+int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    QStringList words = args.positionalArguments();
+    const QString action = words.isEmpty() ? QString() : words.takeFirst();
+    CertificateAuthority ca;
+    auto failed = [&context](const Error &e) {
+        context.printError(e.message);
+        return Failed;
+    };
+    KeyType keyType = KeyType::EcP256;
+    if (args.isSet(RsaOption)) {
+        const QString bits = args.value(RsaOption);
+        if (bits != u"3072" && bits != u"4096")
+            return context.usageError(u"--rsa takes 3072 or 4096"_s);
+        keyType = bits == u"3072" ? KeyType::Rsa3072 : KeyType::Rsa4096;
+    }
+    bool daysOk = true;
+    const int days = args.isSet(DaysOption) ? args.value(DaysOption).toInt(&daysOk) : 0;
+    if (!daysOk || days < 0)
+        return context.usageError(u"--days takes a number of days"_s);
+    const auto show = [&context](const CertificateInfo &c) {
+        if (context.json())
+            context.printJson(toJson(c));
+        else
+            context.out() << c.file << ": " << c.subject << (c.isCa ? " (CA)" : "")
+                          << (c.names.isEmpty() ? QString() : u", "_s + c.names.join(u", "_s))
+                          << ", valid until " << c.notAfter.toString(Qt::ISODate) << '\n';
+    };
+
+    if (action == u"init-ca" && words.isEmpty()) {
+        auto made =
+            ca.init(args.isSet(NameOption) ? args.value(NameOption) : u"Portoser internal CA"_s,
+                    keyType, days ? days : 3650, args.isSet(ForceOption));
+        if (!made)
+            return failed(made.error());
+        show(*made);
+        return Ok;
+    }
+    if (action == u"issue" && words.size() == 1) {
+        const auto registry = context.validRegistry();
+        if (!registry)
+            return Failed;
+        const Service *service = registry->service(words.at(0));
+        if (!service)
+            return context.usageError(u"no service %1 in %2"_s.arg(words.at(0), registry->path));
+        CertificateRequest request;
+        request.client = args.isSet(ClientOption);
+        request.commonName = service->hostname.isEmpty() ? service->name : service->hostname;
+        request.keyType = keyType;
+        if (days)
+            request.validityDays = days;
+        if (!request.client) {
+            QStringList names{service->hostname, service->name};
+            if (const Host *host = registry->host(service->currentHost)) {
+                names.append(host->name);
+                for (const QString &address : {host->ip, host->sshHostname}) {
+                    if (QHostAddress(address).isNull())
+                        names.append(address);
+                    else if (!request.ipAddresses.contains(address))
+                        request.ipAddresses.append(address);
+                }
+            }
+            for (const QString &n : std::as_const(names)) {
+                if (!n.isEmpty() && !request.dnsNames.contains(n))
+                    request.dnsNames.append(n);
+            }
+        }
+        auto issued = ca.issue(service->name, request);
+        if (!issued)
+            return failed(issued.error());
+        show(*issued);
+        return Ok;
+    }
+    if ((action == u"list" || action == u"check") && words.isEmpty()) {
+        auto all = ca.list();
+        if (!all)
+            return failed(all.error());
+        const int horizon = days ? days : 30;
+        QJsonArray items;
+        TextTable table({u"SUBJECT"_s, u"KIND"_s, u"EXPIRES"_s, u"DAYS"_s, u"FILE"_s});
+        int expiring = 0;
+        for (const CertificateInfo &c : std::as_const(*all)) {
+            const bool soon = c.daysLeft() < horizon;
+            expiring += soon ? 1 : 0;
+            QJsonObject o = toJson(c);
+            o.insert(u"expires_soon"_s, soon);
+            items.append(o);
+            table.addRow({c.subject, c.isCa ? u"CA"_s : c.usages.join(u","_s),
+                          c.notAfter.toString(Qt::ISODate),
+                          QString::number(c.daysLeft()) + (soon ? u" !"_s : QString()), c.file});
+        }
+        if (context.json())
+            context.printJson(items);
+        else if (all->isEmpty())
+            context.out() << "no CA yet: portoser --cli certs init-ca\n";
+        else
+            table.print(context.out());
+        if (action == u"check" && expiring > 0) {
+            if (!context.json())
+                context.err() << "portoser: " << expiring << " certificate(s) expire within "
+                              << horizon << " days\n";
+            return Failed;
+        }
+        return Ok;
+    }
+    return context.usageError(u"say what to do: init-ca, issue SERVICE, list or check"_s);
+}
+
+} // namespace Portoser::Cli
