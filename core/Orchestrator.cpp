@@ -2,6 +2,7 @@
 #include "core/Orchestrator.h"
 
 #include "core/crypto/SecretCipher.h"
+#include "core/deploy/ConfigDiff.h"
 #include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceObserver.h"
 #include "core/heal/HealStore.h"
@@ -12,8 +13,15 @@
 #include "core/secrets/Keychain.h"
 #include "core/secrets/LocalSecretStore.h"
 #include "core/secrets/VaultSecretStore.h"
+#include "core/tls/CaddyAdmin.h"
+#include "core/tls/CaddyConfig.h"
+#include "core/tls/CertificateAuthority.h"
 
+#include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <tuple>
@@ -477,6 +485,69 @@ Result<QList<MigrationStep>> Orchestrator::migrateSecrets(const Registry &regist
         steps.append(migrator.migrate(s, effective));
     }
     return steps;
+}
+
+Result<Orchestrator::ProxyPlan> Orchestrator::proxyPlan(const Registry &registry)
+{
+    auto wanted = CaddyConfig::generate(registry, CertificateAuthority::defaultHome());
+    if (!wanted)
+        return wanted.error();
+    auto running = CaddyAdmin(registry.caddy.adminEndpoint).current();
+    if (!running)
+        return running.error();
+    ProxyPlan plan{*wanted, running->config, running->etag, {}};
+    plan.diff = ConfigDiff::between(plan.running, plan.wanted);
+    return plan;
+}
+
+Result<Orchestrator::ProxyPlan> Orchestrator::proxyApply(const Registry &registry)
+{
+    auto plan = proxyPlan(registry);
+    if (!plan || plan->diff.isEmpty())
+        return plan;
+    if (auto loaded = CaddyAdmin(registry.caddy.adminEndpoint).load(plan->wanted, plan->etag);
+        !loaded)
+        return loaded.error();
+    QSaveFile lastGood(CertificateAuthority::defaultHome() + u"/caddy/last-good.json"_s);
+    QDir().mkpath(QFileInfo(lastGood.fileName()).absolutePath());
+    if (lastGood.open(QIODevice::WriteOnly)) {
+        lastGood.write(QJsonDocument(plan->wanted).toJson());
+        (void)lastGood.commit();
+    }
+    return plan;
+}
+
+Result<QJsonArray> Orchestrator::proxyStatus(const Registry &registry)
+{
+    auto running = CaddyAdmin(registry.caddy.adminEndpoint).current();
+    if (!running)
+        return running.error();
+    QMap<QString, QString> dials; // route id -> upstream Caddy dials
+    const QJsonArray routes =
+        running->config[u"apps"_s][u"http"_s][u"servers"_s][u"portoser"_s][u"routes"_s].toArray();
+    for (const QJsonValue &r : routes)
+        dials.insert(r[u"@id"_s].toString(),
+                     r[u"handle"_s][0][u"upstreams"_s][0][u"dial"_s].toString());
+    QJsonArray out;
+    for (const Service &s : registry.services) {
+        if (s.hostname.isEmpty() || !s.effectivePort())
+            continue;
+        const QString id = CaddyConfig::routeId(s.name);
+        const QString wanted = CaddyConfig::upstreamOf(registry, s);
+        const QString state = !dials.contains(id)         ? u"missing"_s
+                              : dials.value(id) != wanted ? u"stale"_s
+                                                          : u"ok"_s;
+        const int port = registry.caddy.httpsPort;
+        out.append(QJsonObject{
+            {u"service"_s, s.name},
+            {u"url"_s,
+             u"https://%1%2/"_s.arg(s.hostname, port == 443 ? QString() : u":%1"_s.arg(port))},
+            {u"route"_s, id},
+            {u"state"_s, state},
+            {u"upstream"_s, dials.value(id)},
+            {u"wanted"_s, wanted}});
+    }
+    return out;
 }
 
 QMap<QString, QStringList> Orchestrator::secretUsers(const Registry &registry,

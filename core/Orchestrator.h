@@ -138,6 +138,22 @@ public:
                                                 const QStringList &services,
                                                 const SecretsMigrator::Options &options,
                                                 const QString &kind = {});
+    /** What Caddy should run for `registry` against what it runs now (`proxy plan`). */
+    struct ProxyPlan
+    {
+        QJsonObject wanted;
+        QJsonObject running;
+        QByteArray etag;
+        QStringList diff; // ConfigDiff lines; empty when Caddy runs what the registry says
+    };
+    Result<ProxyPlan> proxyPlan(const Registry &registry);
+    /** Loads the planned config into Caddy when it differs (If-Match on the ETag read), and keeps
+     *  it as the last config Caddy accepted (`~/.portoser/caddy/last-good.json`). */
+    Result<ProxyPlan> proxyApply(const Registry &registry);
+    /** Per service with a hostname: its public URL, whether Caddy has its route, and where it
+     *  sends traffic compared with the service's current host. */
+    Result<QJsonArray> proxyStatus(const Registry &registry);
+
     /** The services using each secret of backend `kind`: "path#key" -> service names. */
     QMap<QString, QStringList> secretUsers(const Registry &registry, const QString &kind) const;
     /** Services whose secrets changed (rotated) since their last successful deploy. */

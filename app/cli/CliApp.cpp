@@ -8,6 +8,7 @@
 #include "app/cli/HistoryCommand.h"
 #include "app/cli/RegistryCommand.h"
 #include "app/cli/CertsCommand.h"
+#include "app/cli/ProxyCommand.h"
 #include "app/cli/SecretsCommand.h"
 #include "app/cli/ServiceActionCommand.h"
 #include "app/cli/StatusCommand.h"
@@ -70,6 +71,7 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<LearnCommand>());
     m_commands.push_back(std::make_unique<SecretsCommand>());
     m_commands.push_back(std::make_unique<CertsCommand>());
+    m_commands.push_back(std::make_unique<ProxyCommand>());
     m_commands.push_back(std::make_unique<TokenCommand>());
     m_commands.push_back(std::make_unique<AuditCommand>());
     m_commands.push_back(std::make_unique<ToolsCommand>());

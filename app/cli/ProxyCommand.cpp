@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/ProxyCommand.h"
+
+#include "app/cli/TextTable.h"
+
+#include <QJsonArray>
+
+namespace Portoser::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+CommandSpec ProxyCommand::spec() const
+{
+    return {u"proxy"_s,
+            u"plan | apply | status"_s,
+            u"The Caddy ingress: its JSON config from the registry, through Caddy's admin API."_s,
+            u"plan shows the difference between what the registry asks for and what Caddy runs "
+            "now; apply loads it (Caddy validates first and keeps its old config when it refuses; "
+            "If-Match on the config read so a concurrent change is not overwritten); status "
+            "lists each service's public URL and whether its route sends traffic to where the "
+            "service runs. The registry's caddy section names admin_endpoint, http_port and "
+            "https_port; certificates come from `certs issue` or the service's tls_cert/tls_key."_s,
+            {}};
+}
+
+int ProxyCommand::run(CliContext &context, const QCommandLineParser &args)
+{
+    const QStringList words = args.positionalArguments();
+    const QString action = words.value(0);
+    if (words.size() != 1 || (action != u"plan" && action != u"apply" && action != u"status"))
+        return context.usageError(u"say plan, apply or status"_s);
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    Orchestrator &o = context.orchestrator();
+    if (action == u"status") {
+        auto status = o.proxyStatus(*registry);
+        if (!status) {
+            context.printError(status.error().message);
+            return Failed;
+        }
+        if (context.json()) {
+            context.printJson(*status);
+        } else {
+            TextTable table({u"SERVICE"_s, u"URL"_s, u"ROUTE"_s, u"UPSTREAM"_s});
+            for (const QJsonValue &v : std::as_const(*status))
+                table.addRow({v[u"service"_s].toString(), v[u"url"_s].toString(),
+                              v[u"state"_s].toString(), v[u"upstream"_s].toString()});
+            table.print(context.out());
+        }
+        bool allOk = true;
+        for (const QJsonValue &v : std::as_const(*status))
+            allOk = allOk && v[u"state"_s].toString() == u"ok";
+        return allOk ? Ok : Failed;
+    }
+    auto plan = action == u"apply" ? o.proxyApply(*registry) : o.proxyPlan(*registry);
+    if (!plan) {
+        context.printError(plan.error().message);
+        return Failed;
+    }
+    if (context.json()) {
+        context.printJson(QJsonObject{{u"changes"_s, QJsonArray::fromStringList(plan->diff)},
+                                      {u"applied"_s, action == u"apply" && !plan->diff.isEmpty()}});
+    } else if (plan->diff.isEmpty()) {
+        context.out() << "Caddy runs what the registry says; nothing to change\n";
+    } else {
+        for (const QString &line : std::as_const(plan->diff))
+            context.out() << line << '\n';
+        context.out() << (action == u"apply" ? "applied: " : "would change: ") << plan->diff.size()
+                      << " setting(s)\n";
+    }
+    return Ok;
+}
+
+} // namespace Portoser::Cli

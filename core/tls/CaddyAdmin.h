@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Result.h"
+
+#include <QJsonObject>
+
+namespace Portoser {
+
+/**
+ * Caddy's admin API, synchronously: read the running config with its ETag, load a whole config
+ * (Caddy validates it first and keeps the old one when it refuses), or replace one route's
+ * upstreams by its `@id`. A load carries `If-Match`, so two coordinators never overwrite each
+ * other's change unseen.
+ */
+class CaddyAdmin
+{
+public:
+    struct Running
+    {
+        QJsonObject config;
+        QByteArray etag;
+    };
+
+    explicit CaddyAdmin(QString endpoint);
+
+    Result<Running> current() const;
+    Result<void> load(const QJsonObject &config, const QByteArray &ifMatch = {}) const;
+    Result<void> setUpstream(const QString &routeId, const QString &dial) const;
+
+private:
+    struct Reply
+    {
+        int status = 0;
+        QByteArray body;
+        QByteArray etag;
+    };
+    Result<Reply> send(const QByteArray &method, const QString &path, const QByteArray &body = {},
+                       const QByteArray &ifMatch = {}) const;
+
+    QString m_endpoint;
+};
+
+} // namespace Portoser

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/tls/CaddyConfig.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QSslCertificate>
+
+namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+QString CaddyConfig::routeId(const QString &service)
+{
+    return u"portoser-"_s + service;
+}
+
+QString CaddyConfig::upstreamOf(const Registry &registry, const Service &service)
+{
+    const Host *host = registry.host(service.currentHost);
+    const auto port = service.effectivePort();
+    if (!host || !port)
+        return {};
+    return host->address() + u':' + QString::number(*port);
+}
+
+Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const QString &certsHome)
+{
+    const CaddySettings &caddy = registry.caddy;
+    if (!caddy.present || caddy.adminEndpoint.isEmpty())
+        return Error{
+            ErrorCode::InvalidInput,
+            u"%1: the registry has no caddy section with an admin_endpoint"_s.arg(registry.path)};
+    QString admin = caddy.adminEndpoint;
+    admin.remove(u"http://"_s);
+    while (admin.endsWith(u'/'))
+        admin.chop(1);
+
+    QJsonArray routes, certificates, policies;
+    for (const Service &s : registry.services) {
+        if (s.hostname.isEmpty() || !s.effectivePort())
+            continue;
+        const QString where = u"service %1 (route %2)"_s.arg(s.name, routeId(s.name));
+        QJsonObject proxy{
+            {u"handler"_s, u"reverse_proxy"_s},
+            {u"upstreams"_s, QJsonArray{QJsonObject{{u"dial"_s, upstreamOf(registry, s)}}}}};
+        const bool http =
+            s.health.type == HealthCheck::Type::Http
+            || (s.health.type == HealthCheck::Type::Auto && !s.healthcheckUrl.isEmpty());
+        if (http)
+            proxy.insert(
+                u"health_checks"_s,
+                QJsonObject{
+                    {u"active"_s,
+                     QJsonObject{{u"uri"_s, s.health.path},
+                                 {u"interval"_s, u"%1s"_s.arg(s.health.watchIntervalSeconds)},
+                                 {u"timeout"_s, u"%1s"_s.arg(s.health.timeoutSeconds)}}}});
+        routes.append(
+            QJsonObject{{u"@id"_s, routeId(s.name)},
+                        {u"match"_s, QJsonArray{QJsonObject{{u"host"_s, QJsonArray{s.hostname}}}}},
+                        {u"handle"_s, QJsonArray{proxy}},
+                        {u"terminal"_s, true}});
+        // The service's own pair, else what `certs issue` made for it.
+        const QString cert =
+            !s.tlsCert.isEmpty() ? s.tlsCert : certsHome + u"/certs/"_s + s.name + u"/server.crt"_s;
+        const QString key =
+            !s.tlsKey.isEmpty() ? s.tlsKey : certsHome + u"/certs/"_s + s.name + u"/server.key"_s;
+        if (!QFile::exists(cert) || !QFile::exists(key))
+            return Error{ErrorCode::NotFound,
+                         u"%1: no certificate at %2 (run `portoser --cli certs issue %3`, or set "
+                         "tls_cert and tls_key)"_s.arg(where, cert, s.name)};
+        certificates.append(QJsonObject{
+            {u"certificate"_s, cert}, {u"key"_s, key}, {u"tags"_s, QJsonArray{routeId(s.name)}}});
+        if (!s.caCert.isEmpty()) {
+            const QList<QSslCertificate> cas = QSslCertificate::fromPath(s.caCert);
+            if (cas.isEmpty())
+                return Error{ErrorCode::InvalidInput,
+                             u"%1: ca_cert %2 holds no PEM certificate"_s.arg(where, s.caCert)};
+            QJsonArray trusted;
+            for (const QSslCertificate &ca : cas)
+                trusted.append(QString::fromLatin1(ca.toDer().toBase64()));
+            policies.append(QJsonObject{
+                {u"match"_s, QJsonObject{{u"sni"_s, QJsonArray{s.hostname}}}},
+                {u"client_authentication"_s, QJsonObject{{u"trusted_ca_certs"_s, trusted},
+                                                         {u"mode"_s, u"require_and_verify"_s}}}});
+        }
+    }
+    policies.append(QJsonObject()); // every other name: TLS without client certificates
+    QJsonObject server{{u"listen"_s, QJsonArray{u":%1"_s.arg(caddy.httpsPort)}},
+                       {u"routes"_s, routes},
+                       {u"tls_connection_policies"_s, policies}};
+    return QJsonObject{
+        {u"admin"_s, QJsonObject{{u"listen"_s, admin}}},
+        {u"apps"_s,
+         QJsonObject{{u"http"_s, QJsonObject{{u"http_port"_s, caddy.httpPort},
+                                             {u"https_port"_s, caddy.httpsPort},
+                                             {u"servers"_s, QJsonObject{{u"portoser"_s, server}}}}},
+                     {u"tls"_s, QJsonObject{{u"certificates"_s,
+                                             QJsonObject{{u"load_files"_s, certificates}}}}}}}};
+}
+
+} // namespace Portoser

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Caddy ingress against a real Caddy (Debian's 2.6.2) started on loopback: certificates from
+// the internal CA, `proxy apply`, traffic over TLS to the service, a move that traffic follows,
+// and a config Caddy refuses leaving the old one serving.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
+
+class TestCaddy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void applyServeMoveAndRefuse();
+
+private:
+    static int freePort();
+    QByteArray cli(const QStringList &args, int *code = nullptr) const;
+    QByteArray fetch(const QString &path) const;
+    void writeRegistry(int backendPort, const QByteArray &extra = {});
+    QProcess *backend(int port, const QByteArray &text);
+
+    QTemporaryDir m_dir;
+    QProcess m_caddy;
+    QList<QProcess *> m_backends;
+    int m_admin = 0, m_http = 0, m_https = 0;
+};
+
+int TestCaddy::freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost);
+    return probe.serverPort();
+}
+
+void TestCaddy::initTestCase()
+{
+    if (QStandardPaths::findExecutable(u"caddy"_s).isEmpty())
+        QSKIP("caddy is not installed (scripts/setup installs Debian's package)");
+    m_admin = freePort();
+    m_http = freePort();
+    m_https = freePort();
+    QFile init(m_dir.filePath(u"init.json"_s));
+    QVERIFY(init.open(QIODevice::WriteOnly));
+    init.write(R"({"admin":{"listen":"127.0.0.1:)" + QByteArray::number(m_admin) + R"("}})");
+    init.close();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"HOME"_s, m_dir.path()); // its autosave and data stay in the temp dir
+    env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"data"_s));
+    env.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
+    m_caddy.setProcessEnvironment(env);
+    m_caddy.setProcessChannelMode(QProcess::MergedChannels);
+    m_caddy.start(u"caddy"_s, {u"run"_s, u"--config"_s, init.fileName()});
+    QVERIFY(m_caddy.waitForStarted());
+    const auto adminAnswers = [this] {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, quint16(m_admin));
+        return socket.waitForConnected(200);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(adminAnswers() || m_caddy.state() != QProcess::Running, 10000);
+    QVERIFY2(m_caddy.state() == QProcess::Running, m_caddy.readAll().constData());
+}
+
+void TestCaddy::cleanupTestCase()
+{
+    for (QProcess *p : std::as_const(m_backends)) {
+        p->kill();
+        p->waitForFinished();
+        delete p;
+    }
+    m_caddy.terminate();
+    m_caddy.waitForFinished(5000);
+}
+
+QProcess *TestCaddy::backend(int port, const QByteArray &text)
+{
+    const QString root = m_dir.filePath(u"www-"_s + QString::number(port));
+    QDir().mkpath(root);
+    QFile index(root + u"/index.html"_s);
+    index.open(QIODevice::WriteOnly);
+    index.write(text);
+    index.close();
+    auto *p = new QProcess;
+    p->setWorkingDirectory(root);
+    p->start(u"python3"_s,
+             {u"-m"_s, u"http.server"_s, QString::number(port), u"--bind"_s, u"127.0.0.1"_s});
+    m_backends.append(p);
+    return p;
+}
+
+void TestCaddy::writeRegistry(int backendPort, const QByteArray &extra)
+{
+    QFile registry(m_dir.filePath(u"registry.yml"_s));
+    QVERIFY(registry.open(QIODevice::WriteOnly));
+    registry.write("caddy:\n  ingress_host: box\n  admin_endpoint: http://127.0.0.1:"
+                   + QByteArray::number(m_admin) + "\n  http_port: " + QByteArray::number(m_http)
+                   + "\n  https_port: " + QByteArray::number(m_https)
+                   + "\nhosts:\n  box:\n    ip: 127.0.0.1\n    transport: local\n    path: "
+                   + m_dir.filePath(u"box"_s).toUtf8()
+                   + "\nservices:\n  web:\n    current_host: box\n    deployment_type: process\n"
+                     "    command: sleep 100\n    hostname: web.test.internal\n    port: "
+                   + QByteArray::number(backendPort)
+                   + "\n    health: {type: http, path: /index.html}\n" + extra);
+}
+
+QByteArray TestCaddy::cli(const QStringList &args, int *code) const
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PORTOSER_HOME"_s, m_dir.filePath(u"home"_s));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+            QStringList{u"--cli"_s, u"--registry"_s, m_dir.filePath(u"registry.yml"_s)} + args);
+    p.waitForFinished(60000);
+    if (code)
+        *code = p.exitCode();
+    return p.readAll();
+}
+
+QByteArray TestCaddy::fetch(const QString &path) const
+{
+    QProcess curl;
+    curl.start(u"curl"_s, {u"-sS"_s, u"-m"_s, u"5"_s, u"--resolve"_s,
+                           u"web.test.internal:%1:127.0.0.1"_s.arg(m_https), u"--cacert"_s,
+                           m_dir.filePath(u"home/ca/ca.crt"_s),
+                           u"https://web.test.internal:%1%2"_s.arg(m_https).arg(path)});
+    curl.waitForFinished(10000);
+    return curl.readAllStandardOutput() + curl.readAllStandardError();
+}
+
+void TestCaddy::applyServeMoveAndRefuse()
+{
+    const int first = freePort();
+    const int second = freePort();
+    backend(first, "served by the first\n");
+    backend(second, "served by the second\n");
+    writeRegistry(first);
+    int code = -1;
+    QByteArray out = cli({u"proxy"_s, u"plan"_s}, &code);
+    QVERIFY2(code == 1 && out.contains("certs issue web"), out.constData()); // no certificate yet
+    cli({u"certs"_s, u"init-ca"_s}, &code);
+    QCOMPARE(code, 0);
+    cli({u"certs"_s, u"issue"_s, u"web"_s}, &code);
+    QCOMPARE(code, 0);
+
+    out = cli({u"proxy"_s, u"apply"_s}, &code);
+    QVERIFY2(code == 0 && out.contains("applied"), out.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"/index.html"_s), QByteArray("served by the first\n"), 10000);
+    out = cli({u"proxy"_s, u"plan"_s}, &code);
+    QVERIFY2(out.contains("nothing to change"), out.constData());
+    out = cli({u"proxy"_s, u"status"_s, u"--json"_s}, &code);
+    QCOMPARE(code, 0);
+    const QJsonObject web = QJsonDocument::fromJson(out).array().first().toObject();
+    QCOMPARE(web[u"state"_s].toString(), u"ok"_s);
+    QCOMPARE(web[u"url"_s].toString(), u"https://web.test.internal:%1/"_s.arg(m_https));
+
+    // The service moves (another port here): the plan names the upstream, traffic follows.
+    writeRegistry(second);
+    out = cli({u"proxy"_s, u"status"_s}, &code);
+    QVERIFY2(code == 1 && out.contains("stale"), out.constData());
+    out = cli({u"proxy"_s, u"plan"_s}, &code);
+    QVERIFY2(out.contains(u"127.0.0.1:%1"_s.arg(second).toUtf8()), out.constData());
+    cli({u"proxy"_s, u"apply"_s}, &code);
+    QCOMPARE(code, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"/index.html"_s), QByteArray("served by the second\n"), 10000);
+
+    // A certificate Caddy cannot load: refused, nothing changes, the old route still serves.
+    QFile junk(m_dir.filePath(u"junk.pem"_s));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not a certificate\n");
+    junk.close();
+    writeRegistry(first, "    tls_cert: " + junk.fileName().toUtf8()
+                             + "\n    tls_key: " + junk.fileName().toUtf8() + "\n");
+    out = cli({u"proxy"_s, u"apply"_s}, &code);
+    QVERIFY2(code == 1 && out.contains("still runs its previous config"), out.constData());
+    QCOMPARE(fetch(u"/index.html"_s), QByteArray("served by the second\n"));
+}
+
+QTEST_GUILESS_MAIN(TestCaddy)
+#include "TestCaddy.moc"
