@@ -247,8 +247,26 @@ Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, con
                 edited.error().code,
                 QStringLiteral("%1 now runs on %2, but the registry could not be updated: %3")
                     .arg(service, host, edited.error().message)};
+        updateProxyRoute(moved, *moved.service(service), progress);
     }
     return records;
+}
+
+void Orchestrator::updateProxyRoute(const Registry &registry, const Service &service,
+                                    const ProgressFn &progress)
+{
+    if (!registry.caddy.present || service.hostname.isEmpty() || !service.effectivePort())
+        return;
+    const QString dial = CaddyConfig::upstreamOf(registry, service);
+    const auto patched = CaddyAdmin(registry.caddy.adminEndpoint)
+                             .setUpstream(CaddyConfig::routeId(service.name), dial);
+    // The service already runs where it should: a proxy that lags is reported, not a failure.
+    if (progress)
+        progress({service.name, service.currentHost, QStringLiteral("proxy"),
+                  patched ? QStringLiteral("route %1 now sends %2 to %3")
+                                .arg(CaddyConfig::routeId(service.name), service.hostname, dial)
+                          : QStringLiteral("route not updated (%1); run `proxy apply`")
+                                .arg(patched.error().message)});
 }
 
 Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64 recordId,

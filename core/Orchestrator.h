@@ -153,6 +153,9 @@ public:
     /** Per service with a hostname: its public URL, whether Caddy has its route, and where it
      *  sends traffic compared with the service's current host. */
     Result<QJsonArray> proxyStatus(const Registry &registry);
+    /** Points the service's Caddy route at where it runs now (one PATCH by `@id`): after a move. */
+    void updateProxyRoute(const Registry &registry, const Service &service,
+                          const ProgressFn &progress = {});
 
     /** The services using each secret of backend `kind`: "path#key" -> service names. */
     QMap<QString, QStringList> secretUsers(const Registry &registry, const QString &kind) const;

@@ -2,6 +2,8 @@
 // The Caddy ingress against a real Caddy (Debian's 2.6.2) started on loopback: certificates from
 // the internal CA, `proxy apply`, traffic over TLS to the service, a move that traffic follows,
 // and a config Caddy refuses leaving the old one serving.
+#include "tests/support/TestHosts.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,10 +25,12 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void applyServeMoveAndRefuse();
+    void moveUpdatesItsRoute();
 
 private:
     static int freePort();
-    QByteArray cli(const QStringList &args, int *code = nullptr) const;
+    QByteArray cli(const QStringList &args, int *code = nullptr,
+                   const QString &registry = {}) const;
     QByteArray fetch(const QString &path) const;
     void writeRegistry(int backendPort, const QByteArray &extra = {});
     QProcess *backend(int port, const QByteArray &text);
@@ -114,7 +118,7 @@ void TestCaddy::writeRegistry(int backendPort, const QByteArray &extra)
                    + "\n    health: {type: http, path: /index.html}\n" + extra);
 }
 
-QByteArray TestCaddy::cli(const QStringList &args, int *code) const
+QByteArray TestCaddy::cli(const QStringList &args, int *code, const QString &registry) const
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -122,7 +126,9 @@ QByteArray TestCaddy::cli(const QStringList &args, int *code) const
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(qEnvironmentVariable("PORTOSER_BINARY"),
-            QStringList{u"--cli"_s, u"--registry"_s, m_dir.filePath(u"registry.yml"_s)} + args);
+            QStringList{u"--cli"_s, u"--registry"_s,
+                        registry.isEmpty() ? m_dir.filePath(u"registry.yml"_s) : registry}
+                + args);
     p.waitForFinished(60000);
     if (code)
         *code = p.exitCode();
@@ -186,6 +192,50 @@ void TestCaddy::applyServeMoveAndRefuse()
     out = cli({u"proxy"_s, u"apply"_s}, &code);
     QVERIFY2(code == 1 && out.contains("still runs its previous config"), out.constData());
     QCOMPARE(fetch(u"/index.html"_s), QByteArray("served by the second\n"));
+}
+
+void TestCaddy::moveUpdatesItsRoute()
+{
+    const auto hosts = Portoser::Test::TestHosts::fromEnvironment();
+    if (hosts.size() < 2)
+        QSKIP("needs root and the namespace test hosts (network namespaces, sshd)");
+    // A web service on h1 that says where it runs (its release directory is under h1's base).
+    QDir().mkpath(m_dir.filePath(u"src/web"_s));
+    QFile readme(m_dir.filePath(u"src/web/README"_s));
+    QVERIFY(readme.open(QIODevice::WriteOnly));
+    readme.write("web\n");
+    readme.close();
+    const QString registry = m_dir.filePath(u"hosts-registry.yml"_s);
+    QFile file(registry);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("caddy:\n  ingress_host: h1\n  admin_endpoint: http://127.0.0.1:"
+               + QByteArray::number(m_admin) + "\n  http_port: " + QByteArray::number(m_http)
+               + "\n  https_port: " + QByteArray::number(m_https) + "\n" + hosts.registryFragment()
+               + "services:\n  web:\n    current_host: h1\n    deployment_type: process\n"
+                 "    source: src/web\n    hostname: web.test.internal\n    port: 18791\n"
+                 "    command: pwd > where.txt; exec python3 -m http.server 18791 --bind 0.0.0.0\n"
+                 "    stop_timeout: 3\n    health: {type: tcp, interval: 1, retries: 10}\n");
+    file.close();
+    int code = -1;
+    QByteArray out = cli({u"deploy"_s, u"web"_s}, &code, registry);
+    QVERIFY2(code == 0, out.constData());
+    cli({u"certs"_s, u"init-ca"_s, u"--force"_s}, &code, registry);
+    cli({u"certs"_s, u"issue"_s, u"web"_s}, &code, registry);
+    QCOMPARE(code, 0);
+    out = cli({u"proxy"_s, u"apply"_s}, &code, registry);
+    QVERIFY2(code == 0, out.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(fetch(u"/where.txt"_s).contains("/h1/"), 10000);
+
+    // The move deploys on h2, stops h1's and points the route at h2 in the same command.
+    out = cli({u"move"_s, u"web"_s, u"--to"_s, u"h2"_s}, &code, registry);
+    QVERIFY2(code == 0
+                 && out.contains(QByteArray("route portoser-web now sends web.test.internal to "
+                                            + hosts.address(u"h2"_s).toUtf8() + ":18791")),
+             out.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(fetch(u"/where.txt"_s).contains("/h2/"), 10000);
+    out = cli({u"proxy"_s, u"status"_s}, &code, registry);
+    QVERIFY2(code == 0, out.constData());
+    cli({u"stop"_s, u"web"_s}, &code, registry);
 }
 
 QTEST_GUILESS_MAIN(TestCaddy)
