@@ -252,6 +252,43 @@ Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, con
     return records;
 }
 
+Result<QStringList> Orchestrator::installCertificates(const Registry &registry,
+                                                      const QString &service)
+{
+    const Service *s = registry.service(service);
+    const Host *host = s ? registry.host(s->currentHost) : nullptr;
+    if (!host)
+        return Error{ErrorCode::NotFound, u"no service %1 on a known host"_s.arg(service)};
+    const CertificateAuthority ca;
+    QList<RemoteScripts::RemoteFile> files;
+    for (const QString &name :
+         {u"ca.crt"_s, u"server.crt"_s, u"server.key"_s, u"client.crt"_s, u"client.key"_s}) {
+        QFile file(ca.certsDir(service) + u'/' + name);
+        if (file.open(QIODevice::ReadOnly))
+            files.append({name, file.readAll(), name.endsWith(u".key"_s)});
+    }
+    if (files.size() < 2)
+        return Error{
+            ErrorCode::NotFound,
+            u"nothing issued for %1 yet: run `portoser --cli certs issue %1`"_s.arg(service)};
+    const QString script = RemoteScripts::installFiles(*host, service, u"tls"_s, files);
+    auto ran = m_pool->worker(*host)
+                   .submit<Result<CommandResult>>(
+                       [script](Transport &t) { return t.run(script, std::chrono::seconds(30)); })
+                   .result();
+    if (!ran)
+        return ran.error();
+    if (ran->exitCode != 0)
+        return Error{ErrorCode::Failed, u"%1: installing certificates failed: %2"_s.arg(
+                                            host->name, QString::fromUtf8(ran->err).trimmed())};
+    QStringList paths;
+    for (const QByteArray &line : ran->out.split('\n')) {
+        if (line.startsWith("installed="))
+            paths.append(QString::fromUtf8(line.mid(10)));
+    }
+    return paths;
+}
+
 void Orchestrator::updateProxyRoute(const Registry &registry, const Service &service,
                                     const ProgressFn &progress)
 {

@@ -153,6 +153,9 @@ public:
     /** Per service with a hostname: its public URL, whether Caddy has its route, and where it
      *  sends traffic compared with the service's current host. */
     Result<QJsonArray> proxyStatus(const Registry &registry);
+    /** Copies the certificates `certs issue` made for `service` (and the CA) to its host's
+     *  `<service dir>/tls/` (keys 0600); returns the paths written there. */
+    Result<QStringList> installCertificates(const Registry &registry, const QString &service);
     /** Points the service's Caddy route at where it runs now (one PATCH by `@id`): after a move. */
     void updateProxyRoute(const Registry &registry, const Service &service,
                           const ProgressFn &progress = {});

@@ -47,13 +47,15 @@ CommandSpec CertsCommand::spec() const
 {
     return {u"certs"_s,
             u"init-ca [--rsa BITS] [--days N] [--name CN] [--force] | issue SERVICE [--client] "
-            "[--rsa BITS] [--days N] | list | check [--days N]"_s,
+            "[--rsa BITS] [--days N] | install SERVICE | list | check [--days N]"_s,
             u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
             u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
             "replace an existing CA without --force.\n"
             "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
             "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
             "service's hostname, its host's name and address, and its aliases.\n"
+            "install SERVICE copies them and the CA to <host path>/.portoser/SERVICE/tls/ on the "
+            "service's host over SSH (keys 0600, owned by the SSH user).\n"
             "check exits 1 when any certificate expires within --days (default 30)."_s,
             {RsaOption, DaysOption, ClientOption, ForceOption, NameOption}};
 }
@@ -131,6 +133,20 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         show(*issued);
         return Ok;
     }
+    if (action == u"install" && words.size() == 1) {
+        const auto registry = context.validRegistry();
+        if (!registry)
+            return Failed;
+        auto installed = context.orchestrator().installCertificates(*registry, words.at(0));
+        if (!installed)
+            return failed(installed.error());
+        if (context.json())
+            context.printJson(QJsonArray::fromStringList(*installed));
+        else
+            for (const QString &path : std::as_const(*installed))
+                context.out() << registry->service(words.at(0))->currentHost << ':' << path << '\n';
+        return Ok;
+    }
     if ((action == u"list" || action == u"check") && words.isEmpty()) {
         auto all = ca.list();
         if (!all)
@@ -163,7 +179,8 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         }
         return Ok;
     }
-    return context.usageError(u"say what to do: init-ca, issue SERVICE, list or check"_s);
+    return context.usageError(
+        u"say what to do: init-ca, issue SERVICE, install SERVICE, list or check"_s);
 }
 
 } // namespace Portoser::Cli

@@ -334,6 +334,26 @@ QString serviceDir(const Host &host, const QString &service)
     return pathExpression(host.path) + u"/.portoser/"_s + q(service);
 }
 
+QString installFiles(const Host &host, const QString &service, const QString &folder,
+                     const QList<RemoteFile> &files)
+{
+    QString script =
+        u"dir=%1/%2\nmkdir -p \"$dir\" || exit 1\n"_s.arg(serviceDir(host, service), q(folder));
+    for (const RemoteFile &f : files) {
+        const QString content = QString::fromUtf8(f.content);
+        QString delimiter = u"PORTOSER_FILE_EOF"_s;
+        while (content.contains(delimiter))
+            delimiter += u'_';
+        const QString target = u"\"$dir\"/"_s + q(f.name);
+        const QString temp = u"\"$dir\"/"_s + q(u".new."_s + f.name);
+        script += u"(umask 077; cat > %1 <<'%2'\n%3%4%2\n) && chmod %5 %1 && mv -f %1 %6 && "
+                  "echo installed=\"$dir\"/%7 || exit 1\n"_s.arg(
+                      temp, delimiter, content, content.endsWith(u'\n') ? QString() : u"\n"_s,
+                      f.secret ? u"600"_s : u"644"_s, target, q(f.name));
+    }
+    return script;
+}
+
 QString envFilePath(const Host &host, const QString &service, const QString &envFile,
                     const QString &workingDir)
 {

@@ -128,6 +128,21 @@ QString stop(const Host &host, const QString &service, const Runtime &runtime,
  *  one under its working_dir (itself relative to the current release) or the current release. */
 QString envFilePath(const Host &host, const QString &service, const QString &envFile,
                     const QString &workingDir);
+/** A file for `installFiles`: its name in the directory, content, and whether only the owner
+ *  may read it (0600; else 0644). */
+struct RemoteFile
+{
+    QString name;
+    QByteArray content;
+    bool secret = false;
+};
+/**
+ * Writes `files` into `<service dir>/<folder>` on the host, each atomically (temp + rename), the
+ * content inside the script (the shell's stdin, never a command line); prints `installed=PATH`
+ * per file.
+ */
+QString installFiles(const Host &host, const QString &service, const QString &folder,
+                     const QList<RemoteFile> &files);
 /** Prints the last `lines` lines of the service log, and with `follow` what is appended after. */
 QString logTail(const Host &host, const QString &service, int lines, bool follow = false);
 

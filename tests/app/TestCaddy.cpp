@@ -226,6 +226,15 @@ void TestCaddy::moveUpdatesItsRoute()
     QVERIFY2(code == 0, out.constData());
     QTRY_VERIFY_WITH_TIMEOUT(fetch(u"/where.txt"_s).contains("/h1/"), 10000);
 
+    // The certificates reach the service's host: the key only for its owner, the chain valid.
+    out = cli({u"certs"_s, u"install"_s, u"web"_s}, &code, registry);
+    QVERIFY2(code == 0 && out.contains("/.portoser/web/tls/server.key"), out.constData());
+    const QString tls = hosts.dir() + u"/h1/base/.portoser/web/tls"_s;
+    const auto modes =
+        hosts.ssh(u"h1"_s, u"stat -c '%n %a' %1/server.key %1/server.crt"_s.arg(tls));
+    QVERIFY(modes && modes->contains("server.key 600") && modes->contains("server.crt 644"));
+    QVERIFY(hosts.ssh(u"h1"_s, u"openssl verify -CAfile %1/ca.crt %1/server.crt"_s.arg(tls)));
+
     // The move deploys on h2, stops h1's and points the route at h2 in the same command.
     out = cli({u"move"_s, u"web"_s, u"--to"_s, u"h2"_s}, &code, registry);
     QVERIFY2(code == 0
