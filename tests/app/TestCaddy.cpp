@@ -51,7 +51,7 @@ int TestCaddy::freePort()
 void TestCaddy::initTestCase()
 {
     if (QStandardPaths::findExecutable(u"caddy"_s).isEmpty())
-        QSKIP("caddy is not installed (scripts/setup installs Debian's package)");
+        QFAIL("caddy is not installed: run scripts/setup (it installs Debian's package)");
     m_admin = freePort();
     m_http = freePort();
     m_https = freePort();

@@ -5,7 +5,7 @@
 set -eu
 for tool in dbus-run-session gnome-keyring-daemon python3; do
     command -v "$tool" >/dev/null 2>&1 \
-        || { echo "SKIP: $tool is not installed (scripts/setup installs it)"; exit 77; }
+        || { echo "FAIL: $tool is not installed: run scripts/setup"; exit 1; }
 done
 PORTOSER=$1
 WORK=$(mktemp -d)

@@ -4,7 +4,7 @@
 Every call Portoser's Vault client makes is made here through hvac as well, and must succeed or
 fail the way hvac expects of a real Vault (its exception classes follow Vault's status codes and
 its result parsing follows Vault's JSON). Starts its own server over TLS with a throwaway CA.
-Exit 0 when all checks pass, 77 when hvac or openssl is missing."""
+Exit 0 when all checks pass, 1 otherwise (a missing hvac or openssl included)."""
 import os
 import shutil
 import subprocess
@@ -16,8 +16,8 @@ try:
     import hvac
     from hvac import exceptions
 except ImportError:
-    print('SKIP: python3-hvac is not installed (scripts/setup installs it)')
-    sys.exit(77)
+    print('FAIL: python3-hvac is not installed: run scripts/setup')
+    sys.exit(1)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 failures = []
@@ -56,8 +56,8 @@ def make_ca(folder):
 
 def main():
     if not shutil.which('openssl'):
-        print('SKIP: openssl is not installed')
-        return 77
+        print('FAIL: openssl is not installed: run scripts/setup')
+        return 1
     folder = tempfile.mkdtemp(prefix='vault-hvac-')
     make_ca(folder)
     server = subprocess.Popen(
