@@ -289,6 +289,45 @@ Result<QStringList> Orchestrator::installCertificates(const Registry &registry,
     return paths;
 }
 
+Result<QList<Orchestrator::Renewal>> Orchestrator::renewCertificates(const Registry &registry,
+                                                                     int days)
+{
+    CertificateAuthority ca;
+    auto all = ca.list();
+    if (!all)
+        return all.error();
+    QList<Renewal> done;
+    for (const CertificateInfo &c : std::as_const(*all)) {
+        if (c.isCa || c.daysLeft() >= days)
+            continue;
+        Renewal r;
+        auto fresh = ca.reissue(c);
+        if (!fresh) {
+            r.certificate = c;
+            r.error = fresh.error().message;
+            done.append(r);
+            continue;
+        }
+        r.certificate = *fresh;
+        const QString service = QFileInfo(c.file).dir().dirName();
+        if (const Service *s = registry.service(service)) {
+            if (auto installed = installCertificates(registry, service))
+                r.installedOn = s->currentHost;
+            else
+                r.error = installed.error().message;
+        }
+        done.append(r);
+    }
+    if (!done.isEmpty() && registry.caddy.present) {
+        auto wanted = CaddyConfig::generate(registry, CertificateAuthority::defaultHome());
+        if (!wanted)
+            return wanted.error();
+        if (auto loaded = CaddyAdmin(registry.caddy.adminEndpoint).load(*wanted, {}, true); !loaded)
+            return loaded.error();
+    }
+    return done;
+}
+
 void Orchestrator::updateProxyRoute(const Registry &registry, const Service &service,
                                     const ProgressFn &progress)
 {

@@ -14,6 +14,7 @@
 #include "core/secrets/SecretsBackend.h"
 #include "core/secrets/SecretsMigrator.h"
 #include "core/secrets/SecretsSettings.h"
+#include "core/tls/CertificateAuthority.h"
 
 #include <memory>
 
@@ -156,6 +157,18 @@ public:
     /** Copies the certificates `certs issue` made for `service` (and the CA) to its host's
      *  `<service dir>/tls/` (keys 0600); returns the paths written there. */
     Result<QStringList> installCertificates(const Registry &registry, const QString &service);
+    /** What `certs renew` did to one certificate. */
+    struct Renewal
+    {
+        CertificateInfo certificate; // the new one
+        QString installedOn;         // the host it was installed on, if any
+        QString error;
+    };
+    /**
+     * Re-issues every certificate that expires within `days`, installs each on its service's
+     * host again, and has Caddy reload the files (when the registry names one).
+     */
+    Result<QList<Renewal>> renewCertificates(const Registry &registry, int days);
     /** Points the service's Caddy route at where it runs now (one PATCH by `@id`): after a move. */
     void updateProxyRoute(const Registry &registry, const Service &service,
                           const ProgressFn &progress = {});

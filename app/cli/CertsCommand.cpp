@@ -45,19 +45,22 @@ QJsonObject toJson(const CertificateInfo &c)
 
 CommandSpec CertsCommand::spec() const
 {
-    return {u"certs"_s,
-            u"init-ca [--rsa BITS] [--days N] [--name CN] [--force] | issue SERVICE [--client] "
-            "[--rsa BITS] [--days N] | install SERVICE | list | check [--days N]"_s,
-            u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
-            u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
-            "replace an existing CA without --force.\n"
-            "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
-            "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
-            "service's hostname, its host's name and address, and its aliases.\n"
-            "install SERVICE copies them and the CA to <host path>/.portoser/SERVICE/tls/ on the "
-            "service's host over SSH (keys 0600, owned by the SSH user).\n"
-            "check exits 1 when any certificate expires within --days (default 30)."_s,
-            {RsaOption, DaysOption, ClientOption, ForceOption, NameOption}};
+    return {
+        u"certs"_s,
+        u"init-ca [--rsa BITS] [--days N] [--name CN] [--force] | issue SERVICE [--client] "
+        "[--rsa BITS] [--days N] | install SERVICE | list | check [--days N] | renew [--days N]"_s,
+        u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
+        u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
+        "replace an existing CA without --force.\n"
+        "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
+        "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
+        "service's hostname, its host's name and address, and its aliases.\n"
+        "install SERVICE copies them and the CA to <host path>/.portoser/SERVICE/tls/ on the "
+        "service's host over SSH (keys 0600, owned by the SSH user).\n"
+        "check exits 1 when any certificate expires within --days (default 30); renew "
+        "re-issues those (same names, usage, key type and lifetime), installs each on its "
+        "service's host again and has Caddy reload them."_s,
+        {RsaOption, DaysOption, ClientOption, ForceOption, NameOption}};
 }
 
 int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
@@ -147,6 +150,37 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
                 context.out() << registry->service(words.at(0))->currentHost << ':' << path << '\n';
         return Ok;
     }
+    if (action == u"renew" && words.isEmpty()) {
+        const auto registry = context.validRegistry();
+        if (!registry)
+            return Failed;
+        auto renewed = context.orchestrator().renewCertificates(*registry, days ? days : 30);
+        if (!renewed)
+            return failed(renewed.error());
+        QJsonArray items;
+        bool allOk = true;
+        for (const Orchestrator::Renewal &r : std::as_const(*renewed)) {
+            allOk = allOk && r.error.isEmpty();
+            QJsonObject o = toJson(r.certificate);
+            o.insert(u"installed_on"_s, r.installedOn);
+            o.insert(u"error"_s, r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error));
+            items.append(o);
+            if (!context.json())
+                context.out() << r.certificate.file << ": "
+                              << (r.error.isEmpty() ? u"renewed until %1%2"_s.arg(
+                                      r.certificate.notAfter.toString(Qt::ISODate),
+                                      r.installedOn.isEmpty()
+                                          ? QString()
+                                          : u", installed on "_s + r.installedOn)
+                                                    : r.error)
+                              << '\n';
+        }
+        if (context.json())
+            context.printJson(items);
+        else if (renewed->isEmpty())
+            context.out() << "nothing expires within " << (days ? days : 30) << " days\n";
+        return allOk ? Ok : Failed;
+    }
     if ((action == u"list" || action == u"check") && words.isEmpty()) {
         auto all = ca.list();
         if (!all)
@@ -180,7 +214,7 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         return Ok;
     }
     return context.usageError(
-        u"say what to do: init-ca, issue SERVICE, install SERVICE, list or check"_s);
+        u"say what to do: init-ca, issue SERVICE, install SERVICE, list, check or renew"_s);
 }
 
 } // namespace Portoser::Cli

@@ -21,13 +21,16 @@ CaddyAdmin::CaddyAdmin(QString endpoint)
 }
 
 Result<CaddyAdmin::Reply> CaddyAdmin::send(const QByteArray &method, const QString &path,
-                                           const QByteArray &body, const QByteArray &ifMatch) const
+                                           const QByteArray &body, const QByteArray &ifMatch,
+                                           bool reload) const
 {
     QNetworkAccessManager network;
     QNetworkRequest request{QUrl(m_endpoint + path)};
     request.setRawHeader("Content-Type", "application/json");
     if (!ifMatch.isEmpty())
         request.setRawHeader("If-Match", ifMatch);
+    if (reload) // Caddy skips a config equal to the running one unless told to revalidate
+        request.setRawHeader("Cache-Control", "must-revalidate");
     request.setTransferTimeout(30000);
     QNetworkReply *reply = network.sendCustomRequest(request, method, body);
     QEventLoop loop;
@@ -63,10 +66,11 @@ Result<CaddyAdmin::Running> CaddyAdmin::current() const
     return Running{QJsonDocument::fromJson(reply->body).object(), reply->etag};
 }
 
-Result<void> CaddyAdmin::load(const QJsonObject &config, const QByteArray &ifMatch) const
+Result<void> CaddyAdmin::load(const QJsonObject &config, const QByteArray &ifMatch,
+                              bool reload) const
 {
-    auto reply =
-        send("POST", u"/load"_s, QJsonDocument(config).toJson(QJsonDocument::Compact), ifMatch);
+    auto reply = send("POST", u"/load"_s, QJsonDocument(config).toJson(QJsonDocument::Compact),
+                      ifMatch, reload);
     if (!reply)
         return reply.error();
     return {};

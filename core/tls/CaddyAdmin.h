@@ -25,7 +25,9 @@ public:
     explicit CaddyAdmin(QString endpoint);
 
     Result<Running> current() const;
-    Result<void> load(const QJsonObject &config, const QByteArray &ifMatch = {}) const;
+    /** `reload`: even when the config is the same (files it names changed, e.g. certificates). */
+    Result<void> load(const QJsonObject &config, const QByteArray &ifMatch = {},
+                      bool reload = false) const;
     Result<void> setUpstream(const QString &routeId, const QString &dial) const;
 
 private:
@@ -36,7 +38,7 @@ private:
         QByteArray etag;
     };
     Result<Reply> send(const QByteArray &method, const QString &path, const QByteArray &body = {},
-                       const QByteArray &ifMatch = {}) const;
+                       const QByteArray &ifMatch = {}, bool reload = false) const;
 
     QString m_endpoint;
 };

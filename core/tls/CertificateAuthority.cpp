@@ -281,6 +281,32 @@ Result<CertificateInfo> CertificateAuthority::issue(const QString &name,
     return inspect(base + u".crt"_s);
 }
 
+Result<CertificateInfo> CertificateAuthority::reissue(const CertificateInfo &old)
+{
+    if (old.isCa)
+        return Error{ErrorCode::InvalidInput,
+                     u"%1 is the CA: make a new one with init-ca --force"_s.arg(old.file)};
+    CertificateRequest request;
+    request.commonName = old.subject;
+    request.client = old.usages.contains(u"clientAuth"_s);
+    request.validityDays = qMax(1, int(old.notBefore.secsTo(old.notAfter) / 86400));
+    for (const QString &name : old.names) {
+        if (name.startsWith(u"DNS:"_s))
+            request.dnsNames.append(name.mid(4));
+        else if (name.startsWith(u"IP:"_s))
+            request.ipAddresses.append(name.mid(3));
+    }
+    QString keyFile = old.file;
+    keyFile.replace(keyFile.size() - 4, 4, u".key"_s);
+    if (auto key = readKey(keyFile)) {
+        if (EVP_PKEY_get_base_id(key->get()) == EVP_PKEY_RSA)
+            request.keyType =
+                EVP_PKEY_get_bits(key->get()) > 3072 ? KeyType::Rsa4096 : KeyType::Rsa3072;
+    }
+    const QString name = QFileInfo(old.file).dir().dirName();
+    return issue(name, request);
+}
+
 Result<QList<CertificateInfo>> CertificateAuthority::list() const
 {
     QList<CertificateInfo> out;

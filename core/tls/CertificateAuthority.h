@@ -71,6 +71,8 @@ public:
                                  bool replace = false);
     /** Issues `request` for `name`: certs/<name>/{server,client}.crt, .key (0600) and ca.crt. */
     Result<CertificateInfo> issue(const QString &name, const CertificateRequest &request);
+    /** Issues `old` again (same names, usage, key type and lifetime) with a fresh key. */
+    Result<CertificateInfo> reissue(const CertificateInfo &old);
     /** The CA and every issued certificate, read from their files. */
     Result<QList<CertificateInfo>> list() const;
 

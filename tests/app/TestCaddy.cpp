@@ -25,6 +25,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void applyServeMoveAndRefuse();
+    void renewReissuesAndCaddyReloads();
     void moveUpdatesItsRoute();
 
 private:
@@ -192,6 +193,49 @@ void TestCaddy::applyServeMoveAndRefuse()
     out = cli({u"proxy"_s, u"apply"_s}, &code);
     QVERIFY2(code == 1 && out.contains("still runs its previous config"), out.constData());
     QCOMPARE(fetch(u"/index.html"_s), QByteArray("served by the second\n"));
+}
+
+void TestCaddy::renewReissuesAndCaddyReloads()
+{
+    const int port = freePort();
+    backend(port, "renewed site\n");
+    writeRegistry(port);
+    int code = -1;
+    cli({u"certs"_s, u"issue"_s, u"web"_s, u"--days"_s, u"5"_s}, &code);
+    QCOMPARE(code, 0);
+    cli({u"proxy"_s, u"apply"_s}, &code);
+    QCOMPARE(code, 0);
+    // The serial Caddy presents, as an independent client sees it.
+    const auto served = [this] {
+        QProcess client;
+        client.start(u"openssl"_s, {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_https),
+                                    u"-servername"_s, u"web.test.internal"_s});
+        client.closeWriteChannel();
+        client.waitForFinished(10000);
+        QProcess x509;
+        x509.start(u"openssl"_s, {u"x509"_s, u"-noout"_s, u"-serial"_s});
+        x509.write(client.readAllStandardOutput());
+        x509.closeWriteChannel();
+        x509.waitForFinished(10000);
+        return x509.readAllStandardOutput().trimmed();
+    };
+    const auto onDisk = [this] {
+        QProcess x509;
+        x509.start(u"openssl"_s, {u"x509"_s, u"-noout"_s, u"-serial"_s, u"-in"_s,
+                                  m_dir.filePath(u"home/certs/web/server.crt"_s)});
+        x509.waitForFinished(10000);
+        return x509.readAllStandardOutput().trimmed();
+    };
+    const QByteArray before = onDisk();
+    QTRY_COMPARE_WITH_TIMEOUT(served(), before, 10000);
+    QByteArray out = cli({u"certs"_s, u"check"_s}, &code);
+    QCOMPARE(code, 1); // expires within 30 days
+    out = cli({u"certs"_s, u"renew"_s}, &code);
+    QVERIFY2(code == 0 && out.contains("renewed until"), out.constData());
+    const QByteArray after = onDisk();
+    QVERIFY(after != before);
+    QTRY_COMPARE_WITH_TIMEOUT(served(), after, 10000); // Caddy reloaded the files
+    QCOMPARE(fetch(u"/index.html"_s), QByteArray("renewed site\n"));
 }
 
 void TestCaddy::moveUpdatesItsRoute()
