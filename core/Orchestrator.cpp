@@ -19,6 +19,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -250,6 +251,38 @@ Result<QList<DeploymentRecord>> Orchestrator::move(const Registry &registry, con
         updateProxyRoute(moved, *moved.service(service), progress);
     }
     return records;
+}
+
+Result<CertificateInfo> Orchestrator::issueCertificate(const Registry &registry,
+                                                       const QString &service, bool client,
+                                                       KeyType keyType, int days)
+{
+    const Service *s = registry.service(service);
+    if (!s)
+        return Error{ErrorCode::NotFound, u"no service %1 in %2"_s.arg(service, registry.path)};
+    CertificateRequest request;
+    request.client = client;
+    request.commonName = s->hostname.isEmpty() ? s->name : s->hostname;
+    request.keyType = keyType;
+    if (days > 0)
+        request.validityDays = days;
+    if (!client) {
+        QStringList names{s->hostname, s->name};
+        if (const Host *host = registry.host(s->currentHost)) {
+            names.append(host->name);
+            for (const QString &address : {host->ip, host->sshHostname}) {
+                if (QHostAddress(address).isNull())
+                    names.append(address);
+                else if (!request.ipAddresses.contains(address))
+                    request.ipAddresses.append(address);
+            }
+        }
+        for (const QString &n : std::as_const(names)) {
+            if (!n.isEmpty() && !request.dnsNames.contains(n))
+                request.dnsNames.append(n);
+        }
+    }
+    return CertificateAuthority().issue(s->name, request);
 }
 
 Result<QStringList> Orchestrator::installCertificates(const Registry &registry,

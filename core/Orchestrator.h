@@ -154,6 +154,13 @@ public:
     /** Per service with a hostname: its public URL, whether Caddy has its route, and where it
      *  sends traffic compared with the service's current host. */
     Result<QJsonArray> proxyStatus(const Registry &registry);
+    /**
+     * Issues `service`'s certificate from the internal CA: a server certificate naming its
+     * hostname, its name, its host's name and address; or a client one (mTLS). `days` 0: the
+     * default lifetime.
+     */
+    Result<CertificateInfo> issueCertificate(const Registry &registry, const QString &service,
+                                             bool client, KeyType keyType, int days);
     /** Copies the certificates `certs issue` made for `service` (and the CA) to its host's
      *  `<service dir>/tls/` (keys 0600); returns the paths written there. */
     Result<QStringList> installCertificates(const Registry &registry, const QString &service);

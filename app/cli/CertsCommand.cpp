@@ -4,7 +4,6 @@
 #include "app/cli/TextTable.h"
 #include "core/tls/CertificateAuthority.h"
 
-#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -105,32 +104,10 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         const auto registry = context.validRegistry();
         if (!registry)
             return Failed;
-        const Service *service = registry->service(words.at(0));
-        if (!service)
+        if (!registry->service(words.at(0)))
             return context.usageError(u"no service %1 in %2"_s.arg(words.at(0), registry->path));
-        CertificateRequest request;
-        request.client = args.isSet(ClientOption);
-        request.commonName = service->hostname.isEmpty() ? service->name : service->hostname;
-        request.keyType = keyType;
-        if (days)
-            request.validityDays = days;
-        if (!request.client) {
-            QStringList names{service->hostname, service->name};
-            if (const Host *host = registry->host(service->currentHost)) {
-                names.append(host->name);
-                for (const QString &address : {host->ip, host->sshHostname}) {
-                    if (QHostAddress(address).isNull())
-                        names.append(address);
-                    else if (!request.ipAddresses.contains(address))
-                        request.ipAddresses.append(address);
-                }
-            }
-            for (const QString &n : std::as_const(names)) {
-                if (!n.isEmpty() && !request.dnsNames.contains(n))
-                    request.dnsNames.append(n);
-            }
-        }
-        auto issued = ca.issue(service->name, request);
+        auto issued = context.orchestrator().issueCertificate(
+            *registry, words.at(0), args.isSet(ClientOption), keyType, days);
         if (!issued)
             return failed(issued.error());
         show(*issued);
