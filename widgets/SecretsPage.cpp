@@ -521,15 +521,15 @@ void SecretsPage::importFile(const QString &file)
     const QString kind = backendKind();
     m_worker->post([page = QPointer<QObject>(this), kind, target, v = *values,
                     this](Orchestrator &o) {
-        QMap<QString, QString> state; // key -> "new" | "changed" | "same"
         auto store = o.secrets(kind);
-        for (auto it = v.cbegin(); it != v.cend(); ++it) {
-            auto stored = store ? (*store)->get(target, it.key()) : Result<QString>(store.error());
-            state.insert(it.key(), !stored                 ? QStringLiteral("new")
-                                   : *stored == it.value() ? QStringLiteral("same")
-                                                           : QStringLiteral("changed"));
-        }
-        backTo(page, state, [this, target, v](const QMap<QString, QString> &states) {
+        const Result<QMap<QString, SecretChange>> changes =
+            store ? (*store)->compare(target, v)
+                  : Result<QMap<QString, SecretChange>>(store.error());
+        backTo(page, changes, [this, target, v](const Result<QMap<QString, SecretChange>> &states) {
+            if (!states) {
+                QMessageBox::warning(this, tr("Import"), states.error().message);
+                return;
+            }
             QDialog dialog(this);
             dialog.setObjectName(QStringLiteral("importPreviewDialog"));
             dialog.setWindowTitle(tr("Import %n key(s)", nullptr, int(v.size())));
@@ -547,11 +547,12 @@ void SecretsPage::importFile(const QString &file)
             int row = 0;
             for (auto it = v.cbegin(); it != v.cend(); ++it, ++row) {
                 table->setItem(row, 0, new QTableWidgetItem(it.key()));
-                const QString s = states.value(it.key());
+                const SecretChange change = states->value(it.key());
                 table->setItem(row, 1,
-                               new QTableWidgetItem(s == u"new"       ? tr("new")
-                                                    : s == u"changed" ? tr("new value")
-                                                                      : tr("unchanged")));
+                               new QTableWidgetItem(change == SecretChange::New ? tr("new")
+                                                    : change == SecretChange::Changed
+                                                        ? tr("new value")
+                                                        : tr("unchanged")));
             }
             table->resizeColumnsToContents();
             layout->addWidget(table);

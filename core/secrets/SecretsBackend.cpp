@@ -36,16 +36,31 @@ Result<int> SecretsBackend::rollback(const QString &path, const QString &key, in
     return put(path, key, *old);
 }
 
-Result<QStringList> SecretsBackend::writeChanged(const QString &path,
-                                                 const QMap<QString, QString> &values, bool dryRun)
+Result<QMap<QString, SecretChange>> SecretsBackend::compare(const QString &path,
+                                                            const QMap<QString, QString> &values)
 {
-    QMap<QString, QString> changed;
+    QMap<QString, SecretChange> out;
     for (auto it = values.cbegin(); it != values.cend(); ++it) {
         auto stored = get(path, it.key());
         if (!stored && stored.error().code != ErrorCode::NotFound)
             return stored.error();
-        if (!stored || *stored != it.value())
-            changed.insert(it.key(), it.value());
+        out.insert(it.key(), !stored                 ? SecretChange::New
+                             : *stored == it.value() ? SecretChange::Same
+                                                     : SecretChange::Changed);
+    }
+    return out;
+}
+
+Result<QStringList> SecretsBackend::writeChanged(const QString &path,
+                                                 const QMap<QString, QString> &values, bool dryRun)
+{
+    auto changes = compare(path, values);
+    if (!changes)
+        return changes.error();
+    QMap<QString, QString> changed;
+    for (auto it = changes->cbegin(); it != changes->cend(); ++it) {
+        if (it.value() != SecretChange::Same)
+            changed.insert(it.key(), values.value(it.key()));
     }
     if (!dryRun && !changed.isEmpty()) {
         if (auto written = putAll(path, changed); !written)

@@ -20,6 +20,13 @@ struct SecretVersion
     bool deleted = false; // the key was deleted (or its version destroyed) at this version
 };
 
+/** How a value compares with what the store holds for its key. */
+enum class SecretChange {
+    New,
+    Changed,
+    Same
+};
+
 /** A registry reference: `[local:|vault:]PATH#KEY`; `backend` is empty when not named. */
 struct SecretReference
 {
@@ -63,6 +70,9 @@ public:
     virtual Result<void> remove(const QString &path, const QString &key) = 0;
     /** Makes `version`'s value current again (as a new version). */
     Result<int> rollback(const QString &path, const QString &key, int version);
+    /** For each key of `values`: new, another value, or the same as stored. */
+    Result<QMap<QString, SecretChange>> compare(const QString &path,
+                                                const QMap<QString, QString> &values);
     /**
      * Writes, in one change, the keys of `values` that are new or hold another value (what an
      * import or a migration does, so doing it twice changes nothing). Returns those keys; a dry

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/secrets/VaultClient.h"
 
-#include <QEventLoop>
+#include "core/net/BlockingHttp.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
@@ -79,23 +79,13 @@ Result<VaultClient::Reply> VaultClient::send(const QByteArray &method, const QSt
         tls.addCaCertificates(ca);
         request.setSslConfiguration(tls);
     }
-    QNetworkReply *reply = m_network->sendCustomRequest(
-        request, method,
-        body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    std::unique_ptr<QNetworkReply, void (*)(QNetworkReply *)> owned(
-        reply, [](QNetworkReply *r) { r->deleteLater(); });
-    Reply answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (answer.status == 0)
-        return Error{reply->error() == QNetworkReply::OperationCanceledError
-                         ? ErrorCode::Timeout
-                         : ErrorCode::Unreachable,
-                     u"Vault at %1: %2"_s.arg(m_settings.address, reply->errorString())};
-    answer.body = QJsonDocument::fromJson(reply->readAll()).object();
-    return answer;
+    auto answer = blockingHttp(*m_network, request, method,
+                               body.isEmpty() ? QByteArray()
+                                              : QJsonDocument(body).toJson(QJsonDocument::Compact),
+                               u"Vault at %1"_s.arg(m_settings.address));
+    if (!answer)
+        return answer.error();
+    return Reply{answer->status, QJsonDocument::fromJson(answer->body).object()};
 }
 
 Error VaultClient::errorFor(const QString &path, const Reply &reply) const

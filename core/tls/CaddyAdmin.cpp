@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/tls/CaddyAdmin.h"
 
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 
 namespace Portoser {
 
@@ -20,9 +18,9 @@ CaddyAdmin::CaddyAdmin(QString endpoint)
         m_endpoint.chop(1);
 }
 
-Result<CaddyAdmin::Reply> CaddyAdmin::send(const QByteArray &method, const QString &path,
-                                           const QByteArray &body, const QByteArray &ifMatch,
-                                           bool reload) const
+Result<HttpAnswer> CaddyAdmin::send(const QByteArray &method, const QString &path,
+                                    const QByteArray &body, const QByteArray &ifMatch,
+                                    bool reload) const
 {
     QNetworkAccessManager network;
     QNetworkRequest request{QUrl(m_endpoint + path)};
@@ -32,18 +30,11 @@ Result<CaddyAdmin::Reply> CaddyAdmin::send(const QByteArray &method, const QStri
     if (reload) // Caddy skips a config equal to the running one unless told to revalidate
         request.setRawHeader("Cache-Control", "must-revalidate");
     request.setTransferTimeout(30000);
-    QNetworkReply *reply = network.sendCustomRequest(request, method, body);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    reply->deleteLater();
-    Reply r;
-    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (r.status == 0)
-        return Error{ErrorCode::Unreachable,
-                     u"Caddy admin API at %1: %2"_s.arg(m_endpoint, reply->errorString())};
-    r.body = reply->readAll();
-    r.etag = reply->rawHeader("ETag");
+    auto answer =
+        blockingHttp(network, request, method, body, u"Caddy admin API at %1"_s.arg(m_endpoint));
+    if (!answer)
+        return answer.error();
+    const HttpAnswer &r = *answer;
     if (r.status >= 400) {
         const QString said = QJsonDocument::fromJson(r.body)
                                  .object()

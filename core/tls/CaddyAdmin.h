@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Result.h"
+#include "core/net/BlockingHttp.h"
 
 #include <QJsonObject>
 
@@ -31,14 +32,9 @@ public:
     Result<void> setUpstream(const QString &routeId, const QString &dial) const;
 
 private:
-    struct Reply
-    {
-        int status = 0;
-        QByteArray body;
-        QByteArray etag;
-    };
-    Result<Reply> send(const QByteArray &method, const QString &path, const QByteArray &body = {},
-                       const QByteArray &ifMatch = {}, bool reload = false) const;
+    Result<HttpAnswer> send(const QByteArray &method, const QString &path,
+                            const QByteArray &body = {}, const QByteArray &ifMatch = {},
+                            bool reload = false) const;
 
     QString m_endpoint;
 };
