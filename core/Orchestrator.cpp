@@ -96,6 +96,24 @@ Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
     return records;
 }
 
+Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
+                                                     const QStringList &services,
+                                                     const DeployOptions &options,
+                                                     const ProgressFn &progress)
+{
+    auto records = withEngine([&](DeployEngine &engine) -> Result<QList<DeploymentRecord>> {
+        auto locked = engine.planLocked(registry, services, options);
+        if (!locked)
+            return locked.error();
+        if (options.autoHeal && locked->plan.hasChanges())
+            healBeforeDeploy(registry, locked->plan, progress);
+        return engine.apply(registry, *locked, withSecrets(options), progress);
+    });
+    if (records && options.autoHeal)
+        diagnoseFailures(registry, *records, progress);
+    return records;
+}
+
 void Orchestrator::healBeforeDeploy(const Registry &registry, const DeployPlan &plan,
                                     const ProgressFn &progress)
 {
@@ -110,6 +128,8 @@ void Orchestrator::healBeforeDeploy(const Registry &registry, const DeployPlan &
     HealOptions options;
     options.services = changed;
     options.fingerprints = {Fingerprint::DiskFull, Fingerprint::PortHeld};
+    if (!plan.observed.isEmpty())
+        options.observed = plan.observed;
     const auto report = heal(registry, options);
     if (!report || !progress)
         return;

@@ -69,7 +69,13 @@ public:
 
     Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services,
                                   bool force = false);
+    /** Applies a reviewed plan, if the hosts and registry still match it. */
     Result<QList<DeploymentRecord>> deploy(const Registry &registry, const DeployPlan &plan,
+                                           const DeployOptions &options,
+                                           const ProgressFn &progress = {});
+    /** Deploys `services` (all when empty) now: locks, plans and applies with one look at the
+     *  hosts (the CLI's `deploy` and the API's without a saved plan). */
+    Result<QList<DeploymentRecord>> deploy(const Registry &registry, const QStringList &services,
                                            const DeployOptions &options,
                                            const ProgressFn &progress = {});
     Result<DeploymentRecord> stop(const Registry &registry, const QString &service,

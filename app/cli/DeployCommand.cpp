@@ -140,15 +140,23 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
         return report(context,
                       orchestrator.deploy(*registry, *saved, options, progressPrinter(context)));
     }
+    if (args.isSet(SavePlanOption) && !args.isSet(DryRunOption))
+        return context.usageError(
+            u"--save-plan goes with --dry-run: review first, apply with --plan"_s);
+    if (!args.isSet(DryRunOption)) {
+        DeployOptions options;
+        options.actor = CliContext::actor();
+        options.force = args.isSet(ForceOption);
+        options.autoHeal = !args.isSet(NoAutoHealOption);
+        return report(context,
+                      orchestrator.deploy(*registry, services, options, progressPrinter(context)));
+    }
     auto plan = orchestrator.planDeploy(*registry, services, args.isSet(ForceOption));
     if (!plan) {
         context.printError(plan.error().message);
         return Failed;
     }
     if (args.isSet(SavePlanOption)) {
-        if (!args.isSet(DryRunOption))
-            return context.usageError(
-                u"--save-plan goes with --dry-run: review first, apply with --plan"_s);
         QSaveFile file(args.value(SavePlanOption));
         if (!file.open(QIODevice::WriteOnly)
             || file.write(QJsonDocument(plan->toJson()).toJson()) < 0 || !file.commit()) {
@@ -157,15 +165,7 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
             return Failed;
         }
     }
-    if (args.isSet(DryRunOption))
-        return printPlan(context, *plan);
-
-    DeployOptions options;
-    options.actor = CliContext::actor();
-    options.force = args.isSet(ForceOption);
-    options.autoHeal = !args.isSet(NoAutoHealOption);
-    return report(context,
-                  orchestrator.deploy(*registry, *plan, options, progressPrinter(context)));
+    return printPlan(context, *plan);
 }
 
 int DeployCommand::printPlan(CliContext &context, const DeployPlan &plan)

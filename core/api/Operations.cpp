@@ -187,10 +187,18 @@ Result<QJsonValue> planDeploy(OperationCall &call)
 
 Result<QJsonValue> deploy(OperationCall &call)
 {
-    auto plan = requestedPlan(call);
-    if (!plan)
-        return plan.error();
-    auto result = call.orchestrator.deploy(call.registry, *plan, options(call), call.progress);
+    Result<QList<DeploymentRecord>> result = Error{ErrorCode::Failed, QString()};
+    if (call.arguments.contains(u"plan"_s)) {
+        auto plan = requestedPlan(call);
+        if (!plan)
+            return plan.error();
+        result = call.orchestrator.deploy(call.registry, *plan, options(call), call.progress);
+    } else {
+        const QStringList services = stringList(call.arguments, u"services"_s);
+        if (auto known = knownServices(call.registry, services); !known)
+            return known.error();
+        result = call.orchestrator.deploy(call.registry, services, options(call), call.progress);
+    }
     if (!result)
         return result.error();
     return records(result);

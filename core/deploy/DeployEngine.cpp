@@ -69,6 +69,11 @@ QString whatChanged(const DeployPlan &reviewed, const DeployPlan &fresh)
     return changes.isEmpty() ? u"the plan's services differ"_s : changes.join(u"; "_s);
 }
 
+QString lockPurpose(const DeployOptions &options)
+{
+    return u"deploy by %1"_s.arg(options.actor);
+}
+
 } // namespace
 
 DeployEngine::DeployEngine(HostPool &pool, HistoryStore &history)
@@ -79,16 +84,23 @@ DeployEngine::DeployEngine(HostPool &pool, HistoryStore &history)
 Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringList &services,
                                       bool force)
 {
+    return makePlan(registry, services, force, false);
+}
+
+Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const QStringList &services,
+                                          bool force, bool hostFactsForChanges)
+{
     const DependencyGraph graph(registry);
     const QList<QStringList> waves = graph.waves(services);
-    QStringList ordered;
-    for (const QStringList &wave : waves)
-        ordered += wave;
-    const QMap<QString, ServiceState> live = ServiceObserver(m_pool).observe(registry, ordered);
     const QString registryDir = QFileInfo(registry.path).absolutePath();
 
+    // What each service would install and what it installed last: most changes are known
+    // before looking at the hosts, which decides how much that look must gather.
     DeployPlan plan;
     plan.createdAt = QDateTime::currentDateTimeUtc();
+    QList<std::optional<DeploymentRecord>> lastRecords;
+    QStringList ordered;
+    bool changeKnown = force;
     for (qsizetype w = 0; w < waves.size(); ++w) {
         for (const QString &name : waves.at(w)) {
             const Service &s = *registry.service(name);
@@ -109,43 +121,60 @@ Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringLis
                 if (auto versions = m_secretVersions(s))
                     p.config.insert(u"secret_versions"_s, *versions);
             }
-            const ServiceState state = live.value(name);
-            p.liveRelease = state.release;
-            p.liveState = state.state;
             auto last = m_history.lastSucceeded(name);
             if (!last)
                 return last.error();
-            if (!last->has_value()) {
-                p.action = PlanAction::Fresh;
-                p.why = u"no successful deploy recorded"_s;
-            } else {
-                const DeploymentRecord &r = **last;
-                p.configDiff = ConfigDiff::between(r.config, p.config);
-                if (r.host != h.name) {
-                    p.action = PlanAction::Move;
-                    p.fromHost = r.host;
-                    p.why = u"moves from %1 to %2"_s.arg(r.host, h.name);
-                } else if (state.release != release->id) {
-                    p.action = PlanAction::Update;
-                    p.why = state.release.isEmpty()
-                                ? u"not on the host"_s
-                                : u"release %1 → %2"_s.arg(state.release, release->id);
-                } else if (!p.configDiff.isEmpty()) {
-                    p.action = PlanAction::Restart;
-                    p.why = u"configuration changed"_s;
-                } else if (state.state != u"running"_s || state.health == u"unhealthy"_s) {
-                    p.action = PlanAction::Restart;
-                    p.why = !state.error.isEmpty() ? u"host not reachable: %1"_s.arg(state.error)
-                            : state.state == u"running"_s ? u"running but unhealthy"_s
-                                                          : u"not running (%1)"_s.arg(state.state);
-                } else if (force) {
-                    p.action = PlanAction::Restart;
-                    p.why = u"forced"_s;
-                } else {
-                    p.why = u"up to date and running"_s;
-                }
-            }
+            if (last->has_value())
+                p.configDiff = ConfigDiff::between((*last)->config, p.config);
+            changeKnown |= !last->has_value() || (*last)->host != h.name || !p.configDiff.isEmpty();
             plan.services.append(p);
+            lastRecords.append(*last);
+            ordered.append(name);
+        }
+    }
+    QMap<QString, ServiceState> live;
+    if (hostFactsForChanges && changeKnown) {
+        plan.observed = ServiceObserver(m_pool).observeHosts(registry, ordered);
+        for (const HostState &host : std::as_const(plan.observed)) {
+            for (const ServiceState &state : host.services)
+                live.insert(state.service, state);
+        }
+    } else {
+        live = ServiceObserver(m_pool).observe(registry, ordered);
+    }
+
+    for (qsizetype i = 0; i < plan.services.size(); ++i) {
+        PlannedService &p = plan.services[i];
+        const ServiceState state = live.value(p.service);
+        p.liveRelease = state.release;
+        p.liveState = state.state;
+        if (!lastRecords.at(i)) {
+            p.action = PlanAction::Fresh;
+            p.why = u"no successful deploy recorded"_s;
+            continue;
+        }
+        const DeploymentRecord &r = *lastRecords.at(i);
+        if (r.host != p.host) {
+            p.action = PlanAction::Move;
+            p.fromHost = r.host;
+            p.why = u"moves from %1 to %2"_s.arg(r.host, p.host);
+        } else if (state.release != p.release.id) {
+            p.action = PlanAction::Update;
+            p.why = state.release.isEmpty() ? u"not on the host"_s
+                                            : u"release %1 → %2"_s.arg(state.release, p.release.id);
+        } else if (!p.configDiff.isEmpty()) {
+            p.action = PlanAction::Restart;
+            p.why = u"configuration changed"_s;
+        } else if (state.state != u"running"_s || state.health == u"unhealthy"_s) {
+            p.action = PlanAction::Restart;
+            p.why = !state.error.isEmpty()        ? u"host not reachable: %1"_s.arg(state.error)
+                    : state.state == u"running"_s ? u"running but unhealthy"_s
+                                                  : u"not running (%1)"_s.arg(state.state);
+        } else if (force) {
+            p.action = PlanAction::Restart;
+            p.why = u"forced"_s;
+        } else {
+            p.why = u"up to date and running"_s;
         }
     }
     plan.fingerprint = fingerprintOf(plan.services);
@@ -180,8 +209,7 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
         names.append(p.service);
         if (p.action == PlanAction::NoOp)
             continue;
-        auto lock =
-            ServiceLock::acquire(p.service, u"deploy by %1"_s.arg(options.actor), options.lockWait);
+        auto lock = ServiceLock::acquire(p.service, lockPurpose(options), options.lockWait);
         if (!lock)
             return lock.error();
         locks.push_back(std::move(*lock));
@@ -193,7 +221,45 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
         return Error{ErrorCode::Conflict,
                      u"the registry or the hosts changed since this plan was made (%1); review "
                      "the new plan and deploy again"_s.arg(whatChanged(plan, *fresh))};
+    return run(registry, plan, options, progress);
+}
 
+Result<LockedPlan> DeployEngine::planLocked(const Registry &registry, const QStringList &services,
+                                            const DeployOptions &options)
+{
+    LockedPlan locked;
+    QStringList names; // what the plan will cover: the services and what they need
+    for (const QStringList &wave : DependencyGraph(registry).waves(services))
+        names += wave;
+    names
+        .sort(); // one order for every coordinator: two deploys never hold what the other waits for
+    for (const QString &name : std::as_const(names)) {
+        auto lock = ServiceLock::acquire(name, lockPurpose(options), options.lockWait);
+        if (!lock)
+            return lock.error();
+        locked.locks.push_back(std::move(*lock));
+    }
+    // A heal before the deploy needs the hosts' facts: gathered in the same look when the
+    // plan is sure to change something.
+    auto made = makePlan(registry, services, options.force, options.autoHeal);
+    if (!made)
+        return made.error();
+    locked.plan = std::move(*made);
+    return locked;
+}
+
+Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
+                                                    const LockedPlan &locked,
+                                                    const DeployOptions &options,
+                                                    const ProgressFn &progress)
+{
+    return run(registry, locked.plan, options, progress); // made under its locks: still true
+}
+
+Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, const DeployPlan &plan,
+                                                  const DeployOptions &options,
+                                                  const ProgressFn &progress)
+{
     QList<DeploymentRecord> records;
     QSet<QString> broken; // failed services, whose dependents must not start
     const DependencyGraph graph(registry);

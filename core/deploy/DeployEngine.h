@@ -4,13 +4,24 @@
 #include "core/deploy/DeployPlan.h"
 #include "core/deploy/HostPool.h"
 #include "core/deploy/ServiceDeployer.h"
+#include "core/deploy/ServiceLock.h"
 #include "core/history/DeploymentRecord.h"
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 namespace Portoser {
 
 class HistoryStore;
+
+/** A plan made while holding the locks of every service it covers: true until they are let go,
+ *  so applying it needs no second look at the hosts. */
+struct LockedPlan
+{
+    DeployPlan plan;
+    std::vector<std::unique_ptr<ServiceLock>> locks;
+};
 
 struct DeployOptions
 {
@@ -48,6 +59,13 @@ public:
     Result<QList<DeploymentRecord>> apply(const Registry &registry, const DeployPlan &plan,
                                           const DeployOptions &options,
                                           const ProgressFn &progress = {});
+    /** Takes the locks of `services` (all when empty), then plans them: "deploy now" without
+     *  a review in between, one look at the hosts instead of two. */
+    Result<LockedPlan> planLocked(const Registry &registry, const QStringList &services,
+                                  const DeployOptions &options);
+    Result<QList<DeploymentRecord>> apply(const Registry &registry, const LockedPlan &locked,
+                                          const DeployOptions &options,
+                                          const ProgressFn &progress = {});
     /**
      * Re-deploys the release and config snapshot of history record `recordId` (the release must
      * still be on the host). The registry file is not changed: the next plan shows the difference.
@@ -60,6 +78,11 @@ public:
                                   const QString &actor);
 
 private:
+    Result<DeployPlan> makePlan(const Registry &registry, const QStringList &services, bool force,
+                                bool hostFactsForChanges);
+    Result<QList<DeploymentRecord>> run(const Registry &registry, const DeployPlan &plan,
+                                        const DeployOptions &options, const ProgressFn &progress);
+
     HostPool &m_pool;
     HistoryStore &m_history;
     SecretVersions m_secretVersions;

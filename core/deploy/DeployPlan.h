@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/deploy/ReleaseBuilder.h"
+#include "core/deploy/ServiceState.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -43,6 +44,9 @@ struct DeployPlan
     QList<PlannedService> services; // in deploy order (wave by wave)
     QString fingerprint;            // of the registry and the observed state the plan saw
     QDateTime createdAt;
+    /** The hosts with their facts, when the plan gathered them for a heal right before its
+     *  deploy (which then needs no look of its own). Not saved with the plan. */
+    QList<HostState> observed;
 
     bool hasChanges() const;
 

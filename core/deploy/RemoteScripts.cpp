@@ -3,7 +3,7 @@
 
 #include "core/transport/ShellCommand.h"
 
-#include <QRandomGenerator>
+#include <QDateTime>
 #include <QRegularExpression>
 
 namespace Portoser {
@@ -41,7 +41,9 @@ pt_proc() {
 }
 # Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead, and a pid
 # that now belongs to another process group (reused after a reboot) is not ours.
-pt_native() { ( cd "$svc/current" && if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi; sh -c "$1" ) </dev/null; }
+# pt_env: exports the service's environment: $envf while a new one awaits its health gate.
+pt_env() { e=${envf:-$svc/env}; if [ -f "$e" ]; then set -a; . "$e"; set +a; fi; }
+pt_native() { ( cd "$svc/current" && pt_env && sh -c "$1" ) </dev/null; }
 pt_alive() {
   if [ "$kind" = docker ]; then [ -n "$(pt_compose ps --status running -q $dc_service 2>/dev/null)" ]; return; fi
   if [ "$kind" = native ]; then
@@ -57,7 +59,10 @@ pt_alive() {
   case "$p_state" in Z*) return 1 ;; esac
   [ "$p_pgid" = "$p" ]
 }
+# Every process costs here (a deploy runs these for each service on a busy host), hence the
+# builtin `kill -0` first: an empty group needs no `ps`; a non-empty one may hold only zombies.
 pt_group_alive() {
+  kill -0 -"$1" 2>/dev/null || return 1
   ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
 }
 # docker compose for this service's project; its file is read where `current` points now.
@@ -65,11 +70,11 @@ pt_compose() { docker compose -p "$dc_project" -f "$(dc_file)" "$@"; }
 pt_stop() {
   if [ "$kind" = native ]; then
     [ -n "$nt_stop" ] && [ -f "$svc/run/pid" ] && pt_native "$nt_stop" >>"$svc/logs/$name.log" 2>&1
-    rm -f "$svc/run/pid" "$svc/run/started"; return 0
+    pt_forget; return 0
   fi
   if [ "$kind" = docker ]; then
     [ -f "$svc/run/pid" ] && pt_compose stop -t "$1" $dc_service >>"$svc/logs/$name.log" 2>&1
-    rm -f "$svc/run/pid" "$svc/run/started"; return 0
+    pt_forget; return 0
   fi
   pt_readpid
   if [ -n "$p" ] && pt_group_alive "$p"; then
@@ -81,12 +86,17 @@ pt_stop() {
       echo "note=stopped with KILL after $1 s"
     fi
   fi
-  rm -f "$svc/run/pid" "$svc/run/started"
+  pt_forget
 }
+pt_forget() { if [ -f "$svc/run/pid" ] || [ -f "$svc/run/started" ]; then rm -f "$svc/run/pid" "$svc/run/started"; fi; }
 pt_switch() {
-  ln -s "releases/$1" "$svc/current.new" || return 1
-  # Atomic replace of a symlink: GNU mv -T, BSD/macOS mv -h.
-  mv -T -f "$svc/current.new" "$svc/current" 2>/dev/null || mv -h -f "$svc/current.new" "$svc/current" || return 1
+  if [ ! -L "$svc/current" ] && [ ! -e "$svc/current" ]; then
+    ln -s "releases/$1" "$svc/current" || return 1 # the first one: creating it is atomic
+  else
+    ln -s "releases/$1" "$svc/current.new" || return 1
+    # Atomic replace of a symlink: GNU mv -T, BSD/macOS mv -h.
+    mv -T -f "$svc/current.new" "$svc/current" 2>/dev/null || mv -h -f "$svc/current.new" "$svc/current" || return 1
+  fi
   printf '%s\n' "$1" > "$svc/run/release" # read back with a builtin, where readlink costs a process
 }
 # pt_release: sets rel to the release `current` points at.
@@ -101,24 +111,25 @@ pt_lines() { n=0; [ -f "$1" ] || return 0; while read -r _; do n=$((n + 1)); don
 # reaches all its children and nothing of the SSH session reaches it): setsid on Linux, perl's
 # setpgrp on macOS. The pid stays the same through every exec, so $! is the group id.
 pt_start() {
-  mkdir -p "$svc/run" "$svc/logs"
+  [ -d "$svc/run" ] && [ -d "$svc/logs" ] || mkdir -p "$svc/run" "$svc/logs"
   if [ "$kind" = native ]; then
     pt_native "$nt_start" >>"$svc/logs/$name.log" 2>&1 || return 1
     echo native > "$svc/run/pid"; pt_started; return 0
   fi
   if [ "$kind" = docker ]; then
-    pt_compose --env-file "$svc/env" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
+    pt_compose --env-file "${envf:-$svc/env}" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
     echo docker > "$svc/run/pid"; pt_started; return 0
   fi
   wd=$1; [ -n "$wd" ] || wd="$svc/current"
   ( cd "$wd" || exit 127
-    if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi
+    pt_env
     # The physical release path: a later switch of `current` must not change a running venv.
     if [ "$kind" = local ] && [ -d "$svc/current/.venv/bin" ]; then
       VIRTUAL_ENV="$(cd "$svc/current" && pwd -P)/.venv"; PATH="$VIRTUAL_ENV/bin:$PATH"; export VIRTUAL_ENV PATH
     fi
     # The group leader waits for the command and notes when and how it ended (for the healer).
-    run='sh -c "$1"; s=$?; echo "$(date +%s) $s" >> "$2"; exit $s'
+    # A subshell rather than `sh -c`: one process less to start, the same isolation.
+    run='pt_c=$1 pt_x=$2; shift 2; (eval "$pt_c"); s=$?; echo "$(date +%s) $s" >> "$pt_x"; exit $s'
     if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$run" pt "$2" "$svc/run/exits"
     elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$run" pt "$2" "$svc/run/exits"
     else exec sh -c "$run" pt "$2" "$svc/run/exits"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
@@ -171,7 +182,8 @@ pt_check() {
     running) pt_alive ;;
     http) pt_http "$2" "$3" ;;
     tcp) set -- $2 "$3"; pt_tcp "$1" "$2" "$3" ;;
-    command) ( cd "$svc/current" && if [ -f "$svc/env" ]; then set -a; . "$svc/env"; set +a; fi; sh -c "$2" ) </dev/null 2>&1 ;;
+    # Always run inside $(...), a subshell already: cd and the env stay there.
+    command) { cd "$svc/current" && pt_env && eval "$2"; } </dev/null 2>&1 ;;
   esac
 }
 # pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD
@@ -229,11 +241,10 @@ QString probeKind(const HealthProbe &p)
 
 QString probeWords(const HealthProbe &p)
 {
-    return u"%1 %2 %3 %4 %5 %6"_s.arg(probeKind(p), q(p.target))
-        .arg(p.timeoutSeconds)
-        .arg(p.retries)
-        .arg(p.intervalSeconds)
-        .arg(p.startPeriodSeconds);
+    // One arg() pass: a chained one would also replace a "%3" inside the user's check.
+    return u"%1 %2 %3 %4 %5 %6"_s.arg(
+        probeKind(p), q(p.target), QString::number(p.timeoutSeconds), QString::number(p.retries),
+        QString::number(p.intervalSeconds), QString::number(p.startPeriodSeconds));
 }
 
 } // namespace
@@ -368,21 +379,23 @@ QString envFilePath(const Host &host, const QString &service, const QString &env
 }
 
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
-                const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing)
+                const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing,
+                bool detectPlatform)
 {
+    // The upload directory itself is made by SFTP; here only its absolute parent is printed
+    // (`pwd -P` is a builtin; `cd` comes last, and the script runs in a subshell).
     const QString uploadDir =
-        uploadIfMissing
-            ? u"d=\"$svc/.tmp-%1\"; mkdir -p \"$d\" && echo \"upload=$(cd \"$d\" && pwd -P)\""_s
-                  .arg(QString::number(QRandomGenerator::global()->generate64(), 36))
-            : u":"_s;
+        uploadIfMissing ? u"cd \"$svc\" && printf 'upload_parent=' && pwd -P"_s : QString();
     return header(host, service)
            + uR"SH(
-mkdir -p "$svc/releases" "$svc/run" "$svc/logs" || exit 1
+[ -d "$svc/logs" ] && [ -d "$svc/releases" ] || mkdir -p "$svc/releases" "$svc/run" "$svc/logs" || exit 1
 holder=%1
+now=%5 # the coordinator's clock: lock ages are compared by coordinators only
 if ! mkdir "$svc/lock" 2>/dev/null; then
-  since=$(cat "$svc/lock/since" 2>/dev/null || echo 0)
-  old=$(cat "$svc/lock/holder" 2>/dev/null || echo unknown)
-  age=$(( $(date +%s) - since ))
+  since=0; read -r since 2>/dev/null < "$svc/lock/since"
+  case $since in ""|*[!0-9]*) since=0 ;; esac
+  old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
+  age=$(( now - since ))
   if [ "${old%% pid=*}" = "${holder%% pid=*}" ] || [ "$age" -gt %2 ]; then
     echo "note=broke a stale host lock held by $old for ${age}s"
     rm -rf "$svc/lock"; mkdir "$svc/lock" || exit 1
@@ -390,16 +403,17 @@ if ! mkdir "$svc/lock" 2>/dev/null; then
     echo "lock_holder=$old"; echo "lock_age=$age"; exit 75
   fi
 fi
-printf '%s\n' "$holder" > "$svc/lock/holder"; date +%s > "$svc/lock/since"
+printf '%s\n' "$holder" > "$svc/lock/holder"; printf '%s\n' "$now" > "$svc/lock/since"
 for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed leftover ${t##*/}"; done
 [ -e "$svc/current.new" ] || [ -L "$svc/current.new" ] && rm -f "$svc/current.new"
-set -- $(uname -sm); echo "os=$1"; echo "arch=$2"
+%6
 pt_release; pt_previous; echo "current=$rel"; echo "previous=$prev"
-if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; %4; fi
 if pt_alive; then echo "alive=1"; echo "pid=$p"; else echo "alive=0"; fi
-)SH"_s.arg(q(lockHolder))
-                 .arg(staleLockSeconds)
-                 .arg(q(releaseId), uploadDir);
+if [ -d "$svc/releases/"%3 ]; then echo "has_release=1"; else echo "has_release=0"; %4; fi
+)SH"_s.arg(q(lockHolder), QString::number(staleLockSeconds), q(releaseId),
+           uploadDir.isEmpty() ? u":"_s : uploadDir,
+           QString::number(QDateTime::currentSecsSinceEpoch()),
+           detectPlatform ? u"set -- $(uname -sm); echo \"os=$1\"; echo \"arch=$2\""_s : QString());
 }
 
 QString activate(const Host &host, const QString &service, const Activation &a)
@@ -407,19 +421,17 @@ QString activate(const Host &host, const QString &service, const Activation &a)
     QString script = header(host, service, a.runtime);
     // Whatever happens to the coordinator from here on, this script runs to its end.
     script += u"trap '' HUP PIPE\n"_s;
-    script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(
-        q(a.releaseId),
-        a.workingDir.isEmpty() ? u"''"_s
-                               : (a.workingDir.startsWith(u'/') || a.workingDir.startsWith(u'~')
-                                      ? pathExpression(a.workingDir)
-                                      : u"\"$svc/current\"/"_s + q(a.workingDir)),
-        q(a.command));
+    const QString workingDir = a.workingDir.isEmpty() ? u"''"_s
+                               : a.workingDir.startsWith(u'/') || a.workingDir.startsWith(u'~')
+                                   ? pathExpression(a.workingDir)
+                                   : u"\"$svc/current\"/"_s + q(a.workingDir);
+    script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(q(a.releaseId), workingDir, q(a.command));
     if (!a.uploadDir.isEmpty())
         script +=
-            u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; rm -rf \"$svc/lock\"; exit 1; }\nrm -rf %1\n"_s
+            u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; rm -rf \"$svc/lock\"; exit 1; }\n[ -e %1 ] && rm -rf %1\n"_s
                 .arg(q(a.uploadDir));
     if (a.emptyRelease)
-        script += u"mkdir -p \"$svc/releases/$rid\"\n"_s;
+        script += u"[ -d \"$svc/releases/$rid\" ] || mkdir -p \"$svc/releases/$rid\"\n"_s;
     // Build before anything stops: a release that cannot build never interrupts the running one.
     if (a.runtime.kind == Runtime::Kind::Local)
         script += u"if [ ! -f \"$svc/releases/$rid/.portoser-built\" ]; then echo \"step=build\"\n"
@@ -429,46 +441,55 @@ QString activate(const Host &host, const QString &service, const Activation &a)
                   "service log\"; "
                   "rm -rf \"$svc/lock\"; exit 1; }\nfi\n"_s;
     script += u"[ -d \"$svc/releases/$rid\" ] || { echo 'result=failed'; echo 'reason=release "
-              u"missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"
-              "touch \"$svc/releases/$rid\"\n"_s;
-    // The environment travels inside this script (stdin of the shell), never on a command line.
-    QString delimiter = u"PORTOSER_ENV_EOF"_s;
-    while (a.envFileContent.contains(delimiter))
-        delimiter += u'_';
-    // The running instance's env and command are kept so a revert starts it exactly as it was.
-    script +=
-        u"prevcmd=$(cat \"$svc/command\" 2>/dev/null); prevwd=$(cat \"$svc/workdir\" 2>/dev/null)\n"
-        "rm -f \"$svc/env.previous\"; [ -f \"$svc/env\" ] && cp -p \"$svc/env\" \"$svc/env.previous\"\n"_s;
-    script +=
-        u"(umask 077; cat > \"$svc/env.new\" <<'%1'\n%2%1\n) && mv -f \"$svc/env.new\" \"$svc/env\"\n"_s
-            .arg(delimiter, a.envFileContent);
+              u"missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"_s;
+    // How the running instance was started (command, working dir), so a revert starts it exactly
+    // as it was: a file the shell sources (older hosts kept two plain files).
+    script += uR"SH(prevcmd=; prevwd=
+if [ -f "$svc/last" ]; then . "$svc/last"
+elif [ -f "$svc/command" ]; then prevcmd=$(cat "$svc/command"); prevwd=$(cat "$svc/workdir" 2>/dev/null); fi
+)SH"_s;
+    // The new environment waits in env.new until the new release passes its gate; the running
+    // instance's env stays for a revert. It travels inside this script (stdin of the shell) and
+    // is written by a builtin, so it never appears on a command line.
+    script += u"(umask 077; printf '%s' %1 > \"$svc/env.new\") || { echo 'result=failed'; echo "
+              "'reason=cannot write the env file'; rm -rf \"$svc/lock\"; exit 1; }\n"_s.arg(
+                  q(a.envFileContent));
     // The host remembers how this service runs, so status and stop need nothing from the
     // coordinator.
-    script += u"cat > \"$svc/runtime\" <<'PORTOSER_RUNTIME_EOF'\n%1PORTOSER_RUNTIME_EOF\n"_s.arg(
-        runtimeVariables(host, a.runtime));
-    script += u"pt_release; old=$rel\necho \"step=stop\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
+    script += u"printf '%s' %1 > \"$svc/runtime\"\n"_s.arg(q(runtimeVariables(host, a.runtime)));
+    script += u"pt_release; old=$rel\n"_s;
+    // Prune keeps the most recently used releases (ls -t): a release used again is touched; a
+    // fresh upload already is.
+    if (a.uploadDir.isEmpty())
+        script += u"[ \"$old\" = \"$rid\" ] || touch \"$svc/releases/$rid\"\n"_s;
+    script += u"echo \"step=stop\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
+    const QString remember = u"printf '%s\\n' %1 %2 > \"$svc/last\""_s.arg(
+        q(u"prevcmd="_s + q(a.command)), q(u"prevwd="_s + workingDir));
     script += uR"SH(
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
 echo "step=switch"
 pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; rm -rf "$svc/lock"; exit 1; }
 echo "step=start"
 # A new release starts with a clean record of starts and exits; a restart keeps counting.
-[ "$old" = "$rid" ] || rm -f "$svc/run/starts" "$svc/run/exits"
+if [ "$old" != "$rid" ] && { [ -f "$svc/run/starts" ] || [ -f "$svc/run/exits" ]; }; then rm -f "$svc/run/starts" "$svc/run/exits"; fi
+envf=$svc/env.new
 pt_start "$wd" "$cmd"
 pt_readpid; echo "pid=$p"
 echo "step=health"
 if pt_gate %1; then
-  printf '%s' "$cmd" > "$svc/command"; printf '%s' "$wd" > "$svc/workdir"; rm -f "$svc/env.previous"
+  mv -f "$svc/env.new" "$svc/env"; envf=
+  %4
   echo "result=ok"
 else
   echo "step=revert"
   pt_stop %2
   if [ -n "$old" ] && [ "$old" != "$rid" ] && [ -d "$svc/releases/$old" ] && [ -n "$prevcmd" ]; then
+    rm -f "$svc/env.new"; envf=
     pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
-    [ -f "$svc/env.previous" ] && mv -f "$svc/env.previous" "$svc/env"
     pt_start "$prevwd" "$prevcmd"
     if pt_gate %1; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
   else
+    mv -f "$svc/env.new" "$svc/env"; envf=
     echo "result=failed"
   fi
 fi
@@ -482,9 +503,8 @@ if [ "$n" -gt %3 ]; then
 fi
 rm -rf "$svc/lock"
 echo "step=done"
-)SH"_s.arg(probeWords(a.health))
-                  .arg(a.stopTimeoutSeconds)
-                  .arg(a.keepReleases);
+)SH"_s.arg(probeWords(a.health), QString::number(a.stopTimeoutSeconds),
+           QString::number(a.keepReleases), remember);
     return script;
 }
 
@@ -561,10 +581,10 @@ else
   else echo "state=stopped"; fi
   pt_lines "$svc/run/starts"; echo "starts=$n"
 fi
-%3)SH"_s.arg(u"%1 %2 %3"_s.arg(probeKind(query.probe), q(query.probe.target))
-                 .arg(query.probe.timeoutSeconds))
-                      .arg(scope.exitWindowSeconds)
-                      .arg(scope.allPortHolders ? u"ports=\"$ports $port\"\n"_s : QString());
+%3)SH"_s.arg(u"%1 %2 %3"_s.arg(probeKind(query.probe), q(query.probe.target),
+                               QString::number(query.probe.timeoutSeconds)),
+             QString::number(scope.exitWindowSeconds),
+             scope.allPortHolders ? u"ports=\"$ports $port\"\n"_s : QString());
     }
     if (scope.hostFacts) {
         // Who holds the ports of services that are down or failing: "listen_<port>=<pid> <pgid>

@@ -82,13 +82,14 @@ QString pathExpression(const QString &path);
 QString serviceDir(const Host &host, const QString &service);
 
 /**
- * Takes the host-side lock, cleans temp dirs left by interrupted deploys, and reports os, arch,
- * current/previous release, whether `releaseId` is present, and process state. When the release
- * is missing and `uploadIfMissing`, it also makes a fresh temp dir and prints `upload=<path>`,
- * so an upload needs no round trip of its own.
+ * Takes the host-side lock, cleans temp dirs left by interrupted deploys, and reports os and arch
+ * (when `detectPlatform`), current/previous release, whether `releaseId` is present, and process
+ * state. When the release is missing and `uploadIfMissing`, it also prints `upload_parent=<absolute
+ * service dir>`, where an upload makes its temp dir, so the upload needs no round trip of its own.
  */
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
-                const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing);
+                const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing,
+                bool detectPlatform);
 /**
  * Installs the release, writes env, stops the old instance, switches `current`, starts the new
  * one, runs the health gate, reverts to the previous release on failure, prunes, unlocks.

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QHostInfo>
+#include <QRandomGenerator>
 
 #include <unistd.h>
 
@@ -124,9 +125,10 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
     const QString holder = u"coord=%1 pid=%2"_s.arg(QHostInfo::localHostName()).arg(::getpid());
     const bool uploadIfMissing =
         !planned.release.sourceDir.isEmpty() && !planned.releaseMustBeOnHost;
+    const bool detectPlatform = t.platform.isEmpty();
     const auto prepared =
         t.run(RemoteScripts::prepare(host, service.name, planned.release.id, holder,
-                                     StaleHostLockSeconds, uploadIfMissing),
+                                     StaleHostLockSeconds, uploadIfMissing, detectPlatform),
               60s);
     if (!prepared)
         return fail(u"prepare"_s, u"host %1: %2"_s.arg(host.name, prepared.error().message));
@@ -139,8 +141,10 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
         return fail(u"prepare"_s, u"host %1: preparing %2 failed"_s.arg(host.name, service.name),
                     tail(prepared->err));
     run.previousReleaseId = kv.value(u"current"_s);
-    QString note = u"%1 %2"_s.arg(kv.value(u"os"_s), kv.value(u"arch"_s));
-    const QString detected = archOf(kv.value(u"os"_s), kv.value(u"arch"_s));
+    if (detectPlatform)
+        t.platform = u"%1 %2"_s.arg(kv.value(u"os"_s), kv.value(u"arch"_s));
+    QString note = t.platform;
+    const QString detected = archOf(t.platform.section(u' ', 0, 0), t.platform.section(u' ', 1));
     run.detectedArch = detected;
     if (!host.arch.isEmpty() && !host.arch.contains(u'/') && host.arch != detected)
         note += u"; registry says arch %1 but the host is %2"_s.arg(host.arch, detected);
@@ -160,7 +164,13 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
         report(u"upload"_s,
                u"%1 files, %2 bytes"_s.arg(planned.release.files).arg(planned.release.bytes));
         clock.restart();
-        const QString uploadDir = kv.value(u"upload"_s); // made by prepare, in the same round trip
+        // A fresh temp dir beside the releases (prepare said where, in its round trip); the
+        // upload makes it, activation renames it into releases/.
+        const QString parent = kv.value(u"upload_parent"_s);
+        const QString uploadDir =
+            parent.isEmpty() ? QString()
+                             : parent + u"/.tmp-"_s
+                                   + QString::number(QRandomGenerator::global()->generate64(), 36);
         if (uploadDir.isEmpty()) {
             unlock();
             return fail(u"upload"_s,

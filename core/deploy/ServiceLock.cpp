@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QThread>
 
 #include <fcntl.h>
@@ -12,6 +13,13 @@
 #include <unistd.h>
 
 namespace Portoser {
+
+namespace {
+/** Locks this thread holds, by service: a deploy that holds a service's lock may run steps (a
+ *  heal before the deploy) that ask for it again; a second flock in one process would wait for
+ *  itself. Other threads (two API calls) still exclude each other. */
+thread_local QHash<QString, int> heldHere;
+} // namespace
 
 QString ServiceLock::directory()
 {
@@ -23,6 +31,10 @@ QString ServiceLock::directory()
 Result<std::unique_ptr<ServiceLock>>
 ServiceLock::acquire(const QString &service, const QString &purpose, std::chrono::milliseconds wait)
 {
+    if (int &depth = heldHere[service]; depth > 0) {
+        ++depth;
+        return std::unique_ptr<ServiceLock>(new ServiceLock(-1, service));
+    }
     QDir().mkpath(directory());
     const QString path = QDir(directory()).filePath(service + QStringLiteral(".lock"));
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -51,11 +63,14 @@ ServiceLock::acquire(const QString &service, const QString &purpose, std::chrono
             .toUtf8();
     if (::ftruncate(fd, 0) == 0) [[maybe_unused]]
         auto written = ::pwrite(fd, holder.constData(), size_t(holder.size()), 0);
-    return std::unique_ptr<ServiceLock>(new ServiceLock(fd));
+    heldHere[service] = 1;
+    return std::unique_ptr<ServiceLock>(new ServiceLock(fd, service));
 }
 
 ServiceLock::~ServiceLock()
 {
+    if (--heldHere[m_service] <= 0)
+        heldHere.remove(m_service);
     if (m_fd >= 0) {
         [[maybe_unused]] auto truncated = ::ftruncate(m_fd, 0);
         ::flock(m_fd, LOCK_UN);

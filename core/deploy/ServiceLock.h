@@ -18,7 +18,8 @@ namespace Portoser {
 class ServiceLock
 {
 public:
-    /** Waits up to `wait` for the lock; fails naming the holder when it stays taken. */
+    /** Waits up to `wait` for the lock; fails naming the holder when it stays taken. A thread
+     *  that already holds it gets it again at once (released when the outer holder releases). */
     static Result<std::unique_ptr<ServiceLock>>
     acquire(const QString &service, const QString &purpose, std::chrono::milliseconds wait);
     static QString directory();
@@ -26,10 +27,12 @@ public:
     Q_DISABLE_COPY_MOVE(ServiceLock)
 
 private:
-    explicit ServiceLock(int fd)
+    ServiceLock(int fd, QString service)
         : m_fd(fd)
+        , m_service(std::move(service))
     {}
-    int m_fd = -1;
+    int m_fd = -1; // -1: the thread already held it (a nested acquire)
+    QString m_service;
 };
 
 } // namespace Portoser

@@ -118,7 +118,9 @@ Result<HealReport> Healer::pass(const Registry &registry, const HealOptions &opt
     const QStringList observed = graph.closure(watched);
     QElapsedTimer clock;
     clock.start();
-    const QList<HostState> hosts = ServiceObserver(m_pool).observeHosts(registry, observed);
+    const QList<HostState> hosts = options.observed
+                                       ? *options.observed
+                                       : ServiceObserver(m_pool).observeHosts(registry, observed);
     c.report.observeMs = clock.elapsed();
     c.report.diagnosis = Analyzer::analyze(registry, hosts);
     for (const HostState &h : hosts) {

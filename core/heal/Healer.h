@@ -18,6 +18,8 @@ struct HealOptions
     QStringList fingerprints;    // only these problems are worked on (empty: all)
     qint64 backoffBaseMs = 1000; // the first retry waits this long, each next one twice as long
     qint64 backoffMaxMs = 300000;
+    /** Hosts just observed with their facts (by a deploy's plan): used instead of a new look. */
+    std::optional<QList<HostState>> observed;
 };
 
 /** One thing a pass did, or held back, for a service. */

@@ -183,6 +183,9 @@ public:
 
     SshTarget target;
     ssh_session session = nullptr;
+    // Opened by the first upload and kept with the session: each new SFTP channel costs a
+    // session process and an sftp-server start on the host.
+    sftp_session sftp = nullptr;
     SshShellPipe pipe;
     FramedShell shell;
     QElapsedTimer idle;
@@ -323,6 +326,10 @@ void SshTransport::Private::drop()
 {
     pipe.stop();
     pipe.setSession(nullptr);
+    if (sftp) {
+        sftp_free(sftp);
+        sftp = nullptr;
+    }
     if (session) {
         if (ssh_is_connected(session))
             ssh_disconnect(session);
@@ -381,13 +388,17 @@ Result<void> SshTransport::upload(const QString &localPath, const QString &remot
     const QFileInfo source(localPath);
     if (!source.exists())
         return Error{ErrorCode::NotFound, u"%1 does not exist"_s.arg(localPath)};
-    sftp_session sftp = sftp_new(d->session);
-    if (!sftp || sftp_init(sftp) != SSH_OK) {
-        const QString why = lastError(d->session);
-        if (sftp)
-            sftp_free(sftp);
-        return Error{ErrorCode::Failed, u"%1: cannot start SFTP: %2"_s.arg(d->where(), why)};
+    if (!d->sftp) {
+        d->sftp = sftp_new(d->session);
+        if (!d->sftp || sftp_init(d->sftp) != SSH_OK) {
+            const QString why = lastError(d->session);
+            if (d->sftp)
+                sftp_free(d->sftp);
+            d->sftp = nullptr;
+            return Error{ErrorCode::Failed, u"%1: cannot start SFTP: %2"_s.arg(d->where(), why)};
+        }
     }
+    sftp_session sftp = d->sftp;
     const auto fail = [&](const QString &what, const QString &path) {
         return Error{ErrorCode::Failed,
                      u"%1: cannot %2 %3: %4"_s.arg(d->where(), what, path, lastError(d->session))};
@@ -451,7 +462,10 @@ Result<void> SshTransport::upload(const QString &localPath, const QString &remot
                 outcome = sendFile(entry, to);
         }
     }
-    sftp_free(sftp);
+    if (!outcome) { // the next upload starts on a fresh channel, whatever broke this one
+        sftp_free(d->sftp);
+        d->sftp = nullptr;
+    }
     d->idle.restart();
     return outcome;
 }

@@ -50,6 +50,10 @@ public:
     virtual void disconnect() = 0;
     /** "ssh root@10.0.0.1:22" or "local", for messages. */
     virtual QString describe() const = 0;
+
+    /** "<os> <arch>" as the first deploy through this transport found it (`uname -sm`); later
+     *  deploys reuse it rather than start a process for it each time. Empty until then. */
+    QString platform;
 };
 
 } // namespace Portoser

@@ -12,6 +12,9 @@
 #include <QTest>
 #include <QtConcurrent>
 
+#include <future>
+#include <thread>
+
 #include <unistd.h>
 
 using namespace Portoser;
@@ -337,9 +340,17 @@ void TestDeploy::serviceLockHolderIsNamed()
 {
     const Registry r = registry(
         "  guarded:\n    current_host: h1\n    deployment_type: process\n    command: sleep 600\n");
-    auto held =
-        ServiceLock::acquire(u"guarded"_s, u"a test holding it"_s, std::chrono::milliseconds(1000));
-    QVERIFY(held);
+    // Held by another thread, as another deploy would (the one that holds a lock may take it
+    // again: a heal inside its own deploy).
+    std::promise<bool> taken;
+    std::promise<void> letGo;
+    std::thread holder([&] {
+        auto held = ServiceLock::acquire(u"guarded"_s, u"a test holding it"_s,
+                                         std::chrono::milliseconds(1000));
+        taken.set_value(bool(held));
+        letGo.get_future().wait();
+    });
+    QVERIFY(taken.get_future().get());
     auto plan = m_orchestrator->planDeploy(r, {u"guarded"_s});
     QVERIFY(plan);
     DeployOptions options;
@@ -349,7 +360,12 @@ void TestDeploy::serviceLockHolderIsNamed()
     QCOMPARE(refused.error().code, ErrorCode::Conflict);
     QVERIFY2(refused.error().message.contains(u"a test holding it"_s),
              qPrintable(refused.error().message));
-    held->reset();
+    auto refusedNow = m_orchestrator->deploy(r, QStringList{u"guarded"_s}, options);
+    QVERIFY(!refusedNow);
+    QVERIFY2(refusedNow.error().message.contains(u"a test holding it"_s),
+             qPrintable(refusedNow.error().message));
+    letGo.set_value();
+    holder.join();
     auto allowed = m_orchestrator->deploy(r, *plan, options);
     QVERIFY2(allowed, qPrintable(allowed ? QString() : allowed.error().message));
 }
@@ -495,13 +511,17 @@ void TestDeploy::dockerServicesSendExactComposeCommands()
     const QStringList calls = QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts);
     const QString file = hostDir + u"/base/fr/docker-compose.yml"_s;
     const QString svcDir = hostDir + u"/base/.portoser/"_s;
-    QVERIFY2(calls.contains(
-                 u"compose -p portoser-fr -f %1 --env-file %2fr-frontend/env up -d frontend"_s.arg(
-                     file, svcDir)),
-             qPrintable(calls.join(u'\n')));
+    // A new deploy's env waits in env.new until its health gate passes (then it becomes env).
+    QVERIFY2(
+        calls.contains(
+            u"compose -p portoser-fr -f %1 --env-file %2fr-frontend/env.new up -d frontend"_s.arg(
+                file, svcDir)),
+        qPrintable(calls.join(u'\n')));
     QVERIFY(calls.contains(
-        u"compose -p portoser-fr -f %1 --env-file %2fr-backend/env up -d backend"_s.arg(file,
-                                                                                        svcDir)));
+        u"compose -p portoser-fr -f %1 --env-file %2fr-backend/env.new up -d backend"_s.arg(
+            file, svcDir)));
+    QVERIFY(QFile::exists(svcDir + u"fr-backend/env"_s));
+    QVERIFY(!QFile::exists(svcDir + u"fr-backend/env.new"_s));
     QVERIFY(calls.contains(u"compose -p portoser-fr -f %1 stop -t 10 backend"_s.arg(file)));
     QVERIFY(calls.contains(
         u"compose -p portoser-fr -f %1 ps --status running -q frontend"_s.arg(file)));
