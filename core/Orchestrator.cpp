@@ -17,6 +17,7 @@
 #include "core/tls/CaddyConfig.h"
 #include "core/tls/CertificateAuthority.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QHostAddress>
@@ -305,6 +306,37 @@ Result<CertificateInfo> Orchestrator::issueCertificate(const Registry &registry,
     return CertificateAuthority().issue(s->name, request);
 }
 
+Result<QString> Orchestrator::trustCertificateAuthority(const Registry &registry,
+                                                        const QString &hostName)
+{
+    const Host *host = registry.host(hostName);
+    if (!host)
+        return Error{ErrorCode::NotFound, u"no host named %1"_s.arg(hostName)};
+    const CertificateAuthority ca;
+    QFile file(ca.caCertFile());
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{
+            ErrorCode::NotFound,
+            u"no internal CA at %1: run `portoser --cli certs init-ca`"_s.arg(file.fileName())};
+    const QByteArray pem = file.readAll();
+    // Named by the CA's fingerprint: two coordinators' CAs never replace each other's file.
+    const QString name = u"portoser-ca-%1.crt"_s.arg(QString::fromLatin1(
+        QCryptographicHash::hash(pem, QCryptographicHash::Sha256).toHex().left(12)));
+    const QString script = RemoteScripts::trustCa(pem, name);
+    auto ran = m_pool->worker(*host)
+                   .submit<Result<CommandResult>>(
+                       [script](Transport &t) { return t.run(script, std::chrono::seconds(60)); })
+                   .result();
+    if (!ran)
+        return ran.error();
+    const QString where = RemoteScripts::parseKeyValues(ran->out).value(u"trusted"_s);
+    if (ran->exitCode != 0 || where.isEmpty())
+        return Error{ran->exitCode == 77 ? ErrorCode::PermissionDenied : ErrorCode::Failed,
+                     u"%1: the CA could not be added to the trust store: %2"_s.arg(
+                         host->name, QString::fromUtf8(ran->err).trimmed())};
+    return where;
+}
+
 Result<QStringList> Orchestrator::installCertificates(const Registry &registry,
                                                       const QString &service)
 {
@@ -372,7 +404,7 @@ Result<QList<Orchestrator::Renewal>> Orchestrator::renewCertificates(const Regis
         done.append(r);
     }
     if (!done.isEmpty() && registry.caddy.present) {
-        auto wanted = CaddyConfig::generate(registry, CertificateAuthority::defaultHome());
+        auto wanted = caddyConfig(registry, true);
         if (!wanted)
             return wanted.error();
         if (auto loaded = CaddyAdmin(registry.caddy.adminEndpoint).load(*wanted, {}, true); !loaded)
@@ -634,23 +666,86 @@ Result<QList<MigrationStep>> Orchestrator::migrateSecrets(const Registry &regist
     return steps;
 }
 
-Result<Orchestrator::ProxyPlan> Orchestrator::proxyPlan(const Registry &registry)
+const Host *Orchestrator::remoteIngress(const Registry &registry)
 {
-    auto wanted = CaddyConfig::generate(registry, CertificateAuthority::defaultHome());
+    const Host *host = registry.host(registry.caddy.ingressHost);
+    return host && !host->isLocal() ? host : nullptr;
+}
+
+Result<QJsonObject> Orchestrator::caddyConfig(const Registry &registry, bool shipCertificates)
+{
+    CaddyConfig::Files files{CertificateAuthority::defaultHome(), {}};
+    const Host *ingress = remoteIngress(registry);
+    if (!ingress)
+        return CaddyConfig::generate(registry, files);
+    // Caddy runs on another machine: it reads the certificates from there. One script puts them
+    // (keys 0600) under the ingress host's own .portoser/_caddy/certs/<service>/ and says where.
+    QString script =
+        u"d=%1/.portoser/_caddy/certs\nmkdir -p \"$d\" && cd \"$d\" && printf "
+        "'dir=' && pwd -P || exit 1\n"_s.arg(RemoteScripts::pathExpression(ingress->path));
+    if (shipCertificates) {
+        for (const Service *s : CaddyConfig::routed(registry)) {
+            const auto [certFile, keyFile] = CaddyConfig::certificateOf(*s, files.certsHome);
+            QFile cert(certFile), key(keyFile);
+            if (!cert.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
+                continue; // generate() names what is missing
+            script += RemoteScripts::installFiles(
+                *ingress, u"_caddy"_s, u"certs/"_s + s->name,
+                {{u"server.crt"_s, cert.readAll(), false}, {u"server.key"_s, key.readAll(), true}});
+        }
+    }
+    auto ran = m_pool->worker(*ingress)
+                   .submit<Result<CommandResult>>(
+                       [script](Transport &t) { return t.run(script, std::chrono::seconds(30)); })
+                   .result();
+    if (!ran)
+        return ran.error();
+    files.dirOnCaddy = RemoteScripts::parseKeyValues(ran->out).value(u"dir"_s);
+    if (ran->exitCode != 0 || files.dirOnCaddy.isEmpty())
+        return Error{ErrorCode::Failed,
+                     u"ingress host %1: cannot place the certificates for Caddy: %2"_s.arg(
+                         ingress->name, QString::fromUtf8(ran->err).trimmed())};
+    return CaddyConfig::generate(registry, files);
+}
+
+Result<Orchestrator::ProxyPlan> Orchestrator::comparedWithCaddy(const Registry &registry,
+                                                                const Result<QJsonObject> &wanted)
+{
     if (!wanted)
         return wanted.error();
     auto running = CaddyAdmin(registry.caddy.adminEndpoint).current();
     if (!running)
         return running.error();
-    ProxyPlan plan{*wanted, running->config, running->etag, {}};
+    ProxyPlan plan{*wanted, running->config, running->etag, {}, {}};
     plan.diff = ConfigDiff::between(plan.running, plan.wanted);
     return plan;
 }
 
+Result<Orchestrator::ProxyPlan> Orchestrator::proxyPlan(const Registry &registry)
+{
+    return comparedWithCaddy(registry, caddyConfig(registry, false));
+}
+
 Result<Orchestrator::ProxyPlan> Orchestrator::proxyApply(const Registry &registry)
 {
-    auto plan = proxyPlan(registry);
-    if (!plan || plan->diff.isEmpty())
+    // What the routes need from the internal CA and do not have yet is issued first.
+    QStringList issued;
+    if (CertificateAuthority ca; ca.exists()) {
+        for (const Service *s : CaddyConfig::routed(registry)) {
+            const auto [cert, key] = CaddyConfig::certificateOf(*s, ca.home());
+            if (s->tlsCert.isEmpty() && !QFile::exists(cert)) {
+                if (auto made = issueCertificate(registry, s->name, false, KeyType::EcP256, 0);
+                    !made)
+                    return made.error();
+                issued.append(s->name);
+            }
+        }
+    }
+    auto plan = comparedWithCaddy(registry, caddyConfig(registry, true));
+    if (!plan)
+        return plan;
+    plan->issued = issued;
+    if (plan->diff.isEmpty())
         return plan;
     if (auto loaded = CaddyAdmin(registry.caddy.adminEndpoint).load(plan->wanted, plan->etag);
         !loaded)

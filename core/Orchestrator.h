@@ -151,11 +151,14 @@ public:
         QJsonObject wanted;
         QJsonObject running;
         QByteArray etag;
-        QStringList diff; // ConfigDiff lines; empty when Caddy runs what the registry says
+        QStringList diff;   // ConfigDiff lines; empty when Caddy runs what the registry says
+        QStringList issued; // services whose certificate `proxy apply` issued from the CA
     };
     Result<ProxyPlan> proxyPlan(const Registry &registry);
-    /** Loads the planned config into Caddy when it differs (If-Match on the ETag read), and keeps
-     *  it as the last config Caddy accepted (`~/.portoser/caddy/last-good.json`). */
+    /** Issues the certificates its routes lack from the internal CA (when there is one), places
+     *  them on a remote ingress host, loads the planned config into Caddy when it differs
+     *  (If-Match on the ETag read), and keeps it as the last config Caddy accepted
+     *  (`~/.portoser/caddy/last-good.json`). */
     Result<ProxyPlan> proxyApply(const Registry &registry);
     /** Per service with a hostname: its public URL, whether Caddy has its route, and where it
      *  sends traffic compared with the service's current host. */
@@ -167,6 +170,9 @@ public:
      */
     Result<CertificateInfo> issueCertificate(const Registry &registry, const QString &service,
                                              bool client, KeyType keyType, int days);
+    /** Adds the internal CA to `host`'s system trust store (what the operator consented to):
+     *  where it went there. */
+    Result<QString> trustCertificateAuthority(const Registry &registry, const QString &host);
     /** Copies the certificates `certs issue` made for `service` (and the CA) to its host's
      *  `<service dir>/tls/` (keys 0600); returns the paths written there. */
     Result<QStringList> installCertificates(const Registry &registry, const QString &service);
@@ -250,6 +256,13 @@ private:
 
     QString playbookDirectory() const;
     Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
+    /** The ingress host when Caddy runs on another machine than this one, else null. */
+    static const Host *remoteIngress(const Registry &registry);
+    /** Caddy's config for `registry`; with a remote ingress, its certificates' paths there (put
+     *  there first when `shipCertificates`). */
+    Result<QJsonObject> caddyConfig(const Registry &registry, bool shipCertificates);
+    Result<ProxyPlan> comparedWithCaddy(const Registry &registry,
+                                        const Result<QJsonObject> &wanted);
     /** Before a deploy: frees disk and names port holders where the plan changes services. */
     void healBeforeDeploy(const Registry &registry, const DeployPlan &plan,
                           const ProgressFn &progress);

@@ -25,6 +25,10 @@ const QCommandLineOption ClientOption(u"client"_s,
                                       u"issue: a client certificate (clientAuth) for mTLS."_s);
 const QCommandLineOption ForceOption(u"force"_s, u"init-ca: replace an existing CA."_s);
 const QCommandLineOption NameOption(u"name"_s, u"init-ca: the CA's common name."_s, u"CN"_s);
+const QCommandLineOption YesOption(u"yes"_s,
+                                   u"trust: you agree that every program on those hosts will "
+                                   "trust what the internal CA signs."_s);
+const QCommandLineOption AllOption(u"all"_s, u"trust: every host of the registry."_s);
 
 QJsonObject toJson(const CertificateInfo &c)
 {
@@ -44,22 +48,26 @@ QJsonObject toJson(const CertificateInfo &c)
 
 CommandSpec CertsCommand::spec() const
 {
-    return {
-        u"certs"_s,
-        u"init-ca [--rsa BITS] [--days N] [--name CN] [--force] | issue SERVICE [--client] "
-        "[--rsa BITS] [--days N] | install SERVICE | list | check [--days N] | renew [--days N]"_s,
-        u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
-        u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
-        "replace an existing CA without --force.\n"
-        "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
-        "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
-        "service's hostname, its host's name and address, and its aliases.\n"
-        "install SERVICE copies them and the CA to <host path>/.portoser/SERVICE/tls/ on the "
-        "service's host over SSH (keys 0600, owned by the SSH user).\n"
-        "check exits 1 when any certificate expires within --days (default 30); renew "
-        "re-issues those (same names, usage, key type and lifetime), installs each on its "
-        "service's host again and has Caddy reload them."_s,
-        {RsaOption, DaysOption, ClientOption, ForceOption, NameOption}};
+    return {u"certs"_s,
+            u"init-ca [--rsa BITS] [--days N] [--name CN] [--force] | issue SERVICE [--client] "
+            "[--rsa BITS] [--days N] | install SERVICE | trust HOST…|--all --yes | list | check "
+            "[--days N] "
+            "| renew [--days N]"_s,
+            u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
+            u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
+            "replace an existing CA without --force.\n"
+            "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
+            "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
+            "service's hostname, its host's name and address, and its aliases.\n"
+            "install SERVICE copies them and the CA to <host path>/.portoser/SERVICE/tls/ on the "
+            "service's host over SSH (keys 0600, owned by the SSH user).\n"
+            "trust HOST… adds the CA to those hosts' system trust store (update-ca-certificates, "
+            "update-ca-trust, or the macOS System keychain; as root or with passwordless sudo), so "
+            "every program there trusts the certificates it signs: only with --yes, your consent.\n"
+            "check exits 1 when any certificate expires within --days (default 30); renew "
+            "re-issues those (same names, usage, key type and lifetime), installs each on its "
+            "service's host again and has Caddy reload them."_s,
+            {RsaOption, DaysOption, ClientOption, ForceOption, NameOption, YesOption, AllOption}};
 }
 
 int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
@@ -127,6 +135,41 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
                 context.out() << registry->service(words.at(0))->currentHost << ':' << path << '\n';
         return Ok;
     }
+    if (action == u"trust" && (!words.isEmpty() || args.isSet(AllOption))) {
+        const auto registry = context.validRegistry();
+        if (!registry)
+            return Failed;
+        const QStringList hosts = args.isSet(AllOption) ? registry->hosts.keys() : words;
+        for (const QString &h : hosts) {
+            if (!registry->host(h))
+                return context.usageError(u"no host %1 in %2"_s.arg(h, registry->path));
+        }
+        if (!args.isSet(YesOption)) {
+            context.printError(
+                u"this adds the internal CA (%1) to the system trust store of %2: every program "
+                "there will then trust any certificate it signs. Run again with --yes to agree."_s
+                    .arg(ca.caCertFile(), hosts.join(u", "_s)));
+            return UsageError;
+        }
+        QJsonArray done;
+        bool allOk = true;
+        for (const QString &h : hosts) {
+            auto trusted = context.orchestrator().trustCertificateAuthority(*registry, h);
+            allOk = allOk && trusted;
+            done.append(QJsonObject{
+                {u"host"_s, h},
+                {u"ok"_s, bool(trusted)},
+                {trusted ? u"where"_s : u"error"_s, trusted ? *trusted : trusted.error().message}});
+            if (!context.json())
+                context.out() << h << ": "
+                              << (trusted ? u"trusted in "_s + *trusted
+                                          : u"failed: "_s + trusted.error().message)
+                              << '\n';
+        }
+        if (context.json())
+            context.printJson(done);
+        return allOk ? Ok : Failed;
+    }
     if (action == u"renew" && words.isEmpty()) {
         const auto registry = context.validRegistry();
         if (!registry)
@@ -191,7 +234,8 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         return Ok;
     }
     return context.usageError(
-        u"say what to do: init-ca, issue SERVICE, install SERVICE, list, check or renew"_s);
+        u"say what to do: init-ca, issue SERVICE, install SERVICE, trust HOST…, list, check or "
+        "renew"_s);
 }
 
 } // namespace Portoser::Cli

@@ -18,8 +18,12 @@ CommandSpec ProxyCommand::spec() const
             "now; apply loads it (Caddy validates first and keeps its old config when it refuses; "
             "If-Match on the config read so a concurrent change is not overwritten); status "
             "lists each service's public URL and whether its route sends traffic to where the "
-            "service runs. The registry's caddy section names admin_endpoint, http_port and "
-            "https_port; certificates come from `certs issue` or the service's tls_cert/tls_key."_s,
+            "service runs. The registry's caddy section names ingress_host (where Caddy runs; "
+            "certificates are placed there over SSH when it is another machine), admin_endpoint, "
+            "http_port and https_port. Certificates are the service's tls_cert/tls_key, else the "
+            "internal CA's: apply issues those a route lacks (after `certs init-ca`). A service's "
+            "ca_cert (a PEM file, or `internal` for the internal CA) makes its route require "
+            "client certificates (mTLS)."_s,
             {}};
 }
 
@@ -60,8 +64,13 @@ int ProxyCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     if (context.json()) {
         context.printJson(QJsonObject{{u"changes"_s, QJsonArray::fromStringList(plan->diff)},
-                                      {u"applied"_s, action == u"apply" && !plan->diff.isEmpty()}});
-    } else if (plan->diff.isEmpty()) {
+                                      {u"applied"_s, action == u"apply" && !plan->diff.isEmpty()},
+                                      {u"issued"_s, QJsonArray::fromStringList(plan->issued)}});
+        return Ok;
+    }
+    for (const QString &service : std::as_const(plan->issued))
+        context.out() << "issued a certificate for " << service << " from the internal CA\n";
+    if (plan->diff.isEmpty()) {
         context.out() << "Caddy runs what the registry says; nothing to change\n";
     } else {
         for (const QString &line : std::as_const(plan->diff))

@@ -365,6 +365,37 @@ QString installFiles(const Host &host, const QString &service, const QString &fo
     return script;
 }
 
+QString trustCa(const QByteArray &pem, const QString &fileName)
+{
+    QString delimiter = u"PORTOSER_CA_EOF"_s;
+    while (pem.contains(delimiter.toUtf8()))
+        delimiter += u'_';
+    return uR"SH(as=
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as="sudo -n"
+  else echo "changing the system trust store needs root or passwordless sudo" >&2; exit 77; fi
+fi
+tmp=$(mktemp) || exit 1
+cat > "$tmp" <<'%1'
+%2%1
+name=%3
+if [ "$(uname -s)" = Darwin ]; then
+  $as security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "$tmp" || { rm -f "$tmp"; exit 1; }
+  echo "trusted=/Library/Keychains/System.keychain"
+elif command -v update-ca-certificates >/dev/null 2>&1; then
+  $as mkdir -p /usr/local/share/ca-certificates && $as cp "$tmp" "/usr/local/share/ca-certificates/$name" && $as chmod 644 "/usr/local/share/ca-certificates/$name" && $as update-ca-certificates >/dev/null || { rm -f "$tmp"; exit 1; }
+  echo "trusted=/usr/local/share/ca-certificates/$name"
+elif command -v update-ca-trust >/dev/null 2>&1; then
+  $as cp "$tmp" "/etc/pki/ca-trust/source/anchors/$name" && $as chmod 644 "/etc/pki/ca-trust/source/anchors/$name" && $as update-ca-trust extract || { rm -f "$tmp"; exit 1; }
+  echo "trusted=/etc/pki/ca-trust/source/anchors/$name"
+else
+  rm -f "$tmp"; echo "no update-ca-certificates, update-ca-trust or macOS security tool here" >&2; exit 78
+fi
+rm -f "$tmp"
+)SH"_s.arg(delimiter, QString::fromUtf8(pem) + (pem.endsWith('\n') ? QString() : u"\n"_s),
+           q(fileName));
+}
+
 QString envFilePath(const Host &host, const QString &service, const QString &envFile,
                     const QString &workingDir)
 {

@@ -142,6 +142,14 @@ struct RemoteFile
  * content inside the script (the shell's stdin, never a command line); prints `installed=PATH`
  * per file.
  */
+/**
+ * Adds a CA certificate to the host's system trust store, so every program there trusts what it
+ * signed: `update-ca-certificates` (Debian, Ubuntu, Alpine) or `update-ca-trust` (Fedora, RHEL)
+ * with the file under their anchors directory as `<fileName>`, or the System keychain on macOS
+ * (`security add-trusted-cert`). As root, or through passwordless sudo. Prints `trusted=<where>`;
+ * exit 77 when it lacks the rights, 78 when the host has none of these tools.
+ */
+QString trustCa(const QByteArray &pem, const QString &fileName);
 QString installFiles(const Host &host, const QString &service, const QString &folder,
                      const QList<RemoteFile> &files);
 /** Prints the last `lines` lines of the service log, and with `follow` what is appended after. */

@@ -23,7 +23,24 @@ QString CaddyConfig::upstreamOf(const Registry &registry, const Service &service
     return host->address() + u':' + QString::number(*port);
 }
 
-Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const QString &certsHome)
+QList<const Service *> CaddyConfig::routed(const Registry &registry)
+{
+    QList<const Service *> out;
+    for (const Service &s : registry.services) {
+        if (!s.hostname.isEmpty() && s.effectivePort())
+            out.append(&s);
+    }
+    return out;
+}
+
+QPair<QString, QString> CaddyConfig::certificateOf(const Service &s, const QString &certsHome)
+{
+    const QString issued = certsHome + u"/certs/"_s + s.name;
+    return {!s.tlsCert.isEmpty() ? s.tlsCert : issued + u"/server.crt"_s,
+            !s.tlsKey.isEmpty() ? s.tlsKey : issued + u"/server.key"_s};
+}
+
+Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const Files &files)
 {
     const CaddySettings &caddy = registry.caddy;
     if (!caddy.present || caddy.adminEndpoint.isEmpty())
@@ -36,9 +53,8 @@ Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const QStrin
         admin.chop(1);
 
     QJsonArray routes, certificates, policies;
-    for (const Service &s : registry.services) {
-        if (s.hostname.isEmpty() || !s.effectivePort())
-            continue;
+    for (const Service *service : routed(registry)) {
+        const Service &s = *service;
         const QString where = u"service %1 (route %2)"_s.arg(s.name, routeId(s.name));
         QJsonObject proxy{
             {u"handler"_s, u"reverse_proxy"_s},
@@ -59,22 +75,23 @@ Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const QStrin
                         {u"match"_s, QJsonArray{QJsonObject{{u"host"_s, QJsonArray{s.hostname}}}}},
                         {u"handle"_s, QJsonArray{proxy}},
                         {u"terminal"_s, true}});
-        // The service's own pair, else what `certs issue` made for it.
-        const QString cert =
-            !s.tlsCert.isEmpty() ? s.tlsCert : certsHome + u"/certs/"_s + s.name + u"/server.crt"_s;
-        const QString key =
-            !s.tlsKey.isEmpty() ? s.tlsKey : certsHome + u"/certs/"_s + s.name + u"/server.key"_s;
+        const auto [cert, key] = certificateOf(s, files.certsHome);
         if (!QFile::exists(cert) || !QFile::exists(key))
             return Error{ErrorCode::NotFound,
                          u"%1: no certificate at %2 (run `portoser --cli certs issue %3`, or set "
                          "tls_cert and tls_key)"_s.arg(where, cert, s.name)};
+        const QString onCaddy = files.dirOnCaddy + u'/' + s.name;
         certificates.append(QJsonObject{
-            {u"certificate"_s, cert}, {u"key"_s, key}, {u"tags"_s, QJsonArray{routeId(s.name)}}});
+            {u"certificate"_s, files.dirOnCaddy.isEmpty() ? cert : onCaddy + u"/server.crt"_s},
+            {u"key"_s, files.dirOnCaddy.isEmpty() ? key : onCaddy + u"/server.key"_s},
+            {u"tags"_s, QJsonArray{routeId(s.name)}}});
         if (!s.caCert.isEmpty()) {
-            const QList<QSslCertificate> cas = QSslCertificate::fromPath(s.caCert);
+            const QString caFile =
+                s.caCert == u"internal"_s ? files.certsHome + u"/ca/ca.crt"_s : s.caCert;
+            const QList<QSslCertificate> cas = QSslCertificate::fromPath(caFile);
             if (cas.isEmpty())
                 return Error{ErrorCode::InvalidInput,
-                             u"%1: ca_cert %2 holds no PEM certificate"_s.arg(where, s.caCert)};
+                             u"%1: ca_cert %2 holds no PEM certificate"_s.arg(where, caFile)};
             QJsonArray trusted;
             for (const QSslCertificate &ca : cas)
                 trusted.append(QString::fromLatin1(ca.toDer().toBase64()));
@@ -87,13 +104,30 @@ Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const QStrin
     policies.append(QJsonObject()); // every other name: TLS without client certificates
     QJsonObject server{{u"listen"_s, QJsonArray{u":%1"_s.arg(caddy.httpsPort)}},
                        {u"routes"_s, routes},
-                       {u"tls_connection_policies"_s, policies}};
+                       {u"tls_connection_policies"_s, policies},
+                       {u"automatic_https"_s, QJsonObject{{u"disable_redirects"_s, true}}}};
+    // Our own redirect: Caddy's automatic one drops a non-default https_port.
+    const QString https = caddy.httpsPort == 443 ? QString() : u":%1"_s.arg(caddy.httpsPort);
+    QJsonObject redirect{
+        {u"listen"_s, QJsonArray{u":%1"_s.arg(caddy.httpPort)}},
+        {u"routes"_s,
+         QJsonArray{QJsonObject{
+             {u"handle"_s,
+              QJsonArray{QJsonObject{
+                  {u"handler"_s, u"static_response"_s},
+                  {u"status_code"_s, 308},
+                  {u"headers"_s,
+                   QJsonObject{{u"Location"_s,
+                                QJsonArray{u"https://{http.request.host}%1{http.request.uri}"_s.arg(
+                                    https)}}}}}}}}}}};
     return QJsonObject{
         {u"admin"_s, QJsonObject{{u"listen"_s, admin}}},
         {u"apps"_s,
-         QJsonObject{{u"http"_s, QJsonObject{{u"http_port"_s, caddy.httpPort},
-                                             {u"https_port"_s, caddy.httpsPort},
-                                             {u"servers"_s, QJsonObject{{u"portoser"_s, server}}}}},
+         QJsonObject{{u"http"_s,
+                      QJsonObject{{u"http_port"_s, caddy.httpPort},
+                                  {u"https_port"_s, caddy.httpsPort},
+                                  {u"servers"_s, QJsonObject{{u"portoser"_s, server},
+                                                             {u"portoser-redirect"_s, redirect}}}}},
                      {u"tls"_s, QJsonObject{{u"certificates"_s,
                                              QJsonObject{{u"load_files"_s, certificates}}}}}}}};
 }

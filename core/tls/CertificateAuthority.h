@@ -58,6 +58,7 @@ public:
     static QString defaultHome();
     explicit CertificateAuthority(QString home = defaultHome());
 
+    QString home() const { return m_home; }
     QString caDir() const { return m_home + QStringLiteral("/ca"); }
     QString caCertFile() const { return caDir() + QStringLiteral("/ca.crt"); }
     QString certsDir(const QString &name) const

@@ -27,6 +27,8 @@ private slots:
     void applyServeMoveAndRefuse();
     void renewReissuesAndCaddyReloads();
     void moveUpdatesItsRoute();
+    void caddyOnAnotherHostWithMtls();
+    void trustStoreNeedsConsentAndWorks();
 
 private:
     static int freePort();
@@ -252,8 +254,8 @@ void TestCaddy::moveUpdatesItsRoute()
     const QString registry = m_dir.filePath(u"hosts-registry.yml"_s);
     QFile file(registry);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("caddy:\n  ingress_host: h1\n  admin_endpoint: http://127.0.0.1:"
-               + QByteArray::number(m_admin) + "\n  http_port: " + QByteArray::number(m_http)
+    file.write("caddy:\n  admin_endpoint: http://127.0.0.1:" + QByteArray::number(m_admin)
+               + "\n  http_port: " + QByteArray::number(m_http)
                + "\n  https_port: " + QByteArray::number(m_https) + "\n" + hosts.registryFragment()
                + "services:\n  web:\n    current_host: h1\n    deployment_type: process\n"
                  "    source: src/web\n    hostname: web.test.internal\n    port: 18791\n"
@@ -289,6 +291,162 @@ void TestCaddy::moveUpdatesItsRoute()
     out = cli({u"proxy"_s, u"status"_s}, &code, registry);
     QVERIFY2(code == 0, out.constData());
     cli({u"stop"_s, u"web"_s}, &code, registry);
+}
+
+void TestCaddy::caddyOnAnotherHostWithMtls()
+{
+    const auto hosts = Portoser::Test::TestHosts::fromEnvironment();
+    if (hosts.size() < 3)
+        QSKIP("needs root and the namespace test hosts (network namespaces, sshd)");
+    // Caddy runs on h3 (started there over SSH, admin API on h3's address); the service on h1.
+    const QString caddyDir = hosts.dir() + u"/h3/caddy"_s;
+    QDir().mkpath(caddyDir);
+    const int admin = 2019, http = 18780, https = 18743;
+    const QString h3 = hosts.address(u"h3"_s);
+    QFile init(caddyDir + u"/init.json"_s);
+    QVERIFY(init.open(QIODevice::WriteOnly));
+    init.write(R"({"admin":{"listen":"0.0.0.0:2019"}})");
+    init.close();
+    QVERIFY(hosts.ssh(u"h3"_s,
+                      u"cd %1 || exit 1; HOME=%1 XDG_DATA_HOME=%1/data XDG_CONFIG_HOME=%1/config "
+                      "setsid caddy run --config init.json --pidfile caddy.pid "
+                      ">caddy.log 2>&1 </dev/null &"_s.arg(caddyDir)));
+    const auto adminAnswers = [&] {
+        QTcpSocket socket;
+        socket.connectToHost(h3, quint16(admin));
+        return socket.waitForConnected(200);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(adminAnswers(), 10000);
+
+    QDir().mkpath(m_dir.filePath(u"src/api"_s));
+    QFile readme(m_dir.filePath(u"src/api/hello.txt"_s));
+    QVERIFY(readme.open(QIODevice::WriteOnly));
+    readme.write("hello through h3\n");
+    readme.close();
+    const QString registry = m_dir.filePath(u"ingress-registry.yml"_s);
+    QFile file(registry);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("caddy:\n  ingress_host: h3\n  admin_endpoint: http://" + h3.toUtf8() + ":"
+               + QByteArray::number(admin) + "\n  http_port: " + QByteArray::number(http)
+               + "\n  https_port: " + QByteArray::number(https) + "\n" + hosts.registryFragment()
+               + "services:\n  api:\n    current_host: h1\n    deployment_type: process\n"
+                 "    source: src/api\n    hostname: api.test.internal\n    port: 18792\n"
+                 "    ca_cert: internal\n"
+                 "    command: exec python3 -m http.server 18792 --bind 0.0.0.0\n"
+                 "    stop_timeout: 3\n    health: {type: tcp, interval: 1, retries: 10}\n");
+    file.close();
+    int code = -1;
+    QByteArray out = cli({u"deploy"_s, u"api"_s}, &code, registry);
+    QVERIFY2(code == 0, out.constData());
+
+    // The two commands: a CA, then apply (which issues what the route lacks and puts it on h3).
+    cli({u"certs"_s, u"init-ca"_s, u"--force"_s}, &code, registry);
+    QCOMPARE(code, 0);
+    QFile::remove(m_dir.filePath(u"home/certs/api/server.crt"_s));
+    out = cli({u"proxy"_s, u"apply"_s}, &code, registry);
+    QVERIFY2(code == 0 && out.contains("issued a certificate for api"), out.constData());
+    const QString onH3 = hosts.dir() + u"/h3/base/.portoser/_caddy/certs/api"_s;
+    const auto modes =
+        hosts.ssh(u"h3"_s, u"stat -c '%n %a' %1/server.key %1/server.crt"_s.arg(onH3));
+    QVERIFY(modes && modes->contains("server.key 600") && modes->contains("server.crt 644"));
+    QProcess config; // Caddy on h3 reads them there
+    config.start(u"curl"_s, {u"-sf"_s, u"http://%1:%2/config/"_s.arg(h3).arg(admin)});
+    config.waitForFinished(10000);
+    const QByteArray running = config.readAllStandardOutput();
+    QVERIFY2(running.contains(QString(onH3 + u"/server.crt"_s).toUtf8()), running.constData());
+
+    // mTLS: without a client certificate the handshake is refused; with one from the CA it works.
+    cli({u"certs"_s, u"issue"_s, u"api"_s, u"--client"_s}, &code, registry);
+    QCOMPARE(code, 0);
+    const auto get = [&](bool withClient, const QString &url) -> QByteArray {
+        QStringList args{u"-sS"_s,
+                         u"-m"_s,
+                         u"5"_s,
+                         u"--resolve"_s,
+                         u"api.test.internal:%1:%2"_s.arg(https).arg(h3),
+                         u"--resolve"_s,
+                         u"api.test.internal:%1:%2"_s.arg(http).arg(h3),
+                         u"--cacert"_s,
+                         m_dir.filePath(u"home/ca/ca.crt"_s),
+                         u"-D"_s,
+                         u"-"_s};
+        if (withClient)
+            args += {u"--cert"_s, m_dir.filePath(u"home/certs/api/client.crt"_s), u"--key"_s,
+                     m_dir.filePath(u"home/certs/api/client.key"_s)};
+        QProcess curl;
+        curl.start(u"curl"_s, args + QStringList{url});
+        curl.waitForFinished(10000);
+        return curl.readAllStandardOutput() + curl.readAllStandardError();
+    };
+    const QString page = u"https://api.test.internal:%1/hello.txt"_s.arg(https);
+    QTRY_VERIFY_WITH_TIMEOUT(get(true, page).contains("hello through h3"), 10000);
+    QVERIFY2(!get(false, page).contains("hello through h3"), get(false, page).constData());
+    // HTTP redirects to HTTPS on the configured port (Caddy's own would say 443).
+    const QByteArray redirect =
+        get(false, u"http://api.test.internal:%1/hello.txt"_s.arg(http)).toLower();
+    QVERIFY2(redirect.contains("308")
+                 && redirect.contains(
+                     u"location: https://api.test.internal:%1/hello.txt"_s.arg(https).toUtf8()),
+             redirect.constData());
+
+    cli({u"stop"_s, u"api"_s}, &code, registry);
+    hosts.ssh(u"h3"_s, u"kill $(cat %1/caddy.pid)"_s.arg(caddyDir));
+}
+
+void TestCaddy::trustStoreNeedsConsentAndWorks()
+{
+    const auto hosts = Portoser::Test::TestHosts::fromEnvironment();
+    if (hosts.size() < 3)
+        QSKIP("needs root and the namespace test hosts (network namespaces, sshd)");
+    const QString registry = m_dir.filePath(u"trust-registry.yml"_s);
+    QFile file(registry);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(hosts.registryFragment()
+               + "services:\n  web:\n    current_host: h2\n    deployment_type: process\n"
+                 "    command: sleep 60\n    hostname: trusted.test.internal\n");
+    file.close();
+    int code = -1;
+    cli({u"certs"_s, u"init-ca"_s, u"--force"_s}, &code, registry);
+    cli({u"certs"_s, u"issue"_s, u"web"_s}, &code, registry);
+    QCOMPARE(code, 0);
+    const QString cert = m_dir.filePath(u"home/certs/web/server.crt"_s);
+    QVERIFY(!hosts.ssh(u"h2"_s, u"openssl verify %1"_s.arg(cert))); // not trusted yet
+
+    QByteArray out = cli({u"certs"_s, u"trust"_s, u"h2"_s}, &code, registry);
+    QVERIFY2(code == 2 && out.contains("--yes"), out.constData()); // no consent, no change
+    QVERIFY(!hosts.ssh(u"h2"_s, u"openssl verify %1"_s.arg(cert)));
+
+    out = cli({u"certs"_s, u"trust"_s, u"h2"_s, u"--yes"_s}, &code, registry);
+    QVERIFY2(code == 0 && out.contains("/usr/local/share/ca-certificates/portoser-ca-"),
+             out.constData());
+    // Now h2's own trust store (update-ca-certificates ran there) accepts what the CA signed...
+    QVERIFY(hosts.ssh(u"h2"_s, u"openssl verify %1"_s.arg(cert)));
+    // ...and this machine's, which nobody asked to change, does not.
+    QProcess verify;
+    verify.start(u"openssl"_s, {u"verify"_s, cert});
+    verify.waitForFinished(10000);
+    QVERIFY(verify.exitCode() != 0);
+
+    // A Mac (a stand-in uname and `security` on h3): the System keychain, through `security`.
+    const QString bin = hosts.dir() + u"/h3/bin"_s;
+    QFile::remove(bin + u"/uname"_s);
+    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR")
+                            + u"/tests/hosts/fake-uname-darwin"_s,
+                        bin + u"/uname"_s));
+    QFile security(bin + u"/security"_s);
+    QVERIFY(security.open(QIODevice::WriteOnly));
+    security.write("#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/security.log\"\n");
+    security.close();
+    security.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                            | QFileDevice::ExeOwner);
+    out = cli({u"certs"_s, u"trust"_s, u"h3"_s, u"--yes"_s}, &code, registry);
+    QFile::remove(bin + u"/uname"_s);
+    QVERIFY2(code == 0 && out.contains("System.keychain"), out.constData());
+    QFile log(bin + u"/security.log"_s);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY2(log.readAll().startsWith(
+                 "add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "),
+             "security was not asked to add the CA");
 }
 
 QTEST_GUILESS_MAIN(TestCaddy)
