@@ -303,7 +303,45 @@ Result<CertificateInfo> Orchestrator::issueCertificate(const Registry &registry,
                 request.dnsNames.append(n);
         }
     }
-    return CertificateAuthority().issue(s->name, request);
+    return certificateAuthority().issue(s->name, request);
+}
+
+CertificateAuthority Orchestrator::certificateAuthority()
+{
+    CertificateAuthority ca;
+    // The key may live in the secrets store (`certs init-ca --key-in-secrets`), fetched only to
+    // sign and never written to disk.
+    const auto backendOf =
+        [this](const QString &reference) -> Result<std::pair<SecretsBackend *, SecretReference>> {
+        const auto ref = SecretReference::parse(reference);
+        if (!ref)
+            return Error{ErrorCode::InvalidInput,
+                         u"%1 is not a secret reference (PATH#KEY)"_s.arg(reference)};
+        auto backend = secrets(ref->backend);
+        if (!backend)
+            return backend.error();
+        return std::pair{*backend, *ref};
+    };
+    ca.setKeyStore({[backendOf](const QString &reference, const QByteArray &pem) -> Result<void> {
+                        auto at = backendOf(reference);
+                        if (!at)
+                            return at.error();
+                        auto put =
+                            at->first->put(at->second.path, at->second.key, QString::fromUtf8(pem));
+                        if (!put)
+                            return put.error();
+                        return {};
+                    },
+                    [backendOf](const QString &reference) -> Result<QByteArray> {
+                        auto at = backendOf(reference);
+                        if (!at)
+                            return at.error();
+                        auto value = at->first->get(at->second.path, at->second.key);
+                        if (!value)
+                            return value.error();
+                        return value->toUtf8();
+                    }});
+    return ca;
 }
 
 Result<QString> Orchestrator::trustCertificateAuthority(const Registry &registry,
@@ -377,7 +415,7 @@ Result<QStringList> Orchestrator::installCertificates(const Registry &registry,
 Result<QList<Orchestrator::Renewal>> Orchestrator::renewCertificates(const Registry &registry,
                                                                      int days)
 {
-    CertificateAuthority ca;
+    CertificateAuthority ca = certificateAuthority();
     auto all = ca.list();
     if (!all)
         return all.error();
@@ -716,7 +754,7 @@ Result<Orchestrator::ProxyPlan> Orchestrator::comparedWithCaddy(const Registry &
     auto running = CaddyAdmin(registry.caddy.adminEndpoint).current();
     if (!running)
         return running.error();
-    ProxyPlan plan{*wanted, running->config, running->etag, {}, {}};
+    ProxyPlan plan{*wanted, running->config, running->etag, {}, {}, {}};
     plan.diff = ConfigDiff::between(plan.running, plan.wanted);
     return plan;
 }
@@ -728,10 +766,23 @@ Result<Orchestrator::ProxyPlan> Orchestrator::proxyPlan(const Registry &registry
 
 Result<Orchestrator::ProxyPlan> Orchestrator::proxyApply(const Registry &registry)
 {
-    // What the routes need from the internal CA and do not have yet is issued first.
+    // What the routes need from the internal CA and do not have yet is issued first; the CA
+    // itself is made on first use, as Caddy's own internal issuer would (trusting it anywhere
+    // stays the operator's decision: `certs trust`).
     QStringList issued;
-    if (CertificateAuthority ca; ca.exists()) {
-        for (const Service *s : CaddyConfig::routed(registry)) {
+    QString createdCa;
+    CertificateAuthority ca = certificateAuthority();
+    const auto routes = CaddyConfig::routed(registry);
+    const bool needsCa = std::any_of(routes.cbegin(), routes.cend(),
+                                     [](const Service *s) { return s->tlsCert.isEmpty(); });
+    if (needsCa && !ca.exists()) {
+        auto made = ca.init(u"Portoser internal CA"_s, KeyType::EcP256, 3650);
+        if (!made)
+            return made.error();
+        createdCa = ca.caCertFile();
+    }
+    if (needsCa) {
+        for (const Service *s : routes) {
             const auto [cert, key] = CaddyConfig::certificateOf(*s, ca.home());
             if (s->tlsCert.isEmpty() && !QFile::exists(cert)) {
                 if (auto made = issueCertificate(registry, s->name, false, KeyType::EcP256, 0);
@@ -745,6 +796,7 @@ Result<Orchestrator::ProxyPlan> Orchestrator::proxyApply(const Registry &registr
     if (!plan)
         return plan;
     plan->issued = issued;
+    plan->createdCa = createdCa;
     if (plan->diff.isEmpty())
         return plan;
     if (auto loaded = CaddyAdmin(registry.caddy.adminEndpoint).load(plan->wanted, plan->etag);

@@ -153,6 +153,7 @@ public:
         QByteArray etag;
         QStringList diff;   // ConfigDiff lines; empty when Caddy runs what the registry says
         QStringList issued; // services whose certificate `proxy apply` issued from the CA
+        QString createdCa;  // the CA certificate `proxy apply` made, when there was none
     };
     Result<ProxyPlan> proxyPlan(const Registry &registry);
     /** Issues the certificates its routes lack from the internal CA (when there is one), places
@@ -170,6 +171,8 @@ public:
      */
     Result<CertificateInfo> issueCertificate(const Registry &registry, const QString &service,
                                              bool client, KeyType keyType, int days);
+    /** The internal CA, its key reachable where it is kept (ca.key, or the secrets store). */
+    CertificateAuthority certificateAuthority();
     /** Adds the internal CA to `host`'s system trust store (what the operator consented to):
      *  where it went there. */
     Result<QString> trustCertificateAuthority(const Registry &registry, const QString &host);

@@ -29,6 +29,10 @@ const QCommandLineOption YesOption(u"yes"_s,
                                    u"trust: you agree that every program on those hosts will "
                                    "trust what the internal CA signs."_s);
 const QCommandLineOption AllOption(u"all"_s, u"trust: every host of the registry."_s);
+const QCommandLineOption KeyInSecretsOption(
+    u"key-in-secrets"_s,
+    u"init-ca: keep the CA key in the secrets store (portoser/ca#key of the configured "
+    "backend, encrypted there) instead of ca.key; it is fetched only to sign."_s);
 
 QJsonObject toJson(const CertificateInfo &c)
 {
@@ -55,7 +59,8 @@ CommandSpec CertsCommand::spec() const
             "| renew [--days N]"_s,
             u"The internal CA (~/.portoser/ca) and the service certificates it issues."_s,
             u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
-            "replace an existing CA without --force.\n"
+            "replace an existing CA without --force; --key-in-secrets keeps the key in the "
+            "secrets store instead of a file.\n"
             "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
             "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
             "service's hostname, its host's name and address, and its aliases.\n"
@@ -67,14 +72,15 @@ CommandSpec CertsCommand::spec() const
             "check exits 1 when any certificate expires within --days (default 30); renew "
             "re-issues those (same names, usage, key type and lifetime), installs each on its "
             "service's host again and has Caddy reload them."_s,
-            {RsaOption, DaysOption, ClientOption, ForceOption, NameOption, YesOption, AllOption}};
+            {RsaOption, DaysOption, ClientOption, ForceOption, NameOption, YesOption, AllOption,
+             KeyInSecretsOption}};
 }
 
 int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
 {
     QStringList words = args.positionalArguments();
     const QString action = words.isEmpty() ? QString() : words.takeFirst();
-    CertificateAuthority ca;
+    CertificateAuthority ca = context.orchestrator().certificateAuthority();
     auto failed = [&context](const Error &e) {
         context.printError(e.message);
         return Failed;
@@ -105,6 +111,17 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
                     keyType, days ? days : 3650, args.isSet(ForceOption));
         if (!made)
             return failed(made.error());
+        if (args.isSet(KeyInSecretsOption)) {
+            auto store = context.orchestrator().secrets();
+            if (!store)
+                return failed(store.error());
+            auto moved = ca.moveKeyToStore((*store)->kind() + u":portoser/ca#key"_s);
+            if (!moved)
+                return failed(moved.error());
+            if (!context.json())
+                context.out() << "the CA key is kept in the secrets store as " << *moved
+                              << " (no ca.key on disk)\n";
+        }
         show(*made);
         return Ok;
     }

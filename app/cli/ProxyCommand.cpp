@@ -11,20 +11,21 @@ using namespace Qt::Literals::StringLiterals;
 
 CommandSpec ProxyCommand::spec() const
 {
-    return {u"proxy"_s,
-            u"plan | apply | status"_s,
-            u"The Caddy ingress: its JSON config from the registry, through Caddy's admin API."_s,
-            u"plan shows the difference between what the registry asks for and what Caddy runs "
-            "now; apply loads it (Caddy validates first and keeps its old config when it refuses; "
-            "If-Match on the config read so a concurrent change is not overwritten); status "
-            "lists each service's public URL and whether its route sends traffic to where the "
-            "service runs. The registry's caddy section names ingress_host (where Caddy runs; "
-            "certificates are placed there over SSH when it is another machine), admin_endpoint, "
-            "http_port and https_port. Certificates are the service's tls_cert/tls_key, else the "
-            "internal CA's: apply issues those a route lacks (after `certs init-ca`). A service's "
-            "ca_cert (a PEM file, or `internal` for the internal CA) makes its route require "
-            "client certificates (mTLS)."_s,
-            {}};
+    return {
+        u"proxy"_s,
+        u"plan | apply | status"_s,
+        u"The Caddy ingress: its JSON config from the registry, through Caddy's admin API."_s,
+        u"plan shows the difference between what the registry asks for and what Caddy runs "
+        "now; apply loads it (Caddy validates first and keeps its old config when it refuses; "
+        "If-Match on the config read so a concurrent change is not overwritten); status "
+        "lists each service's public URL and whether its route sends traffic to where the "
+        "service runs. The registry's caddy section names ingress_host (where Caddy runs; "
+        "certificates are placed there over SSH when it is another machine), admin_endpoint, "
+        "http_port and https_port. Certificates are the service's tls_cert/tls_key, else the "
+        "internal CA's: apply issues those a route lacks (making the CA on first use). A service's "
+        "ca_cert (a PEM file, or `internal` for the internal CA) makes its route require "
+        "client certificates (mTLS)."_s,
+        {}};
 }
 
 int ProxyCommand::run(CliContext &context, const QCommandLineParser &args)
@@ -65,9 +66,13 @@ int ProxyCommand::run(CliContext &context, const QCommandLineParser &args)
     if (context.json()) {
         context.printJson(QJsonObject{{u"changes"_s, QJsonArray::fromStringList(plan->diff)},
                                       {u"applied"_s, action == u"apply" && !plan->diff.isEmpty()},
-                                      {u"issued"_s, QJsonArray::fromStringList(plan->issued)}});
+                                      {u"issued"_s, QJsonArray::fromStringList(plan->issued)},
+                                      {u"created_ca"_s, plan->createdCa}});
         return Ok;
     }
+    if (!plan->createdCa.isEmpty())
+        context.out() << "made the internal CA: " << plan->createdCa
+                      << " (clients trust it with --cacert; hosts with `certs trust HOST --yes`)\n";
     for (const QString &service : std::as_const(plan->issued))
         context.out() << "issued a certificate for " << service << " from the internal CA\n";
     if (plan->diff.isEmpty()) {

@@ -27,7 +27,11 @@ using namespace Qt::Literals::StringLiterals;
 const QStringList TopLevelKeys = {u"domain"_s, u"hosts"_s,   u"services"_s,   u"caddy"_s,
                                   u"dns"_s,    u"include"_s, u"version"_s,    u"last_updated"_s,
                                   u"schema"_s, u"notes"_s,   u"description"_s};
-const QStringList IncludedFileKeys = {u"hosts"_s, u"services"_s, u"include"_s};
+// An included file may be a registry of its own (its domain counts when the including one has
+// none), so its descriptive keys are not errors.
+const QStringList IncludedFileKeys = {u"hosts"_s,  u"services"_s, u"include"_s,
+                                      u"domain"_s, u"version"_s,  u"last_updated"_s,
+                                      u"schema"_s, u"notes"_s,    u"description"_s};
 const QStringList HostKeys = {u"ip"_s,        u"ssh_user"_s, u"ssh_port"_s,    u"ssh_hostname"_s,
                               u"path"_s,      u"arch"_s,     u"roles"_s,       u"description"_s,
                               u"transport"_s, u"ssh_key"_s,  u"known_hosts"_s, u"status"_s,
@@ -504,11 +508,13 @@ void Parser::parseDocument(const YAML::Node &root, bool topLevel)
     }
     checkKeys(root, topLevel ? TopLevelKeys : IncludedFileKeys,
               topLevel ? u"registry"_s : u"included file"_s);
-    if (topLevel) {
+    if (topLevel || result.registry.domain.isEmpty()) {
         if (const auto domain = text(root["domain"], u"registry"_s, u"domain"_s)) {
             result.registry.domain = *domain;
             result.registry.domainLocation = at(root["domain"]);
         }
+    }
+    if (topLevel) {
         if (root["caddy"])
             parseCaddy(root["caddy"]);
         if (const YAML::Node dns = root["dns"]; dns && dns.IsMap())

@@ -112,16 +112,22 @@ Result<CertPtr> readCert(const QString &path)
     return cert;
 }
 
+Result<KeyPtr> parseKey(const QByteArray &pem, const QString &where)
+{
+    BioPtr bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
+    KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!key)
+        return Error{ErrorCode::ParseError,
+                     opensslError(u"%1: not a PEM private key"_s.arg(where))};
+    return key;
+}
+
 Result<KeyPtr> readKey(const QString &path)
 {
     auto bytes = readAll(path);
     if (!bytes)
         return bytes.error();
-    BioPtr bio(BIO_new_mem_buf(bytes->constData(), int(bytes->size())));
-    KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    if (!key)
-        return Error{ErrorCode::ParseError, opensslError(u"%1: not a PEM private key"_s.arg(path))};
-    return key;
+    return parseKey(*bytes, path);
 }
 
 /** Adds one extension in openssl.cnf syntax, with `issuer` for the authority key id. */
@@ -200,7 +206,60 @@ CertificateAuthority::CertificateAuthority(QString home)
 
 bool CertificateAuthority::exists() const
 {
-    return QFile::exists(caCertFile()) && QFile::exists(caDir() + u"/ca.key"_s);
+    return QFile::exists(caCertFile()) && (QFile::exists(keyFile()) || !keyReference().isEmpty());
+}
+
+QString CertificateAuthority::keyReference() const
+{
+    QFile file(caDir() + u"/ca.key.ref"_s);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()).trimmed() : QString();
+}
+
+void CertificateAuthority::setKeyStore(KeyStore store)
+{
+    m_keyStore = std::move(store);
+}
+
+Result<QString> CertificateAuthority::moveKeyToStore(const QString &reference)
+{
+    if (!m_keyStore.save)
+        return Error{ErrorCode::Failed, u"no secrets store to keep the CA key in"_s};
+    auto pem = readAll(keyFile());
+    if (!pem)
+        return pem.error();
+    if (auto saved = m_keyStore.save(reference, *pem); !saved)
+        return saved.error();
+    // Read back before the file goes: a key that cannot be fetched again would orphan the CA.
+    auto back = m_keyStore.load(reference);
+    if (!back || *back != *pem)
+        return Error{
+            ErrorCode::Failed,
+            u"the CA key was written to %1 but does not read back the same; %2 is kept"_s.arg(
+                reference, keyFile())};
+    if (auto w = writeFile(caDir() + u"/ca.key.ref"_s, reference.toUtf8() + '\n',
+                           QFile::ReadOwner | QFile::WriteOwner);
+        !w)
+        return w.error();
+    QFile::remove(keyFile());
+    return reference;
+}
+
+Result<QByteArray> CertificateAuthority::caKeyPem() const
+{
+    if (QFile::exists(keyFile()))
+        return readAll(keyFile());
+    const QString reference = keyReference();
+    if (reference.isEmpty() || !m_keyStore.load)
+        return Error{ErrorCode::NotFound,
+                     reference.isEmpty()
+                         ? u"the CA key %1 is missing"_s.arg(keyFile())
+                         : u"the CA key is kept in the secrets store (%1), which is not open "
+                           "here"_s.arg(reference)};
+    auto pem = m_keyStore.load(reference);
+    if (!pem)
+        return Error{pem.error().code,
+                     u"the CA key (%1): %2"_s.arg(reference, pem.error().message)};
+    return pem;
 }
 
 Result<CertificateInfo> CertificateAuthority::init(const QString &commonName, KeyType keyType,
@@ -222,8 +281,9 @@ Result<CertificateInfo> CertificateAuthority::init(const QString &commonName, Ke
     if (!cert)
         return cert.error();
     const auto owner = QFile::ReadOwner | QFile::WriteOwner;
-    if (auto w = writeFile(caDir() + u"/ca.key"_s, pemOf(key.get()), owner); !w)
+    if (auto w = writeFile(keyFile(), pemOf(key.get()), owner); !w)
         return w.error();
+    QFile::remove(caDir() + u"/ca.key.ref"_s); // a new CA's key is its file until moved
     if (auto w = writeFile(caCertFile(), pemOf(cert->get()),
                            owner | QFile::ReadGroup | QFile::ReadOther);
         !w)
@@ -240,7 +300,10 @@ Result<CertificateInfo> CertificateAuthority::issue(const QString &name,
     auto caCert = readCert(caCertFile());
     if (!caCert)
         return caCert.error();
-    auto caKey = readKey(caDir() + u"/ca.key"_s);
+    auto caKeyPem = this->caKeyPem();
+    if (!caKeyPem)
+        return caKeyPem.error();
+    auto caKey = parseKey(*caKeyPem, keyReference().isEmpty() ? keyFile() : keyReference());
     if (!caKey)
         return caKey.error();
     QStringList names;

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QStringList>
 
+#include <functional>
+
 namespace Portoser {
 
 enum class KeyType {
@@ -66,6 +68,19 @@ public:
         return m_home + QStringLiteral("/certs/") + name;
     }
     bool exists() const;
+    QString keyFile() const { return caDir() + QStringLiteral("/ca.key"); }
+    /** Where the CA key may be kept instead of ca.key: the secrets store, through these. */
+    struct KeyStore
+    {
+        std::function<Result<void>(const QString &reference, const QByteArray &pem)> save;
+        std::function<Result<QByteArray>(const QString &reference)> load;
+    };
+    void setKeyStore(KeyStore store);
+    /** The secrets reference (`[local:|vault:]PATH#KEY`) of a key kept in the store (named in
+     *  ca/ca.key.ref), or empty when the key is ca.key. */
+    QString keyReference() const;
+    /** Moves ca.key into the store at `reference` (read back before the file is removed). */
+    Result<QString> moveKeyToStore(const QString &reference);
 
     /** Makes the CA key and self-signed certificate; refuses to replace one unless `replace`. */
     Result<CertificateInfo> init(const QString &commonName, KeyType keyType, int validityDays,
@@ -80,7 +95,10 @@ public:
     static Result<CertificateInfo> inspect(const QString &pemFile);
 
 private:
+    Result<QByteArray> caKeyPem() const;
+
     QString m_home;
+    KeyStore m_keyStore;
 };
 
 } // namespace Portoser

@@ -21,6 +21,7 @@ private slots:
     void initCaAndIssue();
     void existingCaIsKeptAndExpiryIsChecked();
     void mutualTlsHandshake();
+    void caKeyKeptInSecretsStore();
 
 private:
     QString home(const QString &rest = {}) const { return m_dir->filePath(u"home"_s + rest); }
@@ -191,6 +192,31 @@ void TestCertificates::mutualTlsHandshake()
     QVERIFY2(without.contains("certificate required"), without.constData()); // no client cert
     server.kill();
     server.waitForFinished();
+}
+
+void TestCertificates::caKeyKeptInSecretsStore()
+{
+    qputenv("PORTOSER_SECRETS_PASSPHRASE", "a passphrase for this test");
+    int code = -1;
+    QByteArray out = cli({u"certs"_s, u"init-ca"_s, u"--key-in-secrets"_s}, &code);
+    QVERIFY2(code == 0 && out.contains("local:portoser/ca#key"), out.constData());
+    QVERIFY(!QFile::exists(home(u"/ca/ca.key"_s)));       // no key on disk...
+    out = cli({u"certs"_s, u"issue"_s, u"api"_s}, &code); // ...yet it signs
+    QVERIFY2(code == 0, out.constData());
+    out = openssl(
+        {u"verify"_s, u"-CAfile"_s, home(u"/ca/ca.crt"_s), home(u"/certs/api/server.crt"_s)},
+        &code);
+    QVERIFY2(code == 0, out.constData());
+    out = cli({u"secrets"_s, u"get"_s, u"portoser/ca#key"_s, u"--reveal"_s}, &code);
+    QVERIFY2(code == 0 && out.contains("PRIVATE KEY"), out.constData());
+    // The store holds it encrypted: no PEM in any file under the home but the issued keys.
+    QProcess grep;
+    grep.start(u"grep"_s, {u"-rl"_s, u"PRIVATE KEY"_s, home()});
+    grep.waitForFinished();
+    const QStringList files =
+        QString::fromUtf8(grep.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(files, QStringList{home(u"/certs/api/server.key"_s)});
+    qunsetenv("PORTOSER_SECRETS_PASSPHRASE");
 }
 
 QTEST_GUILESS_MAIN(TestCertificates)

@@ -20,10 +20,13 @@ private slots:
     void initTestCase();
     void deployStatusKillRedeployStop();
     void savedPlanAppliesOnlyWhileStillTrue();
+    void behindCaddyInTwoCommands();
     void cleanupTestCase();
 
 private:
-    int cli(const QStringList &args, QByteArray *out = nullptr);
+    int cli(const QStringList &args, QByteArray *out = nullptr,
+            const QString &registry = u"registry.yml"_s);
+    QByteArray curl(const QString &name, const QString &path, bool clientCertificate) const;
     QMap<QString, QJsonObject> status();
 
     QTemporaryDir m_home;
@@ -37,6 +40,9 @@ void TestDemoDeploy::initTestCase()
     m_env.insert(u"PORTOSER_DEMO_HOME"_s, m_home.filePath(u"demo"_s));
     m_env.insert(u"PORTOSER_DEMO_SITE_PORT"_s, u"28601"_s);
     m_env.insert(u"PORTOSER_DEMO_API_PORT"_s, u"28602"_s);
+    m_env.insert(u"PORTOSER_DEMO_CADDY_ADMIN_PORT"_s, u"28619"_s);
+    m_env.insert(u"PORTOSER_DEMO_HTTP_PORT"_s, u"28680"_s);
+    m_env.insert(u"PORTOSER_DEMO_HTTPS_PORT"_s, u"28643"_s);
     m_env.insert(u"PORTOSER_DB"_s, m_home.filePath(u"portoser.db"_s));
     m_env.insert(u"PORTOSER_HOME"_s, m_home.filePath(u"home"_s));
     // A copy of the demo, so a test may change its sources.
@@ -47,13 +53,12 @@ void TestDemoDeploy::initTestCase()
             == 0);
 }
 
-int TestDemoDeploy::cli(const QStringList &args, QByteArray *out)
+int TestDemoDeploy::cli(const QStringList &args, QByteArray *out, const QString &registry)
 {
     QProcess p;
     p.setProcessEnvironment(m_env);
     p.start(qEnvironmentVariable("PORTOSER_BINARY"),
-            QStringList{u"--cli"_s, u"--registry"_s, m_home.filePath(u"src/registry.yml"_s)}
-                + args);
+            QStringList{u"--cli"_s, u"--registry"_s, m_home.filePath(u"src/"_s + registry)} + args);
     if (!p.waitForFinished(120000))
         return -1;
     if (out)
@@ -136,6 +141,45 @@ void TestDemoDeploy::savedPlanAppliesOnlyWhileStillTrue()
     QCOMPARE(deployed.size(), 1);
     QCOMPARE(deployed.first().toObject().value(u"service"_s).toString(), u"site"_s);
     QCOMPARE(deployed.first().toObject().value(u"outcome"_s).toString(), u"succeeded"_s);
+}
+
+QByteArray TestDemoDeploy::curl(const QString &name, const QString &path,
+                                bool clientCertificate) const
+{
+    QStringList args{u"-sS"_s,
+                     u"-m"_s,
+                     u"5"_s,
+                     u"--resolve"_s,
+                     u"%1.demo.internal:28643:127.0.0.1"_s.arg(name),
+                     u"--cacert"_s,
+                     m_home.filePath(u"home/ca/ca.crt"_s)};
+    if (clientCertificate)
+        args += {u"--cert"_s, m_home.filePath(u"home/certs/api/client.crt"_s), u"--key"_s,
+                 m_home.filePath(u"home/certs/api/client.key"_s)};
+    QProcess p;
+    p.start(u"curl"_s, args + QStringList{u"https://%1.demo.internal:28643%2"_s.arg(name, path)});
+    p.waitForFinished(10000);
+    return p.readAllStandardOutput() + p.readAllStandardError();
+}
+
+void TestDemoDeploy::behindCaddyInTwoCommands()
+{
+    // The two commands of examples/demo/tls.yml: the demo with its Caddy, then the proxy.
+    QByteArray out;
+    QCOMPARE(cli({u"deploy"_s}, &out, u"tls.yml"_s), 0);
+    QCOMPARE(cli({u"proxy"_s, u"apply"_s}, &out, u"tls.yml"_s), 0);
+    QVERIFY2(out.contains("made the internal CA") && out.contains("issued a certificate for site")
+                 && out.contains("issued a certificate for api"),
+             out.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(curl(u"site"_s, u"/"_s, false).contains("Deployed by Portoser"),
+                             10000);
+    // The api takes only clients with a certificate from the internal CA (mTLS).
+    QVERIFY(!curl(u"api"_s, u"/hello"_s, false).contains("hello from the demo api"));
+    QCOMPARE(cli({u"certs"_s, u"issue"_s, u"api"_s, u"--client"_s}, &out, u"tls.yml"_s), 0);
+    QVERIFY2(curl(u"api"_s, u"/hello"_s, true).contains("hello from the demo api"),
+             curl(u"api"_s, u"/hello"_s, true).constData());
+    QCOMPARE(cli({u"proxy"_s, u"status"_s}, &out, u"tls.yml"_s), 0); // every route ok
+    QCOMPARE(cli({u"stop"_s, u"ingress"_s}, &out, u"tls.yml"_s), 0);
 }
 
 void TestDemoDeploy::cleanupTestCase()
