@@ -185,7 +185,7 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
 
 std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
                                                  const QString &host,
-                                                 const ArchLookup &knownArch) const
+                                                 const ArchLookup &knownArch)
 {
     const Service *s = registry.service(service);
     if (!s)

@@ -99,8 +99,9 @@ public:
      * Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows).
      * Arches the registry leaves out come from `knownArch` when given.
      */
-    std::optional<QString> moveRefusal(const Registry &registry, const QString &service,
-                                       const QString &host, const ArchLookup &knownArch = {}) const;
+    static std::optional<QString> moveRefusal(const Registry &registry, const QString &service,
+                                              const QString &host,
+                                              const ArchLookup &knownArch = {});
     Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId,
                                       const DeployOptions &options,
                                       const ProgressFn &progress = {});

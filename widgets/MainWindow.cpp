@@ -2,13 +2,21 @@
 #include "widgets/MainWindow.h"
 
 #include "core/Orchestrator.h"
+#include "core/api/OrchestratorThread.h"
 #include "core/heal/HealLoop.h"
 #include "core/registry/RegistryLocator.h"
+#include "widgets/BackToGui.h"
+#include "widgets/DeployPanel.h"
+#include "widgets/HistoryPage.h"
 #include "widgets/SecretsPage.h"
+#include "widgets/StagedMoves.h"
+#include "widgets/TopologyView.h"
 
+#include <QDockWidget>
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QSplitter>
 #include <QStatusBar>
@@ -22,15 +30,17 @@ namespace Portoser {
 MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     : QMainWindow(parent)
     , m_registryPath(RegistryLocator::fromProcess(registryPath).resolve())
+    , m_worker(std::make_unique<OrchestratorThread>(OrchestratorSettings{}, QStringLiteral("gui")))
 {
     setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
-    resize(960, 640);
+    resize(1280, 800);
 
+    m_staged = new StagedMoves(this);
     auto *splitter = new QSplitter(Qt::Vertical, this);
-    m_clusterTree = new QTreeWidget(splitter);
-    m_clusterTree->setObjectName(QStringLiteral("clusterTreeWidget"));
-    m_clusterTree->setHeaderLabels({tr("Host / service"), tr("Type"), tr("Port"), tr("Address")});
-    m_clusterTree->setAccessibleName(tr("Hosts and services"));
+    m_topology = new TopologyView(splitter);
+    m_topology->setObjectName(QStringLiteral("topologyView"));
+    m_topology->setStagedMoves(m_staged);
+    connect(m_topology, &TopologyView::moveRequested, this, &MainWindow::onMoveRequested);
     m_issuesTree = new QTreeWidget(splitter);
     m_issuesTree->setObjectName(QStringLiteral("issuesTreeWidget"));
     m_issuesTree->setHeaderLabels({tr("Severity"), tr("Location"), tr("Problem")});
@@ -38,17 +48,34 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     m_healEvents = new QListWidget(splitter);
     m_healEvents->setObjectName(QStringLiteral("healEventsList"));
     m_healEvents->setAccessibleName(tr("Self-heal events"));
-    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(0, 5);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
+    splitter->setSizes({560, 90, 90});
     auto *pages = new QTabWidget(this);
     pages->setObjectName(QStringLiteral("pagesTabWidget"));
     pages->setDocumentMode(true);
     pages->addTab(splitter, tr("&Cluster"));
+    m_historyPage = new HistoryPage(m_worker.get(), pages);
+    m_historyPage->setObjectName(QStringLiteral("historyPage"));
+    pages->addTab(m_historyPage, tr("&History"));
     m_secretsPage = new SecretsPage(OrchestratorSettings{}, pages);
     m_secretsPage->setObjectName(QStringLiteral("secretsPage"));
     pages->addTab(m_secretsPage, tr("&Secrets"));
     setCentralWidget(pages);
+
+    m_deployPanel = new DeployPanel(m_worker.get(), m_staged, this);
+    m_deployPanel->setObjectName(QStringLiteral("deployPanel"));
+    auto *dock = new QDockWidget(tr("Deploy"), this);
+    dock->setObjectName(QStringLiteral("deployDock"));
+    dock->setWidget(m_deployPanel);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    connect(m_deployPanel, &DeployPanel::deployed, this, [this] {
+        loadRegistry(); // a move changed current_host in the file
+        m_historyPage->reload();
+    });
+    connect(m_historyPage, &HistoryPage::rolledBack, this, &MainWindow::observe);
+
     m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
     statusBar()->addWidget(m_statusLabel);
     m_watchdogLabel = new QLabel(tr("Watchdog off"), this);
@@ -57,6 +84,21 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
 
     QToolBar *toolbar = addToolBar(tr("Cluster"));
     toolbar->setObjectName(QStringLiteral("clusterToolBar"));
+    QAction *refresh = toolbar->addAction(tr("Observe"), this, &MainWindow::observe);
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setToolTip(tr("Ask every host how its services are (F5)"));
+    auto *search = new QLineEdit(toolbar);
+    search->setObjectName(QStringLiteral("searchField"));
+    search->setPlaceholderText(tr("Find a service…"));
+    search->setClearButtonEnabled(true);
+    search->setMaximumWidth(240);
+    search->setAccessibleName(tr("Find a service"));
+    connect(search, &QLineEdit::textChanged, m_topology, &TopologyView::highlight);
+    toolbar->addWidget(search);
+    auto *find = new QAction(tr("Find"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, search, qOverload<>(&QWidget::setFocus));
+    addAction(find);
     m_watchdogAction = toolbar->addAction(tr("Watchdog"));
     m_watchdogAction->setObjectName(QStringLiteral("watchdogAction"));
     m_watchdogAction->setCheckable(true);
@@ -66,6 +108,12 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         tr("Run the self-heal watchdog: observe, diagnose and fix services on a timer"));
     connect(m_watchdogAction, &QAction::toggled, this, &MainWindow::setWatchdogRunning);
 
+    loadRegistry();
+    m_historyPage->reload();
+}
+
+void MainWindow::loadRegistry()
+{
     // Reading and validating touches the disk: keep it off the GUI thread.
     auto *watcher = new QFutureWatcher<CheckedRegistry>(this);
     connect(watcher, &QFutureWatcher<CheckedRegistry>::finished, this, [this, watcher] {
@@ -74,6 +122,47 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     });
     watcher->setFuture(
         QtConcurrent::run([path = m_registryPath] { return Orchestrator().checkRegistry(path); }));
+}
+
+void MainWindow::observe()
+{
+    if (!m_registry)
+        return;
+    m_statusLabel->setText(tr("Observing…"));
+    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
+        auto states = o.status(registry);
+        backTo(page, states, [this](const QMap<QString, ServiceState> &s) {
+            m_topology->setStates(s);
+            int running = 0;
+            for (const ServiceState &state : s)
+                running += state.state == QLatin1String("running");
+            m_statusLabel->setText(tr("%1 of %2 services running").arg(running).arg(s.size()));
+        });
+    });
+}
+
+void MainWindow::onMoveRequested(const QString &service, const QString &toHost, const QPointF &at)
+{
+    if (!m_registry)
+        return;
+    const Service *s = m_registry->service(service);
+    if (!s)
+        return;
+    if (toHost == s->currentHost) { // dropped back home: the staged move is undone
+        m_staged->stage({service, s->currentHost, toHost});
+        m_topology->showRefusal({}, at);
+        return;
+    }
+    if (const auto refusal = Orchestrator::moveRefusal(*m_registry, service, toHost)) {
+        m_topology->showRefusal(tr("Cannot move here: %1").arg(*refusal), at);
+        statusBar()->showMessage(tr("%1 cannot move to %2: %3").arg(service, toHost, *refusal),
+                                 10000);
+        return;
+    }
+    m_topology->showRefusal({}, at);
+    m_staged->stage({service, s->currentHost, toHost});
+    statusBar()->showMessage(
+        tr("Staged: %1 → %2. Nothing changes until Deploy.").arg(service, toHost), 10000);
 }
 
 MainWindow::~MainWindow() = default;
@@ -107,25 +196,19 @@ void MainWindow::setWatchdogRunning(bool running)
 void MainWindow::showRegistry(const CheckedRegistry &checked)
 {
     const Registry &registry = checked.registry;
-    for (const Host &host : registry.hosts) {
-        auto *hostItem =
-            new QTreeWidgetItem(m_clusterTree, {host.name, host.arch, QString(), host.address()});
-        for (const Service *s : registry.servicesOn(host.name)) {
-            const auto port = s->effectivePort();
-            new QTreeWidgetItem(hostItem, {s->name, toString(s->type),
-                                           port ? QString::number(*port) : QString(), s->hostname});
-        }
-        hostItem->setExpanded(true);
-    }
-    m_clusterTree->header()->resizeSections(QHeaderView::ResizeToContents);
+    m_topology->setRegistry(registry);
+    m_issuesTree->clear();
     for (const Issue &issue : checked.issues)
         new QTreeWidgetItem(m_issuesTree, {issue.isError() ? tr("error") : tr("warning"),
                                            issue.where.toString(), issue.message});
     m_issuesTree->header()->resizeSections(QHeaderView::ResizeToContents);
     m_secretsPage->setRegistry(registry);
+    m_deployPanel->setRegistry(registry);
+    m_historyPage->setRegistry(registry);
     if (checked.isValid()) {
         m_registry = registry;
         m_watchdogAction->setEnabled(true);
+        observe();
     }
     m_statusLabel->setText(tr("%1 hosts, %2 services, %3 errors, %4 warnings")
                                .arg(registry.hosts.size())

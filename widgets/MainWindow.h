@@ -15,13 +15,19 @@ class QTreeWidget;
 
 namespace Portoser {
 
+class DeployPanel;
 class HealLoop;
+class HistoryPage;
+class OrchestratorThread;
 class SecretsPage;
+class StagedMoves;
+class TopologyView;
 
 /**
- * The desktop control center. Until the GUI issue (#6) it shows the registry's hosts and
- * services and its validation issues, loaded off the GUI thread, and runs the self-heal
- * watchdog on demand, listing its events as they happen.
+ * The desktop control center: the topology of hosts and services (drag a service onto another
+ * host to stage a move), the deploy panel (staged changes, plan, deploy with live progress),
+ * the history with rollback, the secrets editor, the registry's problems and the self-heal
+ * watchdog. Registry loading, SSH, SQL and crypto all run off the GUI thread.
  */
 class MainWindow : public QMainWindow
 {
@@ -31,13 +37,27 @@ public:
     explicit MainWindow(const QString &registryPath, QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    TopologyView *topology() const { return m_topology; }
+    DeployPanel *deployPanel() const { return m_deployPanel; }
+    HistoryPage *historyPage() const { return m_historyPage; }
+    StagedMoves *stagedMoves() const { return m_staged; }
+
 private:
+    /** Reads and checks the registry file off the GUI thread, then shows it. */
+    void loadRegistry();
     void showRegistry(const CheckedRegistry &checked);
+    /** Asks the hosts how the services are (off the GUI thread); the chips take the colours. */
+    void observe();
+    void onMoveRequested(const QString &service, const QString &toHost, const QPointF &at);
     /** Runs or pauses the self-heal watchdog (on its own thread) over the loaded registry. */
     void setWatchdogRunning(bool running);
 
     QString m_registryPath;
-    QTreeWidget *m_clusterTree = nullptr;
+    std::unique_ptr<OrchestratorThread> m_worker;
+    StagedMoves *m_staged = nullptr;
+    TopologyView *m_topology = nullptr;
+    DeployPanel *m_deployPanel = nullptr;
+    HistoryPage *m_historyPage = nullptr;
     QTreeWidget *m_issuesTree = nullptr;
     QLabel *m_statusLabel = nullptr;
     QLabel *m_watchdogLabel = nullptr;

@@ -3,6 +3,7 @@
 
 #include "core/api/OrchestratorThread.h"
 #include "core/secrets/EnvFile.h"
+#include "widgets/BackToGui.h"
 
 #include <QComboBox>
 #include <QDialog>
@@ -37,21 +38,6 @@ enum Column {
     UsedByColumn,
     ActionsColumn
 };
-
-/** Runs `done` on the GUI thread with `value`, unless `page` is gone by then. */
-template <typename T, typename Fn>
-void backTo(QPointer<QObject> page, T value, Fn done)
-{
-    if (!page)
-        return;
-    QMetaObject::invokeMethod(
-        page.data(),
-        [page, value = std::move(value), done = std::move(done)] {
-            if (page)
-                done(value);
-        },
-        Qt::QueuedConnection);
-}
 
 /** A dialog for a path, key and a value typed without echo; nothing when cancelled. */
 struct SecretInput

@@ -2,6 +2,7 @@
 // The desktop window on the offscreen platform: it loads the registry off the GUI thread, and its
 // watchdog toggle runs and pauses the self-heal loop without blocking the window.
 #include "widgets/MainWindow.h"
+#include "widgets/TopologyView.h"
 
 #include <QAction>
 #include <QLabel>
@@ -39,10 +40,11 @@ void TestMainWindow::initTestCase()
 
 void TestMainWindow::showsTheRegistry()
 {
-    auto *tree = m_window->findChild<QTreeWidget *>(u"clusterTreeWidget"_s);
-    QVERIFY(tree);
-    QTRY_VERIFY(tree->topLevelItemCount() > 0);
-    QVERIFY(!tree->accessibleName().isEmpty());
+    TopologyView *topology = m_window->topology();
+    QVERIFY(topology);
+    QTRY_VERIFY(!topology->chipPosition(u"api"_s).isNull());
+    QVERIFY(!topology->hostPosition(u"beta"_s).isNull());
+    QVERIFY(!topology->accessibleName().isEmpty());
 }
 
 void TestMainWindow::watchdogToggleRunsAndPausesTheLoop()

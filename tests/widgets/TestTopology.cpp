@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+// The desktop window doing real work on the offscreen platform: a service dragged (QTest mouse
+// events) onto another host stages a move and changes nothing; Deploy moves it for real (local
+// transport); a drop where the service cannot run is refused with the reason; the history page
+// shows the records and rolls back through its confirmation; the models pass
+// QAbstractItemModelTester.
+#include "core/Orchestrator.h"
+#include "widgets/DeployPanel.h"
+#include "widgets/HistoryModel.h"
+#include "widgets/HistoryPage.h"
+#include "widgets/MainWindow.h"
+#include "widgets/StagedMoves.h"
+#include "widgets/TopologyView.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QFile>
+#include <QMouseEvent>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace Portoser;
+using namespace Qt::Literals::StringLiterals;
+
+class TestTopology : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void modelsPassTheTester();
+    void historyRollsBackAfterConfirmation();
+    void refusedDropSaysWhy();
+    void dragStagesAndDeployMoves();
+
+private:
+    void drag(const QString &service, const QString &toHost);
+    Registry registry() const;
+    QString registryText() const;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestTopology::initTestCase()
+{
+    qputenv("PORTOSER_DB", m_dir.filePath(u"portoser.db"_s).toUtf8());
+    qputenv("PORTOSER_HOME", m_dir.filePath(u"home"_s).toUtf8());
+    QDir().mkpath(m_dir.filePath(u"web"_s));
+    QFile page(m_dir.filePath(u"web/index.html"_s));
+    QVERIFY(page.open(QIODevice::WriteOnly));
+    page.write("v1\n");
+    page.close();
+    QFile file(m_dir.filePath(u"registry.yml"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    const QByteArray dir = m_dir.path().toUtf8();
+    file.write("hosts:\n"
+               "  alpha: {ip: 127.0.0.1, transport: local, path: "
+               + dir
+               + "/alpha, arch: amd64-linux}\n"
+                 "  beta: {ip: 127.0.0.1, transport: local, path: "
+               + dir
+               + "/beta, arch: amd64-linux}\n"
+                 "  pi: {ip: 127.0.0.1, transport: local, path: "
+               + dir
+               + "/pi, arch: arm64-linux}\n"
+                 "services:\n"
+                 "  web:\n    current_host: alpha\n    deployment_type: process\n    source: web\n"
+                 "    command: sleep 300\n    stop_timeout: 2\n"
+                 "    health: {type: command, command: \"true\", retries: 1}\n"
+                 "  tool:\n    current_host: alpha\n    deployment_type: local\n"
+                 "    command: sleep 300\n");
+    file.close();
+
+    // Two deploys of web on alpha before the window opens: something to roll back to.
+    Orchestrator o;
+    DeployOptions options;
+    options.autoHeal = false;
+    auto first = o.deploy(registry(), QStringList{u"web"_s}, options);
+    QVERIFY2(first && first->first().outcome == u"succeeded"_s,
+             first ? qPrintable(first->first().reason) : qPrintable(first.error().message));
+    QVERIFY(page.open(QIODevice::WriteOnly));
+    page.write("v2\n");
+    page.close();
+    auto second = o.deploy(registry(), QStringList{u"web"_s}, options);
+    QVERIFY(second && second->first().outcome == u"succeeded"_s);
+
+    m_window = std::make_unique<MainWindow>(m_dir.filePath(u"registry.yml"_s));
+    m_window->historyPage()->setConfirm([](const QString &) { return true; });
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_VERIFY(!m_window->topology()->chipPosition(u"web"_s).isNull());
+}
+
+void TestTopology::cleanupTestCase()
+{
+    m_window.reset();
+    Orchestrator o;
+    (void)o.stop(registry(), u"web"_s, u"test"_s);
+}
+
+Registry TestTopology::registry() const
+{
+    return Orchestrator().checkRegistry(m_dir.filePath(u"registry.yml"_s)).registry;
+}
+
+QString TestTopology::registryText() const
+{
+    QFile file(m_dir.filePath(u"registry.yml"_s));
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+void TestTopology::drag(const QString &service, const QString &toHost)
+{
+    TopologyView *view = m_window->topology();
+    QWidget *viewport = view->viewport();
+    const QPoint from = view->chipPosition(service);
+    const QPoint to = view->hostPosition(toHost);
+    QVERIFY(!from.isNull() && !to.isNull());
+    QTest::mousePress(viewport, Qt::LeftButton, {}, from);
+    for (int i = 1; i <= 10; ++i) { // QTest::mouseMove carries no buttons: a drag needs them
+        const QPoint at = from + (to - from) * i / 10;
+        QMouseEvent move(QEvent::MouseMove, at, viewport->mapToGlobal(at), Qt::NoButton,
+                         Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &move);
+    }
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+}
+
+void TestTopology::modelsPassTheTester()
+{
+    StagedMoves staged;
+    QAbstractItemModelTester stagedTester(&staged,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    staged.stage({u"a"_s, u"h1"_s, u"h2"_s});
+    staged.stage({u"b"_s, u"h1"_s, u"h3"_s});
+    staged.stage({u"a"_s, u"h1"_s, u"h3"_s}); // replaces a's move
+    QCOMPARE(staged.rowCount(), 2);
+    staged.stage({u"a"_s, u"h1"_s, u"h1"_s}); // back home: dropped
+    QCOMPARE(staged.rowCount(), 1);
+    staged.undo(0);
+    staged.clear();
+
+    HistoryModel *history = m_window->historyPage()->model();
+    QAbstractItemModelTester historyTester(history,
+                                           QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_window->historyPage()->reload();
+    QTRY_VERIFY(history->rowCount() >= 2);
+}
+
+void TestTopology::historyRollsBackAfterConfirmation()
+{
+    HistoryModel *history = m_window->historyPage()->model();
+    QTRY_VERIFY(history->rowCount() >= 2);
+    // Newest first: row 1 is the first deploy, whose release (v1) is still on alpha.
+    const DeploymentRecord first = history->record(1);
+    QCOMPARE(first.action, u"deploy"_s);
+    m_window->historyPage()->rollback(1);
+    QTRY_VERIFY_WITH_TIMEOUT(history->rowCount() >= 3 && history->record(0).action == u"rollback"_s,
+                             20000);
+    QCOMPARE(history->record(0).outcome, u"succeeded"_s);
+    QCOMPARE(history->record(0).releaseId, first.releaseId);
+    QCOMPARE(history->record(0).actor, u"gui"_s);
+}
+
+void TestTopology::refusedDropSaysWhy()
+{
+    drag(u"tool"_s, u"pi"_s);
+    QVERIFY2(m_window->topology()->refusalText().contains(u"arm64-linux"_s),
+             qPrintable(m_window->topology()->refusalText()));
+    QCOMPARE(m_window->stagedMoves()->rowCount(), 0);
+}
+
+void TestTopology::dragStagesAndDeployMoves()
+{
+    drag(u"web"_s, u"beta"_s);
+    StagedMoves *staged = m_window->stagedMoves();
+    QCOMPARE(staged->rowCount(), 1);
+    QCOMPARE(staged->data(staged->index(0), StagedMoves::ToRole).toString(), u"beta"_s);
+    QVERIFY(m_window->topology()->refusalText().isEmpty());
+    // Staged only: the registry and the hosts are as they were.
+    QVERIFY(registryText().contains(u"current_host: alpha\n    deployment_type: process"_s));
+    QCOMPARE(Orchestrator().status(registry(), {u"web"_s}).value(u"web"_s).state, u"running"_s);
+    QVERIFY(!QFile::exists(m_dir.filePath(u"beta/.portoser/web/current"_s)));
+
+    auto *deploy = m_window->deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
+    QVERIFY(deploy && deploy->isEnabled());
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    auto *results = m_window->deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(results->topLevelItemCount() > 0, 30000);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    QCOMPARE(staged->rowCount(), 0);
+    QVERIFY(registryText().contains(u"current_host: beta"_s));
+    const ServiceState now = Orchestrator().status(registry(), {u"web"_s}).value(u"web"_s);
+    QCOMPARE(now.host, u"beta"_s);
+    QCOMPARE(now.state, u"running"_s);
+    // The history page shows the move.
+    HistoryModel *history = m_window->historyPage()->model();
+    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == u"move"_s);
+    // PORTOSER_SCREENSHOT=file.png keeps a picture of the window, to look at it for real.
+    if (const QString shot = qEnvironmentVariable("PORTOSER_SCREENSHOT"); !shot.isEmpty())
+        QVERIFY(m_window->grab().save(shot));
+}
+
+QTEST_MAIN(TestTopology)
+#include "TestTopology.moc"

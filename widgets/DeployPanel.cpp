@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "widgets/DeployPanel.h"
+
+#include "core/Orchestrator.h"
+#include "core/api/OrchestratorThread.h"
+#include "widgets/BackToGui.h"
+#include "widgets/StagedMoves.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListView>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace Portoser {
+
+DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidget *parent)
+    : QWidget(parent)
+    , m_worker(worker)
+    , m_staged(staged)
+{
+    m_list = new QListView(this);
+    m_list->setObjectName(QStringLiteral("stagedList"));
+    m_list->setModel(staged);
+    m_list->setAccessibleName(tr("Staged changes"));
+    m_undo = new QPushButton(tr("&Undo"), this);
+    m_undo->setToolTip(tr("Drop the selected staged change"));
+    m_undoAll = new QPushButton(tr("Undo &all"), this);
+    m_plan = new QPushButton(tr("&Plan"), this);
+    m_plan->setToolTip(tr("Show what deploying the staged changes would do, with config diffs"));
+    m_deploy = new QPushButton(tr("&Deploy"), this);
+    m_deploy->setObjectName(QStringLiteral("deployButton"));
+    m_deploy->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_deploy->setToolTip(tr("Deploy the staged changes (Ctrl+Return)"));
+    auto *buttons = new QHBoxLayout;
+    for (QPushButton *b : {m_undo, m_undoAll, m_plan, m_deploy})
+        buttons->addWidget(b);
+
+    m_planTree = new QTreeWidget(this);
+    m_planTree->setObjectName(QStringLiteral("planTree"));
+    m_planTree->setHeaderLabels({tr("Service"), tr("Host"), tr("Action"), tr("Why")});
+    m_planTree->setAccessibleName(tr("Deploy plan"));
+    m_progress = new QPlainTextEdit(this);
+    m_progress->setObjectName(QStringLiteral("deployProgress"));
+    m_progress->setReadOnly(true);
+    m_progress->setMaximumBlockCount(2000);
+    m_progress->setAccessibleName(tr("Deploy progress"));
+    m_results = new QTreeWidget(this);
+    m_results->setObjectName(QStringLiteral("deployResults"));
+    m_results->setHeaderLabels({tr("Service"), tr("Host"), tr("Outcome"), tr("Record")});
+    m_results->setAccessibleName(tr("Deploy results"));
+    m_status = new QLabel(tr("Drag a service onto another host to stage a move."), this);
+    m_status->setObjectName(QStringLiteral("deployStatus"));
+    m_status->setWordWrap(true);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("Staged changes"), this));
+    layout->addWidget(m_list, 1);
+    layout->addLayout(buttons);
+    layout->addWidget(m_status);
+    layout->addWidget(new QLabel(tr("Plan"), this));
+    layout->addWidget(m_planTree, 2);
+    layout->addWidget(new QLabel(tr("Progress"), this));
+    layout->addWidget(m_progress, 2);
+    layout->addWidget(new QLabel(tr("Results"), this));
+    layout->addWidget(m_results, 1);
+
+    connect(m_undo, &QPushButton::clicked, this,
+            [this] { m_staged->undo(m_list->currentIndex().row()); });
+    connect(m_undoAll, &QPushButton::clicked, m_staged, &StagedMoves::clear);
+    connect(m_plan, &QPushButton::clicked, this, &DeployPanel::plan);
+    connect(m_deploy, &QPushButton::clicked, this, &DeployPanel::deploy);
+    connect(m_staged, &StagedMoves::changed, this, [this] {
+        m_planTree->clear();
+        updateButtons();
+    });
+    updateButtons();
+}
+
+void DeployPanel::setRegistry(const Registry &registry)
+{
+    m_registry = registry;
+    updateButtons();
+}
+
+void DeployPanel::updateButtons()
+{
+    const bool some = !m_staged->moves().isEmpty();
+    m_undo->setEnabled(some && !m_busy);
+    m_undoAll->setEnabled(some && !m_busy);
+    m_plan->setEnabled(some && !m_busy && m_registry);
+    m_deploy->setEnabled(some && !m_busy && m_registry);
+}
+
+void DeployPanel::setBusy(bool busy, const QString &status)
+{
+    m_busy = busy;
+    m_status->setText(status);
+    updateButtons();
+}
+
+void DeployPanel::plan()
+{
+    if (!m_registry || m_busy)
+        return;
+    // The registry as it will be once the moves are made: what the plan compares with history.
+    Registry after = *m_registry;
+    QStringList services;
+    for (const StagedMove &m : m_staged->moves()) {
+        if (auto it = after.services.find(m.service); it != after.services.end())
+            it->currentHost = m.to;
+        services.append(m.service);
+    }
+    setBusy(true, tr("Planning…"));
+    m_worker->post([page = QPointer<QObject>(this), after, services, this](Orchestrator &o) {
+        auto planned = o.planDeploy(after, services);
+        backTo(page, std::make_shared<Result<DeployPlan>>(std::move(planned)),
+               [this](const std::shared_ptr<Result<DeployPlan>> &result) {
+                   m_planTree->clear();
+                   if (!*result) {
+                       setBusy(false, tr("Planning failed: %1").arg(result->error().message));
+                       return;
+                   }
+                   for (const PlannedService &p : (*result)->services) {
+                       auto *item = new QTreeWidgetItem(
+                           m_planTree, {p.service, p.host, toString(p.action), p.why});
+                       for (const QString &line : p.configDiff)
+                           new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
+                       item->setExpanded(true);
+                   }
+                   m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
+                   setBusy(false, tr("Planned: review, then Deploy."));
+               });
+    });
+}
+
+void DeployPanel::deploy()
+{
+    if (!m_registry || m_busy || m_staged->moves().isEmpty())
+        return;
+    const QList<StagedMove> moves = m_staged->moves();
+    const Registry registry = *m_registry;
+    m_progress->clear();
+    m_results->clear();
+    setBusy(true, tr("Deploying %n change(s)…", nullptr, int(moves.size())));
+    const QPointer<QObject> page(this);
+    const auto progress = [page, this](const DeployProgress &p) { // any thread
+        backTo(page, p, [this](const DeployProgress &e) {
+            m_progress->appendPlainText(
+                QStringLiteral("[%1@%2] %3%4")
+                    .arg(e.service, e.host, e.step,
+                         e.detail.isEmpty() ? QString() : QStringLiteral(": ") + e.detail));
+        });
+    };
+    m_worker->post([page, moves, registry, progress, this](Orchestrator &o) {
+        DeployOptions options;
+        options.actor = QStringLiteral("gui");
+        QList<DeploymentRecord> records;
+        QStringList errors;
+        for (const StagedMove &m : moves) {
+            auto moved = o.move(registry, m.service, m.to, options, progress);
+            if (moved)
+                records += *moved;
+            else
+                errors.append(QStringLiteral("%1: %2").arg(m.service, moved.error().message));
+        }
+        backTo(page, std::make_pair(records, errors),
+               [this](const std::pair<QList<DeploymentRecord>, QStringList> &done) {
+                   for (const DeploymentRecord &r : done.first)
+                       new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
+                                                       QStringLiteral("#%1").arg(r.id)});
+                   for (const QString &e : done.second)
+                       new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
+                   m_results->header()->resizeSections(QHeaderView::ResizeToContents);
+                   m_staged->clear();
+                   m_planTree->clear();
+                   setBusy(false, done.second.isEmpty() ? tr("Deploy finished.")
+                                                        : tr("Deploy finished with errors."));
+                   emit deployed(done.first);
+               });
+    });
+}
+
+} // namespace Portoser

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/history/DeploymentRecord.h"
+#include "core/registry/Registry.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+class QListView;
+class QPlainTextEdit;
+class QPushButton;
+class QTreeWidget;
+
+namespace Portoser {
+
+class OrchestratorThread;
+class StagedMoves;
+
+/**
+ * The staged changes and what deploying them would do: the plan per service (no-op, fresh,
+ * restart, update, move) with its config diff, then Deploy with live per-host, per-step progress
+ * and the result of each service with its history record. All work runs on the window's
+ * orchestrator thread.
+ */
+class DeployPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidget *parent = nullptr);
+
+    void setRegistry(const Registry &registry);
+    /** Plans the staged moves (the registry as it would be after them); shows the plan. */
+    void plan();
+    /** Runs the staged moves, one after another; clears them when they ran. */
+    void deploy();
+    bool isBusy() const { return m_busy; }
+
+signals:
+    /** A deploy ended (the registry file and history changed). */
+    void deployed(const QList<DeploymentRecord> &records);
+
+private:
+    void setBusy(bool busy, const QString &status);
+    void updateButtons();
+
+    OrchestratorThread *m_worker;
+    StagedMoves *m_staged;
+    std::optional<Registry> m_registry;
+    QListView *m_list;
+    QPushButton *m_undo;
+    QPushButton *m_undoAll;
+    QPushButton *m_plan;
+    QPushButton *m_deploy;
+    QTreeWidget *m_planTree;
+    QPlainTextEdit *m_progress;
+    QTreeWidget *m_results;
+    QLabel *m_status;
+    bool m_busy = false;
+};
+
+} // namespace Portoser

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/history/DeploymentRecord.h"
+
+#include <QAbstractTableModel>
+
+#include <functional>
+
+namespace Portoser {
+
+/**
+ * Deployment history, newest first, paged from the store as the view scrolls (`fetchMore`
+ * loads the next page off the GUI thread through `PageLoader`), so 100,000 records never load
+ * at once. Optionally only one service's.
+ */
+class HistoryModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        Id,
+        Service,
+        Host,
+        Action,
+        Actor,
+        Outcome,
+        Started,
+        Duration,
+        ColumnCount
+    };
+    /** Asks for `limit` records from `offset` (of `service`'s, or all); answers through `done`,
+     *  on the model's thread, with the records or an error message. */
+    using PageLoader =
+        std::function<void(const QString &service, int offset, int limit,
+                           std::function<void(QList<DeploymentRecord>, QString)> done)>;
+    static constexpr int PageSize = 200;
+
+    explicit HistoryModel(PageLoader loader, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+    /** Starts again from the newest record (of `service`, or of all when empty). */
+    void reload(const QString &service = {});
+    const DeploymentRecord &record(int row) const { return m_records.at(row); }
+    QString lastError() const { return m_error; }
+
+signals:
+    void pageLoaded();
+
+private:
+    PageLoader m_loader;
+    QString m_service;
+    QList<DeploymentRecord> m_records;
+    bool m_atEnd = false;
+    bool m_loading = false;
+    int m_generation = 0; // a page asked for before a reload is dropped when it arrives
+    QString m_error;
+};
+
+} // namespace Portoser

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "widgets/HistoryPage.h"
+
+#include "core/Orchestrator.h"
+#include "core/api/OrchestratorThread.h"
+#include "core/deploy/ConfigDiff.h"
+#include "widgets/BackToGui.h"
+#include "widgets/HistoryModel.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace Portoser {
+
+HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
+    : QWidget(parent)
+    , m_worker(worker)
+{
+    m_model = new HistoryModel(
+        [this, page = QPointer<QObject>(this)](const QString &service, int offset, int limit,
+                                               auto done) {
+            m_worker->post([page, service, offset, limit, done](Orchestrator &o) {
+                auto records = o.history(HistoryQuery{service, limit, offset});
+                backTo(page, std::make_shared<Result<QList<DeploymentRecord>>>(std::move(records)),
+                       [done](const std::shared_ptr<Result<QList<DeploymentRecord>>> &r) {
+                           if (*r)
+                               done(**r, QString());
+                           else
+                               done({}, r->error().message);
+                       });
+            });
+        },
+        this);
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter by service"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Service filter"));
+    auto *refresh = new QPushButton(tr("&Refresh"), this);
+    refresh->setShortcut(QKeySequence::Refresh);
+    m_rollback = new QPushButton(tr("Roll &back…"), this);
+    m_rollback->setObjectName(QStringLiteral("rollbackButton"));
+    m_rollback->setEnabled(false);
+    m_rollback->setToolTip(tr("Redeploy the selected record's release and configuration"));
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("historyTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAccessibleName(tr("Deployment history"));
+    m_details = new QPlainTextEdit(this);
+    m_details->setObjectName(QStringLiteral("historyDetails"));
+    m_details->setReadOnly(true);
+    m_details->setAccessibleName(tr("Record details"));
+    m_status = new QLabel(this);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_filter, 1);
+    top->addWidget(refresh);
+    top->addWidget(m_rollback);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_table);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(split, 1);
+    layout->addWidget(m_status);
+
+    m_confirm = [this](const QString &question) {
+        return QMessageBox::question(this, tr("Roll back"), question) == QMessageBox::Yes;
+    };
+    connect(refresh, &QPushButton::clicked, this, &HistoryPage::reload);
+    connect(m_filter, &QLineEdit::editingFinished, this, &HistoryPage::reload);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { showDetails(current.row()); });
+    connect(m_rollback, &QPushButton::clicked, this,
+            [this] { rollback(m_table->currentIndex().row()); });
+    connect(m_model, &HistoryModel::pageLoaded, this, [this] {
+        m_status->setText(m_model->lastError().isEmpty()
+                              ? tr("%n record(s) loaded", nullptr, m_model->rowCount())
+                              : m_model->lastError());
+    });
+}
+
+void HistoryPage::setRegistry(const Registry &registry)
+{
+    m_registry = registry;
+}
+
+void HistoryPage::reload()
+{
+    m_details->clear();
+    m_rollback->setEnabled(false);
+    m_model->reload(m_filter->text().trimmed());
+}
+
+void HistoryPage::showDetails(int row)
+{
+    if (row < 0 || row >= m_model->rowCount()) {
+        m_details->clear();
+        m_rollback->setEnabled(false);
+        return;
+    }
+    const DeploymentRecord &r = m_model->record(row);
+    QStringList lines{tr("#%1 %2 of %3 on %4 by %5: %6")
+                          .arg(r.id)
+                          .arg(r.action, r.service, r.host, r.actor, r.outcome)};
+    if (!r.reason.isEmpty())
+        lines << r.reason;
+    if (!r.releaseId.isEmpty())
+        lines << tr("release %1 (before: %2)")
+                     .arg(r.releaseId,
+                          r.previousReleaseId.isEmpty() ? tr("none") : r.previousReleaseId);
+    lines << QString() << tr("Steps:");
+    for (const StepRecord &s : r.steps)
+        lines << QStringLiteral("  %1 %2  %3 ms%4")
+                     .arg(s.ok ? QStringLiteral("✓") : QStringLiteral("✗"), s.name)
+                     .arg(s.durationMs)
+                     .arg(s.output.isEmpty()
+                              ? QString()
+                              : QStringLiteral("  ") + s.output.section(u'\n', 0, 0));
+    // The config diff against this service's record before it (newest first: further down).
+    for (int older = row + 1; older < m_model->rowCount(); ++older) {
+        const DeploymentRecord &before = m_model->record(older);
+        if (before.service != r.service || before.config.isEmpty())
+            continue;
+        const QStringList diff = ConfigDiff::between(before.config, r.config);
+        lines << QString() << tr("Config against #%1:").arg(before.id);
+        lines << (diff.isEmpty() ? QStringList{tr("  (the same)")} : diff);
+        break;
+    }
+    m_details->setPlainText(lines.join(u'\n'));
+    m_rollback->setEnabled(!r.releaseId.isEmpty() && !r.config.isEmpty()
+                           && r.action != QLatin1String("stop"));
+}
+
+void HistoryPage::rollback(int row)
+{
+    if (!m_registry || row < 0 || row >= m_model->rowCount())
+        return;
+    const DeploymentRecord r = m_model->record(row);
+    const QString question =
+        tr("Roll %1 on %2 back to release %3, as record #%4 deployed it?\n\nThat release is "
+           "started again with the configuration it had then (the registry file is not changed; "
+           "the next plan shows the difference). This is recorded as a new rollback.")
+            .arg(r.service, r.host, r.releaseId)
+            .arg(r.id);
+    if (!m_confirm(question))
+        return;
+    m_rollback->setEnabled(false);
+    m_status->setText(tr("Rolling back %1 to #%2…").arg(r.service).arg(r.id));
+    const Registry registry = *m_registry;
+    m_worker->post([page = QPointer<QObject>(this), registry, id = r.id, this](Orchestrator &o) {
+        DeployOptions options;
+        options.actor = QStringLiteral("gui");
+        auto done = o.rollback(registry, id, options);
+        backTo(page, std::make_shared<Result<DeploymentRecord>>(std::move(done)),
+               [this](const std::shared_ptr<Result<DeploymentRecord>> &result) {
+                   reload();
+                   m_status->setText(
+                       *result ? tr("Rollback #%1: %2").arg((*result)->id).arg((*result)->outcome)
+                               : tr("Rollback failed: %1").arg(result->error().message));
+                   emit rolledBack();
+               });
+    });
+}
+
+} // namespace Portoser

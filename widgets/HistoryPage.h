@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/registry/Registry.h"
+
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+
+namespace Portoser {
+
+class HistoryModel;
+class OrchestratorThread;
+
+/**
+ * The deployment history: a table paged from the store (filter by service), the selected
+ * record's steps and its config diff against the service's record before it, and Rollback with
+ * a confirmation that says exactly what will be redeployed.
+ */
+class HistoryPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    HistoryPage(OrchestratorThread *worker, QWidget *parent = nullptr);
+
+    void setRegistry(const Registry &registry);
+    void reload();
+    /** Asks before a rollback (a message box by default; tests answer it themselves). */
+    void setConfirm(std::function<bool(const QString &question)> confirm)
+    {
+        m_confirm = std::move(confirm);
+    }
+    /** Rolls back to the record in `row` after the confirmation. */
+    void rollback(int row);
+    HistoryModel *model() const { return m_model; }
+
+signals:
+    void rolledBack();
+
+private:
+    void showDetails(int row);
+
+    OrchestratorThread *m_worker;
+    HistoryModel *m_model;
+    std::optional<Registry> m_registry;
+    QLineEdit *m_filter;
+    QTableView *m_table;
+    QPlainTextEdit *m_details;
+    QPushButton *m_rollback;
+    QLabel *m_status;
+    std::function<bool(const QString &)> m_confirm;
+};
+
+} // namespace Portoser

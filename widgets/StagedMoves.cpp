@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "widgets/StagedMoves.h"
+
+namespace Portoser {
+
+int StagedMoves::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_moves.size());
+}
+
+QVariant StagedMoves::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const StagedMove &m = m_moves.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return tr("move %1: %2 → %3").arg(m.service, m.from, m.to);
+    case Qt::ToolTipRole:
+        return tr("Staged: %1 will be deployed on %2, pass its health gate there, and only then "
+                  "be stopped on %3")
+            .arg(m.service, m.to, m.from);
+    case ServiceRole:
+        return m.service;
+    case FromRole:
+        return m.from;
+    case ToRole:
+        return m.to;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> StagedMoves::roleNames() const
+{
+    auto names = QAbstractListModel::roleNames();
+    names.insert({{ServiceRole, "service"}, {FromRole, "from"}, {ToRole, "to"}});
+    return names;
+}
+
+void StagedMoves::stage(const StagedMove &move)
+{
+    for (int row = 0; row < m_moves.size(); ++row) {
+        if (m_moves.at(row).service != move.service)
+            continue;
+        if (move.to == m_moves.at(row).from) { // back where it runs: nothing to do
+            undo(row);
+            return;
+        }
+        m_moves[row].to = move.to;
+        emit dataChanged(index(row), index(row));
+        emit changed();
+        return;
+    }
+    const int row = int(m_moves.size());
+    beginInsertRows({}, row, row);
+    m_moves.append(move);
+    endInsertRows();
+    emit changed();
+}
+
+void StagedMoves::undo(int row)
+{
+    if (row < 0 || row >= m_moves.size())
+        return;
+    beginRemoveRows({}, row, row);
+    m_moves.removeAt(row);
+    endRemoveRows();
+    emit changed();
+}
+
+void StagedMoves::clear()
+{
+    if (m_moves.isEmpty())
+        return;
+    beginResetModel();
+    m_moves.clear();
+    endResetModel();
+    emit changed();
+}
+
+QString StagedMoves::destinationOf(const QString &service) const
+{
+    for (const StagedMove &m : m_moves) {
+        if (m.service == service)
+            return m.to;
+    }
+    return {};
+}
+
+} // namespace Portoser

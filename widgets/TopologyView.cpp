@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "widgets/TopologyView.h"
+
+#include "widgets/StagedMoves.h"
+
+#include <QGraphicsRectItem>
+#include <QGraphicsSceneMouseEvent>
+#include <QGraphicsSimpleTextItem>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+#include <QWheelEvent>
+
+#include <cmath>
+
+namespace Portoser {
+
+namespace {
+
+constexpr qreal CardWidth = 240;
+constexpr qreal CardHeader = 58;
+constexpr qreal ChipHeight = 28;
+constexpr qreal ChipGap = 6;
+constexpr qreal Margin = 10;
+constexpr qreal Spacing = 24;
+constexpr int Columns = 4;
+
+QColor healthColour(const ServiceState &s)
+{
+    if (s.state == QLatin1String("running"))
+        return s.health == QLatin1String("unhealthy") ? QColor(0xe0, 0x9b, 0x2d)
+                                                      : QColor(0x3c, 0xa5, 0x5c);
+    if (s.state == QLatin1String("dead") || s.state == QLatin1String("unreachable"))
+        return QColor(0xd6, 0x45, 0x45);
+    return QColor(0x8a, 0x8f, 0x98); // stopped, not deployed, not observed yet
+}
+
+} // namespace
+
+/** A host: its card, the drop target of service chips. */
+class HostCard : public QGraphicsRectItem
+{
+public:
+    HostCard(const Host &host, int services)
+        : QGraphicsRectItem(0, 0, CardWidth,
+                            CardHeader + services * (ChipHeight + ChipGap) + Margin)
+        , m_name(host.name)
+    {
+        m_title = new QGraphicsSimpleTextItem(host.name, this);
+        QFont bold = m_title->font();
+        bold.setBold(true);
+        m_title->setFont(bold);
+        m_title->setPos(Margin, 6);
+        m_detail = new QGraphicsSimpleTextItem(
+            QStringLiteral("%1  ·  %2")
+                .arg(host.address(), host.arch.isEmpty() ? QStringLiteral("?") : host.arch),
+            this);
+        m_detail->setPos(Margin, 26);
+        setToolTip(host.description.isEmpty() ? host.name : host.description);
+        setAcceptDrops(false);
+    }
+    QString name() const { return m_name; }
+    void setColours(const QPalette &palette)
+    {
+        setBrush(palette.color(QPalette::AlternateBase));
+        setPen(QPen(palette.color(QPalette::Mid), 1));
+        m_title->setBrush(palette.color(QPalette::Text));
+        m_detail->setBrush(palette.color(QPalette::PlaceholderText));
+    }
+    void setHighlighted(bool on)
+    {
+        QPen p = pen();
+        p.setWidthF(on ? 2.5 : 1);
+        setPen(p);
+    }
+    enum {
+        Type = UserType + 1
+    };
+    int type() const override { return Type; }
+
+private:
+    QString m_name;
+    QGraphicsSimpleTextItem *m_title;
+    QGraphicsSimpleTextItem *m_detail;
+};
+
+/** A service on its host's card; dragged onto another card it asks for a move. */
+class ServiceChip : public QGraphicsRectItem
+{
+public:
+    ServiceChip(const Service &s, TopologyView *view, QGraphicsItem *parent)
+        : QGraphicsRectItem(0, 0, CardWidth - 2 * Margin, ChipHeight, parent)
+        , m_service(s.name)
+        , m_host(s.currentHost)
+        , m_view(view)
+    {
+        const auto port = s.effectivePort();
+        m_label = new QGraphicsSimpleTextItem(
+            QStringLiteral("%1  %2%3")
+                .arg(s.name, toString(s.type),
+                     port ? QStringLiteral("  :%1").arg(*port) : QString()),
+            this);
+        m_label->setPos(22, 6);
+        m_badge = new QGraphicsSimpleTextItem(this);
+        m_badge->setPos(rect().width() - 70, 6);
+        setFlag(ItemIsMovable);
+        setFlag(ItemIsSelectable);
+        setCursor(Qt::OpenHandCursor);
+        setToolTip(QObject::tr("%1 on %2 — drag onto another host to stage a move")
+                       .arg(s.name, s.currentHost));
+        setZValue(1);
+    }
+    QString service() const { return m_service; }
+    QString host() const { return m_host; }
+    void setHome(const QPointF &p)
+    {
+        m_home = p;
+        setPos(p);
+    }
+    void setState(const ServiceState &state)
+    {
+        m_colour = healthColour(state);
+        setToolTip(
+            QObject::tr("%1 on %2: %3%4")
+                .arg(m_service, m_host,
+                     state.state.isEmpty() ? QObject::tr("not observed yet") : state.state,
+                     state.health.isEmpty() ? QString() : QStringLiteral(", ") + state.health));
+        update();
+    }
+    void setStagedTo(const QString &host)
+    {
+        m_stagedTo = host;
+        m_badge->setText(host.isEmpty() ? QString() : QStringLiteral("→ %1").arg(host));
+        update();
+    }
+    void setColours(const QPalette &palette)
+    {
+        m_palette = palette;
+        m_label->setBrush(palette.color(QPalette::Text));
+        m_badge->setBrush(palette.color(QPalette::Highlight));
+    }
+    enum {
+        Type = UserType + 2
+    };
+    int type() const override { return Type; }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        QPen pen(isSelected() ? m_palette.color(QPalette::Highlight)
+                              : m_palette.color(QPalette::Mid),
+                 isSelected() ? 2 : 1);
+        if (!m_stagedTo.isEmpty())
+            pen.setStyle(Qt::DashLine);
+        painter->setPen(pen);
+        painter->setBrush(m_palette.color(QPalette::Base));
+        painter->drawRoundedRect(rect(), 6, 6);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(m_colour);
+        painter->drawEllipse(QPointF(11, rect().height() / 2), 5, 5);
+    }
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override
+    {
+        setCursor(Qt::ClosedHandCursor);
+        setZValue(10);
+        QGraphicsRectItem::mousePressEvent(event);
+    }
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override
+    {
+        QGraphicsRectItem::mouseReleaseEvent(event);
+        setCursor(Qt::OpenHandCursor);
+        setZValue(1);
+        const QPointF dropped = event->scenePos();
+        setPos(m_home); // the window decides; the chip goes back until a deploy moves it
+        m_view->chipDropped(this, dropped);
+    }
+
+private:
+    QString m_service;
+    QString m_host;
+    TopologyView *m_view;
+    QGraphicsSimpleTextItem *m_label;
+    QGraphicsSimpleTextItem *m_badge;
+    QPointF m_home;
+    QColor m_colour = healthColour({});
+    QString m_stagedTo;
+    QPalette m_palette;
+};
+
+TopologyView::TopologyView(QWidget *parent)
+    : QGraphicsView(parent)
+    , m_scene(new QGraphicsScene(this))
+{
+    setScene(m_scene);
+    setRenderHint(QPainter::Antialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setAccessibleName(tr("Cluster topology"));
+    setAccessibleDescription(
+        tr("Hosts with their services; drag a service onto another host to stage a move"));
+}
+
+TopologyView::~TopologyView() = default;
+
+void TopologyView::setRegistry(const Registry &registry)
+{
+    m_scene->clear();
+    m_hosts.clear();
+    m_chips.clear();
+    m_refusal = nullptr;
+    const QPalette pal = palette();
+    int index = 0;
+    QList<qreal> columnBottom(Columns, 0);
+    for (const Host &host : registry.hosts) {
+        const QList<const Service *> services = registry.servicesOn(host.name);
+        auto *card = new HostCard(host, int(services.size()));
+        card->setColours(pal);
+        const int column = index++ % Columns;
+        card->setPos(column * (CardWidth + Spacing), columnBottom[column]);
+        columnBottom[column] += card->rect().height() + Spacing;
+        m_scene->addItem(card);
+        m_hosts.insert(host.name, card);
+        qreal y = CardHeader;
+        for (const Service *s : services) {
+            auto *chip = new ServiceChip(*s, this, card);
+            chip->setColours(pal);
+            chip->setHome({Margin, y});
+            y += ChipHeight + ChipGap;
+            m_chips.insert(s->name, chip);
+        }
+    }
+    m_scene->setSceneRect(
+        m_scene->itemsBoundingRect().adjusted(-Spacing, -Spacing, Spacing, Spacing));
+    refreshBadges();
+    if (!m_userZoomed)
+        fitScene();
+}
+
+void TopologyView::fitScene()
+{
+    // The whole cluster in view, but never blown up past its natural size.
+    fitInView(m_scene->sceneRect(), Qt::KeepAspectRatio);
+    if (transform().m11() > 1.0)
+        resetTransform();
+}
+
+void TopologyView::setStagedMoves(const StagedMoves *staged)
+{
+    m_staged = staged;
+    connect(staged, &StagedMoves::changed, this, &TopologyView::refreshBadges);
+    refreshBadges();
+}
+
+void TopologyView::refreshBadges()
+{
+    for (ServiceChip *chip : std::as_const(m_chips))
+        chip->setStagedTo(m_staged ? m_staged->destinationOf(chip->service()) : QString());
+}
+
+void TopologyView::setStates(const QMap<QString, ServiceState> &states)
+{
+    for (auto it = states.cbegin(); it != states.cend(); ++it) {
+        if (ServiceChip *chip = m_chips.value(it.key()))
+            chip->setState(it.value());
+    }
+}
+
+int TopologyView::highlight(const QString &text)
+{
+    int matches = 0;
+    for (ServiceChip *chip : std::as_const(m_chips)) {
+        const bool on = !text.isEmpty() && chip->service().contains(text, Qt::CaseInsensitive);
+        chip->setSelected(on);
+        matches += on;
+    }
+    for (HostCard *card : std::as_const(m_hosts))
+        card->setHighlighted(!text.isEmpty() && card->name().contains(text, Qt::CaseInsensitive));
+    return matches;
+}
+
+void TopologyView::chipDropped(ServiceChip *chip, const QPointF &scenePosition)
+{
+    for (QGraphicsItem *item : m_scene->items(scenePosition)) {
+        if (item->type() != HostCard::Type)
+            continue;
+        const QString host = static_cast<HostCard *>(item)->name();
+        if (host != chip->host() || !m_staged
+            || !m_staged->destinationOf(chip->service()).isEmpty())
+            emit moveRequested(chip->service(), host, scenePosition);
+        return;
+    }
+}
+
+void TopologyView::showRefusal(const QString &reason, const QPointF &scenePosition)
+{
+    if (!m_refusal) {
+        m_refusal = m_scene->addSimpleText(QString());
+        m_refusal->setZValue(20);
+        m_refusal->setBrush(QColor(0xd6, 0x45, 0x45));
+    }
+    m_refusal->setText(reason);
+    m_refusal->setPos(scenePosition + QPointF(8, 8));
+    m_refusal->setVisible(!reason.isEmpty());
+}
+
+QString TopologyView::refusalText() const
+{
+    return m_refusal && m_refusal->isVisible() ? m_refusal->text() : QString();
+}
+
+QPoint TopologyView::chipPosition(const QString &service) const
+{
+    const ServiceChip *chip = m_chips.value(service);
+    return chip ? mapFromScene(chip->sceneBoundingRect().center()) : QPoint();
+}
+
+QPoint TopologyView::hostPosition(const QString &host) const
+{
+    const HostCard *card = m_hosts.value(host);
+    if (!card)
+        return {};
+    const QRectF r = card->sceneBoundingRect();
+    return mapFromScene(
+        QPointF(r.center().x(), r.top() + CardHeader / 2)); // on the card, not a chip
+}
+
+void TopologyView::wheelEvent(QWheelEvent *event)
+{
+    if (!(event->modifiers() & Qt::ControlModifier)) {
+        QGraphicsView::wheelEvent(event);
+        return;
+    }
+    m_userZoomed = true;
+    const qreal factor = std::pow(1.0015, event->angleDelta().y());
+    scale(factor, factor);
+}
+
+void TopologyView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (!m_userZoomed && m_scene)
+        fitScene();
+}
+
+} // namespace Portoser

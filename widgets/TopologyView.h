@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/deploy/ServiceState.h"
+#include "core/registry/Registry.h"
+
+#include <QGraphicsView>
+#include <QHash>
+
+class QGraphicsSimpleTextItem;
+
+namespace Portoser {
+
+class HostCard;
+class ServiceChip;
+class StagedMoves;
+
+/**
+ * The cluster at a glance: one card per host (name, address, arch, what the last observation
+ * said) holding one chip per service (name, type, port, health colour). Dragging a chip onto
+ * another host asks for a move (`moveRequested`); the window stages it or refuses it, and a
+ * refusal is shown where the chip was dropped. Staged chips say where they will go. Ctrl+wheel
+ * zooms; `highlight` marks the services whose name matches.
+ */
+class TopologyView : public QGraphicsView
+{
+    Q_OBJECT
+
+public:
+    explicit TopologyView(QWidget *parent = nullptr);
+    ~TopologyView() override;
+
+    void setRegistry(const Registry &registry);
+    /** Badges for staged moves, kept up to date as `staged` changes. */
+    void setStagedMoves(const StagedMoves *staged);
+    void setStates(const QMap<QString, ServiceState> &states);
+    /** Marks services whose name contains `text` (case-insensitive); empty clears. Returns how
+     *  many matched. */
+    int highlight(const QString &text);
+    void showRefusal(const QString &reason, const QPointF &scenePosition);
+    QString refusalText() const;
+    /** Where a chip or a host card is, in viewport coordinates (tests drive the mouse there). */
+    QPoint chipPosition(const QString &service) const;
+    QPoint hostPosition(const QString &host) const;
+
+    /** Called by a chip dropped at `scenePosition` (over a host card or not). */
+    void chipDropped(ServiceChip *chip, const QPointF &scenePosition);
+
+signals:
+    void moveRequested(const QString &service, const QString &toHost, const QPointF &scenePosition);
+
+protected:
+    void wheelEvent(QWheelEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void refreshBadges();
+    void fitScene();
+
+    QGraphicsScene *m_scene;
+    QHash<QString, HostCard *> m_hosts;
+    QHash<QString, ServiceChip *> m_chips;
+    const StagedMoves *m_staged = nullptr;
+    QGraphicsSimpleTextItem *m_refusal = nullptr;
+    bool m_userZoomed = false;
+};
+
+} // namespace Portoser
