@@ -13,14 +13,17 @@
 #include "widgets/TopologyView.h"
 
 #include <QDockWidget>
+#include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
 #include <QtConcurrent>
@@ -108,6 +111,18 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         tr("Run the self-heal watchdog: observe, diagnose and fix services on a timer"));
     connect(m_watchdogAction, &QAction::toggled, this, &MainWindow::setWatchdogRunning);
 
+    // An edit of the registry file (by hand, or a move's) shows at once.
+    auto *watcher = new QFileSystemWatcher({m_registryPath}, this);
+    auto *settle = new QTimer(this);
+    settle->setSingleShot(true);
+    settle->setInterval(200); // editors write in several steps
+    connect(settle, &QTimer::timeout, this, [this, watcher] {
+        if (!watcher->files().contains(m_registryPath)) // replaced by a rename: watch the new one
+            watcher->addPath(m_registryPath);
+        loadRegistry();
+    });
+    connect(watcher, &QFileSystemWatcher::fileChanged, settle, qOverload<>(&QTimer::start));
+
     loadRegistry();
     m_historyPage->reload();
 }
@@ -131,6 +146,20 @@ void MainWindow::observe()
     m_statusLabel->setText(tr("Observing…"));
     m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
         auto states = o.status(registry);
+        if (registry.caddy.present) { // each service's URL and whether its route is right
+            QMap<QString, TopologyView::Route> routes;
+            const auto status = o.proxyStatus(registry);
+            for (const QJsonValue &v : status ? *status : QJsonArray())
+                routes.insert(v[u"service"].toString(),
+                              {v[u"url"].toString(), v[u"state"].toString()});
+            for (const Service &s : registry.services) {
+                if (!status && !s.hostname.isEmpty())
+                    routes.insert(s.name, {s.hostname, status.error().message});
+            }
+            backTo(page, routes, [this](const QMap<QString, TopologyView::Route> &r) {
+                m_topology->setRoutes(r);
+            });
+        }
         backTo(page, states, [this](const QMap<QString, ServiceState> &s) {
             m_topology->setStates(s);
             int running = 0;

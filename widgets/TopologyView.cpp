@@ -102,11 +102,14 @@ public:
         m_label->setPos(22, 6);
         m_badge = new QGraphicsSimpleTextItem(this);
         m_badge->setPos(rect().width() - 70, 6);
+        m_routeMark = new QGraphicsSimpleTextItem(this);
+        m_routeMark->setPos(rect().width() - 18, 6);
+        m_stateText = QObject::tr("%1 on %2 — drag onto another host to stage a move")
+                          .arg(s.name, s.currentHost);
         setFlag(ItemIsMovable);
         setFlag(ItemIsSelectable);
         setCursor(Qt::OpenHandCursor);
-        setToolTip(QObject::tr("%1 on %2 — drag onto another host to stage a move")
-                       .arg(s.name, s.currentHost));
+        setToolTip(m_stateText);
         setZValue(1);
     }
     QString service() const { return m_service; }
@@ -119,12 +122,28 @@ public:
     void setState(const ServiceState &state)
     {
         m_colour = healthColour(state);
-        setToolTip(
+        m_stateText =
             QObject::tr("%1 on %2: %3%4")
                 .arg(m_service, m_host,
                      state.state.isEmpty() ? QObject::tr("not observed yet") : state.state,
-                     state.health.isEmpty() ? QString() : QStringLiteral(", ") + state.health));
+                     state.health.isEmpty() ? QString() : QStringLiteral(", ") + state.health);
+        updateToolTip();
         update();
+    }
+    void setRoute(const TopologyView::Route &route)
+    {
+        m_route = route;
+        m_routeMark->setText(route.state.isEmpty()                ? QString()
+                             : route.state == QLatin1String("ok") ? QStringLiteral("🔒")
+                                                                  : QStringLiteral("⚠"));
+        updateToolTip();
+    }
+    void updateToolTip()
+    {
+        QString text = m_stateText;
+        if (!m_route.url.isEmpty())
+            text += QObject::tr("\n%1 (route %2)").arg(m_route.url, m_route.state);
+        setToolTip(text);
     }
     void setStagedTo(const QString &host)
     {
@@ -182,6 +201,9 @@ private:
     TopologyView *m_view;
     QGraphicsSimpleTextItem *m_label;
     QGraphicsSimpleTextItem *m_badge;
+    QGraphicsSimpleTextItem *m_routeMark;
+    QString m_stateText;
+    TopologyView::Route m_route;
     QPointF m_home;
     QColor m_colour = healthColour({});
     QString m_stagedTo;
@@ -263,6 +285,20 @@ void TopologyView::setStates(const QMap<QString, ServiceState> &states)
         if (ServiceChip *chip = m_chips.value(it.key()))
             chip->setState(it.value());
     }
+}
+
+void TopologyView::setRoutes(const QMap<QString, Route> &routes)
+{
+    for (auto it = routes.cbegin(); it != routes.cend(); ++it) {
+        if (ServiceChip *chip = m_chips.value(it.key()))
+            chip->setRoute(it.value());
+    }
+}
+
+QString TopologyView::chipToolTip(const QString &service) const
+{
+    const ServiceChip *chip = m_chips.value(service);
+    return chip ? chip->toolTip() : QString();
 }
 
 int TopologyView::highlight(const QString &text)

@@ -34,6 +34,15 @@ public:
     /** Badges for staged moves, kept up to date as `staged` changes. */
     void setStagedMoves(const StagedMoves *staged);
     void setStates(const QMap<QString, ServiceState> &states);
+    /** A service's public URL behind the ingress and its route's state (ok, stale, missing). */
+    struct Route
+    {
+        QString url;
+        QString state;
+    };
+    void setRoutes(const QMap<QString, Route> &routes);
+    /** What a chip says about its service when hovered (tests read it). */
+    QString chipToolTip(const QString &service) const;
     /** Marks services whose name contains `text` (case-insensitive); empty clears. Returns how
      *  many matched. */
     int highlight(const QString &text);

@@ -35,6 +35,7 @@ private slots:
     void historyRollsBackAfterConfirmation();
     void refusedDropSaysWhy();
     void dragStagesAndDeployMoves();
+    void chipsShowTheirPublicUrlAndRoute();
 
 private:
     void drag(const QString &service, const QString &toHost);
@@ -203,6 +204,15 @@ void TestTopology::dragStagesAndDeployMoves()
     // PORTOSER_SCREENSHOT=file.png keeps a picture of the window, to look at it for real.
     if (const QString shot = qEnvironmentVariable("PORTOSER_SCREENSHOT"); !shot.isEmpty())
         QVERIFY(m_window->grab().save(shot));
+}
+
+void TestTopology::chipsShowTheirPublicUrlAndRoute()
+{
+    TopologyView *view = m_window->topology();
+    view->setRoutes({{u"web"_s, {u"https://web.test.internal:8443/"_s, u"stale"_s}}});
+    const QString tip = view->chipToolTip(u"web"_s);
+    QVERIFY2(tip.contains(u"https://web.test.internal:8443/"_s) && tip.contains(u"stale"_s),
+             qPrintable(tip));
 }
 
 QTEST_MAIN(TestTopology)
