@@ -57,6 +57,7 @@ public:
         m_detail->setPos(Margin, 26);
         setToolTip(host.description.isEmpty() ? host.name : host.description);
         setAcceptDrops(false);
+        setCacheMode(DeviceCoordinateCache);
     }
     QString name() const { return m_name; }
     void setColours(const QPalette &palette)
@@ -94,20 +95,15 @@ public:
         , m_view(view)
     {
         const auto port = s.effectivePort();
-        m_label = new QGraphicsSimpleTextItem(
-            QStringLiteral("%1  %2%3")
-                .arg(s.name, toString(s.type),
-                     port ? QStringLiteral("  :%1").arg(*port) : QString()),
-            this);
-        m_label->setPos(22, 6);
-        m_badge = new QGraphicsSimpleTextItem(this);
-        m_badge->setPos(rect().width() - 70, 6);
-        m_routeMark = new QGraphicsSimpleTextItem(this);
-        m_routeMark->setPos(rect().width() - 18, 6);
+        m_label = QStringLiteral("%1  %2%3")
+                      .arg(s.name, toString(s.type),
+                           port ? QStringLiteral("  :%1").arg(*port) : QString());
         m_stateText = QObject::tr("%1 on %2 — drag onto another host to stage a move")
                           .arg(s.name, s.currentHost);
         setFlag(ItemIsMovable);
         setFlag(ItemIsSelectable);
+        // Drawn once into a pixmap and reused: a drag over thousands of chips repaints fast.
+        setCacheMode(DeviceCoordinateCache);
         setCursor(Qt::OpenHandCursor);
         setToolTip(m_stateText);
         setZValue(1);
@@ -133,9 +129,10 @@ public:
     void setRoute(const TopologyView::Route &route)
     {
         m_route = route;
-        m_routeMark->setText(route.state.isEmpty()                ? QString()
-                             : route.state == QLatin1String("ok") ? QStringLiteral("🔒")
-                                                                  : QStringLiteral("⚠"));
+        m_routeMark = route.state.isEmpty()                ? QString()
+                      : route.state == QLatin1String("ok") ? QStringLiteral("🔒")
+                                                           : QStringLiteral("⚠");
+        update();
         updateToolTip();
     }
     void updateToolTip()
@@ -148,21 +145,16 @@ public:
     void setStagedTo(const QString &host)
     {
         m_stagedTo = host;
-        m_badge->setText(host.isEmpty() ? QString() : QStringLiteral("→ %1").arg(host));
+        m_badge = host.isEmpty() ? QString() : QStringLiteral("→ %1").arg(host);
         update();
     }
-    void setColours(const QPalette &palette)
-    {
-        m_palette = palette;
-        m_label->setBrush(palette.color(QPalette::Text));
-        m_badge->setBrush(palette.color(QPalette::Highlight));
-    }
+    void setColours(const QPalette &palette) { m_palette = palette; }
     enum {
         Type = UserType + 2
     };
     int type() const override { return Type; }
 
-    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
     {
         painter->setRenderHint(QPainter::Antialiasing);
         QPen pen(isSelected() ? m_palette.color(QPalette::Highlight)
@@ -176,6 +168,15 @@ public:
         painter->setPen(Qt::NoPen);
         painter->setBrush(m_colour);
         painter->drawEllipse(QPointF(11, rect().height() / 2), 5, 5);
+        // Zoomed far out (a whole large cluster in view) the text could not be read anyway.
+        if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.4)
+            return;
+        const QRectF text = rect().adjusted(22, 0, -6, 0);
+        painter->setPen(m_palette.color(QPalette::Text));
+        painter->drawText(text, Qt::AlignVCenter | Qt::AlignLeft, m_label);
+        painter->setPen(m_palette.color(QPalette::Highlight));
+        painter->drawText(text, Qt::AlignVCenter | Qt::AlignRight,
+                          m_badge + (m_routeMark.isEmpty() ? QString() : u' ' + m_routeMark));
     }
 
 protected:
@@ -199,9 +200,9 @@ private:
     QString m_service;
     QString m_host;
     TopologyView *m_view;
-    QGraphicsSimpleTextItem *m_label;
-    QGraphicsSimpleTextItem *m_badge;
-    QGraphicsSimpleTextItem *m_routeMark;
+    QString m_label;
+    QString m_badge; // "→ host" when a move is staged
+    QString m_routeMark;
     QString m_stateText;
     TopologyView::Route m_route;
     QPointF m_home;
