@@ -101,7 +101,7 @@ void HistoryModel::fetchMore(const QModelIndex &parent)
     m_loading = true;
     const int generation = m_generation;
     QPointer<HistoryModel> self(this);
-    m_loader(m_service, int(m_records.size()), PageSize,
+    m_loader(m_service, m_records.isEmpty() ? 0 : m_records.last().id, PageSize,
              [self, generation](QList<DeploymentRecord> page, QString error) {
                  if (!self || generation != self->m_generation)
                      return;

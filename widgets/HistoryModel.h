@@ -30,10 +30,10 @@ public:
         Duration,
         ColumnCount
     };
-    /** Asks for `limit` records from `offset` (of `service`'s, or all); answers through `done`,
-     *  on the model's thread, with the records or an error message. */
+    /** Asks for `limit` records older than `beforeId` (0: the newest) of `service` (or all);
+     *  answers through `done`, on the model's thread, with the records or an error message. */
     using PageLoader =
-        std::function<void(const QString &service, int offset, int limit,
+        std::function<void(const QString &service, qint64 beforeId, int limit,
                            std::function<void(QList<DeploymentRecord>, QString)> done)>;
     static constexpr int PageSize = 200;
 

@@ -25,10 +25,10 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     , m_worker(worker)
 {
     m_model = new HistoryModel(
-        [this, page = QPointer<QObject>(this)](const QString &service, int offset, int limit,
+        [this, page = QPointer<QObject>(this)](const QString &service, qint64 beforeId, int limit,
                                                auto done) {
-            m_worker->post([page, service, offset, limit, done](Orchestrator &o) {
-                auto records = o.history(HistoryQuery{service, limit, offset});
+            m_worker->post([page, service, beforeId, limit, done](Orchestrator &o) {
+                auto records = o.history(HistoryQuery{service, limit, 0, beforeId});
                 backTo(page, std::make_shared<Result<QList<DeploymentRecord>>>(std::move(records)),
                        [done](const std::shared_ptr<Result<QList<DeploymentRecord>>> &r) {
                            if (*r)

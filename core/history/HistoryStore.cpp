@@ -439,11 +439,12 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
 Result<QList<DeploymentRecord>> HistoryStore::list(const HistoryQuery &query) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(
-        u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) ORDER BY id DESC LIMIT ? OFFSET ?"_s
-            .arg(Columns));
+    q.prepare(u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) AND (? = 0 OR id < ?) "
+              "ORDER BY id DESC LIMIT ? OFFSET ?"_s.arg(Columns));
     q.addBindValue(text(query.service));
     q.addBindValue(text(query.service));
+    q.addBindValue(query.beforeId);
+    q.addBindValue(query.beforeId);
     q.addBindValue(query.limit);
     q.addBindValue(query.offset);
     if (!q.exec())

@@ -19,6 +19,7 @@ struct HistoryQuery
     QString service; // empty: all
     int limit = 50;
     int offset = 0;
+    qint64 beforeId = 0; // > 0: only older records (keyset paging: every page costs the same)
 };
 
 /**
