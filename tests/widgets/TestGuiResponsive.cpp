@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// Nothing blocks the GUI thread: while a deploy to a host that never answers waits for its SSH
+// connect timeout, the window's event loop keeps turning, and the deploy ends as a failure that
+// names the host.
+#include "core/Orchestrator.h"
+#include "widgets/DeployPanel.h"
+#include "widgets/MainWindow.h"
+#include "widgets/StagedMoves.h"
+#include "widgets/TopologyView.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QPushButton>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+using namespace Portoser;
+using namespace Qt::Literals::StringLiterals;
+
+class TestGuiResponsive : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void eventLoopTurnsWhileADeployTimesOut();
+};
+
+void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
+{
+    QTemporaryDir dir;
+    qputenv("PORTOSER_DB", dir.filePath(u"portoser.db"_s).toUtf8());
+    qputenv("PORTOSER_HOME", dir.filePath(u"home"_s).toUtf8());
+    QFile file(dir.filePath(u"registry.yml"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    // `lost` takes the TCP connection and then never says a word (a hung sshd): the SSH
+    // handshake waits for its banner until the connect timeout.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    file.write("hosts:\n  alpha: {ip: 127.0.0.1, transport: local, path: " + dir.path().toUtf8()
+               + "/alpha, arch: amd64-linux}\n"
+                 "  lost: {ip: 127.0.0.1, transport: ssh, ssh_port: "
+               + QByteArray::number(silent.serverPort())
+               + ", ssh_user: ops, path: /srv, arch: amd64-linux}\n"
+                 "services:\n  web:\n    current_host: alpha\n    deployment_type: process\n"
+                 "    command: sleep 300\n");
+    file.close();
+
+    MainWindow window(dir.filePath(u"registry.yml"_s));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
+    window.stagedMoves()->stage({u"web"_s, u"alpha"_s, u"lost"_s});
+    auto *deploy = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
+    QTRY_VERIFY(deploy->isEnabled());
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    QVERIFY(window.deployPanel()->isBusy());
+
+    // A 10 ms timer on the GUI thread: over 2 s of waiting on SSH it must fire nearly 200 times.
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(10);
+    connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+    timer.start();
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 2000)
+        QTest::qWait(5);
+    timer.stop();
+    QVERIFY(window.deployPanel()->isBusy()); // still waiting for the host...
+    QVERIFY2(ticks >= 150, qPrintable(u"the event loop turned only %1 times in 2 s"_s.arg(ticks)));
+
+    // ...which ends as a failure naming it, and nothing was staged away unseen.
+    auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy(), 60000);
+    QVERIFY(results->topLevelItemCount() > 0);
+    const QTreeWidgetItem *first = results->topLevelItem(0);
+    const QString shown = first->text(0) + u' ' + first->text(2);
+    QVERIFY2(shown.contains(u"lost"_s) || shown.contains(u"198.51.100.7"_s)
+                 || shown.contains(u"failed"_s),
+             qPrintable(shown));
+}
+
+QTEST_MAIN(TestGuiResponsive)
+#include "TestGuiResponsive.moc"
