@@ -7,6 +7,7 @@
 #include "core/registry/RegistryLocator.h"
 #include "widgets/BackToGui.h"
 #include "widgets/DeployPanel.h"
+#include "widgets/HealthPage.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/SecretsPage.h"
 #include "widgets/StagedMoves.h"
@@ -19,7 +20,6 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -48,17 +48,16 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     m_issuesTree->setObjectName(QStringLiteral("issuesTreeWidget"));
     m_issuesTree->setHeaderLabels({tr("Severity"), tr("Location"), tr("Problem")});
     m_issuesTree->setAccessibleName(tr("Registry problems"));
-    m_healEvents = new QListWidget(splitter);
-    m_healEvents->setObjectName(QStringLiteral("healEventsList"));
-    m_healEvents->setAccessibleName(tr("Self-heal events"));
     splitter->setStretchFactor(0, 5);
     splitter->setStretchFactor(1, 1);
-    splitter->setStretchFactor(2, 1);
-    splitter->setSizes({560, 90, 90});
+    splitter->setSizes({620, 110});
     auto *pages = new QTabWidget(this);
     pages->setObjectName(QStringLiteral("pagesTabWidget"));
     pages->setDocumentMode(true);
     pages->addTab(splitter, tr("&Cluster"));
+    m_healthPage = new HealthPage(m_worker.get(), pages);
+    m_healthPage->setObjectName(QStringLiteral("healthPage"));
+    pages->addTab(m_healthPage, tr("H&ealth"));
     m_historyPage = new HistoryPage(m_worker.get(), pages);
     m_historyPage->setObjectName(QStringLiteral("historyPage"));
     pages->addTab(m_historyPage, tr("&History"));
@@ -125,6 +124,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
 
     loadRegistry();
     m_historyPage->reload();
+    m_healthPage->loadEvents();
 }
 
 void MainWindow::loadRegistry()
@@ -209,7 +209,7 @@ void MainWindow::setWatchdogRunning(bool running)
     if (!m_healLoop) {
         m_healLoop = std::make_unique<HealLoop>(OrchestratorSettings{}, *m_registry);
         connect(m_healLoop.get(), &HealLoop::event, this,
-                [this](const HealEvent &e) { m_healEvents->insertItem(0, toText(e)); });
+                [this](const HealEvent &e) { m_healthPage->addEvent(e); });
         connect(m_healLoop.get(), &HealLoop::passFinished, this,
                 [this](int services, int problems, qint64 ms) {
                     m_watchdogLabel->setText(tr("Watchdog: %1 services, %2 with problems (%3 ms)")
@@ -234,6 +234,7 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
     m_secretsPage->setRegistry(registry);
     m_deployPanel->setRegistry(registry);
     m_historyPage->setRegistry(registry);
+    m_healthPage->setRegistry(registry);
     if (checked.isValid()) {
         m_registry = registry;
         m_watchdogAction->setEnabled(true);

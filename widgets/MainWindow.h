@@ -10,13 +10,13 @@
 
 class QAction;
 class QLabel;
-class QListWidget;
 class QTreeWidget;
 
 namespace Portoser {
 
 class DeployPanel;
 class HealLoop;
+class HealthPage;
 class HistoryPage;
 class OrchestratorThread;
 class SecretsPage;
@@ -40,6 +40,7 @@ public:
     TopologyView *topology() const { return m_topology; }
     DeployPanel *deployPanel() const { return m_deployPanel; }
     HistoryPage *historyPage() const { return m_historyPage; }
+    HealthPage *healthPage() const { return m_healthPage; }
     StagedMoves *stagedMoves() const { return m_staged; }
 
 private:
@@ -61,7 +62,7 @@ private:
     QTreeWidget *m_issuesTree = nullptr;
     QLabel *m_statusLabel = nullptr;
     QLabel *m_watchdogLabel = nullptr;
-    QListWidget *m_healEvents = nullptr;
+    HealthPage *m_healthPage = nullptr;
     QAction *m_watchdogAction = nullptr;
     SecretsPage *m_secretsPage = nullptr;
     std::optional<Registry> m_registry; // the valid registry on show

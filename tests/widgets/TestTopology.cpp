@@ -6,6 +6,7 @@
 // QAbstractItemModelTester.
 #include "core/Orchestrator.h"
 #include "widgets/DeployPanel.h"
+#include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
@@ -36,6 +37,7 @@ private slots:
     void refusedDropSaysWhy();
     void dragStagesAndDeployMoves();
     void chipsShowTheirPublicUrlAndRoute();
+    void healthPageDiagnoses();
 
 private:
     void drag(const QString &service, const QString &toHost);
@@ -213,6 +215,19 @@ void TestTopology::chipsShowTheirPublicUrlAndRoute()
     const QString tip = view->chipToolTip(u"web"_s);
     QVERIFY2(tip.contains(u"https://web.test.internal:8443/"_s) && tip.contains(u"stale"_s),
              qPrintable(tip));
+}
+
+void TestTopology::healthPageDiagnoses()
+{
+    HealthPage *health = m_window->healthPage();
+    health->diagnose();
+    QTreeWidget *tree = health->servicesTree();
+    QTRY_VERIFY_WITH_TIMEOUT(tree->topLevelItemCount() == 2, 20000);
+    const auto rows = tree->findItems(u"web"_s, Qt::MatchExactly);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first()->text(1), u"beta"_s); // where the drag-and-deploy moved it
+    QCOMPARE(rows.first()->text(2), u"running"_s);
+    QCOMPARE(rows.first()->text(4), u"100"_s);
 }
 
 QTEST_MAIN(TestTopology)

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "widgets/HealthPage.h"
+
+#include "core/Orchestrator.h"
+#include "core/api/OrchestratorThread.h"
+#include "widgets/BackToGui.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace Portoser {
+
+HealthPage::HealthPage(OrchestratorThread *worker, QWidget *parent)
+    : QWidget(parent)
+    , m_worker(worker)
+{
+    auto *diagnose = new QPushButton(tr("&Diagnose"), this);
+    diagnose->setObjectName(QStringLiteral("diagnoseButton"));
+    diagnose->setToolTip(tr("Observe every service and name its problems (as `diagnose`)"));
+    m_services = new QTreeWidget(this);
+    m_services->setObjectName(QStringLiteral("healthTree"));
+    m_services->setHeaderLabels(
+        {tr("Service"), tr("Host"), tr("State"), tr("Health"), tr("Score"), tr("Problem")});
+    m_services->setAccessibleName(tr("Service health"));
+    m_events = new QListWidget(this);
+    m_events->setObjectName(QStringLiteral("healEventsList"));
+    m_events->setAccessibleName(tr("Self-heal events"));
+    m_status = new QLabel(this);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(diagnose);
+    top->addStretch(1);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_services);
+    split->addWidget(m_events);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(split, 1);
+    layout->addWidget(m_status);
+    connect(diagnose, &QPushButton::clicked, this, &HealthPage::diagnose);
+}
+
+void HealthPage::setRegistry(const Registry &registry)
+{
+    m_registry = registry;
+}
+
+void HealthPage::diagnose()
+{
+    if (!m_registry)
+        return;
+    m_status->setText(tr("Diagnosing…"));
+    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
+        auto result = o.diagnose(registry);
+        backTo(page, std::make_shared<Result<DiagnoseResult>>(std::move(result)),
+               [this](const std::shared_ptr<Result<DiagnoseResult>> &r) {
+                   m_services->clear();
+                   if (!*r) {
+                       m_status->setText(tr("Diagnosis failed: %1").arg(r->error().message));
+                       return;
+                   }
+                   int problems = 0;
+                   for (const ServiceDiagnosis &d : (*r)->diagnosis.services) {
+                       auto *item = new QTreeWidgetItem(
+                           m_services,
+                           {d.service, d.host, d.observed.state, d.observed.health,
+                            QString::number(d.score),
+                            d.problems.isEmpty() ? QString() : d.problems.first().fingerprint});
+                       const QList<Playbook> playbooks = (*r)->playbooks.value(d.service);
+                       for (qsizetype i = 0; i < d.problems.size(); ++i) {
+                           const Problem &p = d.problems.at(i);
+                           new QTreeWidgetItem(item, {QString(), QString(), QString(), QString(),
+                                                      tr("%1%").arg(p.confidence),
+                                                      tr("%1: %2 (playbook %3)")
+                                                          .arg(p.fingerprint, p.summary,
+                                                               playbooks.value(i).name.isEmpty()
+                                                                   ? tr("none")
+                                                                   : playbooks.value(i).name)});
+                       }
+                       item->setExpanded(!d.problems.isEmpty());
+                       problems += !d.problems.isEmpty();
+                   }
+                   m_services->header()->resizeSections(QHeaderView::ResizeToContents);
+                   m_status->setText(tr("%1 services, %2 with problems")
+                                         .arg((*r)->diagnosis.services.size())
+                                         .arg(problems));
+               });
+    });
+}
+
+void HealthPage::loadEvents()
+{
+    m_worker->post([page = QPointer<QObject>(this), this](Orchestrator &o) {
+        auto events = o.healEvents(QString(), 100);
+        if (!events)
+            return;
+        backTo(page, *events, [this](const QList<HealEvent> &list) {
+            m_events->clear();
+            for (const HealEvent &e : list)
+                m_events->addItem(toText(e));
+        });
+    });
+}
+
+void HealthPage::addEvent(const HealEvent &event)
+{
+    m_events->insertItem(0, toText(event));
+}
+
+} // namespace Portoser

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/heal/HealStore.h"
+#include "core/registry/Registry.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+class QListWidget;
+class QTreeWidget;
+
+namespace Portoser {
+
+class OrchestratorThread;
+
+/**
+ * Health: each service's state, health score, the problems (fingerprints) the analyzer finds with
+ * the playbook that would run, and the self-heal events as they happen (and the last ones from
+ * the store). Diagnose shows the same data as `portoser --cli diagnose`.
+ */
+class HealthPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    HealthPage(OrchestratorThread *worker, QWidget *parent = nullptr);
+
+    void setRegistry(const Registry &registry);
+    /** Observes every service and diagnoses it (off the GUI thread). */
+    void diagnose();
+    /** Reads the last heal events from the store. */
+    void loadEvents();
+    /** A heal event from the running watchdog, shown first. */
+    void addEvent(const HealEvent &event);
+    QTreeWidget *servicesTree() const { return m_services; }
+
+private:
+    OrchestratorThread *m_worker;
+    std::optional<Registry> m_registry;
+    QTreeWidget *m_services;
+    QListWidget *m_events;
+    QLabel *m_status;
+};
+
+} // namespace Portoser
