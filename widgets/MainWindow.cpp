@@ -9,6 +9,7 @@
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryPage.h"
+#include "widgets/LogsPage.h"
 #include "widgets/SecretsPage.h"
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
@@ -58,6 +59,9 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     m_healthPage = new HealthPage(m_worker.get(), pages);
     m_healthPage->setObjectName(QStringLiteral("healthPage"));
     pages->addTab(m_healthPage, tr("H&ealth"));
+    m_logsPage = new LogsPage(m_worker.get(), pages);
+    m_logsPage->setObjectName(QStringLiteral("logsPage"));
+    pages->addTab(m_logsPage, tr("&Logs"));
     m_historyPage = new HistoryPage(m_worker.get(), pages);
     m_historyPage->setObjectName(QStringLiteral("historyPage"));
     pages->addTab(m_historyPage, tr("&History"));
@@ -235,6 +239,7 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
     m_deployPanel->setRegistry(registry);
     m_historyPage->setRegistry(registry);
     m_healthPage->setRegistry(registry);
+    m_logsPage->setRegistry(registry);
     if (checked.isValid()) {
         m_registry = registry;
         m_watchdogAction->setEnabled(true);

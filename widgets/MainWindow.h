@@ -18,6 +18,7 @@ class DeployPanel;
 class HealLoop;
 class HealthPage;
 class HistoryPage;
+class LogsPage;
 class OrchestratorThread;
 class SecretsPage;
 class StagedMoves;
@@ -41,6 +42,7 @@ public:
     DeployPanel *deployPanel() const { return m_deployPanel; }
     HistoryPage *historyPage() const { return m_historyPage; }
     HealthPage *healthPage() const { return m_healthPage; }
+    LogsPage *logsPage() const { return m_logsPage; }
     StagedMoves *stagedMoves() const { return m_staged; }
 
 private:
@@ -63,6 +65,7 @@ private:
     QLabel *m_statusLabel = nullptr;
     QLabel *m_watchdogLabel = nullptr;
     HealthPage *m_healthPage = nullptr;
+    LogsPage *m_logsPage = nullptr;
     QAction *m_watchdogAction = nullptr;
     SecretsPage *m_secretsPage = nullptr;
     std::optional<Registry> m_registry; // the valid registry on show

@@ -9,6 +9,7 @@
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
+#include "widgets/LogsPage.h"
 #include "widgets/MainWindow.h"
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
@@ -38,6 +39,7 @@ private slots:
     void dragStagesAndDeployMoves();
     void chipsShowTheirPublicUrlAndRoute();
     void healthPageDiagnoses();
+    void logsPageShowsTheLog();
 
 private:
     void drag(const QString &service, const QString &toHost);
@@ -72,7 +74,7 @@ void TestTopology::initTestCase()
                + "/pi, arch: arm64-linux}\n"
                  "services:\n"
                  "  web:\n    current_host: alpha\n    deployment_type: process\n    source: web\n"
-                 "    command: sleep 300\n    stop_timeout: 2\n"
+                 "    command: echo web says hello; exec sleep 300\n    stop_timeout: 2\n"
                  "    health: {type: command, command: \"true\", retries: 1}\n"
                  "  tool:\n    current_host: alpha\n    deployment_type: local\n"
                  "    command: sleep 300\n");
@@ -228,6 +230,13 @@ void TestTopology::healthPageDiagnoses()
     QCOMPARE(rows.first()->text(1), u"beta"_s); // where the drag-and-deploy moved it
     QCOMPARE(rows.first()->text(2), u"running"_s);
     QCOMPARE(rows.first()->text(4), u"100"_s);
+}
+
+void TestTopology::logsPageShowsTheLog()
+{
+    LogsPage *logs = m_window->logsPage();
+    logs->showLog(u"web"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(logs->text().contains(u"web says hello"_s), 10000);
 }
 
 QTEST_MAIN(TestTopology)

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/registry/Registry.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QSpinBox;
+class QTimer;
+
+namespace Portoser {
+
+class OrchestratorThread;
+
+/**
+ * Logs: the end of a service's log, read from its host (as `portoser --cli logs`); Follow reads it
+ * again every two seconds and keeps the view at the bottom unless the operator scrolled up.
+ */
+class LogsPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    LogsPage(OrchestratorThread *worker, QWidget *parent = nullptr);
+
+    void setRegistry(const Registry &registry);
+    /** Shows `service`'s log (its last lines) now. */
+    void showLog(const QString &service);
+    QString text() const;
+
+private:
+    void fetch();
+
+    OrchestratorThread *m_worker;
+    std::optional<Registry> m_registry;
+    QComboBox *m_service;
+    QSpinBox *m_lines;
+    QCheckBox *m_follow;
+    QPlainTextEdit *m_text;
+    QLabel *m_status;
+    QTimer *m_timer;
+    bool m_fetching = false;
+};
+
+} // namespace Portoser
