@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/DeployPanel.h"
 
+#include "core/Actor.h"
 #include "core/Orchestrator.h"
 #include "core/api/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
@@ -157,7 +158,7 @@ void DeployPanel::deploy()
     };
     m_worker->post([page, moves, registry, progress, this](Orchestrator &o) {
         DeployOptions options;
-        options.actor = QStringLiteral("gui");
+        options.actor = localActor(QStringLiteral("gui"));
         QList<DeploymentRecord> records;
         QStringList errors;
         for (const StagedMove &m : moves) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/HistoryPage.h"
 
+#include "core/Actor.h"
 #include "core/Orchestrator.h"
 #include "core/api/OrchestratorThread.h"
 #include "core/deploy/ConfigDiff.h"
@@ -163,7 +164,7 @@ void HistoryPage::rollback(int row)
     const Registry registry = *m_registry;
     m_worker->post([page = QPointer<QObject>(this), registry, id = r.id, this](Orchestrator &o) {
         DeployOptions options;
-        options.actor = QStringLiteral("gui");
+        options.actor = localActor(QStringLiteral("gui"));
         auto done = o.rollback(registry, id, options);
         backTo(page, std::make_shared<Result<DeploymentRecord>>(std::move(done)),
                [this](const std::shared_ptr<Result<DeploymentRecord>> &result) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/CliContext.h"
 
+#include "core/Actor.h"
+
 #include "app/cli/ExitCode.h"
 #include "core/registry/RegistryJson.h"
 
@@ -43,9 +45,7 @@ std::optional<Registry> CliContext::validRegistry()
 
 QString CliContext::actor()
 {
-    const passwd *user = ::getpwuid(::geteuid());
-    return u"cli:"_s
-           + (user ? QString::fromLocal8Bit(user->pw_name) : QString::number(::geteuid()));
+    return localActor(u"cli"_s);
 }
 
 void CliContext::printJson(const QJsonValue &value)

@@ -168,7 +168,7 @@ void TestTopology::historyRollsBackAfterConfirmation()
                              20000);
     QCOMPARE(history->record(0).outcome, u"succeeded"_s);
     QCOMPARE(history->record(0).releaseId, first.releaseId);
-    QCOMPARE(history->record(0).actor, u"gui"_s);
+    QVERIFY(history->record(0).actor.startsWith(u"gui:"_s));
 }
 
 void TestTopology::refusedDropSaysWhy()

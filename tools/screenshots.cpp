@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// scripts/screenshots' driver: the real window on the demo cluster (deployed for it on this
+// machine), put in the states the README shows, each page grabbed into a PNG:
+//   topology.png      the topology with a staged move and its plan
+//   deploy.png        a deploy in progress
+//   history.png       the history page with a record's details
+//   health.png        the health page after Diagnose
+#include "core/Orchestrator.h"
+#include "widgets/DeployPanel.h"
+#include "widgets/HealthPage.h"
+#include "widgets/HistoryModel.h"
+#include "widgets/HistoryPage.h"
+#include "widgets/MainWindow.h"
+#include "widgets/StagedMoves.h"
+#include "widgets/TopologyView.h"
+
+#include <QApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QPlainTextEdit>
+#include <QTabWidget>
+#include <QTableView>
+#include <QThread>
+#include <QTreeWidget>
+
+#include <cstdio>
+#include <functional>
+
+using namespace Portoser;
+
+namespace {
+
+/** Turns the event loop until `done` says so (or `ms` pass). */
+bool waitFor(const std::function<bool()> &done, int ms = 20000)
+{
+    QDeadlineTimer deadline(ms);
+    while (!done() && !deadline.hasExpired()) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        QThread::msleep(20);
+    }
+    return done();
+}
+
+void settle(int ms)
+{
+    waitFor([] { return false; }, ms);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: portoser_screenshots REGISTRY OUTPUT_DIR\n");
+        return 2;
+    }
+    const QString registryPath = QString::fromLocal8Bit(argv[1]);
+    const QDir out(QString::fromLocal8Bit(argv[2]));
+    const auto save = [&out](QWidget *w, const char *name) {
+        const QString file = out.filePath(QString::fromLatin1(name));
+        if (!w->grab().save(file))
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(file));
+        else
+            std::printf("wrote %s\n", qPrintable(file));
+    };
+    {
+        Orchestrator o; // the demo runs, so the chips have colours and the history has records
+        DeployOptions options;
+        options.actor = QStringLiteral("screenshots");
+        const auto deployed =
+            o.deploy(o.checkRegistry(registryPath).registry, QStringList(), options);
+        if (!deployed) {
+            std::fprintf(stderr, "deploying the demo failed: %s\n",
+                         qPrintable(deployed.error().message));
+            return 1;
+        }
+    }
+    MainWindow window(registryPath);
+    window.resize(1500, 900);
+    window.show();
+    auto *pages = window.findChild<QTabWidget *>(QStringLiteral("pagesTabWidget"));
+    waitFor([&] { return !window.topology()->chipPosition(QStringLiteral("worker")).isNull(); });
+    settle(2500); // the first observation colours the chips
+
+    window.stagedMoves()->stage(
+        {QStringLiteral("worker"), QStringLiteral("beta"), QStringLiteral("alpha")});
+    window.deployPanel()->plan();
+    waitFor([&] { return !window.deployPanel()->isBusy(); });
+    settle(300);
+    save(&window, "topology.png");
+
+    window.deployPanel()->deploy();
+    auto *progress =
+        window.deployPanel()->findChild<QPlainTextEdit *>(QStringLiteral("deployProgress"));
+    waitFor([&] { return progress->blockCount() >= 4 || !window.deployPanel()->isBusy(); });
+    save(&window, "deploy.png");
+    waitFor([&] { return !window.deployPanel()->isBusy(); }, 60000);
+
+    pages->setCurrentWidget(window.historyPage());
+    window.historyPage()->reload();
+    waitFor([&] { return window.historyPage()->model()->rowCount() > 0; });
+    if (auto *table = window.historyPage()->findChild<QTableView *>(QStringLiteral("historyTable")))
+        table->selectRow(0);
+    settle(300);
+    save(&window, "history.png");
+
+    pages->setCurrentWidget(window.healthPage());
+    window.healthPage()->diagnose();
+    waitFor([&] { return window.healthPage()->servicesTree()->topLevelItemCount() > 0; });
+    settle(300);
+    save(&window, "health.png");
+    return 0;
+}
