@@ -14,22 +14,33 @@
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
 
+#include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QProcess>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QtConcurrent>
 
 namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
 
 MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     : QMainWindow(parent)
@@ -76,10 +87,18 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     dock->setObjectName(QStringLiteral("deployDock"));
     dock->setWidget(m_deployPanel);
     addDockWidget(Qt::RightDockWidgetArea, dock);
-    connect(m_deployPanel, &DeployPanel::deployed, this, [this] {
-        loadRegistry(); // a move changed current_host in the file
-        m_historyPage->reload();
-    });
+    connect(m_deployPanel, &DeployPanel::deployed, this,
+            [this](const QList<DeploymentRecord> &records) {
+                loadRegistry(); // a move changed current_host in the file
+                m_historyPage->reload();
+                int failed = 0;
+                for (const DeploymentRecord &r : records)
+                    failed += r.outcome != QLatin1String("succeeded");
+                notify(tr("Deploy finished"),
+                       failed ? tr("%1 of %2 changes failed").arg(failed).arg(records.size())
+                              : tr("%n change(s) deployed", nullptr, int(records.size())),
+                       failed > 0);
+            });
     connect(m_historyPage, &HistoryPage::rolledBack, this, &MainWindow::observe);
 
     m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
@@ -87,6 +106,37 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     m_watchdogLabel = new QLabel(tr("Watchdog off"), this);
     m_watchdogLabel->setObjectName(QStringLiteral("watchdogLabel"));
     statusBar()->addPermanentWidget(m_watchdogLabel);
+
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *open = fileMenu->addAction(tr("&Open registry…"), this, [this] {
+        const QString chosen = QFileDialog::getOpenFileName(
+            this, tr("Open a registry"), QFileInfo(m_registryPath).absolutePath(),
+            tr("Registry (*.yml *.yaml)"));
+        if (!chosen.isEmpty())
+            openRegistry(chosen);
+    });
+    open->setShortcut(QKeySequence::Open);
+    fileMenu->addSeparator();
+    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    // Double-clicking a problem opens its file at the line: $VISUAL/$EDITOR +LINE FILE when set,
+    // else the desktop's handler for the file.
+    connect(m_issuesTree, &QTreeWidget::itemDoubleClicked, this, [](QTreeWidgetItem *item) {
+        const QString file = item->data(1, Qt::UserRole).toString();
+        const int line = item->data(1, Qt::UserRole + 1).toInt();
+        if (file.isEmpty())
+            return;
+        const QString editor = qEnvironmentVariable("VISUAL", qEnvironmentVariable("EDITOR"));
+        if (!editor.isEmpty()
+            && QProcess::startDetached(editor, {u"+%1"_s.arg(std::max(line, 1)), file}))
+            return;
+        QDesktopServices::openUrl(QUrl::fromLocalFile(file));
+    });
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Portoser"));
+        m_tray->show();
+    }
 
     QToolBar *toolbar = addToolBar(tr("Cluster"));
     toolbar->setObjectName(QStringLiteral("clusterToolBar"));
@@ -116,6 +166,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
 
     // An edit of the registry file (by hand, or a move's) shows at once.
     auto *watcher = new QFileSystemWatcher({m_registryPath}, this);
+    m_registryWatcher = watcher;
     auto *settle = new QTimer(this);
     settle->setSingleShot(true);
     settle->setInterval(200); // editors write in several steps
@@ -126,9 +177,41 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     });
     connect(watcher, &QFileSystemWatcher::fileChanged, settle, qOverload<>(&QTimer::start));
 
+    QSettings settings;
+    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+
     loadRegistry();
     m_historyPage->reload();
     m_healthPage->loadEvents();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::openRegistry(const QString &path)
+{
+    if (!m_registryPath.isEmpty())
+        m_registryWatcher->removePath(m_registryPath);
+    m_registryPath = QFileInfo(path).absoluteFilePath();
+    m_registryWatcher->addPath(m_registryPath);
+    setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
+    m_staged->clear();
+    m_registry.reset();
+    loadRegistry();
+}
+
+void MainWindow::notify(const QString &title, const QString &message, bool warning)
+{
+    if (m_tray)
+        m_tray->showMessage(title, message,
+                            warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+    statusBar()->showMessage(title + u": "_s + message, 10000);
 }
 
 void MainWindow::loadRegistry()
@@ -212,8 +295,11 @@ void MainWindow::setWatchdogRunning(bool running)
     }
     if (!m_healLoop) {
         m_healLoop = std::make_unique<HealLoop>(OrchestratorSettings{}, *m_registry);
-        connect(m_healLoop.get(), &HealLoop::event, this,
-                [this](const HealEvent &e) { m_healthPage->addEvent(e); });
+        connect(m_healLoop.get(), &HealLoop::event, this, [this](const HealEvent &e) {
+            m_healthPage->addEvent(e);
+            if (e.kind == HealEvent::Kind::Down || e.kind == HealEvent::Kind::GivenUp)
+                notify(tr("%1 on %2").arg(e.service, e.host), toText(e), true);
+        });
         connect(m_healLoop.get(), &HealLoop::passFinished, this,
                 [this](int services, int problems, qint64 ms) {
                     m_watchdogLabel->setText(tr("Watchdog: %1 services, %2 with problems (%3 ms)")
@@ -231,9 +317,14 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
     const Registry &registry = checked.registry;
     m_topology->setRegistry(registry);
     m_issuesTree->clear();
-    for (const Issue &issue : checked.issues)
-        new QTreeWidgetItem(m_issuesTree, {issue.isError() ? tr("error") : tr("warning"),
-                                           issue.where.toString(), issue.message});
+    for (const Issue &issue : checked.issues) {
+        auto *item =
+            new QTreeWidgetItem(m_issuesTree, {issue.isError() ? tr("error") : tr("warning"),
+                                               issue.where.toString(), issue.message});
+        item->setData(1, Qt::UserRole, issue.where.file);
+        item->setData(1, Qt::UserRole + 1, issue.where.line);
+        item->setToolTip(1, tr("Double-click to open it in your editor"));
+    }
     m_issuesTree->header()->resizeSections(QHeaderView::ResizeToContents);
     m_secretsPage->setRegistry(registry);
     m_deployPanel->setRegistry(registry);

@@ -9,6 +9,8 @@
 #include <optional>
 
 class QAction;
+class QFileSystemWatcher;
+class QSystemTrayIcon;
 class QLabel;
 class QTreeWidget;
 
@@ -45,7 +47,14 @@ public:
     LogsPage *logsPage() const { return m_logsPage; }
     StagedMoves *stagedMoves() const { return m_staged; }
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    /** Switches to the registry at `path` (File › Open registry…); what was staged is dropped. */
+    void openRegistry(const QString &path);
+    /** A tray notification where the desktop has a tray, and the status bar either way. */
+    void notify(const QString &title, const QString &message, bool warning);
     /** Reads and checks the registry file off the GUI thread, then shows it. */
     void loadRegistry();
     void showRegistry(const CheckedRegistry &checked);
@@ -70,6 +79,8 @@ private:
     SecretsPage *m_secretsPage = nullptr;
     std::optional<Registry> m_registry; // the valid registry on show
     std::unique_ptr<HealLoop> m_healLoop;
+    QFileSystemWatcher *m_registryWatcher = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
 };
 
 } // namespace Portoser
