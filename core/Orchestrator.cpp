@@ -184,8 +184,7 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
 }
 
 std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
-                                                 const QString &host,
-                                                 const ArchLookup &knownArch)
+                                                 const QString &host, const ArchLookup &knownArch)
 {
     const Service *s = registry.service(service);
     if (!s)
@@ -361,10 +360,7 @@ Result<QString> Orchestrator::trustCertificateAuthority(const Registry &registry
     const QString name = u"portoser-ca-%1.crt"_s.arg(QString::fromLatin1(
         QCryptographicHash::hash(pem, QCryptographicHash::Sha256).toHex().left(12)));
     const QString script = RemoteScripts::trustCa(pem, name);
-    auto ran = m_pool->worker(*host)
-                   .submit<Result<CommandResult>>(
-                       [script](Transport &t) { return t.run(script, std::chrono::seconds(60)); })
-                   .result();
+    auto ran = m_pool->worker(*host).runScript(script, std::chrono::seconds(60));
     if (!ran)
         return ran.error();
     const QString where = RemoteScripts::parseKeyValues(ran->out).value(u"trusted"_s);
@@ -395,10 +391,7 @@ Result<QStringList> Orchestrator::installCertificates(const Registry &registry,
             ErrorCode::NotFound,
             u"nothing issued for %1 yet: run `portoser --cli certs issue %1`"_s.arg(service)};
     const QString script = RemoteScripts::installFiles(*host, service, u"tls"_s, files);
-    auto ran = m_pool->worker(*host)
-                   .submit<Result<CommandResult>>(
-                       [script](Transport &t) { return t.run(script, std::chrono::seconds(30)); })
-                   .result();
+    auto ran = m_pool->worker(*host).runScript(script, std::chrono::seconds(30));
     if (!ran)
         return ran.error();
     if (ran->exitCode != 0)
@@ -654,10 +647,7 @@ Result<QList<MigrationStep>> Orchestrator::migrateSecrets(const Registry &regist
         const QString path =
             RemoteScripts::envFilePath(*host, s.name, SecretsMigrator::envFileOf(s), s.workingDir);
         const QString script = program + u" -- "_s + path;
-        return m_pool->worker(*host)
-            .submit<Result<CommandResult>>(
-                [script](Transport &t) { return t.run(script, std::chrono::seconds(30)); })
-            .result();
+        return m_pool->worker(*host).runScript(script, std::chrono::seconds(30));
     };
     auto read = [&](const Service &s) -> Result<QByteArray> {
         auto ran = onHost(s, u"cat"_s);
@@ -732,10 +722,7 @@ Result<QJsonObject> Orchestrator::caddyConfig(const Registry &registry, bool shi
                 {{u"server.crt"_s, cert.readAll(), false}, {u"server.key"_s, key.readAll(), true}});
         }
     }
-    auto ran = m_pool->worker(*ingress)
-                   .submit<Result<CommandResult>>(
-                       [script](Transport &t) { return t.run(script, std::chrono::seconds(30)); })
-                   .result();
+    auto ran = m_pool->worker(*ingress).runScript(script, std::chrono::seconds(30));
     if (!ran)
         return ran.error();
     files.dirOnCaddy = RemoteScripts::parseKeyValues(ran->out).value(u"dir"_s);
@@ -965,10 +952,7 @@ Result<QJsonObject> Orchestrator::runOperatorTool(const Registry &registry,
         return Error{ErrorCode::NotFound,
                      u"tool %1: host %2 is not in the registry"_s.arg(tool.name, tool.host)};
     const QString script = tool.script(registry, arguments);
-    auto ran = m_pool->worker(*host)
-                   .submit<Result<CommandResult>>(
-                       [script](Transport &t) { return t.run(script, std::chrono::seconds(120)); })
-                   .result();
+    auto ran = m_pool->worker(*host).runScript(script, std::chrono::seconds(120));
     if (!ran)
         return ran.error();
     constexpr qsizetype Keep = 64 * 1024;

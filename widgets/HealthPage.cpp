@@ -4,15 +4,14 @@
 #include "core/Orchestrator.h"
 #include "core/api/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
+#include "widgets/PageLayout.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTreeWidget>
-#include <QVBoxLayout>
 
 namespace Portoser {
 
@@ -36,15 +35,7 @@ HealthPage::HealthPage(OrchestratorThread *worker, QWidget *parent)
     auto *top = new QHBoxLayout;
     top->addWidget(diagnose);
     top->addStretch(1);
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_services);
-    split->addWidget(m_events);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(split, 1);
-    layout->addWidget(m_status);
+    layOutPage(this, top, m_services, m_events, m_status);
     connect(diagnose, &QPushButton::clicked, this, &HealthPage::diagnose);
 }
 

@@ -7,6 +7,7 @@
 #include "core/deploy/ConfigDiff.h"
 #include "widgets/BackToGui.h"
 #include "widgets/HistoryModel.h"
+#include "widgets/PageLayout.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -15,9 +16,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableView>
-#include <QVBoxLayout>
 
 namespace Portoser {
 
@@ -68,15 +67,7 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     top->addWidget(m_filter, 1);
     top->addWidget(refresh);
     top->addWidget(m_rollback);
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_table);
-    split->addWidget(m_details);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(split, 1);
-    layout->addWidget(m_status);
+    layOutPage(this, top, m_table, m_details, m_status);
 
     m_confirm = [this](const QString &question) {
         return QMessageBox::question(this, tr("Roll back"), question) == QMessageBox::Yes;

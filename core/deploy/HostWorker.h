@@ -55,6 +55,13 @@ public:
             Qt::QueuedConnection);
         return future;
     }
+    /** Runs one script on this host's thread and waits for it: the common case of `submit`. */
+    Result<CommandResult> runScript(const QString &script, std::chrono::milliseconds timeout)
+    {
+        return submit<Result<CommandResult>>(
+                   [script, timeout](Transport &t) { return t.run(script, timeout); })
+            .result();
+    }
 
 private:
     Transport &transport(); // made on first use, on the worker thread

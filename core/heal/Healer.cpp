@@ -91,10 +91,7 @@ bool Healer::operatorActedSince(const QString &service, qint64 epochSeconds) con
 
 Result<QByteArray> Healer::runOnHost(const Host &host, const QString &script)
 {
-    auto result =
-        m_pool.worker(host)
-            .submit<Result<CommandResult>>([script](Transport &t) { return t.run(script, 120s); })
-            .result();
+    auto result = m_pool.worker(host).runScript(script, 120s);
     if (!result)
         return result.error();
     if (result->exitCode != 0)
