@@ -82,6 +82,19 @@ Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStr
     return withEngine([&](DeployEngine &engine) { return engine.plan(registry, services, force); });
 }
 
+Result<DeployPlan> Orchestrator::planMoves(const Registry &registry,
+                                           const QMap<QString, QString> &moves)
+{
+    Registry after = registry;
+    for (auto it = moves.cbegin(); it != moves.cend(); ++it) {
+        auto service = after.services.find(it.key());
+        if (service == after.services.end())
+            return Error{ErrorCode::NotFound, u"no service named %1"_s.arg(it.key())};
+        service->currentHost = it.value();
+    }
+    return planDeploy(after, moves.keys());
+}
+
 Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
                                                      const DeployPlan &plan,
                                                      const DeployOptions &options,

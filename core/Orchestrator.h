@@ -69,6 +69,9 @@ public:
 
     Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services,
                                   bool force = false);
+    /** The plan of moving services (service -> host): the registry as it will be after them,
+     *  compared with what runs (what the GUI's staged moves show before Deploy). */
+    Result<DeployPlan> planMoves(const Registry &registry, const QMap<QString, QString> &moves);
     /** Applies a reviewed plan, if the hosts and registry still match it. */
     Result<QList<DeploymentRecord>> deploy(const Registry &registry, const DeployPlan &plan,
                                            const DeployOptions &options,

@@ -107,35 +107,31 @@ void DeployPanel::plan()
 {
     if (!m_registry || m_busy)
         return;
-    // The registry as it will be once the moves are made: what the plan compares with history.
-    Registry after = *m_registry;
-    QStringList services;
-    for (const StagedMove &m : m_staged->moves()) {
-        if (auto it = after.services.find(m.service); it != after.services.end())
-            it->currentHost = m.to;
-        services.append(m.service);
-    }
+    QMap<QString, QString> moves;
+    for (const StagedMove &m : m_staged->moves())
+        moves.insert(m.service, m.to);
     setBusy(true, tr("Planning…"));
-    m_worker->post([page = QPointer<QObject>(this), after, services, this](Orchestrator &o) {
-        auto planned = o.planDeploy(after, services);
-        backTo(page, std::make_shared<Result<DeployPlan>>(std::move(planned)),
-               [this](const std::shared_ptr<Result<DeployPlan>> &result) {
-                   m_planTree->clear();
-                   if (!*result) {
-                       setBusy(false, tr("Planning failed: %1").arg(result->error().message));
-                       return;
-                   }
-                   for (const PlannedService &p : (*result)->services) {
-                       auto *item = new QTreeWidgetItem(
-                           m_planTree, {p.service, p.host, toString(p.action), p.why});
-                       for (const QString &line : p.configDiff)
-                           new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
-                       item->setExpanded(true);
-                   }
-                   m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
-                   setBusy(false, tr("Planned: review, then Deploy."));
-               });
-    });
+    m_worker->post(
+        [page = QPointer<QObject>(this), registry = *m_registry, moves, this](Orchestrator &o) {
+            auto planned = o.planMoves(registry, moves);
+            backTo(page, std::make_shared<Result<DeployPlan>>(std::move(planned)),
+                   [this](const std::shared_ptr<Result<DeployPlan>> &result) {
+                       m_planTree->clear();
+                       if (!*result) {
+                           setBusy(false, tr("Planning failed: %1").arg(result->error().message));
+                           return;
+                       }
+                       for (const PlannedService &p : (*result)->services) {
+                           auto *item = new QTreeWidgetItem(
+                               m_planTree, {p.service, p.host, toString(p.action), p.why});
+                           for (const QString &line : p.configDiff)
+                               new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
+                           item->setExpanded(true);
+                       }
+                       m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
+                       setBusy(false, tr("Planned: review, then Deploy."));
+                   });
+        });
 }
 
 void DeployPanel::deploy()

@@ -191,6 +191,18 @@ void TestTopology::dragStagesAndDeployMoves()
     QCOMPARE(Orchestrator().status(registry(), {u"web"_s}).value(u"web"_s).state, u"running"_s);
     QVERIFY(!QFile::exists(m_dir.filePath(u"beta/.portoser/web/current"_s)));
 
+    // Its plan: a move, with the config diff that says where to.
+    m_window->deployPanel()->plan();
+    auto *plan = m_window->deployPanel()->findChild<QTreeWidget *>(u"planTree"_s);
+    QTRY_VERIFY(plan->topLevelItemCount() > 0 && !m_window->deployPanel()->isBusy());
+    const auto planned = plan->findItems(u"web"_s, Qt::MatchExactly);
+    QCOMPARE(planned.size(), 1);
+    QCOMPARE(planned.first()->text(2), u"move"_s);
+    bool diffNamesBeta = false;
+    for (int i = 0; i < planned.first()->childCount(); ++i)
+        diffNamesBeta |= planned.first()->child(i)->text(3) == u"+ current_host: beta"_s;
+    QVERIFY(diffNamesBeta);
+
     auto *deploy = m_window->deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
     QVERIFY(deploy && deploy->isEnabled());
     QTest::mouseClick(deploy, Qt::LeftButton);
