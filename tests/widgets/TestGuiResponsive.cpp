@@ -58,7 +58,8 @@ void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
     QTest::mouseClick(deploy, Qt::LeftButton);
     QVERIFY(window.deployPanel()->isBusy());
 
-    // A 10 ms timer on the GUI thread: over 2 s of waiting on SSH it must fire nearly 200 times.
+    // A 10 ms timer on the GUI thread: over 2 s of waiting on SSH it fires ~200 times (a loop
+    // blocked by the handshake would fire none); at least half, as CI shares 2 cores.
     int ticks = 0;
     QTimer timer;
     timer.setInterval(10);
@@ -70,7 +71,7 @@ void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
         QTest::qWait(5);
     timer.stop();
     QVERIFY(window.deployPanel()->isBusy()); // still waiting for the host...
-    QVERIFY2(ticks >= 150, qPrintable(u"the event loop turned only %1 times in 2 s"_s.arg(ticks)));
+    QVERIFY2(ticks >= 100, qPrintable(u"the event loop turned only %1 times in 2 s"_s.arg(ticks)));
 
     // ...which ends as a failure naming it, and nothing was staged away unseen.
     auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
