@@ -719,11 +719,12 @@ Result<QJsonObject> Orchestrator::caddyConfig(const Registry &registry, bool shi
     const Host *ingress = remoteIngress(registry);
     if (!ingress)
         return CaddyConfig::generate(registry, files);
-    // Caddy runs on another machine: it reads the certificates from there. One script puts them
-    // (keys 0600) under the ingress host's own .portoser/_caddy/certs/<service>/ and says where.
+    // Caddy runs on another machine: it reads the certificates from there, under the ingress
+    // host's own .portoser/_caddy/certs/<service>/. One script says where that is (its base
+    // resolved, nothing written for a plan) and, when shipping, puts them there (keys 0600).
     QString script =
-        u"d=%1/.portoser/_caddy/certs\nmkdir -p \"$d\" && cd \"$d\" && printf "
-        "'dir=' && pwd -P || exit 1\n"_s.arg(RemoteScripts::pathExpression(ingress->path));
+        u"b=$(cd %1 && pwd -P) || exit 1\nprintf 'dir=%s/.portoser/_caddy/certs\\n' \"$b\"\n"_s.arg(
+            RemoteScripts::pathExpression(ingress->path));
     if (shipCertificates) {
         for (const Service *s : CaddyConfig::routed(registry)) {
             const auto [certFile, keyFile] = CaddyConfig::certificateOf(*s, files.certsHome);

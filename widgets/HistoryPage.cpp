@@ -20,6 +20,8 @@
 
 namespace Portoser {
 
+using namespace Qt::Literals::StringLiterals;
+
 HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     : QWidget(parent)
     , m_worker(worker)
@@ -79,9 +81,10 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     connect(m_rollback, &QPushButton::clicked, this,
             [this] { rollback(m_table->currentIndex().row()); });
     connect(m_model, &HistoryModel::pageLoaded, this, [this] {
-        m_status->setText(m_model->lastError().isEmpty()
-                              ? tr("%n record(s) loaded", nullptr, m_model->rowCount())
-                              : m_model->lastError());
+        const QString loaded = m_model->lastError().isEmpty()
+                                   ? tr("%n record(s) loaded", nullptr, m_model->rowCount())
+                                   : m_model->lastError();
+        m_status->setText(m_lastOutcome.isEmpty() ? loaded : m_lastOutcome + u" · "_s + loaded);
     });
 }
 
@@ -159,10 +162,11 @@ void HistoryPage::rollback(int row)
         auto done = o.rollback(registry, id, options);
         backTo(page, std::make_shared<Result<DeploymentRecord>>(std::move(done)),
                [this](const std::shared_ptr<Result<DeploymentRecord>> &result) {
-                   reload();
-                   m_status->setText(
+                   // Kept in the status line while the reloaded table reports its pages.
+                   m_lastOutcome =
                        *result ? tr("Rollback #%1: %2").arg((*result)->id).arg((*result)->outcome)
-                               : tr("Rollback failed: %1").arg(result->error().message));
+                               : tr("Rollback failed: %1").arg(result->error().message);
+                   reload();
                    emit rolledBack();
                });
     });

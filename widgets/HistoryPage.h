@@ -56,6 +56,7 @@ private:
     QPlainTextEdit *m_details;
     QPushButton *m_rollback;
     QLabel *m_status;
+    QString m_lastOutcome; // of the last rollback, shown beside what the table loaded
     std::function<bool(const QString &)> m_confirm;
 };
 

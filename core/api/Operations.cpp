@@ -185,20 +185,24 @@ Result<QJsonValue> planDeploy(OperationCall &call)
     return QJsonValue(plan->toJson());
 }
 
-Result<QJsonValue> deploy(OperationCall &call)
+/** A saved plan applied as it was reviewed, else the services deployed now (one look). */
+Result<QList<DeploymentRecord>> deployRequested(OperationCall &call)
 {
-    Result<QList<DeploymentRecord>> result = Error{ErrorCode::Failed, QString()};
     if (call.arguments.contains(u"plan"_s)) {
         auto plan = requestedPlan(call);
         if (!plan)
             return plan.error();
-        result = call.orchestrator.deploy(call.registry, *plan, options(call), call.progress);
-    } else {
-        const QStringList services = stringList(call.arguments, u"services"_s);
-        if (auto known = knownServices(call.registry, services); !known)
-            return known.error();
-        result = call.orchestrator.deploy(call.registry, services, options(call), call.progress);
+        return call.orchestrator.deploy(call.registry, *plan, options(call), call.progress);
     }
+    const QStringList services = stringList(call.arguments, u"services"_s);
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    return call.orchestrator.deploy(call.registry, services, options(call), call.progress);
+}
+
+Result<QJsonValue> deploy(OperationCall &call)
+{
+    auto result = deployRequested(call);
     if (!result)
         return result.error();
     return records(result);
