@@ -4,6 +4,7 @@
 #include "app/ServeRunner.h"
 #include "app/cli/CliApp.h"
 #include "core/Orchestrator.h"
+#include "widgets/AppSettings.h"
 #include "widgets/MainWindow.h"
 
 #include <QApplication>
@@ -117,6 +118,7 @@ int main(int argc, char **argv)
 
     QApplication app(argc, argv);
     setIdentity();
+    Portoser::installTranslation(Portoser::AppSettings::load().language);
     QString registry;
     if (const qsizetype i = inv.rest.indexOf(u"--registry"_s); i >= 0 && i + 1 < inv.rest.size())
         registry = inv.rest.at(i + 1);

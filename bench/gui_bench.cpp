@@ -129,8 +129,8 @@ int main(int argc, char **argv)
         db.commit();
     }
     HistoryStore &history = **store;
-    HistoryModel model([&history](const QString &service, qint64 beforeId, int limit, auto done) {
-        auto page = history.list(HistoryQuery{service, limit, 0, beforeId});
+    HistoryModel model([&history](const HistoryQuery &query, auto done) {
+        auto page = history.list(query);
         done(page ? *page : QList<DeploymentRecord>(), page ? QString() : page.error().message);
     });
     QTableView table;

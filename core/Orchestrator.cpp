@@ -61,6 +61,7 @@ void Orchestrator::setSettings(const OrchestratorSettings &settings)
     m_settings = settings;
     m_pool = std::make_unique<HostPool>(settings.transport);
     m_store.reset();
+    m_secrets.clear(); // opened with the old backend settings
 }
 
 Result<HistoryStore *> Orchestrator::store()

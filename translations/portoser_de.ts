@@ -2,26 +2,359 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>Portoser::MainWindow</name>
+    <name>DeployPanel</name>
     <message>
-        <source>Host / service</source>
-        <translation>Host / Dienst</translation>
+        <source>Staged changes</source>
+        <translation>Vorgemerkte Änderungen</translation>
     </message>
     <message>
-        <source>Type</source>
-        <translation>Typ</translation>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <source>Port</source>
-        <translation>Port</translation>
+        <source>Drop the selected staged change</source>
+        <translation>Die ausgewählte vorgemerkte Änderung verwerfen</translation>
     </message>
     <message>
-        <source>Address</source>
-        <translation>Adresse</translation>
+        <source>Undo &amp;all</source>
+        <translation>&amp;Alle rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Plan</source>
+        <translation>&amp;Planen</translation>
+    </message>
+    <message>
+        <source>Show what deploying the staged changes would do, with config diffs</source>
+        <translation>Zeigen, was die Bereitstellung der vorgemerkten Änderungen bewirken würde, mit Konfigurationsunterschieden</translation>
+    </message>
+    <message>
+        <source>&amp;Deploy</source>
+        <translation>&amp;Bereitstellen</translation>
+    </message>
+    <message>
+        <source>Deploy the staged changes (Ctrl+Return)</source>
+        <translation>Die vorgemerkten Änderungen bereitstellen (Strg+Return)</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Deploy plan</source>
+        <translation>Bereitstellungsplan</translation>
+    </message>
+    <message>
+        <source>Deploy progress</source>
+        <translation>Bereitstellungsfortschritt</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Eintrag</translation>
+    </message>
+    <message>
+        <source>Deploy results</source>
+        <translation>Bereitstellungsergebnisse</translation>
+    </message>
+    <message>
+        <source>Drag a service onto another host to stage a move.</source>
+        <translation>Ziehen Sie einen Dienst auf einen anderen Host, um eine Verschiebung vorzumerken.</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>Planning…</source>
+        <translation>Planung läuft…</translation>
+    </message>
+    <message>
+        <source>Planning failed: %1</source>
+        <translation>Planung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Planned: review, then Deploy.</source>
+        <translation>Geplant: Bitte prüfen, dann bereitstellen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deploying %n change(s)…</source>
+        <translation>
+            <numerusform>%n Änderung wird bereitgestellt…</numerusform>
+            <numerusform>%n Änderungen werden bereitgestellt…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>Deploy finished.</source>
+        <translation>Bereitstellung abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>Deploy finished with errors.</source>
+        <translation>Bereitstellung mit Fehlern abgeschlossen.</translation>
+    </message>
+</context>
+<context>
+    <name>HealthPage</name>
+    <message>
+        <source>&amp;Diagnose</source>
+        <translation>&amp;Diagnostizieren</translation>
+    </message>
+    <message>
+        <source>Observe every service and name its problems (as `diagnose`)</source>
+        <translation>Jeden Dienst beobachten und seine Probleme benennen (wie `diagnose`)</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Bewertung</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Service health</source>
+        <translation>Dienstzustand</translation>
+    </message>
+    <message>
+        <source>Self-heal events</source>
+        <translation>Selbstheilungsereignisse</translation>
+    </message>
+    <message>
+        <source>Diagnosing…</source>
+        <translation>Diagnose läuft…</translation>
+    </message>
+    <message>
+        <source>Diagnosis failed: %1</source>
+        <translation>Diagnose fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1: %2 (playbook %3)</source>
+        <translation>%1: %2 (Playbook %3)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keins</translation>
+    </message>
+    <message>
+        <source>%1 services, %2 with problems</source>
+        <translation>%1 Dienste, %2 mit Problemen</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Gestartet</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPage</name>
+    <message>
+        <source>Filter by service</source>
+        <translation>Nach Dienst filtern</translation>
+    </message>
+    <message>
+        <source>Service filter</source>
+        <translation>Dienstfilter</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Roll &amp;back…</source>
+        <translation>&amp;Zurückrollen…</translation>
+    </message>
+    <message>
+        <source>Redeploy the selected record&apos;s release and configuration</source>
+        <translation>Release und Konfiguration des ausgewählten Eintrags erneut bereitstellen</translation>
+    </message>
+    <message>
+        <source>Deployment history</source>
+        <translation>Bereitstellungsverlauf</translation>
+    </message>
+    <message>
+        <source>Record details</source>
+        <translation>Eintragsdetails</translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation>Zurückrollen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) loaded</source>
+        <translation>
+            <numerusform>%n Eintrag geladen</numerusform>
+            <numerusform>%n Einträge geladen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>#%1 %2 of %3 on %4 by %5: %6</source>
+        <translation>#%1 %2 von %3 auf %4 durch %5: %6</translation>
+    </message>
+    <message>
+        <source>release %1 (before: %2)</source>
+        <translation>Release %1 (vorher: %2)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keins</translation>
+    </message>
+    <message>
+        <source>Steps:</source>
+        <translation>Schritte:</translation>
+    </message>
+    <message>
+        <source>Config against #%1:</source>
+        <translation>Konfiguration gegenüber #%1:</translation>
+    </message>
+    <message>
+        <source>  (the same)</source>
+        <translation>  (unverändert)</translation>
+    </message>
+    <message>
+        <source>Roll %1 on %2 back to release %3, as record #%4 deployed it?
+
+That release is started again with the configuration it had then (the registry file is not changed; the next plan shows the difference). This is recorded as a new rollback.</source>
+        <translation>%1 auf %2 auf Release %3 zurückrollen, so wie Eintrag #%4 es bereitgestellt hat?
+
+Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Registry-Datei wird nicht geändert; der nächste Plan zeigt den Unterschied). Dies wird als neues Zurückrollen protokolliert.</translation>
+    </message>
+    <message>
+        <source>Rolling back %1 to #%2…</source>
+        <translation>%1 wird auf #%2 zurückgerollt…</translation>
+    </message>
+    <message>
+        <source>Rollback #%1: %2</source>
+        <translation>Zurückrollen #%1: %2</translation>
+    </message>
+    <message>
+        <source>Rollback failed: %1</source>
+        <translation>Zurückrollen fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LogsPage</name>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source> lines</source>
+        <translation> Zeilen</translation>
+    </message>
+    <message>
+        <source>&amp;Follow</source>
+        <translation>&amp;Verfolgen</translation>
+    </message>
+    <message>
+        <source>Read the log again every two seconds</source>
+        <translation>Das Protokoll alle zwei Sekunden neu einlesen</translation>
+    </message>
+    <message>
+        <source>Service log</source>
+        <translation>Dienstprotokoll</translation>
+    </message>
+    <message>
+        <source>Service:</source>
+        <translation>Dienst:</translation>
+    </message>
+    <message>
+        <source>%1, read %2</source>
+        <translation>%1, gelesen um %2</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Portoser — %1</source>
+        <translation>Portoser — %1</translation>
     </message>
     <message>
         <source>Severity</source>
-        <translation>Schwere</translation>
+        <translation>Schweregrad</translation>
     </message>
     <message>
         <source>Location</source>
@@ -32,12 +365,485 @@
         <translation>Problem</translation>
     </message>
     <message>
+        <source>Registry problems</source>
+        <translation>Registry-Probleme</translation>
+    </message>
+    <message>
+        <source>&amp;Cluster</source>
+        <translation>&amp;Cluster</translation>
+    </message>
+    <message>
+        <source>H&amp;ealth</source>
+        <translation>&amp;Zustand</translation>
+    </message>
+    <message>
+        <source>&amp;Logs</source>
+        <translation>&amp;Protokolle</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;Verlauf</translation>
+    </message>
+    <message>
+        <source>&amp;Secrets</source>
+        <translation>&amp;Geheimnisse</translation>
+    </message>
+    <message>
+        <source>Deploy</source>
+        <translation>Bereitstellung</translation>
+    </message>
+    <message>
+        <source>Deploy finished</source>
+        <translation>Bereitstellung abgeschlossen</translation>
+    </message>
+    <message>
+        <source>%1 of %2 changes failed</source>
+        <translation>%1 von %2 Änderungen fehlgeschlagen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) deployed</source>
+        <translation>
+            <numerusform>%n Änderung bereitgestellt</numerusform>
+            <numerusform>%n Änderungen bereitgestellt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>%1 wird geladen…</translation>
+    </message>
+    <message>
+        <source>Watchdog off</source>
+        <translation>Watchdog aus</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Open registry…</source>
+        <translation>Registry ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Open a registry</source>
+        <translation>Registry öffnen</translation>
+    </message>
+    <message>
+        <source>Registry (*.yml *.yaml)</source>
+        <translation>Registry (*.yml *.yaml)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Portoser</source>
+        <translation>Portoser</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>Cluster</translation>
+    </message>
+    <message>
+        <source>Observe</source>
+        <translation>Beobachten</translation>
+    </message>
+    <message>
+        <source>Ask every host how its services are (F5)</source>
+        <translation>Jeden Host nach dem Zustand seiner Dienste fragen (F5)</translation>
+    </message>
+    <message>
+        <source>Find a service…</source>
+        <translation>Dienst suchen…</translation>
+    </message>
+    <message>
+        <source>Find a service</source>
+        <translation>Dienst suchen</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Watchdog</source>
+        <translation>Watchdog</translation>
+    </message>
+    <message>
+        <source>Run the self-heal watchdog: observe, diagnose and fix services on a timer</source>
+        <translation>Selbstheilungs-Watchdog ausführen: Dienste in festen Abständen beobachten, diagnostizieren und reparieren</translation>
+    </message>
+    <message>
+        <source>Observing…</source>
+        <translation>Beobachtung läuft…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 services running</source>
+        <translation>%1 von %2 Diensten laufen</translation>
+    </message>
+    <message>
+        <source>Cannot move here: %1</source>
+        <translation>Verschieben hierher nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>%1 cannot move to %2: %3</source>
+        <translation>%1 kann nicht nach %2 verschoben werden: %3</translation>
+    </message>
+    <message>
+        <source>Staged: %1 → %2. Nothing changes until Deploy.</source>
+        <translation>Vorgemerkt: %1 → %2. Erst beim Bereitstellen ändert sich etwas.</translation>
+    </message>
+    <message>
+        <source>Watchdog paused</source>
+        <translation>Watchdog pausiert</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
+        <source>Watchdog: %1 services, %2 with problems (%3 ms)</source>
+        <translation>Watchdog: %1 Dienste, %2 mit Problemen (%3 ms)</translation>
+    </message>
+    <message>
+        <source>Watchdog starting…</source>
+        <translation>Watchdog startet…</translation>
+    </message>
+    <message>
         <source>error</source>
         <translation>Fehler</translation>
     </message>
     <message>
         <source>warning</source>
         <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Double-click to open it in your editor</source>
+        <translation>Doppelklicken Sie, um die Stelle in Ihrem Editor zu öffnen</translation>
+    </message>
+    <message>
+        <source>%1 hosts, %2 services, %3 errors, %4 warnings</source>
+        <translation>%1 Hosts, %2 Dienste, %3 Fehler, %4 Warnungen</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>services/api</source>
+        <translation>services/api</translation>
+    </message>
+    <message>
+        <source>DB_PASSWORD</source>
+        <translation>DB_PASSWORD</translation>
+    </message>
+    <message>
+        <source>Secret value</source>
+        <translation>Geheimer Wert</translation>
+    </message>
+    <message>
+        <source>&amp;Path:</source>
+        <translation>&amp;Pfad:</translation>
+    </message>
+    <message>
+        <source>&amp;Key:</source>
+        <translation>&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>&amp;Value:</source>
+        <translation>&amp;Wert:</translation>
+    </message>
+    <message>
+        <source>%1#%2 stored (version %3)</source>
+        <translation>%1#%2 gespeichert (Version %3)</translation>
+    </message>
+    <message>
+        <source>%1#%2 is now version %3</source>
+        <translation>%1#%2 ist jetzt Version %3</translation>
+    </message>
+    <message>
+        <source>%1#%2 deleted</source>
+        <translation>%1#%2 gelöscht</translation>
+    </message>
+    <message>
+        <source>%1#%2: version %3 restored as %4</source>
+        <translation>%1#%2: Version %3 als %4 wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>%1 of %2 keys written to %3</source>
+        <translation>%1 von %2 Schlüsseln nach %3 geschrieben</translation>
+    </message>
+    <message>
+        <source>%1 on %2 — drag onto another host to stage a move</source>
+        <translation>%1 auf %2 — auf einen anderen Host ziehen, um eine Verschiebung vorzumerken</translation>
+    </message>
+    <message>
+        <source>%1 on %2: %3%4</source>
+        <translation>%1 auf %2: %3%4</translation>
+    </message>
+    <message>
+        <source>not observed yet</source>
+        <translation>noch nicht beobachtet</translation>
+    </message>
+    <message>
+        <source>
+%1 (route %2)</source>
+        <translation>
+%1 (Route %2)</translation>
+    </message>
+</context>
+<context>
+    <name>SecretsPage</name>
+    <message>
+        <source>Backend:</source>
+        <translation>Backend:</translation>
+    </message>
+    <message>
+        <source>Secrets backend</source>
+        <translation>Backend für Geheimnisse</translation>
+    </message>
+    <message>
+        <source>Encrypted local store</source>
+        <translation>Verschlüsselter lokaler Speicher</translation>
+    </message>
+    <message>
+        <source>HashiCorp Vault</source>
+        <translation>HashiCorp Vault</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Read the secrets again</source>
+        <translation>Die Geheimnisse neu einlesen</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Store a new secret</source>
+        <translation>Ein neues Geheimnis speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Import .env…</source>
+        <translation>.env &amp;importieren…</translation>
+    </message>
+    <message>
+        <source>Write the keys of a .env file, after a preview</source>
+        <translation>Die Schlüssel einer .env-Datei nach einer Vorschau schreiben</translation>
+    </message>
+    <message>
+        <source>Import a .env file</source>
+        <translation>.env-Datei importieren</translation>
+    </message>
+    <message>
+        <source>Environment files (*.env .env);;All files (*)</source>
+        <translation>Umgebungsdateien (*.env .env);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Secret paths</source>
+        <translation>Geheimnispfade</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Keys of the selected path</source>
+        <translation>Schlüssel des ausgewählten Pfads</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>Verwendet von</translation>
+    </message>
+    <message>
+        <source>Reading secrets…</source>
+        <translation>Geheimnisse werden gelesen…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n secret(s) in %1</source>
+        <translation>
+            <numerusform>%n Geheimnis in %1</numerusform>
+            <numerusform>%n Geheimnisse in %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>Show the value for a while</source>
+        <translation>Den Wert kurz anzeigen</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Store a new value</source>
+        <translation>Einen neuen Wert speichern</translation>
+    </message>
+    <message>
+        <source>History…</source>
+        <translation>Verlauf…</translation>
+    </message>
+    <message>
+        <source>Versions, and restore one</source>
+        <translation>Versionen anzeigen und eine wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Löschen…</translation>
+    </message>
+    <message>
+        <source>Delete this key</source>
+        <translation>Diesen Schlüssel löschen</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Wird gespeichert…</translation>
+    </message>
+    <message>
+        <source>Secrets</source>
+        <translation>Geheimnisse</translation>
+    </message>
+    <message>
+        <source>Add a secret</source>
+        <translation>Geheimnis hinzufügen</translation>
+    </message>
+    <message>
+        <source>New value for %1#%2</source>
+        <translation>Neuer Wert für %1#%2</translation>
+    </message>
+    <message>
+        <source>Replace the value</source>
+        <translation>Wert ersetzen</translation>
+    </message>
+    <message>
+        <source>Store a new value for %1#%2? The old one stays in its history.%3</source>
+        <translation>Einen neuen Wert für %1#%2 speichern? Der alte bleibt im Verlauf erhalten.%3</translation>
+    </message>
+    <message>
+        <source>
+Used by: %1 (redeploy them with deploy --changed-secrets)</source>
+        <translation>
+Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)</translation>
+    </message>
+    <message>
+        <source>Delete a secret</source>
+        <translation>Geheimnis löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1#%2? Its versions are kept and can be restored.</source>
+        <translation>%1#%2 löschen? Die Versionen bleiben erhalten und können wiederhergestellt werden.</translation>
+    </message>
+    <message>
+        <source>History of %1#%2</source>
+        <translation>Verlauf von %1#%2</translation>
+    </message>
+    <message>
+        <source>Stored</source>
+        <translation>Gespeichert</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>&amp;Restore</source>
+        <translation>&amp;Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Restore a version</source>
+        <translation>Version wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Make version %1 of %2#%3 current again (stored as a new version)?</source>
+        <translation>Version %1 von %2#%3 wieder zur aktuellen machen (wird als neue Version gespeichert)?</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Import %n key(s)</source>
+        <translation>
+            <numerusform>%n Schlüssel importieren</numerusform>
+            <numerusform>%n Schlüssel importieren</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Into &amp;path:</source>
+        <translation>In &amp;Pfad:</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>neu</translation>
+    </message>
+    <message>
+        <source>new value</source>
+        <translation>neuer Wert</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>unverändert</translation>
+    </message>
+    <message>
+        <source>&amp;Write</source>
+        <translation>&amp;Schreiben</translation>
+    </message>
+</context>
+<context>
+    <name>StagedMoves</name>
+    <message>
+        <source>move %1: %2 → %3</source>
+        <translation>%1 verschieben: %2 → %3</translation>
+    </message>
+    <message>
+        <source>Staged: %1 will be deployed on %2, pass its health gate there, and only then be stopped on %3</source>
+        <translation>Vorgemerkt: %1 wird auf %2 bereitgestellt, muss dort die Zustandsprüfung bestehen und wird erst dann auf %3 gestoppt</translation>
+    </message>
+</context>
+<context>
+    <name>TopologyView</name>
+    <message>
+        <source>Cluster topology</source>
+        <translation>Cluster-Topologie</translation>
+    </message>
+    <message>
+        <source>Hosts with their services; drag a service onto another host to stage a move</source>
+        <translation>Hosts mit ihren Diensten; ziehen Sie einen Dienst auf einen anderen Host, um eine Verschiebung vorzumerken</translation>
     </message>
 </context>
 </TS>

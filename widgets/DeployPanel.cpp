@@ -5,6 +5,7 @@
 #include "core/Orchestrator.h"
 #include "core/api/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
+#include "widgets/Icons.h"
 #include "widgets/StagedMoves.h"
 
 #include <QHBoxLayout>
@@ -36,8 +37,15 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     m_deploy->setObjectName(QStringLiteral("deployButton"));
     m_deploy->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_deploy->setToolTip(tr("Deploy the staged changes (Ctrl+Return)"));
+    m_cancel = new QPushButton(tr("&Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelDeployButton"));
+    m_cancel->setToolTip(tr("Start no further service; those already started finish or revert"));
+    Icons::set(m_undo, QStringLiteral("undo"));
+    Icons::set(m_plan, QStringLiteral("plan"));
+    Icons::set(m_deploy, QStringLiteral("deploy"));
+    Icons::set(m_cancel, QStringLiteral("cancel"));
     auto *buttons = new QHBoxLayout;
-    for (QPushButton *b : {m_undo, m_undoAll, m_plan, m_deploy})
+    for (QPushButton *b : {m_undo, m_undoAll, m_plan, m_deploy, m_cancel})
         buttons->addWidget(b);
 
     m_planTree = new QTreeWidget(this);
@@ -53,7 +61,14 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     m_results->setObjectName(QStringLiteral("deployResults"));
     m_results->setHeaderLabels({tr("Service"), tr("Host"), tr("Outcome"), tr("Record")});
     m_results->setAccessibleName(tr("Deploy results"));
-    m_status = new QLabel(tr("Drag a service onto another host to stage a move."), this);
+    m_results->setToolTip(tr("Double-click a result to open its history record"));
+    connect(m_results, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem *item) {
+        if (const qint64 id = item->data(3, Qt::UserRole).toLongLong(); id > 0)
+            emit recordActivated(id);
+    });
+    m_status = new QLabel(tr("Drag a service onto another host to stage a move, or mark it for "
+                             "redeploy from its menu."),
+                          this);
     m_status->setObjectName(QStringLiteral("deployStatus"));
     m_status->setWordWrap(true);
 
@@ -74,6 +89,7 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     connect(m_undoAll, &QPushButton::clicked, m_staged, &StagedMoves::clear);
     connect(m_plan, &QPushButton::clicked, this, &DeployPanel::plan);
     connect(m_deploy, &QPushButton::clicked, this, &DeployPanel::deploy);
+    connect(m_cancel, &QPushButton::clicked, this, &DeployPanel::cancel);
     connect(m_staged, &StagedMoves::changed, this, [this] {
         m_planTree->clear();
         updateButtons();
@@ -94,6 +110,7 @@ void DeployPanel::updateButtons()
     m_undoAll->setEnabled(some && !m_busy);
     m_plan->setEnabled(some && !m_busy && m_registry);
     m_deploy->setEnabled(some && !m_busy && m_registry);
+    m_cancel->setEnabled(m_busy && m_cancelFlag && !m_cancelFlag->load());
 }
 
 void DeployPanel::setBusy(bool busy, const QString &status)
@@ -103,35 +120,62 @@ void DeployPanel::setBusy(bool busy, const QString &status)
     updateButtons();
 }
 
+namespace {
+
+/** The staged moves (service → new host) and the services marked for redeploy. */
+std::pair<QMap<QString, QString>, QStringList> split(const QList<StagedMove> &staged)
+{
+    QMap<QString, QString> moves;
+    QStringList redeploys;
+    for (const StagedMove &m : staged) {
+        if (m.isRedeploy())
+            redeploys.append(m.service);
+        else
+            moves.insert(m.service, m.to);
+    }
+    return {moves, redeploys};
+}
+
+} // namespace
+
 void DeployPanel::plan()
 {
     if (!m_registry || m_busy)
         return;
-    QMap<QString, QString> moves;
-    for (const StagedMove &m : m_staged->moves())
-        moves.insert(m.service, m.to);
+    const auto [moves, redeploys] = split(m_staged->moves());
     setBusy(true, tr("Planning…"));
-    m_worker->post(
-        [page = QPointer<QObject>(this), registry = *m_registry, moves, this](Orchestrator &o) {
-            auto planned = o.planMoves(registry, moves);
-            backTo(page, std::make_shared<Result<DeployPlan>>(std::move(planned)),
-                   [this](const std::shared_ptr<Result<DeployPlan>> &result) {
-                       m_planTree->clear();
-                       if (!*result) {
-                           setBusy(false, tr("Planning failed: %1").arg(result->error().message));
-                           return;
-                       }
-                       for (const PlannedService &p : (*result)->services) {
-                           auto *item = new QTreeWidgetItem(
-                               m_planTree, {p.service, p.host, toString(p.action), p.why});
-                           for (const QString &line : p.configDiff)
-                               new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
-                           item->setExpanded(true);
-                       }
-                       m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
-                       setBusy(false, tr("Planned: review, then Deploy."));
-                   });
-        });
+    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, moves, redeploys,
+                    this](Orchestrator &o) {
+        // Moves are planned on the registry as it will be; redeploys as `deploy --force` would.
+        QList<PlannedService> planned;
+        QString error;
+        for (auto part :
+             {moves.isEmpty() ? Result<DeployPlan>(DeployPlan{}) : o.planMoves(registry, moves),
+              redeploys.isEmpty() ? Result<DeployPlan>(DeployPlan{})
+                                  : o.planDeploy(registry, redeploys, true)}) {
+            if (part)
+                planned += part->services;
+            else
+                error = part.error().message;
+        }
+        backTo(page, std::make_pair(planned, error),
+               [this](const std::pair<QList<PlannedService>, QString> &result) {
+                   m_planTree->clear();
+                   if (!result.second.isEmpty()) {
+                       setBusy(false, tr("Planning failed: %1").arg(result.second));
+                       return;
+                   }
+                   for (const PlannedService &p : result.first) {
+                       auto *item = new QTreeWidgetItem(
+                           m_planTree, {p.service, p.host, toString(p.action), p.why});
+                       for (const QString &line : p.configDiff)
+                           new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
+                       item->setExpanded(true);
+                   }
+                   m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
+                   setBusy(false, tr("Planned: review, then Deploy."));
+               });
+    });
 }
 
 void DeployPanel::deploy()
@@ -152,33 +196,61 @@ void DeployPanel::deploy()
                          e.detail.isEmpty() ? QString() : QStringLiteral(": ") + e.detail));
         });
     };
-    m_worker->post([page, moves, registry, progress, this](Orchestrator &o) {
+    m_cancelFlag = std::make_shared<std::atomic_bool>(false);
+    updateButtons();
+    m_worker->post([page, moves, registry, progress, cancel = m_cancelFlag, this](Orchestrator &o) {
         DeployOptions options;
         options.actor = localActor(QStringLiteral("gui"));
+        options.cancel = cancel;
         QList<DeploymentRecord> records;
         QStringList errors;
-        for (const StagedMove &m : moves) {
-            auto moved = o.move(registry, m.service, m.to, options, progress);
+        const auto [toMove, toRedeploy] = split(moves);
+        for (auto it = toMove.cbegin(); it != toMove.cend(); ++it) {
+            auto moved = o.move(registry, it.key(), it.value(), options, progress);
             if (moved)
                 records += *moved;
             else
-                errors.append(QStringLiteral("%1: %2").arg(m.service, moved.error().message));
+                errors.append(QStringLiteral("%1: %2").arg(it.key(), moved.error().message));
+        }
+        if (!toRedeploy.isEmpty()) {
+            options.force = true;
+            auto redeployed = o.deploy(registry, toRedeploy, options, progress);
+            if (redeployed)
+                records += *redeployed;
+            else
+                errors.append(QStringLiteral("%1: %2").arg(toRedeploy.join(u", "),
+                                                           redeployed.error().message));
         }
         backTo(page, std::make_pair(records, errors),
                [this](const std::pair<QList<DeploymentRecord>, QStringList> &done) {
-                   for (const DeploymentRecord &r : done.first)
-                       new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
-                                                       QStringLiteral("#%1").arg(r.id)});
+                   for (const DeploymentRecord &r : done.first) {
+                       auto *item =
+                           new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
+                                                           QStringLiteral("#%1").arg(r.id)});
+                       item->setData(3, Qt::UserRole, r.id);
+                       item->setToolTip(2, r.reason);
+                   }
                    for (const QString &e : done.second)
                        new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
                    m_results->header()->resizeSections(QHeaderView::ResizeToContents);
                    m_staged->clear();
                    m_planTree->clear();
+                   m_cancelFlag.reset();
                    setBusy(false, done.second.isEmpty() ? tr("Deploy finished.")
                                                         : tr("Deploy finished with errors."));
                    emit deployed(done.first);
                });
     });
+}
+
+void DeployPanel::cancel()
+{
+    if (!m_cancelFlag)
+        return;
+    m_cancelFlag->store(true);
+    m_status->setText(
+        tr("Cancelling: services already started finish or revert; the rest do not start."));
+    updateButtons();
 }
 
 } // namespace Portoser

@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
 #include <optional>
 
 class QLabel;
@@ -35,13 +37,17 @@ public:
     void setRegistry(const Registry &registry);
     /** Plans the staged moves (the registry as it would be after them); shows the plan. */
     void plan();
-    /** Runs the staged moves, one after another; clears them when they ran. */
+    /** Runs the staged moves one after another, then the marked redeploys; clears them. */
     void deploy();
+    /** Starts no further service; those already started finish (deploy or revert). */
+    void cancel();
     bool isBusy() const { return m_busy; }
 
 signals:
     /** A deploy ended (the registry file and history changed). */
     void deployed(const QList<DeploymentRecord> &records);
+    /** The operator opened a result's history record. */
+    void recordActivated(qint64 recordId);
 
 private:
     void setBusy(bool busy, const QString &status);
@@ -55,6 +61,8 @@ private:
     QPushButton *m_undoAll;
     QPushButton *m_plan;
     QPushButton *m_deploy;
+    QPushButton *m_cancel;
+    std::shared_ptr<std::atomic_bool> m_cancelFlag; // of the deploy running now
     QTreeWidget *m_planTree;
     QPlainTextEdit *m_progress;
     QTreeWidget *m_results;

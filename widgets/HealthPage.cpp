@@ -4,6 +4,7 @@
 #include "core/Orchestrator.h"
 #include "core/api/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
+#include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
 
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QToolButton>
 #include <QTreeWidget>
 
 namespace Portoser {
@@ -32,11 +34,20 @@ HealthPage::HealthPage(OrchestratorThread *worker, QWidget *parent)
     m_events->setAccessibleName(tr("Self-heal events"));
     m_status = new QLabel(this);
 
-    auto *top = new QHBoxLayout;
-    top->addWidget(diagnose);
-    top->addStretch(1);
-    layOutPage(this, top, m_services, m_events, m_status);
+    Icons::set(diagnose, QStringLiteral("diagnose"));
+    m_bar = new QHBoxLayout;
+    m_bar->addWidget(diagnose);
+    m_bar->addStretch(1);
+    layOutPage(this, m_bar, m_services, m_events, m_status);
     connect(diagnose, &QPushButton::clicked, this, &HealthPage::diagnose);
+}
+
+void HealthPage::addToolAction(QAction *action)
+{
+    auto *button = new QToolButton(this);
+    button->setDefaultAction(action);
+    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_bar->insertWidget(m_bar->count() - 1, button); // before the stretch
 }
 
 void HealthPage::setRegistry(const Registry &registry)

@@ -8,6 +8,8 @@
 
 #include <optional>
 
+class QAction;
+class QHBoxLayout;
 class QLabel;
 class QListWidget;
 class QTreeWidget;
@@ -36,6 +38,8 @@ public:
     /** A heal event from the running watchdog, shown first. */
     void addEvent(const HealEvent &event);
     QTreeWidget *servicesTree() const { return m_services; }
+    /** Puts a window action (Observe, the watchdog's pause/resume) in the page's bar too. */
+    void addToolAction(QAction *action);
 
 private:
     OrchestratorThread *m_worker;
@@ -43,6 +47,7 @@ private:
     QTreeWidget *m_services;
     QListWidget *m_events;
     QLabel *m_status;
+    QHBoxLayout *m_bar;
 };
 
 } // namespace Portoser

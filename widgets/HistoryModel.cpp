@@ -101,29 +101,32 @@ void HistoryModel::fetchMore(const QModelIndex &parent)
     m_loading = true;
     const int generation = m_generation;
     QPointer<HistoryModel> self(this);
-    m_loader(m_service, m_records.isEmpty() ? 0 : m_records.last().id, PageSize,
-             [self, generation](QList<DeploymentRecord> page, QString error) {
-                 if (!self || generation != self->m_generation)
-                     return;
-                 self->m_loading = false;
-                 self->m_error = error;
-                 if (!error.isEmpty() || page.size() < PageSize)
-                     self->m_atEnd = true;
-                 if (!page.isEmpty()) {
-                     const int first = int(self->m_records.size());
-                     self->beginInsertRows({}, first, first + int(page.size()) - 1);
-                     self->m_records += page;
-                     self->endInsertRows();
-                 }
-                 emit self->pageLoaded();
-             });
+    HistoryQuery next = m_filter;
+    next.limit = PageSize;
+    next.offset = 0;
+    next.beforeId = m_records.isEmpty() ? 0 : m_records.last().id;
+    m_loader(next, [self, generation](QList<DeploymentRecord> page, QString error) {
+        if (!self || generation != self->m_generation)
+            return;
+        self->m_loading = false;
+        self->m_error = error;
+        if (!error.isEmpty() || page.size() < PageSize)
+            self->m_atEnd = true;
+        if (!page.isEmpty()) {
+            const int first = int(self->m_records.size());
+            self->beginInsertRows({}, first, first + int(page.size()) - 1);
+            self->m_records += page;
+            self->endInsertRows();
+        }
+        emit self->pageLoaded();
+    });
 }
 
-void HistoryModel::reload(const QString &service)
+void HistoryModel::reload(const HistoryQuery &filter)
 {
     beginResetModel();
     ++m_generation;
-    m_service = service;
+    m_filter = filter;
     m_records.clear();
     m_atEnd = false;
     m_loading = false;

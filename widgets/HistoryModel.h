@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/history/DeploymentRecord.h"
+#include "core/history/HistoryStore.h"
 
 #include <QAbstractTableModel>
 
@@ -30,11 +31,11 @@ public:
         Duration,
         ColumnCount
     };
-    /** Asks for `limit` records older than `beforeId` (0: the newest) of `service` (or all);
-     *  answers through `done`, on the model's thread, with the records or an error message. */
-    using PageLoader =
-        std::function<void(const QString &service, qint64 beforeId, int limit,
-                           std::function<void(QList<DeploymentRecord>, QString)> done)>;
+    /** Asks for the page `query` describes (its filters, `limit` records older than `beforeId`,
+     *  0: the newest); answers through `done`, on the model's thread, with the records or an
+     *  error message. */
+    using PageLoader = std::function<void(
+        const HistoryQuery &query, std::function<void(QList<DeploymentRecord>, QString)> done)>;
     static constexpr int PageSize = 200;
 
     explicit HistoryModel(PageLoader loader, QObject *parent = nullptr);
@@ -46,8 +47,8 @@ public:
     bool canFetchMore(const QModelIndex &parent) const override;
     void fetchMore(const QModelIndex &parent) override;
 
-    /** Starts again from the newest record (of `service`, or of all when empty). */
-    void reload(const QString &service = {});
+    /** Starts again from the newest record that `filter` (service, host, outcome) lets by. */
+    void reload(const HistoryQuery &filter = {});
     const DeploymentRecord &record(int row) const { return m_records.at(row); }
     QString lastError() const { return m_error; }
 
@@ -56,7 +57,7 @@ signals:
 
 private:
     PageLoader m_loader;
-    QString m_service;
+    HistoryQuery m_filter;
     QList<DeploymentRecord> m_records;
     bool m_atEnd = false;
     bool m_loading = false;

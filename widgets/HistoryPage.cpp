@@ -7,8 +7,10 @@
 #include "core/deploy/ConfigDiff.h"
 #include "widgets/BackToGui.h"
 #include "widgets/HistoryModel.h"
+#include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -27,10 +29,9 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     , m_worker(worker)
 {
     m_model = new HistoryModel(
-        [this, page = QPointer<QObject>(this)](const QString &service, qint64 beforeId, int limit,
-                                               auto done) {
-            m_worker->post([page, service, beforeId, limit, done](Orchestrator &o) {
-                auto records = o.history(HistoryQuery{service, limit, 0, beforeId});
+        [this, page = QPointer<QObject>(this)](const HistoryQuery &query, auto done) {
+            m_worker->post([page, query, done](Orchestrator &o) {
+                auto records = o.history(query);
                 backTo(page, std::make_shared<Result<QList<DeploymentRecord>>>(std::move(records)),
                        [done](const std::shared_ptr<Result<QList<DeploymentRecord>>> &r) {
                            if (*r)
@@ -45,12 +46,28 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     m_filter->setPlaceholderText(tr("Filter by service"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setAccessibleName(tr("Service filter"));
+    m_hostFilter = new QComboBox(this);
+    m_hostFilter->setObjectName(QStringLiteral("historyHostCombo"));
+    m_hostFilter->setAccessibleName(tr("Host filter"));
+    m_hostFilter->addItem(tr("All hosts"), QString());
+    m_outcomeFilter = new QComboBox(this);
+    m_outcomeFilter->setObjectName(QStringLiteral("historyOutcomeCombo"));
+    m_outcomeFilter->setAccessibleName(tr("Outcome filter"));
+    m_outcomeFilter->addItem(tr("All outcomes"), QString());
+    for (const auto &[outcome, text] : {std::pair{u"succeeded"_s, tr("succeeded")},
+                                        {u"failed"_s, tr("failed")},
+                                        {u"rolled_back"_s, tr("rolled back")},
+                                        {u"cancelled"_s, tr("cancelled")},
+                                        {u"skipped"_s, tr("skipped")},
+                                        {u"interrupted"_s, tr("interrupted")}})
+        m_outcomeFilter->addItem(text, outcome);
     auto *refresh = new QPushButton(tr("&Refresh"), this);
     refresh->setShortcut(QKeySequence::Refresh);
     m_rollback = new QPushButton(tr("Roll &back…"), this);
     m_rollback->setObjectName(QStringLiteral("rollbackButton"));
     m_rollback->setEnabled(false);
     m_rollback->setToolTip(tr("Redeploy the selected record's release and configuration"));
+    Icons::set(m_rollback, u"rollback"_s);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("historyTable"));
     m_table->setModel(m_model);
@@ -67,6 +84,8 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_filter, 1);
+    top->addWidget(m_hostFilter);
+    top->addWidget(m_outcomeFilter);
     top->addWidget(refresh);
     top->addWidget(m_rollback);
     layOutPage(this, top, m_table, m_details, m_status);
@@ -76,6 +95,8 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     };
     connect(refresh, &QPushButton::clicked, this, &HistoryPage::reload);
     connect(m_filter, &QLineEdit::editingFinished, this, &HistoryPage::reload);
+    for (QComboBox *combo : {m_hostFilter, m_outcomeFilter})
+        connect(combo, &QComboBox::currentIndexChanged, this, &HistoryPage::reload);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { showDetails(current.row()); });
     connect(m_rollback, &QPushButton::clicked, this,
@@ -85,19 +106,55 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
                                    ? tr("%n record(s) loaded", nullptr, m_model->rowCount())
                                    : m_model->lastError();
         m_status->setText(m_lastOutcome.isEmpty() ? loaded : m_lastOutcome + u" · "_s + loaded);
+        if (m_wantedRecord > 0)
+            selectRecord(std::exchange(m_wantedRecord, 0));
     });
 }
 
 void HistoryPage::setRegistry(const Registry &registry)
 {
     m_registry = registry;
+    const QString host = m_hostFilter->currentData().toString();
+    const QSignalBlocker quiet(m_hostFilter);
+    while (m_hostFilter->count() > 1)
+        m_hostFilter->removeItem(1);
+    for (const Host &h : registry.hosts)
+        m_hostFilter->addItem(h.name, h.name);
+    m_hostFilter->setCurrentIndex(std::max(0, m_hostFilter->findData(host)));
 }
 
 void HistoryPage::reload()
 {
     m_details->clear();
     m_rollback->setEnabled(false);
-    m_model->reload(m_filter->text().trimmed());
+    HistoryQuery filter;
+    filter.service = m_filter->text().trimmed();
+    filter.host = m_hostFilter->currentData().toString();
+    filter.outcome = m_outcomeFilter->currentData().toString();
+    m_model->reload(filter);
+}
+
+void HistoryPage::showRecord(qint64 id)
+{
+    // A deploy's records are the newest: the first page of the unfiltered history has them.
+    m_filter->clear();
+    const QSignalBlocker quietHosts(m_hostFilter);
+    const QSignalBlocker quietOutcomes(m_outcomeFilter);
+    m_hostFilter->setCurrentIndex(0);
+    m_outcomeFilter->setCurrentIndex(0);
+    m_wantedRecord = id;
+    reload();
+}
+
+void HistoryPage::selectRecord(qint64 id)
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->record(row).id == id) {
+            m_table->selectRow(row);
+            m_table->scrollTo(m_model->index(row, 0));
+            return;
+        }
+    }
 }
 
 void HistoryPage::showDetails(int row)

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -33,6 +34,8 @@ public:
 
     void setRegistry(const Registry &registry);
     void reload();
+    /** Shows history record `id`: filters cleared, its row selected with its details. */
+    void showRecord(qint64 id);
     /** Asks before a rollback (a message box by default; tests answer it themselves). */
     void setConfirm(std::function<bool(const QString &question)> confirm)
     {
@@ -47,11 +50,15 @@ signals:
 
 private:
     void showDetails(int row);
+    void selectRecord(qint64 id);
 
     OrchestratorThread *m_worker;
     HistoryModel *m_model;
     std::optional<Registry> m_registry;
     QLineEdit *m_filter;
+    QComboBox *m_hostFilter;
+    QComboBox *m_outcomeFilter;
+    qint64 m_wantedRecord = 0; // selected once the reloading table has it
     QTableView *m_table;
     QPlainTextEdit *m_details;
     QPushButton *m_rollback;

@@ -9,8 +9,10 @@
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryPage.h"
+#include "widgets/Icons.h"
 #include "widgets/LogsPage.h"
 #include "widgets/SecretsPage.h"
+#include "widgets/SettingsDialog.h"
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
 
@@ -42,49 +44,68 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
+namespace {
+
+/** --registry, then $PORTOSER_REGISTRY, then the registry the app had open last, then the
+ *  locator's defaults (./registry.yml, ~/.portoser/registry.yml). */
+QString chooseRegistry(const QString &explicitPath, const AppSettings &settings)
+{
+    if (explicitPath.isEmpty() && qEnvironmentVariableIsEmpty("PORTOSER_REGISTRY")
+        && !settings.registryPath.isEmpty())
+        return QFileInfo(settings.registryPath).absoluteFilePath();
+    return RegistryLocator::fromProcess(explicitPath).resolve();
+}
+
+} // namespace
+
 MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     : QMainWindow(parent)
-    , m_registryPath(RegistryLocator::fromProcess(registryPath).resolve())
-    , m_worker(std::make_unique<OrchestratorThread>(OrchestratorSettings{}, QStringLiteral("gui")))
+    , m_settings(AppSettings::load())
+    , m_registryPath(chooseRegistry(registryPath, m_settings))
+    , m_worker(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui"_s))
 {
     setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
+    setWindowIcon(Icons::application());
     resize(1280, 800);
 
     m_staged = new StagedMoves(this);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     m_topology = new TopologyView(splitter);
-    m_topology->setObjectName(QStringLiteral("topologyView"));
+    m_topology->setObjectName(u"topologyView"_s);
     m_topology->setStagedMoves(m_staged);
     connect(m_topology, &TopologyView::moveRequested, this, &MainWindow::onMoveRequested);
     m_issuesTree = new QTreeWidget(splitter);
-    m_issuesTree->setObjectName(QStringLiteral("issuesTreeWidget"));
+    m_issuesTree->setObjectName(u"issuesTreeWidget"_s);
     m_issuesTree->setHeaderLabels({tr("Severity"), tr("Location"), tr("Problem")});
     m_issuesTree->setAccessibleName(tr("Registry problems"));
     splitter->setStretchFactor(0, 5);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({620, 110});
     auto *pages = new QTabWidget(this);
-    pages->setObjectName(QStringLiteral("pagesTabWidget"));
+    pages->setObjectName(u"pagesTabWidget"_s);
     pages->setDocumentMode(true);
     pages->addTab(splitter, tr("&Cluster"));
     m_healthPage = new HealthPage(m_worker.get(), pages);
-    m_healthPage->setObjectName(QStringLiteral("healthPage"));
+    m_healthPage->setObjectName(u"healthPage"_s);
     pages->addTab(m_healthPage, tr("H&ealth"));
     m_logsPage = new LogsPage(m_worker.get(), pages);
-    m_logsPage->setObjectName(QStringLiteral("logsPage"));
+    m_logsPage->setObjectName(u"logsPage"_s);
     pages->addTab(m_logsPage, tr("&Logs"));
     m_historyPage = new HistoryPage(m_worker.get(), pages);
-    m_historyPage->setObjectName(QStringLiteral("historyPage"));
+    m_historyPage->setObjectName(u"historyPage"_s);
     pages->addTab(m_historyPage, tr("&History"));
-    m_secretsPage = new SecretsPage(OrchestratorSettings{}, pages);
-    m_secretsPage->setObjectName(QStringLiteral("secretsPage"));
+    m_secretsPage = new SecretsPage(m_settings.orchestrator(), pages);
+    m_secretsPage->setObjectName(u"secretsPage"_s);
     pages->addTab(m_secretsPage, tr("&Secrets"));
+    const char *tabIcons[] = {"cluster", "health", "logs", "history", "secrets"};
+    for (int i = 0; i < pages->count(); ++i)
+        Icons::set(pages, i, QString::fromLatin1(tabIcons[i]));
     setCentralWidget(pages);
 
     m_deployPanel = new DeployPanel(m_worker.get(), m_staged, this);
-    m_deployPanel->setObjectName(QStringLiteral("deployPanel"));
+    m_deployPanel->setObjectName(u"deployPanel"_s);
     auto *dock = new QDockWidget(tr("Deploy"), this);
-    dock->setObjectName(QStringLiteral("deployDock"));
+    dock->setObjectName(u"deployDock"_s);
     dock->setWidget(m_deployPanel);
     addDockWidget(Qt::RightDockWidgetArea, dock);
     connect(m_deployPanel, &DeployPanel::deployed, this,
@@ -99,70 +120,30 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
                               : tr("%n change(s) deployed", nullptr, int(records.size())),
                        failed > 0);
             });
+    connect(m_deployPanel, &DeployPanel::recordActivated, this, [this, pages](qint64 id) {
+        pages->setCurrentWidget(m_historyPage);
+        m_historyPage->showRecord(id);
+    });
+    connect(m_topology, &TopologyView::redeployRequested, m_staged, &StagedMoves::markRedeploy);
     connect(m_historyPage, &HistoryPage::rolledBack, this, &MainWindow::observe);
 
     m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
     statusBar()->addWidget(m_statusLabel);
     m_watchdogLabel = new QLabel(tr("Watchdog off"), this);
-    m_watchdogLabel->setObjectName(QStringLiteral("watchdogLabel"));
+    m_watchdogLabel->setObjectName(u"watchdogLabel"_s);
     statusBar()->addPermanentWidget(m_watchdogLabel);
 
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction *open = fileMenu->addAction(tr("&Open registry…"), this, [this] {
-        const QString chosen = QFileDialog::getOpenFileName(
-            this, tr("Open a registry"), QFileInfo(m_registryPath).absolutePath(),
-            tr("Registry (*.yml *.yaml)"));
-        if (!chosen.isEmpty())
-            openRegistry(chosen);
-    });
-    open->setShortcut(QKeySequence::Open);
-    fileMenu->addSeparator();
-    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
-    // Double-clicking a problem opens its file at the line: $VISUAL/$EDITOR +LINE FILE when set,
-    // else the desktop's handler for the file.
+    buildToolBar();
+    buildMenus();
     connect(m_issuesTree, &QTreeWidget::itemDoubleClicked, this, [](QTreeWidgetItem *item) {
-        const QString file = item->data(1, Qt::UserRole).toString();
-        const int line = item->data(1, Qt::UserRole + 1).toInt();
-        if (file.isEmpty())
-            return;
-        const QString editor = qEnvironmentVariable("VISUAL", qEnvironmentVariable("EDITOR"));
-        if (!editor.isEmpty()
-            && QProcess::startDetached(editor, {u"+%1"_s.arg(std::max(line, 1)), file}))
-            return;
-        QDesktopServices::openUrl(QUrl::fromLocalFile(file));
+        openInEditor(item->data(1, Qt::UserRole).toString(),
+                     item->data(1, Qt::UserRole + 1).toInt());
     });
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
         m_tray->setToolTip(tr("Portoser"));
         m_tray->show();
     }
-
-    QToolBar *toolbar = addToolBar(tr("Cluster"));
-    toolbar->setObjectName(QStringLiteral("clusterToolBar"));
-    QAction *refresh = toolbar->addAction(tr("Observe"), this, &MainWindow::observe);
-    refresh->setShortcut(QKeySequence::Refresh);
-    refresh->setToolTip(tr("Ask every host how its services are (F5)"));
-    auto *search = new QLineEdit(toolbar);
-    search->setObjectName(QStringLiteral("searchField"));
-    search->setPlaceholderText(tr("Find a service…"));
-    search->setClearButtonEnabled(true);
-    search->setMaximumWidth(240);
-    search->setAccessibleName(tr("Find a service"));
-    connect(search, &QLineEdit::textChanged, m_topology, &TopologyView::highlight);
-    toolbar->addWidget(search);
-    auto *find = new QAction(tr("Find"), this);
-    find->setShortcut(QKeySequence::Find);
-    connect(find, &QAction::triggered, search, qOverload<>(&QWidget::setFocus));
-    addAction(find);
-    m_watchdogAction = toolbar->addAction(tr("Watchdog"));
-    m_watchdogAction->setObjectName(QStringLiteral("watchdogAction"));
-    m_watchdogAction->setCheckable(true);
-    m_watchdogAction->setEnabled(false); // until a valid registry is loaded
-    m_watchdogAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
-    m_watchdogAction->setToolTip(
-        tr("Run the self-heal watchdog: observe, diagnose and fix services on a timer"));
-    connect(m_watchdogAction, &QAction::toggled, this, &MainWindow::setWatchdogRunning);
 
     // An edit of the registry file (by hand, or a move's) shows at once.
     auto *watcher = new QFileSystemWatcher({m_registryPath}, this);
@@ -186,6 +167,88 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     m_healthPage->loadEvents();
 }
 
+void MainWindow::buildToolBar()
+{
+    QToolBar *toolbar = addToolBar(tr("Cluster"));
+    toolbar->setObjectName(u"clusterToolBar"_s);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    QAction *refresh = toolbar->addAction(tr("Observe"), this, &MainWindow::observe);
+    refresh->setObjectName(u"observeAction"_s);
+    Icons::set(refresh, u"observe"_s);
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setToolTip(tr("Ask every host how it and its services are (F5)"));
+    QAction *fit = toolbar->addAction(tr("Fit"), m_topology, &TopologyView::fitAll);
+    Icons::set(fit, u"fit"_s);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    fit->setToolTip(tr("Show the whole cluster (Ctrl+0)"));
+    QAction *edges = toolbar->addAction(tr("Dependencies"));
+    edges->setObjectName(u"dependenciesAction"_s);
+    Icons::set(edges, u"edges"_s);
+    edges->setCheckable(true);
+    edges->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    edges->setToolTip(tr("Draw an arrow from each service to what it depends on (Ctrl+D)"));
+    connect(edges, &QAction::toggled, m_topology, &TopologyView::setDependenciesShown);
+    auto *search = new QLineEdit(toolbar);
+    search->setObjectName(u"searchField"_s);
+    search->setPlaceholderText(tr("Find a service…"));
+    search->setClearButtonEnabled(true);
+    search->setMaximumWidth(240);
+    search->setAccessibleName(tr("Find a service"));
+    connect(search, &QLineEdit::textChanged, m_topology, &TopologyView::highlight);
+    toolbar->addWidget(search);
+    auto *find = new QAction(tr("Find"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, search, qOverload<>(&QWidget::setFocus));
+    addAction(find);
+    m_watchdogAction = toolbar->addAction(tr("Watchdog"));
+    m_watchdogAction->setObjectName(u"watchdogAction"_s);
+    Icons::set(m_watchdogAction, u"watchdog"_s);
+    m_watchdogAction->setCheckable(true);
+    m_watchdogAction->setEnabled(false); // until a valid registry is loaded
+    m_watchdogAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
+    m_watchdogAction->setToolTip(
+        tr("Run the self-heal watchdog: observe, diagnose and fix services on a timer"));
+    connect(m_watchdogAction, &QAction::toggled, this, &MainWindow::setWatchdogRunning);
+    m_healthPage->addToolAction(refresh);
+    m_healthPage->addToolAction(m_watchdogAction);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *open = fileMenu->addAction(tr("&Open registry…"), this, [this] {
+        const QString chosen = QFileDialog::getOpenFileName(
+            this, tr("Open a registry"), QFileInfo(m_registryPath).absolutePath(),
+            tr("Registry (*.yml *.yaml)"));
+        if (!chosen.isEmpty())
+            openRegistry(chosen);
+    });
+    Icons::set(open, u"open"_s);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
+    m_recentMenu->setObjectName(u"recentMenu"_s);
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
+        m_recentMenu->clear();
+        for (const QString &path : std::as_const(m_settings.recentRegistries))
+            m_recentMenu->addAction(path, this, [this, path] { openRegistry(path); });
+        if (m_recentMenu->isEmpty())
+            m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+    });
+    fileMenu->addSeparator();
+    QAction *preferences = fileMenu->addAction(tr("&Settings…"), this, [this] {
+        SettingsDialog dialog(m_settings, this);
+        if (dialog.exec() == QDialog::Accepted)
+            applySettings(dialog.settings());
+    });
+    preferences->setObjectName(u"settingsAction"_s);
+    preferences->setMenuRole(QAction::PreferencesRole);
+    preferences->setShortcuts({QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)});
+    Icons::set(preferences, u"settings"_s);
+    fileMenu->addSeparator();
+    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;
@@ -194,16 +257,67 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
 }
 
+void MainWindow::changeEvent(QEvent *event)
+{
+    // The system switched between light and dark: icons are drawn in the new text colour.
+    if (event->type() == QEvent::PaletteChange)
+        Icons::retint(this);
+    QMainWindow::changeEvent(event);
+}
+
 void MainWindow::openRegistry(const QString &path)
 {
     if (!m_registryPath.isEmpty())
         m_registryWatcher->removePath(m_registryPath);
     m_registryPath = QFileInfo(path).absoluteFilePath();
     m_registryWatcher->addPath(m_registryPath);
+    m_settings.rememberRegistry(m_registryPath);
+    m_settings.save();
     setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
     m_staged->clear();
     m_registry.reset();
+    m_hostStates.clear();
     loadRegistry();
+}
+
+void MainWindow::applySettings(const AppSettings &settings)
+{
+    const AppSettings previous = std::exchange(m_settings, settings);
+    m_settings.save();
+    if (previous.store != settings.store || previous.secrets != settings.secrets
+        || previous.acceptNewHostKeys != settings.acceptNewHostKeys) {
+        m_worker->setSettings(settings.orchestrator());
+        m_secretsPage->setSettings(settings.orchestrator());
+        if (m_healLoop) { // it owns its own orchestrator: make it again with the new settings
+            const bool running = !m_healLoop->isPaused();
+            m_healLoop.reset();
+            if (running)
+                setWatchdogRunning(true);
+        }
+        m_historyPage->reload();
+        m_healthPage->loadEvents();
+    } else if (m_healLoop && previous.healIntervalSeconds != settings.healIntervalSeconds) {
+        m_healLoop->setIntervalOverride(settings.healIntervalSeconds);
+    }
+    if (!settings.registryPath.isEmpty()
+        && QFileInfo(settings.registryPath).absoluteFilePath() != m_registryPath)
+        openRegistry(settings.registryPath);
+    if (previous.language != settings.language)
+        statusBar()->showMessage(tr("The new language shows when Portoser next starts."), 10000);
+}
+
+void MainWindow::openInEditor(const QString &file, int line)
+{
+    if (file.isEmpty())
+        return;
+    const QString editor = qEnvironmentVariable("VISUAL", qEnvironmentVariable("EDITOR"));
+    // The editor's own words are split like a shell would (`code -w`), the file stays one word.
+    QStringList command = QProcess::splitCommand(editor);
+    if (!command.isEmpty()
+        && QProcess::startDetached(command.takeFirst(),
+                                   command << u"+%1"_s.arg(std::max(line, 1)) << file))
+        return;
+    QDesktopServices::openUrl(QUrl::fromLocalFile(file));
 }
 
 void MainWindow::notify(const QString &title, const QString &message, bool warning)
@@ -232,7 +346,8 @@ void MainWindow::observe()
         return;
     m_statusLabel->setText(tr("Observing…"));
     m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
-        auto states = o.status(registry);
+        const QList<HostState> hosts =
+            o.observe(registry, registry.services.keys(), registry.hosts.keys());
         if (registry.caddy.present) { // each service's URL and whether its route is right
             QMap<QString, TopologyView::Route> routes;
             const auto status = o.proxyStatus(registry);
@@ -247,12 +362,21 @@ void MainWindow::observe()
                 m_topology->setRoutes(r);
             });
         }
-        backTo(page, states, [this](const QMap<QString, ServiceState> &s) {
-            m_topology->setStates(s);
+        backTo(page, hosts, [this](const QList<HostState> &observed) {
+            m_hostStates.clear();
+            QMap<QString, ServiceState> services;
             int running = 0;
-            for (const ServiceState &state : s)
-                running += state.state == QLatin1String("running");
-            m_statusLabel->setText(tr("%1 of %2 services running").arg(running).arg(s.size()));
+            for (const HostState &h : observed) {
+                m_hostStates.insert(h.host, h);
+                for (const ServiceState &s : h.services) {
+                    services.insert(s.service, s);
+                    running += s.state == QLatin1String("running");
+                }
+            }
+            m_topology->setHostStates(observed);
+            m_topology->setStates(services);
+            m_statusLabel->setText(
+                tr("%1 of %2 services running").arg(running).arg(services.size()));
         });
     });
 }
@@ -269,7 +393,11 @@ void MainWindow::onMoveRequested(const QString &service, const QString &toHost, 
         m_topology->showRefusal({}, at);
         return;
     }
-    if (const auto refusal = Orchestrator::moveRefusal(*m_registry, service, toHost)) {
+    auto refusal = Orchestrator::moveRefusal(*m_registry, service, toHost);
+    if (const auto seen = m_hostStates.constFind(toHost);
+        !refusal && seen != m_hostStates.cend() && !seen->reachable)
+        refusal = tr("%1 did not answer the last observation (%2)").arg(toHost, seen->error);
+    if (refusal) {
         m_topology->showRefusal(tr("Cannot move here: %1").arg(*refusal), at);
         statusBar()->showMessage(tr("%1 cannot move to %2: %3").arg(service, toHost, *refusal),
                                  10000);
@@ -294,7 +422,8 @@ void MainWindow::setWatchdogRunning(bool running)
         return;
     }
     if (!m_healLoop) {
-        m_healLoop = std::make_unique<HealLoop>(OrchestratorSettings{}, *m_registry);
+        m_healLoop = std::make_unique<HealLoop>(m_settings.orchestrator(), *m_registry);
+        m_healLoop->setIntervalOverride(m_settings.healIntervalSeconds);
         connect(m_healLoop.get(), &HealLoop::event, this, [this](const HealEvent &e) {
             m_healthPage->addEvent(e);
             if (e.kind == HealEvent::Kind::Down || e.kind == HealEvent::Kind::GivenUp)
@@ -333,6 +462,8 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
     m_logsPage->setRegistry(registry);
     if (checked.isValid()) {
         m_registry = registry;
+        if (m_healLoop)
+            m_healLoop->setRegistry(registry);
         m_watchdogAction->setEnabled(true);
         observe();
     }

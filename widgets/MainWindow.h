@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/deploy/ServiceState.h"
 #include "core/registry/Registry.h"
+#include "widgets/AppSettings.h"
 
 #include <QMainWindow>
 
@@ -9,6 +11,7 @@
 #include <optional>
 
 class QAction;
+class QMenu;
 class QFileSystemWatcher;
 class QSystemTrayIcon;
 class QLabel;
@@ -46,13 +49,24 @@ public:
     HealthPage *healthPage() const { return m_healthPage; }
     LogsPage *logsPage() const { return m_logsPage; }
     StagedMoves *stagedMoves() const { return m_staged; }
+    QString registryPath() const { return m_registryPath; }
+    const AppSettings &settings() const { return m_settings; }
+
+    /** Switches to the registry at `path` (File › Open registry…); what was staged is dropped. */
+    void openRegistry(const QString &path);
+    /** Saves `settings` and puts them to work: store, secrets, host keys, watchdog, registry. */
+    void applySettings(const AppSettings &settings);
+    /** Opens `file` at `line` in $VISUAL/$EDITOR (`EDITOR +LINE FILE`), else the desktop's
+     *  handler for the file. */
+    static void openInEditor(const QString &file, int line);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
-    /** Switches to the registry at `path` (File › Open registry…); what was staged is dropped. */
-    void openRegistry(const QString &path);
+    void buildMenus();
+    void buildToolBar();
     /** A tray notification where the desktop has a tray, and the status bar either way. */
     void notify(const QString &title, const QString &message, bool warning);
     /** Reads and checks the registry file off the GUI thread, then shows it. */
@@ -64,7 +78,9 @@ private:
     /** Runs or pauses the self-heal watchdog (on its own thread) over the loaded registry. */
     void setWatchdogRunning(bool running);
 
+    AppSettings m_settings;
     QString m_registryPath;
+    QMap<QString, HostState> m_hostStates; // the last observation, for refusing unreachable hosts
     std::unique_ptr<OrchestratorThread> m_worker;
     StagedMoves *m_staged = nullptr;
     TopologyView *m_topology = nullptr;
@@ -81,6 +97,7 @@ private:
     std::unique_ptr<HealLoop> m_healLoop;
     QFileSystemWatcher *m_registryWatcher = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QMenu *m_recentMenu = nullptr;
 };
 
 } // namespace Portoser

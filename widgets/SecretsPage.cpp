@@ -85,6 +85,16 @@ bool confirm(QWidget *parent, const QString &title, const QString &text)
 
 } // namespace
 
+void SecretsPage::setSettings(const OrchestratorSettings &settings)
+{
+    m_worker->setSettings(settings);
+    const int index = settings.secrets.backend == u"vault" ? 1 : 0;
+    if (m_backend->currentIndex() == index)
+        refresh();
+    else
+        m_backend->setCurrentIndex(index); // refreshes
+}
+
 SecretsPage::SecretsPage(const OrchestratorSettings &settings, QWidget *parent)
     : QWidget(parent)
     , m_worker(std::make_unique<OrchestratorThread>(settings, QStringLiteral("secrets")))

@@ -32,6 +32,8 @@ class SecretsPage : public QWidget
 
 public:
     explicit SecretsPage(const OrchestratorSettings &settings, QWidget *parent = nullptr);
+    /** Another store or secrets backend chosen in Settings: reads the secrets from there. */
+    void setSettings(const OrchestratorSettings &settings);
     ~SecretsPage() override;
 
     /** The registry whose services are shown as users of each key. */

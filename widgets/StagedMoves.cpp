@@ -15,8 +15,13 @@ QVariant StagedMoves::data(const QModelIndex &index, int role) const
     const StagedMove &m = m_moves.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return tr("move %1: %2 → %3").arg(m.service, m.from, m.to);
+        return m.isRedeploy() ? tr("redeploy %1 on %2").arg(m.service, m.to)
+                              : tr("move %1: %2 → %3").arg(m.service, m.from, m.to);
     case Qt::ToolTipRole:
+        if (m.isRedeploy())
+            return tr("Staged: %1 will be deployed again on %2 even if nothing changed "
+                      "(as `deploy --force`)")
+                .arg(m.service, m.to);
         return tr("Staged: %1 will be deployed on %2, pass its health gate there, and only then "
                   "be stopped on %3")
             .arg(m.service, m.to, m.from);
@@ -55,6 +60,24 @@ void StagedMoves::stage(const StagedMove &move)
     const int row = int(m_moves.size());
     beginInsertRows({}, row, row);
     m_moves.append(move);
+    endInsertRows();
+    emit changed();
+}
+
+void StagedMoves::markRedeploy(const QString &service, const QString &host)
+{
+    for (int row = 0; row < m_moves.size(); ++row) {
+        if (m_moves.at(row).service == service) {
+            const bool wasRedeploy = m_moves.at(row).isRedeploy();
+            undo(row);
+            if (wasRedeploy)
+                return;
+            break; // a staged move becomes a redeploy where it runs now
+        }
+    }
+    const int row = int(m_moves.size());
+    beginInsertRows({}, row, row);
+    m_moves.append({service, host, host});
     endInsertRows();
     emit changed();
 }

@@ -6,12 +6,15 @@
 
 namespace Portoser {
 
-/** A move the operator staged by dragging a service onto another host; nothing ran yet. */
+/** A change the operator staged, nothing ran yet: a move (dragged onto another host) or a
+ *  redeploy in place (marked from the chip's menu; `from` and `to` are its host). */
 struct StagedMove
 {
     QString service;
     QString from;
     QString to;
+
+    bool isRedeploy() const { return from == to; }
 };
 
 /**
@@ -37,10 +40,12 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void stage(const StagedMove &move);
+    /** Marks `service` (on `host`) for a forced redeploy in place; marking it again unmarks it. */
+    void markRedeploy(const QString &service, const QString &host);
     void undo(int row);
     void clear();
     const QList<StagedMove> &moves() const { return m_moves; }
-    /** Where `service` is staged to go, or empty. */
+    /** Where `service` is staged to go (its own host for a redeploy), or empty. */
     QString destinationOf(const QString &service) const;
 
 signals:

@@ -3,10 +3,14 @@
 
 #include "widgets/StagedMoves.h"
 
+#include <QGraphicsPathItem>
 #include <QGraphicsRectItem>
+#include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
+#include <QMenu>
 #include <QPainter>
+#include <QPainterPath>
 #include <QStyleOptionGraphicsItem>
 #include <QWheelEvent>
 
@@ -17,7 +21,7 @@ namespace Portoser {
 namespace {
 
 constexpr qreal CardWidth = 240;
-constexpr qreal CardHeader = 58;
+constexpr qreal CardHeader = 66;
 constexpr qreal ChipHeight = 28;
 constexpr qreal ChipGap = 6;
 constexpr qreal Margin = 10;
@@ -54,7 +58,9 @@ public:
             QStringLiteral("%1  ·  %2")
                 .arg(host.address(), host.arch.isEmpty() ? QStringLiteral("?") : host.arch),
             this);
-        m_detail->setPos(Margin, 26);
+        m_detail->setPos(Margin, 25);
+        m_facts = new QGraphicsSimpleTextItem(QObject::tr("not observed yet"), this);
+        m_facts->setPos(Margin, 43);
         setToolTip(host.description.isEmpty() ? host.name : host.description);
         setAcceptDrops(false);
         setCacheMode(DeviceCoordinateCache);
@@ -66,6 +72,28 @@ public:
         setPen(QPen(palette.color(QPalette::Mid), 1));
         m_title->setBrush(palette.color(QPalette::Text));
         m_detail->setBrush(palette.color(QPalette::PlaceholderText));
+        m_facts->setBrush(palette.color(QPalette::PlaceholderText));
+    }
+    /** What the last observation said: reachable with its load, memory and disk, or why not. */
+    void setState(const HostState &h)
+    {
+        if (!h.reachable) {
+            m_facts->setText(QObject::tr("⛔ unreachable"));
+            m_facts->setToolTip(h.error);
+            setToolTip(QObject::tr("%1: unreachable — %2").arg(m_name, h.error));
+            return;
+        }
+        QStringList facts{QObject::tr("● up %1 ms").arg(h.roundTripMs)};
+        if (h.load1 >= 0)
+            facts << QObject::tr("load %1").arg(h.load1, 0, 'f', 2);
+        if (h.memTotalKb > 0 && h.memAvailKb >= 0)
+            facts << QObject::tr("mem %1%").arg(100 - 100 * h.memAvailKb / h.memTotalKb);
+        if (h.diskUsedPct >= 0)
+            facts << QObject::tr("disk %1%").arg(h.diskUsedPct);
+        m_facts->setText(facts.join(QStringLiteral("  ·  ")));
+        if (!h.os.isEmpty())
+            m_detail->setText(m_detail->text().section(QStringLiteral("  ·  "), 0, 0)
+                              + QStringLiteral("  ·  %1/%2").arg(h.os, h.arch));
     }
     void setHighlighted(bool on)
     {
@@ -82,6 +110,7 @@ private:
     QString m_name;
     QGraphicsSimpleTextItem *m_title;
     QGraphicsSimpleTextItem *m_detail;
+    QGraphicsSimpleTextItem *m_facts;
 };
 
 /** A service on its host's card; dragged onto another card it asks for a move. */
@@ -145,7 +174,9 @@ public:
     void setStagedTo(const QString &host)
     {
         m_stagedTo = host;
-        m_badge = host.isEmpty() ? QString() : QStringLiteral("→ %1").arg(host);
+        m_badge = host.isEmpty()   ? QString()
+                  : host == m_host ? QObject::tr("↻ redeploy")
+                                   : QStringLiteral("→ %1").arg(host);
         update();
     }
     void setColours(const QPalette &palette) { m_palette = palette; }
@@ -180,6 +211,15 @@ public:
     }
 
 protected:
+    void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override
+    {
+        QMenu menu;
+        QAction *redeploy = menu.addAction(
+            m_stagedTo == m_host ? QObject::tr("Unmark for redeploy")
+                                 : QObject::tr("Mark for redeploy on %1").arg(m_host));
+        if (menu.exec(event->screenPos()) == redeploy)
+            emit m_view->redeployRequested(m_service, m_host);
+    }
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override
     {
         setCursor(Qt::ClosedHandCursor);
@@ -231,6 +271,12 @@ void TopologyView::setRegistry(const Registry &registry)
     m_hosts.clear();
     m_chips.clear();
     m_refusal = nullptr;
+    m_edges = nullptr;
+    m_dependencies.clear();
+    for (const Service &s : registry.services) {
+        for (const QString &dependency : s.allDependencies())
+            m_dependencies.append({s.name, dependency});
+    }
     const QPalette pal = palette();
     int index = 0;
     QList<qreal> columnBottom(Columns, 0);
@@ -255,8 +301,93 @@ void TopologyView::setRegistry(const Registry &registry)
     m_scene->setSceneRect(
         m_scene->itemsBoundingRect().adjusted(-Spacing, -Spacing, Spacing, Spacing));
     refreshBadges();
+    drawDependencies();
     if (!m_userZoomed)
         fitScene();
+}
+
+void TopologyView::setHostStates(const QList<HostState> &hosts)
+{
+    for (const HostState &h : hosts) {
+        if (HostCard *card = m_hosts.value(h.host))
+            card->setState(h);
+    }
+}
+
+void TopologyView::fitAll()
+{
+    m_userZoomed = false;
+    fitScene();
+}
+
+void TopologyView::setDependenciesShown(bool shown)
+{
+    m_dependenciesShown = shown;
+    drawDependencies();
+}
+
+int TopologyView::dependencyEdgeCount() const
+{
+    return m_edges && m_edges->isVisible() ? m_edgeCount : 0;
+}
+
+void TopologyView::drawDependencies()
+{
+    // One path for every edge: thousands of arrows cost one item, not thousands.
+    if (!m_dependenciesShown) {
+        if (m_edges)
+            m_edges->hide();
+        return;
+    }
+    QPainterPath path;
+    m_edgeCount = 0;
+    for (const auto &[from, to] : std::as_const(m_dependencies)) {
+        const ServiceChip *a = m_chips.value(from);
+        const ServiceChip *b = m_chips.value(to);
+        if (!a || !b)
+            continue;
+        const QRectF ra = a->sceneBoundingRect();
+        const QRectF rb = b->sceneBoundingRect();
+        // From the dependent's right edge to the dependency's left edge, bowed so that edges
+        // within one card stay visible.
+        const QPointF start(ra.right(), ra.center().y());
+        const QPointF end(rb.left(), rb.center().y());
+        const qreal bow = std::max(40.0, std::abs(end.x() - start.x()) / 3);
+        path.moveTo(start);
+        path.cubicTo(start + QPointF(bow, 0), end - QPointF(bow, 0), end);
+        path.moveTo(end);
+        path.lineTo(end + QPointF(-7, -4));
+        path.moveTo(end);
+        path.lineTo(end + QPointF(-7, 4));
+        ++m_edgeCount;
+    }
+    if (!m_edges) {
+        m_edges = m_scene->addPath(path);
+        m_edges->setZValue(5);
+        m_edges->setAcceptedMouseButtons(Qt::NoButton);
+    } else {
+        m_edges->setPath(path);
+    }
+    QPen pen(palette().color(QPalette::Highlight), 1.5);
+    pen.setCosmetic(true);
+    m_edges->setPen(pen);
+    m_edges->show();
+}
+
+void TopologyView::changeEvent(QEvent *event)
+{
+    // Light/dark switch: cards and chips take the new palette.
+    if (event->type() == QEvent::PaletteChange) {
+        const QPalette pal = palette();
+        for (HostCard *card : std::as_const(m_hosts))
+            card->setColours(pal);
+        for (ServiceChip *chip : std::as_const(m_chips)) {
+            chip->setColours(pal);
+            chip->update();
+        }
+        drawDependencies();
+    }
+    QGraphicsView::changeEvent(event);
 }
 
 void TopologyView::fitScene()

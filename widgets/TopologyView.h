@@ -7,6 +7,7 @@
 #include <QGraphicsView>
 #include <QHash>
 
+class QGraphicsPathItem;
 class QGraphicsSimpleTextItem;
 
 namespace Portoser {
@@ -34,6 +35,13 @@ public:
     /** Badges for staged moves, kept up to date as `staged` changes. */
     void setStagedMoves(const StagedMoves *staged);
     void setStates(const QMap<QString, ServiceState> &states);
+    /** What the last observation said of each host: reachability, load, memory, disk. */
+    void setHostStates(const QList<HostState> &hosts);
+    /** Arrows from each service to what it depends on, on demand. */
+    void setDependenciesShown(bool shown);
+    int dependencyEdgeCount() const;
+    /** The whole cluster in view (and Ctrl+wheel zoom forgotten). */
+    void fitAll();
     /** A service's public URL behind the ingress and its route's state (ok, stale, missing). */
     struct Route
     {
@@ -57,14 +65,18 @@ public:
 
 signals:
     void moveRequested(const QString &service, const QString &toHost, const QPointF &scenePosition);
+    /** The chip's menu asked to (un)mark `service` for a redeploy in place. */
+    void redeployRequested(const QString &service, const QString &host);
 
 protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void refreshBadges();
     void fitScene();
+    void drawDependencies();
 
     QGraphicsScene *m_scene;
     QHash<QString, HostCard *> m_hosts;
@@ -72,6 +84,10 @@ private:
     const StagedMoves *m_staged = nullptr;
     QGraphicsSimpleTextItem *m_refusal = nullptr;
     bool m_userZoomed = false;
+    QList<std::pair<QString, QString>> m_dependencies; // dependent → dependency
+    QGraphicsPathItem *m_edges = nullptr;
+    bool m_dependenciesShown = false;
+    int m_edgeCount = 0;
 };
 
 } // namespace Portoser

@@ -2,9 +2,9 @@
 #include "app/cli/HistoryCommand.h"
 
 #include "app/cli/DeployCommand.h"
-#include "core/history/HistoryJson.h"
 #include "app/cli/TextTable.h"
 #include "core/deploy/ConfigDiff.h"
+#include "core/history/HistoryJson.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -57,7 +57,7 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         const int limit = args.value(LimitOption).toInt(&ok);
         if (!ok || limit < 1)
             return context.usageError(u"--limit needs a positive number"_s);
-        auto records = orchestrator.history({words.value(0), limit, 0});
+        auto records = orchestrator.history(HistoryQuery::newest(words.value(0), limit));
         if (!records) {
             context.printError(records.error().message);
             return Failed;

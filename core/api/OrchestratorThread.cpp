@@ -46,4 +46,12 @@ void OrchestratorThread::post(Task task)
     });
 }
 
+void OrchestratorThread::setSettings(const OrchestratorSettings &settings)
+{
+    post([this, settings](Orchestrator &o) {
+        m_settings = settings; // read only on this thread, when the orchestrator is made
+        o.setSettings(settings);
+    });
+}
+
 } // namespace Portoser

@@ -28,6 +28,8 @@ public:
     Q_DISABLE_COPY_MOVE(OrchestratorThread)
 
     void post(Task task);
+    /** The orchestrator takes `settings` before the next task (sessions and store reopen). */
+    void setSettings(const OrchestratorSettings &settings);
     /** Lets the running task finish and drops those not started (graceful shutdown). */
     void stop();
     /** Tasks posted and not finished yet. */

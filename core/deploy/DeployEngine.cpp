@@ -323,6 +323,10 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             if (progress)
                 progress({p.service, p.host, outcome, r.reason});
         };
+        if (options.isCancelled()) {
+            endUnstarted(u"cancelled"_s, u"cancelled by %1 before it started"_s.arg(options.actor));
+            continue;
+        }
         if (!failedDeps.isEmpty()) {
             endUnstarted(u"skipped"_s, u"not deployed because its dependency %1 failed"_s.arg(
                                            failedDeps.join(u", "_s)));
@@ -333,11 +337,19 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             endUnstarted(u"failed"_s, secretValues.error().message);
             continue;
         }
-        running.append(
-            {records.size() - 1, m_pool.worker(h).submit<ServiceRun>(
-                                     [h, s, p, values = *secretValues, progress](Transport &t) {
-                                         return ServiceDeployer::run(t, h, s, p, values, progress);
-                                     })});
+        // A host's services queue on its worker: a cancel reaches those still waiting there.
+        running.append({records.size() - 1,
+                        m_pool.worker(h).submit<ServiceRun>(
+                            [h, s, p, values = *secretValues, progress, options](Transport &t) {
+                                if (options.isCancelled()) {
+                                    const QString why =
+                                        u"cancelled by %1 before it started"_s.arg(options.actor);
+                                    if (progress)
+                                        progress({p.service, p.host, u"cancelled"_s, why});
+                                    return ServiceRun{u"cancelled"_s, why, {}, {}, {}, {}};
+                                }
+                                return ServiceDeployer::run(t, h, s, p, values, progress);
+                            })});
     }
     collect();
 

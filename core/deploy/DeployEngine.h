@@ -7,6 +7,7 @@
 #include "core/deploy/ServiceLock.h"
 #include "core/history/DeploymentRecord.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -32,6 +33,11 @@ struct DeployOptions
     /** The values of a service's `secrets:` (VAR -> value), fetched on the coordinator just
      *  before its deploy; they go only into the env file on the worker. */
     std::function<Result<QMap<QString, QString>>(const Service &)> secrets;
+    /** Set (from any thread) to start no further service: those already started finish their
+     *  deploy or revert, the rest end `cancelled` without touching their hosts. */
+    std::shared_ptr<const std::atomic_bool> cancel;
+
+    bool isCancelled() const { return cancel && cancel->load(); }
 };
 
 /**

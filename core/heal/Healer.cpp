@@ -79,7 +79,7 @@ void Healer::emitEvent(Context &c, HealEvent event)
 
 bool Healer::operatorActedSince(const QString &service, qint64 epochSeconds) const
 {
-    const auto records = m_history.list({service, 5, 0});
+    const auto records = m_history.list(HistoryQuery::newest(service, 5));
     if (!records)
         return false;
     for (const DeploymentRecord &r : *records) {

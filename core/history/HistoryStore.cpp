@@ -439,10 +439,13 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
 Result<QList<DeploymentRecord>> HistoryStore::list(const HistoryQuery &query) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) AND (? = 0 OR id < ?) "
+    q.prepare(u"SELECT %1 FROM deployments WHERE (? = '' OR service = ?) AND (? = '' OR host = ?) "
+              "AND (? = '' OR outcome = ?) AND (? = 0 OR id < ?) "
               "ORDER BY id DESC LIMIT ? OFFSET ?"_s.arg(Columns));
-    q.addBindValue(text(query.service));
-    q.addBindValue(text(query.service));
+    for (const QString &filter : {query.service, query.host, query.outcome}) {
+        q.addBindValue(text(filter));
+        q.addBindValue(text(filter));
+    }
     q.addBindValue(query.beforeId);
     q.addBindValue(query.beforeId);
     q.addBindValue(query.limit);

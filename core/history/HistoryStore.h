@@ -20,6 +20,17 @@ struct HistoryQuery
     int limit = 50;
     int offset = 0;
     qint64 beforeId = 0; // > 0: only older records (keyset paging: every page costs the same)
+    QString host;        // empty: all
+    QString outcome;     // empty: all (succeeded, failed, rolled_back, cancelled, …)
+
+    /** The newest `limit` records of `service` (all services when empty). */
+    static HistoryQuery newest(const QString &service, int limit)
+    {
+        HistoryQuery q;
+        q.service = service;
+        q.limit = limit;
+        return q;
+    }
 };
 
 /**

@@ -19,6 +19,7 @@ struct VaultSettings
     int timeoutMs = 10000;
 
     bool usesAppRole() const { return !roleId.isEmpty(); }
+    friend bool operator==(const VaultSettings &, const VaultSettings &) = default;
 };
 
 /** Which secrets backend references without a `local:`/`vault:` prefix go to, and its settings. */
@@ -29,6 +30,7 @@ struct SecretsSettings
     VaultSettings vault;
 
     static SecretsSettings fromEnvironment();
+    friend bool operator==(const SecretsSettings &, const SecretsSettings &) = default;
 };
 
 } // namespace Portoser

@@ -112,7 +112,7 @@ void TestStore::historyRoundTrip()
     for (int i = 0; i < 3; ++i) {
         DeploymentRecord r;
         r.service = i == 2 ? u"db"_s : u"web"_s;
-        r.host = u"h1"_s;
+        r.host = i == 0 ? u"h1"_s : u"h2"_s;
         r.action = u"deploy"_s;
         r.actor = u"cli:test"_s;
         r.config = QJsonObject{{u"port"_s, 8000 + i}};
@@ -126,13 +126,27 @@ void TestStore::historyRoundTrip()
         QVERIFY(store->finish(r));
     }
     QVERIFY(ids.at(0) < ids.at(1) && ids.at(1) < ids.at(2));
-    auto web = store->list({u"web"_s, 50, 0});
+    auto web = store->list(HistoryQuery::newest(u"web"_s, 50));
     QVERIFY(web);
     QCOMPARE(web->size(), 2);
     QCOMPARE(web->first().id, ids.at(1)); // newest first
-    auto page = store->list({{}, 1, 1});
+    HistoryQuery second = HistoryQuery::newest({}, 1);
+    second.offset = 1;
+    auto page = store->list(second);
     QCOMPARE(page->size(), 1);
     QCOMPARE(page->first().id, ids.at(1));
+    // The history page's filters: by host, by outcome, and both with a service.
+    HistoryQuery onH2 = HistoryQuery::newest({}, 50);
+    onH2.host = u"h2"_s;
+    QCOMPARE(store->list(onH2)->size(), 2);
+    HistoryQuery failed = HistoryQuery::newest({}, 50);
+    failed.outcome = u"failed"_s;
+    QCOMPARE(store->list(failed)->size(), 1);
+    QCOMPARE(store->list(failed)->first().id, ids.at(1));
+    HistoryQuery webOkOnH2 = HistoryQuery::newest(u"web"_s, 50);
+    webOkOnH2.host = u"h2"_s;
+    webOkOnH2.outcome = u"succeeded"_s;
+    QVERIFY(store->list(webOkOnH2)->isEmpty()); // web on h2 failed
     auto one = store->get(ids.at(0));
     QVERIFY(one);
     QCOMPARE(one->config.value(u"port"_s).toInt(), 8000);

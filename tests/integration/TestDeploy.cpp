@@ -213,7 +213,7 @@ void TestDeploy::failedHealthGateRevertsToThePrevious()
 
 void TestDeploy::rollbackRestoresAnEarlierRecord()
 {
-    auto records = m_orchestrator->history({u"web1"_s, 100, 0});
+    auto records = m_orchestrator->history(HistoryQuery::newest(u"web1"_s, 100));
     QVERIFY(records);
     const DeploymentRecord &first = records->last(); // the fresh deploy of v1
     QCOMPARE(first.outcome, u"succeeded"_s);
@@ -278,7 +278,8 @@ void TestDeploy::moveAsksAHostOfUnknownArch()
     QVERIFY(!moved);
     QVERIFY2(moved.error().message.contains(u"built for amd64-linux; armish is arm64-linux"_s),
              qPrintable(moved.error().message));
-    QVERIFY(m_orchestrator->history({u"nat"_s, 10, 0})->isEmpty()); // nothing was deployed
+    QVERIFY(m_orchestrator->history(HistoryQuery::newest(u"nat"_s, 10))
+                ->isEmpty()); // nothing was deployed
 }
 
 void TestDeploy::failedDependencyStopsItsDependents()
@@ -468,7 +469,7 @@ void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
     OrchestratorSettings settings;
     settings.databasePath = m_temp->path(u"portoser.db"_s);
     Orchestrator fresh(Interpolator::processEnvironment(), settings);
-    auto records = fresh.history({u"orphan"_s, 10, 0});
+    auto records = fresh.history(HistoryQuery::newest(u"orphan"_s, 10));
     QVERIFY(records);
     QCOMPARE(records->size(), 1);
     QCOMPARE(records->first().outcome, u"interrupted"_s);

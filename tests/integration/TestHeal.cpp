@@ -144,7 +144,7 @@ HealReport TestHeal::heal(const Registry &r, const QStringList &services)
 QList<DeploymentRecord> TestHeal::healerRecords(const QString &service)
 {
     QList<DeploymentRecord> mine;
-    const auto all = m_orchestrator->history({service, 100, 0});
+    const auto all = m_orchestrator->history(HistoryQuery::newest(service, 100));
     for (const DeploymentRecord &r : all ? *all : QList<DeploymentRecord>()) {
         if (r.actor == u"healer"_s)
             mine.append(r);
