@@ -2,7 +2,26 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>DeployPanel</name>
+    <name>Portoser::AppSettings</name>
+    <message>
+        <source>The store URL holds a password. Put it in ~/.pgpass (PostgreSQL reads it there): the settings file is not a secret store.</source>
+        <translation>Die Datenbank-URL enthält ein Passwort. Legen Sie es in ~/.pgpass ab (PostgreSQL liest es dort): Die Einstellungsdatei ist kein Speicher für Geheimnisse.</translation>
+    </message>
+    <message>
+        <source>Unknown secrets backend &quot;%1&quot;.</source>
+        <translation>Unbekanntes Backend für Geheimnisse „%1“.</translation>
+    </message>
+    <message>
+        <source>The Vault backend needs Vault&apos;s address.</source>
+        <translation>Das Vault-Backend benötigt die Vault-Adresse.</translation>
+    </message>
+    <message>
+        <source>The heal interval cannot be negative.</source>
+        <translation>Das Watchdog-Intervall darf nicht negativ sein.</translation>
+    </message>
+</context>
+<context>
+    <name>Portoser::DeployPanel</name>
     <message>
         <source>Staged changes</source>
         <translation>Vorgemerkte Änderungen</translation>
@@ -72,10 +91,6 @@
         <translation>Bereitstellungsergebnisse</translation>
     </message>
     <message>
-        <source>Drag a service onto another host to stage a move.</source>
-        <translation>Ziehen Sie einen Dienst auf einen anderen Host, um eine Verschiebung vorzumerken.</translation>
-    </message>
-    <message>
         <source>Plan</source>
         <translation>Plan</translation>
     </message>
@@ -118,9 +133,29 @@
         <source>Deploy finished with errors.</source>
         <translation>Bereitstellung mit Fehlern abgeschlossen.</translation>
     </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>Abbre&amp;chen</translation>
+    </message>
+    <message>
+        <source>Start no further service; those already started finish or revert</source>
+        <translation>Keine weiteren Dienste starten; bereits gestartete laufen zu Ende oder werden zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>Double-click a result to open its history record</source>
+        <translation>Doppelklicken Sie auf ein Ergebnis, um seinen Eintrag im Verlauf zu öffnen</translation>
+    </message>
+    <message>
+        <source>Drag a service onto another host to stage a move, or mark it for redeploy from its menu.</source>
+        <translation>Ziehen Sie einen Dienst auf einen anderen Host, um eine Verschiebung vorzumerken, oder merken Sie ihn über sein Menü zur erneuten Bereitstellung vor.</translation>
+    </message>
+    <message>
+        <source>Cancelling: services already started finish or revert; the rest do not start.</source>
+        <translation>Wird abgebrochen: Bereits gestartete Dienste laufen zu Ende oder werden zurückgesetzt; die übrigen werden nicht gestartet.</translation>
+    </message>
 </context>
 <context>
-    <name>HealthPage</name>
+    <name>Portoser::HealthPage</name>
     <message>
         <source>&amp;Diagnose</source>
         <translation>&amp;Diagnostizieren</translation>
@@ -187,7 +222,7 @@
     </message>
 </context>
 <context>
-    <name>HistoryModel</name>
+    <name>Portoser::HistoryModel</name>
     <message>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
@@ -230,7 +265,7 @@
     </message>
 </context>
 <context>
-    <name>HistoryPage</name>
+    <name>Portoser::HistoryPage</name>
     <message>
         <source>Filter by service</source>
         <translation>Nach Dienst filtern</translation>
@@ -314,9 +349,49 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <source>Rollback failed: %1</source>
         <translation>Zurückrollen fehlgeschlagen: %1</translation>
     </message>
+    <message>
+        <source>Host filter</source>
+        <translation>Hostfilter</translation>
+    </message>
+    <message>
+        <source>All hosts</source>
+        <translation>Alle Hosts</translation>
+    </message>
+    <message>
+        <source>Outcome filter</source>
+        <translation>Ergebnisfilter</translation>
+    </message>
+    <message>
+        <source>All outcomes</source>
+        <translation>Alle Ergebnisse</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>erfolgreich</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation>zurückgerollt</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>übersprungen</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>unterbrochen</translation>
+    </message>
 </context>
 <context>
-    <name>LogsPage</name>
+    <name>Portoser::LogsPage</name>
     <message>
         <source>Service</source>
         <translation>Dienst</translation>
@@ -347,7 +422,7 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>Portoser::MainWindow</name>
     <message>
         <source>Portoser — %1</source>
         <translation>Portoser — %1</translation>
@@ -448,10 +523,6 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <translation>Beobachten</translation>
     </message>
     <message>
-        <source>Ask every host how its services are (F5)</source>
-        <translation>Jeden Host nach dem Zustand seiner Dienste fragen (F5)</translation>
-    </message>
-    <message>
         <source>Find a service…</source>
         <translation>Dienst suchen…</translation>
     </message>
@@ -523,74 +594,49 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <source>%1 hosts, %2 services, %3 errors, %4 warnings</source>
         <translation>%1 Hosts, %2 Dienste, %3 Fehler, %4 Warnungen</translation>
     </message>
-</context>
-<context>
-    <name>QObject</name>
     <message>
-        <source>services/api</source>
-        <translation>services/api</translation>
+        <source>Ask every host how it and its services are (F5)</source>
+        <translation>Jeden Host nach seinem Zustand und dem seiner Dienste fragen (F5)</translation>
     </message>
     <message>
-        <source>DB_PASSWORD</source>
-        <translation>DB_PASSWORD</translation>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
     </message>
     <message>
-        <source>Secret value</source>
-        <translation>Geheimer Wert</translation>
+        <source>Show the whole cluster (Ctrl+0)</source>
+        <translation>Den ganzen Cluster anzeigen (Strg+0)</translation>
     </message>
     <message>
-        <source>&amp;Path:</source>
-        <translation>&amp;Pfad:</translation>
+        <source>Dependencies</source>
+        <translation>Abhängigkeiten</translation>
     </message>
     <message>
-        <source>&amp;Key:</source>
-        <translation>&amp;Schlüssel:</translation>
+        <source>Draw an arrow from each service to what it depends on (Ctrl+D)</source>
+        <translation>Von jedem Dienst einen Pfeil zu seinen Abhängigkeiten zeichnen (Strg+D)</translation>
     </message>
     <message>
-        <source>&amp;Value:</source>
-        <translation>&amp;Wert:</translation>
+        <source>Open &amp;recent</source>
+        <translation>Zu&amp;letzt geöffnet</translation>
     </message>
     <message>
-        <source>%1#%2 stored (version %3)</source>
-        <translation>%1#%2 gespeichert (Version %3)</translation>
+        <source>(none yet)</source>
+        <translation>(noch keine)</translation>
     </message>
     <message>
-        <source>%1#%2 is now version %3</source>
-        <translation>%1#%2 ist jetzt Version %3</translation>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <source>%1#%2 deleted</source>
-        <translation>%1#%2 gelöscht</translation>
+        <source>The new language shows when Portoser next starts.</source>
+        <translation>Die neue Sprache gilt ab dem nächsten Start von Portoser.</translation>
     </message>
     <message>
-        <source>%1#%2: version %3 restored as %4</source>
-        <translation>%1#%2: Version %3 als %4 wiederhergestellt</translation>
-    </message>
-    <message>
-        <source>%1 of %2 keys written to %3</source>
-        <translation>%1 von %2 Schlüsseln nach %3 geschrieben</translation>
-    </message>
-    <message>
-        <source>%1 on %2 — drag onto another host to stage a move</source>
-        <translation>%1 auf %2 — auf einen anderen Host ziehen, um eine Verschiebung vorzumerken</translation>
-    </message>
-    <message>
-        <source>%1 on %2: %3%4</source>
-        <translation>%1 auf %2: %3%4</translation>
-    </message>
-    <message>
-        <source>not observed yet</source>
-        <translation>noch nicht beobachtet</translation>
-    </message>
-    <message>
-        <source>
-%1 (route %2)</source>
-        <translation>
-%1 (Route %2)</translation>
+        <source>%1 did not answer the last observation (%2)</source>
+        <translation>%1 hat bei der letzten Beobachtung nicht geantwortet (%2)</translation>
     </message>
 </context>
 <context>
-    <name>SecretsPage</name>
+    <name>Portoser::SecretsPage</name>
     <message>
         <source>Backend:</source>
         <translation>Backend:</translation>
@@ -825,7 +871,150 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
     </message>
 </context>
 <context>
-    <name>StagedMoves</name>
+    <name>Portoser::SettingsDialog</name>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Browse for %1</source>
+        <translation>%1 auswählen</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Registry</source>
+        <translation>Registry</translation>
+    </message>
+    <message>
+        <source>PORTOSER_REGISTRY, ./registry.yml or ~/.portoser/registry.yml</source>
+        <translation>PORTOSER_REGISTRY, ./registry.yml oder ~/.portoser/registry.yml</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>~/.portoser/portoser.db, or postgresql://user@host/db</source>
+        <translation>~/.portoser/portoser.db oder postgresql://user@host/db</translation>
+    </message>
+    <message>
+        <source>A SQLite file, or a PostgreSQL URL shared with `portoser --serve`. Keep the password in ~/.pgpass.</source>
+        <translation>Eine SQLite-Datei oder eine PostgreSQL-URL, die mit `portoser --serve` gemeinsam genutzt wird. Bewahren Sie das Passwort in ~/.pgpass auf.</translation>
+    </message>
+    <message>
+        <source>Secrets backend</source>
+        <translation>Backend für Geheimnisse</translation>
+    </message>
+    <message>
+        <source>Encrypted local store</source>
+        <translation>Verschlüsselter lokaler Speicher</translation>
+    </message>
+    <message>
+        <source>HashiCorp Vault</source>
+        <translation>HashiCorp Vault</translation>
+    </message>
+    <message>
+        <source>Secrets file</source>
+        <translation>Datei für Geheimnisse</translation>
+    </message>
+    <message>
+        <source>~/.portoser/secrets.enc</source>
+        <translation>~/.portoser/secrets.enc</translation>
+    </message>
+    <message>
+        <source>Vault address</source>
+        <translation>Vault-Adresse</translation>
+    </message>
+    <message>
+        <source>KV mount</source>
+        <translation>KV-Mount</translation>
+    </message>
+    <message>
+        <source>Watchdog interval</source>
+        <translation>Watchdog-Intervall</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>each service&apos;s own</source>
+        <translation>pro Dienst festgelegt</translation>
+    </message>
+    <message>
+        <source>Accept the key of a host seen for the first time</source>
+        <translation>Schlüssel eines erstmals gesehenen Hosts akzeptieren</translation>
+    </message>
+    <message>
+        <source>Trust on first use, like ssh&apos;s StrictHostKeyChecking=accept-new. A key that changed is always refused.</source>
+        <translation>Vertrauen beim ersten Kontakt, wie StrictHostKeyChecking=accept-new bei ssh. Ein geänderter Schlüssel wird immer abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>The system&apos;s</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>&amp;Registry:</source>
+        <translation>&amp;Registry:</translation>
+    </message>
+    <message>
+        <source>Registry (*.yml *.yaml)</source>
+        <translation>Registry (*.yml *.yaml)</translation>
+    </message>
+    <message>
+        <source>S&amp;tore:</source>
+        <translation>Da&amp;tenbank:</translation>
+    </message>
+    <message>
+        <source>SQLite (*.db)</source>
+        <translation>SQLite (*.db)</translation>
+    </message>
+    <message>
+        <source>Secrets &amp;backend:</source>
+        <translation>&amp;Backend für Geheimnisse:</translation>
+    </message>
+    <message>
+        <source>Secrets &amp;file:</source>
+        <translation>&amp;Datei für Geheimnisse:</translation>
+    </message>
+    <message>
+        <source>Secrets (*.enc)</source>
+        <translation>Geheimnisse (*.enc)</translation>
+    </message>
+    <message>
+        <source>Vault &amp;address:</source>
+        <translation>Vault-&amp;Adresse:</translation>
+    </message>
+    <message>
+        <source>KV &amp;mount:</source>
+        <translation>KV-&amp;Mount:</translation>
+    </message>
+    <message>
+        <source>&amp;Watchdog interval:</source>
+        <translation>&amp;Watchdog-Intervall:</translation>
+    </message>
+    <message>
+        <source>Host keys:</source>
+        <translation>Host-Schlüssel:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>A new language shows when Portoser next starts.</source>
+        <translation>Eine neue Sprache gilt ab dem nächsten Start von Portoser.</translation>
+    </message>
+</context>
+<context>
+    <name>Portoser::StagedMoves</name>
     <message>
         <source>move %1: %2 → %3</source>
         <translation>%1 verschieben: %2 → %3</translation>
@@ -834,9 +1023,17 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
         <source>Staged: %1 will be deployed on %2, pass its health gate there, and only then be stopped on %3</source>
         <translation>Vorgemerkt: %1 wird auf %2 bereitgestellt, muss dort die Zustandsprüfung bestehen und wird erst dann auf %3 gestoppt</translation>
     </message>
+    <message>
+        <source>redeploy %1 on %2</source>
+        <translation>%1 auf %2 erneut bereitstellen</translation>
+    </message>
+    <message>
+        <source>Staged: %1 will be deployed again on %2 even if nothing changed (as `deploy --force`)</source>
+        <translation>Vorgemerkt: %1 wird auf %2 erneut bereitgestellt, auch wenn sich nichts geändert hat (wie `deploy --force`)</translation>
+    </message>
 </context>
 <context>
-    <name>TopologyView</name>
+    <name>Portoser::TopologyView</name>
     <message>
         <source>Cluster topology</source>
         <translation>Cluster-Topologie</translation>
@@ -844,6 +1041,107 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
     <message>
         <source>Hosts with their services; drag a service onto another host to stage a move</source>
         <translation>Hosts mit ihren Diensten; ziehen Sie einen Dienst auf einen anderen Host, um eine Verschiebung vorzumerken</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>services/api</source>
+        <translation>services/api</translation>
+    </message>
+    <message>
+        <source>DB_PASSWORD</source>
+        <translation>DB_PASSWORD</translation>
+    </message>
+    <message>
+        <source>Secret value</source>
+        <translation>Geheimer Wert</translation>
+    </message>
+    <message>
+        <source>&amp;Path:</source>
+        <translation>&amp;Pfad:</translation>
+    </message>
+    <message>
+        <source>&amp;Key:</source>
+        <translation>&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>&amp;Value:</source>
+        <translation>&amp;Wert:</translation>
+    </message>
+    <message>
+        <source>%1#%2 stored (version %3)</source>
+        <translation>%1#%2 gespeichert (Version %3)</translation>
+    </message>
+    <message>
+        <source>%1#%2 is now version %3</source>
+        <translation>%1#%2 ist jetzt Version %3</translation>
+    </message>
+    <message>
+        <source>%1#%2 deleted</source>
+        <translation>%1#%2 gelöscht</translation>
+    </message>
+    <message>
+        <source>%1#%2: version %3 restored as %4</source>
+        <translation>%1#%2: Version %3 als %4 wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>%1 of %2 keys written to %3</source>
+        <translation>%1 von %2 Schlüsseln nach %3 geschrieben</translation>
+    </message>
+    <message>
+        <source>%1 on %2 — drag onto another host to stage a move</source>
+        <translation>%1 auf %2 — auf einen anderen Host ziehen, um eine Verschiebung vorzumerken</translation>
+    </message>
+    <message>
+        <source>%1 on %2: %3%4</source>
+        <translation>%1 auf %2: %3%4</translation>
+    </message>
+    <message>
+        <source>not observed yet</source>
+        <translation>noch nicht beobachtet</translation>
+    </message>
+    <message>
+        <source>
+%1 (route %2)</source>
+        <translation>
+%1 (Route %2)</translation>
+    </message>
+    <message>
+        <source>⛔ unreachable</source>
+        <translation>⛔ nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>%1: unreachable — %2</source>
+        <translation>%1: nicht erreichbar — %2</translation>
+    </message>
+    <message>
+        <source>● up %1 ms</source>
+        <translation>● erreichbar, %1 ms</translation>
+    </message>
+    <message>
+        <source>load %1</source>
+        <translation>Last %1</translation>
+    </message>
+    <message>
+        <source>mem %1%</source>
+        <translation>RAM %1 %</translation>
+    </message>
+    <message>
+        <source>disk %1%</source>
+        <translation>Platte %1 %</translation>
+    </message>
+    <message>
+        <source>↻ redeploy</source>
+        <translation>↻ erneut bereitstellen</translation>
+    </message>
+    <message>
+        <source>Unmark for redeploy</source>
+        <translation>Vormerkung zur erneuten Bereitstellung aufheben</translation>
+    </message>
+    <message>
+        <source>Mark for redeploy on %1</source>
+        <translation>Zur erneuten Bereitstellung auf %1 vormerken</translation>
     </message>
 </context>
 </TS>

@@ -66,6 +66,7 @@ public:
         setCacheMode(DeviceCoordinateCache);
     }
     QString name() const { return m_name; }
+    QString facts() const { return m_facts->text(); }
     void setColours(const QPalette &palette)
     {
         setBrush(palette.color(QPalette::AlternateBase));
@@ -312,6 +313,12 @@ void TopologyView::setHostStates(const QList<HostState> &hosts)
         if (HostCard *card = m_hosts.value(h.host))
             card->setState(h);
     }
+}
+
+QString TopologyView::hostSummary(const QString &host) const
+{
+    const HostCard *card = m_hosts.value(host);
+    return card ? card->facts() : QString();
 }
 
 void TopologyView::fitAll()

@@ -37,6 +37,8 @@ public:
     void setStates(const QMap<QString, ServiceState> &states);
     /** What the last observation said of each host: reachability, load, memory, disk. */
     void setHostStates(const QList<HostState> &hosts);
+    /** The facts line of a host's card (tests read it). */
+    QString hostSummary(const QString &host) const;
     /** Arrows from each service to what it depends on, on demand. */
     void setDependenciesShown(bool shown);
     int dependencyEdgeCount() const;

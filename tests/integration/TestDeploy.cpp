@@ -34,6 +34,7 @@ private slots:
     void moveDeploysGatesStopsOldThenEditsRegistry();
     void moveAsksAHostOfUnknownArch();
     void failedDependencyStopsItsDependents();
+    void cancelLetsTheStartedFinishAndStartsNoMore();
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
     void serviceLockHolderIsNamed();
@@ -295,6 +296,47 @@ void TestDeploy::failedDependencyStopsItsDependents()
     QCOMPARE(top->outcome, u"skipped"_s);
     QVERIFY2(top->reason.contains(u"dependency base failed"_s), qPrintable(top->reason));
     QVERIFY(!QFileInfo::exists(serviceDir(u"h3"_s, u"top"_s) + u"/current"_s)); // never touched
+}
+
+void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
+{
+    // Cancelled while `first` is starting: it finishes its deploy; `queued` (same host, waiting
+    // on the host's worker) and `later` (the next wave) end cancelled, their hosts untouched.
+    const Registry r = registry(
+        "  first:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n"
+        "  queued:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
+        "  later:\n    current_host: h3\n    deployment_type: process\n    command: sleep 600\n"
+        "    dependencies: [first]\n");
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    DeployOptions options;
+    options.autoHeal = false;
+    options.cancel = cancel;
+    QStringList cancelledSteps;
+    const auto records = m_orchestrator->deploy(
+        r, QStringList{u"first"_s, u"queued"_s, u"later"_s}, options,
+        [cancel, &cancelledSteps](const DeployProgress &p) {
+            if (p.service == u"first"_s && p.step == u"start"_s)
+                cancel->store(true);
+            if (p.step == u"cancelled"_s)
+                cancelledSteps.append(p.service);
+        });
+    QVERIFY2(records, records ? "" : qPrintable(records.error().message));
+    // first and queued share h2's worker, first queued first (a wave lists its services by name).
+    const DeploymentRecord *first = recordOf(*records, u"first"_s);
+    const DeploymentRecord *queued = recordOf(*records, u"queued"_s);
+    const DeploymentRecord *later = recordOf(*records, u"later"_s);
+    QVERIFY(first && queued && later);
+    QCOMPARE(first->outcome, u"succeeded"_s);
+    QCOMPARE(queued->outcome, u"cancelled"_s);
+    QCOMPARE(later->outcome, u"cancelled"_s);
+    QVERIFY2(later->reason.contains(u"cancelled by"_s), qPrintable(later->reason));
+    QCOMPARE(cancelledSteps.size(), 2);
+    QVERIFY(!QFileInfo::exists(serviceDir(u"h2"_s, u"queued"_s) + u"/current"_s));
+    QVERIFY(!QFileInfo::exists(serviceDir(u"h3"_s, u"later"_s) + u"/current"_s));
+    // The history says so too.
+    QCOMPARE(m_orchestrator->history(HistoryQuery::newest(u"later"_s, 1))->first().outcome,
+             u"cancelled"_s);
 }
 
 void TestDeploy::prunesToFiveReleases()

@@ -19,6 +19,8 @@
 #include <QFile>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -36,7 +38,9 @@ private slots:
     void modelsPassTheTester();
     void historyRollsBackAfterConfirmation();
     void refusedDropSaysWhy();
+    void hostCardsShowTheLastObservation();
     void dragStagesAndDeployMoves();
+    void markedRedeployRunsInPlaceAndOpensItsRecord();
     void chipsShowTheirPublicUrlAndRoute();
     void healthPageDiagnoses();
     void logsPageShowsTheLog();
@@ -52,6 +56,7 @@ private:
 
 void TestTopology::initTestCase()
 {
+    qputenv("XDG_CONFIG_HOME", m_dir.filePath(u"config"_s).toUtf8()); // QSettings: not the user's
     qputenv("PORTOSER_DB", m_dir.filePath(u"portoser.db"_s).toUtf8());
     qputenv("PORTOSER_HOME", m_dir.filePath(u"home"_s).toUtf8());
     QDir().mkpath(m_dir.filePath(u"web"_s));
@@ -220,6 +225,51 @@ void TestTopology::dragStagesAndDeployMoves()
     // PORTOSER_SCREENSHOT=file.png keeps a picture of the window, to look at it for real.
     if (const QString shot = qEnvironmentVariable("PORTOSER_SCREENSHOT"); !shot.isEmpty())
         QVERIFY(m_window->grab().save(shot));
+}
+
+void TestTopology::hostCardsShowTheLastObservation()
+{
+    // The window observed every host when the registry loaded: each card says how its host is.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->topology()->hostSummary(u"alpha"_s).contains(u"up"_s),
+                             15000);
+    const QString alpha = m_window->topology()->hostSummary(u"alpha"_s);
+    QVERIFY2(alpha.contains(u"disk"_s) && alpha.contains(u"mem"_s), qPrintable(alpha));
+}
+
+void TestTopology::markedRedeployRunsInPlaceAndOpensItsRecord()
+{
+    // The chip's menu marks web (now on beta) for a redeploy; marking twice unmarks.
+    TopologyView *view = m_window->topology();
+    StagedMoves *staged = m_window->stagedMoves();
+    emit view->redeployRequested(u"web"_s, u"beta"_s);
+    emit view->redeployRequested(u"web"_s, u"beta"_s);
+    QCOMPARE(staged->rowCount(), 0);
+    emit view->redeployRequested(u"web"_s, u"beta"_s);
+    QCOMPARE(staged->rowCount(), 1);
+    QVERIFY(staged->moves().first().isRedeploy());
+    const qint64 pidBefore = Orchestrator().status(registry(), {u"web"_s}).value(u"web"_s).pid;
+
+    QTest::mouseClick(m_window->deployPanel()->findChild<QPushButton *>(u"deployButton"_s),
+                      Qt::LeftButton);
+    auto *results = m_window->deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->deployPanel()->isBusy() && results->topLevelItemCount() > 0,
+                             30000);
+    QTreeWidgetItem *result = results->findItems(u"web"_s, Qt::MatchExactly).value(0);
+    QVERIFY(result);
+    QCOMPARE(result->text(1), u"beta"_s);
+    QCOMPARE(result->text(2), u"succeeded"_s);
+    const ServiceState now = Orchestrator().status(registry(), {u"web"_s}).value(u"web"_s);
+    QCOMPARE(now.state, u"running"_s);
+    QVERIFY(now.pid != pidBefore); // started again although nothing changed
+    QVERIFY(m_window->statusBar()->currentMessage().startsWith(u"Deploy finished"_s));
+
+    // Its result opens the record on the history page.
+    emit results->itemDoubleClicked(result, 3);
+    HistoryPage *history = m_window->historyPage();
+    QTRY_VERIFY(history->findChild<QTableView *>(u"historyTable"_s)->currentIndex().isValid());
+    const int row = history->findChild<QTableView *>(u"historyTable"_s)->currentIndex().row();
+    QCOMPARE(u"#%1"_s.arg(history->model()->record(row).id), result->text(3));
+    QCOMPARE(history->model()->record(row).action, u"restart"_s);
 }
 
 void TestTopology::chipsShowTheirPublicUrlAndRoute()
