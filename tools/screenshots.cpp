@@ -5,15 +5,19 @@
 //   deploy.png        a deploy in progress
 //   history.png       the history page with a record's details
 //   health.png        the health page after Diagnose
+//   topology-dark.png the topology in a dark palette, dependency arrows on
+//   settings.png      the Settings dialog
 #include "core/Orchestrator.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
+#include "widgets/SettingsDialog.h"
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDeadlineTimer>
 #include <QDir>
@@ -47,6 +51,27 @@ void settle(int ms)
 }
 
 } // namespace
+
+/** A dark palette like the ones desktops hand to Qt in dark mode. */
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x23, 0x25, 0x29), base(0x1b, 0x1c, 0x1f), text(0xe6, 0xe6, 0xe6);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x2c, 0x2f, 0x34));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9e, 0xa6));
+    p.setColor(QPalette::Button, QColor(0x31, 0x34, 0x3a));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::Mid, QColor(0x4a, 0x4e, 0x56));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xd8));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    return p;
+}
 
 int main(int argc, char **argv)
 {
@@ -110,5 +135,17 @@ int main(int argc, char **argv)
     waitFor([&] { return window.healthPage()->servicesTree()->topLevelItemCount() > 0; });
     settle(300);
     save(&window, "health.png");
+
+    // The same window in a dark palette (what a system in dark mode hands Qt), dependencies on.
+    pages->setCurrentIndex(0);
+    if (auto *edges = window.findChild<QAction *>(QStringLiteral("dependenciesAction")))
+        edges->setChecked(true);
+    QApplication::setPalette(darkPalette());
+    settle(500);
+    save(&window, "topology-dark.png");
+    SettingsDialog settings(window.settings(), &window);
+    settings.show();
+    settle(300);
+    save(&settings, "settings.png");
     return 0;
 }

@@ -1116,10 +1116,6 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
         <translation>%1: nicht erreichbar — %2</translation>
     </message>
     <message>
-        <source>● up %1 ms</source>
-        <translation>● erreichbar, %1 ms</translation>
-    </message>
-    <message>
         <source>load %1</source>
         <translation>Last %1</translation>
     </message>
@@ -1142,6 +1138,10 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
     <message>
         <source>Mark for redeploy on %1</source>
         <translation>Zur erneuten Bereitstellung auf %1 vormerken</translation>
+    </message>
+    <message>
+        <source>answered in %1 ms</source>
+        <translation>antwortete in %1 ms</translation>
     </message>
 </context>
 </TS>

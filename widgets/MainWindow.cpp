@@ -260,7 +260,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::changeEvent(QEvent *event)
 {
     // The system switched between light and dark: icons are drawn in the new text colour.
-    if (event->type() == QEvent::PaletteChange)
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
         Icons::retint(this);
     QMainWindow::changeEvent(event);
 }

@@ -84,14 +84,15 @@ public:
             setToolTip(QObject::tr("%1: unreachable — %2").arg(m_name, h.error));
             return;
         }
-        QStringList facts{QObject::tr("● up %1 ms").arg(h.roundTripMs)};
+        QStringList facts;
         if (h.load1 >= 0)
             facts << QObject::tr("load %1").arg(h.load1, 0, 'f', 2);
         if (h.memTotalKb > 0 && h.memAvailKb >= 0)
             facts << QObject::tr("mem %1%").arg(100 - 100 * h.memAvailKb / h.memTotalKb);
         if (h.diskUsedPct >= 0)
             facts << QObject::tr("disk %1%").arg(h.diskUsedPct);
-        m_facts->setText(facts.join(QStringLiteral("  ·  ")));
+        m_facts->setText(QStringLiteral("● ") + facts.join(QStringLiteral(" · ")));
+        m_facts->setToolTip(QObject::tr("answered in %1 ms").arg(h.roundTripMs));
         if (!h.os.isEmpty())
             m_detail->setText(m_detail->text().section(QStringLiteral("  ·  "), 0, 0)
                               + QStringLiteral("  ·  %1/%2").arg(h.os, h.arch));
@@ -384,7 +385,8 @@ void TopologyView::drawDependencies()
 void TopologyView::changeEvent(QEvent *event)
 {
     // Light/dark switch: cards and chips take the new palette.
-    if (event->type() == QEvent::PaletteChange) {
+    if (event->type() == QEvent::PaletteChange
+        || event->type() == QEvent::ApplicationPaletteChange) {
         const QPalette pal = palette();
         for (HostCard *card : std::as_const(m_hosts))
             card->setColours(pal);

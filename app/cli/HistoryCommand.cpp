@@ -17,6 +17,11 @@ namespace {
 
 const QCommandLineOption LimitOption(u"limit"_s, u"list: at most N records (default 50)."_s, u"N"_s,
                                      u"50"_s);
+const QCommandLineOption HostOption(u"host"_s, u"list: only records on HOST."_s, u"HOST"_s);
+const QCommandLineOption OutcomeOption(
+    u"outcome"_s,
+    u"list: only records that ended so (succeeded, failed, rolled_back, cancelled, …)."_s,
+    u"OUTCOME"_s);
 
 std::optional<qint64> recordId(const QString &text)
 {
@@ -31,13 +36,13 @@ CommandSpec HistoryCommand::spec() const
 {
     CommandSpec s{
         u"history"_s,
-        u"list [SERVICE] [--limit N] | show ID | diff A B | rollback ID"_s,
+        u"list [SERVICE] [--host H] [--outcome O] [--limit N] | show ID | diff A B | rollback ID"_s,
         u"Deployment history: every deploy, move, stop and rollback with its steps and config."_s,
         u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
         "show   one record with its steps (durations, output tails) and config\n"
         "diff   the config difference between two records\n"
         "rollback  deploy again the release and config of a record (the release must still be on the host)"_s,
-        {LimitOption}};
+        {LimitOption, HostOption, OutcomeOption}};
     s.usesHosts = true;
     return s;
 }
@@ -57,7 +62,10 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         const int limit = args.value(LimitOption).toInt(&ok);
         if (!ok || limit < 1)
             return context.usageError(u"--limit needs a positive number"_s);
-        auto records = orchestrator.history(HistoryQuery::newest(words.value(0), limit));
+        HistoryQuery query = HistoryQuery::newest(words.value(0), limit);
+        query.host = args.value(HostOption);
+        query.outcome = args.value(OutcomeOption);
+        auto records = orchestrator.history(query);
         if (!records) {
             context.printError(records.error().message);
             return Failed;

@@ -113,6 +113,14 @@ void TestDemoDeploy::deployStatusKillRedeployStop()
 
     QCOMPARE(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}, &out), 0);
     QCOMPARE(QJsonDocument::fromJson(out).array().size(), 2);
+    // The filters the History page has: by host and by outcome.
+    QCOMPARE(cli({u"history"_s, u"list"_s, u"--host"_s, u"beta"_s, u"--json"_s}, &out), 0);
+    const QJsonArray onBeta = QJsonDocument::fromJson(out).array();
+    QVERIFY(!onBeta.isEmpty());
+    for (const QJsonValue &r : onBeta)
+        QCOMPARE(r[u"host"].toString(), u"beta"_s);
+    QCOMPARE(cli({u"history"_s, u"list"_s, u"--outcome"_s, u"failed"_s, u"--json"_s}, &out), 0);
+    QVERIFY(QJsonDocument::fromJson(out).array().isEmpty());
 }
 
 void TestDemoDeploy::savedPlanAppliesOnlyWhileStillTrue()
