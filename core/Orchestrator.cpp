@@ -96,6 +96,46 @@ Result<DeployPlan> Orchestrator::planMoves(const Registry &registry,
     return planDeploy(after, moves.keys());
 }
 
+Result<QList<PlannedService>> Orchestrator::planChanges(const Registry &registry,
+                                                        const ChangeSet &changes)
+{
+    QList<PlannedService> planned;
+    if (!changes.moves.isEmpty()) {
+        auto moves = planMoves(registry, changes.moves);
+        if (!moves)
+            return moves.error();
+        planned += moves->services;
+    }
+    if (!changes.redeploys.isEmpty()) {
+        auto redeploys = planDeploy(registry, changes.redeploys, true);
+        if (!redeploys)
+            return redeploys.error();
+        planned += redeploys->services;
+    }
+    return planned;
+}
+
+ChangeResults Orchestrator::deployChanges(const Registry &registry, const ChangeSet &changes,
+                                          DeployOptions options, const ProgressFn &progress)
+{
+    ChangeResults results;
+    for (auto it = changes.moves.cbegin(); it != changes.moves.cend(); ++it) {
+        if (auto moved = move(registry, it.key(), it.value(), options, progress))
+            results.records += *moved;
+        else
+            results.refused.append(u"%1: %2"_s.arg(it.key(), moved.error().message));
+    }
+    if (!changes.redeploys.isEmpty()) {
+        options.force = true;
+        if (auto redeployed = deploy(registry, changes.redeploys, options, progress))
+            results.records += *redeployed;
+        else
+            results.refused.append(
+                u"%1: %2"_s.arg(changes.redeploys.join(u", "_s), redeployed.error().message));
+    }
+    return results;
+}
+
 Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
                                                      const DeployPlan &plan,
                                                      const DeployOptions &options,
@@ -198,7 +238,8 @@ Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
 }
 
 std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
-                                                 const QString &host, const ArchLookup &knownArch)
+                                                 const QString &host, const ArchLookup &knownArch,
+                                                 const QMap<QString, HostState> &lastSeen)
 {
     const Service *s = registry.service(service);
     if (!s)
@@ -230,6 +271,8 @@ std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const
                     .arg(host, other->name);
         }
     }
+    if (const auto seen = lastSeen.constFind(host); seen != lastSeen.cend() && !seen->reachable)
+        return QStringLiteral("%1 did not answer the last observation (%2)").arg(host, seen->error);
     return std::nullopt;
 }
 

@@ -29,6 +29,20 @@ struct OrchestratorSettings
     SecretsSettings secrets = SecretsSettings::fromEnvironment();
 };
 
+/** Staged changes: moves (service -> new host) and services to deploy again in place. */
+struct ChangeSet
+{
+    QMap<QString, QString> moves;
+    QStringList redeploys;
+};
+
+/** What `deployChanges` did: a record per service it ran, and the changes it could not start. */
+struct ChangeResults
+{
+    QList<DeploymentRecord> records;
+    QStringList refused; // "service: why"
+};
+
 /** A diagnosis with what the healer would do about each problem and where it stands. */
 struct DiagnoseResult
 {
@@ -70,8 +84,15 @@ public:
     Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services,
                                   bool force = false);
     /** The plan of moving services (service -> host): the registry as it will be after them,
-     *  compared with what runs (what the GUI's staged moves show before Deploy). */
+     *  compared with what runs. */
     Result<DeployPlan> planMoves(const Registry &registry, const QMap<QString, QString> &moves);
+    /** What the GUI's staged changes plan to (moves as `planMoves`, redeploys as `deploy
+     *  --force`), for review; not a plan to apply (each part is planned again when it runs). */
+    Result<QList<PlannedService>> planChanges(const Registry &registry, const ChangeSet &changes);
+    /** Runs the changes: each move in turn, then the redeploys; a change that cannot start says
+     *  why in `refused`. `options.cancel` stops what has not started. */
+    ChangeResults deployChanges(const Registry &registry, const ChangeSet &changes,
+                                DeployOptions options, const ProgressFn &progress = {});
     /** Applies a reviewed plan, if the hosts and registry still match it. */
     Result<QList<DeploymentRecord>> deploy(const Registry &registry, const DeployPlan &plan,
                                            const DeployOptions &options,
@@ -100,11 +121,12 @@ public:
     using ArchLookup = std::function<QString(const QString &host)>;
     /**
      * Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows).
-     * Arches the registry leaves out come from `knownArch` when given.
+     * Arches the registry leaves out come from `knownArch` when given; a host that `lastSeen`
+     * (the caller's last observation) found unreachable is refused too.
      */
     static std::optional<QString> moveRefusal(const Registry &registry, const QString &service,
-                                              const QString &host,
-                                              const ArchLookup &knownArch = {});
+                                              const QString &host, const ArchLookup &knownArch = {},
+                                              const QMap<QString, HostState> &lastSeen = {});
     Result<DeploymentRecord> rollback(const Registry &registry, qint64 recordId,
                                       const DeployOptions &options,
                                       const ProgressFn &progress = {});

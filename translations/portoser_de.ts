@@ -631,8 +631,12 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <translation>Die neue Sprache gilt ab dem nächsten Start von Portoser.</translation>
     </message>
     <message>
-        <source>%1 did not answer the last observation (%2)</source>
-        <translation>%1 hat bei der letzten Beobachtung nicht geantwortet (%2)</translation>
+        <source>unhealthy: %1</source>
+        <translation>nicht gesund: %1</translation>
+    </message>
+    <message>
+        <source>Portoser: %1</source>
+        <translation>Portoser: %1</translation>
     </message>
 </context>
 <context>

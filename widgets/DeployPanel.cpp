@@ -122,18 +122,16 @@ void DeployPanel::setBusy(bool busy, const QString &status)
 
 namespace {
 
-/** The staged moves (service → new host) and the services marked for redeploy. */
-std::pair<QMap<QString, QString>, QStringList> split(const QList<StagedMove> &staged)
+ChangeSet changesOf(const QList<StagedMove> &staged)
 {
-    QMap<QString, QString> moves;
-    QStringList redeploys;
+    ChangeSet changes;
     for (const StagedMove &m : staged) {
         if (m.isRedeploy())
-            redeploys.append(m.service);
+            changes.redeploys.append(m.service);
         else
-            moves.insert(m.service, m.to);
+            changes.moves.insert(m.service, m.to);
     }
-    return {moves, redeploys};
+    return changes;
 }
 
 } // namespace
@@ -142,30 +140,18 @@ void DeployPanel::plan()
 {
     if (!m_registry || m_busy)
         return;
-    const auto [moves, redeploys] = split(m_staged->moves());
     setBusy(true, tr("Planning…"));
-    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, moves, redeploys,
-                    this](Orchestrator &o) {
-        // Moves are planned on the registry as it will be; redeploys as `deploy --force` would.
-        QList<PlannedService> planned;
-        QString error;
-        for (auto part :
-             {moves.isEmpty() ? Result<DeployPlan>(DeployPlan{}) : o.planMoves(registry, moves),
-              redeploys.isEmpty() ? Result<DeployPlan>(DeployPlan{})
-                                  : o.planDeploy(registry, redeploys, true)}) {
-            if (part)
-                planned += part->services;
-            else
-                error = part.error().message;
-        }
-        backTo(page, std::make_pair(planned, error),
-               [this](const std::pair<QList<PlannedService>, QString> &result) {
+    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry,
+                    changes = changesOf(m_staged->moves()), this](Orchestrator &o) {
+        auto planned = o.planChanges(registry, changes);
+        backTo(page, std::make_shared<Result<QList<PlannedService>>>(std::move(planned)),
+               [this](const std::shared_ptr<Result<QList<PlannedService>>> &result) {
                    m_planTree->clear();
-                   if (!result.second.isEmpty()) {
-                       setBusy(false, tr("Planning failed: %1").arg(result.second));
+                   if (!*result) {
+                       setBusy(false, tr("Planning failed: %1").arg(result->error().message));
                        return;
                    }
-                   for (const PlannedService &p : result.first) {
+                   for (const PlannedService &p : **result) {
                        auto *item = new QTreeWidgetItem(
                            m_planTree, {p.service, p.host, toString(p.action), p.why});
                        for (const QString &line : p.configDiff)
@@ -182,11 +168,12 @@ void DeployPanel::deploy()
 {
     if (!m_registry || m_busy || m_staged->moves().isEmpty())
         return;
-    const QList<StagedMove> moves = m_staged->moves();
+    const ChangeSet changes = changesOf(m_staged->moves());
+    const auto count = int(m_staged->moves().size());
     const Registry registry = *m_registry;
     m_progress->clear();
     m_results->clear();
-    setBusy(true, tr("Deploying %n change(s)…", nullptr, int(moves.size())));
+    setBusy(true, tr("Deploying %n change(s)…", nullptr, count));
     const QPointer<QObject> page(this);
     const auto progress = [page, this](const DeployProgress &p) { // any thread
         backTo(page, p, [this](const DeployProgress &e) {
@@ -198,49 +185,31 @@ void DeployPanel::deploy()
     };
     m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     updateButtons();
-    m_worker->post([page, moves, registry, progress, cancel = m_cancelFlag, this](Orchestrator &o) {
-        DeployOptions options;
-        options.actor = localActor(QStringLiteral("gui"));
-        options.cancel = cancel;
-        QList<DeploymentRecord> records;
-        QStringList errors;
-        const auto [toMove, toRedeploy] = split(moves);
-        for (auto it = toMove.cbegin(); it != toMove.cend(); ++it) {
-            auto moved = o.move(registry, it.key(), it.value(), options, progress);
-            if (moved)
-                records += *moved;
-            else
-                errors.append(QStringLiteral("%1: %2").arg(it.key(), moved.error().message));
-        }
-        if (!toRedeploy.isEmpty()) {
-            options.force = true;
-            auto redeployed = o.deploy(registry, toRedeploy, options, progress);
-            if (redeployed)
-                records += *redeployed;
-            else
-                errors.append(QStringLiteral("%1: %2").arg(toRedeploy.join(u", "),
-                                                           redeployed.error().message));
-        }
-        backTo(page, std::make_pair(records, errors),
-               [this](const std::pair<QList<DeploymentRecord>, QStringList> &done) {
-                   for (const DeploymentRecord &r : done.first) {
-                       auto *item =
-                           new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
-                                                           QStringLiteral("#%1").arg(r.id)});
-                       item->setData(3, Qt::UserRole, r.id);
-                       item->setToolTip(2, r.reason);
-                   }
-                   for (const QString &e : done.second)
-                       new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
-                   m_results->header()->resizeSections(QHeaderView::ResizeToContents);
-                   m_staged->clear();
-                   m_planTree->clear();
-                   m_cancelFlag.reset();
-                   setBusy(false, done.second.isEmpty() ? tr("Deploy finished.")
-                                                        : tr("Deploy finished with errors."));
-                   emit deployed(done.first);
-               });
-    });
+    m_worker->post(
+        [page, changes, registry, progress, cancel = m_cancelFlag, this](Orchestrator &o) {
+            DeployOptions options;
+            options.actor = localActor(QStringLiteral("gui"));
+            options.cancel = cancel;
+            backTo(page, o.deployChanges(registry, changes, options, progress),
+                   [this](const ChangeResults &done) {
+                       for (const DeploymentRecord &r : done.records) {
+                           auto *item =
+                               new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
+                                                               QStringLiteral("#%1").arg(r.id)});
+                           item->setData(3, Qt::UserRole, r.id);
+                           item->setToolTip(2, r.reason);
+                       }
+                       for (const QString &e : done.refused)
+                           new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
+                       m_results->header()->resizeSections(QHeaderView::ResizeToContents);
+                       m_staged->clear();
+                       m_planTree->clear();
+                       m_cancelFlag.reset();
+                       setBusy(false, done.refused.isEmpty() ? tr("Deploy finished.")
+                                                             : tr("Deploy finished with errors."));
+                       emit deployed(done.records);
+                   });
+        });
 }
 
 void DeployPanel::cancel()

@@ -63,6 +63,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     , m_settings(AppSettings::load())
     , m_registryPath(chooseRegistry(registryPath, m_settings))
     , m_worker(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui"_s))
+    , m_observer(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-observe"_s))
 {
     setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
     setWindowIcon(Icons::application());
@@ -161,6 +162,15 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     QSettings settings;
     restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
     restoreState(settings.value(u"window/state"_s).toByteArray());
+
+    // The topology stays current without the watchdog too (its passes report the same).
+    auto *everyHalfMinute = new QTimer(this);
+    everyHalfMinute->setInterval(30000);
+    connect(everyHalfMinute, &QTimer::timeout, this, [this] {
+        if (isVisible() && !(m_healLoop && !m_healLoop->isPaused()))
+            observe();
+    });
+    everyHalfMinute->start();
 
     loadRegistry();
     m_historyPage->reload();
@@ -277,6 +287,7 @@ void MainWindow::openRegistry(const QString &path)
     m_staged->clear();
     m_registry.reset();
     m_hostStates.clear();
+    m_serviceStates.clear();
     loadRegistry();
 }
 
@@ -287,6 +298,7 @@ void MainWindow::applySettings(const AppSettings &settings)
     if (previous.store != settings.store || previous.secrets != settings.secrets
         || previous.acceptNewHostKeys != settings.acceptNewHostKeys) {
         m_worker->setSettings(settings.orchestrator());
+        m_observer->setSettings(settings.orchestrator());
         m_secretsPage->setSettings(settings.orchestrator());
         if (m_healLoop) { // it owns its own orchestrator: make it again with the new settings
             const bool running = !m_healLoop->isPaused();
@@ -342,43 +354,71 @@ void MainWindow::loadRegistry()
 
 void MainWindow::observe()
 {
-    if (!m_registry)
+    // On a thread of its own: a host that hangs the observation never delays a deploy, and a
+    // pass still waiting for one is not queued again behind it.
+    if (!m_registry || (m_observer->pending() > 0 && m_observing == m_registryPath))
         return;
+    m_observing = m_registryPath;
     m_statusLabel->setText(tr("Observing…"));
-    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
-        const QList<HostState> hosts =
-            o.observe(registry, registry.services.keys(), registry.hosts.keys());
-        if (registry.caddy.present) { // each service's URL and whether its route is right
-            QMap<QString, TopologyView::Route> routes;
-            const auto status = o.proxyStatus(registry);
-            for (const QJsonValue &v : status ? *status : QJsonArray())
-                routes.insert(v[u"service"].toString(),
-                              {v[u"url"].toString(), v[u"state"].toString()});
-            for (const Service &s : registry.services) {
-                if (!status && !s.hostname.isEmpty())
-                    routes.insert(s.name, {s.hostname, status.error().message});
-            }
-            backTo(page, routes, [this](const QMap<QString, TopologyView::Route> &r) {
-                m_topology->setRoutes(r);
-            });
-        }
-        backTo(page, hosts, [this](const QList<HostState> &observed) {
-            m_hostStates.clear();
-            QMap<QString, ServiceState> services;
-            int running = 0;
-            for (const HostState &h : observed) {
-                m_hostStates.insert(h.host, h);
-                for (const ServiceState &s : h.services) {
-                    services.insert(s.service, s);
-                    running += s.state == QLatin1String("running");
+    m_observer->post(
+        [page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
+            const QList<HostState> hosts =
+                o.observe(registry, registry.services.keys(), registry.hosts.keys());
+            if (registry.caddy.present) { // each service's URL and whether its route is right
+                QMap<QString, TopologyView::Route> routes;
+                const auto status = o.proxyStatus(registry);
+                for (const QJsonValue &v : status ? *status : QJsonArray())
+                    routes.insert(v[u"service"].toString(),
+                                  {v[u"url"].toString(), v[u"state"].toString()});
+                for (const Service &s : registry.services) {
+                    if (!status && !s.hostname.isEmpty())
+                        routes.insert(s.name, {s.hostname, status.error().message});
                 }
+                backTo(page, routes, [this](const QMap<QString, TopologyView::Route> &r) {
+                    m_topology->setRoutes(r);
+                });
             }
-            m_topology->setHostStates(observed);
-            m_topology->setStates(services);
-            m_statusLabel->setText(
-                tr("%1 of %2 services running").arg(running).arg(services.size()));
+            backTo(page, hosts, [this, path = registry.path](const QList<HostState> &observed) {
+                if (m_registry && m_registry->path == path) // not a registry switched away from
+                    showObservation(observed);
+            });
         });
-    });
+}
+
+namespace {
+
+bool isWell(const ServiceState &s)
+{
+    return s.state == QLatin1String("running") && s.health != QLatin1String("unhealthy");
+}
+
+} // namespace
+
+void MainWindow::showObservation(const QList<HostState> &hosts)
+{
+    for (const HostState &h : hosts) {
+        m_hostStates.insert(h.host, h);
+        for (const ServiceState &s : h.services) {
+            const auto before = m_serviceStates.constFind(s.service);
+            if (before != m_serviceStates.cend() && isWell(*before) && !isWell(s))
+                notify(tr("%1 on %2").arg(s.service, s.host),
+                       s.state == QLatin1String("running") ? tr("unhealthy: %1").arg(s.healthDetail)
+                                                           : s.state,
+                       true);
+            m_serviceStates.insert(s.service, s);
+        }
+    }
+    m_topology->setHostStates(hosts);
+    m_topology->setStates(m_serviceStates);
+    const auto running = std::count_if(m_serviceStates.cbegin(), m_serviceStates.cend(), isWell);
+    const QString summary =
+        tr("%1 of %2 services running").arg(running).arg(m_serviceStates.size());
+    m_statusLabel->setText(summary);
+    if (m_tray) {
+        m_tray->setToolTip(tr("Portoser: %1").arg(summary));
+        m_tray->setIcon(running == m_serviceStates.size() ? windowIcon()
+                                                          : Icons::themed(u"health"_s, Qt::red));
+    }
 }
 
 void MainWindow::onMoveRequested(const QString &service, const QString &toHost, const QPointF &at)
@@ -393,11 +433,8 @@ void MainWindow::onMoveRequested(const QString &service, const QString &toHost, 
         m_topology->showRefusal({}, at);
         return;
     }
-    auto refusal = Orchestrator::moveRefusal(*m_registry, service, toHost);
-    if (const auto seen = m_hostStates.constFind(toHost);
-        !refusal && seen != m_hostStates.cend() && !seen->reachable)
-        refusal = tr("%1 did not answer the last observation (%2)").arg(toHost, seen->error);
-    if (refusal) {
+    if (const auto refusal =
+            Orchestrator::moveRefusal(*m_registry, service, toHost, {}, m_hostStates)) {
         m_topology->showRefusal(tr("Cannot move here: %1").arg(*refusal), at);
         statusBar()->showMessage(tr("%1 cannot move to %2: %3").arg(service, toHost, *refusal),
                                  10000);
@@ -426,9 +463,11 @@ void MainWindow::setWatchdogRunning(bool running)
         m_healLoop->setIntervalOverride(m_settings.healIntervalSeconds);
         connect(m_healLoop.get(), &HealLoop::event, this, [this](const HealEvent &e) {
             m_healthPage->addEvent(e);
-            if (e.kind == HealEvent::Kind::Down || e.kind == HealEvent::Kind::GivenUp)
+            // A service going down is notified by showObservation; giving up only here.
+            if (e.kind == HealEvent::Kind::GivenUp)
                 notify(tr("%1 on %2").arg(e.service, e.host), toText(e), true);
         });
+        connect(m_healLoop.get(), &HealLoop::observed, this, &MainWindow::showObservation);
         connect(m_healLoop.get(), &HealLoop::passFinished, this,
                 [this](int services, int problems, qint64 ms) {
                     m_watchdogLabel->setText(tr("Watchdog: %1 services, %2 with problems (%3 ms)")

@@ -74,6 +74,9 @@ private:
     void showRegistry(const CheckedRegistry &checked);
     /** Asks the hosts how the services are (off the GUI thread); the chips take the colours. */
     void observe();
+    /** Hosts and services as an observation found them: cards, chips, the status line, the
+     *  tray; a service that was well and is not any more is notified. */
+    void showObservation(const QList<HostState> &hosts);
     void onMoveRequested(const QString &service, const QString &toHost, const QPointF &at);
     /** Runs or pauses the self-heal watchdog (on its own thread) over the loaded registry. */
     void setWatchdogRunning(bool running);
@@ -81,7 +84,10 @@ private:
     AppSettings m_settings;
     QString m_registryPath;
     QMap<QString, HostState> m_hostStates; // the last observation, for refusing unreachable hosts
-    std::unique_ptr<OrchestratorThread> m_worker;
+    QMap<QString, ServiceState> m_serviceStates;
+    QString m_observing;                            // the registry of the observation running now
+    std::unique_ptr<OrchestratorThread> m_worker;   // deploys, plans, history, logs
+    std::unique_ptr<OrchestratorThread> m_observer; // observations only
     StagedMoves *m_staged = nullptr;
     TopologyView *m_topology = nullptr;
     DeployPanel *m_deployPanel = nullptr;

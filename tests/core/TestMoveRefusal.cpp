@@ -17,6 +17,7 @@ private slots:
     void refusal_data();
     void refusal();
     void reportedArchFillsWhatTheRegistryLeavesOut();
+    void hostUnreachableAtTheLastObservation();
 };
 
 void TestMoveRefusal::refusal_data()
@@ -102,6 +103,30 @@ void TestMoveRefusal::reportedArchFillsWhatTheRegistryLeavesOut()
     QVERIFY(refusal);
     QVERIFY2(refusal->contains(u"built for amd64-linux; pi is arm64-linux"_s),
              qPrintable(*refusal));
+}
+
+void TestMoveRefusal::hostUnreachableAtTheLastObservation()
+{
+    TempRegistry temp;
+    temp.writeRegistry(dedent(R"(
+        hosts:
+          box: {ip: 10.0.0.1, path: /srv}
+          pi: {ip: 10.0.0.2, path: /srv}
+        services:
+          api: {current_host: box, deployment_type: process, command: ./api}
+        )"));
+    const CheckedRegistry checked = temp.check();
+    QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
+    HostState pi;
+    pi.host = u"pi"_s;
+    pi.reachable = true;
+    QVERIFY(!Orchestrator::moveRefusal(checked.registry, u"api"_s, u"pi"_s, {}, {{u"pi"_s, pi}}));
+    pi.reachable = false;
+    pi.error = u"connection refused"_s;
+    const auto refusal =
+        Orchestrator::moveRefusal(checked.registry, u"api"_s, u"pi"_s, {}, {{u"pi"_s, pi}});
+    QVERIFY(refusal);
+    QCOMPARE(*refusal, u"pi did not answer the last observation (connection refused)"_s);
 }
 
 QTEST_GUILESS_MAIN(TestMoveRefusal)

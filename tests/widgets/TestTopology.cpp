@@ -15,6 +15,7 @@
 #include "widgets/TopologyView.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QFile>
 #include <QMouseEvent>
@@ -44,6 +45,7 @@ private slots:
     void chipsShowTheirPublicUrlAndRoute();
     void healthPageDiagnoses();
     void logsPageShowsTheLog();
+    void serviceGoingDownIsNotified();
 
 private:
     void drag(const QString &service, const QString &toHost);
@@ -299,6 +301,18 @@ void TestTopology::logsPageShowsTheLog()
     LogsPage *logs = m_window->logsPage();
     logs->showLog(u"web"_s);
     QTRY_VERIFY_WITH_TIMEOUT(logs->text().contains(u"web says hello"_s), 10000);
+}
+
+void TestTopology::serviceGoingDownIsNotified()
+{
+    // web runs (the window has seen it so); stopped behind the window's back, the next
+    // observation says so in the status bar (and the tray, where the desktop has one).
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->topology()->chipToolTip(u"web"_s).contains(u"on beta: running"_s), 15000);
+    QVERIFY(Orchestrator().stop(registry(), u"web"_s, u"test"_s));
+    m_window->findChild<QAction *>(u"observeAction"_s)->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->statusBar()->currentMessage().startsWith(u"web on beta"_s),
+                             15000);
 }
 
 QTEST_MAIN(TestTopology)
