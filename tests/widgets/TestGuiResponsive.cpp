@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Nothing blocks the GUI thread: while a deploy to a host that never answers waits for its SSH
 // connect timeout, the window's event loop keeps turning, and the deploy ends as a failure that
-// names the host.
+// names the host; and a deploy elsewhere never queues behind an observation stuck on that host.
 #include "core/Orchestrator.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/MainWindow.h"
@@ -26,27 +26,38 @@ class TestGuiResponsive : public QObject
 
 private slots:
     void eventLoopTurnsWhileADeployTimesOut();
+    void deployDoesNotWaitForAnObservationOfAHungHost();
+
+private:
+    /** alpha (local) runs web; lost takes TCP connections and never answers (a hung sshd). */
+    QString writeRegistry(const QTemporaryDir &dir, const QTcpServer &silent);
 };
 
-void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
+QString TestGuiResponsive::writeRegistry(const QTemporaryDir &dir, const QTcpServer &silent)
 {
-    QTemporaryDir dir;
     qputenv("PORTOSER_DB", dir.filePath(u"portoser.db"_s).toUtf8());
     qputenv("PORTOSER_HOME", dir.filePath(u"home"_s).toUtf8());
+    qputenv("XDG_CONFIG_HOME", dir.filePath(u"config"_s).toUtf8());
     QFile file(dir.filePath(u"registry.yml"_s));
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    // `lost` takes the TCP connection and then never says a word (a hung sshd): the SSH
-    // handshake waits for its banner until the connect timeout.
-    QTcpServer silent;
-    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
     file.write("hosts:\n  alpha: {ip: 127.0.0.1, transport: local, path: " + dir.path().toUtf8()
                + "/alpha, arch: amd64-linux}\n"
                  "  lost: {ip: 127.0.0.1, transport: ssh, ssh_port: "
                + QByteArray::number(silent.serverPort())
                + ", ssh_user: ops, path: /srv, arch: amd64-linux}\n"
                  "services:\n  web:\n    current_host: alpha\n    deployment_type: process\n"
-                 "    command: sleep 300\n");
-    file.close();
+                 "    command: sleep 300\n    stop_timeout: 1\n");
+    return file.fileName();
+}
+
+void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
+{
+    QTemporaryDir dir;
+    // The SSH handshake with `lost` waits for its banner until the connect timeout.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QVERIFY(!writeRegistry(dir, silent).isEmpty());
 
     MainWindow window(dir.filePath(u"registry.yml"_s));
     window.show();
@@ -82,6 +93,28 @@ void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
     QVERIFY2(shown.contains(u"lost"_s) || shown.contains(u"198.51.100.7"_s)
                  || shown.contains(u"failed"_s),
              qPrintable(shown));
+}
+
+void TestGuiResponsive::deployDoesNotWaitForAnObservationOfAHungHost()
+{
+    QTemporaryDir dir;
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    MainWindow window(writeRegistry(dir, silent));
+    window.show();
+    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
+    // The window's first observation now waits on lost (10 s connect timeout); a deploy on
+    // alpha runs on its own thread and ends while that observation still has not come back.
+    window.stagedMoves()->markRedeploy(u"web"_s, u"alpha"_s);
+    auto *deploy = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
+    QTRY_VERIFY(deploy->isEnabled());
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy(), 60000);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    QCOMPARE(window.topology()->hostSummary(u"alpha"_s), u"not observed yet"_s);
+    (void)Orchestrator().stop(Orchestrator().checkRegistry(window.registryPath()).registry,
+                              u"web"_s, u"test"_s);
 }
 
 QTEST_MAIN(TestGuiResponsive)
