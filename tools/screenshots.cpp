@@ -7,7 +7,9 @@
 //   health.png        the health page after Diagnose
 //   topology-dark.png the topology in a dark palette, dependency arrows on
 //   settings.png      the Settings dialog
+//   topology-de.png   the window in German
 #include "core/Orchestrator.h"
+#include "widgets/AppSettings.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
@@ -147,5 +149,15 @@ int main(int argc, char **argv)
     settings.show();
     settle(300);
     save(&settings, "settings.png");
+
+    // German, as Settings › Language selects it for the next start.
+    QApplication::setPalette(QPalette());
+    installTranslation(QStringLiteral("de"));
+    MainWindow german(registryPath);
+    german.resize(1500, 900);
+    german.show();
+    waitFor([&] { return !german.topology()->chipPosition(QStringLiteral("worker")).isNull(); });
+    settle(2500);
+    save(&german, "topology-de.png");
     return 0;
 }

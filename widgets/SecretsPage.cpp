@@ -152,6 +152,7 @@ SecretsPage::SecretsPage(const OrchestratorSettings &settings, QWidget *parent)
     layout->addWidget(splitter, 1);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("secretsStatusLabel"));
+    m_status->setWordWrap(true); // errors can be long (a Vault URL and its answer)
     layout->addWidget(m_status);
 
     connect(m_paths, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
