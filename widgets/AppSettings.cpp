@@ -43,17 +43,27 @@ AppSettings AppSettings::load()
 
 void AppSettings::save() const
 {
+    // Only what differs from the environment's defaults is kept: a variable set later (say
+    // PORTOSER_SECRETS_BACKEND) still counts until the operator picks something else here.
+    const AppSettings defaults;
     QSettings stored;
-    stored.setValue(u"registry"_s, registryPath);
-    stored.setValue(u"recentRegistries"_s, recentRegistries);
-    stored.setValue(u"store"_s, store);
-    stored.setValue(u"secrets/backend"_s, secrets.backend);
-    stored.setValue(u"secrets/file"_s, secrets.localFile);
-    stored.setValue(u"secrets/vaultAddress"_s, secrets.vault.address);
-    stored.setValue(u"secrets/vaultMount"_s, secrets.vault.mount);
-    stored.setValue(u"heal/intervalSeconds"_s, healIntervalSeconds);
-    stored.setValue(u"ssh/acceptNewHostKeys"_s, acceptNewHostKeys);
-    stored.setValue(u"language"_s, language);
+    const auto keep = [&stored](const QString &key, const QVariant &value,
+                                const QVariant &fallback) {
+        if (value == fallback)
+            stored.remove(key);
+        else
+            stored.setValue(key, value);
+    };
+    keep(u"registry"_s, registryPath, defaults.registryPath);
+    keep(u"recentRegistries"_s, recentRegistries, defaults.recentRegistries);
+    keep(u"store"_s, store, defaults.store);
+    keep(u"secrets/backend"_s, secrets.backend, defaults.secrets.backend);
+    keep(u"secrets/file"_s, secrets.localFile, defaults.secrets.localFile);
+    keep(u"secrets/vaultAddress"_s, secrets.vault.address, defaults.secrets.vault.address);
+    keep(u"secrets/vaultMount"_s, secrets.vault.mount, defaults.secrets.vault.mount);
+    keep(u"heal/intervalSeconds"_s, healIntervalSeconds, defaults.healIntervalSeconds);
+    keep(u"ssh/acceptNewHostKeys"_s, acceptNewHostKeys, defaults.acceptNewHostKeys);
+    keep(u"language"_s, language, defaults.language);
 }
 
 OrchestratorSettings AppSettings::orchestrator() const
