@@ -61,7 +61,8 @@ public:
         m_detail->setPos(Margin, 25);
         m_facts = new QGraphicsSimpleTextItem(QObject::tr("not observed yet"), this);
         m_facts->setPos(Margin, 43);
-        setToolTip(host.description.isEmpty() ? host.name : host.description);
+        m_about = host.description.isEmpty() ? host.name : host.description;
+        setToolTip(m_about);
         setAcceptDrops(false);
         setCacheMode(DeviceCoordinateCache);
     }
@@ -84,6 +85,7 @@ public:
             setToolTip(QObject::tr("%1: unreachable — %2").arg(m_name, h.error));
             return;
         }
+        setToolTip(m_about);
         QStringList facts;
         if (h.load1 >= 0)
             facts << QObject::tr("load %1").arg(h.load1, 0, 'f', 2);
@@ -113,6 +115,7 @@ private:
     QGraphicsSimpleTextItem *m_title;
     QGraphicsSimpleTextItem *m_detail;
     QGraphicsSimpleTextItem *m_facts;
+    QString m_about; // the host's description, its tooltip while it answers
 };
 
 /** A service on its host's card; dragged onto another card it asks for a move. */
