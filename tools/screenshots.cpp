@@ -23,7 +23,6 @@
 #include <QApplication>
 #include <QDeadlineTimer>
 #include <QDir>
-#include <QPlainTextEdit>
 #include <QTabWidget>
 #include <QTableView>
 #include <QThread>
@@ -119,8 +118,12 @@ int main(int argc, char **argv)
 
     window.deployPanel()->deploy();
     auto *progress =
-        window.deployPanel()->findChild<QPlainTextEdit *>(QStringLiteral("deployProgress"));
-    waitFor([&] { return progress->blockCount() >= 4 || !window.deployPanel()->isBusy(); });
+        window.deployPanel()->findChild<QTreeWidget *>(QStringLiteral("deployProgress"));
+    const auto steps = [progress] { // of the first service of the first host
+        const QTreeWidgetItem *host = progress->topLevelItem(0);
+        return host && host->childCount() ? host->child(0)->childCount() : 0;
+    };
+    waitFor([&] { return steps() >= 4 || !window.deployPanel()->isBusy(); });
     save(&window, "deploy.png");
     waitFor([&] { return !window.deployPanel()->isBusy(); }, 60000);
 

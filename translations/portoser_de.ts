@@ -153,6 +153,26 @@
         <source>Cancelling: services already started finish or revert; the rest do not start.</source>
         <translation>Wird abgebrochen: Bereits gestartete Dienste laufen zu Ende oder werden zurückgesetzt; die übrigen werden nicht gestartet.</translation>
     </message>
+    <message>
+        <source>Host / service</source>
+        <translation>Host / Dienst</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Each host, its services and their steps as they run</source>
+        <translation>Jeder Host, seine Dienste und ihre Schritte, während sie laufen</translation>
+    </message>
+    <message>
+        <source>%1 of %2 ended</source>
+        <translation>%1 von %2 beendet</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::HealthPage</name>

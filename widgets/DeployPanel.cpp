@@ -12,7 +12,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -52,11 +51,11 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     m_planTree->setObjectName(QStringLiteral("planTree"));
     m_planTree->setHeaderLabels({tr("Service"), tr("Host"), tr("Action"), tr("Why")});
     m_planTree->setAccessibleName(tr("Deploy plan"));
-    m_progress = new QPlainTextEdit(this);
+    m_progress = new QTreeWidget(this);
     m_progress->setObjectName(QStringLiteral("deployProgress"));
-    m_progress->setReadOnly(true);
-    m_progress->setMaximumBlockCount(2000);
+    m_progress->setHeaderLabels({tr("Host / service"), tr("Step"), tr("Output")});
     m_progress->setAccessibleName(tr("Deploy progress"));
+    m_progress->setToolTip(tr("Each host, its services and their steps as they run"));
     m_results = new QTreeWidget(this);
     m_results->setObjectName(QStringLiteral("deployResults"));
     m_results->setHeaderLabels({tr("Service"), tr("Host"), tr("Outcome"), tr("Record")});
@@ -176,12 +175,7 @@ void DeployPanel::deploy()
     setBusy(true, tr("Deploying %n change(s)…", nullptr, count));
     const QPointer<QObject> page(this);
     const auto progress = [page, this](const DeployProgress &p) { // any thread
-        backTo(page, p, [this](const DeployProgress &e) {
-            m_progress->appendPlainText(
-                QStringLiteral("[%1@%2] %3%4")
-                    .arg(e.service, e.host, e.step,
-                         e.detail.isEmpty() ? QString() : QStringLiteral(": ") + e.detail));
-        });
+        backTo(page, p, [this](const DeployProgress &e) { showProgress(e); });
     };
     m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     updateButtons();
@@ -210,6 +204,48 @@ void DeployPanel::deploy()
                        emit deployed(done.records);
                    });
         });
+}
+
+namespace {
+
+/** The child of `parent` whose first column is `name`, made when missing. */
+QTreeWidgetItem *childNamed(QTreeWidgetItem *parent, const QString &name)
+{
+    for (int i = 0; i < parent->childCount(); ++i) {
+        if (parent->child(i)->text(0) == name)
+            return parent->child(i);
+    }
+    auto *item = new QTreeWidgetItem(parent, {name});
+    item->setExpanded(true);
+    return item;
+}
+
+} // namespace
+
+void DeployPanel::showProgress(const DeployProgress &e)
+{
+    // Host → service → its steps; the service's row says the step it is at and what it said.
+    QTreeWidgetItem *host = childNamed(m_progress->invisibleRootItem(), e.host);
+    QTreeWidgetItem *service = childNamed(host, e.service);
+    const QString tail = e.detail.section(u'\n', -3, -1, QString::SectionSkipEmpty);
+    auto *step = new QTreeWidgetItem(service, {QString(), e.step, tail});
+    step->setToolTip(2, e.detail);
+    const bool ended = e.step == QLatin1String("done");
+    const bool failed = e.step == QLatin1String("failed") || e.step == QLatin1String("rolled back")
+                        || e.step == QLatin1String("skipped")
+                        || e.step == QLatin1String("cancelled");
+    service->setText(1, ended    ? QStringLiteral("✓ ") + e.step
+                        : failed ? QStringLiteral("✗ ") + e.step
+                                 : e.step);
+    service->setText(2, tail.section(u'\n', -1));
+    service->setToolTip(2, e.detail);
+    service->setExpanded(!ended); // a finished service folds away, a failed one stays open
+    int finished = 0;
+    for (int i = 0; i < host->childCount(); ++i)
+        finished +=
+            host->child(i)->text(1).startsWith(u'✓') || host->child(i)->text(1).startsWith(u'✗');
+    host->setText(1, tr("%1 of %2 ended").arg(finished).arg(host->childCount()));
+    m_progress->scrollToItem(step);
 }
 
 void DeployPanel::cancel()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/deploy/ServiceDeployer.h"
 #include "core/history/DeploymentRecord.h"
 #include "core/registry/Registry.h"
 
@@ -12,7 +13,6 @@
 
 class QLabel;
 class QListView;
-class QPlainTextEdit;
 class QPushButton;
 class QTreeWidget;
 
@@ -51,6 +51,7 @@ signals:
 
 private:
     void setBusy(bool busy, const QString &status);
+    void showProgress(const DeployProgress &progress);
     void updateButtons();
 
     OrchestratorThread *m_worker;
@@ -64,7 +65,7 @@ private:
     QPushButton *m_cancel;
     std::shared_ptr<std::atomic_bool> m_cancelFlag; // of the deploy running now
     QTreeWidget *m_planTree;
-    QPlainTextEdit *m_progress;
+    QTreeWidget *m_progress; // host → service → steps
     QTreeWidget *m_results;
     QLabel *m_status;
     bool m_busy = false;

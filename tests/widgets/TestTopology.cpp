@@ -217,6 +217,19 @@ void TestTopology::dragStagesAndDeployMoves()
     QTRY_VERIFY_WITH_TIMEOUT(results->topLevelItemCount() > 0, 30000);
     QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
     QCOMPARE(staged->rowCount(), 0);
+    // The progress, per host and service, with the steps it went through.
+    auto *progress = m_window->deployPanel()->findChild<QTreeWidget *>(u"deployProgress"_s);
+    const auto beta = progress->findItems(u"beta"_s, Qt::MatchExactly);
+    QCOMPARE(beta.size(), 1);
+    QTreeWidgetItem *webOnBeta = beta.first()->child(0);
+    QCOMPARE(webOnBeta->text(0), u"web"_s);
+    QCOMPARE(webOnBeta->text(1), u"✓ done"_s);
+    QStringList steps;
+    for (int i = 0; i < webOnBeta->childCount(); ++i)
+        steps << webOnBeta->child(i)->text(1);
+    QVERIFY2(steps.contains(u"health"_s) && steps.contains(u"start"_s),
+             qPrintable(steps.join(u' ')));
+    QCOMPARE(beta.first()->text(1), u"1 of 1 ended"_s);
     QVERIFY(registryText().contains(u"current_host: beta"_s));
     const ServiceState now = Orchestrator().status(registry(), {u"web"_s}).value(u"web"_s);
     QCOMPARE(now.host, u"beta"_s);
