@@ -18,7 +18,23 @@ private slots:
     void refusal();
     void reportedArchFillsWhatTheRegistryLeavesOut();
     void hostUnreachableAtTheLastObservation();
+
+private:
+    /** Two hosts that the registry says nothing of but their address; `service` on box. */
+    static CheckedRegistry boxAndPi(TempRegistry &temp, const QString &service);
 };
+
+CheckedRegistry TestMoveRefusal::boxAndPi(TempRegistry &temp, const QString &service)
+{
+    temp.writeRegistry(dedent(R"(
+        hosts:
+          box: {ip: 10.0.0.1, path: /srv}
+          pi: {ip: 10.0.0.2, path: /srv}
+        services:
+        )") + "  " + service.toUtf8()
+                       + '\n');
+    return temp.check();
+}
 
 void TestMoveRefusal::refusal_data()
 {
@@ -85,14 +101,8 @@ void TestMoveRefusal::refusal()
 void TestMoveRefusal::reportedArchFillsWhatTheRegistryLeavesOut()
 {
     TempRegistry temp;
-    temp.writeRegistry(dedent(R"(
-        hosts:
-          box: {ip: 10.0.0.1, path: /srv}
-          pi: {ip: 10.0.0.2, path: /srv}
-        services:
-          db: {current_host: box, deployment_type: native, command: ./db}
-        )"));
-    const CheckedRegistry checked = temp.check();
+    const CheckedRegistry checked =
+        boxAndPi(temp, u"db: {current_host: box, deployment_type: native, command: ./db}"_s);
     QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
     const Orchestrator orchestrator;
     QVERIFY(!orchestrator.moveRefusal(checked.registry, u"db"_s, u"pi"_s)); // nothing known
@@ -108,14 +118,8 @@ void TestMoveRefusal::reportedArchFillsWhatTheRegistryLeavesOut()
 void TestMoveRefusal::hostUnreachableAtTheLastObservation()
 {
     TempRegistry temp;
-    temp.writeRegistry(dedent(R"(
-        hosts:
-          box: {ip: 10.0.0.1, path: /srv}
-          pi: {ip: 10.0.0.2, path: /srv}
-        services:
-          api: {current_host: box, deployment_type: process, command: ./api}
-        )"));
-    const CheckedRegistry checked = temp.check();
+    const CheckedRegistry checked =
+        boxAndPi(temp, u"api: {current_host: box, deployment_type: process, command: ./api}"_s);
     QVERIFY2(checked.isValid(), qPrintable(describe(checked.issues)));
     HostState pi;
     pi.host = u"pi"_s;
