@@ -240,6 +240,18 @@
         <source>%1 services, %2 with problems</source>
         <translation>%1 Dienste, %2 mit Problemen</translation>
     </message>
+    <message>
+        <source>PID</source>
+        <translation>PID</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::HistoryModel</name>

@@ -17,6 +17,8 @@
 
 namespace Portoser {
 
+using namespace Qt::Literals::StringLiterals;
+
 HealthPage::HealthPage(OrchestratorThread *worker, QWidget *parent)
     : QWidget(parent)
     , m_worker(worker)
@@ -26,8 +28,8 @@ HealthPage::HealthPage(OrchestratorThread *worker, QWidget *parent)
     diagnose->setToolTip(tr("Observe every service and name its problems (as `diagnose`)"));
     m_services = new QTreeWidget(this);
     m_services->setObjectName(QStringLiteral("healthTree"));
-    m_services->setHeaderLabels(
-        {tr("Service"), tr("Host"), tr("State"), tr("Health"), tr("Score"), tr("Problem")});
+    m_services->setHeaderLabels({tr("Service"), tr("Host"), tr("State"), tr("Health"), tr("PID"),
+                                 tr("Uptime"), tr("Score"), tr("Problem")});
     m_services->setAccessibleName(tr("Service health"));
     m_events = new QListWidget(this);
     m_events->setObjectName(QStringLiteral("healEventsList"));
@@ -52,6 +54,8 @@ void HealthPage::addToolAction(QAction *action)
 
 void HealthPage::setRegistry(const Registry &registry)
 {
+    if (m_registry && m_registry->path != registry.path)
+        m_services->clear(); // another cluster
     m_registry = registry;
 }
 
@@ -71,21 +75,23 @@ void HealthPage::diagnose()
                    }
                    int problems = 0;
                    for (const ServiceDiagnosis &d : (*r)->diagnosis.services) {
-                       auto *item = new QTreeWidgetItem(
-                           m_services,
-                           {d.service, d.host, d.observed.state, d.observed.health,
-                            QString::number(d.score),
-                            d.problems.isEmpty() ? QString() : d.problems.first().fingerprint});
+                       auto *item = new QTreeWidgetItem(m_services, {d.service});
+                       showState(item, d.observed);
+                       item->setText(ScoreColumn, QString::number(d.score));
+                       item->setText(ProblemColumn, d.problems.isEmpty()
+                                                        ? QString()
+                                                        : d.problems.first().fingerprint);
                        const QList<Playbook> playbooks = (*r)->playbooks.value(d.service);
                        for (qsizetype i = 0; i < d.problems.size(); ++i) {
                            const Problem &p = d.problems.at(i);
-                           new QTreeWidgetItem(item, {QString(), QString(), QString(), QString(),
-                                                      tr("%1%").arg(p.confidence),
-                                                      tr("%1: %2 (playbook %3)")
-                                                          .arg(p.fingerprint, p.summary,
-                                                               playbooks.value(i).name.isEmpty()
-                                                                   ? tr("none")
-                                                                   : playbooks.value(i).name)});
+                           auto *problem = new QTreeWidgetItem(item);
+                           problem->setText(ScoreColumn, tr("%1%").arg(p.confidence));
+                           problem->setText(ProblemColumn,
+                                            tr("%1: %2 (playbook %3)")
+                                                .arg(p.fingerprint, p.summary,
+                                                     playbooks.value(i).name.isEmpty()
+                                                         ? tr("none")
+                                                         : playbooks.value(i).name));
                        }
                        item->setExpanded(!d.problems.isEmpty());
                        problems += !d.problems.isEmpty();
@@ -96,6 +102,29 @@ void HealthPage::diagnose()
                                          .arg(problems));
                });
     });
+}
+
+void HealthPage::showState(QTreeWidgetItem *item, const ServiceState &s)
+{
+    item->setText(HostColumn, s.host);
+    item->setText(StateColumn, s.state);
+    item->setText(HealthColumn, s.health.isEmpty() ? u"-"_s : s.health);
+    item->setText(PidColumn, s.pid ? QString::number(s.pid) : u"-"_s);
+    item->setText(UptimeColumn, s.uptimeSeconds ? tr("%1 s").arg(s.uptimeSeconds) : u"-"_s);
+    item->setToolTip(HealthColumn, s.healthDetail);
+}
+
+void HealthPage::showObservation(const QList<HostState> &hosts)
+{
+    // What `observe` says of each service; score and problems stay as the last Diagnose left
+    // them until the next one.
+    for (const HostState &h : hosts) {
+        for (const ServiceState &s : h.services) {
+            const auto found = m_services->findItems(s.service, Qt::MatchExactly);
+            showState(
+                found.isEmpty() ? new QTreeWidgetItem(m_services, {s.service}) : found.first(), s);
+        }
+    }
 }
 
 void HealthPage::loadEvents()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/deploy/ServiceState.h"
 #include "core/heal/HealStore.h"
 #include "core/registry/Registry.h"
 
@@ -13,6 +14,7 @@ class QHBoxLayout;
 class QLabel;
 class QListWidget;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace Portoser {
 
@@ -35,6 +37,8 @@ public:
     void diagnose();
     /** Reads the last heal events from the store. */
     void loadEvents();
+    /** What an observation found (Observe, the watchdog's passes): state, health, pid, uptime. */
+    void showObservation(const QList<HostState> &hosts);
     /** A heal event from the running watchdog, shown first. */
     void addEvent(const HealEvent &event);
     QTreeWidget *servicesTree() const { return m_services; }
@@ -42,6 +46,18 @@ public:
     void addToolAction(QAction *action);
 
 private:
+    enum Column {
+        ServiceColumn,
+        HostColumn,
+        StateColumn,
+        HealthColumn,
+        PidColumn,
+        UptimeColumn,
+        ScoreColumn,
+        ProblemColumn
+    };
+    void showState(QTreeWidgetItem *item, const ServiceState &state);
+
     OrchestratorThread *m_worker;
     std::optional<Registry> m_registry;
     QTreeWidget *m_services;

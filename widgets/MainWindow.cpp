@@ -246,7 +246,9 @@ void MainWindow::buildMenus()
     });
     fileMenu->addSeparator();
     QAction *preferences = fileMenu->addAction(tr("&Settings…"), this, [this] {
-        SettingsDialog dialog(m_settings, this);
+        AppSettings shown = m_settings;
+        shown.registryPath = m_registryPath; // the one open, whatever opened it
+        SettingsDialog dialog(shown, this);
         if (dialog.exec() == QDialog::Accepted)
             applySettings(dialog.settings());
     });
@@ -410,6 +412,7 @@ void MainWindow::showObservation(const QList<HostState> &hosts)
     }
     m_topology->setHostStates(hosts);
     m_topology->setStates(m_serviceStates);
+    m_healthPage->showObservation(hosts);
     const auto running = std::count_if(m_serviceStates.cbegin(), m_serviceStates.cend(), isWell);
     const QString summary =
         tr("%1 of %2 services running").arg(running).arg(m_serviceStates.size());

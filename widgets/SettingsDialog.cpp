@@ -19,8 +19,13 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
+enum class Pick {
+    Existing, // a registry must exist
+    New       // a store or secrets file may be made on first use
+};
+
 /** A line edit with a Browse… button that picks a file. */
-QWidget *withBrowse(QLineEdit *edit, const QString &filter, QWidget *parent)
+QWidget *withBrowse(QLineEdit *edit, const QString &filter, Pick pick, QWidget *parent)
 {
     auto *row = new QWidget(parent);
     auto *layout = new QHBoxLayout(row);
@@ -29,10 +34,13 @@ QWidget *withBrowse(QLineEdit *edit, const QString &filter, QWidget *parent)
     auto *browse = new QPushButton(SettingsDialog::tr("Browse…"), row);
     browse->setAccessibleName(SettingsDialog::tr("Browse for %1").arg(edit->accessibleName()));
     layout->addWidget(browse);
-    QObject::connect(browse, &QPushButton::clicked, edit, [edit, filter] {
+    QObject::connect(browse, &QPushButton::clicked, edit, [edit, filter, pick] {
         const QString chosen =
-            QFileDialog::getSaveFileName(edit->window(), edit->accessibleName(), edit->text(),
-                                         filter, nullptr, QFileDialog::DontConfirmOverwrite);
+            pick == Pick::Existing
+                ? QFileDialog::getOpenFileName(edit->window(), edit->accessibleName(), edit->text(),
+                                               filter)
+                : QFileDialog::getSaveFileName(edit->window(), edit->accessibleName(), edit->text(),
+                                               filter, nullptr, QFileDialog::DontConfirmOverwrite);
         if (!chosen.isEmpty())
             edit->setText(chosen);
     });
@@ -104,10 +112,12 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_language->setCurrentIndex(std::max(0, m_language->findData(settings.language)));
 
     auto *form = new QFormLayout;
-    form->addRow(tr("&Registry:"), withBrowse(m_registry, tr("Registry (*.yml *.yaml)"), this));
-    form->addRow(tr("S&tore:"), withBrowse(m_store, tr("SQLite (*.db)"), this));
+    form->addRow(tr("&Registry:"),
+                 withBrowse(m_registry, tr("Registry (*.yml *.yaml)"), Pick::Existing, this));
+    form->addRow(tr("S&tore:"), withBrowse(m_store, tr("SQLite (*.db)"), Pick::New, this));
     form->addRow(tr("Secrets &backend:"), m_backend);
-    form->addRow(tr("Secrets &file:"), withBrowse(m_secretsFile, tr("Secrets (*.enc)"), this));
+    form->addRow(tr("Secrets &file:"),
+                 withBrowse(m_secretsFile, tr("Secrets (*.enc)"), Pick::New, this));
     form->addRow(tr("Vault &address:"), m_vaultAddress);
     form->addRow(tr("KV &mount:"), m_vaultMount);
     form->addRow(tr("&Watchdog interval:"), m_healInterval);
@@ -120,7 +130,6 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_problem = new QLabel(this);
     m_problem->setObjectName(u"settingsProblemLabel"_s);
     m_problem->setWordWrap(true);
-    m_problem->setForegroundRole(QPalette::BrightText);
     m_problem->hide();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -160,7 +169,7 @@ AppSettings SettingsDialog::settings() const
 void SettingsDialog::accept()
 {
     if (const QString problem = settings().problem(); !problem.isEmpty()) {
-        m_problem->setText(problem);
+        m_problem->setText(u"⚠ "_s + problem);
         m_problem->show();
         return;
     }

@@ -24,6 +24,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 
@@ -42,6 +43,7 @@ private slots:
     void dependencyArrowsOnDemand();
     void settingsRefuseAPasswordInTheStoreUrl();
     void settingsAreKeptAndPutToWork();
+    void settingsShowTheRegistryThatIsOpen();
     void registriesSwitchAndAreRemembered();
     void problemOpensInTheEditorAtItsLine();
     void darkPaletteIsFollowed();
@@ -166,6 +168,32 @@ void TestMainWindow::settingsAreKeptAndPutToWork()
     QCOMPARE(kept.healIntervalSeconds, 45);
     QVERIFY(kept.acceptNewHostKeys);
     QCOMPARE(kept.orchestrator().transport.hostKeyPolicy, HostKeyPolicy::AcceptNew);
+}
+
+void TestMainWindow::settingsShowTheRegistryThatIsOpen()
+{
+    // Remembered: another registry; opened: the demo (by --registry). OK in Settings changes
+    // nothing, and the dialog shows the registry that is open.
+    AppSettings remembered = AppSettings::load();
+    remembered.registryPath = writeFile(u"elsewhere.yml"_s, "hosts: {}\n");
+    remembered.save();
+    const QString demo =
+        qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s;
+    MainWindow window(demo);
+    QString shown;
+    QTimer answer; // answers the dialog once it is up (its parent is the window)
+    answer.setInterval(10);
+    connect(&answer, &QTimer::timeout, &window, [&] {
+        if (auto *dialog = window.findChild<SettingsDialog *>(); dialog && dialog->isVisible()) {
+            answer.stop();
+            shown = dialog->findChild<QLineEdit *>(u"registryEdit"_s)->text();
+            dialog->accept();
+        }
+    });
+    answer.start();
+    window.findChild<QAction *>(u"settingsAction"_s)->trigger(); // runs the dialog
+    QCOMPARE(shown, demo);
+    QCOMPARE(window.registryPath(), demo);
 }
 
 void TestMainWindow::registriesSwitchAndAreRemembered()

@@ -149,10 +149,11 @@ void TestSecretsPage::editorRoundTrip()
     QDir().mkpath(home);
     QFile registryFile(home + u"/registry.yml"_s);
     QVERIFY(registryFile.open(QIODevice::WriteOnly));
-    registryFile.write("hosts:\n  box:\n    ip: 127.0.0.1\n    transport: local\n    path: /tmp/portoser-gui-box\n"
-                       "services:\n  api:\n    current_host: box\n    deployment_type: process\n"
-                       "    command: sleep 100\n    secrets:\n"
-                       "      DB_PASSWORD: services/api#DB_PASSWORD\n");
+    registryFile.write(
+        "hosts:\n  box:\n    ip: 127.0.0.1\n    transport: local\n    path: /tmp/portoser-gui-box\n"
+        "services:\n  api:\n    current_host: box\n    deployment_type: process\n"
+        "    command: sleep 100\n    secrets:\n"
+        "      DB_PASSWORD: services/api#DB_PASSWORD\n");
     registryFile.close();
     const CheckedRegistry checked = Orchestrator().checkRegistry(registryFile.fileName());
     QVERIFY(checked.isValid());

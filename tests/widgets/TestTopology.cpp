@@ -301,12 +301,18 @@ void TestTopology::healthPageDiagnoses()
     HealthPage *health = m_window->healthPage();
     health->diagnose();
     QTreeWidget *tree = health->servicesTree();
-    QTRY_VERIFY_WITH_TIMEOUT(tree->topLevelItemCount() == 2, 20000);
+    // Observations fill state and pid as they come; Diagnose adds the score (column 6).
+    const auto diagnosed = [tree] {
+        return tree->topLevelItemCount() == 2 && !tree->topLevelItem(0)->text(6).isEmpty()
+               && !tree->topLevelItem(1)->text(6).isEmpty();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(diagnosed(), 20000);
     const auto rows = tree->findItems(u"web"_s, Qt::MatchExactly);
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first()->text(1), u"beta"_s); // where the drag-and-deploy moved it
     QCOMPARE(rows.first()->text(2), u"running"_s);
-    QCOMPARE(rows.first()->text(4), u"100"_s);
+    QCOMPARE(rows.first()->text(6), u"100"_s);       // score
+    QVERIFY(rows.first()->text(4).toLongLong() > 0); // pid
 }
 
 void TestTopology::logsPageShowsTheLog()
@@ -326,6 +332,11 @@ void TestTopology::serviceGoingDownIsNotified()
     m_window->findChild<QAction *>(u"observeAction"_s)->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->statusBar()->currentMessage().startsWith(u"web on beta"_s),
                              15000);
+    // The Health page shows the same observation: web no longer running, no pid.
+    const auto web = m_window->healthPage()->servicesTree()->findItems(u"web"_s, Qt::MatchExactly);
+    QCOMPARE(web.size(), 1);
+    QVERIFY2(web.first()->text(2) != u"running"_s, qPrintable(web.first()->text(2)));
+    QCOMPARE(web.first()->text(4), u"-"_s);
 }
 
 QTEST_MAIN(TestTopology)
