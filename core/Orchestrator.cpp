@@ -83,31 +83,47 @@ Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStr
     return withEngine([&](DeployEngine &engine) { return engine.plan(registry, services, force); });
 }
 
-Result<DeployPlan> Orchestrator::planMoves(const Registry &registry,
-                                           const QMap<QString, QString> &moves)
+namespace {
+
+/** The registry as it will be once `moves` (service -> host) ran. */
+Result<Registry> afterMoves(Registry registry, const QMap<QString, QString> &moves)
 {
-    Registry after = registry;
     for (auto it = moves.cbegin(); it != moves.cend(); ++it) {
-        auto service = after.services.find(it.key());
-        if (service == after.services.end())
+        auto service = registry.services.find(it.key());
+        if (service == registry.services.end())
             return Error{ErrorCode::NotFound, u"no service named %1"_s.arg(it.key())};
         service->currentHost = it.value();
     }
-    return planDeploy(after, moves.keys());
+    return registry;
+}
+
+} // namespace
+
+Result<DeployPlan> Orchestrator::planMoves(const Registry &registry,
+                                           const QMap<QString, QString> &moves)
+{
+    const auto after = afterMoves(registry, moves);
+    if (!after)
+        return after.error();
+    return planDeploy(*after, moves.keys());
 }
 
 Result<QList<PlannedService>> Orchestrator::planChanges(const Registry &registry,
                                                         const ChangeSet &changes)
 {
+    // Redeploys are planned on the registry as the moves leave it, as deployChanges runs them.
+    const auto after = afterMoves(registry, changes.moves);
+    if (!after)
+        return after.error();
     QList<PlannedService> planned;
     if (!changes.moves.isEmpty()) {
-        auto moves = planMoves(registry, changes.moves);
+        auto moves = planDeploy(*after, changes.moves.keys());
         if (!moves)
             return moves.error();
         planned += moves->services;
     }
     if (!changes.redeploys.isEmpty()) {
-        auto redeploys = planDeploy(registry, changes.redeploys, true);
+        auto redeploys = planDeploy(*after, changes.redeploys, true);
         if (!redeploys)
             return redeploys.error();
         planned += redeploys->services;
@@ -118,16 +134,36 @@ Result<QList<PlannedService>> Orchestrator::planChanges(const Registry &registry
 ChangeResults Orchestrator::deployChanges(const Registry &registry, const ChangeSet &changes,
                                           DeployOptions options, const ProgressFn &progress)
 {
+    // Each change runs on the registry as the ones before it left it: a later change that
+    // includes a moved service (as a dependency) must not see it where it was.
     ChangeResults results;
+    Registry current = registry;
+    const auto notStarted = [&results](const QString &what) {
+        results.refused.append(u"%1: cancelled before it started"_s.arg(what));
+    };
     for (auto it = changes.moves.cbegin(); it != changes.moves.cend(); ++it) {
-        if (auto moved = move(registry, it.key(), it.value(), options, progress))
-            results.records += *moved;
-        else
+        if (options.isCancelled()) {
+            notStarted(it.key());
+            continue;
+        }
+        auto moved = move(current, it.key(), it.value(), options, progress);
+        if (!moved) {
             results.refused.append(u"%1: %2"_s.arg(it.key(), moved.error().message));
+            continue;
+        }
+        results.records += *moved;
+        for (const DeploymentRecord &r : std::as_const(*moved)) {
+            if (r.service == it.key() && r.outcome == u"succeeded"_s)
+                current.services[it.key()].currentHost = it.value();
+        }
     }
     if (!changes.redeploys.isEmpty()) {
+        if (options.isCancelled()) {
+            notStarted(changes.redeploys.join(u", "_s));
+            return results;
+        }
         options.force = true;
-        if (auto redeployed = deploy(registry, changes.redeploys, options, progress))
+        if (auto redeployed = deploy(current, changes.redeploys, options, progress))
             results.records += *redeployed;
         else
             results.refused.append(

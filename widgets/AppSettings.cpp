@@ -7,6 +7,7 @@
 #include <QSettings>
 #include <QTranslator>
 #include <QUrl>
+#include <QUrlQuery>
 
 namespace Portoser {
 
@@ -78,7 +79,9 @@ OrchestratorSettings AppSettings::orchestrator() const
 
 QString AppSettings::problem() const
 {
-    if (store.startsWith(u"postgres"_s) && !QUrl(store).password().isEmpty())
+    if (store.startsWith(u"postgres"_s)
+        && (!QUrl(store).password().isEmpty()
+            || QUrlQuery(QUrl(store)).hasQueryItem(u"password"_s)))
         return QApplication::translate(
             "Portoser::AppSettings",
             "The store URL holds a password. Put it in ~/.pgpass (PostgreSQL reads it there): "

@@ -167,8 +167,9 @@ void DeployPanel::deploy()
 {
     if (!m_registry || m_busy || m_staged->moves().isEmpty())
         return;
-    const ChangeSet changes = changesOf(m_staged->moves());
-    const auto count = int(m_staged->moves().size());
+    const QList<StagedMove> sent = m_staged->moves();
+    const ChangeSet changes = changesOf(sent);
+    const auto count = int(sent.size());
     const Registry registry = *m_registry;
     m_progress->clear();
     m_results->clear();
@@ -180,12 +181,12 @@ void DeployPanel::deploy()
     m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     updateButtons();
     m_worker->post(
-        [page, changes, registry, progress, cancel = m_cancelFlag, this](Orchestrator &o) {
+        [page, changes, sent, registry, progress, cancel = m_cancelFlag, this](Orchestrator &o) {
             DeployOptions options;
             options.actor = localActor(QStringLiteral("gui"));
             options.cancel = cancel;
             backTo(page, o.deployChanges(registry, changes, options, progress),
-                   [this](const ChangeResults &done) {
+                   [this, sent](const ChangeResults &done) {
                        for (const DeploymentRecord &r : done.records) {
                            auto *item =
                                new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
@@ -196,7 +197,7 @@ void DeployPanel::deploy()
                        for (const QString &e : done.refused)
                            new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
                        m_results->header()->resizeSections(QHeaderView::ResizeToContents);
-                       m_staged->clear();
+                       m_staged->remove(sent); // what was staged while it ran stays
                        m_planTree->clear();
                        m_cancelFlag.reset();
                        setBusy(false, done.refused.isEmpty() ? tr("Deploy finished.")

@@ -193,8 +193,10 @@ void HistoryPage::showDetails(int row)
         break;
     }
     m_details->setPlainText(lines.join(u'\n'));
-    m_rollback->setEnabled(!r.releaseId.isEmpty() && !r.config.isEmpty()
-                           && r.action != QLatin1String("stop"));
+    // A record that never reached its host (cancelled, skipped) has no release there.
+    m_rollback->setEnabled(
+        !r.releaseId.isEmpty() && !r.config.isEmpty() && r.action != QLatin1String("stop")
+        && r.outcome != QLatin1String("cancelled") && r.outcome != QLatin1String("skipped"));
 }
 
 void HistoryPage::rollback(int row)

@@ -302,17 +302,13 @@ void MainWindow::applySettings(const AppSettings &settings)
         m_worker->setSettings(settings.orchestrator());
         m_observer->setSettings(settings.orchestrator());
         m_secretsPage->setSettings(settings.orchestrator());
-        if (m_healLoop) { // it owns its own orchestrator: make it again with the new settings
-            const bool running = !m_healLoop->isPaused();
-            m_healLoop.reset();
-            if (running)
-                setWatchdogRunning(true);
-        }
+        if (m_healLoop)
+            m_healLoop->setSettings(settings.orchestrator());
         m_historyPage->reload();
         m_healthPage->loadEvents();
-    } else if (m_healLoop && previous.healIntervalSeconds != settings.healIntervalSeconds) {
-        m_healLoop->setIntervalOverride(settings.healIntervalSeconds);
     }
+    if (m_healLoop && previous.healIntervalSeconds != settings.healIntervalSeconds)
+        m_healLoop->setIntervalOverride(settings.healIntervalSeconds);
     if (!settings.registryPath.isEmpty()
         && QFileInfo(settings.registryPath).absoluteFilePath() != m_registryPath)
         openRegistry(settings.registryPath);
@@ -387,22 +383,19 @@ void MainWindow::observe()
         });
 }
 
-namespace {
-
-bool isWell(const ServiceState &s)
-{
-    return s.state == QLatin1String("running") && s.health != QLatin1String("unhealthy");
-}
-
-} // namespace
-
 void MainWindow::showObservation(const QList<HostState> &hosts)
 {
+    if (!m_registry)
+        return;
     for (const HostState &h : hosts) {
+        if (!m_registry->hosts.contains(h.host)) // a pass begun on the registry before
+            continue;
         m_hostStates.insert(h.host, h);
         for (const ServiceState &s : h.services) {
+            if (!m_registry->services.contains(s.service))
+                continue;
             const auto before = m_serviceStates.constFind(s.service);
-            if (before != m_serviceStates.cend() && isWell(*before) && !isWell(s))
+            if (before != m_serviceStates.cend() && before->isWell() && !s.isWell())
                 notify(tr("%1 on %2").arg(s.service, s.host),
                        s.state == QLatin1String("running") ? tr("unhealthy: %1").arg(s.healthDetail)
                                                            : s.state,
@@ -413,7 +406,8 @@ void MainWindow::showObservation(const QList<HostState> &hosts)
     m_topology->setHostStates(hosts);
     m_topology->setStates(m_serviceStates);
     m_healthPage->showObservation(hosts);
-    const auto running = std::count_if(m_serviceStates.cbegin(), m_serviceStates.cend(), isWell);
+    const auto running = std::count_if(m_serviceStates.cbegin(), m_serviceStates.cend(),
+                                       [](const ServiceState &s) { return s.isWell(); });
     const QString summary =
         tr("%1 of %2 services running").arg(running).arg(m_serviceStates.size());
     m_statusLabel->setText(summary);
@@ -504,6 +498,9 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
     m_logsPage->setRegistry(registry);
     if (checked.isValid()) {
         m_registry = registry;
+        m_serviceStates.removeIf(
+            [&registry](auto it) { return !registry.services.contains(it.key()); });
+        m_hostStates.removeIf([&registry](auto it) { return !registry.hosts.contains(it.key()); });
         if (m_healLoop)
             m_healLoop->setRegistry(registry);
         m_watchdogAction->setEnabled(true);

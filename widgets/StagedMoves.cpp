@@ -102,6 +102,14 @@ void StagedMoves::clear()
     emit changed();
 }
 
+void StagedMoves::remove(const QList<StagedMove> &done)
+{
+    for (int row = int(m_moves.size()) - 1; row >= 0; --row) {
+        if (done.contains(m_moves.at(row)))
+            undo(row);
+    }
+}
+
 QString StagedMoves::destinationOf(const QString &service) const
 {
     for (const StagedMove &m : m_moves) {

@@ -15,6 +15,7 @@ struct StagedMove
     QString to;
 
     bool isRedeploy() const { return from == to; }
+    friend bool operator==(const StagedMove &, const StagedMove &) = default;
 };
 
 /**
@@ -44,6 +45,8 @@ public:
     void markRedeploy(const QString &service, const QString &host);
     void undo(int row);
     void clear();
+    /** Drops the changes in `done` (those a deploy ran); what was staged meanwhile stays. */
+    void remove(const QList<StagedMove> &done);
     const QList<StagedMove> &moves() const { return m_moves; }
     /** Where `service` is staged to go (its own host for a redeploy), or empty. */
     QString destinationOf(const QString &service) const;

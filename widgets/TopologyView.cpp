@@ -11,6 +11,7 @@
 #include <QMenu>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPointer>
 #include <QStyleOptionGraphicsItem>
 #include <QWheelEvent>
 
@@ -218,12 +219,16 @@ public:
 protected:
     void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override
     {
+        // The menu's own event loop may see the registry reload and this chip deleted: only
+        // copies are used after it.
+        const QString service = m_service, host = m_host;
+        const QPointer<TopologyView> view = m_view;
         QMenu menu;
-        QAction *redeploy = menu.addAction(
-            m_stagedTo == m_host ? QObject::tr("Unmark for redeploy")
-                                 : QObject::tr("Mark for redeploy on %1").arg(m_host));
-        if (menu.exec(event->screenPos()) == redeploy)
-            emit m_view->redeployRequested(m_service, m_host);
+        QAction *redeploy =
+            menu.addAction(m_stagedTo == m_host ? QObject::tr("Unmark for redeploy")
+                                                : QObject::tr("Mark for redeploy on %1").arg(host));
+        if (menu.exec(event->screenPos()) == redeploy && view)
+            emit view->redeployRequested(service, host);
     }
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override
     {

@@ -35,6 +35,13 @@ struct ServiceState
     int recentExits = 0;           // exits within the observation's window
     int starts = 0;                // starts since the release was deployed
     QStringList logTail;
+
+    /** Running and not failing its health check: what the GUI counts as up, and notifies the
+     *  end of. */
+    bool isWell() const
+    {
+        return state == QLatin1String("running") && health != QLatin1String("unhealthy");
+    }
 };
 
 /** A process listening on a TCP port of a host. */

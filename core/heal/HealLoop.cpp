@@ -26,6 +26,12 @@ public:
         m_due.clear();
     }
     void setObserveOnly(bool observeOnly) { m_observeOnly = observeOnly; }
+    void setSettings(const OrchestratorSettings &settings)
+    {
+        m_settings = settings;
+        if (m_orchestrator)
+            m_orchestrator->setSettings(settings);
+    }
     void setIntervalOverride(int seconds)
     {
         m_override = seconds;
@@ -151,6 +157,11 @@ HealLoop::~HealLoop()
         m_worker, [w = m_worker] { w->stop(); }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
+}
+
+void HealLoop::setSettings(const OrchestratorSettings &settings)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, settings] { w->setSettings(settings); });
 }
 
 void HealLoop::setIntervalOverride(int seconds)

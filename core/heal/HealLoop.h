@@ -32,6 +32,9 @@ public:
     ~HealLoop() override;
     Q_DISABLE_COPY_MOVE(HealLoop)
 
+    /** Another store, secrets backend or host-key policy, from the next pass on (never waits
+     *  for the pass running now). */
+    void setSettings(const OrchestratorSettings &settings);
     /** Checks every service this often instead of its own interval (0: their own). */
     void setIntervalOverride(int seconds);
     void setRegistry(const Registry &registry);

@@ -35,6 +35,7 @@ private slots:
     void moveAsksAHostOfUnknownArch();
     void failedDependencyStopsItsDependents();
     void cancelLetsTheStartedFinishAndStartsNoMore();
+    void stagedChangesRunOnTheRegistryTheMovesLeave();
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
     void serviceLockHolderIsNamed();
@@ -313,14 +314,14 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
     options.autoHeal = false;
     options.cancel = cancel;
     QStringList cancelledSteps;
-    const auto records = m_orchestrator->deploy(
-        r, QStringList{u"first"_s, u"queued"_s, u"later"_s}, options,
-        [cancel, &cancelledSteps](const DeployProgress &p) {
-            if (p.service == u"first"_s && p.step == u"start"_s)
-                cancel->store(true);
-            if (p.step == u"cancelled"_s)
-                cancelledSteps.append(p.service);
-        });
+    const auto records =
+        m_orchestrator->deploy(r, QStringList{u"first"_s, u"queued"_s, u"later"_s}, options,
+                               [cancel, &cancelledSteps](const DeployProgress &p) {
+                                   if (p.service == u"first"_s && p.step == u"start"_s)
+                                       cancel->store(true);
+                                   if (p.step == u"cancelled"_s)
+                                       cancelledSteps.append(p.service);
+                               });
     QVERIFY2(records, records ? "" : qPrintable(records.error().message));
     // first and queued share h2's worker, first queued first (a wave lists its services by name).
     const DeploymentRecord *first = recordOf(*records, u"first"_s);
@@ -337,6 +338,40 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
     // The history says so too.
     QCOMPARE(m_orchestrator->history(HistoryQuery::newest(u"later"_s, 1))->first().outcome,
              u"cancelled"_s);
+}
+
+void TestDeploy::stagedChangesRunOnTheRegistryTheMovesLeave()
+{
+    // The GUI's staged changes: base moves h2 -> h1, and top (which needs base) is marked for
+    // a redeploy. The redeploy includes base: it must find base on h1, not move it back.
+    const Registry r = registry(
+        "  base:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n"
+        "  top:\n    current_host: h3\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n    dependencies: [base]\n");
+    DeployOptions options;
+    options.autoHeal = false;
+    QCOMPARE(deploy(r, {u"top"_s}).size(), 2);
+    ChangeSet changes;
+    changes.moves.insert(u"base"_s, u"h1"_s);
+    changes.redeploys = {u"top"_s};
+    const auto planned = m_orchestrator->planChanges(r, changes);
+    QVERIFY2(planned, planned ? "" : qPrintable(planned.error().message));
+    for (const PlannedService &p : *planned)
+        QVERIFY2(p.service != u"base"_s || p.host == u"h1"_s, qPrintable(p.host));
+
+    const ChangeResults done = m_orchestrator->deployChanges(r, changes, options);
+    QVERIFY2(done.refused.isEmpty(), qPrintable(done.refused.join(u"; "_s)));
+    for (const DeploymentRecord &rec : done.records) {
+        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.service + u": "_s + rec.reason));
+        if (rec.service == u"base"_s)
+            QCOMPARE(rec.host, u"h1"_s); // never back to h2
+    }
+    const Registry after = m_orchestrator->checkRegistry(m_temp->path()).registry;
+    const auto states = m_orchestrator->status(after, {u"base"_s, u"top"_s});
+    QCOMPARE(states.value(u"base"_s).host, u"h1"_s);
+    QCOMPARE(states.value(u"base"_s).state, u"running"_s);
+    QCOMPARE(states.value(u"top"_s).state, u"running"_s);
 }
 
 void TestDeploy::prunesToFiveReleases()
