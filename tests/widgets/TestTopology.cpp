@@ -153,6 +153,12 @@ void TestTopology::modelsPassTheTester()
     QCOMPARE(staged.rowCount(), 2);
     staged.stage({u"a"_s, u"h1"_s, u"h1"_s}); // back home: dropped
     QCOMPARE(staged.rowCount(), 1);
+    // A deploy's end removes what it ran; what was staged meanwhile stays.
+    const QList<StagedMove> ran = staged.moves();
+    staged.markRedeploy(u"c"_s, u"h2"_s);
+    staged.remove(ran);
+    QCOMPARE(staged.rowCount(), 1);
+    QVERIFY(staged.moves().first().isRedeploy());
     staged.undo(0);
     staged.clear();
 
