@@ -246,7 +246,7 @@ void DeployPanel::showProgress(const DeployProgress &e)
         finished +=
             host->child(i)->text(1).startsWith(u'✓') || host->child(i)->text(1).startsWith(u'✗');
     host->setText(1, tr("%1 of %2 ended").arg(finished).arg(host->childCount()));
-    m_progress->scrollToItem(step);
+    m_progress->scrollToItem(ended ? service : step); // scrolling to a step would unfold it again
 }
 
 void DeployPanel::cancel()
