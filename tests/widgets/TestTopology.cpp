@@ -5,6 +5,7 @@
 // shows the records and rolls back through its confirmation; the models pass
 // QAbstractItemModelTester.
 #include "core/Orchestrator.h"
+#include "tests/support/TopologyDrag.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
@@ -127,19 +128,7 @@ QString TestTopology::registryText() const
 
 void TestTopology::drag(const QString &service, const QString &toHost)
 {
-    TopologyView *view = m_window->topology();
-    QWidget *viewport = view->viewport();
-    const QPoint from = view->chipPosition(service);
-    const QPoint to = view->hostPosition(toHost);
-    QVERIFY(!from.isNull() && !to.isNull());
-    QTest::mousePress(viewport, Qt::LeftButton, {}, from);
-    for (int i = 1; i <= 10; ++i) { // QTest::mouseMove carries no buttons: a drag needs them
-        const QPoint at = from + (to - from) * i / 10;
-        QMouseEvent move(QEvent::MouseMove, at, viewport->mapToGlobal(at), Qt::NoButton,
-                         Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(viewport, &move);
-    }
-    QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+    Test::dragChip(m_window->topology(), service, toHost);
 }
 
 void TestTopology::modelsPassTheTester()

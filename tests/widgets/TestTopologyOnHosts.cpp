@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// The desktop window against real SSH hosts (the namespace test hosts): a chip dragged from h1
+// onto h2 stages a move and changes no host; Deploy runs it over SSH, the service answers from
+// h2, its release is gone from h1, and the History page shows the move.
+#include "core/Orchestrator.h"
+#include "tests/support/TempRegistry.h"
+#include "tests/support/TestHosts.h"
+#include "tests/support/TopologyDrag.h"
+#include "widgets/DeployPanel.h"
+#include "widgets/HistoryModel.h"
+#include "widgets/HistoryPage.h"
+#include "widgets/MainWindow.h"
+#include "widgets/StagedMoves.h"
+
+#include <QFileInfo>
+#include <QPushButton>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace Portoser;
+using namespace Portoser::Test;
+using namespace Qt::Literals::StringLiterals;
+
+class TestTopologyOnHosts : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void dragAndDeployMovesOverSsh();
+
+private:
+    Registry registry() const { return Orchestrator().checkRegistry(m_temp->path()).registry; }
+    QString currentRelease(const QString &host) const
+    {
+        return m_hosts.dir() + u'/' + host + u"/base/.portoser/web/current"_s;
+    }
+
+    TestHosts m_hosts;
+    std::unique_ptr<TempRegistry> m_temp;
+};
+
+void TestTopologyOnHosts::initTestCase()
+{
+    m_hosts = TestHosts::fromEnvironment();
+    if (m_hosts.size() < 2)
+        QSKIP("needs root and two namespace test hosts (network namespaces, sshd)");
+    m_temp = std::make_unique<TempRegistry>();
+    qputenv("PORTOSER_HOME", m_temp->path(u"home"_s).toUtf8());
+    qputenv("PORTOSER_DB", m_temp->path(u"portoser.db"_s).toUtf8());
+    qputenv("XDG_CONFIG_HOME", m_temp->path(u"config"_s).toUtf8());
+    m_temp->write(u"src/web/index.html"_s, "hello from the namespace hosts\n");
+    m_temp->writeRegistry(
+        m_hosts.registryFragment()
+        + "services:\n  web:\n    current_host: h1\n"
+          "    deployment_type: process\n    source: src/web\n"
+          "    command: python3 -m http.server 19181 --bind 0.0.0.0\n"
+          "    port: 19181\n    stop_timeout: 3\n"
+          "    health: {type: http, path: /index.html, interval: 1, retries: 10}\n");
+    DeployOptions options;
+    options.autoHeal = false;
+    const auto first = Orchestrator().deploy(registry(), QStringList{u"web"_s}, options);
+    QVERIFY2(first && first->first().outcome == u"succeeded"_s,
+             first ? qPrintable(first->first().reason) : qPrintable(first.error().message));
+}
+
+void TestTopologyOnHosts::cleanupTestCase()
+{
+    if (m_temp)
+        (void)Orchestrator().stop(registry(), u"web"_s, u"test"_s);
+}
+
+void TestTopologyOnHosts::dragAndDeployMovesOverSsh()
+{
+    MainWindow window(m_temp->path());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
+
+    dragChip(window.topology(), u"web"_s, u"h2"_s);
+    QCOMPARE(window.stagedMoves()->rowCount(), 1);
+    QVERIFY(!QFileInfo::exists(currentRelease(u"h2"_s))); // staged only: h2 untouched
+
+    QTest::mouseClick(window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s),
+                      Qt::LeftButton);
+    auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy() && results->topLevelItemCount() > 0,
+                             90000);
+    QCOMPARE(results->topLevelItem(0)->text(1), u"h2"_s);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+
+    // It answers from h2 (asked over SSH there), and h1 no longer runs it.
+    const auto page = m_hosts.ssh(u"h2"_s, u"curl -fsS http://127.0.0.1:19181/index.html"_s);
+    QVERIFY(page);
+    QCOMPARE(*page, QByteArray("hello from the namespace hosts\n"));
+    const auto states = Orchestrator().status(registry(), {u"web"_s});
+    QCOMPARE(states.value(u"web"_s).host, u"h2"_s);
+    QCOMPARE(states.value(u"web"_s).state, u"running"_s);
+    QVERIFY(!m_hosts.ssh(u"h1"_s, u"curl -fsS http://127.0.0.1:19181/index.html"_s));
+
+    HistoryModel *history = window.historyPage()->model();
+    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == u"move"_s);
+    QCOMPARE(history->record(0).host, u"h2"_s);
+}
+
+QTEST_MAIN(TestTopologyOnHosts)
+#include "TestTopologyOnHosts.moc"
