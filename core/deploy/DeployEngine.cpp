@@ -69,9 +69,22 @@ QString whatChanged(const DeployPlan &reviewed, const DeployPlan &fresh)
     return changes.isEmpty() ? u"the plan's services differ"_s : changes.join(u"; "_s);
 }
 
-QString lockPurpose(const DeployOptions &options)
+/** Takes the coordinator locks of `names`, in name order: one order for every coordinator
+ *  and every way in, so two deploys never each hold what the other waits for. */
+Result<std::vector<std::unique_ptr<ServiceLock>>> lockServices(QStringList names,
+                                                               const DeployOptions &options)
 {
-    return u"deploy by %1"_s.arg(options.actor);
+    names.sort();
+    names.removeDuplicates();
+    std::vector<std::unique_ptr<ServiceLock>> locks;
+    for (const QString &name : std::as_const(names)) {
+        auto lock =
+            ServiceLock::acquire(name, u"deploy by %1"_s.arg(options.actor), options.lockWait);
+        if (!lock)
+            return lock.error();
+        locks.push_back(std::move(*lock));
+    }
+    return locks;
 }
 
 } // namespace
@@ -203,17 +216,15 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
     if (!plan.hasChanges())
         return QList<DeploymentRecord>(); // nothing to change, nothing to verify
     // Locks first, then a fresh look: the plan must still describe what is there.
-    std::vector<std::unique_ptr<ServiceLock>> locks;
-    QStringList names;
+    QStringList names, changing;
     for (const PlannedService &p : plan.services) {
         names.append(p.service);
-        if (p.action == PlanAction::NoOp)
-            continue;
-        auto lock = ServiceLock::acquire(p.service, lockPurpose(options), options.lockWait);
-        if (!lock)
-            return lock.error();
-        locks.push_back(std::move(*lock));
+        if (p.action != PlanAction::NoOp)
+            changing.append(p.service);
     }
+    const auto locks = lockServices(changing, options);
+    if (!locks)
+        return locks.error();
     auto fresh = this->plan(registry, names, options.force);
     if (!fresh)
         return fresh.error();
@@ -231,14 +242,10 @@ Result<LockedPlan> DeployEngine::planLocked(const Registry &registry, const QStr
     QStringList names; // what the plan will cover: the services and what they need
     for (const QStringList &wave : DependencyGraph(registry).waves(services))
         names += wave;
-    names
-        .sort(); // one order for every coordinator: two deploys never hold what the other waits for
-    for (const QString &name : std::as_const(names)) {
-        auto lock = ServiceLock::acquire(name, lockPurpose(options), options.lockWait);
-        if (!lock)
-            return lock.error();
-        locked.locks.push_back(std::move(*lock));
-    }
+    auto locks = lockServices(names, options);
+    if (!locks)
+        return locks.error();
+    locked.locks = std::move(*locks);
     // A heal before the deploy needs the hosts' facts: gathered in the same look when the
     // plan is sure to change something.
     auto made = makePlan(registry, services, options.force, options.autoHeal);
