@@ -892,7 +892,38 @@ Result<Orchestrator::ProxyPlan> Orchestrator::proxyApply(const Registry &registr
     return plan;
 }
 
-Result<QJsonArray> Orchestrator::proxyStatus(const Registry &registry)
+QJsonObject Orchestrator::RouteStatus::toJson() const
+{
+    QJsonObject json{{u"service"_s, service}, {u"url"_s, url},           {u"route"_s, route},
+                     {u"state"_s, state},     {u"upstream"_s, upstream}, {u"wanted"_s, wanted}};
+    if (!detail.isEmpty())
+        json.insert(u"detail"_s, detail);
+    return json;
+}
+
+namespace {
+
+/** Each routed service's route as the registry wants it; state and upstream not known yet. */
+QList<Orchestrator::RouteStatus> wantedRoutes(const Registry &registry)
+{
+    QList<Orchestrator::RouteStatus> routes;
+    const int port = registry.caddy.httpsPort;
+    for (const Service &s : registry.services) {
+        if (s.hostname.isEmpty() || !s.effectivePort())
+            continue;
+        Orchestrator::RouteStatus r;
+        r.service = s.name;
+        r.url = u"https://%1%2/"_s.arg(s.hostname, port == 443 ? QString() : u":%1"_s.arg(port));
+        r.route = CaddyConfig::routeId(s.name);
+        r.wanted = CaddyConfig::upstreamOf(registry, s);
+        routes.append(r);
+    }
+    return routes;
+}
+
+} // namespace
+
+Result<QList<Orchestrator::RouteStatus>> Orchestrator::proxyStatus(const Registry &registry)
 {
     auto running = CaddyAdmin(registry.caddy.adminEndpoint).current();
     if (!running)
@@ -903,26 +934,27 @@ Result<QJsonArray> Orchestrator::proxyStatus(const Registry &registry)
     for (const QJsonValue &r : routes)
         dials.insert(r[u"@id"_s].toString(),
                      r[u"handle"_s][0][u"upstreams"_s][0][u"dial"_s].toString());
-    QJsonArray out;
-    for (const Service &s : registry.services) {
-        if (s.hostname.isEmpty() || !s.effectivePort())
-            continue;
-        const QString id = CaddyConfig::routeId(s.name);
-        const QString wanted = CaddyConfig::upstreamOf(registry, s);
-        const QString state = !dials.contains(id)         ? u"missing"_s
-                              : dials.value(id) != wanted ? u"stale"_s
-                                                          : u"ok"_s;
-        const int port = registry.caddy.httpsPort;
-        out.append(QJsonObject{
-            {u"service"_s, s.name},
-            {u"url"_s,
-             u"https://%1%2/"_s.arg(s.hostname, port == 443 ? QString() : u":%1"_s.arg(port))},
-            {u"route"_s, id},
-            {u"state"_s, state},
-            {u"upstream"_s, dials.value(id)},
-            {u"wanted"_s, wanted}});
+    QList<RouteStatus> out = wantedRoutes(registry);
+    for (RouteStatus &r : out) {
+        r.upstream = dials.value(r.route);
+        r.state = !dials.contains(r.route) ? u"missing"_s
+                  : r.upstream != r.wanted ? u"stale"_s
+                                           : u"ok"_s;
     }
     return out;
+}
+
+QList<Orchestrator::RouteStatus> Orchestrator::routeStatus(const Registry &registry)
+{
+    auto status = proxyStatus(registry);
+    if (status)
+        return *status;
+    QList<RouteStatus> unknown = wantedRoutes(registry);
+    for (RouteStatus &r : unknown) {
+        r.state = u"unknown"_s;
+        r.detail = status.error().message;
+    }
+    return unknown;
 }
 
 QMap<QString, QStringList> Orchestrator::secretUsers(const Registry &registry,

@@ -187,9 +187,25 @@ public:
      *  (If-Match on the ETag read), and keeps it as the last config Caddy accepted
      *  (`~/.portoser/caddy/last-good.json`). */
     Result<ProxyPlan> proxyApply(const Registry &registry);
-    /** Per service with a hostname: its public URL, whether Caddy has its route, and where it
-     *  sends traffic compared with the service's current host. */
-    Result<QJsonArray> proxyStatus(const Registry &registry);
+    /** A service's public route: its URL, whether Caddy has it, where it sends traffic. */
+    struct RouteStatus
+    {
+        QString service;
+        QString url;      // https://hostname[:port]/
+        QString route;    // the Caddy route id
+        QString state;    // ok | stale (points elsewhere) | missing | unknown (Caddy not asked)
+        QString upstream; // what Caddy dials now
+        QString wanted;   // what it should dial: the service's current host
+        QString detail;   // why the state is unknown
+
+        QJsonObject toJson() const;
+    };
+    /** Per service with a hostname: its route as Caddy runs it (`proxy status`); fails when
+     *  Caddy's admin API does not answer. */
+    Result<QList<RouteStatus>> proxyStatus(const Registry &registry);
+    /** As proxyStatus, but never fails: when Caddy does not answer, each route is `unknown`
+     *  with the reason (what a dashboard shows). */
+    QList<RouteStatus> routeStatus(const Registry &registry);
     /**
      * Issues `service`'s certificate from the internal CA: a server certificate naming its
      * hostname, its name, its host's name and address; or a client one (mTLS). `days` 0: the

@@ -231,20 +231,17 @@ void DeployPanel::showProgress(const DeployProgress &e)
     const QString tail = e.detail.section(u'\n', -3, -1, QString::SectionSkipEmpty);
     auto *step = new QTreeWidgetItem(service, {QString(), e.step, tail});
     step->setToolTip(2, e.detail);
-    const bool ended = e.step == QLatin1String("done");
-    const bool failed = e.step == QLatin1String("failed") || e.step == QLatin1String("rolled back")
-                        || e.step == QLatin1String("skipped")
-                        || e.step == QLatin1String("cancelled");
-    service->setText(1, ended    ? QStringLiteral("✓ ") + e.step
-                        : failed ? QStringLiteral("✗ ") + e.step
-                                 : e.step);
+    const bool ended = e.succeeded();
+    service->setText(1, ended        ? QStringLiteral("✓ ") + e.step
+                        : e.failed() ? QStringLiteral("✗ ") + e.step
+                                     : e.step);
+    service->setData(1, Qt::UserRole, ended || e.failed());
     service->setText(2, tail.section(u'\n', -1));
     service->setToolTip(2, e.detail);
     service->setExpanded(!ended); // a finished service folds away, a failed one stays open
     int finished = 0;
     for (int i = 0; i < host->childCount(); ++i)
-        finished +=
-            host->child(i)->text(1).startsWith(u'✓') || host->child(i)->text(1).startsWith(u'✗');
+        finished += host->child(i)->data(1, Qt::UserRole).toBool();
     host->setText(1, tr("%1 of %2 ended").arg(finished).arg(host->childCount()));
     m_progress->scrollToItem(ended ? service : step); // scrolling to a step would unfold it again
 }

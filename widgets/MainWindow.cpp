@@ -23,7 +23,6 @@
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QHeaderView>
-#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -85,22 +84,20 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     auto *pages = new QTabWidget(this);
     pages->setObjectName(u"pagesTabWidget"_s);
     pages->setDocumentMode(true);
-    pages->addTab(splitter, tr("&Cluster"));
+    const auto addPage = [pages](QWidget *page, const QString &name, const QString &title,
+                                 const QString &icon) {
+        page->setObjectName(name);
+        Icons::set(pages, pages->addTab(page, title), icon);
+    };
+    addPage(splitter, u"clusterPage"_s, tr("&Cluster"), u"cluster"_s);
     m_healthPage = new HealthPage(m_worker.get(), pages);
-    m_healthPage->setObjectName(u"healthPage"_s);
-    pages->addTab(m_healthPage, tr("H&ealth"));
+    addPage(m_healthPage, u"healthPage"_s, tr("H&ealth"), u"health"_s);
     m_logsPage = new LogsPage(m_worker.get(), pages);
-    m_logsPage->setObjectName(u"logsPage"_s);
-    pages->addTab(m_logsPage, tr("&Logs"));
+    addPage(m_logsPage, u"logsPage"_s, tr("&Logs"), u"logs"_s);
     m_historyPage = new HistoryPage(m_worker.get(), pages);
-    m_historyPage->setObjectName(u"historyPage"_s);
-    pages->addTab(m_historyPage, tr("&History"));
+    addPage(m_historyPage, u"historyPage"_s, tr("&History"), u"history"_s);
     m_secretsPage = new SecretsPage(m_settings.orchestrator(), pages);
-    m_secretsPage->setObjectName(u"secretsPage"_s);
-    pages->addTab(m_secretsPage, tr("&Secrets"));
-    const char *tabIcons[] = {"cluster", "health", "logs", "history", "secrets"};
-    for (int i = 0; i < pages->count(); ++i)
-        Icons::set(pages, i, QString::fromLatin1(tabIcons[i]));
+    addPage(m_secretsPage, u"secretsPage"_s, tr("&Secrets"), u"secrets"_s);
     setCentralWidget(pages);
 
     m_deployPanel = new DeployPanel(m_worker.get(), m_staged, this);
@@ -358,29 +355,24 @@ void MainWindow::observe()
         return;
     m_observing = m_registryPath;
     m_statusLabel->setText(tr("Observing…"));
-    m_observer->post(
-        [page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
-            const QList<HostState> hosts =
-                o.observe(registry, registry.services.keys(), registry.hosts.keys());
-            if (registry.caddy.present) { // each service's URL and whether its route is right
-                QMap<QString, TopologyView::Route> routes;
-                const auto status = o.proxyStatus(registry);
-                for (const QJsonValue &v : status ? *status : QJsonArray())
-                    routes.insert(v[u"service"].toString(),
-                                  {v[u"url"].toString(), v[u"state"].toString()});
-                for (const Service &s : registry.services) {
-                    if (!status && !s.hostname.isEmpty())
-                        routes.insert(s.name, {s.hostname, status.error().message});
-                }
-                backTo(page, routes, [this](const QMap<QString, TopologyView::Route> &r) {
-                    m_topology->setRoutes(r);
-                });
-            }
-            backTo(page, hosts, [this, path = registry.path](const QList<HostState> &observed) {
-                if (m_registry && m_registry->path == path) // not a registry switched away from
-                    showObservation(observed);
+    m_observer->post([page = QPointer<QObject>(this), registry = *m_registry,
+                      this](Orchestrator &o) {
+        const QList<HostState> hosts =
+            o.observe(registry, registry.services.keys(), registry.hosts.keys());
+        if (registry.caddy.present) { // each service's URL and whether its route is right
+            QMap<QString, TopologyView::Route> routes;
+            for (const Orchestrator::RouteStatus &r : o.routeStatus(registry))
+                routes.insert(r.service,
+                              {r.url, r.detail.isEmpty() ? r.state : r.state + u": "_s + r.detail});
+            backTo(page, routes, [this](const QMap<QString, TopologyView::Route> &r) {
+                m_topology->setRoutes(r);
             });
+        }
+        backTo(page, hosts, [this, path = registry.path](const QList<HostState> &observed) {
+            if (m_registry && m_registry->path == path) // not a registry switched away from
+                showObservation(observed);
         });
+    });
 }
 
 void MainWindow::showObservation(const QList<HostState> &hosts)

@@ -45,17 +45,18 @@ int ProxyCommand::run(CliContext &context, const QCommandLineParser &args)
             return Failed;
         }
         if (context.json()) {
-            context.printJson(*status);
+            QJsonArray items;
+            for (const Orchestrator::RouteStatus &r : std::as_const(*status))
+                items.append(r.toJson());
+            context.printJson(items);
         } else {
             TextTable table({u"SERVICE"_s, u"URL"_s, u"ROUTE"_s, u"UPSTREAM"_s});
-            for (const QJsonValue &v : std::as_const(*status))
-                table.addRow({v[u"service"_s].toString(), v[u"url"_s].toString(),
-                              v[u"state"_s].toString(), v[u"upstream"_s].toString()});
+            for (const Orchestrator::RouteStatus &r : std::as_const(*status))
+                table.addRow({r.service, r.url, r.state, r.upstream});
             table.print(context.out());
         }
-        bool allOk = true;
-        for (const QJsonValue &v : std::as_const(*status))
-            allOk = allOk && v[u"state"_s].toString() == u"ok";
+        const bool allOk = std::all_of(status->cbegin(), status->cend(),
+                                       [](const auto &r) { return r.state == u"ok"; });
         return allOk ? Ok : Failed;
     }
     auto plan = action == u"apply" ? o.proxyApply(*registry) : o.proxyPlan(*registry);

@@ -20,6 +20,16 @@ struct DeployProgress
     QString step; // prepare | upload | build | stop | switch | start | health | revert | prune |
                   // done | ...
     QString detail;
+
+    /** The step that ends a service's deploy well. */
+    bool succeeded() const { return step == QLatin1String("done"); }
+    /** A step that ends it otherwise: failed, rolled back, skipped (a dependency failed) or
+     *  cancelled before it started. */
+    bool failed() const
+    {
+        return step == QLatin1String("failed") || step == QLatin1String("rolled back")
+               || step == QLatin1String("skipped") || step == QLatin1String("cancelled");
+    }
 };
 using ProgressFn = std::function<void(const DeployProgress &)>;
 
