@@ -398,6 +398,14 @@ Result<CertificateInfo> Orchestrator::issueCertificate(const Registry &registry,
     return certificateAuthority().issue(s->name, request);
 }
 
+Result<QString> Orchestrator::keepCaKeyInSecrets()
+{
+    auto store = secrets();
+    if (!store)
+        return store.error();
+    return certificateAuthority().moveKeyToStore((*store)->kind() + u":portoser/ca#key"_s);
+}
+
 CertificateAuthority Orchestrator::certificateAuthority()
 {
     CertificateAuthority ca;

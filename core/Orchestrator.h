@@ -215,6 +215,9 @@ public:
                                              bool client, KeyType keyType, int days);
     /** The internal CA, its key reachable where it is kept (ca.key, or the secrets store). */
     CertificateAuthority certificateAuthority();
+    /** Moves the CA key from ca.key into the default secrets backend (`portoser/ca#key`), read
+     *  back before the file goes; the reference it is kept under. */
+    Result<QString> keepCaKeyInSecrets();
     /** Adds the internal CA to `host`'s system trust store (what the operator consented to):
      *  where it went there. */
     Result<QString> trustCertificateAuthority(const Registry &registry, const QString &host);

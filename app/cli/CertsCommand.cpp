@@ -112,10 +112,7 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         if (!made)
             return failed(made.error());
         if (args.isSet(KeyInSecretsOption)) {
-            auto store = context.orchestrator().secrets();
-            if (!store)
-                return failed(store.error());
-            auto moved = ca.moveKeyToStore((*store)->kind() + u":portoser/ca#key"_s);
+            auto moved = context.orchestrator().keepCaKeyInSecrets();
             if (!moved)
                 return failed(moved.error());
             if (!context.json())
