@@ -55,7 +55,7 @@ void HealthPage::addToolAction(QAction *action)
 void HealthPage::setRegistry(const Registry &registry)
 {
     if (m_registry && m_registry->path != registry.path)
-        m_services->clear(); // another cluster
+        clearServices(); // another cluster
     m_registry = registry;
 }
 
@@ -68,14 +68,14 @@ void HealthPage::diagnose()
         auto result = o.diagnose(registry);
         backTo(page, std::make_shared<Result<DiagnoseResult>>(std::move(result)),
                [this](const std::shared_ptr<Result<DiagnoseResult>> &r) {
-                   m_services->clear();
+                   clearServices();
                    if (!*r) {
                        m_status->setText(tr("Diagnosis failed: %1").arg(r->error().message));
                        return;
                    }
                    int problems = 0;
                    for (const ServiceDiagnosis &d : (*r)->diagnosis.services) {
-                       auto *item = new QTreeWidgetItem(m_services, {d.service});
+                       QTreeWidgetItem *item = rowOf(d.service);
                        showState(item, d.observed);
                        item->setText(ScoreColumn, QString::number(d.score));
                        item->setText(ProblemColumn, d.problems.isEmpty()
@@ -104,6 +104,21 @@ void HealthPage::diagnose()
     });
 }
 
+QTreeWidgetItem *HealthPage::rowOf(const QString &service)
+{
+    // Indexed: an observation of thousands of services must not search the tree for each.
+    QTreeWidgetItem *&row = m_rows[service];
+    if (!row)
+        row = new QTreeWidgetItem(m_services, {service});
+    return row;
+}
+
+void HealthPage::clearServices()
+{
+    m_services->clear();
+    m_rows.clear();
+}
+
 void HealthPage::showState(QTreeWidgetItem *item, const ServiceState &s)
 {
     item->setText(HostColumn, s.host);
@@ -120,9 +135,7 @@ void HealthPage::showObservation(const QList<HostState> &hosts)
     // them until the next one.
     for (const HostState &h : hosts) {
         for (const ServiceState &s : h.services) {
-            const auto found = m_services->findItems(s.service, Qt::MatchExactly);
-            showState(
-                found.isEmpty() ? new QTreeWidgetItem(m_services, {s.service}) : found.first(), s);
+            showState(rowOf(s.service), s);
         }
     }
 }

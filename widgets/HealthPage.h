@@ -57,10 +57,14 @@ private:
         ProblemColumn
     };
     void showState(QTreeWidgetItem *item, const ServiceState &state);
+    /** The service's row, made when missing. */
+    QTreeWidgetItem *rowOf(const QString &service);
+    void clearServices();
 
     OrchestratorThread *m_worker;
     std::optional<Registry> m_registry;
     QTreeWidget *m_services;
+    QHash<QString, QTreeWidgetItem *> m_rows; // service -> its top-level row
     QListWidget *m_events;
     QLabel *m_status;
     QHBoxLayout *m_bar;
