@@ -34,7 +34,7 @@ private:
     Registry registry() const { return Orchestrator().checkRegistry(m_temp->path()).registry; }
     QString currentRelease(const QString &host) const
     {
-        return m_hosts.dir() + u'/' + host + u"/base/.portoser/web/current"_s;
+        return m_hosts.dir() + u'/' + host + u"/base/.portoser/dragged/current"_s;
     }
 
     TestHosts m_hosts;
@@ -50,17 +50,17 @@ void TestTopologyOnHosts::initTestCase()
     qputenv("PORTOSER_HOME", m_temp->path(u"home"_s).toUtf8());
     qputenv("PORTOSER_DB", m_temp->path(u"portoser.db"_s).toUtf8());
     qputenv("XDG_CONFIG_HOME", m_temp->path(u"config"_s).toUtf8());
-    m_temp->write(u"src/web/index.html"_s, "hello from the namespace hosts\n");
+    m_temp->write(u"src/dragged/index.html"_s, "hello from the namespace hosts\n");
     m_temp->writeRegistry(
         m_hosts.registryFragment()
-        + "services:\n  web:\n    current_host: h1\n"
-          "    deployment_type: process\n    source: src/web\n"
+        + "services:\n  dragged:\n    current_host: h1\n"
+          "    deployment_type: process\n    source: src/dragged\n"
           "    command: python3 -m http.server 19181 --bind 0.0.0.0\n"
           "    port: 19181\n    stop_timeout: 3\n"
           "    health: {type: http, path: /index.html, interval: 1, retries: 10}\n");
     DeployOptions options;
     options.autoHeal = false;
-    const auto first = Orchestrator().deploy(registry(), QStringList{u"web"_s}, options);
+    const auto first = Orchestrator().deploy(registry(), QStringList{u"dragged"_s}, options);
     QVERIFY2(first && first->first().outcome == u"succeeded"_s,
              first ? qPrintable(first->first().reason) : qPrintable(first.error().message));
 }
@@ -68,7 +68,7 @@ void TestTopologyOnHosts::initTestCase()
 void TestTopologyOnHosts::cleanupTestCase()
 {
     if (m_temp)
-        (void)Orchestrator().stop(registry(), u"web"_s, u"test"_s);
+        (void)Orchestrator().stop(registry(), u"dragged"_s, u"test"_s);
 }
 
 void TestTopologyOnHosts::dragAndDeployMovesOverSsh()
@@ -76,9 +76,9 @@ void TestTopologyOnHosts::dragAndDeployMovesOverSsh()
     MainWindow window(m_temp->path());
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
+    QTRY_VERIFY(!window.topology()->chipPosition(u"dragged"_s).isNull());
 
-    dragChip(window.topology(), u"web"_s, u"h2"_s);
+    dragChip(window.topology(), u"dragged"_s, u"h2"_s);
     QCOMPARE(window.stagedMoves()->rowCount(), 1);
     QVERIFY(!QFileInfo::exists(currentRelease(u"h2"_s))); // staged only: h2 untouched
 
@@ -94,9 +94,9 @@ void TestTopologyOnHosts::dragAndDeployMovesOverSsh()
     const auto page = m_hosts.ssh(u"h2"_s, u"curl -fsS http://127.0.0.1:19181/index.html"_s);
     QVERIFY(page);
     QCOMPARE(*page, QByteArray("hello from the namespace hosts\n"));
-    const auto states = Orchestrator().status(registry(), {u"web"_s});
-    QCOMPARE(states.value(u"web"_s).host, u"h2"_s);
-    QCOMPARE(states.value(u"web"_s).state, u"running"_s);
+    const auto states = Orchestrator().status(registry(), {u"dragged"_s});
+    QCOMPARE(states.value(u"dragged"_s).host, u"h2"_s);
+    QCOMPARE(states.value(u"dragged"_s).state, u"running"_s);
     QVERIFY(!m_hosts.ssh(u"h1"_s, u"curl -fsS http://127.0.0.1:19181/index.html"_s));
 
     HistoryModel *history = window.historyPage()->model();
