@@ -99,15 +99,6 @@ Result<Registry> afterMoves(Registry registry, const QMap<QString, QString> &mov
 
 } // namespace
 
-Result<DeployPlan> Orchestrator::planMoves(const Registry &registry,
-                                           const QMap<QString, QString> &moves)
-{
-    const auto after = afterMoves(registry, moves);
-    if (!after)
-        return after.error();
-    return planDeploy(*after, moves.keys());
-}
-
 Result<QList<PlannedService>> Orchestrator::planChanges(const Registry &registry,
                                                         const ChangeSet &changes)
 {

@@ -83,11 +83,8 @@ public:
 
     Result<DeployPlan> planDeploy(const Registry &registry, const QStringList &services,
                                   bool force = false);
-    /** The plan of moving services (service -> host): the registry as it will be after them,
-     *  compared with what runs. */
-    Result<DeployPlan> planMoves(const Registry &registry, const QMap<QString, QString> &moves);
-    /** What the GUI's staged changes plan to (moves as `planMoves`, redeploys as `deploy
-     *  --force`), for review; not a plan to apply (each part is planned again when it runs). */
+    /** What the GUI's staged changes plan to, on the registry as the moves will leave it
+     *  (redeploys as `deploy --force`); for review, each part is planned again when it runs. */
     Result<QList<PlannedService>> planChanges(const Registry &registry, const ChangeSet &changes);
     /** Runs the changes: each move in turn, then the redeploys; a change that cannot start says
      *  why in `refused`. `options.cancel` stops what has not started. */
