@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -66,6 +67,54 @@ QStringList argumentsOf(int argc, char **argv)
     return args;
 }
 
+/** Why the desktop window cannot take these arguments, or nothing when it can. Qt's own
+ *  single-dash options (-platform, -style, …) pass through to QApplication. */
+std::optional<QString> guiUsageError(const QStringList &args)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args.at(i);
+        if (a == u"--registry"_s) {
+            if (++i >= args.size())
+                return u"--registry needs a PATH"_s;
+            continue;
+        }
+        if (a.startsWith(u"--registry="_s))
+            continue;
+        if (a.startsWith(u"--"_s))
+            return u"unknown option %1"_s.arg(a);
+        if (a.startsWith(u'-')) {
+            // Qt's options that take a value: skip it.
+            static const QStringList withValue = {u"-platform"_s,      u"-platformpluginpath"_s,
+                                                  u"-platformtheme"_s, u"-plugin"_s,
+                                                  u"-style"_s,         u"-stylesheet"_s,
+                                                  u"-session"_s,       u"-display"_s,
+                                                  u"-geometry"_s,      u"-qwindowgeometry"_s,
+                                                  u"-qwindowtitle"_s,  u"-qwindowicon"_s,
+                                                  u"-name"_s,          u"-title"_s,
+                                                  u"-visual"_s};
+            if (withValue.contains(a))
+                ++i;
+            continue;
+        }
+        return u"\"%1\" is a command: run it as portoser --cli %1"_s.arg(a);
+    }
+    return std::nullopt;
+}
+
+/** Whether a window can open here: on X11/Wayland systems a display must be named (macOS and
+ *  Windows always have one; -platform or QT_QPA_PLATFORM choose another on purpose). */
+bool hasDisplay(const QStringList &args)
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    if (args.contains(u"-platform"_s) || qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        return true;
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+#else
+    Q_UNUSED(args);
+    return true;
+#endif
+}
+
 void setIdentity()
 {
     QCoreApplication::setOrganizationName(u"Portoser"_s);
@@ -114,6 +163,16 @@ int main(int argc, char **argv)
     }
     case Mode::Gui:
         break;
+    }
+
+    if (const auto usage = guiUsageError(inv.rest)) {
+        err << "portoser: " << *usage << " (see portoser --help)\n";
+        return 2;
+    }
+    if (!hasDisplay(inv.rest)) {
+        err << "portoser: no display here for the desktop window; use portoser --cli <command> "
+               "for commands or portoser --serve for the coordinator (portoser --help)\n";
+        return 1;
     }
 
     QApplication app(argc, argv);

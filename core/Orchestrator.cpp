@@ -16,6 +16,7 @@
 #include "core/tls/CaddyAdmin.h"
 #include "core/tls/CaddyConfig.h"
 #include "core/tls/CertificateAuthority.h"
+#include "core/tls/RouteCheck.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -24,6 +25,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QUrl>
 
 #include <algorithm>
 #include <tuple>
@@ -80,7 +82,12 @@ Result<HistoryStore *> Orchestrator::store()
 Result<DeployPlan> Orchestrator::planDeploy(const Registry &registry, const QStringList &services,
                                             bool force)
 {
-    return withEngine([&](DeployEngine &engine) { return engine.plan(registry, services, force); });
+    return plan(registry, PlanRequest{PlanIntent::Deploy, services, force, false});
+}
+
+Result<DeployPlan> Orchestrator::plan(const Registry &registry, const PlanRequest &request)
+{
+    return withEngine([&](DeployEngine &engine) { return engine.plan(registry, request); });
 }
 
 namespace {
@@ -170,9 +177,8 @@ Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
 {
     if (options.autoHeal && plan.hasChanges())
         healBeforeDeploy(registry, plan, progress);
-    auto records = withEngine([&](DeployEngine &engine) {
-        return engine.apply(registry, plan, withSecrets(options), progress);
-    });
+    auto records = withEngine(
+        [&](DeployEngine &engine) { return engine.apply(registry, plan, options, progress); });
     if (records && options.autoHeal)
         diagnoseFailures(registry, *records, progress);
     return records;
@@ -184,12 +190,19 @@ Result<QList<DeploymentRecord>> Orchestrator::deploy(const Registry &registry,
                                                      const ProgressFn &progress)
 {
     auto records = withEngine([&](DeployEngine &engine) -> Result<QList<DeploymentRecord>> {
-        auto locked = engine.planLocked(registry, services, options);
+        auto locked = engine.planLocked(
+            registry, PlanRequest{PlanIntent::Deploy, services, options.force, false}, options);
         if (!locked)
             return locked.error();
+        // What runs beyond what was named is said, with why, before anything runs.
+        for (const PlannedService &p : std::as_const(locked->plan.services)) {
+            if (!p.requested && p.action != PlanAction::NoOp && progress)
+                progress(
+                    {p.service, p.host, u"plan"_s, u"%1 too: %2"_s.arg(toString(p.action), p.why)});
+        }
         if (options.autoHeal && locked->plan.hasChanges())
             healBeforeDeploy(registry, locked->plan, progress);
-        return engine.apply(registry, *locked, withSecrets(options), progress);
+        return engine.apply(registry, *locked, options, progress);
     });
     if (records && options.autoHeal)
         diagnoseFailures(registry, *records, progress);
@@ -253,15 +266,18 @@ Result<DeploymentRecord> Orchestrator::stop(const Registry &registry, const QStr
 }
 
 Result<QList<DeploymentRecord>> Orchestrator::restart(const Registry &registry,
-                                                      const QStringList &services,
+                                                      const PlanRequest &request,
                                                       const DeployOptions &options,
                                                       const ProgressFn &progress)
 {
-    auto plan =
-        withEngine([&](DeployEngine &engine) { return engine.planRestart(registry, services); });
-    if (!plan)
-        return plan.error();
-    return deploy(registry, *plan, options, progress);
+    auto planned = plan(registry, request);
+    if (!planned)
+        return planned.error();
+    if (progress) {
+        for (const QString &note : std::as_const(planned->notes))
+            progress({{}, {}, u"note"_s, note});
+    }
+    return deploy(registry, *planned, options, progress);
 }
 
 std::optional<QString> Orchestrator::moveRefusal(const Registry &registry, const QString &service,
@@ -365,28 +381,17 @@ Result<CertificateInfo> Orchestrator::issueCertificate(const Registry &registry,
     if (!s)
         return Error{ErrorCode::NotFound, u"no service %1 in %2"_s.arg(service, registry.path)};
     CertificateRequest request;
+    if (client)
+        request.commonName = s->hostname.isEmpty() ? s->name : s->hostname;
+    else
+        request = CertificateAuthority::serverRequest(registry, *s);
     request.client = client;
-    request.commonName = s->hostname.isEmpty() ? s->name : s->hostname;
     request.keyType = keyType;
     if (days > 0)
         request.validityDays = days;
-    if (!client) {
-        QStringList names{s->hostname, s->name};
-        if (const Host *host = registry.host(s->currentHost)) {
-            names.append(host->name);
-            for (const QString &address : {host->ip, host->sshHostname}) {
-                if (QHostAddress(address).isNull())
-                    names.append(address);
-                else if (!request.ipAddresses.contains(address))
-                    request.ipAddresses.append(address);
-            }
-        }
-        for (const QString &n : std::as_const(names)) {
-            if (!n.isEmpty() && !request.dnsNames.contains(n))
-                request.dnsNames.append(n);
-        }
-    }
-    return certificateAuthority().issue(s->name, request);
+    // Kept per registry: another registry's service of the same name has certificates of its own.
+    return certificateAuthority().issue(CertificateAuthority::registryId(registry), s->name,
+                                        request);
 }
 
 Result<QString> Orchestrator::keepCaKeyInSecrets()
@@ -470,11 +475,11 @@ Result<QStringList> Orchestrator::installCertificates(const Registry &registry,
     const Host *host = s ? registry.host(s->currentHost) : nullptr;
     if (!host)
         return Error{ErrorCode::NotFound, u"no service %1 on a known host"_s.arg(service)};
-    const CertificateAuthority ca;
+    const QString dir = CertificateAuthority().serviceDir(registry, *s);
     QList<RemoteScripts::RemoteFile> files;
     for (const QString &name :
          {u"ca.crt"_s, u"server.crt"_s, u"server.key"_s, u"client.crt"_s, u"client.key"_s}) {
-        QFile file(ca.certsDir(service) + u'/' + name);
+        QFile file(dir + u'/' + name);
         if (file.open(QIODevice::ReadOnly))
             files.append({name, file.readAll(), name.endsWith(u".key"_s)});
     }
@@ -504,9 +509,12 @@ Result<QList<Orchestrator::Renewal>> Orchestrator::renewCertificates(const Regis
     auto all = ca.list();
     if (!all)
         return all.error();
+    const QString registryId = CertificateAuthority::registryId(registry);
     QList<Renewal> done;
     for (const CertificateInfo &c : std::as_const(*all)) {
-        if (c.isCa || c.daysLeft() >= days)
+        // This registry's, and the old flat layout's (renewed where they are); another
+        // registry's are renewed, installed and reloaded by that registry's own `certs renew`.
+        if (c.isCa || c.daysLeft() >= days || (!c.isLegacy() && c.registryId != registryId))
             continue;
         Renewal r;
         auto fresh = ca.reissue(c);
@@ -517,9 +525,10 @@ Result<QList<Orchestrator::Renewal>> Orchestrator::renewCertificates(const Regis
             continue;
         }
         r.certificate = *fresh;
-        const QString service = QFileInfo(c.file).dir().dirName();
-        if (const Service *s = registry.service(service)) {
-            if (auto installed = installCertificates(registry, service))
+        const Service *s = registry.service(c.service);
+        const QString dir = QFileInfo(c.file).absolutePath();
+        if (s && QFileInfo(ca.serviceDir(registry, *s)).absoluteFilePath() == dir) {
+            if (auto installed = installCertificates(registry, s->name))
                 r.installedOn = s->currentHost;
             else
                 r.error = installed.error().message;
@@ -558,7 +567,7 @@ Result<DeploymentRecord> Orchestrator::rollback(const Registry &registry, qint64
                                                 const ProgressFn &progress)
 {
     return withEngine([&](DeployEngine &engine) {
-        return engine.rollback(registry, recordId, withSecrets(options), progress);
+        return engine.rollback(registry, recordId, options, progress);
     });
 }
 
@@ -579,20 +588,38 @@ Result<QByteArray> Orchestrator::logs(const Registry &registry, const QString &s
             .result();
     if (!result)
         return result.error();
+    if (result->exitCode != 0 && !follow)
+        return Error{ErrorCode::NotFound,
+                     QStringLiteral("%1 on %2: %3")
+                         .arg(service, host.name, QString::fromUtf8(result->err.trimmed()))};
     return result->out;
 }
 
 QMap<QString, ServiceState> Orchestrator::status(const Registry &registry,
                                                  const QStringList &services)
 {
-    return ServiceObserver(*m_pool).observe(registry, services.isEmpty() ? registry.services.keys()
-                                                                         : services);
+    auto states = ServiceObserver(*m_pool).observe(
+        registry, services.isEmpty() ? registry.services.keys() : services);
+    // The healer's word beside the host's: a service it gave up on or backs off from.
+    if (auto healer = makeHealer()) {
+        for (ServiceState &state : states)
+            (*healer)->describeStanding(state);
+    }
+    return states;
 }
 
 QList<HostState> Orchestrator::observe(const Registry &registry, const QStringList &services,
                                        const QStringList &hosts, bool allPortHolders)
 {
-    return ServiceObserver(*m_pool).observeHosts(registry, services, hosts, allPortHolders);
+    QList<HostState> observed =
+        ServiceObserver(*m_pool).observeHosts(registry, services, hosts, allPortHolders);
+    if (auto healer = makeHealer()) {
+        for (HostState &host : observed) {
+            for (ServiceState &state : host.services)
+                (*healer)->describeStanding(state);
+        }
+    }
+    return observed;
 }
 
 QString Orchestrator::playbookDirectory() const
@@ -609,8 +636,7 @@ Result<std::unique_ptr<Healer>> Orchestrator::makeHealer(IssueList *playbookIssu
     const auto loaded = PlaybookLoader::loadDirectory(playbookDirectory());
     if (playbookIssues)
         *playbookIssues = loaded.issues;
-    auto healer = std::make_unique<Healer>(*m_pool, **history, loaded.playbooks);
-    healer->setSecrets([this](const Service &s) { return secretValues(s); });
+    auto healer = std::make_unique<Healer>(*m_pool, **history, secretAccess(), loaded.playbooks);
     return healer;
 }
 
@@ -655,19 +681,22 @@ Result<QList<HealEvent>> Orchestrator::healEvents(const QString &service, int li
     return withStore([&](HistoryStore &s) { return HealStore(s).events(service, limit, afterId); });
 }
 
-Result<ServiceInsights> Orchestrator::insights(const QString &service)
+Result<ServiceInsights> Orchestrator::insights(const Registry &registry, const QString &service)
 {
     auto events = healEvents(service, 1000);
     if (!events)
         return events.error();
-    return ServiceInsights::from(service, *events);
+    ServiceInsights insights = ServiceInsights::from(service, *events);
+    // "Down now" is the host's word, not the last event's: an operator may have fixed it since.
+    if (registry.service(service))
+        insights.downNow = !status(registry, {service}).value(service).isWell();
+    return insights;
 }
 
-DeployOptions Orchestrator::withSecrets(DeployOptions options)
+SecretAccess Orchestrator::secretAccess()
 {
-    if (!options.secrets)
-        options.secrets = [this](const Service &s) { return secretValues(s); };
-    return options;
+    return {[this](const Service &s) { return secretValues(s); },
+            [this](const Service &s) { return secretVersions(s); }};
 }
 
 Result<void> Orchestrator::forEachSecret(const Service &service, const SecretFn &fn)
@@ -799,30 +828,35 @@ Result<QJsonObject> Orchestrator::caddyConfig(const Registry &registry, bool shi
     if (!ingress)
         return CaddyConfig::generate(registry, files);
     // Caddy runs on another machine: it reads the certificates from there, under the ingress
-    // host's own .portoser/_caddy/certs/<service>/. One script says where that is (its base
-    // resolved, nothing written for a plan) and, when shipping, puts them there (keys 0600).
+    // host's own .portoser/_caddy/certs/<registry id>/<service>/ (two registries' Caddys on one
+    // host never read each other's). One script says where that is (its base resolved, nothing
+    // written for a plan) and, when shipping, puts them there (keys 0600).
+    const QString registryId = CertificateAuthority::registryId(registry);
     QString script =
         u"b=$(cd %1 && pwd -P) || exit 1\nprintf 'dir=%s/.portoser/_caddy/certs\\n' \"$b\"\n"_s.arg(
             RemoteScripts::pathExpression(ingress->path));
     if (shipCertificates) {
         for (const Service *s : CaddyConfig::routed(registry)) {
-            const auto [certFile, keyFile] = CaddyConfig::certificateOf(*s, files.certsHome);
+            const auto [certFile, keyFile] =
+                CaddyConfig::certificateOf(registry, *s, files.certsHome);
             QFile cert(certFile), key(keyFile);
-            if (!cert.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
-                continue; // generate() names what is missing
+            if (!cert.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly)
+                || !CaddyConfig::mismatch(*s, certFile).isEmpty())
+                continue; // generate() names what is missing or wrong
             script += RemoteScripts::installFiles(
-                *ingress, u"_caddy"_s, u"certs/"_s + s->name,
+                *ingress, u"_caddy"_s, u"certs/%1/%2"_s.arg(registryId, s->name),
                 {{u"server.crt"_s, cert.readAll(), false}, {u"server.key"_s, key.readAll(), true}});
         }
     }
     auto ran = m_pool->worker(*ingress).runScript(script, std::chrono::seconds(30));
     if (!ran)
         return ran.error();
-    files.dirOnCaddy = RemoteScripts::parseKeyValues(ran->out).value(u"dir"_s);
-    if (ran->exitCode != 0 || files.dirOnCaddy.isEmpty())
+    const QString dir = RemoteScripts::parseKeyValues(ran->out).value(u"dir"_s);
+    if (ran->exitCode != 0 || dir.isEmpty())
         return Error{ErrorCode::Failed,
                      u"ingress host %1: cannot place the certificates for Caddy: %2"_s.arg(
                          ingress->name, QString::fromUtf8(ran->err).trimmed())};
+    files.dirOnCaddy = dir + u'/' + registryId;
     return CaddyConfig::generate(registry, files);
 }
 
@@ -863,7 +897,7 @@ Result<Orchestrator::ProxyPlan> Orchestrator::proxyApply(const Registry &registr
     }
     if (needsCa) {
         for (const Service *s : routes) {
-            const auto [cert, key] = CaddyConfig::certificateOf(*s, ca.home());
+            const auto [cert, key] = CaddyConfig::certificateOf(registry, *s, ca.home());
             if (s->tlsCert.isEmpty() && !QFile::exists(cert)) {
                 if (auto made = issueCertificate(registry, s->name, false, KeyType::EcP256, 0);
                     !made)
@@ -920,6 +954,101 @@ QList<Orchestrator::RouteStatus> wantedRoutes(const Registry &registry)
     return routes;
 }
 
+/** Where this coordinator reaches Caddy's HTTPS listener: the ingress host's address, else the
+ *  admin endpoint's host (loopback when that listens on every address). */
+QString caddyAddress(const Registry &registry)
+{
+    if (const Host *ingress = registry.host(registry.caddy.ingressHost))
+        return ingress->address();
+    const QString endpoint = registry.caddy.adminEndpoint;
+    const QString host =
+        QUrl(endpoint.contains(u"://"_s) ? endpoint : u"http://"_s + endpoint).host();
+    return host.isEmpty() || host == u"0.0.0.0"_s || host == u"::"_s ? u"127.0.0.1"_s : host;
+}
+
+/** A client certificate (and its key) from the internal CA for asking a route that requires
+ *  one: the service's own, else any of the registry's; empty when there is none. */
+QPair<QString, QString> clientCertificateFor(const Registry &registry, const Service &service)
+{
+    const CertificateAuthority ca;
+    QStringList dirs{ca.serviceDir(registry, service)};
+    const QDir mine(ca.certsDir(CertificateAuthority::registryId(registry), QString()));
+    for (const QString &d : mine.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+        dirs.append(mine.filePath(d));
+    for (const QString &dir : std::as_const(dirs)) {
+        const QString cert = dir + u"/client.crt"_s, key = dir + u"/client.key"_s;
+        if (QFile::exists(cert) && QFile::exists(key))
+            return {cert, key};
+    }
+    return {};
+}
+
+/**
+ * Asks Caddy for each route whose config is right (`ok` so far) as a client would: a route Caddy
+ * answers with 502, 503 or 504 (no upstream answered) or not at all is `down`, with why; one
+ * that takes only client certificates this coordinator has none for is `unchecked`.
+ */
+void checkThroughCaddy(const Registry &registry, QList<Orchestrator::RouteStatus> &routes)
+{
+    const CertificateAuthority ca;
+    const QList<QSslCertificate> internalCa = QSslCertificate::fromPath(ca.caCertFile());
+    QList<RouteCheck::Request> requests;
+    QList<Orchestrator::RouteStatus *> asked;
+    for (Orchestrator::RouteStatus &r : routes) {
+        const Service *s = registry.service(r.service);
+        if (r.state != u"ok"_s || !s)
+            continue;
+        RouteCheck::Request request;
+        request.hostname = s->hostname;
+        const bool http =
+            s->health.type == HealthCheck::Type::Http
+            || (s->health.type == HealthCheck::Type::Auto && !s->healthcheckUrl.isEmpty());
+        if (http && s->health.path.startsWith(u'/'))
+            request.path = s->health.path; // what Caddy's own health checks ask for
+        request.ownCertificate = !s->tlsCert.isEmpty();
+        if (!s->caCert.isEmpty()) {
+            const bool internal =
+                s->caCert == u"internal"_s
+                || (!internalCa.isEmpty()
+                    && QSslCertificate::fromPath(s->caCert).contains(internalCa.first()));
+            const auto [cert, key] =
+                internal ? clientCertificateFor(registry, *s) : QPair<QString, QString>();
+            if (cert.isEmpty()) {
+                r.state = u"unchecked"_s;
+                r.detail =
+                    internal
+                        ? u"the route takes only clients with a certificate from the internal CA "
+                          "and this coordinator has none to ask with (`portoser --cli certs issue "
+                          "%1 --client` makes one)"_s.arg(s->name)
+                        : u"the route takes only clients with a certificate from %1 and this "
+                          "coordinator has none to ask with"_s.arg(s->caCert);
+                continue;
+            }
+            request.clientCertificate = cert;
+            request.clientKey = key;
+        }
+        requests.append(request);
+        asked.append(&r);
+    }
+    if (requests.isEmpty())
+        return;
+    const RouteCheck check(caddyAddress(registry), registry.caddy.httpsPort, internalCa);
+    const std::vector<Result<int>> answers = check.run(requests);
+    for (qsizetype i = 0; i < asked.size(); ++i) {
+        Orchestrator::RouteStatus &r = *asked.at(i);
+        const Result<int> &answer = answers.at(size_t(i));
+        if (!answer) {
+            r.state = u"down"_s;
+            r.detail = answer.error().message;
+        } else if (RouteCheck::upstreamFailed(*answer)) {
+            r.state = u"down"_s;
+            r.detail = u"Caddy at %1 answers %2 %3: its upstream %4 does not answer"_s.arg(
+                check.listener(), QString::number(*answer),
+                requests.at(i).hostname + requests.at(i).path, r.upstream);
+        }
+    }
+}
+
 } // namespace
 
 Result<QList<Orchestrator::RouteStatus>> Orchestrator::proxyStatus(const Registry &registry)
@@ -940,6 +1069,8 @@ Result<QList<Orchestrator::RouteStatus>> Orchestrator::proxyStatus(const Registr
                   : r.upstream != r.wanted ? u"stale"_s
                                            : u"ok"_s;
     }
+    // The config says where a route points, not whether anything answers there.
+    checkThroughCaddy(registry, out);
     return out;
 }
 

@@ -101,11 +101,14 @@ public:
                                            const ProgressFn &progress = {});
     Result<DeploymentRecord> stop(const Registry &registry, const QString &service,
                                   const QString &actor);
-    /** Restarts (or starts) `services` on their current release; what they need is deployed if
-     * missing. */
-    Result<QList<DeploymentRecord>> restart(const Registry &registry, const QStringList &services,
+    /** Starts or restarts (`request.intent`) exactly the services it names, on the release and
+     *  config they are deployed with; dependencies that are not running only with
+     *  `request.withDependencies`, never re-released. */
+    Result<QList<DeploymentRecord>> restart(const Registry &registry, const PlanRequest &request,
                                             const DeployOptions &options,
                                             const ProgressFn &progress = {});
+    /** What `request` would do (`deploy --dry-run`, and what a start or restart will run). */
+    Result<DeployPlan> plan(const Registry &registry, const PlanRequest &request);
     /**
      * Moves `service` to `host`: checks the target can run it (arch for local/native, a free port,
      * a known host), deploys it there, passes the health gate, stops the old instance, and only
@@ -148,7 +151,7 @@ public:
     Result<QList<HealEvent>> healEvents(const QString &service, int limit, qint64 afterId = 0);
     Result<QList<PlaybookInfo>> playbooks();
     /** A service's problems and recoveries, from its heal events. */
-    Result<ServiceInsights> insights(const QString &service);
+    Result<ServiceInsights> insights(const Registry &registry, const QString &service);
     Result<QList<KnowledgeRow>> knowledge();
     /** Records an operator's fix for `fingerprint` (it becomes a playbook with a frequency). */
     Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
@@ -188,17 +191,22 @@ public:
     struct RouteStatus
     {
         QString service;
-        QString url;      // https://hostname[:port]/
-        QString route;    // the Caddy route id
-        QString state;    // ok | stale (points elsewhere) | missing | unknown (Caddy not asked)
+        QString url;   // https://hostname[:port]/
+        QString route; // the Caddy route id
+        // ok (points where the service runs, and a request through Caddy got its answer) |
+        // stale (points elsewhere) | missing | down (points right, but Caddy answers 502/503/504
+        // or nothing) | unchecked (points right; takes only client certificates the coordinator
+        // has none for) | unknown (Caddy's admin API did not answer). docs/tls.md has them.
+        QString state;
         QString upstream; // what Caddy dials now
         QString wanted;   // what it should dial: the service's current host
-        QString detail;   // why the state is unknown
+        QString detail;   // why the state is down, unchecked or unknown
 
         QJsonObject toJson() const;
     };
-    /** Per service with a hostname: its route as Caddy runs it (`proxy status`); fails when
-     *  Caddy's admin API does not answer. */
+    /** Per service with a hostname: its route as Caddy runs it and what Caddy answers for it
+     *  (`proxy status`; one request per route, at once, within 5 s); fails when Caddy's admin
+     *  API does not answer. */
     Result<QList<RouteStatus>> proxyStatus(const Registry &registry);
     /** As proxyStatus, but never fails: when Caddy does not answer, each route is `unknown`
      *  with the reason (what a dashboard shows). */
@@ -272,8 +280,7 @@ private:
     auto withEngine(Fn fn) -> decltype(fn(std::declval<DeployEngine &>()))
     {
         return withStore([&](HistoryStore &history) {
-            DeployEngine engine(*m_pool, history);
-            engine.setSecretVersions([this](const Service &s) { return secretVersions(s); });
+            DeployEngine engine(*m_pool, history, secretAccess());
             return fn(engine);
         });
     }
@@ -288,8 +295,8 @@ private:
         return fn(**history);
     }
 
-    /** `options` with a secrets resolver over this orchestrator's store, unless it has one. */
-    DeployOptions withSecrets(DeployOptions options);
+    /** This orchestrator's secrets backends, as the deploy engine and the healer reach them. */
+    SecretAccess secretAccess();
     /** Calls `fn` with each `secrets:` variable of `service`, its backend and its reference;
      *  any failure names the service, the variable and the reference. */
     using SecretFn =

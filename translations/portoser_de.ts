@@ -252,6 +252,14 @@
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
+    <message>
+        <source>%1, given up (%2)</source>
+        <translation>%1, aufgegeben (%2)</translation>
+    </message>
+    <message>
+        <source>%1, backing off until %2</source>
+        <translation>%1, nächster Versuch nicht vor %2</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::HistoryModel</name>

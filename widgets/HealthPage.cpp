@@ -7,6 +7,7 @@
 #include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -122,7 +123,15 @@ void HealthPage::clearServices()
 void HealthPage::showState(QTreeWidgetItem *item, const ServiceState &s)
 {
     item->setText(HostColumn, s.host);
-    item->setText(StateColumn, s.state);
+    // Where the healer holds back shows beside what the host says.
+    item->setText(
+        StateColumn,
+        s.healer == u"given_up"_s ? tr("%1, given up (%2)").arg(s.state, s.healerDetail)
+        : s.healer == u"backing_off"_s
+            ? tr("%1, backing off until %2")
+                  .arg(s.state,
+                       QDateTime::fromSecsSinceEpoch(s.healerUntil).toString(u"HH:mm:ss"_s))
+            : s.state);
     item->setText(HealthColumn, s.health.isEmpty() ? u"-"_s : s.health);
     item->setText(PidColumn, s.pid ? QString::number(s.pid) : u"-"_s);
     item->setText(UptimeColumn, s.uptimeSeconds ? tr("%1 s").arg(s.uptimeSeconds) : u"-"_s);

@@ -2,10 +2,14 @@
 #include "app/cli/CertsCommand.h"
 
 #include "app/cli/TextTable.h"
+#include "core/tls/CaddyConfig.h"
 #include "core/tls/CertificateAuthority.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+
+#include <optional>
 
 namespace Portoser::Cli {
 
@@ -37,6 +41,9 @@ const QCommandLineOption KeyInSecretsOption(
 QJsonObject toJson(const CertificateInfo &c)
 {
     return {{u"file"_s, c.file},
+            {u"registry"_s, c.registryId},
+            {u"service"_s, c.service},
+            {u"legacy"_s, c.isLegacy()},
             {u"subject"_s, c.subject},
             {u"issuer"_s, c.issuer},
             {u"names"_s, QJsonArray::fromStringList(c.names)},
@@ -61,17 +68,23 @@ CommandSpec CertsCommand::spec() const
             u"init-ca makes the CA key (0600) and its self-signed certificate; it refuses to "
             "replace an existing CA without --force; --key-in-secrets keeps the key in the "
             "secrets store instead of a file.\n"
-            "issue SERVICE writes ~/.portoser/certs/SERVICE/server.crt and server.key (or "
-            "client.crt/.key with --client, for mTLS) and ca.crt; a server certificate names the "
-            "service's hostname, its host's name and address, and its aliases.\n"
+            "issue SERVICE writes ~/.portoser/certs/REGISTRY/SERVICE/server.crt and server.key (or "
+            "client.crt/.key with --client, for mTLS) and ca.crt, where REGISTRY is the "
+            "registry's domain, else registry-<hash of its file's path>; a server certificate "
+            "names the service's hostname, its name, its host's name and address. One in the old "
+            "layout (~/.portoser/certs/SERVICE/) is still used while the registry has none of its "
+            "own for the service and it names all of that.\n"
             "install SERVICE copies them and the CA to <host path>/.portoser/SERVICE/tls/ on the "
             "service's host over SSH (keys 0600, owned by the SSH user).\n"
             "trust HOST… adds the CA to those hosts' system trust store (update-ca-certificates, "
             "update-ca-trust, or the macOS System keychain; as root or with passwordless sudo), so "
             "every program there trusts the certificates it signs: only with --yes, your consent.\n"
-            "check exits 1 when any certificate expires within --days (default 30); renew "
-            "re-issues those (same names, usage, key type and lifetime), installs each on its "
-            "service's host again and has Caddy reload them."_s,
+            "list shows every certificate with its registry and, for the registry's routes, "
+            "whether it names the route's hostname (ROUTE: ok, mismatch; an old-layout one: used "
+            "or ignored). check, on the CA, the registry's certificates and the old-layout ones, "
+            "exits 1 when any expires within --days (default 30) or a route's certificate does not "
+            "name its hostname; renew re-issues the expiring ones (same names, usage, key type and "
+            "lifetime), installs each on its service's host again and has Caddy reload them."_s,
             {RsaOption, DaysOption, ClientOption, ForceOption, NameOption, YesOption, AllOption,
              KeyInSecretsOption}};
 }
@@ -219,28 +232,74 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         auto all = ca.list();
         if (!all)
             return failed(all.error());
+        // With a valid registry: which certificates are its own, and whether each of its
+        // routes' names the hostname the route serves (`proxy apply` refuses one that does not).
+        CheckedRegistry checked = context.orchestrator().checkRegistry(context.registryPath());
+        const std::optional<Registry> registry =
+            checked.isValid() ? std::optional<Registry>(std::move(checked.registry)) : std::nullopt;
+        const QString registryId =
+            registry ? CertificateAuthority::registryId(*registry) : QString();
+        // (route state, why it must not be served)
+        const auto routeUse = [&](const CertificateInfo &c) -> std::pair<QString, QString> {
+            const Service *s = registry && !c.isCa ? registry->service(c.service) : nullptr;
+            if (!s || s->hostname.isEmpty() || !s->effectivePort() || !s->tlsCert.isEmpty()
+                || !c.usages.contains(u"serverAuth"_s))
+                return {};
+            if (c.isLegacy()) {
+                const bool used = QFileInfo(ca.serviceDir(*registry, *s)).absoluteFilePath()
+                                  == QFileInfo(c.file).absolutePath();
+                return {used ? u"legacy-used"_s : u"legacy-ignored"_s, {}};
+            }
+            if (c.registryId != registryId)
+                return {};
+            const QString wrong = CaddyConfig::mismatch(*s, c.file);
+            return {wrong.isEmpty() ? u"ok"_s : u"mismatch"_s, wrong};
+        };
         const int horizon = days ? days : 30;
         QJsonArray items;
-        TextTable table({u"SUBJECT"_s, u"KIND"_s, u"EXPIRES"_s, u"DAYS"_s, u"FILE"_s});
+        TextTable table({u"SUBJECT"_s, u"KIND"_s, u"REGISTRY"_s, u"EXPIRES"_s, u"DAYS"_s,
+                         u"ROUTE"_s, u"FILE"_s});
         int expiring = 0;
+        QStringList mismatches;
+        int shown = 0;
         for (const CertificateInfo &c : std::as_const(*all)) {
+            // check: what this registry's `certs renew` renews; list: everything.
+            const bool ours = c.isCa || c.isLegacy() || !registry || c.registryId == registryId;
+            if (action == u"check" && !ours)
+                continue;
+            ++shown;
             const bool soon = c.daysLeft() < horizon;
             expiring += soon ? 1 : 0;
+            const auto [route, mismatch] = routeUse(c);
+            if (!mismatch.isEmpty())
+                mismatches.append(mismatch);
             QJsonObject o = toJson(c);
             o.insert(u"expires_soon"_s, soon);
+            if (!route.isEmpty())
+                o.insert(u"route"_s, route);
+            if (!mismatch.isEmpty())
+                o.insert(u"mismatch"_s, mismatch);
             items.append(o);
             table.addRow({c.subject, c.isCa ? u"CA"_s : c.usages.join(u","_s),
+                          c.isCa         ? u"-"_s
+                          : c.isLegacy() ? u"(old layout)"_s
+                                         : c.registryId,
                           c.notAfter.toString(Qt::ISODate),
-                          QString::number(c.daysLeft()) + (soon ? u" !"_s : QString()), c.file});
+                          QString::number(c.daysLeft()) + (soon ? u" !"_s : QString()),
+                          route.isEmpty() ? u"-"_s : route, c.file});
         }
         if (context.json())
             context.printJson(items);
-        else if (all->isEmpty())
+        else if (shown == 0)
             context.out() << "no CA yet: portoser --cli certs init-ca\n";
         else
             table.print(context.out());
-        if (action == u"check" && expiring > 0) {
-            if (!context.json())
+        if (!context.json()) {
+            for (const QString &m : std::as_const(mismatches))
+                context.err() << "portoser: " << m << '\n';
+        }
+        if (action == u"check" && (expiring > 0 || !mismatches.isEmpty())) {
+            if (!context.json() && expiring > 0)
                 context.err() << "portoser: " << expiring << " certificate(s) expire within "
                               << horizon << " days\n";
             return Failed;

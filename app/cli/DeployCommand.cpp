@@ -185,6 +185,8 @@ int DeployCommand::printPlan(CliContext &context, const DeployPlan &plan)
         for (const QString &line : p.configDiff)
             context.out() << "  " << line << '\n';
     }
+    for (const QString &note : plan.notes)
+        context.out() << "\nnote: " << note << '\n';
     return Ok;
 }
 
@@ -248,6 +250,11 @@ ProgressFn DeployCommand::progressPrinter(CliContext &context)
         if (context.json())
             return;
         QMutexLocker lock(printing.get());
+        if (p.service.isEmpty()) { // about the whole plan
+            context.err() << p.step << ": " << p.detail << '\n';
+            context.err().flush();
+            return;
+        }
         context.err() << "[" << p.service << "@" << p.host << "] " << p.step;
         if (!p.detail.isEmpty())
             context.err() << ": " << p.detail;

@@ -104,7 +104,9 @@ CommandSpec ObserveCommand::spec() const
         u"For a host: reachability, round trip, OS and arch, disk and inode use of its base path,\n"
         "memory, swap, load, TCP listeners and the docker daemon where docker services live.\n"
         "For a service: state, pid, uptime, health (one check), starts since its release was\n"
-        "deployed, and for a dead one its exit status, recent exits and last log lines."_s,
+        "deployed, and for a dead one its exit status, recent exits and last log lines.\n"
+        "Exit status: 0 when every host answered and every service is well, stopped or not\n"
+        "deployed; 3 when some hosts or services are in trouble; 1 when all are."_s,
         {}};
     s.usesHosts = true;
     return s;
@@ -139,12 +141,23 @@ int ObserveCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     const QList<HostState> observed =
         context.orchestrator().observe(*registry, services, hosts, true);
+    // Trouble counts per thing observed: an unreachable host, and each service not fine.
+    qsizetype things = 0, troubled = 0;
+    for (const HostState &h : observed) {
+        ++things;
+        troubled += !h.reachable;
+        for (const ServiceState &s : h.services) {
+            ++things;
+            troubled += !s.isFine();
+        }
+    }
+    const int exitCode = troubled == 0 ? Ok : troubled == things ? Failed : PartlyFailed;
     if (context.json()) {
         QJsonArray items;
         for (const HostState &h : observed)
             items.append(toJson(h));
         context.printJson(items);
-        return Ok;
+        return exitCode;
     }
     for (const HostState &h : observed) {
         context.out() << hostLine(h) << '\n';
@@ -179,7 +192,7 @@ int ObserveCommand::run(CliContext &context, const QCommandLineParser &args)
                 context.out() << "  " << s.service << " log: " << line << '\n';
         }
     }
-    return Ok;
+    return exitCode;
 }
 
 // ---- diagnose ---------------------------------------------------------------------------------
@@ -499,7 +512,10 @@ int LearnCommand::playbooks(CliContext &context)
 
 int LearnCommand::insights(CliContext &context, const QString &service)
 {
-    auto insights = context.orchestrator().insights(service);
+    const auto registry = context.validRegistry();
+    if (!registry)
+        return Failed;
+    auto insights = context.orchestrator().insights(*registry, service);
     if (!insights) {
         context.printError(insights.error().message);
         return Failed;

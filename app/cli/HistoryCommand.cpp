@@ -20,8 +20,15 @@ const QCommandLineOption LimitOption(u"limit"_s, u"list: at most N records (defa
 const QCommandLineOption HostOption(u"host"_s, u"list: only records on HOST."_s, u"HOST"_s);
 const QCommandLineOption OutcomeOption(
     u"outcome"_s,
-    u"list: only records that ended so (succeeded, failed, rolled_back, cancelled, …)."_s,
+    u"list: only records that ended so (succeeded, failed, rolled_back, skipped, cancelled, "
+    "interrupted, running)."_s,
     u"OUTCOME"_s);
+const QCommandLineOption
+    ForceOption(u"force"_s,
+                u"rollback: return to a record that did not succeed (its release never passed "
+                "the health gate)."_s);
+const QStringList Outcomes = {u"succeeded"_s, u"failed"_s,      u"rolled_back"_s, u"skipped"_s,
+                              u"cancelled"_s, u"interrupted"_s, u"running"_s};
 
 std::optional<qint64> recordId(const QString &text)
 {
@@ -41,8 +48,9 @@ CommandSpec HistoryCommand::spec() const
         u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
         "show   one record with its steps (durations, output tails) and config\n"
         "diff   the config difference between two records\n"
-        "rollback  deploy again the release and config of a record (the release must still be on the host)"_s,
-        {LimitOption, HostOption, OutcomeOption}};
+        "rollback  deploy again the release and config of a record (the release must still be on "
+        "the host; one that did not succeed only with --force)"_s,
+        {LimitOption, HostOption, OutcomeOption, ForceOption}};
     s.usesHosts = true;
     return s;
 }
@@ -62,6 +70,9 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         const int limit = args.value(LimitOption).toInt(&ok);
         if (!ok || limit < 1)
             return context.usageError(u"--limit needs a positive number"_s);
+        if (args.isSet(OutcomeOption) && !Outcomes.contains(args.value(OutcomeOption)))
+            return context.usageError(u"--outcome \"%1\" is not an outcome; use one of %2"_s.arg(
+                args.value(OutcomeOption), Outcomes.join(u", "_s)));
         HistoryQuery query = HistoryQuery::newest(words.value(0), limit);
         query.host = args.value(HostOption);
         query.outcome = args.value(OutcomeOption);
@@ -157,6 +168,7 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
             return Failed;
         DeployOptions options;
         options.actor = CliContext::actor();
+        options.force = args.isSet(ForceOption);
         auto record =
             orchestrator.rollback(*registry, *id, options, DeployCommand::progressPrinter(context));
         if (!record) {

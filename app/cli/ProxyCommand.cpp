@@ -18,13 +18,19 @@ CommandSpec ProxyCommand::spec() const
         u"plan shows the difference between what the registry asks for and what Caddy runs "
         "now; apply loads it (Caddy validates first and keeps its old config when it refuses; "
         "If-Match on the config read so a concurrent change is not overwritten); status "
-        "lists each service's public URL and whether its route sends traffic to where the "
-        "service runs. The registry's caddy section names ingress_host (where Caddy runs; "
-        "certificates are placed there over SSH when it is another machine), admin_endpoint, "
-        "http_port and https_port. Certificates are the service's tls_cert/tls_key, else the "
-        "internal CA's: apply issues those a route lacks (making the CA on first use). A service's "
-        "ca_cert (a PEM file, or `internal` for the internal CA) makes its route require "
-        "client certificates (mTLS)."_s,
+        "lists each service's public URL and the state of its route: ok (it sends traffic to "
+        "where the service runs, and a request through Caddy to its hostname was answered), "
+        "stale (it points elsewhere), missing, down (Caddy answers 502, 503 or 504, or nothing "
+        "within 5 s: DETAIL says why), unchecked (it takes only client certificates this "
+        "coordinator has none for); exit 1 unless every route is ok or unchecked. The "
+        "registry's caddy section names ingress_host (where Caddy runs; certificates are placed "
+        "there over SSH when it is another machine), admin_endpoint, http_port and https_port. "
+        "Certificates are the service's tls_cert/tls_key, else the internal CA's, kept per "
+        "registry (~/.portoser/certs/<domain or registry id>/<service>/): apply issues those a "
+        "route lacks (making the CA on first use), and refuses, before Caddy is contacted, a "
+        "certificate that does not name its route's hostname. A service's ca_cert (a PEM file, "
+        "or `internal` for the internal CA) makes its route require client certificates "
+        "(mTLS)."_s,
         {}};
 }
 
@@ -50,13 +56,15 @@ int ProxyCommand::run(CliContext &context, const QCommandLineParser &args)
                 items.append(r.toJson());
             context.printJson(items);
         } else {
-            TextTable table({u"SERVICE"_s, u"URL"_s, u"ROUTE"_s, u"UPSTREAM"_s});
+            TextTable table({u"SERVICE"_s, u"URL"_s, u"ROUTE"_s, u"UPSTREAM"_s, u"DETAIL"_s});
             for (const Orchestrator::RouteStatus &r : std::as_const(*status))
-                table.addRow({r.service, r.url, r.state, r.upstream});
+                table.addRow({r.service, r.url, r.state, r.upstream, r.detail});
             table.print(context.out());
         }
-        const bool allOk = std::all_of(status->cbegin(), status->cend(),
-                                       [](const auto &r) { return r.state == u"ok"; });
+        // `unchecked` is not known to be wrong: its detail says what would let status ask.
+        const bool allOk = std::all_of(status->cbegin(), status->cend(), [](const auto &r) {
+            return r.state == u"ok" || r.state == u"unchecked";
+        });
         return allOk ? Ok : Failed;
     }
     auto plan = action == u"apply" ? o.proxyApply(*registry) : o.proxyPlan(*registry);

@@ -2,10 +2,11 @@
 #include "app/cli/ServiceActionCommand.h"
 
 #include "app/cli/DeployCommand.h"
-#include "core/history/HistoryJson.h"
 #include "core/deploy/UnitFiles.h"
+#include "core/history/HistoryJson.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 namespace Portoser::Cli {
@@ -13,6 +14,9 @@ namespace Portoser::Cli {
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
+const QCommandLineOption WithDependenciesOption(
+    u"with-dependencies"_s,
+    u"Also start what they depend on when it is not running (on the release it is on)."_s);
 const QCommandLineOption LinesOption(QStringList{u"n"_s, u"lines"_s},
                                      u"How many lines (default 100)."_s, u"N"_s, u"100"_s);
 const QCommandLineOption FollowOption(QStringList{u"f"_s, u"follow"_s},
@@ -26,8 +30,12 @@ CommandSpec RestartCommand::spec() const
                   m_name == u"start"_s
                       ? u"Start stopped services on their current release, health-gated."_s
                       : u"Restart services on their current release, health-gated."_s,
-                  u"What they depend on is deployed first when it is not running."_s,
-                  {}};
+                  u"Acts on exactly the services named, on the release and config they are "
+                  "deployed with: a registry edit not deployed yet is not applied (the plan says "
+                  "so; deploy applies it), and a rollback stays rolled back. A dependency that is "
+                  "not running is named, and started first (never re-released) only with "
+                  "--with-dependencies."_s,
+                  {WithDependenciesOption}};
     s.usesHosts = true;
     return s;
 }
@@ -46,7 +54,9 @@ int RestartCommand::run(CliContext &context, const QCommandLineParser &args)
     }
     DeployOptions options;
     options.actor = CliContext::actor();
-    auto records = context.orchestrator().restart(*registry, names, options,
+    PlanRequest request{m_name == u"start"_s ? PlanIntent::Start : PlanIntent::Restart, names};
+    request.withDependencies = args.isSet(WithDependenciesOption);
+    auto records = context.orchestrator().restart(*registry, request, options,
                                                   DeployCommand::progressPrinter(context));
     return DeployCommand::report(context, records);
 }
@@ -118,8 +128,7 @@ CommandSpec UnitCommand::spec() const
         u"For operators who want the OS service manager to supervise a service: it runs the live "
         u"release "
         "(current) with the rendered env and appends to the service's log. Install it on the host yourself."_s,
-        {LaunchdOption},
-        false};
+        {LaunchdOption}};
 }
 
 int UnitCommand::run(CliContext &context, const QCommandLineParser &args)
@@ -139,8 +148,17 @@ int UnitCommand::run(CliContext &context, const QCommandLineParser &args)
         return Failed;
     }
     const Host &host = *registry->host(service->currentHost);
-    context.out() << (args.isSet(LaunchdOption) ? UnitFiles::launchdPlist(host, *service)
-                                                : UnitFiles::systemdUnit(host, *service));
+    const bool launchd = args.isSet(LaunchdOption);
+    const QString unit =
+        launchd ? UnitFiles::launchdPlist(host, *service) : UnitFiles::systemdUnit(host, *service);
+    if (context.json()) {
+        context.printJson(QJsonObject{{u"service"_s, service->name},
+                                      {u"host"_s, host.name},
+                                      {u"kind"_s, launchd ? u"launchd"_s : u"systemd"_s},
+                                      {u"content"_s, unit}});
+        return Ok;
+    }
+    context.out() << unit;
     return Ok;
 }
 
@@ -152,7 +170,6 @@ CommandSpec LogsCommand::spec() const
                   QString(),
                   {LinesOption, FollowOption}};
     s.usesHosts = true;
-    s.takesJson = false;
     return s;
 }
 
@@ -172,17 +189,46 @@ int LogsCommand::run(CliContext &context, const QCommandLineParser &args)
         return context.usageError(
             u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
     QTextStream &out = context.out();
-    auto result =
-        context.orchestrator().logs(*registry, names.first(), lines, args.isSet(FollowOption),
-                                    [&out](const QByteArray &chunk, bool isStderr) {
-                                        if (!isStderr) {
-                                            out << QString::fromUtf8(chunk);
-                                            out.flush();
-                                        }
-                                    });
+    const bool json = context.json();
+    const QString service = names.first();
+    // With --json, -f prints one JSON object a line as lines arrive (JSON Lines).
+    QByteArray partial;
+    const auto sink = [&](const QByteArray &chunk, bool isStderr) {
+        if (isStderr)
+            return;
+        if (!json) {
+            out << QString::fromUtf8(chunk);
+            out.flush();
+            return;
+        }
+        partial += chunk;
+        qsizetype nl;
+        while ((nl = partial.indexOf('\n')) >= 0) {
+            const QJsonObject line{{u"service"_s, service},
+                                   {u"line"_s, QString::fromUtf8(partial.left(nl))}};
+            partial.remove(0, nl + 1);
+            out << QJsonDocument(line).toJson(QJsonDocument::Compact) << '\n';
+            out.flush();
+        }
+    };
+    const bool follow = args.isSet(FollowOption);
+    auto result = context.orchestrator().logs(*registry, service, lines, follow,
+                                              follow ? OutputSink(sink) : OutputSink());
     if (!result) {
         context.printError(result.error().message);
         return Failed;
+    }
+    if (!follow) {
+        if (json) {
+            QStringList text = QString::fromUtf8(*result).split(u'\n');
+            if (!text.isEmpty() && text.last().isEmpty())
+                text.removeLast();
+            context.printJson(QJsonObject{{u"service"_s, service},
+                                          {u"host"_s, registry->service(service)->currentHost},
+                                          {u"lines"_s, QJsonArray::fromStringList(text)}});
+        } else {
+            out << QString::fromUtf8(*result);
+        }
     }
     return Ok;
 }

@@ -3,7 +3,9 @@
 
 #include "app/cli/TextTable.h"
 #include "core/deploy/StateJson.h"
+#include "core/registry/DependencyGraph.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -24,6 +26,17 @@ QString uptimeText(qint64 seconds)
     return u"%1h%2m"_s.arg(seconds / 3600).arg((seconds % 3600) / 60);
 }
 
+/** "given up (crash_loop: 3 restarts in 10m)", "backing off until 12:03:04", or "-". */
+QString healerText(const ServiceState &s)
+{
+    if (s.healer == u"given_up"_s)
+        return u"given up (%1)"_s.arg(s.healerDetail);
+    if (s.healer == u"backing_off"_s)
+        return u"backing off until %1"_s.arg(
+            QDateTime::fromSecsSinceEpoch(s.healerUntil).toString(u"HH:mm:ss"_s));
+    return u"-"_s;
+}
+
 } // namespace
 
 CommandSpec StatusCommand::spec() const
@@ -32,7 +45,12 @@ CommandSpec StatusCommand::spec() const
         u"status"_s,
         u"[SERVICE...]"_s,
         u"Ask each host how its services are: state, release, pid, health and uptime."_s,
-        u"States: running, stopped, dead (its process exited), not_deployed, unreachable."_s,
+        u"States: running, stopped, dead (its process exited), not_deployed, unreachable; "
+        "with what the healer holds back: given up (its restart budget is spent) or backing "
+        "off until a time.\n"
+        "Exit status: 0 when every service shown is running and healthy, stopped or not "
+        "deployed; 3 when some are in trouble (dead, unhealthy, unreachable, given up, "
+        "backing off); 1 when all are."_s,
         {}};
     s.usesHosts = true;
     return s;
@@ -51,25 +69,42 @@ int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
         }
     }
     const QMap<QString, ServiceState> states = context.orchestrator().status(*registry, names);
+    const qsizetype troubled = std::count_if(states.cbegin(), states.cend(),
+                                             [](const ServiceState &s) { return !s.isFine(); });
+    const int exitCode = troubled == 0 ? Ok : troubled == states.size() ? Failed : PartlyFailed;
     if (context.json()) {
         QJsonArray items;
         for (const ServiceState &s : states)
             items.append(toJson(s));
         context.printJson(items);
-        return Ok;
+        return exitCode;
     }
-    TextTable table(
-        {u"SERVICE"_s, u"HOST"_s, u"STATE"_s, u"HEALTH"_s, u"RELEASE"_s, u"PID"_s, u"UPTIME"_s});
-    for (const ServiceState &s : states)
-        table.addRow({s.service, s.host, s.state, s.health.isEmpty() ? u"-"_s : s.health,
-                      s.release.isEmpty() ? u"-"_s : s.release,
-                      s.pid ? QString::number(s.pid) : u"-"_s, uptimeText(s.uptimeSeconds)});
+    // The healer's column only when it holds back with something.
+    const bool healer = std::any_of(states.cbegin(), states.cend(),
+                                    [](const ServiceState &s) { return !s.healer.isEmpty(); });
+    QStringList headers{u"SERVICE"_s, u"HOST"_s, u"STATE"_s, u"HEALTH"_s,
+                        u"RELEASE"_s, u"PID"_s,  u"UPTIME"_s};
+    if (healer)
+        headers.append(u"HEALER"_s);
+    TextTable table(headers);
+    for (const ServiceState &s : states) {
+        QStringList row{s.service,
+                        s.host,
+                        s.state,
+                        s.health.isEmpty() ? u"-"_s : s.health,
+                        s.release.isEmpty() ? u"-"_s : s.release,
+                        s.pid ? QString::number(s.pid) : u"-"_s,
+                        uptimeText(s.uptimeSeconds)};
+        if (healer)
+            row.append(healerText(s));
+        table.addRow(row);
+    }
     table.print(context.out());
     for (const ServiceState &s : states) {
         if (!s.error.isEmpty())
             context.err() << s.service << ": " << s.error << '\n';
     }
-    return Ok;
+    return exitCode;
 }
 
 CommandSpec StopCommand::spec() const
@@ -91,6 +126,21 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
     const auto registry = context.validRegistry();
     if (!registry)
         return Failed;
+    // Stopping what others need is allowed, but never silent.
+    const DependencyGraph graph(*registry);
+    for (const QString &name : names) {
+        if (!registry->services.contains(name))
+            return context.usageError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+        QStringList left;
+        for (const QString &dependent : graph.dependentsOf(name)) {
+            if (!names.contains(dependent))
+                left.append(dependent);
+        }
+        if (!left.isEmpty())
+            context.err() << "warning: " << left.join(u", "_s)
+                          << (left.size() == 1 ? " depends" : " depend") << " on " << name
+                          << " and may fail while it is stopped\n";
+    }
     int failed = 0;
     QJsonArray items;
     for (const QString &name : names) {

@@ -229,7 +229,9 @@ Result<QJsonValue> restartService(OperationCall &call)
     const QStringList services = {call.arguments.value(u"service"_s).toString()};
     if (auto known = knownServices(call.registry, services); !known)
         return known.error();
-    auto result = call.orchestrator.restart(call.registry, services, options(call), call.progress);
+    PlanRequest request{PlanIntent::Restart, services};
+    request.withDependencies = call.arguments.value(u"with_dependencies"_s).toBool();
+    auto result = call.orchestrator.restart(call.registry, request, options(call), call.progress);
     if (!result)
         return result.error();
     return records(result);
@@ -373,8 +375,14 @@ QList<Operation> catalog()
                 {u"service"_s, u"host"_s}),
          moveService},
         {u"restart_service"_s, u"Restart a service"_s,
-         u"Starts or restarts a service on its current release."_s, Role::Operator, true, true,
-         object({{u"service"_s, service}}, {u"service"_s}), restartService},
+         u"Restarts exactly this service on the release and config it is deployed with (never "
+         "the registry's newer word). Dependencies that are not running are left alone unless "
+         "with_dependencies is true, and then started on the release they are on."_s,
+         Role::Operator, true, true,
+         object({{u"service"_s, service},
+                 {u"with_dependencies"_s, flag(u"Also start dependencies that are not running"_s)}},
+                {u"service"_s}),
+         restartService},
         {u"stop_service"_s, u"Stop a service"_s,
          u"Stops a service (its whole process group); the healer leaves it stopped."_s,
          Role::Operator, true, true, object({{u"service"_s, service}}, {u"service"_s}),
@@ -400,7 +408,8 @@ QList<Operation> catalog()
          u"Re-deploys the release and config of a history record (the release must still be on "
          "the host)."_s,
          Role::Operator, true, true,
-         object({{u"id"_s, integer(u"History record id to return to"_s, 1, 2147483647)}},
+         object({{u"id"_s, integer(u"History record id to return to"_s, 1, 2147483647)},
+                 {u"force"_s, flag(u"Return to a record that did not succeed"_s)}},
                 {u"id"_s}),
          rollback},
         {u"logs"_s, u"Service logs"_s, u"The last lines of a service's log, from its host."_s,

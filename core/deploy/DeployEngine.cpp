@@ -22,16 +22,28 @@ namespace {
 using namespace Qt::Literals::StringLiterals;
 using namespace std::chrono_literals;
 
-/** A service's secret values from the deploy's resolver (none needed: an empty map). */
+/** A service's secret values (none needed: an empty map). */
 static Result<QMap<QString, QString>> resolveSecrets(const Service &service,
-                                                     const DeployOptions &options)
+                                                     const SecretAccess &secrets)
 {
     if (service.secrets.isEmpty())
         return QMap<QString, QString>();
-    if (!options.secrets)
+    if (!secrets.values)
         return Error{ErrorCode::Failed,
                      u"%1 uses secrets and this deploy has no secrets store"_s.arg(service.name)};
-    return options.secrets(service);
+    return secrets.values(service);
+}
+
+/** The service a plan entry runs: a rerun runs what its deployed snapshot says, not the
+ *  registry's current word. */
+Service serviceOf(const Registry &registry, const PlannedService &p)
+{
+    if (!p.rerun)
+        return *registry.service(p.service);
+    Service s = RegistryJson::serviceFromJson(p.config);
+    s.name = p.service;
+    s.currentHost = p.host;
+    return s;
 }
 
 QString fingerprintOf(const QList<PlannedService> &services)
@@ -69,6 +81,16 @@ QString whatChanged(const DeployPlan &reviewed, const DeployPlan &fresh)
     return changes.isEmpty() ? u"the plan's services differ"_s : changes.join(u"; "_s);
 }
 
+/** A service to start in a wave: its record, where, what, and its secrets' values. */
+struct StartItem
+{
+    qsizetype record = 0;
+    Host host;
+    Service service;
+    PlannedService planned;
+    QMap<QString, QString> secrets;
+};
+
 /** Takes the coordinator locks of `names`, in name order: one order for every coordinator
  *  and every way in, so two deploys never each hold what the other waits for. */
 Result<std::vector<std::unique_ptr<ServiceLock>>> lockServices(QStringList names,
@@ -87,57 +109,133 @@ Result<std::vector<std::unique_ptr<ServiceLock>>> lockServices(QStringList names
     return locks;
 }
 
-} // namespace
+/** Services of one wave on one host, started together (at most this many at once). */
+constexpr qsizetype MaxStartsTogether = 4;
 
-DeployEngine::DeployEngine(HostPool &pool, HistoryStore &history)
-    : m_pool(pool)
-    , m_history(history)
-{}
-
-Result<DeployPlan> DeployEngine::plan(const Registry &registry, const QStringList &services,
-                                      bool force)
+/** Stages each item (a cancel reaches those not staged yet), then activates them together,
+ *  MaxStartsTogether at a time, on the host's own worker thread. */
+QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
+                                const DeployOptions &options, const ProgressFn &progress)
 {
-    return makePlan(registry, services, force, false);
+    QList<ServiceRun> runs;
+    for (qsizetype from = 0; from < items.size(); from += MaxStartsTogether) {
+        std::vector<ServiceDeployer::Staged> staged;
+        staged.reserve(size_t(MaxStartsTogether));
+        for (qsizetype i = from; i < std::min(items.size(), from + MaxStartsTogether); ++i) {
+            const StartItem &item = items.at(i);
+            if (options.isCancelled()) {
+                const QString why = u"cancelled by %1 before it started"_s.arg(options.actor);
+                if (progress)
+                    progress({item.planned.service, item.host.name, u"cancelled"_s, why});
+                ServiceDeployer::Staged cancelled;
+                cancelled.run = ServiceRun{u"cancelled"_s, why, {}, {}, {}, {}};
+                staged.push_back(std::move(cancelled));
+                continue;
+            }
+            staged.push_back(ServiceDeployer::stage(t, item.host, item.service, item.planned,
+                                                    item.secrets, progress));
+        }
+        QList<ServiceDeployer::Staged *> batch;
+        for (ServiceDeployer::Staged &one : staged)
+            batch.append(&one);
+        ServiceDeployer::activateTogether(t, batch);
+        for (const ServiceDeployer::Staged &one : staged)
+            runs.append(one.run);
+    }
+    return runs;
 }
 
-Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const QStringList &services,
-                                          bool force, bool hostFactsForChanges)
+} // namespace
+
+DeployEngine::DeployEngine(HostPool &pool, HistoryStore &history, SecretAccess secrets)
+    : m_pool(pool)
+    , m_history(history)
+    , m_secrets(std::move(secrets))
+{}
+
+Result<DeployPlan> DeployEngine::plan(const Registry &registry, const PlanRequest &request)
+{
+    return makePlan(registry, request, false);
+}
+
+void DeployEngine::planRerun(PlannedService &p, const DeploymentRecord &deployed,
+                             const ServiceState &state, bool restart)
+{
+    p.rerun = true;
+    p.host = deployed.host;
+    p.config = deployed.config;
+    p.configDiff.clear(); // nothing new is installed
+    p.release = Release{};
+    p.release.id = deployed.releaseId;
+    p.releaseMustBeOnHost = true;
+    const bool well = state.state == u"running"_s && state.health != u"unhealthy"_s;
+    if (!restart && well) {
+        p.action = PlanAction::NoOp;
+        p.why = u"already running"_s;
+        return;
+    }
+    p.action = PlanAction::Restart;
+    p.why = restart                       ? u"restart requested"_s
+            : !state.error.isEmpty()      ? u"host not reachable: %1"_s.arg(state.error)
+            : state.state == u"running"_s ? u"running but unhealthy"_s
+                                          : u"not running (%1)"_s.arg(state.state);
+}
+
+Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const PlanRequest &request,
+                                          bool hostFactsForChanges)
 {
     const DependencyGraph graph(registry);
-    const QList<QStringList> waves = graph.waves(services);
+    const QList<QStringList> waves = graph.waves(request.services);
     const QString registryDir = QFileInfo(registry.path).absolutePath();
+    const bool deploying = request.intent == PlanIntent::Deploy;
+    const auto isRequested = [&](const QString &name) {
+        return request.services.isEmpty() || request.services.contains(name);
+    };
+    // Who pulled a dependency in, for the reason shown with it.
+    const auto neededBy = [&](const QString &dependency) {
+        QStringList by;
+        for (const QString &name : request.services) {
+            if (name != dependency && graph.closure({name}).contains(dependency))
+                by.append(name);
+        }
+        return by.join(u", "_s);
+    };
 
     // What each service would install and what it installed last: most changes are known
     // before looking at the hosts, which decides how much that look must gather.
     DeployPlan plan;
+    plan.request = request;
     plan.createdAt = QDateTime::currentDateTimeUtc();
     QList<std::optional<DeploymentRecord>> lastRecords;
     QStringList ordered;
-    bool changeKnown = force;
+    bool changeKnown = request.force || !deploying;
     for (qsizetype w = 0; w < waves.size(); ++w) {
         for (const QString &name : waves.at(w)) {
             const Service &s = *registry.service(name);
             const Host &h = *registry.host(s.currentHost);
-            auto release = ReleaseBuilder::build(registryDir, s.source);
-            if (!release)
-                return Error{release.error().code,
-                             u"service %1: %2"_s.arg(name, release.error().message)};
             PlannedService p;
             p.service = name;
             p.host = h.name;
             p.wave = int(w);
-            p.release = *release;
-            p.config = ServiceDeployer::snapshot(s, h, *release);
-            if (!s.secrets.isEmpty() && m_secretVersions) {
-                // Unreadable secrets are not the plan's failure: that service's deploy stops
-                // with the reason, before it reaches its host.
-                if (auto versions = m_secretVersions(s))
-                    p.config.insert(u"secret_versions"_s, *versions);
+            p.requested = isRequested(name);
+            auto release = ReleaseBuilder::build(registryDir, s.source);
+            if (!release && deploying)
+                return Error{release.error().code,
+                             u"service %1: %2"_s.arg(name, release.error().message)};
+            if (release) {
+                p.release = *release;
+                p.config = ServiceDeployer::snapshot(s, h, *release);
+                if (!s.secrets.isEmpty() && m_secrets.versions) {
+                    // Unreadable secrets are not the plan's failure: that service's deploy
+                    // stops with the reason, before it reaches its host.
+                    if (auto versions = m_secrets.versions(s))
+                        p.config.insert(u"secret_versions"_s, *versions);
+                }
             }
             auto last = m_history.lastSucceeded(name);
             if (!last)
                 return last.error();
-            if (last->has_value())
+            if (last->has_value() && release)
                 p.configDiff = ConfigDiff::between((*last)->config, p.config);
             changeKnown |= !last->has_value() || (*last)->host != h.name || !p.configDiff.isEmpty();
             plan.services.append(p);
@@ -159,18 +257,53 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const QStrin
     for (qsizetype i = 0; i < plan.services.size(); ++i) {
         PlannedService &p = plan.services[i];
         const ServiceState state = live.value(p.service);
+        const std::optional<DeploymentRecord> &last = lastRecords.at(i);
         p.liveRelease = state.release;
         p.liveState = state.state;
-        if (!lastRecords.at(i)) {
-            p.action = PlanAction::Fresh;
-            p.why = u"no successful deploy recorded"_s;
+        if (!deploying) {
+            // Start and restart run what is deployed, never what the registry says now.
+            const bool running = state.state == u"running"_s;
+            if (p.requested || (request.withDependencies && !running)) {
+                if (!last)
+                    return Error{
+                        ErrorCode::NotFound,
+                        p.requested
+                            ? u"%1 has never been deployed: deploy it first"_s.arg(p.service)
+                            : u"%1 (needed by %2) has never been deployed: deploy it "
+                              "first"_s.arg(p.service, neededBy(p.service))};
+                if (!registry.host(last->host))
+                    return Error{ErrorCode::NotFound,
+                                 u"%1 was deployed on %2, which is no longer in the registry"_s.arg(
+                                     p.service, last->host)};
+                const QStringList undeployed = p.configDiff;
+                planRerun(p, *last, state, p.requested && request.intent == PlanIntent::Restart);
+                if (!p.requested && p.action != PlanAction::NoOp)
+                    p.why = u"needed by %1, %2"_s.arg(neededBy(p.service), p.why);
+                if (p.requested && p.action != PlanAction::NoOp && !undeployed.isEmpty())
+                    plan.notes.append(
+                        u"%1: the registry differs from what is deployed (%2); this %3 runs what "
+                        "is deployed — deploy %1 to apply it"_s.arg(
+                            p.service, undeployed.join(u"; "_s), toString(request.intent)));
+            } else {
+                if (last)
+                    planRerun(p, *last, state, false); // its deployed snapshot, for the record
+                p.action = PlanAction::NoOp;
+                p.why = running ? u"running"_s : u"left as it is (%1)"_s.arg(state.state);
+                if (!running)
+                    plan.notes.append(
+                        u"%1 (needed by %2) is %3; --with-dependencies starts it "
+                        "too"_s.arg(p.service, neededBy(p.service),
+                                    state.state.isEmpty() ? u"unknown"_s : state.state));
+            }
             continue;
         }
-        const DeploymentRecord &r = *lastRecords.at(i);
-        if (r.host != p.host) {
+        if (!last) {
+            p.action = PlanAction::Fresh;
+            p.why = u"no successful deploy recorded"_s;
+        } else if (last->host != p.host) {
             p.action = PlanAction::Move;
-            p.fromHost = r.host;
-            p.why = u"moves from %1 to %2"_s.arg(r.host, p.host);
+            p.fromHost = last->host;
+            p.why = u"moves from %1 to %2"_s.arg(last->host, p.host);
         } else if (state.release != p.release.id) {
             p.action = PlanAction::Update;
             p.why = state.release.isEmpty() ? u"not on the host"_s
@@ -183,29 +316,18 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const QStrin
             p.why = !state.error.isEmpty()        ? u"host not reachable: %1"_s.arg(state.error)
                     : state.state == u"running"_s ? u"running but unhealthy"_s
                                                   : u"not running (%1)"_s.arg(state.state);
-        } else if (force) {
+        } else if (request.force && p.requested) {
             p.action = PlanAction::Restart;
             p.why = u"forced"_s;
         } else {
             p.why = u"up to date and running"_s;
         }
+        // Anything beyond what was asked for is said, with why, before it runs.
+        if (!p.requested && p.action != PlanAction::NoOp)
+            p.why = u"needed by %1: %2"_s.arg(neededBy(p.service), p.why);
     }
     plan.fingerprint = fingerprintOf(plan.services);
     return plan;
-}
-
-Result<DeployPlan> DeployEngine::planRestart(const Registry &registry, const QStringList &services)
-{
-    auto made = plan(registry, services);
-    if (!made)
-        return made;
-    for (PlannedService &p : made->services) {
-        if (services.contains(p.service) && p.action == PlanAction::NoOp) {
-            p.action = PlanAction::Restart;
-            p.why = QStringLiteral("restart requested");
-        }
-    }
-    return made;
 }
 
 Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
@@ -225,7 +347,7 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
     const auto locks = lockServices(changing, options);
     if (!locks)
         return locks.error();
-    auto fresh = this->plan(registry, names, options.force);
+    auto fresh = this->plan(registry, plan.request);
     if (!fresh)
         return fresh.error();
     if (fresh->fingerprint != plan.fingerprint)
@@ -235,12 +357,12 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
     return run(registry, plan, options, progress);
 }
 
-Result<LockedPlan> DeployEngine::planLocked(const Registry &registry, const QStringList &services,
+Result<LockedPlan> DeployEngine::planLocked(const Registry &registry, const PlanRequest &request,
                                             const DeployOptions &options)
 {
     LockedPlan locked;
     QStringList names; // what the plan will cover: the services and what they need
-    for (const QStringList &wave : DependencyGraph(registry).waves(services))
+    for (const QStringList &wave : DependencyGraph(registry).waves(request.services))
         names += wave;
     auto locks = lockServices(names, options);
     if (!locks)
@@ -248,7 +370,7 @@ Result<LockedPlan> DeployEngine::planLocked(const Registry &registry, const QStr
     locked.locks = std::move(*locks);
     // A heal before the deploy needs the hosts' facts: gathered in the same look when the
     // plan is sure to change something.
-    auto made = makePlan(registry, services, options.force, options.autoHeal);
+    auto made = makePlan(registry, request, options.autoHeal);
     if (!made)
         return made.error();
     locked.plan = std::move(*made);
@@ -271,10 +393,30 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
     QSet<QString> broken; // failed services, whose dependents must not start
     const DependencyGraph graph(registry);
     int currentWave = -1;
-    QList<QPair<qsizetype, QFuture<ServiceRun>>> running;
+    // One wave's services per host, started together on that host's worker (their gates
+    // overlap), then waited for all at once before the next wave.
+    QMap<QString, QList<StartItem>> batches;
+    QList<QPair<QList<qsizetype>, QFuture<QList<ServiceRun>>>> running;
     const auto collect = [&] {
-        for (auto &[index, future] : running) {
-            const ServiceRun run = future.result();
+        for (auto it = batches.cbegin(); it != batches.cend(); ++it) {
+            const QList<StartItem> items = it.value();
+            QList<qsizetype> indexes;
+            for (const StartItem &item : items)
+                indexes.append(item.record);
+            running.append(
+                {indexes, m_pool.worker(items.first().host)
+                              .submit<QList<ServiceRun>>([items, progress, options](Transport &t) {
+                                  return startTogether(t, items, options, progress);
+                              })});
+        }
+        batches.clear();
+        QList<QPair<qsizetype, ServiceRun>> ended;
+        for (auto &[indexes, future] : running) {
+            const QList<ServiceRun> runs = future.result();
+            for (qsizetype i = 0; i < indexes.size() && i < runs.size(); ++i)
+                ended.append({indexes.at(i), runs.at(i)});
+        }
+        for (const auto &[index, run] : std::as_const(ended)) {
             DeploymentRecord &r = records[index];
             r.outcome = run.outcome;
             r.reason = run.reason;
@@ -298,15 +440,16 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
         }
         if (p.action == PlanAction::NoOp)
             continue;
-        const Service &s = *registry.service(p.service);
+        const Service s = serviceOf(registry, p);
         const Host &h = *registry.host(p.host);
         DeploymentRecord record;
         record.service = p.service;
         record.host = p.host;
         record.fromHost = p.fromHost;
-        record.action = p.action == PlanAction::Move      ? u"move"_s
-                        : p.action == PlanAction::Restart ? u"restart"_s
-                                                          : u"deploy"_s;
+        record.action = p.action == PlanAction::Move               ? u"move"_s
+                        : plan.request.intent == PlanIntent::Start ? u"start"_s
+                        : p.action == PlanAction::Restart          ? u"restart"_s
+                                                                   : u"deploy"_s;
         record.actor = options.actor;
         record.releaseId = p.release.id;
         record.config = p.config;
@@ -339,24 +482,14 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
                                            failedDeps.join(u", "_s)));
             continue;
         }
-        auto secretValues = resolveSecrets(s, options);
+        // A rerun keeps the env file its deploy wrote; only new config fetches secrets.
+        auto secretValues = p.rerun ? Result<QMap<QString, QString>>(QMap<QString, QString>())
+                                    : resolveSecrets(s, m_secrets);
         if (!secretValues) {
             endUnstarted(u"failed"_s, secretValues.error().message);
             continue;
         }
-        // A host's services queue on its worker: a cancel reaches those still waiting there.
-        running.append({records.size() - 1,
-                        m_pool.worker(h).submit<ServiceRun>(
-                            [h, s, p, values = *secretValues, progress, options](Transport &t) {
-                                if (options.isCancelled()) {
-                                    const QString why =
-                                        u"cancelled by %1 before it started"_s.arg(options.actor);
-                                    if (progress)
-                                        progress({p.service, p.host, u"cancelled"_s, why});
-                                    return ServiceRun{u"cancelled"_s, why, {}, {}, {}, {}};
-                                }
-                                return ServiceDeployer::run(t, h, s, p, values, progress);
-                            })});
+        batches[h.name].append({records.size() - 1, h, s, p, *secretValues});
     }
     collect();
 
@@ -404,6 +537,12 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
         return Error{ErrorCode::InvalidInput,
                      u"record %1 (%2 of %3) installed no release to return to"_s.arg(recordId).arg(
                          x.action, x.service)};
+    if (x.outcome != u"succeeded"_s && !options.force)
+        return Error{
+            ErrorCode::Conflict,
+            u"record %1 (%2 of %3) ended %4: its release never passed the health gate "
+            "there; add --force to return to it anyway"_s.arg(recordId)
+                .arg(x.action, x.service, x.outcome.isEmpty() ? u"unfinished"_s : x.outcome)};
     const Service *now = registry.service(x.service);
     if (!now)
         return Error{ErrorCode::NotFound,
@@ -436,9 +575,14 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     record.releaseId = x.releaseId;
     record.config = x.config;
     record.reason = u"rollback to record %1"_s.arg(recordId);
+    if (!service.secrets.isEmpty() && m_secrets.versions) {
+        // The env gets today's values: the record says which versions those are.
+        if (auto versions = m_secrets.versions(service))
+            record.config.insert(u"secret_versions"_s, *versions);
+    }
     if (auto begun = m_history.begin(record); !begun)
         return begun.error();
-    const auto secretValues = resolveSecrets(service, options);
+    const auto secretValues = resolveSecrets(service, m_secrets);
     const ServiceRun run =
         secretValues ? m_pool.worker(host)
                            .submit<ServiceRun>([host, service, p, values = *secretValues,

@@ -30,9 +30,6 @@ struct DeployOptions
     bool autoHeal = true;                      // run the healer around the deploy (Orchestrator)
     bool force = false;                        // redeploy services the plan finds unchanged
     std::chrono::milliseconds lockWait{30000}; // how long to wait for another deploy of a service
-    /** The values of a service's `secrets:` (VAR -> value), fetched on the coordinator just
-     *  before its deploy; they go only into the env file on the worker. */
-    std::function<Result<QMap<QString, QString>>(const Service &)> secrets;
     /** Set (from any thread) to start no further service: those already started finish their
      *  deploy or revert, the rest end `cancelled` without touching their hosts. */
     std::shared_ptr<const std::atomic_bool> cancel;
@@ -41,33 +38,42 @@ struct DeployOptions
 };
 
 /**
- * Plans and applies deploys (DESIGN.md §4): waves in dependency order, one HostWorker per host
+ * How the engine reaches a service's `secrets:`. Both are required of every caller (deploy,
+ * restart, the healer): a plan without the versions would see every service with secrets as
+ * changed.
+ */
+struct SecretAccess
+{
+    /** VAR -> value, fetched on the coordinator just before a deploy; they go only into the env
+     *  file on the worker. */
+    std::function<Result<QMap<QString, QString>>(const Service &)> values;
+    /** VAR -> the version of the secret it names. In the planned config, so a rotated secret
+     *  shows in the diff and plans a restart of exactly the services using it. */
+    std::function<Result<QJsonObject>(const Service &)> versions;
+};
+
+/**
+ * Plans and applies deploys (docs/deploy.md): waves in dependency order, one HostWorker per host
  * (hosts in parallel, one host's services in order), the release/activate/health-gate/revert
  * sequence per service, and a history record for each. A failed service stops its dependents.
  */
 class DeployEngine
 {
 public:
-    DeployEngine(HostPool &pool, HistoryStore &history);
+    DeployEngine(HostPool &pool, HistoryStore &history, SecretAccess secrets);
 
-    /** The version of each secret a service uses (VAR -> number). In the planned config, so a
-     *  rotated secret shows in the diff and plans a restart of exactly the services using it. */
-    using SecretVersions = std::function<Result<QJsonObject>(const Service &)>;
-    void setSecretVersions(SecretVersions versions) { m_secretVersions = std::move(versions); }
-
-    /** What deploying `services` (all when empty) and what they need would do. Touches no host
-     *  beyond read-only observation. */
-    Result<DeployPlan> plan(const Registry &registry, const QStringList &services,
-                            bool force = false);
-    /** The plan of a restart (or start) of `services` on their current release. */
-    Result<DeployPlan> planRestart(const Registry &registry, const QStringList &services);
+    /**
+     * What `request` would do to each service it names and to what they need: the one planner
+     * of deploy, start, restart and the healer. Touches no host beyond read-only observation.
+     */
+    Result<DeployPlan> plan(const Registry &registry, const PlanRequest &request);
     /** Applies `plan` if the registry and hosts still look as they did when it was made. */
     Result<QList<DeploymentRecord>> apply(const Registry &registry, const DeployPlan &plan,
                                           const DeployOptions &options,
                                           const ProgressFn &progress = {});
     /** Takes the locks of `services` (all when empty), then plans them: "deploy now" without
      *  a review in between, one look at the hosts instead of two. */
-    Result<LockedPlan> planLocked(const Registry &registry, const QStringList &services,
+    Result<LockedPlan> planLocked(const Registry &registry, const PlanRequest &request,
                                   const DeployOptions &options);
     Result<QList<DeploymentRecord>> apply(const Registry &registry, const LockedPlan &locked,
                                           const DeployOptions &options,
@@ -84,14 +90,17 @@ public:
                                   const QString &actor);
 
 private:
-    Result<DeployPlan> makePlan(const Registry &registry, const QStringList &services, bool force,
+    Result<DeployPlan> makePlan(const Registry &registry, const PlanRequest &request,
                                 bool hostFactsForChanges);
+    /** A start/restart entry: what the last successful record installed, on the host it ran. */
+    static void planRerun(PlannedService &p, const DeploymentRecord &deployed,
+                          const ServiceState &state, bool restart);
     Result<QList<DeploymentRecord>> run(const Registry &registry, const DeployPlan &plan,
                                         const DeployOptions &options, const ProgressFn &progress);
 
     HostPool &m_pool;
     HistoryStore &m_history;
-    SecretVersions m_secretVersions;
+    SecretAccess m_secrets;
 };
 
 } // namespace Portoser

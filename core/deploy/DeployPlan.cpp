@@ -24,6 +24,23 @@ QString toString(PlanAction action)
     return {};
 }
 
+namespace {
+
+const QList<std::pair<PlanIntent, QString>> IntentNames = {{PlanIntent::Deploy, u"deploy"_s},
+                                                           {PlanIntent::Restart, u"restart"_s},
+                                                           {PlanIntent::Start, u"start"_s}};
+
+} // namespace
+
+QString toString(PlanIntent intent)
+{
+    for (const auto &[value, name] : IntentNames) {
+        if (value == intent)
+            return name;
+    }
+    return {};
+}
+
 bool DeployPlan::hasChanges() const
 {
     return std::any_of(services.begin(), services.end(),
@@ -47,13 +64,20 @@ QJsonObject DeployPlan::toJson() const
                                  {u"live_release"_s, p.liveRelease},
                                  {u"live_state"_s, p.liveState},
                                  {u"release_must_be_on_host"_s, p.releaseMustBeOnHost},
+                                 {u"rerun"_s, p.rerun},
+                                 {u"requested"_s, p.requested},
                                  {u"config"_s, p.config},
                                  {u"config_diff"_s, QJsonArray::fromStringList(p.configDiff)}});
     }
     return {{u"format"_s, u"portoser-plan/1"_s},
+            {u"intent"_s, toString(request.intent)},
+            {u"requested"_s, QJsonArray::fromStringList(request.services)},
+            {u"force"_s, request.force},
+            {u"with_dependencies"_s, request.withDependencies},
             {u"fingerprint"_s, fingerprint},
             {u"created_at"_s, createdAt.toString(Qt::ISODateWithMs)},
-            {u"services"_s, items}};
+            {u"services"_s, items},
+            {u"notes"_s, QJsonArray::fromStringList(notes)}};
 }
 
 Result<DeployPlan> DeployPlan::fromJson(const QJsonObject &json)
@@ -62,6 +86,16 @@ Result<DeployPlan> DeployPlan::fromJson(const QJsonObject &json)
         return Error{ErrorCode::ParseError,
                      u"not a Portoser plan (format portoser-plan/1 expected)"_s};
     DeployPlan plan;
+    const QString intent = json.value(u"intent"_s).toString(u"deploy"_s);
+    const auto known = std::find_if(IntentNames.cbegin(), IntentNames.cend(),
+                                    [&](const auto &entry) { return entry.second == intent; });
+    if (known == IntentNames.cend())
+        return Error{ErrorCode::ParseError, u"plan has an unknown intent \"%1\""_s.arg(intent)};
+    plan.request.intent = known->first;
+    for (const QJsonValue &name : json.value(u"requested"_s).toArray())
+        plan.request.services.append(name.toString());
+    plan.request.force = json.value(u"force"_s).toBool();
+    plan.request.withDependencies = json.value(u"with_dependencies"_s).toBool();
     plan.fingerprint = json.value(u"fingerprint"_s).toString();
     plan.createdAt =
         QDateTime::fromString(json.value(u"created_at"_s).toString(), Qt::ISODateWithMs);
@@ -91,11 +125,15 @@ Result<DeployPlan> DeployPlan::fromJson(const QJsonObject &json)
         p.liveRelease = o.value(u"live_release"_s).toString();
         p.liveState = o.value(u"live_state"_s).toString();
         p.releaseMustBeOnHost = o.value(u"release_must_be_on_host"_s).toBool();
+        p.rerun = o.value(u"rerun"_s).toBool();
+        p.requested = o.value(u"requested"_s).toBool();
         p.config = o.value(u"config"_s).toObject();
         for (const QJsonValue &line : o.value(u"config_diff"_s).toArray())
             p.configDiff.append(line.toString());
         plan.services.append(p);
     }
+    for (const QJsonValue &note : json.value(u"notes"_s).toArray())
+        plan.notes.append(note.toString());
     return plan;
 }
 

@@ -23,6 +23,40 @@ QString q(const QString &value)
  * GNU/Linux, BusyBox and macOS.
  */
 const char *const Prelude = R"SH(
+# The host lock of one service, the one implementation deploys and the healer's prune share: a
+# directory made atomically, holding who took it and since when (the coordinator's clock: ages
+# are compared by coordinators only).
+# pt_lock HOLDER NOW STALE_SECONDS: 0 when taken; 75 (lock_holder=, lock_age=) when another has it.
+# A lock is broken when it is older than STALE_SECONDS, or held by an earlier run of the same
+# coordinator (its service lock on the coordinator says that run is over).
+pt_lock() {
+  lt=0
+  while :; do
+    if mkdir "$svc/lock" 2>/dev/null; then
+      printf '%s\n' "$1" > "$svc/lock/holder"; printf '%s\n' "$2" > "$svc/lock/since"; return 0
+    fi
+    since=; read -r since 2>/dev/null < "$svc/lock/since"
+    # No time yet: its taker is between mkdir and writing, or it was just let go. Try again;
+    # only a lock that stays without one (its taker died there) is judged by age 0.
+    [ -z "$since" ] && [ "$lt" -lt 10 ] && { lt=$((lt + 1)); sleep 0.1; continue; }
+    break
+  done
+  case $since in ""|*[!0-9]*) since=0 ;; esac
+  old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
+  age=$(( $2 - since ))
+  if [ "${old%% pid=*}" = "${1%% pid=*}" ] || [ "$age" -gt "$3" ]; then
+    echo "note=broke a stale host lock held by $old for ${age}s"
+    rm -rf "$svc/lock"
+    if mkdir "$svc/lock" 2>/dev/null; then
+      printf '%s\n' "$1" > "$svc/lock/holder"; printf '%s\n' "$2" > "$svc/lock/since"; return 0
+    fi
+    read -r old 2>/dev/null < "$svc/lock/holder"; age=0
+  fi
+  echo "lock_holder=$old"; echo "lock_age=$age"; return 75
+}
+# pt_unlock HOLDER: lets go of the lock only while HOLDER still holds it (one broken as stale
+# may belong to someone else by now).
+pt_unlock() { h=; read -r h 2>/dev/null < "$svc/lock/holder"; if [ "$h" = "$1" ]; then rm -rf "$svc/lock"; fi; }
 pt_current() { if [ -L "$svc/current" ]; then l=$(readlink "$svc/current"); echo "${l##*/}"; fi; }
 # Builtins only where it is cheap to do so: a status pass runs these for every service of a host.
 # pt_readpid: sets p from the pid file without a subshell.
@@ -146,6 +180,7 @@ pt_start() {
 pt_started() {
   now=$(date +%s); echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
   : > "$svc/run/wanted" # meant to run until an explicit stop: a failed start is "dead", not "stopped"
+  [ -f "$svc/run/stopped_by" ] && rm -f "$svc/run/stopped_by"
   pt_lines "$svc/run/starts"
   if [ "$n" -gt 40 ]; then tail -n 20 "$svc/run/starts" > "$svc/run/starts.new" && mv -f "$svc/run/starts.new" "$svc/run/starts"; fi
 }
@@ -168,13 +203,16 @@ pt_http() {
   if command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null -m "$2" "$1" 2>&1
   elif command -v wget >/dev/null 2>&1; then wget -q -O /dev/null -T "$2" "$1" 2>&1
   elif command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2]))' "$1" "$2" 2>&1 | tail -n 1
+    # Not piped: a pipeline's status would be tail's, and every check would pass.
+    o=$(python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2]))' "$1" "$2" 2>&1) && return 0
+    printf '%s\n' "$o" | tail -n 1; return 1
   else echo "no curl, wget or python3 on this host for an http check"; return 2; fi
 }
 pt_tcp() {
   if command -v nc >/dev/null 2>&1; then nc -z -w "$3" "$1" "$2" 2>&1
   elif command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>&1 | tail -n 1
+    o=$(python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>&1) && return 0
+    printf '%s\n' "$o" | tail -n 1; return 1
   else echo "no nc or python3 on this host for a tcp check"; return 2; fi
 }
 pt_check() {
@@ -186,18 +224,39 @@ pt_check() {
     command) { cd "$svc/current" && pt_env && eval "$2"; } </dev/null 2>&1 ;;
   esac
 }
-# pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD
+# pt_exited: why the process is gone, from the record its group leader left, and its last words.
+pt_exited() {
+  x=; [ -f "$svc/run/exits" ] && x=$(tail -n 1 "$svc/run/exits")
+  st=${x#* }; up=$(( ${x%% *} - ${s0:-0} ))
+  if [ -n "$x" ] && [ "$up" -ge 0 ]; then echo "health_detail=the process exited with status $st after ${up} s"
+  else echo "health_detail=the process exited"; fi
+  echo "gate_failure=exited"; [ -n "$x" ] && echo "exit_status=$st"
+  pt_lastlog
+}
+pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | sed 's/^/health_log=/'; }
+# pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD MIN_UPTIME
 pt_gate() {
+  s0=$(date +%s)
   [ "$6" -gt 0 ] && sleep "$6"
   n=0
   while :; do
     n=$((n + 1))
-    if ! pt_alive; then echo "health_detail=the process exited; last log lines:"; tail -n 5 "$svc/logs/$name.log" 2>/dev/null | sed 's/^/health_log=/'; return 1; fi
-    if out=$(pt_check "$1" "$2" "$3"); then echo "health_attempts=$n"; return 0; fi
-    if [ "$n" -ge "$4" ]; then echo "health_attempts=$n"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; return 1; fi
+    if ! pt_alive; then pt_exited; return 1; fi
+    if out=$(pt_check "$1" "$2" "$3"); then echo "health_attempts=$n"; break; fi
+    if [ "$n" -ge "$4" ]; then
+      echo "health_attempts=$n"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; echo "gate_failure=check"
+      pt_lastlog; return 1
+    fi
     # Look again soon at first (most services answer within a second), then every interval.
     case $n in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; *) sleep "$5" ;; esac
   done
+  # Alive for MIN_UPTIME since its start: a process that dies at once does not count as started.
+  i=$(( ($7 - ($(date +%s) - s0)) * 5 ))
+  while [ "$i" -gt 0 ]; do
+    if ! pt_alive; then pt_exited; return 1; fi
+    sleep 0.2; i=$((i - 1))
+  done
+  if ! pt_alive; then pt_exited; return 1; fi
 }
 )SH";
 
@@ -242,9 +301,10 @@ QString probeKind(const HealthProbe &p)
 QString probeWords(const HealthProbe &p)
 {
     // One arg() pass: a chained one would also replace a "%3" inside the user's check.
-    return u"%1 %2 %3 %4 %5 %6"_s.arg(
+    return u"%1 %2 %3 %4 %5 %6 %7"_s.arg(
         probeKind(p), q(p.target), QString::number(p.timeoutSeconds), QString::number(p.retries),
-        QString::number(p.intervalSeconds), QString::number(p.startPeriodSeconds));
+        QString::number(p.intervalSeconds), QString::number(p.startPeriodSeconds),
+        QString::number(p.minUptimeSeconds));
 }
 
 } // namespace
@@ -257,6 +317,7 @@ HealthProbe HealthProbe::forService(const Service &s)
     p.retries = std::max(1, h.retries);
     p.intervalSeconds = std::max(1, h.intervalSeconds);
     p.startPeriodSeconds = h.startPeriodSeconds;
+    p.minUptimeSeconds = h.minUptimeSeconds.value_or(0);
     const auto port = h.port ? h.port : s.effectivePort();
     switch (h.type) {
     case HealthCheck::Type::Http:
@@ -289,9 +350,10 @@ HealthProbe HealthProbe::forService(const Service &s)
         p.kind = Kind::Tcp;
         p.target = u"127.0.0.1 %1"_s.arg(*port);
     } else {
+        // Nothing to ask it: staying alive for min_uptime is the only sign it started well.
         p.kind = Kind::Running;
         p.retries = 1;
-        p.startPeriodSeconds = std::max(1, p.startPeriodSeconds); // survive a moment to count
+        p.minUptimeSeconds = h.minUptimeSeconds.value_or(HealthCheck::DefaultMinUptimeSeconds);
     }
     return p;
 }
@@ -326,7 +388,7 @@ Runtime Runtime::forService(const Service &s)
 
 int HealthProbe::budgetSeconds() const
 {
-    return startPeriodSeconds + retries * (timeoutSeconds + intervalSeconds) + 5;
+    return startPeriodSeconds + retries * (timeoutSeconds + intervalSeconds) + minUptimeSeconds + 5;
 }
 
 namespace RemoteScripts {
@@ -421,20 +483,7 @@ QString prepare(const Host &host, const QString &service, const QString &release
            + uR"SH(
 [ -d "$svc/logs" ] && [ -d "$svc/releases" ] || mkdir -p "$svc/releases" "$svc/run" "$svc/logs" || exit 1
 holder=%1
-now=%5 # the coordinator's clock: lock ages are compared by coordinators only
-if ! mkdir "$svc/lock" 2>/dev/null; then
-  since=0; read -r since 2>/dev/null < "$svc/lock/since"
-  case $since in ""|*[!0-9]*) since=0 ;; esac
-  old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
-  age=$(( now - since ))
-  if [ "${old%% pid=*}" = "${holder%% pid=*}" ] || [ "$age" -gt %2 ]; then
-    echo "note=broke a stale host lock held by $old for ${age}s"
-    rm -rf "$svc/lock"; mkdir "$svc/lock" || exit 1
-  else
-    echo "lock_holder=$old"; echo "lock_age=$age"; exit 75
-  fi
-fi
-printf '%s\n' "$holder" > "$svc/lock/holder"; printf '%s\n' "$now" > "$svc/lock/since"
+pt_lock "$holder" %5 %2 || exit 75
 for t in "$svc"/.tmp-*; do [ -e "$t" ] && rm -rf "$t" && echo "note=removed leftover ${t##*/}"; done
 [ -e "$svc/current.new" ] || [ -L "$svc/current.new" ] && rm -f "$svc/current.new"
 %6
@@ -456,10 +505,11 @@ QString activate(const Host &host, const QString &service, const Activation &a)
                                : a.workingDir.startsWith(u'/') || a.workingDir.startsWith(u'~')
                                    ? pathExpression(a.workingDir)
                                    : u"\"$svc/current\"/"_s + q(a.workingDir);
-    script += u"rid=%1\nwd=%2\ncmd=%3\n"_s.arg(q(a.releaseId), workingDir, q(a.command));
+    script += u"rid=%1\nwd=%2\ncmd=%3\nholder=%4\n"_s.arg(q(a.releaseId), workingDir, q(a.command),
+                                                          q(a.lockHolder));
     if (!a.uploadDir.isEmpty())
         script +=
-            u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; rm -rf \"$svc/lock\"; exit 1; }\n[ -e %1 ] && rm -rf %1\n"_s
+            u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; pt_unlock \"$holder\"; exit 1; }\n[ -e %1 ] && rm -rf %1\n"_s
                 .arg(q(a.uploadDir));
     if (a.emptyRelease)
         script += u"[ -d \"$svc/releases/$rid\" ] || mkdir -p \"$svc/releases/$rid\"\n"_s;
@@ -470,9 +520,9 @@ QString activate(const Host &host, const QString &service, const Activation &a)
                   "echo 'result=failed'; "
                   "echo \"reason=building the Python environment of release $rid failed; see the "
                   "service log\"; "
-                  "rm -rf \"$svc/lock\"; exit 1; }\nfi\n"_s;
+                  "pt_unlock \"$holder\"; exit 1; }\nfi\n"_s;
     script += u"[ -d \"$svc/releases/$rid\" ] || { echo 'result=failed'; echo 'reason=release "
-              u"missing on host'; rm -rf \"$svc/lock\"; exit 1; }\n"_s;
+              u"missing on host'; pt_unlock \"$holder\"; exit 1; }\n"_s;
     // How the running instance was started (command, working dir), so a revert starts it exactly
     // as it was: a file the shell sources (older hosts kept two plain files).
     script += uR"SH(prevcmd=; prevwd=
@@ -482,9 +532,21 @@ elif [ -f "$svc/command" ]; then prevcmd=$(cat "$svc/command"); prevwd=$(cat "$s
     // The new environment waits in env.new until the new release passes its gate; the running
     // instance's env stays for a revert. It travels inside this script (stdin of the shell) and
     // is written by a builtin, so it never appears on a command line.
-    script += u"(umask 077; printf '%s' %1 > \"$svc/env.new\") || { echo 'result=failed'; echo "
-              "'reason=cannot write the env file'; rm -rf \"$svc/lock\"; exit 1; }\n"_s.arg(
-                  q(a.envFileContent));
+    if (a.keepEnv)
+        script +=
+            u"if [ -f \"$svc/env\" ]; then (umask 077; cp \"$svc/env\" \"$svc/env.new\") || { "
+            "echo 'result=failed'; echo 'reason=cannot copy the env file'; rm -rf "
+            "\"$svc/lock\"; exit 1; }\nelse\n"_s;
+    if (a.keepEnv && a.envNeedsSecrets)
+        script +=
+            u"echo 'result=failed'; echo 'reason=its env file (with its secrets) is gone from "
+            "the host; deploy it again'; pt_unlock \"$holder\"; exit 1\n"_s;
+    else
+        script += u"(umask 077; printf '%s' %1 > \"$svc/env.new\") || { echo 'result=failed'; echo "
+                  "'reason=cannot write the env file'; pt_unlock \"$holder\"; exit 1; }\n"_s.arg(
+                      q(a.envFileContent));
+    if (a.keepEnv)
+        script += u"fi\n"_s;
     // The host remembers how this service runs, so status and stop need nothing from the
     // coordinator.
     script += u"printf '%s' %1 > \"$svc/runtime\"\n"_s.arg(q(runtimeVariables(host, a.runtime)));
@@ -499,7 +561,7 @@ elif [ -f "$svc/command" ]; then prevcmd=$(cat "$svc/command"); prevwd=$(cat "$s
     script += uR"SH(
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
 echo "step=switch"
-pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; rm -rf "$svc/lock"; exit 1; }
+pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; pt_unlock "$holder"; exit 1; }
 echo "step=start"
 # A new release starts with a clean record of starts and exits; a restart keeps counting.
 if [ "$old" != "$rid" ] && { [ -f "$svc/run/starts" ] || [ -f "$svc/run/exits" ]; }; then rm -f "$svc/run/starts" "$svc/run/exits"; fi
@@ -521,6 +583,8 @@ else
     if pt_gate %1; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
   else
     mv -f "$svc/env.new" "$svc/env"; envf=
+    # Stopped by Portoser itself: what the healer and diagnose must say, not "killed".
+    printf '%s\n' "release $rid failed its start gate at $(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$svc/run/stopped_by"
     echo "result=failed"
   fi
 fi
@@ -532,7 +596,7 @@ if [ "$n" -gt %3 ]; then
     [ "$r" = "$cur" ] || [ "$r" = "$prev" ] || { rm -rf "$svc/releases/$r"; echo "pruned=$r"; }
   done
 fi
-rm -rf "$svc/lock"
+pt_unlock "$holder"
 echo "step=done"
 )SH"_s.arg(probeWords(a.health), QString::number(a.stopTimeoutSeconds),
            QString::number(a.keepReleases), remember);
@@ -548,9 +612,14 @@ QString readServiceFile(const Host &host, const QString &declaredPath)
         .arg(pathExpression(host.path), q(relative));
 }
 
-QString unlock(const Host &host, const QString &service)
+QString unlock(const Host &host, const QString &service, const QString &lockHolder)
 {
-    return header(host, service) + u"rm -rf \"$svc/lock\"\n"_s;
+    return header(host, service) + u"pt_unlock %1\n"_s.arg(q(lockHolder));
+}
+
+QString prelude()
+{
+    return QString::fromUtf8(Prelude);
 }
 
 QString observe(const Host &host, const QList<StatusQuery> &services, const ObserveScope &scope)
@@ -603,6 +672,7 @@ else
     else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; ports="$ports $port"; fi
   elif [ -f "$svc/run/pid" ] || [ -f "$svc/run/wanted" ]; then
     echo "state=dead"; ports="$ports $port"
+    if [ -f "$svc/run/stopped_by" ]; then read -r sb < "$svc/run/stopped_by"; echo "stopped_by=$sb"; fi
     if pt_proc "$p" && [ "$p_pgid" != "$p" ]; then echo "stale_pid=1"; fi
     case "$p_state" in Z*) echo "zombie=1" ;; esac
     if [ -f "$svc/run/exits" ]; then

@@ -24,6 +24,7 @@ struct HealthProbe
     int retries = 15;
     int intervalSeconds = 2;
     int startPeriodSeconds = 0;
+    int minUptimeSeconds = 0; // the process must be alive this long after its start
 
     static HealthProbe forService(const Service &service);
     /** The longest the gate can take, for the transport's deadline. */
@@ -60,6 +61,8 @@ struct Activation
     QString uploadDir;         // a temp dir to rename into releases/<id>, or empty when present
     bool emptyRelease = false; // the service ships no source: the release is an empty dir
     QString envFileContent;    // rendered KEY='value' lines (may hold secrets: sent on stdin only)
+    bool keepEnv = false;      // keep the host's env file (a rerun); envFileContent if it has none
+    bool envNeedsSecrets = false; // with keepEnv: no env file on the host is a failure
     QString command;
     QString workingDir; // relative to the release, or absolute; empty: the release itself
     int stopTimeoutSeconds = 10;
@@ -72,9 +75,12 @@ struct Activation
 /**
  * POSIX sh scripts run on workers (Linux and macOS alike: no bash-isms, no GNU-only flags).
  * Every value from the registry enters a script through ShellCommand::quote. Results come back
- * as `key=value` lines on stdout. State lives in <host.path>/.portoser/<service>/ (DESIGN.md §4).
+ * as `key=value` lines on stdout. State lives in <host.path>/.portoser/<service>/ (docs/deploy.md).
  */
 namespace RemoteScripts {
+
+/** A host lock older than this is taken for one whose holder died. */
+constexpr int StaleHostLockSeconds = 15 * 60;
 
 /** A path for the remote shell: "~/x" becomes "$HOME"/'x', anything else is quoted. */
 QString pathExpression(const QString &path);
@@ -98,8 +104,10 @@ QString prepare(const Host &host, const QString &service, const QString &release
 QString activate(const Host &host, const QString &service, const Activation &activation);
 /** Prints a service.yml kept on the host (relative to its base path), at most 1 MiB. */
 QString readServiceFile(const Host &host, const QString &declaredPath);
-/** Releases the host-side lock (after a failure before activation). */
-QString unlock(const Host &host, const QString &service);
+/** Releases the host-side lock `lockHolder` took (after a failure before activation). */
+QString unlock(const Host &host, const QString &service, const QString &lockHolder);
+/** The shell functions every host script starts with (the host layout, the lock, the gate). */
+QString prelude();
 struct StatusQuery
 {
     QString service;

@@ -20,7 +20,6 @@ namespace {
 using namespace Qt::Literals::StringLiterals;
 using namespace std::chrono_literals;
 
-constexpr int StaleHostLockSeconds = 15 * 60;
 constexpr qsizetype StepOutputTail = 2000;
 
 QString renderEnv(const Service &s, const Release &release, const QMap<QString, QString> &secrets)
@@ -76,12 +75,18 @@ QJsonObject ServiceDeployer::snapshot(const Service &s, const Host &h, const Rel
     return o;
 }
 
-ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &declared,
-                                const PlannedService &planned,
-                                const QMap<QString, QString> &secretValues,
-                                const ProgressFn &progress)
+ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
+                                               const Service &declared,
+                                               const PlannedService &planned,
+                                               const QMap<QString, QString> &secretValues,
+                                               const ProgressFn &progress)
 {
-    ServiceRun run;
+    Staged staged;
+    staged.host = host;
+    staged.service = declared.name;
+    staged.planned = planned;
+    staged.progress = progress;
+    ServiceRun &run = staged.run;
     run.releaseId = planned.release.id;
     const auto report = [&](const QString &step, const QString &detail = {}) {
         if (progress)
@@ -92,7 +97,8 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
         run.outcome = u"failed"_s;
         run.reason = reason;
         report(u"failed"_s, reason);
-        return run;
+        staged.ready = false;
+        return staged;
     };
     QElapsedTimer clock;
 
@@ -113,7 +119,7 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
             u"%1 cannot be deployed yet: its service_file %2 is not beside the registry and "
             "reading it on the host is not supported yet"_s.arg(service.name,
                                                                 service.serviceFilePath));
-    for (auto it = service.secrets.cbegin(); it != service.secrets.cend(); ++it) {
+    for (auto it = service.secrets.cbegin(); !planned.rerun && it != service.secrets.cend(); ++it) {
         if (!secretValues.contains(it.key())) // never start without the secrets it was promised
             return fail(u"prepare"_s, u"%1: secret %2 (%3) was not resolved"_s.arg(
                                           service.name, it.key(), it.value()));
@@ -126,10 +132,10 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
     const bool uploadIfMissing =
         !planned.release.sourceDir.isEmpty() && !planned.releaseMustBeOnHost;
     const bool detectPlatform = t.platform.isEmpty();
-    const auto prepared =
-        t.run(RemoteScripts::prepare(host, service.name, planned.release.id, holder,
-                                     StaleHostLockSeconds, uploadIfMissing, detectPlatform),
-              60s);
+    const auto prepared = t.run(RemoteScripts::prepare(host, service.name, planned.release.id,
+                                                       holder, RemoteScripts::StaleHostLockSeconds,
+                                                       uploadIfMissing, detectPlatform),
+                                60s);
     if (!prepared)
         return fail(u"prepare"_s, u"host %1: %2"_s.arg(host.name, prepared.error().message));
     const auto kv = RemoteScripts::parseKeyValues(prepared->out);
@@ -150,10 +156,12 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
         note += u"; registry says arch %1 but the host is %2"_s.arg(host.arch, detected);
     run.steps.append({u"prepare"_s, clock.elapsed(), true, note});
 
-    const auto unlock = [&] { (void)t.run(RemoteScripts::unlock(host, service.name), 30s); };
+    const auto unlock = [&] {
+        (void)t.run(RemoteScripts::unlock(host, service.name, holder), 30s);
+    };
 
     // 2. Upload the release unless the host already has this content.
-    Activation activation;
+    Activation &activation = staged.activation;
     if (kv.value(u"has_release"_s) != u"1"_s && planned.releaseMustBeOnHost) {
         unlock();
         return fail(u"upload"_s,
@@ -179,7 +187,7 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
         if (auto sent = t.upload(planned.release.sourceDir, uploadDir); !sent) {
             unlock();
             return fail(u"upload"_s,
-                        u"host %1: upload failed: %2"_s.arg(host.name, sent.error().message));
+                        u"upload failed: %1"_s.arg(sent.error().message)); // names the host
         }
         activation.uploadDir = uploadDir;
         run.steps.append(
@@ -194,7 +202,12 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
     // 3. Activate: env, stop, switch, start, health gate, revert, prune; one script, one round
     // trip.
     activation.releaseId = planned.release.id;
+    activation.lockHolder = holder;
     activation.envFileContent = renderEnv(service, planned.release, secretValues);
+    // A rerun keeps the env its deploy wrote; one rendered without secrets stands in only for a
+    // service that has none (a host that lost its env file).
+    activation.keepEnv = planned.rerun;
+    activation.envNeedsSecrets = !service.secrets.isEmpty();
     activation.runtime = runtime;
     activation.command =
         runtime.kind == Runtime::Kind::Docker
@@ -204,72 +217,80 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
     activation.workingDir = service.workingDir;
     activation.stopTimeoutSeconds = service.stopTimeoutSeconds;
     activation.health = HealthProbe::forService(service);
-    const auto deadline = std::chrono::seconds(2 * service.stopTimeoutSeconds
-                                               + 2 * activation.health.budgetSeconds() + 60);
-    QString currentStep;
-    QElapsedTimer stepClock;
-    QByteArray pending;
-    const auto closeStep = [&](bool ok, const QString &output = {}) {
-        if (!currentStep.isEmpty())
-            run.steps.append({currentStep, stepClock.elapsed(), ok, output});
+    staged.deadline = std::chrono::seconds(2 * service.stopTimeoutSeconds
+                                           + 2 * activation.health.budgetSeconds() + 60);
+    staged.rerun = planned.rerun;
+    staged.ready = true;
+    return staged;
+}
+
+void ServiceDeployer::Staged::closeStep(bool ok, const QString &stepOutput)
+{
+    if (!currentStep.isEmpty())
+        run.steps.append({currentStep, stepClock.elapsed(), ok, stepOutput});
+}
+
+void ServiceDeployer::Staged::onLine(const QByteArray &line)
+{
+    output += line + '\n';
+    if (!line.startsWith("step="))
+        return;
+    closeStep(true); // step lines are timed here, as they arrive, in milliseconds
+    currentStep = QString::fromUtf8(line.mid(5).split(' ').value(0));
+    stepClock.restart();
+    if (currentStep != u"done"_s && progress)
+        progress({service, host.name, currentStep, {}});
+}
+
+void ServiceDeployer::Staged::finish()
+{
+    const auto report = [&](const QString &step, const QString &detail = {}) {
+        if (progress)
+            progress({service, host.name, step, detail});
     };
-    const auto activated =
-        t.run(RemoteScripts::activate(host, service.name, activation), deadline,
-              [&](const QByteArray &chunk, bool isStderr) {
-                  if (isStderr)
-                      return;
-                  pending += chunk; // step lines are timed here, as they arrive, in milliseconds
-                  qsizetype nl;
-                  while ((nl = pending.indexOf('\n')) >= 0) {
-                      const QByteArray line = pending.left(nl);
-                      pending.remove(0, nl + 1);
-                      if (line.startsWith("step=")) {
-                          closeStep(true);
-                          currentStep = QString::fromUtf8(line.mid(5).split(' ').value(0));
-                          stepClock.restart();
-                          if (currentStep != u"done"_s)
-                              report(currentStep);
-                      }
-                  }
-              });
-    if (!activated) {
-        closeStep(false, activated.error().message);
-        run.outcome = u"failed"_s;
-        run.reason = u"host %1 during %2: %3"_s.arg(
-            host.name, currentStep.isEmpty() ? u"activate"_s : currentStep,
-            activated.error().message);
-        report(u"failed"_s, run.reason);
-        return run;
-    }
-    const auto result = RemoteScripts::parseKeyValues(activated->out);
+    const auto result = RemoteScripts::parseKeyValues(output);
     const QString outcome = result.value(u"result"_s);
-    QString healthDetail = result.value(u"health_detail"_s);
+    // Why the new release did not pass comes before a revert, whose own gate says more.
+    const qsizetype revertAt = output.indexOf("\nstep=revert");
+    const QByteArray gateOutput = revertAt < 0 ? output : output.left(revertAt);
+    const auto gate = RemoteScripts::parseKeyValues(gateOutput);
+    QString healthDetail = gate.value(u"health_detail"_s);
     QStringList logLines;
-    for (const QByteArray &line : activated->out.split('\n')) {
+    for (const QByteArray &line : gateOutput.split('\n')) {
         if (line.startsWith("health_log="))
             logLines.append(QString::fromUtf8(line.mid(11)));
     }
     if (!logLines.isEmpty())
         healthDetail += u'\n' + logLines.join(u'\n');
+    // One line that says what happened: the exit status or the check's answer, and the last
+    // thing the service wrote (what an operator looks for first).
+    QString why = gate.value(u"gate_failure"_s) == u"exited"_s
+                      ? u"did not stay up: %1"_s.arg(gate.value(u"health_detail"_s))
+                      : u"failed its health check (%1)"_s.arg(gate.value(u"health_detail"_s));
+    if (!logLines.isEmpty())
+        why += u"; last log: %1"_s.arg(
+            logLines.mid(std::max<qsizetype>(0, logLines.size() - 2)).join(u" | "_s).left(300));
     if (outcome == u"ok"_s) {
         run.outcome = u"succeeded"_s;
         report(u"done"_s, u"release %1, pid %2"_s.arg(planned.release.id, result.value(u"pid"_s)));
     } else if (outcome.startsWith(u"rolled_back"_s)) {
         run.outcome = u"rolled_back"_s;
-        run.reason = u"release %1 failed its health check (%2); reverted to %3%4"_s.arg(
-            planned.release.id, healthDetail.section(u'\n', 0, 0), run.previousReleaseId,
+        run.reason = u"release %1 %2; reverted to %3%4"_s.arg(
+            planned.release.id, why, run.previousReleaseId,
             outcome == u"rolled_back_unhealthy"_s ? u", which is not healthy either"_s : QString());
         report(u"rolled back"_s, run.reason);
     } else {
         run.outcome = u"failed"_s;
-        run.reason =
-            result.value(u"reason"_s, u"release %1 failed its health check (%2) and there is no "
-                                      "previous release to go back to"_s.arg(
-                                          planned.release.id, healthDetail.section(u'\n', 0, 0)));
+        run.reason = result.value(
+            u"reason"_s,
+            planned.rerun ? u"release %1 %2"_s.arg(planned.release.id, why)
+                          : u"release %1 %2, and there is no previous release to go back to"_s.arg(
+                              planned.release.id, why));
         report(u"failed"_s, run.reason);
     }
     const bool stepOk = run.outcome == u"succeeded"_s;
-    currentStep = currentStep == u"done"_s ? QString() : currentStep;
+    if (currentStep == u"done"_s)
+        currentStep.clear();
     closeStep(stepOk, healthDetail);
     if (!stepOk && !healthDetail.isEmpty()) {
         for (StepRecord &step : run.steps) {
@@ -279,7 +300,72 @@ ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &d
             }
         }
     }
-    return run;
+}
+
+void ServiceDeployer::activateTogether(Transport &t, const QList<Staged *> &batch)
+{
+    QList<Staged *> ready;
+    for (Staged *s : batch) {
+        if (s->ready)
+            ready.append(s);
+    }
+    if (ready.isEmpty())
+        return;
+    // One script, one round trip: each activation runs in a subshell of its own, at the same
+    // time, its lines tagged with its index. The gates of one host's services then cost the
+    // wall time of the slowest, not the sum.
+    QString script;
+    std::chrono::seconds deadline{0};
+    for (qsizetype i = 0; i < ready.size(); ++i) {
+        const Staged &s = *ready.at(i);
+        // Concatenated, not arg()ed: the activation may hold a user's "%2".
+        script += u"(\n"_s + RemoteScripts::activate(s.host, s.service, s.activation)
+                  + u"\n) </dev/null 2>&1 | while IFS= read -r pt_line; do printf '%s %s\\n' "_s
+                  + QString::number(i) + u" \"$pt_line\"; done &\n"_s;
+        deadline = std::max(deadline, s.deadline);
+    }
+    script += u"wait\n"_s;
+    for (Staged *s : ready)
+        s->stepClock.start();
+    QByteArray pending;
+    const auto activated = t.run(script, deadline, [&](const QByteArray &chunk, bool isStderr) {
+        if (isStderr)
+            return;
+        pending += chunk;
+        qsizetype nl;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+            const QByteArray line = pending.left(nl);
+            pending.remove(0, nl + 1);
+            const qsizetype space = line.indexOf(' ');
+            bool ok = false;
+            const int index = line.left(space).toInt(&ok);
+            if (ok && index >= 0 && index < ready.size())
+                ready.at(index)->onLine(line.mid(space + 1));
+        }
+    });
+    for (Staged *s : ready) {
+        if (!activated) {
+            s->closeStep(false, activated.error().message);
+            s->run.outcome = u"failed"_s;
+            s->run.reason = u"host %1 during %2: %3"_s.arg(
+                s->host.name, s->currentStep.isEmpty() ? u"activate"_s : s->currentStep,
+                activated.error().message);
+            if (s->progress)
+                s->progress({s->service, s->host.name, u"failed"_s, s->run.reason});
+            continue;
+        }
+        s->finish();
+    }
+}
+
+ServiceRun ServiceDeployer::run(Transport &t, const Host &host, const Service &declared,
+                                const PlannedService &planned,
+                                const QMap<QString, QString> &secretValues,
+                                const ProgressFn &progress)
+{
+    Staged staged = stage(t, host, declared, planned, secretValues, progress);
+    activateTogether(t, {&staged});
+    return staged.run;
 }
 
 } // namespace Portoser

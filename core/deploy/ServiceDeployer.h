@@ -2,10 +2,14 @@
 #pragma once
 
 #include "core/deploy/DeployPlan.h"
+#include "core/deploy/RemoteScripts.h"
 #include "core/history/DeploymentRecord.h"
 #include "core/registry/Host.h"
 #include "core/registry/Service.h"
 
+#include <QElapsedTimer>
+
+#include <chrono>
 #include <functional>
 
 namespace Portoser {
@@ -45,7 +49,7 @@ struct ServiceRun
 };
 
 /**
- * The deploy of one service on one host (DESIGN.md §4), run on that host's worker thread:
+ * The deploy of one service on one host (docs/deploy.md), run on that host's worker thread:
  * prepare and lock (one round trip), upload when the host lacks the release, then one
  * activation script (env, stop, switch, start, health gate, revert, prune, unlock).
  */
@@ -58,6 +62,37 @@ QJsonObject snapshot(const Service &service, const Host &host, const Release &re
 ServiceRun run(Transport &transport, const Host &host, const Service &service,
                const PlannedService &planned, const QMap<QString, QString> &secretValues,
                const ProgressFn &progress);
+
+/** One service prepared on its host (locked, its release there) and ready to activate. */
+struct Staged
+{
+    Host host;
+    QString service;
+    PlannedService planned;
+    Activation activation;
+    std::chrono::seconds deadline{60};
+    bool ready = false; // false: `run` already says why it ended
+    bool rerun = false;
+    ProgressFn progress;
+    ServiceRun run;
+    // While it activates: the output so far and the step being timed.
+    QByteArray output;
+    QString currentStep;
+    QElapsedTimer stepClock;
+
+    void onLine(const QByteArray &line);
+    void closeStep(bool ok, const QString &stepOutput = {});
+    /** Reads the activation's outcome from `output` into `run`. */
+    void finish();
+};
+
+/** Prepares and uploads (steps 1-2); the activation is left for `activateTogether`. */
+Staged stage(Transport &transport, const Host &host, const Service &service,
+             const PlannedService &planned, const QMap<QString, QString> &secretValues,
+             const ProgressFn &progress);
+/** Activates the ready ones of `batch` on one host at the same time, in one round trip, so
+ *  their health gates overlap. */
+void activateTogether(Transport &transport, const QList<Staged *> &batch);
 
 } // namespace ServiceDeployer
 

@@ -31,6 +31,7 @@ ServiceState serviceState(const Service &s, const QString &host, const QMap<QStr
     state.startedAt = number(kv, u"started_at"_s, 0);
     state.health = kv.value(u"health"_s);
     state.healthDetail = kv.value(u"health_detail"_s);
+    state.stoppedBy = kv.value(u"stopped_by"_s);
     state.stalePid = kv.value(u"stale_pid"_s) == u"1"_s;
     state.zombie = kv.value(u"zombie"_s) == u"1"_s;
     if (const qint64 status = number(kv, u"exit_status"_s); status >= 0)

@@ -35,6 +35,22 @@ struct ServiceState
     int recentExits = 0;           // exits within the observation's window
     int starts = 0;                // starts since the release was deployed
     QStringList logTail;
+    QString stoppedBy; // Portoser stopped it itself, and why (a start that failed its gate)
+
+    // Where the healer stands with it (from the heal state, not the host): "given_up" (with why),
+    // "backing_off" (until healerUntil), or "" when it is not holding back.
+    QString healer;
+    QString healerDetail;
+    qint64 healerUntil = 0; // epoch seconds: no restart before then
+
+    /** Running and healthy, or stopped on purpose, or not deployed yet: nothing wrong to report
+     *  (`status` exits 0 only when every service it shows is so). */
+    bool isFine() const
+    {
+        return healer.isEmpty()
+               && (isWell() || state == QLatin1String("stopped")
+                   || state == QLatin1String("not_deployed"));
+    }
 
     /** Running and not failing its health check: what the GUI counts as up, and notifies the
      *  end of. */

@@ -31,6 +31,14 @@ QJsonObject toJson(const ServiceState &s)
     o.insert(u"starts"_s, s.starts);
     if (!s.logTail.isEmpty())
         o.insert(u"log_tail"_s, QJsonArray::fromStringList(s.logTail));
+    if (!s.stoppedBy.isEmpty())
+        o.insert(u"stopped_by"_s, s.stoppedBy);
+    if (!s.healer.isEmpty()) {
+        QJsonObject healer{{u"state"_s, s.healer}, {u"detail"_s, s.healerDetail}};
+        if (s.healerUntil)
+            healer.insert(u"until"_s, s.healerUntil);
+        o.insert(u"healer"_s, healer);
+    }
     return o;
 }
 

@@ -4,6 +4,7 @@
 #include "core/deploy/RemoteScripts.h"
 #include "core/registry/DependencyGraph.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 
 #include <csignal>
@@ -165,10 +166,23 @@ ServiceDiagnosis Analyzer::analyzeService(const Service &service, const ServiceS
                                  .arg(exitText(s))}
                      + logs,
                  0});
+        } else if (!s.stoppedBy.isEmpty()) {
+            // Portoser stopped it itself (a start that failed its gate): say so, not "killed".
+            d.problems.append(
+                {Fingerprint::ProcessDead, 95,
+                 u"%1 is not running: Portoser stopped it (%2)"_s.arg(service.name, s.stoppedBy),
+                 QStringList{u"the host's record: %1"_s.arg(s.stoppedBy)} + logs, 0});
         } else {
+            // Only what is true of the host now: a pid only when the host named one.
+            QStringList evidence;
+            if (s.pid > 0)
+                evidence.append(u"pid %1 is gone"_s.arg(s.pid));
+            if (s.exitAt > 0)
+                evidence.append(u"it ended at %1"_s.arg(
+                    QDateTime::fromSecsSinceEpoch(s.exitAt).toString(Qt::ISODate)));
             d.problems.append({Fingerprint::ProcessDead, 95,
                                u"%1 is not running: %2"_s.arg(service.name, exitText(s)),
-                               QStringList{u"pid %1 is gone"_s.arg(s.pid)} + logs, 0});
+                               evidence + logs, 0});
         }
     }
     if (s.state == u"running"_s && s.health == u"unhealthy"_s)
@@ -210,12 +224,17 @@ void Analyzer::addDependencyProblems(const Registry &registry, Diagnosis &diagno
             const auto it = diagnosis.services.constFind(dependency);
             if (it == diagnosis.services.cend())
                 continue;
-            const bool down = !it->healthy() || it->observed.state == u"stopped"_s
-                              || it->observed.state == u"not_deployed"_s;
-            if (!down)
+            // Judged by the dependency's own state, not by its host's problems (a full disk
+            // under a service that runs well does not make its dependents' dependency down).
+            if (it->observed.isWell())
                 continue;
-            const QString why =
-                it->problems.isEmpty() ? it->observed.state : it->problems.first().summary;
+            QString why = it->observed.state;
+            for (const Problem &p : it->problems) {
+                if (p.fingerprint != Fingerprint::DependencyUnhealthy) {
+                    why = p.summary;
+                    break;
+                }
+            }
             d.problems.append({Fingerprint::DependencyUnhealthy,
                                85,
                                u"%1 depends on %2, which is unhealthy"_s.arg(d.service, dependency),

@@ -4,6 +4,9 @@
 #include "core/deploy/RemoteScripts.h"
 #include "core/transport/ShellCommand.h"
 
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHostInfo>
 #include <QRegularExpression>
 
 namespace Portoser::HealScripts {
@@ -54,13 +57,21 @@ echo "result=freed"
 
 QString prune(const Host &host, qint64 logLimitBytes)
 {
-    return u"base=%1\nlimit=%2\n"_s.arg(RemoteScripts::pathExpression(host.path)).arg(logLimitBytes)
+    // The deploys' own lock functions (the prelude), with a holder of its own: a deploy of the
+    // same coordinator never takes a live prune for an earlier run of itself.
+    const QString holder = u"healer-prune coord=%1 pid=%2"_s.arg(QHostInfo::localHostName())
+                               .arg(QCoreApplication::applicationPid());
+    return RemoteScripts::prelude()
+           + u"base=%1\nlimit=%2\nholder=%3\nnow=%4\n"_s
+                 .arg(RemoteScripts::pathExpression(host.path))
+                 .arg(logLimitBytes)
+                 .arg(q(holder))
+                 .arg(QDateTime::currentSecsSinceEpoch())
            + uR"SH(before=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
 for svc in "$base"/.portoser/*; do
   [ -d "$svc/releases" ] || continue
   # A deploy in progress holds the service's lock: its new release is not pruned under it.
-  mkdir "$svc/lock" 2>/dev/null || { echo "skipped=${svc##*/}"; continue; }
-  echo "coord=healer prune" > "$svc/lock/holder"
+  pt_lock "$holder" "$now" %1 >/dev/null || { echo "skipped=${svc##*/}"; continue; }
   cur=; [ -L "$svc/current" ] && { l=$(readlink "$svc/current"); cur=${l##*/}; }
   prev=$(cat "$svc/previous" 2>/dev/null)
   for r in "$svc"/releases/*; do
@@ -75,11 +86,11 @@ for svc in "$base"/.portoser/*; do
       echo "trimmed=${log#"$base"/}"
     fi
   done
-  rm -rf "$svc/lock"
+  pt_unlock "$holder"
 done
 after=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
 echo "freed_kb=$(( after - before ))"
-)SH"_s;
+)SH"_s.arg(RemoteScripts::StaleHostLockSeconds);
 }
 
 QString command(const Host &host, const QString &service, const QString &templ,

@@ -49,10 +49,12 @@ struct Healer::Context
     bool newlyDown = false; // the service in hand went down in this pass: report what it needs
 };
 
-Healer::Healer(HostPool &pool, HistoryStore &history, QList<Playbook> operatorPlaybooks)
+Healer::Healer(HostPool &pool, HistoryStore &history, SecretAccess secrets,
+               QList<Playbook> operatorPlaybooks)
     : m_pool(pool)
     , m_history(history)
     , m_store(history)
+    , m_secrets(std::move(secrets))
     , m_operator(std::move(operatorPlaybooks))
     , m_builtIn(Playbooks::builtIn())
 {
@@ -77,16 +79,63 @@ void Healer::emitEvent(Context &c, HealEvent event)
         c.sink(event);
 }
 
+qint64 Healer::nextRestartAllowedMs(const QList<qint64> &restarts, const HealOptions &options)
+{
+    if (restarts.isEmpty())
+        return 0;
+    const qint64 delay =
+        std::min(options.backoffMaxMs,
+                 options.backoffBaseMs << std::min<qsizetype>(20, restarts.size() - 1));
+    return restarts.last() * 1000 + delay;
+}
+
+void Healer::describeStanding(ServiceState &observed, const HealOptions &options) const
+{
+    const auto loaded = m_store.state(observed.service);
+    if (!loaded)
+        return;
+    const HealState &state = *loaded;
+    const auto minutes = [](qint64 seconds) {
+        return seconds % 60 == 0 ? u"%1m"_s.arg(seconds / 60) : u"%1s"_s.arg(seconds);
+    };
+    if (state.givenUpAt && !operatorActedSince(observed.service, state.givenUpAt)) {
+        observed.healer = u"given_up"_s;
+        const qint64 span = state.restarts.isEmpty() ? 0 : state.givenUpAt - state.restarts.first();
+        observed.healerDetail =
+            u"%1: %2 restarts in %3"_s
+                .arg(state.fingerprint.isEmpty() ? u"down"_s : state.fingerprint)
+                .arg(state.restarts.size())
+                .arg(minutes(std::max<qint64>(span, 1)));
+        return;
+    }
+    const qint64 until = nextRestartAllowedMs(state.restarts, options);
+    if (state.downSince && until > nowMs()) {
+        observed.healer = u"backing_off"_s;
+        observed.healerUntil = until / 1000;
+        observed.healerDetail =
+            u"%1: restart %2 not before %3"_s
+                .arg(state.fingerprint.isEmpty() ? u"down"_s : state.fingerprint)
+                .arg(state.restarts.size() + 1)
+                .arg(QDateTime::fromMSecsSinceEpoch(until).toString(u"HH:mm:ss"_s));
+    }
+}
+
 bool Healer::operatorActedSince(const QString &service, qint64 epochSeconds) const
+{
+    return operatorActionSince(service, epochSeconds).has_value();
+}
+
+std::optional<DeploymentRecord> Healer::operatorActionSince(const QString &service,
+                                                            qint64 epochSeconds) const
 {
     const auto records = m_history.list(HistoryQuery::newest(service, 5));
     if (!records)
-        return false;
+        return std::nullopt;
     for (const DeploymentRecord &r : *records) {
         if (r.actor != u"healer"_s && r.startedAt.toSecsSinceEpoch() >= epochSeconds)
-            return true;
+            return r;
     }
-    return false;
+    return std::nullopt;
 }
 
 Result<QByteArray> Healer::runOnHost(const Host &host, const QString &script)
@@ -168,8 +217,13 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
     const bool watched =
         observed == u"running"_s || observed == u"dead"_s || observed == u"unreachable"_s;
     if (d.healthy() || !watched) {
-        if (state.downSince)
-            recovered(c, service.name, d.host, state, state.lastPlaybook, 0);
+        if (state.downSince) {
+            // Credit where it is due: an operator's deploy or restart meanwhile fixed it, not
+            // whatever playbook ran before.
+            const auto by = operatorActionSince(service.name, state.downSince / 1000);
+            recovered(c, service.name, d.host, state, by ? QString() : state.lastPlaybook,
+                      by ? by->id : 0, by ? u"%1 by %2"_s.arg(by->action, by->actor) : QString());
+        }
         if (hadState) // a healthy service costs no database write
             (void)m_store.saveState(state);
         return;
@@ -273,8 +327,8 @@ bool Healer::runStep(Context &c, const Service &service, const ServiceDiagnosis 
             if (dd == c.report.diagnosis.services.cend() || dd->observed.state != u"stopped"_s)
                 continue;
             const Service *dep = c.registry.service(dependency);
-            DeployEngine engine(m_pool, m_history);
-            auto plan = engine.planRestart(c.registry, {dependency});
+            DeployEngine engine(m_pool, m_history, m_secrets);
+            auto plan = engine.plan(c.registry, PlanRequest{PlanIntent::Start, {dependency}});
             auto records = plan ? applyAsHealer(engine, c.registry, *plan)
                                 : Result<QList<DeploymentRecord>>(plan.error());
             if (!records || !dep)
@@ -384,10 +438,7 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
         return false;
     }
     if (!state.restarts.isEmpty()) {
-        const qint64 delay =
-            std::min(c.options.backoffMaxMs,
-                     c.options.backoffBaseMs << std::min<qsizetype>(20, state.restarts.size() - 1));
-        const qint64 notBefore = state.restarts.last() * 1000 + delay;
+        const qint64 notBefore = nextRestartAllowedMs(state.restarts, c.options);
         if (now < notBefore) {
             action.outcome = u"waiting"_s;
             action.detail = u"backoff: restart %1 of %2 not before %3 s from now"_s
@@ -411,10 +462,10 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
         c.report.actions.append(action);
         return false;
     }
-    DeployEngine engine(m_pool, m_history);
-    auto plan = engine.planRestart(c.registry, {service.name});
-    // The healer restarts what is deployed; a registry or source edit not deployed yet is the
-    // operator's to roll out, never the watchdog's.
+    // What is deployed runs again, never the registry's newer word: rolling that out is the
+    // operator's deploy, not the watchdog's.
+    DeployEngine engine(m_pool, m_history, m_secrets);
+    auto plan = engine.plan(c.registry, PlanRequest{PlanIntent::Restart, {service.name}});
     if (plan) {
         for (const PlannedService &p : plan->services) {
             // Looked at again just now: an operator may have stopped it since this pass observed.
@@ -422,24 +473,6 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
                 action.outcome = u"skipped"_s;
                 action.detail = u"stopped by an operator meanwhile"_s;
                 c.report.actions.append(action);
-                return false;
-            }
-            if (p.service == service.name
-                && (p.action != PlanAction::Restart || !p.configDiff.isEmpty())) {
-                action.outcome = u"reported"_s;
-                action.detail = u"not restarted: the registry or its source differs from what is "
-                                "deployed (%1); deploy to apply it"_s.arg(p.why);
-                c.report.actions.append(action);
-                if (c.newlyDown)
-                    emitEvent(c, {0,
-                                  {},
-                                  service.name,
-                                  service.currentHost,
-                                  HealEvent::Kind::Report,
-                                  problem.fingerprint,
-                                  playbook.name,
-                                  action.detail,
-                                  0});
                 return false;
             }
         }
@@ -487,12 +520,11 @@ Healer::applyAsHealer(DeployEngine &engine, const Registry &registry, const Depl
     options.actor = u"healer"_s;
     options.autoHeal = false; // this is the healer
     options.lockWait = 5s;    // a deploy in progress owns the service; look again next pass
-    options.secrets = m_secrets;
     return engine.apply(registry, plan, options);
 }
 
 void Healer::recovered(Context &c, const QString &service, const QString &host, HealState &state,
-                       const QString &playbook, qint64 recordId)
+                       const QString &playbook, qint64 recordId, const QString &byOperator)
 {
     const qint64 downMs = nowMs() - state.downSince;
     if (!playbook.isEmpty()) // what ran while it was down worked
@@ -504,7 +536,8 @@ void Healer::recovered(Context &c, const QString &service, const QString &host, 
                   HealEvent::Kind::Recovered,
                   state.fingerprint,
                   playbook,
-                  u"healthy again after %1 s"_s.arg(double(downMs) / 1000.0, 0, 'f', 1),
+                  u"healthy again after %1 s%2"_s.arg(double(downMs) / 1000.0, 0, 'f', 1)
+                      .arg(byOperator.isEmpty() ? QString() : u" (%1)"_s.arg(byOperator)),
                   recordId});
     state.downSince = 0;
     state.fingerprint.clear();

@@ -48,7 +48,7 @@ struct HealReport
 };
 
 /**
- * One pass of the self-healing loop (DESIGN.md §5) over a registry: observe every host once,
+ * One pass of the self-healing loop (docs/healing.md) over a registry: observe every host once,
  * analyze, run the playbook of each problem within the service's restart budget (exponential
  * backoff, then `given up` until an operator acts), and learn what worked. Every restart is a
  * history record with actor `healer`; every change of state and every action is a heal event.
@@ -58,12 +58,16 @@ class Healer
 public:
     using EventSink = std::function<void(const HealEvent &)>;
 
-    Healer(HostPool &pool, HistoryStore &history, QList<Playbook> operatorPlaybooks);
-    /** Where a restart gets the secrets of the service it restarts. */
-    void setSecrets(decltype(DeployOptions::secrets) secrets) { m_secrets = std::move(secrets); }
+    Healer(HostPool &pool, HistoryStore &history, SecretAccess secrets,
+           QList<Playbook> operatorPlaybooks);
 
     Result<HealReport> pass(const Registry &registry, const HealOptions &options,
                             const EventSink &sink = {});
+    /** Notes on `state` where the healer holds back with its service: given up (and why) or
+     *  backing off (until when). What `status` shows beside what the host says. */
+    void describeStanding(ServiceState &state, const HealOptions &options = {}) const;
+    /** When the next restart after `restarts` (epoch seconds, newest last) may run: epoch ms. */
+    static qint64 nextRestartAllowedMs(const QList<qint64> &restarts, const HealOptions &options);
     /** The playbook that would run for `fingerprint` on `service` (operator, learned, built-in). */
     const Playbook *playbookFor(const QString &fingerprint, const QString &service) const;
 
@@ -84,15 +88,18 @@ private:
                                                   const DeployPlan &plan);
     /** Ends a down period: the event, the credit to `playbook` (if any), the state cleared. */
     void recovered(Context &c, const QString &service, const QString &host, HealState &state,
-                   const QString &playbook, qint64 recordId);
+                   const QString &playbook, qint64 recordId, const QString &byOperator = {});
     Result<QByteArray> runOnHost(const Host &host, const QString &script);
     void emitEvent(Context &c, HealEvent event);
     bool operatorActedSince(const QString &service, qint64 epochSeconds) const;
+    /** The newest record of `service` by someone other than the healer since then. */
+    std::optional<DeploymentRecord> operatorActionSince(const QString &service,
+                                                        qint64 epochSeconds) const;
 
     HostPool &m_pool;
     HistoryStore &m_history;
     HealStore m_store;
-    decltype(DeployOptions::secrets) m_secrets;
+    SecretAccess m_secrets;     // the deploy engine's, so both plan alike
     QList<Playbook> m_operator; // operator files, then learned ones that were needed twice
     QList<Playbook> m_builtIn;
 };

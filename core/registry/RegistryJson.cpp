@@ -117,6 +117,8 @@ QJsonObject toJson(const Service &s)
                        {u"start_period"_s, s.health.startPeriodSeconds}};
     if (s.health.port)
         health.insert(u"port"_s, *s.health.port);
+    if (s.health.minUptimeSeconds) // only when set: older snapshots stay comparable
+        health.insert(u"min_uptime"_s, *s.health.minUptimeSeconds);
     putIfSet(health, u"command"_s, s.health.command);
     o.insert(u"health"_s, health);
     o.insert(u"heal"_s, QJsonObject{{u"enabled"_s, s.heal.enabled},
@@ -177,7 +179,43 @@ Service serviceFromJson(const QJsonObject &o)
     s.health.timeoutSeconds = h.value(u"timeout"_s).toInt(s.health.timeoutSeconds);
     s.health.retries = h.value(u"retries"_s).toInt(s.health.retries);
     s.health.startPeriodSeconds = h.value(u"start_period"_s).toInt(0);
+    if (h.contains(u"min_uptime"_s))
+        s.health.minUptimeSeconds = h.value(u"min_uptime"_s).toInt();
     s.stopTimeoutSeconds = o.value(u"stop_timeout"_s).toInt(Service::DefaultStopTimeoutSeconds);
+    // Everything else toJson writes: a rollback or rerun of a snapshot runs what it ran then.
+    s.hostname = o.value(u"hostname"_s).toString();
+    s.dockerCompose = o.value(u"docker_compose"_s).toString();
+    s.serviceFilePath = o.value(u"service_file"_s).toString();
+    s.serviceName = o.value(u"service_name"_s).toString();
+    s.pythonManager = o.value(u"python_manager"_s).toString();
+    s.restartCommand = o.value(u"restart_command"_s).toString();
+    s.tlsCert = o.value(u"tls_cert"_s).toString();
+    s.tlsKey = o.value(u"tls_key"_s).toString();
+    s.caCert = o.value(u"ca_cert"_s).toString();
+    s.platform = o.value(u"platform"_s).toString();
+    s.description = o.value(u"description"_s).toString();
+    s.envFile = o.value(u"env_file"_s).toString();
+    for (const QJsonValue &t : o.value(u"tags"_s).toArray())
+        s.tags.append(t.toString());
+    const QJsonObject heal = o.value(u"heal"_s).toObject();
+    s.heal.enabled = heal.value(u"enabled"_s).toBool(s.heal.enabled);
+    s.heal.maxRestarts = heal.value(u"max_restarts"_s).toInt(s.heal.maxRestarts);
+    s.heal.windowSeconds = heal.value(u"window"_s).toInt(s.heal.windowSeconds);
+    if (o.contains(u"service_file_contents"_s)) {
+        const QJsonObject f = o.value(u"service_file_contents"_s).toObject();
+        ServiceFile file;
+        file.path = f.value(u"path"_s).toString();
+        file.start = f.value(u"start"_s).toString();
+        file.stop = f.value(u"stop"_s).toString();
+        file.restart = f.value(u"restart"_s).toString();
+        file.status = f.value(u"status"_s).toString();
+        file.healthcheck = f.value(u"healthcheck"_s).toString();
+        file.envFile = f.value(u"env_file"_s).toString();
+        file.workingDir = f.value(u"working_dir"_s).toString();
+        if (f.contains(u"port"_s))
+            file.port = f.value(u"port"_s).toInt();
+        s.serviceFile = file;
+    }
     return s;
 }
 

@@ -64,8 +64,9 @@ const QStringList ServiceKeys = {u"current_host"_s,
                                  u"health"_s,
                                  u"heal"_s,
                                  u"stop_timeout"_s};
-const QStringList HealthKeys = {u"type"_s,     u"path"_s,    u"port"_s,    u"command"_s,
-                                u"interval"_s, u"timeout"_s, u"retries"_s, u"start_period"_s};
+const QStringList HealthKeys = {u"type"_s,    u"path"_s,         u"port"_s,
+                                u"command"_s, u"interval"_s,     u"timeout"_s,
+                                u"retries"_s, u"start_period"_s, u"min_uptime"_s};
 const QStringList HealKeys = {u"enabled"_s, u"max_restarts"_s, u"window"_s, u"kill_port_holder"_s};
 const QStringList CaddyKeys = {u"host"_s,        u"ingress_host"_s,  u"admin_endpoint"_s,
                                u"admin_api"_s,   u"http_port"_s,     u"https_port"_s,
@@ -782,6 +783,8 @@ void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subje
         h.retries = *v;
     if (const auto v = duration(map["start_period"], where, u"start_period"_s))
         h.startPeriodSeconds = *v;
+    if (const auto v = duration(map["min_uptime"], where, u"min_uptime"_s))
+        h.minUptimeSeconds = *v;
 }
 
 void Parser::parseHeal(const YAML::Node &map, Service &s, const QString &subject)

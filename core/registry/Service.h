@@ -39,6 +39,10 @@ struct HealthCheck
     int timeoutSeconds = 5;
     int retries = 15;
     int startPeriodSeconds = 0;
+    /** How long a started process must stay alive before its gate passes. Unset: 3 s for a
+     *  service with neither a port nor a check (its only sign of life), 0 otherwise. */
+    std::optional<int> minUptimeSeconds;
+    static constexpr int DefaultMinUptimeSeconds = 3;
 };
 
 /** Limits on what the healer may do to one service. */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/tls/CaddyConfig.h"
 
+#include "core/tls/CertificateAuthority.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QSslCertificate>
@@ -33,11 +35,30 @@ QList<const Service *> CaddyConfig::routed(const Registry &registry)
     return out;
 }
 
-QPair<QString, QString> CaddyConfig::certificateOf(const Service &s, const QString &certsHome)
+QPair<QString, QString> CaddyConfig::certificateOf(const Registry &registry, const Service &s,
+                                                   const QString &certsHome)
 {
-    const QString issued = certsHome + u"/certs/"_s + s.name;
+    const QString issued = !s.tlsCert.isEmpty() && !s.tlsKey.isEmpty()
+                               ? QString()
+                               : CertificateAuthority(certsHome).serviceDir(registry, s);
     return {!s.tlsCert.isEmpty() ? s.tlsCert : issued + u"/server.crt"_s,
             !s.tlsKey.isEmpty() ? s.tlsKey : issued + u"/server.key"_s};
+}
+
+QString CaddyConfig::mismatch(const Service &s, const QString &certificateFile)
+{
+    const auto certificate = CertificateAuthority::inspect(certificateFile);
+    if (!certificate || certificate->covers(s.hostname))
+        return {};
+    return u"service %1 (route %2): the certificate %3 names %4, but the route serves %5; "
+           "Caddy would answer %5 with a TLS error. %6"_s.arg(
+               s.name, routeId(s.name), certificateFile,
+               certificate->names.isEmpty() ? u"no host at all"_s
+                                            : certificate->names.join(u", "_s),
+               s.hostname,
+               s.tlsCert.isEmpty()
+                   ? u"Issue one that names it: `portoser --cli certs issue %1`."_s.arg(s.name)
+                   : u"Set tls_cert and tls_key to a certificate that names it."_s);
 }
 
 Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const Files &files)
@@ -53,6 +74,7 @@ Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const Files 
         admin.chop(1);
 
     QJsonArray routes, certificates, policies;
+    QStringList mismatches; // every route's, at once
     for (const Service *service : routed(registry)) {
         const Service &s = *service;
         const QString where = u"service %1 (route %2)"_s.arg(s.name, routeId(s.name));
@@ -75,11 +97,13 @@ Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const Files 
                         {u"match"_s, QJsonArray{QJsonObject{{u"host"_s, QJsonArray{s.hostname}}}}},
                         {u"handle"_s, QJsonArray{proxy}},
                         {u"terminal"_s, true}});
-        const auto [cert, key] = certificateOf(s, files.certsHome);
+        const auto [cert, key] = certificateOf(registry, s, files.certsHome);
         if (!QFile::exists(cert) || !QFile::exists(key))
             return Error{ErrorCode::NotFound,
                          u"%1: no certificate at %2 (run `portoser --cli certs issue %3`, or set "
                          "tls_cert and tls_key)"_s.arg(where, cert, s.name)};
+        if (const QString wrong = mismatch(s, cert); !wrong.isEmpty())
+            mismatches.append(wrong);
         const QString onCaddy = files.dirOnCaddy + u'/' + s.name;
         certificates.append(QJsonObject{
             {u"certificate"_s, files.dirOnCaddy.isEmpty() ? cert : onCaddy + u"/server.crt"_s},
@@ -101,6 +125,9 @@ Result<QJsonObject> CaddyConfig::generate(const Registry &registry, const Files 
                                                          {u"mode"_s, u"require_and_verify"_s}}}});
         }
     }
+    if (!mismatches.isEmpty())
+        return Error{ErrorCode::InvalidInput,
+                     mismatches.join(u'\n') + u"\nNothing was sent to Caddy."_s};
     policies.append(QJsonObject()); // every other name: TLS without client certificates
     QJsonObject server{{u"listen"_s, QJsonArray{u":%1"_s.arg(caddy.httpsPort)}},
                        {u"routes"_s, routes},

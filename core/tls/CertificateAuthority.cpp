@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/tls/CertificateAuthority.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QHostAddress>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <openssl/bio.h>
@@ -16,6 +19,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace Portoser {
@@ -195,6 +199,96 @@ Result<CertPtr> makeCertificate(EVP_PKEY *key, const QString &commonName, int va
 
 } // namespace
 
+bool CertificateInfo::covers(const QString &name) const
+{
+    QString wanted = name.trimmed().toLower();
+    while (wanted.endsWith(u'.'))
+        wanted.chop(1);
+    if (wanted.isEmpty())
+        return false;
+    const QHostAddress address(wanted);
+    for (const QString &entry : names) {
+        if (!address.isNull()) {
+            if (entry.startsWith(u"IP:"_s) && QHostAddress(entry.mid(3)) == address)
+                return true;
+            continue;
+        }
+        if (!entry.startsWith(u"DNS:"_s))
+            continue;
+        const QString dns = entry.mid(4).toLower();
+        if (dns == wanted)
+            return true;
+        // A wildcard stands for exactly one whole leftmost label (RFC 6125, 6.4.3).
+        const qsizetype dot = wanted.indexOf(u'.');
+        if (dns.startsWith(u"*."_s) && dot > 0 && wanted.mid(dot + 1) == dns.mid(2))
+            return true;
+    }
+    return false;
+}
+
+QString CertificateAuthority::registryId(const Registry &registry)
+{
+    QString domain = registry.domain.trimmed().toLower();
+    while (domain.endsWith(u'.'))
+        domain.chop(1);
+    if (domain.startsWith(u"*."_s))
+        domain = domain.mid(2);
+    // The validator already holds a domain to host-name rules; a directory name must also never
+    // climb out of certs/ whatever it was given.
+    static const QRegularExpression safe(u"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"_s);
+    if (safe.match(domain).hasMatch() && !domain.contains(u".."_s))
+        return domain;
+    const QFileInfo file(registry.path);
+    const QString where =
+        file.canonicalFilePath().isEmpty() ? file.absoluteFilePath() : file.canonicalFilePath();
+    return u"registry-"_s
+           + QString::fromLatin1(
+               QCryptographicHash::hash(where.toUtf8(), QCryptographicHash::Sha256)
+                   .toHex()
+                   .left(12));
+}
+
+CertificateRequest CertificateAuthority::serverRequest(const Registry &registry,
+                                                       const Service &service)
+{
+    CertificateRequest request;
+    request.commonName = service.hostname.isEmpty() ? service.name : service.hostname;
+    QStringList names{service.hostname, service.name};
+    if (const Host *host = registry.host(service.currentHost)) {
+        names.append(host->name);
+        for (const QString &address : {host->ip, host->sshHostname}) {
+            if (QHostAddress(address).isNull())
+                names.append(address);
+            else if (!request.ipAddresses.contains(address))
+                request.ipAddresses.append(address);
+        }
+    }
+    for (const QString &n : std::as_const(names)) {
+        if (!n.isEmpty() && !request.dnsNames.contains(n))
+            request.dnsNames.append(n);
+    }
+    return request;
+}
+
+QString CertificateAuthority::serviceDir(const Registry &registry, const Service &service) const
+{
+    const QString own = certsDir(registryId(registry), service.name);
+    if (QFile::exists(own + u"/server.crt"_s) || QFile::exists(own + u"/client.crt"_s))
+        return own;
+    // The old flat layout had one directory per service name for every registry: it is this
+    // service's only if it names everything a certificate issued for it now would.
+    const QString legacy = legacyCertsDir(service.name);
+    const auto old = inspect(legacy + u"/server.crt"_s);
+    if (!old)
+        return own;
+    const CertificateRequest wanted = serverRequest(registry, service);
+    for (const QString &name : wanted.dnsNames + wanted.ipAddresses) {
+        if (!old->covers(name))
+            return own;
+    }
+    return legacy;
+}
+
 QString CertificateAuthority::defaultHome()
 {
     return qEnvironmentVariable("PORTOSER_HOME", QDir::homePath() + u"/.portoser"_s);
@@ -291,9 +385,22 @@ Result<CertificateInfo> CertificateAuthority::init(const QString &commonName, Ke
     return inspect(caCertFile());
 }
 
-Result<CertificateInfo> CertificateAuthority::issue(const QString &name,
+Result<CertificateInfo> CertificateAuthority::issue(const QString &registryId,
+                                                    const QString &service,
                                                     const CertificateRequest &request)
 {
+    auto issued = issueInto(certsDir(registryId, service), request);
+    if (issued) {
+        issued->registryId = registryId;
+        issued->service = service;
+    }
+    return issued;
+}
+
+Result<CertificateInfo> CertificateAuthority::issueInto(const QString &dir,
+                                                        const CertificateRequest &request)
+{
+    const QString name = QFileInfo(dir).fileName();
     if (!exists())
         return Error{ErrorCode::NotFound,
                      u"no CA in %1 yet: run `portoser --cli certs init-ca` first"_s.arg(caDir())};
@@ -332,14 +439,14 @@ Result<CertificateInfo> CertificateAuthority::issue(const QString &name,
                                 caKey->get(), extensions);
     if (!cert)
         return cert.error();
-    const QString base = certsDir(name) + (request.client ? u"/client"_s : u"/server"_s);
+    const QString base = dir + (request.client ? u"/client"_s : u"/server"_s);
     const auto owner = QFile::ReadOwner | QFile::WriteOwner;
     const auto readable = owner | QFile::ReadGroup | QFile::ReadOther;
     if (auto w = writeFile(base + u".key"_s, pemOf(key.get()), owner); !w)
         return w.error();
     if (auto w = writeFile(base + u".crt"_s, pemOf(cert->get()), readable); !w)
         return w.error();
-    if (auto w = writeFile(certsDir(name) + u"/ca.crt"_s, pemOf(caCert->get()), readable); !w)
+    if (auto w = writeFile(dir + u"/ca.crt"_s, pemOf(caCert->get()), readable); !w)
         return w.error();
     return inspect(base + u".crt"_s);
 }
@@ -366,8 +473,12 @@ Result<CertificateInfo> CertificateAuthority::reissue(const CertificateInfo &old
             request.keyType =
                 EVP_PKEY_get_bits(key->get()) > 3072 ? KeyType::Rsa4096 : KeyType::Rsa3072;
     }
-    const QString name = QFileInfo(old.file).dir().dirName();
-    return issue(name, request);
+    auto fresh = issueInto(QFileInfo(old.file).absolutePath(), request);
+    if (fresh) {
+        fresh->registryId = old.registryId;
+        fresh->service = old.service;
+    }
+    return fresh;
 }
 
 Result<QList<CertificateInfo>> CertificateAuthority::list() const
@@ -380,15 +491,23 @@ Result<QList<CertificateInfo>> CertificateAuthority::list() const
         out.append(*ca);
     }
     QStringList files;
-    QDirIterator it(m_home + u"/certs"_s, {u"server.crt"_s, u"client.crt"_s}, QDir::Files,
+    const QDir certs(m_home + u"/certs"_s);
+    QDirIterator it(certs.path(), {u"server.crt"_s, u"client.crt"_s}, QDir::Files,
                     QDirIterator::Subdirectories);
     while (it.hasNext())
         files.append(it.next());
     files.sort();
     for (const QString &file : std::as_const(files)) {
+        // certs/<registry id>/<service>/…, or certs/<service>/… in the old flat layout
+        const QStringList parts = certs.relativeFilePath(file).split(u'/');
+        if (parts.size() > 3)
+            continue;
         auto info = inspect(file);
         if (!info)
             return info.error();
+        info->service = parts.at(parts.size() - 2);
+        if (parts.size() == 3)
+            info->registryId = parts.at(0);
         out.append(*info);
     }
     return out;
@@ -430,8 +549,13 @@ Result<CertificateInfo> CertificateAuthority::inspect(const QString &pemFile)
         } else if (n->type == GEN_IPADD) {
             const ASN1_OCTET_STRING *ip = n->d.iPAddress;
             const unsigned char *b = ASN1_STRING_get0_data(ip);
-            if (ASN1_STRING_length(ip) == 4)
+            if (ASN1_STRING_length(ip) == 4) {
                 info.names.append(u"IP:%1.%2.%3.%4"_s.arg(b[0]).arg(b[1]).arg(b[2]).arg(b[3]));
+            } else if (ASN1_STRING_length(ip) == 16) {
+                Q_IPV6ADDR v6;
+                std::copy(b, b + 16, v6.c);
+                info.names.append(u"IP:"_s + QHostAddress(v6).toString());
+            }
         }
     }
     GENERAL_NAMES_free(sans);

@@ -4,6 +4,8 @@
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 
+#include <climits>
+
 namespace Portoser {
 
 namespace {
@@ -103,7 +105,10 @@ Result<CommandResult> FramedShell::run(const QString &script, std::chrono::milli
               + marker + "\\n' >&2\n";
     QElapsedTimer clock;
     clock.start();
-    if (auto written = m_pipe->write(framed); !written) {
+    // A script bigger than the channel's window waits for the host to read it: the deadline
+    // covers that wait too, so a dead link cannot hold a run past it.
+    if (auto written = m_pipe->write(framed, int(std::min<qint64>(timeout.count(), INT_MAX)));
+        !written) {
         m_pipe->stop();
         return written.error();
     }

@@ -61,7 +61,9 @@ public:
 
     bool isAlive() const override { return m_pid > 0 && m_in >= 0; }
 
-    Result<void> write(const QByteArray &bytes) override
+    // No deadline: this machine's shell reads its stdin whenever it is not running a script, and
+    // a script runs only after all of it was written.
+    Result<void> write(const QByteArray &bytes, int /*timeoutMs*/) override
     {
         qsizetype done = 0;
         while (isAlive() && done < bytes.size()) {
@@ -150,23 +152,34 @@ Result<void> copyFile(const QString &from, const QString &to)
 
 } // namespace
 
-Result<void> LocalTransport::upload(const QString &localPath, const QString &remotePath)
+Result<void> LocalTransport::upload(const QString &localPath, const QString &remotePath,
+                                    const UploadProgress &progress)
 {
     const QFileInfo source(localPath);
     if (!source.exists())
         return Error{ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(localPath)};
     if (source.isFile()) {
         QDir().mkpath(QFileInfo(remotePath).absolutePath());
-        return copyFile(localPath, remotePath);
+        auto copied = copyFile(localPath, remotePath);
+        if (copied && progress)
+            progress(source.size(), source.size());
+        return copied;
     }
     const QDir from(localPath);
     if (!QDir().mkpath(remotePath))
         return Error{ErrorCode::Failed, QStringLiteral("cannot create %1").arg(remotePath)};
+    QList<QFileInfo> entries;
+    qint64 total = 0;
     QDirIterator it(localPath,
                     QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
-        const QFileInfo entry(it.next());
+        entries.append(QFileInfo(it.next()));
+        if (entries.last().isFile())
+            total += entries.last().size();
+    }
+    qint64 sent = 0;
+    for (const QFileInfo &entry : std::as_const(entries)) {
         const QString target = QDir(remotePath).filePath(from.relativeFilePath(entry.filePath()));
         if (entry.isDir() && !entry.isSymLink()) {
             QDir().mkpath(target);
@@ -174,6 +187,9 @@ Result<void> LocalTransport::upload(const QString &localPath, const QString &rem
         } else if (entry.isFile()) {
             if (auto copied = copyFile(entry.filePath(), target); !copied)
                 return copied;
+            sent += entry.size();
+            if (progress)
+                progress(sent, total);
         }
     }
     QFile::setPermissions(remotePath, source.permissions());

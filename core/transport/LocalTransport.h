@@ -21,7 +21,8 @@ public:
     Result<void> connect() override;
     Result<CommandResult> run(const QString &script, std::chrono::milliseconds timeout = DefaultTimeout,
                               const OutputSink &sink = {}) override;
-    Result<void> upload(const QString &localPath, const QString &remotePath) override;
+    Result<void> upload(const QString &localPath, const QString &remotePath,
+                        const UploadProgress &progress = {}) override;
     void disconnect() override;
     QString describe() const override { return QStringLiteral("local"); }
 

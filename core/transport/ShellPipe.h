@@ -21,7 +21,8 @@ public:
     virtual ~ShellPipe() = default;
     virtual Result<void> start() = 0;
     virtual bool isAlive() const = 0;
-    virtual Result<void> write(const QByteArray &bytes) = 0;
+    /** Writes all of `bytes`, giving up after `timeoutMs` (Timeout) or a stall (Unreachable). */
+    virtual Result<void> write(const QByteArray &bytes, int timeoutMs) = 0;
     /** Waits up to `timeoutMs` for output; an empty chunk without eof means nothing came. */
     virtual Chunk read(int timeoutMs) = 0;
     virtual void stop() = 0;

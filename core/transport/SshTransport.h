@@ -21,12 +21,15 @@ struct SshTarget
     QString knownHosts; // empty: ~/.ssh/known_hosts
     HostKeyPolicy hostKeyPolicy = HostKeyPolicy::Strict;
     std::chrono::milliseconds connectTimeout{10000};
+    // No progress for this long fails a step (0: $PORTOSER_STALL_SECONDS, else the default).
+    std::chrono::milliseconds stallTimeout{0};
 };
 
 /**
  * The Transport over SSH (libssh): one session per host, verified host key, key or agent auth,
  * TCP_NODELAY and keepalive, one resident `sh` on a session channel for every script, SFTP for
- * files. A session found dead before a script is sent is reconnected once, transparently.
+ * files, or the resident shell where the host has no SFTP. A session found dead before a script
+ * is sent is reconnected once, transparently; a stalled upload drops it.
  */
 class SshTransport : public Transport
 {
@@ -38,7 +41,8 @@ public:
     Result<void> connect() override;
     Result<CommandResult> run(const QString &script, std::chrono::milliseconds timeout = DefaultTimeout,
                               const OutputSink &sink = {}) override;
-    Result<void> upload(const QString &localPath, const QString &remotePath) override;
+    Result<void> upload(const QString &localPath, const QString &remotePath,
+                        const UploadProgress &progress = {}) override;
     void disconnect() override;
     QString describe() const override;
 

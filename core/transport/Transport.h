@@ -23,6 +23,8 @@ struct CommandResult
 
 /** Receives output as it arrives, for long steps and `logs -f`. */
 using OutputSink = std::function<void(const QByteArray &chunk, bool isStderr)>;
+/** Receives an upload's progress: bytes the host has taken so far, of `total`. */
+using UploadProgress = std::function<void(qint64 sent, qint64 total)>;
 
 /**
  * How the coordinator talks to one host: run POSIX sh scripts and copy files. Implemented over SSH
@@ -33,6 +35,12 @@ class Transport
 {
 public:
     static constexpr std::chrono::milliseconds DefaultTimeout{60000};
+    /**
+     * A network step that moves no byte for this long has stalled (a link that went down keeps
+     * TCP retrying for many minutes): it fails and the connection is dropped, to be made anew by
+     * the next use. $PORTOSER_STALL_SECONDS overrides it (tests use a few seconds).
+     */
+    static constexpr std::chrono::milliseconds DefaultStallTimeout{30000};
 
     virtual ~Transport() = default;
 
@@ -45,8 +53,12 @@ public:
     virtual Result<CommandResult> run(const QString &script,
                                       std::chrono::milliseconds timeout = DefaultTimeout,
                                       const OutputSink &sink = {}) = 0;
-    /** Copies a file or a directory tree to `remotePath`, keeping permission bits. */
-    virtual Result<void> upload(const QString &localPath, const QString &remotePath) = 0;
+    /**
+     * Copies a file or a directory tree to `remotePath`, keeping permission bits. Fails with
+     * Unreachable when it stalls (see DefaultStallTimeout).
+     */
+    virtual Result<void> upload(const QString &localPath, const QString &remotePath,
+                                const UploadProgress &progress = {}) = 0;
     virtual void disconnect() = 0;
     /** "ssh root@10.0.0.1:22" or "local", for messages. */
     virtual QString describe() const = 0;

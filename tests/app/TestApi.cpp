@@ -249,7 +249,9 @@ void TestApi::eventStreamResumesWithLastEventId()
                 .toString()
                 .startsWith(u"text/event-stream"_s));
 
-    const auto accepted = m_serve->request("POST", u"/api/v1/services/api/restart"_s);
+    // A deploy (a restart of a service never deployed is refused: it has no release to run).
+    const auto accepted =
+        m_serve->request("POST", u"/api/v1/deploy"_s, R"({"services":["api"],"force":true})");
     QCOMPARE(accepted.status, 202);
     const QString jobId = accepted.json()[u"job"_s].toString();
     QTRY_VERIFY_WITH_TIMEOUT(received.contains("\"state\":\"succeeded\""), 30000);

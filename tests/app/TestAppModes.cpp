@@ -18,6 +18,7 @@ private slots:
     void versionAndHelp();
     void cliRunsWithoutDisplay();
     void usageErrorExitsTwo();
+    void windowWithoutDisplaySaysWhatToRun();
     void serveStartsHeadlessAndStopsOnTerm();
     void serveRefusesInvalidRegistry();
 
@@ -72,6 +73,24 @@ void TestAppModes::usageErrorExitsTwo()
     QString out;
     QCOMPARE(run({u"--cli"_s, u"no-such-command"_s}, &out), 2);
     QVERIFY(out.contains(u"unknown command"_s));
+}
+
+void TestAppModes::windowWithoutDisplaySaysWhatToRun()
+{
+    // The first thing typed over SSH: one line naming --cli and --serve, not an abort in Qt.
+    QString out;
+    QCOMPARE(run({}, &out), 1);
+    QVERIFY2(out.contains(u"no display"_s) && out.contains(u"--cli"_s)
+                 && out.contains(u"--serve"_s),
+             qPrintable(out));
+    QCOMPARE(out.count(u'\n'), 1);
+    QCOMPARE(run({u"--registry"_s, demo()}, &out), 1);
+    // An unknown flag or a command without --cli is a usage error, display or not.
+    QCOMPARE(run({u"--no-such-flag"_s}, &out), 2);
+    QVERIFY2(out.contains(u"unknown option --no-such-flag"_s), qPrintable(out));
+    QCOMPARE(run({u"status"_s}, &out), 2);
+    QVERIFY2(out.contains(u"portoser --cli status"_s), qPrintable(out));
+    QCOMPARE(run({u"--registry"_s}, &out), 2);
 }
 
 void TestAppModes::serveStartsHeadlessAndStopsOnTerm()

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Caddy ingress against a real Caddy (Debian's 2.6.2) started on loopback: certificates from
 // the internal CA, `proxy apply`, traffic over TLS to the service, a move that traffic follows,
-// and a config Caddy refuses leaving the old one serving.
+// a config Caddy refuses leaving the old one serving, another cluster's certificate never served,
+// and `proxy status` asking through Caddy whether anything answers behind a route.
 #include "tests/support/TestHosts.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,6 +29,8 @@ private slots:
     void cleanupTestCase();
     void applyServeMoveAndRefuse();
     void renewReissuesAndCaddyReloads();
+    void anotherClustersCertificateIsNeverServed();
+    void statusAsksThroughCaddy();
     void moveUpdatesItsRoute();
     void caddyOnAnotherHostWithMtls();
     void trustStoreNeedsConsentAndWorks();
@@ -35,7 +40,11 @@ private:
     QByteArray cli(const QStringList &args, int *code = nullptr,
                    const QString &registry = {}) const;
     QByteArray fetch(const QString &path) const;
-    void writeRegistry(int backendPort, const QByteArray &extra = {});
+    void writeRegistry(int backendPort, const QByteArray &extra = {},
+                       const QString &file = u"registry.yml"_s,
+                       const QByteArray &hostname = "web.test.internal");
+    /** A registry's certificates: certs/registry-<12 hex of its path's SHA-256> (no domain). */
+    QString certsOf(const QString &registryFile) const;
     QProcess *backend(int port, const QByteArray &text);
 
     QTemporaryDir m_dir;
@@ -106,9 +115,19 @@ QProcess *TestCaddy::backend(int port, const QByteArray &text)
     return p;
 }
 
-void TestCaddy::writeRegistry(int backendPort, const QByteArray &extra)
+QString TestCaddy::certsOf(const QString &registryFile) const
 {
-    QFile registry(m_dir.filePath(u"registry.yml"_s));
+    const QString path = QFileInfo(m_dir.filePath(registryFile)).canonicalFilePath();
+    return m_dir.filePath(u"home/certs/registry-"_s)
+           + QString::fromLatin1(QCryptographicHash::hash(path.toUtf8(), QCryptographicHash::Sha256)
+                                     .toHex()
+                                     .left(12));
+}
+
+void TestCaddy::writeRegistry(int backendPort, const QByteArray &extra, const QString &file,
+                              const QByteArray &hostname)
+{
+    QFile registry(m_dir.filePath(file));
     QVERIFY(registry.open(QIODevice::WriteOnly));
     registry.write("caddy:\n  ingress_host: box\n  admin_endpoint: http://127.0.0.1:"
                    + QByteArray::number(m_admin) + "\n  http_port: " + QByteArray::number(m_http)
@@ -116,8 +135,8 @@ void TestCaddy::writeRegistry(int backendPort, const QByteArray &extra)
                    + "\nhosts:\n  box:\n    ip: 127.0.0.1\n    transport: local\n    path: "
                    + m_dir.filePath(u"box"_s).toUtf8()
                    + "\nservices:\n  web:\n    current_host: box\n    deployment_type: process\n"
-                     "    command: sleep 100\n    hostname: web.test.internal\n    port: "
-                   + QByteArray::number(backendPort)
+                     "    command: sleep 100\n    hostname: "
+                   + hostname + "\n    port: " + QByteArray::number(backendPort)
                    + "\n    health: {type: http, path: /index.html}\n" + extra);
 }
 
@@ -224,7 +243,7 @@ void TestCaddy::renewReissuesAndCaddyReloads()
     const auto onDisk = [this] {
         QProcess x509;
         x509.start(u"openssl"_s, {u"x509"_s, u"-noout"_s, u"-serial"_s, u"-in"_s,
-                                  m_dir.filePath(u"home/certs/web/server.crt"_s)});
+                                  certsOf(u"registry.yml"_s) + u"/web/server.crt"_s});
         x509.waitForFinished(10000);
         return x509.readAllStandardOutput().trimmed();
     };
@@ -238,6 +257,80 @@ void TestCaddy::renewReissuesAndCaddyReloads()
     QVERIFY(after != before);
     QTRY_COMPARE_WITH_TIMEOUT(served(), after, 10000); // Caddy reloaded the files
     QCOMPARE(fetch(u"/index.html"_s), QByteArray("renewed site\n"));
+}
+
+void TestCaddy::anotherClustersCertificateIsNeverServed()
+{
+    // Another cluster's `web` (another registry, another hostname) has its certificate in the
+    // old flat layout, certs/web/, where every registry's `web` used to be looked for.
+    const QString other = m_dir.filePath(u"other.yml"_s);
+    QFile file(other);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("domain: other.internal\nhosts:\n  box:\n    ip: 127.0.0.1\n    transport: local\n"
+               "    path: "
+               + m_dir.filePath(u"box"_s).toUtf8()
+               + "\nservices:\n  web:\n    current_host: box\n    deployment_type: process\n"
+                 "    command: sleep 100\n    hostname: web.other.internal\n    port: 9\n");
+    file.close();
+    int code = -1;
+    QByteArray out = cli({u"certs"_s, u"issue"_s, u"web"_s}, &code, other);
+    QVERIFY2(code == 0, out.constData());
+    const QString issuedIn = QFileInfo(QString::fromUtf8(out.left(out.indexOf(": ")))).path();
+    const QString legacy = m_dir.filePath(u"home/certs/web"_s);
+    if (issuedIn != legacy) {
+        QDir(legacy).removeRecursively();
+        QVERIFY(QDir().rename(issuedIn, legacy));
+    }
+
+    // This cluster's `web`: apply gives it a certificate of its own, and Caddy serves that.
+    const int port = freePort();
+    backend(port, "this cluster's web\n");
+    writeRegistry(port, {}, u"journey.yml"_s);
+    const QString journey = m_dir.filePath(u"journey.yml"_s);
+    out = cli({u"proxy"_s, u"apply"_s}, &code, journey);
+    QVERIFY2(code == 0 && out.contains("issued a certificate for web"), out.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(u"/index.html"_s), QByteArray("this cluster's web\n"), 10000);
+    const QString own = certsOf(u"journey.yml"_s) + u"/web/server.crt"_s;
+    QVERIFY(QFile::exists(own));
+
+    // Its hostname changes and its certificate does not: apply refuses it, naming the service,
+    // the file, the names it has and the one the route serves; Caddy keeps what it runs.
+    writeRegistry(port, {}, u"journey.yml"_s, "web2.test.internal");
+    out = cli({u"proxy"_s, u"apply"_s}, &code, journey);
+    QVERIFY2(code == 1 && out.contains("service web (route portoser-web)")
+                 && out.contains(own.toUtf8()) && out.contains("DNS:web.test.internal")
+                 && out.contains("but the route serves web2.test.internal")
+                 && out.contains("Nothing was sent to Caddy"),
+             out.constData());
+    QCOMPARE(fetch(u"/index.html"_s), QByteArray("this cluster's web\n"));
+}
+
+void TestCaddy::statusAsksThroughCaddy()
+{
+    // The route is right, but nothing listens behind it yet: Caddy answers 502 or 503.
+    const int port = freePort();
+    writeRegistry(port);
+    int code = -1;
+    QByteArray out = cli({u"proxy"_s, u"apply"_s}, &code);
+    QVERIFY2(code == 0, out.constData());
+    const auto web = [&] {
+        const QByteArray json = cli({u"proxy"_s, u"status"_s, u"--json"_s}, &code);
+        return QJsonDocument::fromJson(json).array().first().toObject();
+    };
+    QJsonObject route = web();
+    const QString detail = route[u"detail"_s].toString();
+    QVERIFY2(code == 1 && route[u"state"_s].toString() == u"down"_s
+                 && (detail.contains(u" 502 "_s) || detail.contains(u" 503 "_s))
+                 && detail.contains(u"127.0.0.1:%1 does not answer"_s.arg(port)),
+             QJsonDocument(route).toJson().constData());
+    out = cli({u"proxy"_s, u"status"_s}, &code);
+    QVERIFY2(code == 1 && out.contains("down"), out.constData());
+
+    // The service comes up (Caddy's health check sees it within its 10 s interval): ok.
+    backend(port, "up now\n");
+    QTRY_COMPARE_WITH_TIMEOUT(web()[u"state"_s].toString(), u"ok"_s, 30000);
+    QCOMPARE(code, 0);
+    QCOMPARE(fetch(u"/index.html"_s), QByteArray("up now\n"));
 }
 
 void TestCaddy::moveUpdatesItsRoute()
@@ -342,10 +435,13 @@ void TestCaddy::caddyOnAnotherHostWithMtls()
     // The two commands: a CA, then apply (which issues what the route lacks and puts it on h3).
     cli({u"certs"_s, u"init-ca"_s, u"--force"_s}, &code, registry);
     QCOMPARE(code, 0);
-    QFile::remove(m_dir.filePath(u"home/certs/api/server.crt"_s));
+    const QString certs = certsOf(u"ingress-registry.yml"_s);
+    QFile::remove(certs + u"/api/server.crt"_s);
     out = cli({u"proxy"_s, u"apply"_s}, &code, registry);
     QVERIFY2(code == 0 && out.contains("issued a certificate for api"), out.constData());
-    const QString onH3 = hosts.dir() + u"/h3/base/.portoser/_caddy/certs/api"_s;
+    // On h3 too, under the registry's own directory.
+    const QString onH3 = hosts.dir() + u"/h3/base/.portoser/_caddy/certs/"_s
+                         + QFileInfo(certs).fileName() + u"/api"_s;
     const auto modes =
         hosts.ssh(u"h3"_s, u"stat -c '%n %a' %1/server.key %1/server.crt"_s.arg(onH3));
     QVERIFY(modes && modes->contains("server.key 600") && modes->contains("server.crt 644"));
@@ -355,6 +451,16 @@ void TestCaddy::caddyOnAnotherHostWithMtls()
     const QByteArray running = config.readAllStandardOutput();
     QVERIFY2(running.contains(QString(onH3 + u"/server.crt"_s).toUtf8()), running.constData());
 
+    // Without a client certificate, status cannot ask through the mTLS route, and says so.
+    const auto route = [&] {
+        const QByteArray json = cli({u"proxy"_s, u"status"_s, u"--json"_s}, &code, registry);
+        return QJsonDocument::fromJson(json).array().first().toObject();
+    };
+    QJsonObject api = route();
+    QVERIFY2(api[u"state"_s].toString() == u"unchecked"_s
+                 && api[u"detail"_s].toString().contains(u"certs issue api --client"_s),
+             QJsonDocument(api).toJson().constData());
+    QCOMPARE(code, 0); // not known to be wrong
     // mTLS: without a client certificate the handshake is refused; with one from the CA it works.
     cli({u"certs"_s, u"issue"_s, u"api"_s, u"--client"_s}, &code, registry);
     QCOMPARE(code, 0);
@@ -371,8 +477,8 @@ void TestCaddy::caddyOnAnotherHostWithMtls()
                          u"-D"_s,
                          u"-"_s};
         if (withClient)
-            args += {u"--cert"_s, m_dir.filePath(u"home/certs/api/client.crt"_s), u"--key"_s,
-                     m_dir.filePath(u"home/certs/api/client.key"_s)};
+            args += {u"--cert"_s, certs + u"/api/client.crt"_s, u"--key"_s,
+                     certs + u"/api/client.key"_s};
         QProcess curl;
         curl.start(u"curl"_s, args + QStringList{url});
         curl.waitForFinished(10000);
@@ -380,6 +486,10 @@ void TestCaddy::caddyOnAnotherHostWithMtls()
     };
     const QString page = u"https://api.test.internal:%1/hello.txt"_s.arg(https);
     QTRY_VERIFY_WITH_TIMEOUT(get(true, page).contains("hello through h3"), 10000);
+    // With one, status asks through Caddy on h3 as that client.
+    api = route();
+    QVERIFY2(api[u"state"_s].toString() == u"ok"_s && code == 0,
+             QJsonDocument(api).toJson().constData());
     QVERIFY2(!get(false, page).contains("hello through h3"), get(false, page).constData());
     // HTTP redirects to HTTPS on the configured port (Caddy's own would say 443).
     const QByteArray redirect =
@@ -409,7 +519,7 @@ void TestCaddy::trustStoreNeedsConsentAndWorks()
     cli({u"certs"_s, u"init-ca"_s, u"--force"_s}, &code, registry);
     cli({u"certs"_s, u"issue"_s, u"web"_s}, &code, registry);
     QCOMPARE(code, 0);
-    const QString cert = m_dir.filePath(u"home/certs/web/server.crt"_s);
+    const QString cert = certsOf(u"trust-registry.yml"_s) + u"/web/server.crt"_s;
     QVERIFY(!hosts.ssh(u"h2"_s, u"openssl verify %1"_s.arg(cert))); // not trusted yet
 
     QByteArray out = cli({u"certs"_s, u"trust"_s, u"h2"_s}, &code, registry);

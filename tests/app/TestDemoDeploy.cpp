@@ -162,8 +162,8 @@ QByteArray TestDemoDeploy::curl(const QString &name, const QString &path,
                      u"--cacert"_s,
                      m_home.filePath(u"home/ca/ca.crt"_s)};
     if (clientCertificate)
-        args += {u"--cert"_s, m_home.filePath(u"home/certs/api/client.crt"_s), u"--key"_s,
-                 m_home.filePath(u"home/certs/api/client.key"_s)};
+        args += {u"--cert"_s, m_home.filePath(u"home/certs/demo.internal/api/client.crt"_s),
+                 u"--key"_s, m_home.filePath(u"home/certs/demo.internal/api/client.key"_s)};
     QProcess p;
     p.start(u"curl"_s, args + QStringList{u"https://%1.demo.internal:28643%2"_s.arg(name, path)});
     p.waitForFinished(10000);

@@ -26,6 +26,8 @@ private slots:
     void unreachableHostHidesEverythingElse();
     void dependencyProblemsNameTheDependency();
     void diskFullIsAHostProblem();
+    void aWellDependencyOnASickHostIsNoDependencyProblem();
+    void evidenceIsTrueOfTheHost();
     void evidenceMasksTheServiceEnvironment();
     void playbookFileErrorsHaveLocations_data();
     void playbookFileErrorsHaveLocations();
@@ -167,6 +169,43 @@ void TestHealLogic::diskFullIsAHostProblem()
     const Diagnosis d = Analyzer::analyze(m_registry, {h});
     QCOMPARE(d.hosts.value(u"h1"_s).problems.first().fingerprint, Fingerprint::DiskFull);
     QVERIFY(d.services.value(u"db"_s).problem(Fingerprint::DiskFull));
+}
+
+void TestHealLogic::aWellDependencyOnASickHostIsNoDependencyProblem()
+{
+    // db runs well on a host whose disk is nearly full: api's dependency is fine.
+    ServiceState db = serviceState(u"db"_s, u"running"_s);
+    db.health = u"healthy"_s;
+    HostState h = hostWith(db);
+    h.diskUsedPct = 97;
+    ServiceState api = serviceState(u"api"_s, u"running"_s);
+    api.health = u"healthy"_s;
+    h.services.append(api);
+    const Diagnosis d = Analyzer::analyze(m_registry, {h});
+    QVERIFY(d.services.value(u"db"_s).problem(Fingerprint::DiskFull));
+    QVERIFY(!d.services.value(u"api"_s).problem(Fingerprint::DependencyUnhealthy));
+}
+
+void TestHealLogic::evidenceIsTrueOfTheHost()
+{
+    // Stopped by Portoser after a failed start gate: said so, and no "pid 0 is gone".
+    ServiceState reverted = serviceState(u"db"_s, u"dead"_s);
+    reverted.pid = 0;
+    reverted.exitStatus.reset();
+    reverted.stoppedBy = u"release r2 failed its start gate at 2026-12-07T03:00:00Z"_s;
+    const Problem p = Analyzer::analyze(m_registry, {hostWith(reverted)})
+                          .services.value(u"db"_s)
+                          .problems.first();
+    QVERIFY2(p.summary.contains(u"Portoser stopped it"_s), qPrintable(p.summary));
+    QVERIFY(!p.summary.contains(u"killed"_s));
+    const QString evidence = p.evidence.join(u'\n');
+    QVERIFY2(!evidence.contains(u"pid 0"_s), qPrintable(evidence));
+    // Gone with no pid known: nothing about a pid at all.
+    ServiceState gone = serviceState(u"db"_s, u"dead"_s);
+    gone.pid = 0;
+    const Problem q =
+        Analyzer::analyze(m_registry, {hostWith(gone)}).services.value(u"db"_s).problems.first();
+    QVERIFY2(!q.evidence.join(u'\n').contains(u"pid 0"_s), qPrintable(q.evidence.join(u'\n')));
 }
 
 void TestHealLogic::evidenceMasksTheServiceEnvironment()

@@ -6,13 +6,18 @@
 #include "core/transport/SshTransport.h"
 #include "tests/support/TestHosts.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
+#include <atomic>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -49,6 +54,10 @@ private slots:
     void wrongKeyIsDenied();
     void reconnectsOnceAfterSshdRestart();
     void unreachableHostFailsWithinTimeout();
+    void stalledUploadFailsAndTheNextWorks_data();
+    void stalledUploadFailsAndTheNextWorks();
+    void runOnADeadLinkEndsByItsDeadline();
+    void uploadWithoutSftpGoesThroughTheShell();
 
 private:
     void transports();
@@ -57,9 +66,12 @@ private:
     void hostsTool(const QStringList &args) const { QVERIFY(m_hosts.tool(args)); }
     bool haveHosts() const { return !m_hosts.isEmpty(); }
 
+    QString bigFile();
+
     Test::TestHosts m_hosts;
     QString m_hostsDir;
-    QMap<QString, QString> m_addresses; // h1 -> 10.231.1.2
+    std::unique_ptr<QTemporaryDir> m_bigDir; // 150 MB of random data, made once
+    QMap<QString, QString> m_addresses;      // h1 -> 10.231.1.2
 };
 
 void TestTransport::initTestCase()
@@ -214,8 +226,16 @@ void TestTransport::uploadKeepsTreeAndModes()
     const QString remote =
         (kind == u"local"_s ? local.path() + u"/copy"_s : m_hostsDir + u"/h1/base/upload-test"_s);
     (void)t->run(ShellCommand(u"rm"_s).arg(u"-rf"_s).arg(remote).toString(), 10s);
-    const auto uploaded = t->upload(local.filePath(u"app"_s), remote);
+    QList<QPair<qint64, qint64>> progress;
+    const auto uploaded =
+        t->upload(local.filePath(u"app"_s), remote, [&](qint64 sent, qint64 total) {
+            progress.append({sent, total});
+        });
     QVERIFY2(uploaded, qPrintable(uploaded ? QString() : uploaded.error().message));
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last(), (QPair<qint64, qint64>(100025, 100025)));
+    for (qsizetype i = 1; i < progress.size(); ++i)
+        QVERIFY(progress[i].first > progress[i - 1].first);
     const auto listing =
         t->run(ShellCommand(u"cd"_s)
                    .arg(remote)
@@ -353,6 +373,230 @@ void TestTransport::unreachableHostFailsWithinTimeout()
     QVERIFY2(r.error().message.contains(u"h3"_s), qPrintable(r.error().message));
     QVERIFY2(took < 5000, qPrintable(u"took %1 ms"_s.arg(took)));
     QVERIFY(SshTransport(target(u"h3"_s)).run(u"true"_s, 10s)); // and back after link-up
+}
+
+QString TestTransport::bigFile()
+{
+    if (!m_bigDir) {
+        m_bigDir = std::make_unique<QTemporaryDir>();
+        QFile random(u"/dev/urandom"_s);
+        QFile big(m_bigDir->filePath(u"big.bin"_s));
+        if (!random.open(QIODevice::ReadOnly) || !big.open(QIODevice::WriteOnly))
+            return {};
+        for (int mb = 0; mb < 150; ++mb)
+            big.write(random.read(1024 * 1024));
+    }
+    return m_bigDir->filePath(u"big.bin"_s);
+}
+
+void TestTransport::stalledUploadFailsAndTheNextWorks_data()
+{
+    QTest::addColumn<bool>("withoutSftp");
+    QTest::addRow("sftp") << false;
+    QTest::addRow("shell") << true;
+}
+
+void TestTransport::stalledUploadFailsAndTheNextWorks()
+{
+    QFETCH(bool, withoutSftp);
+    if (!haveHosts() || m_addresses.size() < 4)
+        QSKIP("needs root and four namespace test hosts");
+    const QString host = u"h4"_s;
+    const QString big = bigFile();
+    QCOMPARE(QFileInfo(big).size(), 150 * 1024 * 1024);
+    const QString remote = m_hostsDir + u"/h4/base/stall-test"_s;
+    QDir(remote).removeRecursively();
+    QVERIFY(QDir().mkpath(remote));
+    if (withoutSftp)
+        hostsTool({u"no-sftp"_s, host});
+
+    // The transport lives on a thread of its own, as on a host worker; this thread pulls the
+    // link from under its upload and puts it back.
+    std::atomic<qint64> sent{0};
+    std::atomic<bool> stalled{false};
+    std::atomic<bool> linkBack{false};
+    Result<void> stalledUpload;
+    qint64 stalledAfterMs = 0;
+    Result<void> nextUpload;
+    std::optional<Result<CommandResult>> nextRun;
+    int connects = 0;
+    std::unique_ptr<QThread> worker(QThread::create([&] {
+        SshTarget t = target(host);
+        t.stallTimeout = 5s;
+        SshTransport ssh(t);
+        stalledUpload =
+            ssh.upload(big, remote + u"/big.bin"_s, [&](qint64 done, qint64) { sent = done; });
+        stalled = true;
+        while (!linkBack)
+            QThread::msleep(20);
+        nextUpload = ssh.upload(m_hostsDir + u"/id_ed25519.pub"_s, remote + u"/small"_s);
+        nextRun = ssh.run(ShellCommand(u"cat"_s).arg(remote + u"/small"_s).toString(), 10s);
+        connects = ssh.connectCount();
+    }));
+    const auto cleanup = qScopeGuard([&] {
+        m_hosts.tool({u"link-up"_s, host});
+        linkBack = true;
+        worker->wait(120000);
+        if (withoutSftp)
+            m_hosts.tool({u"sftp"_s, host});
+        QDir(remote).removeRecursively();
+    });
+    worker->start();
+    QTRY_VERIFY_WITH_TIMEOUT(sent >= 8 * 1024 * 1024 || stalled, 60000);
+    QVERIFY2(!stalled, qPrintable(stalledUpload ? u"the upload ended before the link went down"_s
+                                                : stalledUpload.error().message));
+    hostsTool({u"link-down"_s, host});
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY_WITH_TIMEOUT(stalled, 90000);
+    stalledAfterMs = clock.elapsed();
+    hostsTool({u"link-up"_s, host});
+    linkBack = true;
+    QVERIFY(worker->wait(60000));
+
+    QVERIFY(!stalledUpload);
+    qInfo("failed %.1f s after the link went down, %lld of %d MB sent: %s",
+          double(stalledAfterMs) / 1000.0, qlonglong(sent / (1024 * 1024)), 150,
+          qPrintable(stalledUpload.error().message));
+    QCOMPARE(stalledUpload.error().code, ErrorCode::Unreachable);
+    QVERIFY2(stalledUpload.error().message.contains(
+                 u"h4 (%1:22): upload stalled: no progress for 5 s (link down?)"_s.arg(
+                     m_addresses.value(host))),
+             qPrintable(stalledUpload.error().message));
+    QVERIFY2(stalledAfterMs < 20000, qPrintable(u"took %1 ms"_s.arg(stalledAfterMs)));
+    QVERIFY(QFileInfo(remote + u"/big.bin"_s).size() < 150 * 1024 * 1024);
+
+    QVERIFY2(nextUpload, qPrintable(nextUpload ? QString() : nextUpload.error().message));
+    QVERIFY(nextRun.has_value());
+    QVERIFY2(*nextRun, qPrintable(*nextRun ? QString() : nextRun->error().message));
+    QFile key(m_hostsDir + u"/id_ed25519.pub"_s);
+    QVERIFY(key.open(QIODevice::ReadOnly));
+    QCOMPARE((*nextRun)->out, key.readAll());
+    QCOMPARE(connects, 2); // the stalled session was dropped, not reused
+}
+
+void TestTransport::runOnADeadLinkEndsByItsDeadline()
+{
+    if (!haveHosts() || m_addresses.size() < 4)
+        QSKIP("needs root and four namespace test hosts");
+    const QString host = u"h4"_s;
+    SshTarget t = target(host);
+    t.stallTimeout = 5s;
+    const auto linkUp = qScopeGuard([&] { m_hosts.tool({u"link-up"_s, host}); });
+    const auto deadLinkRun = [&](const QString &script, std::chrono::milliseconds timeout) {
+        SshTransport ssh(t);
+        QVERIFY(ssh.run(u"true"_s, 10s));
+        hostsTool({u"link-down"_s, host});
+        QElapsedTimer clock;
+        clock.start();
+        const auto r = ssh.run(script, timeout);
+        const qint64 took = clock.elapsed();
+        hostsTool({u"link-up"_s, host});
+        qInfo("script of %lld bytes ended after %lld ms (deadline %lld ms): %s",
+              qlonglong(script.size()), qlonglong(took), qlonglong(timeout.count()),
+              qPrintable(r ? u"ok"_s : r.error().message));
+        QVERIFY(!r);
+        QCOMPARE(r.error().code, ErrorCode::Timeout);
+        QVERIFY2(took < timeout.count() + 1500, qPrintable(u"took %1 ms"_s.arg(took)));
+    };
+    // Written at once; the answer never comes.
+    deadLinkRun(u"echo never"_s, 3s);
+    // Bigger than the channel's window: the write itself waits for a host that is gone.
+    deadLinkRun(u"# "_s + QString(4 * 1024 * 1024, u'x') + u"\necho never"_s, 4s);
+    SshTransport back(t);
+    QVERIFY(back.run(u"true"_s, 10s));
+}
+
+void TestTransport::uploadWithoutSftpGoesThroughTheShell()
+{
+    if (!haveHosts() || m_addresses.size() < 5)
+        QSKIP("needs root and five namespace test hosts");
+    const QString host = u"h5"_s;
+    hostsTool({u"no-sftp"_s, host});
+    const auto restore = qScopeGuard([&] { m_hosts.tool({u"sftp"_s, host}); });
+    const QString keyFile = m_hostsDir + u"/id_ed25519"_s;
+    const QString knownHosts = u"UserKnownHostsFile="_s + m_hostsDir + u"/known_hosts"_s;
+    // OpenSSH's own client finds no SFTP there either.
+    QVERIFY(QProcess::execute(u"sftp"_s, {u"-q"_s, u"-b"_s, u"/dev/null"_s, u"-i"_s, keyFile,
+                                          u"-o"_s, knownHosts, u"-o"_s, u"BatchMode=yes"_s,
+                                          u"root@"_s + m_addresses.value(host)})
+            != 0);
+
+    QTemporaryDir local;
+    const QString app = local.filePath(u"app"_s);
+    QDir(app).mkpath(u"with space/sub"_s);
+    QDir(app).mkpath(u"private"_s);
+    const auto put = [&](const QString &rel, const QByteArray &data, QFile::Permissions perms) {
+        QFile f(app + u'/' + rel);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data);
+        f.close();
+        QVERIFY(f.setPermissions(perms));
+    };
+    const auto rw = QFile::ReadOwner | QFile::WriteOwner;
+    QByteArray blob; // every byte value, NUL and CR/LF too, and no newline at the end
+    for (int i = 0; i < 300000; ++i)
+        blob += char((i * 7 + i / 256) % 256);
+    blob += 'z';
+    QFile random(u"/dev/urandom"_s);
+    QVERIFY(random.open(QIODevice::ReadOnly));
+    put(u"run.sh"_s, "#!/bin/sh\necho run\n",
+        rw | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
+            | QFile::ExeOther);
+    put(u"with space/it's a file.txt"_s, "quoted name\n", rw | QFile::ReadGroup);
+    put(u"with space/sub/blob.bin"_s, blob, rw);
+    put(u"private/big.dat"_s, random.read(1536 * 1024), rw | QFile::ReadGroup | QFile::ReadOther);
+    put(u"private/empty"_s, QByteArray(), rw);
+    put(u"ünï cødé"_s, "utf-8 name", rw);
+    QVERIFY(QFile::setPermissions(app + u"/private"_s, rw | QFile::ExeOwner));
+
+    const QString remote = m_hostsDir + u"/h5/base/no-sftp-test"_s;
+    QDir(remote).removeRecursively();
+    const auto sftpRequests = [&] {
+        QFile log(m_hostsDir + u"/h5/sshd.log"_s);
+        return log.open(QIODevice::ReadOnly) ? log.readAll().count("subsystem request for sftp")
+                                             : -1;
+    };
+    const qsizetype requestsBefore = sftpRequests();
+    SshTarget t = target(host);
+    t.stallTimeout = 5s;
+    SshTransport ssh(t);
+    QElapsedTimer clock;
+    clock.start();
+    const auto uploaded = ssh.upload(app, remote);
+    QVERIFY2(uploaded, qPrintable(uploaded ? QString() : uploaded.error().message));
+    qInfo("tree of %lld bytes through the shell in %lld ms",
+          qlonglong(blob.size() + 1536 * 1024 + 40), qlonglong(clock.elapsed()));
+
+    // Content and modes as the host's own tools see them, over OpenSSH, against this machine's.
+    const QString listing = uR"SH(find . -print | LC_ALL=C sort | while IFS= read -r f; do
+  stat -c '%a %F' "$f"; if [ -f "$f" ]; then sha256sum < "$f"; fi; printf '%s\n' "$f"; done)SH"_s;
+    QProcess here;
+    here.setWorkingDirectory(app);
+    here.start(u"sh"_s, {u"-c"_s, listing});
+    QVERIFY(here.waitForFinished(30000));
+    const QByteArray expected = here.readAllStandardOutput();
+    QVERIFY(expected.contains("700 ") && expected.contains("./with space/it's a file.txt"));
+    const auto there =
+        m_hosts.ssh(host, ShellCommand(u"cd"_s).arg(remote).raw(u"&& "_s).toString() + listing);
+    QVERIFY(there.has_value());
+    QCOMPARE(*there, expected);
+    QVERIFY2(sftpRequests() == requestsBefore + 1, "SFTP was not tried once");
+
+    // A second upload on the same session goes straight to the shell; a single file too.
+    const auto single = ssh.upload(app + u"/with space/sub/blob.bin"_s, remote + u"/single"_s);
+    QVERIFY2(single, qPrintable(single ? QString() : single.error().message));
+    QCOMPARE(sftpRequests(), requestsBefore + 1);
+    const auto copied = m_hosts.ssh(
+        host,
+        ShellCommand(u"stat"_s).arg(u"-c"_s).arg(u"%a %s"_s).arg(remote + u"/single"_s).toString()
+            + u"; sha256sum < "_s + ShellCommand::quote(remote + u"/single"_s));
+    QVERIFY(copied.has_value());
+    QCOMPARE(*copied, "600 " + QByteArray::number(blob.size()) + '\n'
+                          + QCryptographicHash::hash(blob, QCryptographicHash::Sha256).toHex()
+                          + "  -\n");
+    QCOMPARE(ssh.connectCount(), 1);
+    QDir(remote).removeRecursively();
 }
 
 QTEST_GUILESS_MAIN(TestTransport)

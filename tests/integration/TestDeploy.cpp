@@ -301,9 +301,16 @@ void TestDeploy::failedDependencyStopsItsDependents()
 
 void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
 {
-    // Cancelled while `first` is starting: it finishes its deploy; `queued` (same host, waiting
-    // on the host's worker) and `later` (the next wave) end cancelled, their hosts untouched.
+    // Cancelled while `first` is starting: it and the services starting together with it on h2
+    // (a host starts up to 4 of a wave at once) finish their deploy; `queued` (the fifth on h2,
+    // waiting for the next four) and `later` (the next wave) end cancelled, hosts untouched.
     const Registry r = registry(
+        "  a-one:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n"
+        "  a-two:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n"
+        "  a-three:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
+        "    stop_timeout: 2\n"
         "  first:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
         "    stop_timeout: 2\n"
         "  queued:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n"
@@ -315,7 +322,10 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
     options.cancel = cancel;
     QStringList cancelledSteps;
     const auto records =
-        m_orchestrator->deploy(r, QStringList{u"first"_s, u"queued"_s, u"later"_s}, options,
+        m_orchestrator->deploy(r,
+                               QStringList{u"a-one"_s, u"a-two"_s, u"a-three"_s, u"first"_s,
+                                           u"queued"_s, u"later"_s},
+                               options,
                                [cancel, &cancelledSteps](const DeployProgress &p) {
                                    if (p.service == u"first"_s && p.step == u"start"_s)
                                        cancel->store(true);
@@ -323,7 +333,9 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
                                        cancelledSteps.append(p.service);
                                });
     QVERIFY2(records, records ? "" : qPrintable(records.error().message));
-    // first and queued share h2's worker, first queued first (a wave lists its services by name).
+    // A wave lists its services by name: a-one, a-three, a-two and first start together.
+    for (const QString &together : {u"a-one"_s, u"a-two"_s, u"a-three"_s})
+        QCOMPARE(recordOf(*records, together)->outcome, u"succeeded"_s);
     const DeploymentRecord *first = recordOf(*records, u"first"_s);
     const DeploymentRecord *queued = recordOf(*records, u"queued"_s);
     const DeploymentRecord *later = recordOf(*records, u"later"_s);
@@ -666,7 +678,8 @@ void TestDeploy::localPythonServiceRunsFromItsVenv()
                  && prefix.endsWith(u"/.venv"_s),
              qPrintable(prefix));
     // A restart of the same release does not build again.
-    auto again = m_orchestrator->restart(r, {u"pyapp"_s}, DeployOptions{});
+    auto again =
+        m_orchestrator->restart(r, PlanRequest{PlanIntent::Restart, {u"pyapp"_s}}, DeployOptions{});
     QVERIFY(again && again->size() == 1);
     for (const StepRecord &step : again->first().steps)
         QVERIFY(step.name != u"build"_s);

@@ -38,7 +38,7 @@ private slots:
     void failedSystemdUnitIsResetBeforeItsRestart();
     void watchdogHealsOnItsThreadWithoutBlocking();
     void launchdThrottleIsRespectedOnMacs();
-    void healerNeverRollsOutUndeployedChanges();
+    void healerRestartsWhatIsDeployedNotTheEdit();
 
 private:
     Registry registry(const QByteArray &services, const QByteArray &extraHosts = {});
@@ -199,7 +199,7 @@ void TestHeal::killedProcessIsRestartedByTheCli()
     QVERIFY(events);
     QVERIFY(hasEvent(*events, HealEvent::Kind::Down, Fingerprint::ProcessDead));
     QVERIFY(hasEvent(*events, HealEvent::Kind::Recovered, Fingerprint::ProcessDead));
-    auto insights = m_orchestrator->insights(u"phoenix"_s);
+    auto insights = m_orchestrator->insights(r, u"phoenix"_s);
     QVERIFY(insights && !insights->downNow && insights->fingerprints.size() == 1);
     QCOMPARE(insights->fingerprints.first().recovered, 1);
     // Learned: the built-in playbook worked once for process_dead.
@@ -261,7 +261,8 @@ void TestHeal::crashLoopIsGivenUpWithoutAStorm()
 
     // An operator acts (a restart of their own): the healer may work on it again.
     QFile::remove(marker);
-    auto restarted = m_orchestrator->restart(r, {u"flappy"_s}, DeployOptions{});
+    auto restarted = m_orchestrator->restart(r, PlanRequest{PlanIntent::Restart, {u"flappy"_s}},
+                                             DeployOptions{});
     QVERIFY(restarted && restarted->first().outcome == u"succeeded"_s);
     const HealReport after = heal(r, {u"flappy"_s});
     QVERIFY(after.diagnosis.services.value(u"flappy"_s).healthy());
@@ -560,7 +561,7 @@ void TestHeal::launchdThrottleIsRespectedOnMacs()
     QFile::remove(hostDir + u"/bin/uname"_s);
 }
 
-void TestHeal::healerNeverRollsOutUndeployedChanges()
+void TestHeal::healerRestartsWhatIsDeployedNotTheEdit()
 {
     m_temp->write(u"src/pending/index.html"_s, "v1\n");
     const QByteArray entry =
@@ -568,6 +569,8 @@ void TestHeal::healerNeverRollsOutUndeployedChanges()
         "    source: src/pending\n    command: sleep 600\n    stop_timeout: 2\n";
     const Registry r = registry(entry);
     QVERIFY(deploy(r, {u"pending"_s}));
+    const QString deployed = m_orchestrator->status(r, {u"pending"_s}).value(u"pending"_s).release;
+    QVERIFY(!deployed.isEmpty());
     // The source is edited but not deployed; then the service dies.
     m_temp->write(u"src/pending/index.html"_s, "v2, not reviewed\n");
     const Registry edited = registry(entry);
@@ -576,10 +579,23 @@ void TestHeal::healerNeverRollsOutUndeployedChanges()
                  u"dead"_s);
     const HealReport report = heal(edited, {u"pending"_s});
     QVERIFY(std::any_of(report.actions.cbegin(), report.actions.cend(), [](const HealAction &a) {
-        return a.step == u"restart"_s && a.outcome == u"reported"_s
-               && a.detail.contains(u"deploy to apply it"_s);
+        return a.step == u"restart"_s && a.outcome == u"done"_s;
     }));
-    QVERIFY(healerRecords(u"pending"_s).isEmpty());
+    // It runs again what was deployed: the edit is the operator's to roll out.
+    const ServiceState now = m_orchestrator->status(edited, {u"pending"_s}).value(u"pending"_s);
+    QCOMPARE(now.state, u"running"_s);
+    QCOMPARE(now.release, deployed);
+    const auto records = healerRecords(u"pending"_s);
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().releaseId, deployed);
+    QCOMPARE(
+        m_hosts
+            .ssh(u"h2"_s, u"cat "_s + serviceDir(u"h2"_s, u"pending"_s) + u"/current/index.html"_s)
+            .value_or(QByteArray()),
+        QByteArray("v1\n"));
+    auto plan = m_orchestrator->planDeploy(edited, {u"pending"_s});
+    QVERIFY(plan);
+    QVERIFY(plan->services.first().action == PlanAction::Update); // still to deploy
 }
 
 QTEST_GUILESS_MAIN(TestHeal)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Checks the layering of DESIGN.md section 2 on a source tree.
+"""Checks the layering of docs/architecture.md on a source tree.
 
 - core/ never includes GUI headers (QtGui/QtWidgets classes) nor widgets/ or app/ headers,
   and core/CMakeLists.txt never links Qt6::Gui or Qt6::Widgets;
