@@ -67,8 +67,30 @@ QStringList argumentsOf(int argc, char **argv)
     return args;
 }
 
-/** Why the desktop window cannot take these arguments, or nothing when it can. Qt's own
- *  single-dash options (-platform, -style, …) pass through to QApplication. */
+/** A Qt option as QApplication knows it, with one dash or two: whether it takes a value. */
+std::optional<bool> qtOption(QString arg)
+{
+    static const QStringList withValue = {
+        u"platform"_s, u"platformpluginpath"_s, u"platformtheme"_s, u"plugin"_s,
+        u"style"_s,    u"stylesheet"_s,         u"session"_s,       u"display"_s,
+        u"geometry"_s, u"qwindowgeometry"_s,    u"qwindowtitle"_s,  u"qwindowicon"_s,
+        u"name"_s,     u"title"_s,              u"visual"_s,        u"qmljsdebugger"_s};
+    static const QStringList flags = {u"reverse"_s, u"widgetcount"_s, u"nograb"_s,
+                                      u"dograb"_s,  u"sync"_s,        u"testability"_s};
+    arg.remove(0, arg.startsWith(u"--"_s) ? 2 : 1);
+    const qsizetype eq = arg.indexOf(u'=');
+    if (eq >= 0)
+        return withValue.contains(arg.left(eq)) ? std::optional<bool>(false) : std::nullopt;
+    if (withValue.contains(arg))
+        return true;
+    if (flags.contains(arg))
+        return false;
+    return std::nullopt;
+}
+
+/** Why the desktop window cannot take these arguments, or nothing when it can. Qt's own options
+ *  pass through to QApplication, and so do the -Key value pairs macOS hands an app
+ *  (-psn_…, -AppleLanguages (de), -NSDocumentRevisionsDebugMode YES). */
 std::optional<QString> guiUsageError(const QStringList &args)
 {
     for (qsizetype i = 0; i < args.size(); ++i) {
@@ -80,20 +102,15 @@ std::optional<QString> guiUsageError(const QStringList &args)
         }
         if (a.startsWith(u"--registry="_s))
             continue;
+        if (const auto takesValue = qtOption(a); takesValue && a.startsWith(u'-')) {
+            i += *takesValue ? 1 : 0;
+            continue;
+        }
         if (a.startsWith(u"--"_s))
             return u"unknown option %1"_s.arg(a);
         if (a.startsWith(u'-')) {
-            // Qt's options that take a value: skip it.
-            static const QStringList withValue = {u"-platform"_s,      u"-platformpluginpath"_s,
-                                                  u"-platformtheme"_s, u"-plugin"_s,
-                                                  u"-style"_s,         u"-stylesheet"_s,
-                                                  u"-session"_s,       u"-display"_s,
-                                                  u"-geometry"_s,      u"-qwindowgeometry"_s,
-                                                  u"-qwindowtitle"_s,  u"-qwindowicon"_s,
-                                                  u"-name"_s,          u"-title"_s,
-                                                  u"-visual"_s};
-            if (withValue.contains(a))
-                ++i;
+            if (i + 1 < args.size() && !args.at(i + 1).startsWith(u'-'))
+                ++i; // its value
             continue;
         }
         return u"\"%1\" is a command: run it as portoser --cli %1"_s.arg(a);
@@ -102,11 +119,18 @@ std::optional<QString> guiUsageError(const QStringList &args)
 }
 
 /** Whether a window can open here: on X11/Wayland systems a display must be named (macOS and
- *  Windows always have one; -platform or QT_QPA_PLATFORM choose another on purpose). */
+ *  Windows always have one; a platform or display chosen on the command line counts). */
 bool hasDisplay(const QStringList &args)
 {
 #if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
-    if (args.contains(u"-platform"_s) || qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+    for (const QString &a : args) {
+        for (const QString &chosen : {u"platform"_s, u"display"_s}) {
+            if (a == u'-' + chosen || a == u"--"_s + chosen || a.startsWith(u'-' + chosen + u'=')
+                || a.startsWith(u"--"_s + chosen + u'='))
+                return true;
+        }
+    }
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
         return true;
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
 #else
@@ -179,8 +203,12 @@ int main(int argc, char **argv)
     setIdentity();
     Portoser::installTranslation(Portoser::AppSettings::load().language);
     QString registry;
-    if (const qsizetype i = inv.rest.indexOf(u"--registry"_s); i >= 0 && i + 1 < inv.rest.size())
-        registry = inv.rest.at(i + 1);
+    for (qsizetype i = 0; i < inv.rest.size(); ++i) {
+        if (inv.rest.at(i) == u"--registry"_s && i + 1 < inv.rest.size())
+            registry = inv.rest.at(i + 1);
+        else if (inv.rest.at(i).startsWith(u"--registry="_s))
+            registry = inv.rest.at(i).mid(11);
+    }
     Portoser::MainWindow window(registry);
     window.show();
     return QApplication::exec();

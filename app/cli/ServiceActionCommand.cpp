@@ -214,6 +214,8 @@ int LogsCommand::run(CliContext &context, const QCommandLineParser &args)
     const bool follow = args.isSet(FollowOption);
     auto result = context.orchestrator().logs(*registry, service, lines, follow,
                                               follow ? OutputSink(sink) : OutputSink());
+    if (!partial.isEmpty()) // a last line without its newline
+        sink("\n", false);
     if (!result) {
         context.printError(result.error().message);
         return Failed;

@@ -117,12 +117,23 @@ constexpr qsizetype MaxStartsTogether = 4;
 QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
                                 const DeployOptions &options, const ProgressFn &progress)
 {
+    // Batches of at most MaxStartsTogether; a docker service alone (services of one compose
+    // project starting at once race on creating its network).
+    QList<QList<StartItem>> chunks;
+    for (const StartItem &item : items) {
+        const bool alone = Runtime::forService(item.service).kind == Runtime::Kind::Docker;
+        if (chunks.isEmpty() || alone || chunks.last().size() >= MaxStartsTogether
+            || (chunks.last().size() == 1
+                && Runtime::forService(chunks.last().first().service).kind
+                       == Runtime::Kind::Docker))
+            chunks.append(QList<StartItem>());
+        chunks.last().append(item);
+    }
     QList<ServiceRun> runs;
-    for (qsizetype from = 0; from < items.size(); from += MaxStartsTogether) {
+    for (const QList<StartItem> &chunk : std::as_const(chunks)) {
         std::vector<ServiceDeployer::Staged> staged;
-        staged.reserve(size_t(MaxStartsTogether));
-        for (qsizetype i = from; i < std::min(items.size(), from + MaxStartsTogether); ++i) {
-            const StartItem &item = items.at(i);
+        staged.reserve(size_t(chunk.size()));
+        for (const StartItem &item : chunk) {
             if (options.isCancelled()) {
                 const QString why = u"cancelled by %1 before it started"_s.arg(options.actor);
                 if (progress)
@@ -243,15 +254,29 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const PlanRe
             ordered.append(name);
         }
     }
+    // A start or restart runs what is deployed, where it is deployed: look at it there, as it was
+    // deployed (its host, its probe), not where the registry may have moved it since.
+    Registry seenAs = registry;
+    if (!deploying) {
+        for (qsizetype i = 0; i < ordered.size(); ++i) {
+            const std::optional<DeploymentRecord> &last = lastRecords.at(i);
+            if (!last || !registry.host(last->host))
+                continue;
+            Service deployed = RegistryJson::serviceFromJson(last->config);
+            deployed.name = ordered.at(i);
+            deployed.currentHost = last->host;
+            seenAs.services[deployed.name] = deployed;
+        }
+    }
     QMap<QString, ServiceState> live;
     if (hostFactsForChanges && changeKnown) {
-        plan.observed = ServiceObserver(m_pool).observeHosts(registry, ordered);
+        plan.observed = ServiceObserver(m_pool).observeHosts(seenAs, ordered);
         for (const HostState &host : std::as_const(plan.observed)) {
             for (const ServiceState &state : host.services)
                 live.insert(state.service, state);
         }
     } else {
-        live = ServiceObserver(m_pool).observe(registry, ordered);
+        live = ServiceObserver(m_pool).observe(seenAs, ordered);
     }
 
     for (qsizetype i = 0; i < plan.services.size(); ++i) {
@@ -354,7 +379,24 @@ Result<QList<DeploymentRecord>> DeployEngine::apply(const Registry &registry,
         return Error{ErrorCode::Conflict,
                      u"the registry or the hosts changed since this plan was made (%1); review "
                      "the new plan and deploy again"_s.arg(whatChanged(plan, *fresh))};
-    return run(registry, plan, options, progress);
+    // What runs is what this coordinator planned just now — the same, by the fingerprint — never
+    // the entries as handed in: a plan file or an API body could carry any command or source.
+    // Only the reviewed actions are kept (a move planned as one, a redeploy marked by hand).
+    DeployPlan checked = *fresh;
+    for (PlannedService &p : checked.services) {
+        const auto reviewed =
+            std::find_if(plan.services.cbegin(), plan.services.cend(),
+                         [&](const PlannedService &r) { return r.service == p.service; });
+        if (reviewed == plan.services.cend()) {
+            p.action = PlanAction::NoOp; // never reviewed: never run
+            continue;
+        }
+        p.action = reviewed->action;
+        p.why = reviewed->why;
+        if (reviewed->action == PlanAction::Move)
+            p.fromHost = reviewed->fromHost;
+    }
+    return run(registry, checked, options, progress);
 }
 
 Result<LockedPlan> DeployEngine::planLocked(const Registry &registry, const PlanRequest &request,

@@ -44,7 +44,8 @@ pt_lock() {
   case $since in ""|*[!0-9]*) since=0 ;; esac
   old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
   age=$(( $2 - since ))
-  if [ "${old%% pid=*}" = "${1%% pid=*}" ] || [ "$age" -gt "$3" ]; then
+  same=; case $old in coord=*) [ "${old%% pid=*}" = "${1%% pid=*}" ] && same=1 ;; esac
+  if [ -n "$same" ] || [ "$age" -gt "$3" ]; then
     echo "note=broke a stale host lock held by $old for ${age}s"
     rm -rf "$svc/lock"
     if mkdir "$svc/lock" 2>/dev/null; then
@@ -233,7 +234,8 @@ pt_exited() {
   echo "gate_failure=exited"; [ -n "$x" ] && echo "exit_status=$st"
   pt_lastlog
 }
-pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | sed 's/^/health_log=/'; }
+# Lines cut to 300 characters: activations sharing one output must each write whole lines.
+pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | cut -c1-300 | sed 's/^/health_log=/'; }
 # pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD MIN_UPTIME
 pt_gate() {
   s0=$(date +%s)
@@ -507,6 +509,7 @@ QString activate(const Host &host, const QString &service, const Activation &a)
                                    : u"\"$svc/current\"/"_s + q(a.workingDir);
     script += u"rid=%1\nwd=%2\ncmd=%3\nholder=%4\n"_s.arg(q(a.releaseId), workingDir, q(a.command),
                                                           q(a.lockHolder));
+    script += a.keepEnv ? u"rerun=1\n"_s : u"rerun=\n"_s;
     if (!a.uploadDir.isEmpty())
         script +=
             u"[ -d \"$svc/releases/$rid\" ] || mv %1 \"$svc/releases/$rid\" || { echo 'result=failed'; echo 'reason=cannot install the release'; pt_unlock \"$holder\"; exit 1; }\n[ -e %1 ] && rm -rf %1\n"_s
@@ -535,8 +538,8 @@ elif [ -f "$svc/command" ]; then prevcmd=$(cat "$svc/command"); prevwd=$(cat "$s
     if (a.keepEnv)
         script +=
             u"if [ -f \"$svc/env\" ]; then (umask 077; cp \"$svc/env\" \"$svc/env.new\") || { "
-            "echo 'result=failed'; echo 'reason=cannot copy the env file'; rm -rf "
-            "\"$svc/lock\"; exit 1; }\nelse\n"_s;
+            "echo 'result=failed'; echo 'reason=cannot copy the env file'; pt_unlock "
+            "\"$holder\"; exit 1; }\nelse\n"_s;
     if (a.keepEnv && a.envNeedsSecrets)
         script +=
             u"echo 'result=failed'; echo 'reason=its env file (with its secrets) is gone from "
@@ -576,13 +579,18 @@ if pt_gate %1; then
 else
   echo "step=revert"
   pt_stop %2
-  if [ -n "$old" ] && [ "$old" != "$rid" ] && [ -d "$svc/releases/$old" ] && [ -n "$prevcmd" ]; then
+  # Back to what ran before: the previous release, or the same release with its previous env
+  # (a config change). A rerun has nothing older to go back to.
+  if [ -n "$old" ] && [ -d "$svc/releases/$old" ] && [ -n "$prevcmd" ] \
+     && { [ "$old" != "$rid" ] || { [ -z "$rerun" ] && [ -f "$svc/env" ]; }; }; then
     rm -f "$svc/env.new"; envf=
-    pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
+    [ "$old" = "$rid" ] || pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
     pt_start "$prevwd" "$prevcmd"
     if pt_gate %1; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
   else
-    mv -f "$svc/env.new" "$svc/env"; envf=
+    # The env that last passed its gate stays (a rerun or heal must not start a failed one);
+    # a first deploy has no other.
+    if [ -f "$svc/env" ]; then rm -f "$svc/env.new"; else mv -f "$svc/env.new" "$svc/env"; fi; envf=
     # Stopped by Portoser itself: what the healer and diagnose must say, not "killed".
     printf '%s\n' "release $rid failed its start gate at $(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$svc/run/stopped_by"
     echo "result=failed"

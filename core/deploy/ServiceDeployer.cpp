@@ -320,7 +320,7 @@ void ServiceDeployer::activateTogether(Transport &t, const QList<Staged *> &batc
         const Staged &s = *ready.at(i);
         // Concatenated, not arg()ed: the activation may hold a user's "%2".
         script += u"(\n"_s + RemoteScripts::activate(s.host, s.service, s.activation)
-                  + u"\n) </dev/null 2>&1 | while IFS= read -r pt_line; do printf '%s %s\\n' "_s
+                  + u"\n) </dev/null 2>&1 | while IFS= read -r pt_line; do printf '%s %.400s\\n' "_s
                   + QString::number(i) + u" \"$pt_line\"; done &\n"_s;
         deadline = std::max(deadline, s.deadline);
     }
@@ -344,7 +344,8 @@ void ServiceDeployer::activateTogether(Transport &t, const QList<Staged *> &batc
         }
     });
     for (Staged *s : ready) {
-        if (!activated) {
+        // A service whose activation ended before the link broke has its outcome: keep it.
+        if (!activated && !s->output.contains("\nresult=") && !s->output.startsWith("result=")) {
             s->closeStep(false, activated.error().message);
             s->run.outcome = u"failed"_s;
             s->run.reason = u"host %1 during %2: %3"_s.arg(

@@ -91,6 +91,8 @@ qint64 Healer::nextRestartAllowedMs(const QList<qint64> &restarts, const HealOpt
 
 void Healer::describeStanding(ServiceState &observed, const HealOptions &options) const
 {
+    if (observed.isWell())
+        return; // whatever the healer thought, it runs well now
     const auto loaded = m_store.state(observed.service);
     if (!loaded)
         return;
@@ -126,14 +128,20 @@ bool Healer::operatorActedSince(const QString &service, qint64 epochSeconds) con
 }
 
 std::optional<DeploymentRecord> Healer::operatorActionSince(const QString &service,
-                                                            qint64 epochSeconds) const
+                                                            qint64 epochSeconds,
+                                                            bool onlyStartsThatWorked) const
 {
+    static const QStringList starts = {u"deploy"_s, u"move"_s, u"restart"_s, u"start"_s,
+                                       u"rollback"_s};
     const auto records = m_history.list(HistoryQuery::newest(service, 5));
     if (!records)
         return std::nullopt;
     for (const DeploymentRecord &r : *records) {
-        if (r.actor != u"healer"_s && r.startedAt.toSecsSinceEpoch() >= epochSeconds)
-            return r;
+        if (r.actor == u"healer"_s || r.startedAt.toSecsSinceEpoch() < epochSeconds)
+            continue;
+        if (onlyStartsThatWorked && (r.outcome != u"succeeded"_s || !starts.contains(r.action)))
+            continue;
+        return r;
     }
     return std::nullopt;
 }
@@ -220,7 +228,7 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
         if (state.downSince) {
             // Credit where it is due: an operator's deploy or restart meanwhile fixed it, not
             // whatever playbook ran before.
-            const auto by = operatorActionSince(service.name, state.downSince / 1000);
+            const auto by = operatorActionSince(service.name, state.downSince / 1000, true);
             recovered(c, service.name, d.host, state, by ? QString() : state.lastPlaybook,
                       by ? by->id : 0, by ? u"%1 by %2"_s.arg(by->action, by->actor) : QString());
         }
@@ -542,6 +550,8 @@ void Healer::recovered(Context &c, const QString &service, const QString &host, 
     state.downSince = 0;
     state.fingerprint.clear();
     state.lastPlaybook.clear();
+    state.givenUpAt = 0; // well again, however it came back: nothing to hold back any more
+    state.givenUpReason.clear();
 }
 
 } // namespace Portoser

@@ -92,9 +92,11 @@ private:
     Result<QByteArray> runOnHost(const Host &host, const QString &script);
     void emitEvent(Context &c, HealEvent event);
     bool operatorActedSince(const QString &service, qint64 epochSeconds) const;
-    /** The newest record of `service` by someone other than the healer since then. */
+    /** The newest record of `service` by someone other than the healer since then; with
+     *  `onlyStartsThatWorked`, only a deploy, move, start, restart or rollback that succeeded. */
     std::optional<DeploymentRecord> operatorActionSince(const QString &service,
-                                                        qint64 epochSeconds) const;
+                                                        qint64 epochSeconds,
+                                                        bool onlyStartsThatWorked = false) const;
 
     HostPool &m_pool;
     HistoryStore &m_history;

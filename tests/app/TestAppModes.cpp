@@ -91,6 +91,11 @@ void TestAppModes::windowWithoutDisplaySaysWhatToRun()
     QCOMPARE(run({u"status"_s}, &out), 2);
     QVERIFY2(out.contains(u"portoser --cli status"_s), qPrintable(out));
     QCOMPARE(run({u"--registry"_s}, &out), 2);
+    // Qt's own options and macOS's -Key value pairs are the window's, not errors.
+    QCOMPARE(run({u"--style"_s, u"fusion"_s, u"-AppleLanguages"_s, u"(de)"_s, u"-psn_0_1"_s},
+                 &out),
+             1); // accepted; still no display here
+    QVERIFY2(out.contains(u"no display"_s), qPrintable(out));
 }
 
 void TestAppModes::serveStartsHeadlessAndStopsOnTerm()

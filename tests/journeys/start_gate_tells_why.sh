@@ -25,7 +25,8 @@ registry <<'YML'
     current_host: h4
     deployment_type: process
     source: src/app
-    command: sleep 600
+    command: "sh -c 'if [ \"$$MODE\" = broken ]; then echo bad mode; exit 9; fi; exec sleep 600'"
+    env: {MODE: ok}
     stop_timeout: 2
 YML
 
@@ -67,5 +68,33 @@ expect_rc 0 "logs --json"
 pt unit j3-steady --json
 expect_rc 0 "unit --json"
 json_get "d['content']" | grep -q ExecStart && pass "unit --json has the unit" || fail "unit --json: $(cat "$OUT")"
+
+# A config change that fails its gate goes back to the config that ran (same release, its env),
+# and a later restart runs that one — not the config that failed.
+sed -i 's/MODE: ok/MODE: broken/' "$PORTOSER_REGISTRY"
+pt deploy j3-steady
+expect_rc 1 "a config change that fails its gate"
+expect_in "$OUT" "rolled_back" "it is rolled back to the config that ran"
+[ "$(state_of j3-steady state)" = running ] && pass "the previous config runs again" || fail "j3-steady is not running"
+grep -q "MODE=.*ok" "$(svc_dir h4 j3-steady)/env" && pass "the env that passed its gate stays" || fail "env: $(cat "$(svc_dir h4 j3-steady)/env")"
+pt restart j3-steady
+expect_rc 0 "a restart runs what is deployed, the good config"
+expect_in "$ERR" "registry differs from what is deployed" "the restart says the registry has an undeployed change"
+
+# A saved plan runs what this coordinator plans, not what the file says.
+pt deploy j3-steady --dry-run --save-plan "$WORK/plan.json"
+python3 - "$WORK/plan.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+for s in plan["services"]:
+    s["rerun"] = True
+    s["config"]["command"] = "touch /tmp/portoser-journey-tampered; exec sleep 600"
+json.dump(plan, open(sys.argv[1], "w"))
+PY
+rm -f /tmp/portoser-journey-tampered
+pt deploy --plan "$WORK/plan.json"
+[ -e /tmp/portoser-journey-tampered ] && fail "a command written into the plan file ran" \
+    || pass "a command written into the plan file never runs"
+sed -i 's/MODE: broken/MODE: ok/' "$PORTOSER_REGISTRY"
 echo "  (journey took $(( $(date +%s) - start )) s)"
 finish
