@@ -103,7 +103,7 @@ QString command(const Host &host, const QString &service, const QString &templ,
             return RemoteScripts::pathExpression(host.path);
         return q(values.value(name));
     });
-    return u"cd %1 2>/dev/null || cd\n"_s.arg(RemoteScripts::pathExpression(host.path)) + script
+    return u"cd %1 2>/dev/null || cd || exit 1\n"_s.arg(RemoteScripts::pathExpression(host.path)) + script
            + u'\n';
 }
 

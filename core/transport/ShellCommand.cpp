@@ -9,7 +9,10 @@ QString ShellCommand::quote(const QString &value)
 {
     // Words made only of safe characters stay readable in logs; everything else is single-quoted,
     // the one quoting form in which a POSIX shell interprets nothing at all.
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./:=@%+,-]+$"));
+    // Anchored at the very end (\z): `$` would also match before a final newline, and a value
+    // ending in one would go out unquoted, its newline ending the command.
+    static const QRegularExpression plain(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9_./:=@%+,-]+")));
     if (!value.isEmpty() && plain.match(value).hasMatch())
         return value;
     QString quoted = QStringLiteral("'");

@@ -164,7 +164,8 @@ void TestTransport::quotedArgumentsArriveExactly()
                               u"line\nbreak"_s, u"it's"_s,
                               u"\"dq\""_s,      u"$HOME ${IFS} *"_s,
                               u"-n"_s,          u""_s,
-                              u"ünïcødé"_s};
+                              u"ünïcødé"_s,     u"plain\n"_s,
+                              u"plain\necho injected"_s};
     for (const QString &value : evil) {
         const auto r = t->run(ShellCommand(u"printf"_s).arg(u"%s"_s).arg(value).toString(), 10s);
         QVERIFY(r);
