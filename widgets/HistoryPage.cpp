@@ -193,10 +193,8 @@ void HistoryPage::showDetails(int row)
         break;
     }
     m_details->setPlainText(lines.join(u'\n'));
-    // A record that never reached its host (cancelled, skipped) has no release there.
-    m_rollback->setEnabled(
-        !r.releaseId.isEmpty() && !r.config.isEmpty() && r.action != QLatin1String("stop")
-        && r.outcome != QLatin1String("cancelled") && r.outcome != QLatin1String("skipped"));
+    // Only to a release that passed its gate (the CLI's rollback --force does the rest).
+    m_rollback->setEnabled(r.canRollBack());
 }
 
 void HistoryPage::rollback(int row)

@@ -575,11 +575,11 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     if (!target)
         return target.error();
     const DeploymentRecord &x = *target;
-    if (x.releaseId.isEmpty() || x.config.isEmpty() || x.action == u"stop"_s)
+    if (!x.installedRelease())
         return Error{ErrorCode::InvalidInput,
                      u"record %1 (%2 of %3) installed no release to return to"_s.arg(recordId).arg(
                          x.action, x.service)};
-    if (x.outcome != u"succeeded"_s && !options.force)
+    if (!x.canRollBack() && !options.force)
         return Error{
             ErrorCode::Conflict,
             u"record %1 (%2 of %3) ended %4: its release never passed the health gate "

@@ -36,6 +36,16 @@ struct DeploymentRecord
     QList<StepRecord> steps;
 
     qint64 durationMs() const { return endedAt.isValid() ? startedAt.msecsTo(endedAt) : 0; }
+    /** Whether it installed a release that could be returned to (not a stop, not a record that
+     *  never reached its host). */
+    bool installedRelease() const
+    {
+        return !releaseId.isEmpty() && !config.isEmpty() && action != QLatin1String("stop")
+               && outcome != QLatin1String("cancelled") && outcome != QLatin1String("skipped");
+    }
+    /** Whether `history rollback` returns to it as it is: its release passed its gate. (One that
+     *  did not is a rollback with --force.) */
+    bool canRollBack() const { return installedRelease() && outcome == QLatin1String("succeeded"); }
 };
 
 } // namespace Portoser
