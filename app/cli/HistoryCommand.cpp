@@ -43,7 +43,8 @@ CommandSpec HistoryCommand::spec() const
 {
     CommandSpec s{
         u"history"_s,
-        u"list [SERVICE] [--host H] [--outcome O] [--limit N] | show ID | diff A B | rollback ID"_s,
+        u"list [SERVICE] [--host H] [--outcome O] [--limit N] | show ID | diff A B | rollback ID "
+        "[--force]"_s,
         u"Deployment history: every deploy, move, stop and rollback with its steps and config."_s,
         u"list   newest first: id, service, host, action, actor, outcome, start, duration\n"
         "show   one record with its steps (durations, output tails) and config\n"

@@ -112,7 +112,8 @@ CommandSpec StopCommand::spec() const
     CommandSpec s{u"stop"_s,
                   u"SERVICE..."_s,
                   u"Stop services: TERM to the process group, KILL after stop_timeout."_s,
-                  QString(),
+                  u"Warns when a service that is not being stopped depends on one that is. A "
+                  "service not deployed on its host is skipped (exit 1)."_s,
                   {}};
     s.usesHosts = true;
     return s;

@@ -489,7 +489,8 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
         record.host = p.host;
         record.fromHost = p.fromHost;
         record.action = p.action == PlanAction::Move               ? u"move"_s
-                        : plan.request.intent == PlanIntent::Start ? u"start"_s
+                        : plan.request.intent == PlanIntent::Start || (p.rerun && !p.requested)
+                            ? u"start"_s // a dependency started for a restart is a start
                         : p.action == PlanAction::Restart          ? u"restart"_s
                                                                    : u"deploy"_s;
         record.actor = options.actor;
@@ -582,7 +583,7 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     if (!x.canRollBack() && !options.force)
         return Error{
             ErrorCode::Conflict,
-            u"record %1 (%2 of %3) ended %4: its release never passed the health gate "
+            u"record %1 (%2 of %3) ended %4: what it deployed did not pass its gate "
             "there; add --force to return to it anyway"_s.arg(recordId)
                 .arg(x.action, x.service, x.outcome.isEmpty() ? u"unfinished"_s : x.outcome)};
     const Service *now = registry.service(x.service);
@@ -672,8 +673,12 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
             .result();
     record.steps.append(
         {u"stop"_s, clock.elapsed(), stopped.ok(), stopped ? QString() : stopped.error().message});
-    record.outcome = stopped ? u"succeeded"_s : u"failed"_s;
-    record.reason = stopped ? QString() : stopped.error().message;
+    const bool absent =
+        stopped && RemoteScripts::parseKeyValues(stopped->out).value(u"result"_s) == u"not_deployed"_s;
+    record.outcome = !stopped ? u"failed"_s : absent ? u"skipped"_s : u"succeeded"_s;
+    record.reason = !stopped ? stopped.error().message
+                    : absent ? u"%1 is not deployed on %2: nothing to stop"_s.arg(service, host.name)
+                             : QString();
     record.endedAt = QDateTime::currentDateTimeUtc();
     (void)m_history.finish(record);
     return record;

@@ -528,7 +528,7 @@ QString activate(const Host &host, const QString &service, const Activation &a)
               u"missing on host'; pt_unlock \"$holder\"; exit 1; }\n"_s;
     // How the running instance was started (command, working dir), so a revert starts it exactly
     // as it was: a file the shell sources (older hosts kept two plain files).
-    script += uR"SH(prevcmd=; prevwd=
+    script += uR"SH(prevcmd=; prevwd=; prevgate=
 if [ -f "$svc/last" ]; then . "$svc/last"
 elif [ -f "$svc/command" ]; then prevcmd=$(cat "$svc/command"); prevwd=$(cat "$svc/workdir" 2>/dev/null); fi
 )SH"_s;
@@ -559,8 +559,10 @@ elif [ -f "$svc/command" ]; then prevcmd=$(cat "$svc/command"); prevwd=$(cat "$s
     if (a.uploadDir.isEmpty())
         script += u"[ \"$old\" = \"$rid\" ] || touch \"$svc/releases/$rid\"\n"_s;
     script += u"echo \"step=stop\"\npt_stop %1\n"_s.arg(a.stopTimeoutSeconds);
-    const QString remember = u"printf '%s\\n' %1 %2 > \"$svc/last\""_s.arg(
-        q(u"prevcmd="_s + q(a.command)), q(u"prevwd="_s + workingDir));
+    // How this instance runs and is checked, for a revert to start and gate it as it was.
+    const QString remember = u"printf '%s\\n' %1 %2 %3 > \"$svc/last\""_s.arg(
+        q(u"prevcmd="_s + q(a.command)), q(u"prevwd="_s + workingDir),
+        q(u"prevgate="_s + q(probeWords(a.health))));
     script += uR"SH(
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
 echo "step=switch"
@@ -586,7 +588,9 @@ else
     rm -f "$svc/env.new"; envf=
     [ "$old" = "$rid" ] || pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
     pt_start "$prevwd" "$prevcmd"
-    if pt_gate %1; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
+    # Gated by its own check (its port, its URL), not the failed config's.
+    if [ -n "$prevgate" ]; then eval "pt_gate $prevgate"; else pt_gate %1; fi
+    if [ "$?" -eq 0 ]; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
   else
     # The env that last passed its gate stays (a rerun or heal must not start a failed one);
     # a first deploy has no other.
@@ -737,7 +741,8 @@ QMap<QString, QMap<QString, QString>> parseSections(const QByteArray &output, co
 QString stop(const Host &host, const QString &service, const Runtime &runtime,
              int stopTimeoutSeconds)
 {
-    return header(host, service, runtime) + RuntimeOnHost
+    return header(host, service, runtime)
+           + u"[ -d \"$svc\" ] || { echo result=not_deployed; exit 0; }\n"_s + RuntimeOnHost
            + u"pt_stop %1\nrm -f \"$svc/run/wanted\"\necho result=ok\n"_s.arg(stopTimeoutSeconds);
 }
 

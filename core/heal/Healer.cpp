@@ -91,8 +91,10 @@ qint64 Healer::nextRestartAllowedMs(const QList<qint64> &restarts, const HealOpt
 
 void Healer::describeStanding(ServiceState &observed, const HealOptions &options) const
 {
-    if (observed.isWell())
-        return; // whatever the healer thought, it runs well now
+    // Only where the healer would act: not on a service that runs well, is stopped on purpose or
+    // was never deployed, whatever it thought of it before.
+    if (observed.isWell() || observed.state == u"stopped"_s || observed.state == u"not_deployed"_s)
+        return;
     const auto loaded = m_store.state(observed.service);
     if (!loaded)
         return;
