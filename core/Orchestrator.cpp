@@ -600,10 +600,11 @@ QMap<QString, ServiceState> Orchestrator::status(const Registry &registry,
 {
     auto states = ServiceObserver(*m_pool).observe(
         registry, services.isEmpty() ? registry.services.keys() : services);
-    // The healer's word beside the host's: a service it gave up on or backs off from.
-    if (auto healer = makeHealer()) {
+    // The healer's word beside the host's: a service it gave up on or backs off from (its
+    // records only: no healer is built, no playbook read).
+    if (auto history = store()) {
         for (ServiceState &state : states)
-            (*healer)->describeStanding(state);
+            Healer::describeStanding(**history, state);
     }
     return states;
 }
@@ -613,10 +614,10 @@ QList<HostState> Orchestrator::observe(const Registry &registry, const QStringLi
 {
     QList<HostState> observed =
         ServiceObserver(*m_pool).observeHosts(registry, services, hosts, allPortHolders);
-    if (auto healer = makeHealer()) {
+    if (auto history = store()) {
         for (HostState &host : observed) {
             for (ServiceState &state : host.services)
-                (*healer)->describeStanding(state);
+                Healer::describeStanding(**history, state);
         }
     }
     return observed;

@@ -229,7 +229,12 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const PlanRe
             p.host = h.name;
             p.wave = int(w);
             p.requested = isRequested(name);
-            auto release = ReleaseBuilder::build(registryDir, s.source);
+            // What the registry would install: a deploy's target; for a start or restart only the
+            // named services' "the registry differs" note needs it (a source tree is hashed, so a
+            // heal of one service does not hash every dependency's).
+            auto release = deploying || p.requested
+                               ? ReleaseBuilder::build(registryDir, s.source)
+                               : Result<Release>(Error{ErrorCode::Failed, u"not needed"_s});
             if (!release && deploying)
                 return Error{release.error().code,
                              u"service %1: %2"_s.arg(name, release.error().message)};
@@ -488,11 +493,11 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
         record.service = p.service;
         record.host = p.host;
         record.fromHost = p.fromHost;
-        record.action = p.action == PlanAction::Move               ? u"move"_s
+        record.action = p.action == PlanAction::Move ? u"move"_s
                         : plan.request.intent == PlanIntent::Start || (p.rerun && !p.requested)
                             ? u"start"_s // a dependency started for a restart is a start
-                        : p.action == PlanAction::Restart          ? u"restart"_s
-                                                                   : u"deploy"_s;
+                        : p.action == PlanAction::Restart ? u"restart"_s
+                                                          : u"deploy"_s;
         record.actor = options.actor;
         record.releaseId = p.release.id;
         record.config = p.config;
@@ -674,11 +679,13 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
     record.steps.append(
         {u"stop"_s, clock.elapsed(), stopped.ok(), stopped ? QString() : stopped.error().message});
     const bool absent =
-        stopped && RemoteScripts::parseKeyValues(stopped->out).value(u"result"_s) == u"not_deployed"_s;
+        stopped
+        && RemoteScripts::parseKeyValues(stopped->out).value(u"result"_s) == u"not_deployed"_s;
     record.outcome = !stopped ? u"failed"_s : absent ? u"skipped"_s : u"succeeded"_s;
     record.reason = !stopped ? stopped.error().message
-                    : absent ? u"%1 is not deployed on %2: nothing to stop"_s.arg(service, host.name)
-                             : QString();
+                    : absent
+                        ? u"%1 is not deployed on %2: nothing to stop"_s.arg(service, host.name)
+                        : QString();
     record.endedAt = QDateTime::currentDateTimeUtc();
     (void)m_history.finish(record);
     return record;

@@ -89,20 +89,21 @@ qint64 Healer::nextRestartAllowedMs(const QList<qint64> &restarts, const HealOpt
     return restarts.last() * 1000 + delay;
 }
 
-void Healer::describeStanding(ServiceState &observed, const HealOptions &options) const
+void Healer::describeStanding(const HistoryStore &history, ServiceState &observed,
+                              const HealOptions &options)
 {
     // Only where the healer would act: not on a service that runs well, is stopped on purpose or
     // was never deployed, whatever it thought of it before.
     if (observed.isWell() || observed.state == u"stopped"_s || observed.state == u"not_deployed"_s)
         return;
-    const auto loaded = m_store.state(observed.service);
+    const auto loaded = HealStore(history).state(observed.service);
     if (!loaded)
         return;
     const HealState &state = *loaded;
     const auto minutes = [](qint64 seconds) {
         return seconds % 60 == 0 ? u"%1m"_s.arg(seconds / 60) : u"%1s"_s.arg(seconds);
     };
-    if (state.givenUpAt && !operatorActedSince(observed.service, state.givenUpAt)) {
+    if (state.givenUpAt && !operatorActedSince(history, observed.service, state.givenUpAt)) {
         observed.healer = u"given_up"_s;
         const qint64 span = state.restarts.isEmpty() ? 0 : state.givenUpAt - state.restarts.first();
         observed.healerDetail =
@@ -124,18 +125,20 @@ void Healer::describeStanding(ServiceState &observed, const HealOptions &options
     }
 }
 
-bool Healer::operatorActedSince(const QString &service, qint64 epochSeconds) const
+bool Healer::operatorActedSince(const HistoryStore &history, const QString &service,
+                                qint64 epochSeconds)
 {
-    return operatorActionSince(service, epochSeconds).has_value();
+    return operatorActionSince(history, service, epochSeconds).has_value();
 }
 
-std::optional<DeploymentRecord> Healer::operatorActionSince(const QString &service,
+std::optional<DeploymentRecord> Healer::operatorActionSince(const HistoryStore &history,
+                                                            const QString &service,
                                                             qint64 epochSeconds,
-                                                            bool onlyStartsThatWorked) const
+                                                            bool onlyStartsThatWorked)
 {
     static const QStringList starts = {u"deploy"_s, u"move"_s, u"restart"_s, u"start"_s,
                                        u"rollback"_s};
-    const auto records = m_history.list(HistoryQuery::newest(service, 5));
+    const auto records = history.list(HistoryQuery::newest(service, 5));
     if (!records)
         return std::nullopt;
     for (const DeploymentRecord &r : *records) {
@@ -203,7 +206,7 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
     HealState state = *loaded;
     const qint64 now = nowMs();
     const bool hadState = state.downSince || state.givenUpAt || !state.restarts.isEmpty();
-    if (state.givenUpAt && operatorActedSince(service.name, state.givenUpAt)) {
+    if (state.givenUpAt && operatorActedSince(m_history, service.name, state.givenUpAt)) {
         state.givenUpAt = 0;
         state.givenUpReason.clear();
         state.restarts.clear();
@@ -230,7 +233,8 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
         if (state.downSince) {
             // Credit where it is due: an operator's deploy or restart meanwhile fixed it, not
             // whatever playbook ran before.
-            const auto by = operatorActionSince(service.name, state.downSince / 1000, true);
+            const auto by =
+                operatorActionSince(m_history, service.name, state.downSince / 1000, true);
             recovered(c, service.name, d.host, state, by ? QString() : state.lastPlaybook,
                       by ? by->id : 0, by ? u"%1 by %2"_s.arg(by->action, by->actor) : QString());
         }

@@ -65,7 +65,8 @@ public:
                             const EventSink &sink = {});
     /** Notes on `state` where the healer holds back with its service: given up (and why) or
      *  backing off (until when). What `status` shows beside what the host says. */
-    void describeStanding(ServiceState &state, const HealOptions &options = {}) const;
+    static void describeStanding(const HistoryStore &history, ServiceState &state,
+                                 const HealOptions &options = {});
     /** When the next restart after `restarts` (epoch seconds, newest last) may run: epoch ms. */
     static qint64 nextRestartAllowedMs(const QList<qint64> &restarts, const HealOptions &options);
     /** The playbook that would run for `fingerprint` on `service` (operator, learned, built-in). */
@@ -91,12 +92,14 @@ private:
                    const QString &playbook, qint64 recordId, const QString &byOperator = {});
     Result<QByteArray> runOnHost(const Host &host, const QString &script);
     void emitEvent(Context &c, HealEvent event);
-    bool operatorActedSince(const QString &service, qint64 epochSeconds) const;
+    static bool operatorActedSince(const HistoryStore &history, const QString &service,
+                                   qint64 epochSeconds);
     /** The newest record of `service` by someone other than the healer since then; with
      *  `onlyStartsThatWorked`, only a deploy, move, start, restart or rollback that succeeded. */
-    std::optional<DeploymentRecord> operatorActionSince(const QString &service,
-                                                        qint64 epochSeconds,
-                                                        bool onlyStartsThatWorked = false) const;
+    static std::optional<DeploymentRecord> operatorActionSince(const HistoryStore &history,
+                                                               const QString &service,
+                                                               qint64 epochSeconds,
+                                                               bool onlyStartsThatWorked = false);
 
     HostPool &m_pool;
     HistoryStore &m_history;

@@ -207,6 +207,15 @@ struct UploadEntry
     qint64 size = 0;
 };
 
+/** Opens an upload's local file; the error names it. */
+Result<void> openSource(QFile &file)
+{
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{ErrorCode::Failed,
+                     u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString())};
+    return {};
+}
+
 mode_t modeOf(const QString &path)
 {
     struct stat st = {};
@@ -279,9 +288,8 @@ public:
     Result<void> sendFile(const UploadEntry &entry) override
     {
         QFile file(entry.from);
-        if (!file.open(QIODevice::ReadOnly))
-            return Error{ErrorCode::Failed,
-                         u"cannot read %1: %2"_s.arg(entry.from, file.errorString())};
+        if (auto opened = openSource(file); !opened)
+            return opened;
         const QByteArray target = entry.to.toUtf8();
         sftp_file remote =
             sftp_open(m_sftp, target.constData(), O_WRONLY | O_CREAT | O_TRUNC, entry.mode);
@@ -491,9 +499,8 @@ pt_end() { [ "$(pt_sum < "$1")" = "$3" ] || { echo "$1 arrived damaged (its chec
     Result<void> sendFile(const UploadEntry &entry) override
     {
         QFile file(entry.from);
-        if (!file.open(QIODevice::ReadOnly))
-            return Error{ErrorCode::Failed,
-                         u"cannot read %1: %2"_s.arg(entry.from, file.errorString())};
+        if (auto opened = openSource(file); !opened)
+            return opened;
         const QByteArray to = quoted(path(entry.to));
         FileSum sum(m_tools.sum);
         m_batch += "pt_new " + to + '\n';

@@ -4,7 +4,7 @@
 # opens, is not "succeeded": the deploy fails and its summary line carries the exit status or
 # the check's answer, with the last thing the service wrote. A service that stays up passes.
 . "$(dirname "$0")/lib.sh"
-uses h4 j3-quitter j3-deaf j3-steady
+uses h4 j3-quitter j3-deaf j3-steady j3-ported
 mkdir -p "$WORK/src/app"
 echo app > "$WORK/src/app/README"
 registry <<'YML'
@@ -27,6 +27,14 @@ registry <<'YML'
     source: src/app
     command: "sh -c 'if [ \"$$MODE\" = broken ]; then echo bad mode; exit 9; fi; exec sleep 600'"
     env: {MODE: ok}
+    stop_timeout: 2
+  j3-ported:
+    current_host: h4
+    deployment_type: process
+    source: src/app
+    command: python3 -m http.server 18341 --bind 127.0.0.1
+    port: ${J3_PORT:-18341}
+    health: {type: tcp, retries: 3, interval: 1}
     stop_timeout: 2
 YML
 
@@ -80,6 +88,15 @@ grep -q "MODE=.*ok" "$(svc_dir h4 j3-steady)/env" && pass "the env that passed i
 pt restart j3-steady
 expect_rc 0 "a restart runs what is deployed, the good config"
 expect_in "$ERR" "registry differs from what is deployed" "the restart says the registry has an undeployed change"
+
+# A revert is gated by the previous instance's own check: its port, not the failed config's.
+pt deploy j3-ported
+expect_rc 0 "a service checked on its port"
+export J3_PORT=18342; pt deploy j3-ported; unset J3_PORT
+expect_rc 1 "a config naming a port the service never opens"
+expect_in "$OUT" "rolled_back" "it goes back to what ran"
+expect_not_in "$OUT" "not healthy either" "the previous instance is checked on its own port"
+[ "$(state_of j3-ported health)" = healthy ] && pass "the previous instance serves" || fail "j3-ported is not healthy"
 
 # A saved plan runs what this coordinator plans, not what the file says.
 pt deploy j3-steady --dry-run --save-plan "$WORK/plan.json"
