@@ -4,10 +4,10 @@
 #include "app/ServeConfig.h"
 #include "app/SignalWatcher.h"
 #include "app/cli/ExitCode.h"
-#include "core/api/ApiServer.h"
-#include "core/api/Coordinator.h"
-#include "core/heal/HealLoop.h"
 #include "core/registry/RegistryLocator.h"
+#include "core/runtime/Coordinator.h"
+#include "core/runtime/HealLoop.h"
+#include "server/ApiServer.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "core/api/AuditLog.h"
-#include "core/api/OperatorTools.h"
-#include "core/api/TokenStore.h"
+#include "core/access/AuditLog.h"
+#include "core/access/OperatorTools.h"
+#include "core/access/TokenStore.h"
 #include "core/deploy/DeployEngine.h"
-#include "core/deploy/HostPool.h"
 #include "core/deploy/ServiceState.h"
-#include "core/heal/Healer.h"
+#include "core/heal/HealService.h"
 #include "core/history/HistoryStore.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
@@ -15,10 +14,17 @@
 #include "core/secrets/SecretsMigrator.h"
 #include "core/secrets/SecretsSettings.h"
 #include "core/tls/CertificateAuthority.h"
+#include "core/tls/ProxyService.h"
+#include "core/transport/Transport.h"
+#include "core/workflow/DeployWorkflow.h"
 
 #include <memory>
 
 namespace Portoser {
+
+class CertificateService;
+class HostPool;
+class SecretsService;
 
 /** Settings every front-end passes the same way. */
 struct OrchestratorSettings
@@ -29,45 +35,21 @@ struct OrchestratorSettings
     SecretsSettings secrets = SecretsSettings::fromEnvironment();
 };
 
-/** Staged changes: moves (service -> new host) and services to deploy again in place. */
-struct ChangeSet
-{
-    QMap<QString, QString> moves;
-    QStringList redeploys;
-};
-
-/** What `deployChanges` did: a record per service it ran, and the changes it could not start. */
-struct ChangeResults
-{
-    QList<DeploymentRecord> records;
-    QStringList refused; // "service: why"
-};
-
-/** A diagnosis with what the healer would do about each problem and where it stands. */
-struct DiagnoseResult
-{
-    Diagnosis diagnosis;
-    QMap<QString, QList<Playbook>> playbooks; // per service: one per problem, in order
-    QMap<QString, HealState> healState;
-    IssueList playbookIssues;
-};
-
-/** Every playbook the healer knows, with what the knowledge base counted for it. */
-struct PlaybookInfo
-{
-    Playbook playbook;
-    KnowledgeRow stats;
-    int frequency = 0; // learned: how often an operator recorded it
-};
-
 /**
  * The one facade the GUI, `--serve` and `--cli` call. Front-ends hold no business logic: each
- * of their commands is one call here. Not thread-safe: use it from one thread (it dispatches the
+ * of their commands is one call here, and each method here is one call onto the service that
+ * owns the operation (DeployWorkflow, HealService, SecretsService, CertificateService,
+ * ProxyService, the access stores). Not thread-safe: use it from one thread (it dispatches the
  * blocking work to per-host workers itself).
  */
 class Orchestrator
 {
 public:
+    using ProxyPlan = Portoser::ProxyPlan;
+    using RouteStatus = Portoser::RouteStatus;
+    using Renewal = CertificateRenewal;
+    using ArchLookup = DeployWorkflow::ArchLookup;
+
     explicit Orchestrator(Interpolator::Lookup environment = Interpolator::processEnvironment(),
                           OrchestratorSettings settings = {});
     ~Orchestrator();
@@ -117,8 +99,6 @@ public:
     Result<QList<DeploymentRecord>> move(const Registry &registry, const QString &service,
                                          const QString &host, const DeployOptions &options,
                                          const ProgressFn &progress = {});
-    /** The arch a host is known to have: the registry's, else what it reported last. */
-    using ArchLookup = std::function<QString(const QString &host)>;
     /**
      * Why `service` cannot run on `host`, or nothing when it can (also what a GUI drop shows).
      * Arches the registry leaves out come from `knownArch` when given; a host that `lastSeen`
@@ -172,38 +152,12 @@ public:
                                                 const SecretsMigrator::Options &options,
                                                 const QString &kind = {});
     /** What Caddy should run for `registry` against what it runs now (`proxy plan`). */
-    struct ProxyPlan
-    {
-        QJsonObject wanted;
-        QJsonObject running;
-        QByteArray etag;
-        QStringList diff;   // ConfigDiff lines; empty when Caddy runs what the registry says
-        QStringList issued; // services whose certificate `proxy apply` issued from the CA
-        QString createdCa;  // the CA certificate `proxy apply` made, when there was none
-    };
     Result<ProxyPlan> proxyPlan(const Registry &registry);
     /** Issues the certificates its routes lack from the internal CA (when there is one), places
      *  them on a remote ingress host, loads the planned config into Caddy when it differs
      *  (If-Match on the ETag read), and keeps it as the last config Caddy accepted
      *  (`~/.portoser/caddy/last-good.json`). */
     Result<ProxyPlan> proxyApply(const Registry &registry);
-    /** A service's public route: its URL, whether Caddy has it, where it sends traffic. */
-    struct RouteStatus
-    {
-        QString service;
-        QString url;   // https://hostname[:port]/
-        QString route; // the Caddy route id
-        // ok (points where the service runs, and a request through Caddy got its answer) |
-        // stale (points elsewhere) | missing | down (points right, but Caddy answers 502/503/504
-        // or nothing) | unchecked (points right; takes only client certificates the coordinator
-        // has none for) | unknown (Caddy's admin API did not answer). docs/tls.md has them.
-        QString state;
-        QString upstream; // what Caddy dials now
-        QString wanted;   // what it should dial: the service's current host
-        QString detail;   // why the state is down, unchecked or unknown
-
-        QJsonObject toJson() const;
-    };
     /** Per service with a hostname: its route as Caddy runs it and what Caddy answers for it
      *  (`proxy status`; one request per route, at once, within 5 s); fails when Caddy's admin
      *  API does not answer. */
@@ -229,13 +183,6 @@ public:
     /** Copies the certificates `certs issue` made for `service` (and the CA) to its host's
      *  `<service dir>/tls/` (keys 0600); returns the paths written there. */
     Result<QStringList> installCertificates(const Registry &registry, const QString &service);
-    /** What `certs renew` did to one certificate. */
-    struct Renewal
-    {
-        CertificateInfo certificate; // the new one
-        QString installedOn;         // the host it was installed on, if any
-        QString error;
-    };
     /**
      * Re-issues every certificate that expires within `days`, installs each on its service's
      * host again, and has Caddy reload the files (when the registry names one).
@@ -274,17 +221,8 @@ public:
 
 private:
     Result<HistoryStore *> store();
-    /** Runs `fn` with an engine over this orchestrator's hosts and history (opened on first use).
-     */
-    template <typename Fn>
-    auto withEngine(Fn fn) -> decltype(fn(std::declval<DeployEngine &>()))
-    {
-        return withStore([&](HistoryStore &history) {
-            DeployEngine engine(*m_pool, history, secretAccess());
-            return fn(engine);
-        });
-    }
-
+    /** Builds the host pool and the services over it (again after new settings). */
+    void build();
     /** Runs `fn` with this orchestrator's store (opened on first use). */
     template <typename Fn>
     auto withStore(Fn fn) -> decltype(fn(std::declval<HistoryStore &>()))
@@ -295,40 +233,15 @@ private:
         return fn(**history);
     }
 
-    /** This orchestrator's secrets backends, as the deploy engine and the healer reach them. */
-    SecretAccess secretAccess();
-    /** Calls `fn` with each `secrets:` variable of `service`, its backend and its reference;
-     *  any failure names the service, the variable and the reference. */
-    using SecretFn =
-        std::function<Result<void>(const QString &var, SecretsBackend &, const SecretReference &)>;
-    Result<void> forEachSecret(const Service &service, const SecretFn &fn);
-    Result<QMap<QString, QString>> secretValues(const Service &service);
-    /** VAR -> the version of the secret it names (what a rotation changes). */
-    Result<QJsonObject> secretVersions(const Service &service);
-
-    QString playbookDirectory() const;
-    Result<std::unique_ptr<Healer>> makeHealer(IssueList *playbookIssues = nullptr);
-    /** The ingress host when Caddy runs on another machine than this one, else null. */
-    static const Host *remoteIngress(const Registry &registry);
-    /** Caddy's config for `registry`; with a remote ingress, its certificates' paths there (put
-     *  there first when `shipCertificates`). */
-    Result<QJsonObject> caddyConfig(const Registry &registry, bool shipCertificates);
-    Result<ProxyPlan> comparedWithCaddy(const Registry &registry,
-                                        const Result<QJsonObject> &wanted);
-    /** Before a deploy: frees disk and names port holders where the plan changes services. */
-    void healBeforeDeploy(const Registry &registry, const DeployPlan &plan,
-                          const ProgressFn &progress);
-    /** After a deploy: the diagnosis of each service that did not end up running, as progress. */
-    void diagnoseFailures(const Registry &registry, const QList<DeploymentRecord> &records,
-                          const ProgressFn &progress);
-
     Interpolator::Lookup m_environment;
     OrchestratorSettings m_settings;
     std::unique_ptr<HostPool> m_pool;
     std::unique_ptr<HistoryStore> m_store;
-    Result<std::unique_ptr<SecretsBackend>> openSecrets(const QString &kind);
-
-    std::map<QString, std::unique_ptr<SecretsBackend>> m_secrets;
+    std::unique_ptr<SecretsService> m_secrets;
+    std::unique_ptr<CertificateService> m_certificates;
+    std::unique_ptr<ProxyService> m_proxy;
+    std::unique_ptr<HealService> m_heal;
+    std::unique_ptr<DeployWorkflow> m_deploy;
 };
 
 } // namespace Portoser

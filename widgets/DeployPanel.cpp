@@ -3,7 +3,7 @@
 
 #include "core/Actor.h"
 #include "core/Orchestrator.h"
-#include "core/api/OrchestratorThread.h"
+#include "core/runtime/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
 #include "widgets/Icons.h"
 #include "widgets/StagedMoves.h"
@@ -180,31 +180,31 @@ void DeployPanel::deploy()
     };
     m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     updateButtons();
-    m_worker->post(
-        [page, changes, sent, registry, progress, cancel = m_cancelFlag, this](Orchestrator &o) {
-            DeployOptions options;
-            options.actor = localActor(QStringLiteral("gui"));
-            options.cancel = cancel;
-            backTo(page, o.deployChanges(registry, changes, options, progress),
-                   [this, sent](const ChangeResults &done) {
-                       for (const DeploymentRecord &r : done.records) {
-                           auto *item =
-                               new QTreeWidgetItem(m_results, {r.service, r.host, r.outcome,
-                                                               QStringLiteral("#%1").arg(r.id)});
-                           item->setData(3, Qt::UserRole, r.id);
-                           item->setToolTip(2, r.reason);
-                       }
-                       for (const QString &e : done.refused)
-                           new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
-                       m_results->header()->resizeSections(QHeaderView::ResizeToContents);
-                       m_staged->remove(sent); // what was staged while it ran stays
-                       m_planTree->clear();
-                       m_cancelFlag.reset();
-                       setBusy(false, done.refused.isEmpty() ? tr("Deploy finished.")
-                                                             : tr("Deploy finished with errors."));
-                       emit deployed(done.records);
-                   });
-        });
+    m_worker->post([page, changes, sent, registry, progress, cancel = m_cancelFlag,
+                    this](Orchestrator &o) {
+        DeployOptions options;
+        options.actor = localActor(QStringLiteral("gui"));
+        options.cancel = cancel;
+        backTo(page, o.deployChanges(registry, changes, options, progress),
+               [this, sent](const ChangeResults &done) {
+                   for (const DeploymentRecord &r : done.records) {
+                       auto *item =
+                           new QTreeWidgetItem(m_results, {r.service, r.host, toString(r.outcome),
+                                                           QStringLiteral("#%1").arg(r.id)});
+                       item->setData(3, Qt::UserRole, r.id);
+                       item->setToolTip(2, r.reason);
+                   }
+                   for (const QString &e : done.refused)
+                       new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
+                   m_results->header()->resizeSections(QHeaderView::ResizeToContents);
+                   m_staged->remove(sent); // what was staged while it ran stays
+                   m_planTree->clear();
+                   m_cancelFlag.reset();
+                   setBusy(false, done.refused.isEmpty() ? tr("Deploy finished.")
+                                                         : tr("Deploy finished with errors."));
+                   emit deployed(done.records);
+               });
+    });
 }
 
 namespace {

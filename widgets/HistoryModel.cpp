@@ -28,9 +28,9 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return {};
     const DeploymentRecord &r = m_records.at(index.row());
     if (role == Qt::ForegroundRole && index.column() == Outcome) {
-        if (r.outcome == QLatin1String("failed") || r.outcome == QLatin1String("interrupted"))
+        if (r.outcome == Portoser::Outcome::Failed || r.outcome == Portoser::Outcome::Interrupted)
             return QBrush(QColor(0xd6, 0x45, 0x45));
-        if (r.outcome == QLatin1String("rolled_back"))
+        if (r.outcome == Portoser::Outcome::RolledBack)
             return QBrush(QColor(0xe0, 0x9b, 0x2d));
         return {};
     }
@@ -46,11 +46,11 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     case Host:
         return r.fromHost.isEmpty() ? r.host : tr("%1 → %2").arg(r.fromHost, r.host);
     case Action:
-        return r.action;
+        return toString(r.action);
     case Actor:
         return r.actor;
     case Outcome:
-        return role == Qt::ToolTipRole && !r.reason.isEmpty() ? r.reason : r.outcome;
+        return role == Qt::ToolTipRole && !r.reason.isEmpty() ? r.reason : toString(r.outcome);
     case Started:
         return r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
     case Duration:

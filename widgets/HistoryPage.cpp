@@ -3,8 +3,8 @@
 
 #include "core/Actor.h"
 #include "core/Orchestrator.h"
-#include "core/api/OrchestratorThread.h"
 #include "core/deploy/ConfigDiff.h"
+#include "core/runtime/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/Icons.h"
@@ -54,13 +54,13 @@ HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
     m_outcomeFilter->setObjectName(QStringLiteral("historyOutcomeCombo"));
     m_outcomeFilter->setAccessibleName(tr("Outcome filter"));
     m_outcomeFilter->addItem(tr("All outcomes"), QString());
-    for (const auto &[outcome, text] : {std::pair{u"succeeded"_s, tr("succeeded")},
-                                        {u"failed"_s, tr("failed")},
-                                        {u"rolled_back"_s, tr("rolled back")},
-                                        {u"cancelled"_s, tr("cancelled")},
-                                        {u"skipped"_s, tr("skipped")},
-                                        {u"interrupted"_s, tr("interrupted")}})
-        m_outcomeFilter->addItem(text, outcome);
+    for (const auto &[outcome, text] : {std::pair{Outcome::Succeeded, tr("succeeded")},
+                                        {Outcome::Failed, tr("failed")},
+                                        {Outcome::RolledBack, tr("rolled back")},
+                                        {Outcome::Cancelled, tr("cancelled")},
+                                        {Outcome::Skipped, tr("skipped")},
+                                        {Outcome::Interrupted, tr("interrupted")}})
+        m_outcomeFilter->addItem(text, toString(outcome));
     auto *refresh = new QPushButton(tr("&Refresh"), this);
     refresh->setShortcut(QKeySequence::Refresh);
     m_rollback = new QPushButton(tr("Roll &back…"), this);
@@ -165,9 +165,10 @@ void HistoryPage::showDetails(int row)
         return;
     }
     const DeploymentRecord &r = m_model->record(row);
-    QStringList lines{tr("#%1 %2 of %3 on %4 by %5: %6")
-                          .arg(r.id)
-                          .arg(r.action, r.service, r.host, r.actor, r.outcome)};
+    QStringList lines{
+        tr("#%1 %2 of %3 on %4 by %5: %6")
+            .arg(r.id)
+            .arg(toString(r.action), r.service, r.host, r.actor, toString(r.outcome))};
     if (!r.reason.isEmpty())
         lines << r.reason;
     if (!r.releaseId.isEmpty())
@@ -220,9 +221,10 @@ void HistoryPage::rollback(int row)
         backTo(page, std::make_shared<Result<DeploymentRecord>>(std::move(done)),
                [this](const std::shared_ptr<Result<DeploymentRecord>> &result) {
                    // Kept in the status line while the reloaded table reports its pages.
-                   m_lastOutcome =
-                       *result ? tr("Rollback #%1: %2").arg((*result)->id).arg((*result)->outcome)
-                               : tr("Rollback failed: %1").arg(result->error().message);
+                   m_lastOutcome = *result ? tr("Rollback #%1: %2")
+                                                 .arg((*result)->id)
+                                                 .arg(toString((*result)->outcome))
+                                           : tr("Rollback failed: %1").arg(result->error().message);
                    reload();
                    emit rolledBack();
                });

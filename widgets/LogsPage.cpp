@@ -2,7 +2,7 @@
 #include "widgets/LogsPage.h"
 
 #include "core/Orchestrator.h"
-#include "core/api/OrchestratorThread.h"
+#include "core/runtime/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
 
 #include <QCheckBox>

@@ -2,9 +2,9 @@
 #include "widgets/MainWindow.h"
 
 #include "core/Orchestrator.h"
-#include "core/api/OrchestratorThread.h"
-#include "core/heal/HealLoop.h"
 #include "core/registry/RegistryLocator.h"
+#include "core/runtime/HealLoop.h"
+#include "core/runtime/OrchestratorThread.h"
 #include "widgets/BackToGui.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
@@ -112,7 +112,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
                 m_historyPage->reload();
                 int failed = 0;
                 for (const DeploymentRecord &r : records)
-                    failed += r.outcome != QLatin1String("succeeded");
+                    failed += !r.succeeded();
                 notify(tr("Deploy finished"),
                        failed ? tr("%1 of %2 changes failed").arg(failed).arg(records.size())
                               : tr("%n change(s) deployed", nullptr, int(records.size())),

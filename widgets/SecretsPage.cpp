@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/SecretsPage.h"
 
-#include "core/api/OrchestratorThread.h"
+#include "core/runtime/OrchestratorThread.h"
 #include "core/secrets/EnvFile.h"
 #include "widgets/BackToGui.h"
 

@@ -2,8 +2,9 @@
 #include "app/cli/AccessCommands.h"
 
 #include "app/cli/TextTable.h"
-#include "core/api/Coordinator.h"
-#include "core/api/McpServer.h"
+#include "core/runtime/Coordinator.h"
+#include "core/runtime/Operations.h"
+#include "server/McpServer.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -240,7 +241,7 @@ int ToolsCommand::run(CliContext &context, const QCommandLineParser &args)
         if (!registry)
             return Failed;
         tool->createdBy = CliContext::actor();
-        if (auto saved = orchestrator.saveOperatorTool(*registry, *tool); !saved) {
+        if (auto saved = Operations::saveOperatorTool(orchestrator, *registry, *tool); !saved) {
             context.printError(u"%1: %2"_s.arg(words.first(), saved.error().message));
             return Failed;
         }

@@ -4,6 +4,7 @@
 #include "app/cli/ServerClient.h"
 #include "app/cli/TextTable.h"
 #include "core/history/HistoryJson.h"
+#include "core/runtime/JobQueue.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -229,8 +230,8 @@ int DeployCommand::remote(CliContext &context, const QCommandLineParser &args,
             print({s.value(u"service"_s).toString(), s.value(u"host"_s).toString(),
                    s.value(u"step"_s).toString(), s.value(u"detail"_s).toString()});
         }
-        const QString state = job->value(u"state"_s).toString();
-        if (state == u"succeeded" || state == u"failed") {
+        const auto state = jobStateFromString(job->value(u"state"_s).toString());
+        if (state == JobState::Succeeded || state == JobState::Failed) {
             if (!job->contains(u"result"_s) || job->value(u"result"_s).isNull())
                 return report(context, Error{ErrorCode::Failed,
                                              job->value(u"error"_s)[u"message"_s].toString()});
@@ -271,7 +272,7 @@ int DeployCommand::report(CliContext &context, const Result<QList<DeploymentReco
     }
     int failed = 0;
     for (const DeploymentRecord &r : *records)
-        failed += r.outcome != u"succeeded"_s;
+        failed += !r.succeeded();
     if (context.json()) {
         QJsonArray items;
         for (const DeploymentRecord &r : *records)
@@ -283,7 +284,7 @@ int DeployCommand::report(CliContext &context, const Result<QList<DeploymentReco
         TextTable table({u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"OUTCOME"_s, u"TIME"_s, u"RECORD"_s,
                          u"REASON"_s});
         for (const DeploymentRecord &r : *records)
-            table.addRow({r.service, r.host, r.action, r.outcome,
+            table.addRow({r.service, r.host, toString(r.action), toString(r.outcome),
                           u"%1 s"_s.arg(double(r.durationMs()) / 1000.0, 0, 'f', 1),
                           QString::number(r.id), r.reason.section(u'\n', 0, 0)});
         table.print(context.out());

@@ -4,7 +4,7 @@
 #include "app/cli/TextTable.h"
 #include "core/deploy/StateJson.h"
 #include "core/heal/HealJson.h"
-#include "core/heal/HealLoop.h"
+#include "core/runtime/HealLoop.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

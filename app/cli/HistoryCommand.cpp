@@ -27,8 +27,6 @@ const QCommandLineOption
     ForceOption(u"force"_s,
                 u"rollback: return to a record that did not succeed (its release never passed "
                 "the health gate)."_s);
-const QStringList Outcomes = {u"succeeded"_s, u"failed"_s,      u"rolled_back"_s, u"skipped"_s,
-                              u"cancelled"_s, u"interrupted"_s, u"running"_s};
 
 std::optional<qint64> recordId(const QString &text)
 {
@@ -71,9 +69,9 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         const int limit = args.value(LimitOption).toInt(&ok);
         if (!ok || limit < 1)
             return context.usageError(u"--limit needs a positive number"_s);
-        if (args.isSet(OutcomeOption) && !Outcomes.contains(args.value(OutcomeOption)))
+        if (args.isSet(OutcomeOption) && !outcomeFromString(args.value(OutcomeOption)))
             return context.usageError(u"--outcome \"%1\" is not an outcome; use one of %2"_s.arg(
-                args.value(OutcomeOption), Outcomes.join(u", "_s)));
+                args.value(OutcomeOption), outcomeNames().join(u", "_s)));
         HistoryQuery query = HistoryQuery::newest(words.value(0), limit);
         query.host = args.value(HostOption);
         query.outcome = args.value(OutcomeOption);
@@ -92,7 +90,8 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         TextTable table({u"ID"_s, u"SERVICE"_s, u"HOST"_s, u"ACTION"_s, u"ACTOR"_s, u"OUTCOME"_s,
                          u"STARTED"_s, u"TIME"_s});
         for (const DeploymentRecord &r : *records)
-            table.addRow({QString::number(r.id), r.service, r.host, r.action, r.actor, r.outcome,
+            table.addRow({QString::number(r.id), r.service, r.host, toString(r.action), r.actor,
+                          toString(r.outcome),
                           r.startedAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
                           u"%1 s"_s.arg(double(r.durationMs()) / 1000.0, 0, 'f', 1)});
         table.print(context.out());
@@ -113,10 +112,11 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         }
         const DeploymentRecord &r = *record;
         QTextStream &out = context.out();
-        out << "record " << r.id << ": " << r.action << " " << r.service << " on " << r.host;
+        out << "record " << r.id << ": " << toString(r.action) << " " << r.service << " on "
+            << r.host;
         if (!r.fromHost.isEmpty())
             out << " (from " << r.fromHost << ")";
-        out << "\n  outcome: " << r.outcome << "\n  actor:   " << r.actor
+        out << "\n  outcome: " << toString(r.outcome) << "\n  actor:   " << r.actor
             << "\n  started: " << r.startedAt.toLocalTime().toString(Qt::ISODate)
             << "\n  time:    " << double(r.durationMs()) / 1000.0 << " s\n";
         if (!r.releaseId.isEmpty())

@@ -151,11 +151,12 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
             context.printError(record.error().message);
             continue;
         }
-        failed += record->outcome != u"succeeded"_s;
-        items.append(QJsonObject{
-            {u"service"_s, name}, {u"outcome"_s, record->outcome}, {u"record"_s, record->id}});
+        failed += !record->succeeded();
+        items.append(QJsonObject{{u"service"_s, name},
+                                 {u"outcome"_s, toString(record->outcome)},
+                                 {u"record"_s, record->id}});
         if (!context.json())
-            context.out() << name << ": " << record->outcome
+            context.out() << name << ": " << toString(record->outcome)
                           << (record->reason.isEmpty() ? QString()
                                                        : u" ("_s + record->reason + u')')
                           << '\n';

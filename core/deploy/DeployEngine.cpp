@@ -139,7 +139,7 @@ QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
                 if (progress)
                     progress({item.planned.service, item.host.name, u"cancelled"_s, why});
                 ServiceDeployer::Staged cancelled;
-                cancelled.run = ServiceRun{u"cancelled"_s, why, {}, {}, {}, {}};
+                cancelled.run = ServiceRun{Outcome::Cancelled, why, {}, {}, {}, {}};
                 staged.push_back(std::move(cancelled));
                 continue;
             }
@@ -471,7 +471,7 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             r.previousReleaseId = run.previousReleaseId;
             r.steps = run.steps;
             r.endedAt = QDateTime::currentDateTimeUtc();
-            if (run.outcome != u"succeeded"_s)
+            if (run.outcome != Outcome::Succeeded)
                 broken.insert(r.service);
             (void)m_history.finish(r);
             if (!run.detectedArch.isEmpty())
@@ -493,11 +493,11 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
         record.service = p.service;
         record.host = p.host;
         record.fromHost = p.fromHost;
-        record.action = p.action == PlanAction::Move ? u"move"_s
+        record.action = p.action == PlanAction::Move ? RecordAction::Move
                         : plan.request.intent == PlanIntent::Start || (p.rerun && !p.requested)
-                            ? u"start"_s // a dependency started for a restart is a start
-                        : p.action == PlanAction::Restart ? u"restart"_s
-                                                          : u"deploy"_s;
+                            ? RecordAction::Start // a dependency started for a restart is a start
+                        : p.action == PlanAction::Restart ? RecordAction::Restart
+                                                          : RecordAction::Deploy;
         record.actor = options.actor;
         record.releaseId = p.release.id;
         record.config = p.config;
@@ -511,7 +511,7 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
         records.append(record);
         // Ends the record before anything reaches the host: a failed dependency, or secrets
         // that could not be fetched.
-        auto endUnstarted = [&](const QString &outcome, const QString &reason) {
+        auto endUnstarted = [&](Outcome outcome, const QString &reason) {
             DeploymentRecord &r = records.last();
             r.outcome = outcome;
             r.reason = reason;
@@ -519,22 +519,22 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             broken.insert(p.service);
             (void)m_history.finish(r);
             if (progress)
-                progress({p.service, p.host, outcome, r.reason});
+                progress({p.service, p.host, toString(outcome), r.reason});
         };
         if (options.isCancelled()) {
-            endUnstarted(u"cancelled"_s, u"cancelled by %1 before it started"_s.arg(options.actor));
+            endUnstarted(Outcome::Cancelled, u"cancelled by %1 before it started"_s.arg(options.actor));
             continue;
         }
         if (!failedDeps.isEmpty()) {
-            endUnstarted(u"skipped"_s, u"not deployed because its dependency %1 failed"_s.arg(
-                                           failedDeps.join(u", "_s)));
+            endUnstarted(Outcome::Skipped, u"not deployed because its dependency %1 failed"_s.arg(
+                                               failedDeps.join(u", "_s)));
             continue;
         }
         // A rerun keeps the env file its deploy wrote; only new config fetches secrets.
         auto secretValues = p.rerun ? Result<QMap<QString, QString>>(QMap<QString, QString>())
                                     : resolveSecrets(s, m_secrets);
         if (!secretValues) {
-            endUnstarted(u"failed"_s, secretValues.error().message);
+            endUnstarted(Outcome::Failed, secretValues.error().message);
             continue;
         }
         batches[h.name].append({records.size() - 1, h, s, p, *secretValues});
@@ -543,7 +543,7 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
 
     // Moves: the new instance passed its gate; now stop the old one.
     for (DeploymentRecord &r : records) {
-        if (r.action != u"move"_s || r.outcome != u"succeeded"_s || r.fromHost.isEmpty())
+        if (r.action != RecordAction::Move || !r.succeeded() || r.fromHost.isEmpty())
             continue;
         const Host *old = registry.host(r.fromHost);
         const Service *s = registry.service(r.service);
@@ -584,13 +584,12 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     if (!x.installedRelease())
         return Error{ErrorCode::InvalidInput,
                      u"record %1 (%2 of %3) installed no release to return to"_s.arg(recordId).arg(
-                         x.action, x.service)};
+                         toString(x.action), x.service)};
     if (!x.canRollBack() && !options.force)
-        return Error{
-            ErrorCode::Conflict,
-            u"record %1 (%2 of %3) ended %4: what it deployed did not pass its gate "
-            "there; add --force to return to it anyway"_s.arg(recordId)
-                .arg(x.action, x.service, x.outcome.isEmpty() ? u"unfinished"_s : x.outcome)};
+        return Error{ErrorCode::Conflict,
+                     u"record %1 (%2 of %3) ended %4: what it deployed did not pass its gate "
+                     "there; add --force to return to it anyway"_s.arg(recordId)
+                         .arg(toString(x.action), x.service, toString(x.outcome))};
     const Service *now = registry.service(x.service);
     if (!now)
         return Error{ErrorCode::NotFound,
@@ -618,7 +617,7 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     DeploymentRecord record;
     record.service = x.service;
     record.host = x.host;
-    record.action = u"rollback"_s;
+    record.action = RecordAction::Rollback;
     record.actor = options.actor;
     record.releaseId = x.releaseId;
     record.config = x.config;
@@ -638,7 +637,7 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
                                return ServiceDeployer::run(t, host, service, p, values, progress);
                            })
                            .result()
-                     : ServiceRun{u"failed"_s, secretValues.error().message, {}, {}, {}, {}};
+                     : ServiceRun{Outcome::Failed, secretValues.error().message, {}, {}, {}, {}};
     record.outcome = run.outcome;
     record.reason = run.reason.isEmpty() ? record.reason : run.reason;
     record.previousReleaseId = run.previousReleaseId;
@@ -661,7 +660,7 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
     DeploymentRecord record;
     record.service = service;
     record.host = host.name;
-    record.action = u"stop"_s;
+    record.action = RecordAction::Stop;
     record.actor = actor;
     if (auto begun = m_history.begin(record); !begun)
         return begun.error();
@@ -681,7 +680,7 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
     const bool absent =
         stopped
         && RemoteScripts::parseKeyValues(stopped->out).value(u"result"_s) == u"not_deployed"_s;
-    record.outcome = !stopped ? u"failed"_s : absent ? u"skipped"_s : u"succeeded"_s;
+    record.outcome = !stopped ? Outcome::Failed : absent ? Outcome::Skipped : Outcome::Succeeded;
     record.reason = !stopped ? stopped.error().message
                     : absent
                         ? u"%1 is not deployed on %2: nothing to stop"_s.arg(service, host.name)

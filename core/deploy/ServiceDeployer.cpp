@@ -94,7 +94,7 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
     };
     const auto fail = [&](const QString &step, const QString &reason, const QString &output = {}) {
         run.steps.append({step, 0, false, output});
-        run.outcome = u"failed"_s;
+        run.outcome = Outcome::Failed;
         run.reason = reason;
         report(u"failed"_s, reason);
         staged.ready = false;
@@ -271,16 +271,16 @@ void ServiceDeployer::Staged::finish()
         why += u"; last log: %1"_s.arg(
             logLines.mid(std::max<qsizetype>(0, logLines.size() - 2)).join(u" | "_s).left(300));
     if (outcome == u"ok"_s) {
-        run.outcome = u"succeeded"_s;
+        run.outcome = Outcome::Succeeded;
         report(u"done"_s, u"release %1, pid %2"_s.arg(planned.release.id, result.value(u"pid"_s)));
     } else if (outcome.startsWith(u"rolled_back"_s)) {
-        run.outcome = u"rolled_back"_s;
+        run.outcome = Outcome::RolledBack;
         run.reason = u"release %1 %2; reverted to %3%4"_s.arg(
             planned.release.id, why, run.previousReleaseId,
             outcome == u"rolled_back_unhealthy"_s ? u", which is not healthy either"_s : QString());
         report(u"rolled back"_s, run.reason);
     } else {
-        run.outcome = u"failed"_s;
+        run.outcome = Outcome::Failed;
         run.reason = result.value(
             u"reason"_s,
             planned.rerun ? u"release %1 %2"_s.arg(planned.release.id, why)
@@ -288,7 +288,7 @@ void ServiceDeployer::Staged::finish()
                               planned.release.id, why));
         report(u"failed"_s, run.reason);
     }
-    const bool stepOk = run.outcome == u"succeeded"_s;
+    const bool stepOk = run.outcome == Outcome::Succeeded;
     if (currentStep == u"done"_s)
         currentStep.clear();
     closeStep(stepOk, healthDetail);
@@ -347,7 +347,7 @@ void ServiceDeployer::activateTogether(Transport &t, const QList<Staged *> &batc
         // A service whose activation ended before the link broke has its outcome: keep it.
         if (!activated && !s->output.contains("\nresult=") && !s->output.startsWith("result=")) {
             s->closeStep(false, activated.error().message);
-            s->run.outcome = u"failed"_s;
+            s->run.outcome = Outcome::Failed;
             s->run.reason = u"host %1 during %2: %3"_s.arg(
                 s->host.name, s->currentStep.isEmpty() ? u"activate"_s : s->currentStep,
                 activated.error().message);

@@ -40,7 +40,7 @@ using ProgressFn = std::function<void(const DeployProgress &)>;
 /** What the deploy of one service on its host produced. */
 struct ServiceRun
 {
-    QString outcome; // succeeded | failed | rolled_back
+    Outcome outcome = Outcome::Failed; // Succeeded, Failed or RolledBack
     QString reason;
     QString releaseId;
     QString previousReleaseId;

@@ -136,15 +136,13 @@ std::optional<DeploymentRecord> Healer::operatorActionSince(const HistoryStore &
                                                             qint64 epochSeconds,
                                                             bool onlyStartsThatWorked)
 {
-    static const QStringList starts = {u"deploy"_s, u"move"_s, u"restart"_s, u"start"_s,
-                                       u"rollback"_s};
     const auto records = history.list(HistoryQuery::newest(service, 5));
     if (!records)
         return std::nullopt;
     for (const DeploymentRecord &r : *records) {
         if (r.actor == u"healer"_s || r.startedAt.toSecsSinceEpoch() < epochSeconds)
             continue;
-        if (onlyStartsThatWorked && (r.outcome != u"succeeded"_s || !starts.contains(r.action)))
+        if (onlyStartsThatWorked && (!r.succeeded() || r.action == RecordAction::Stop))
             continue;
         return r;
     }
@@ -236,7 +234,8 @@ void Healer::heal(Context &c, const Service &service, const ServiceDiagnosis &d)
             const auto by =
                 operatorActionSince(m_history, service.name, state.downSince / 1000, true);
             recovered(c, service.name, d.host, state, by ? QString() : state.lastPlaybook,
-                      by ? by->id : 0, by ? u"%1 by %2"_s.arg(by->action, by->actor) : QString());
+                      by ? by->id : 0,
+                      by ? u"%1 by %2"_s.arg(toString(by->action), by->actor) : QString());
         }
         if (hadState) // a healthy service costs no database write
             (void)m_store.saveState(state);
@@ -503,9 +502,10 @@ bool Healer::restart(Context &c, const Service &service, const ServiceDiagnosis 
             if (r.service != service.name)
                 continue;
             action.recordId = r.id;
-            worked = r.outcome == u"succeeded"_s;
+            worked = r.succeeded();
             action.outcome = worked ? u"done"_s : u"failed"_s;
-            action.detail = worked ? u"restarted, healthy"_s : r.outcome + u": "_s + r.reason;
+            action.detail =
+                worked ? u"restarted, healthy"_s : toString(r.outcome) + u": "_s + r.reason;
         }
     }
     c.report.actions.append(action);

@@ -5,8 +5,40 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
+
+#include <optional>
 
 namespace Portoser {
+
+/** How a record ended. Converted to and from its name only at the edges (JSON, SQL, text). */
+enum class Outcome {
+    Running, // not ended yet (or its coordinator died: see Interrupted)
+    Succeeded,
+    Failed,
+    RolledBack,  // the new release failed its gate and the previous one runs again
+    Interrupted, // its coordinator stopped before it ended
+    Skipped,     // nothing to do, or a dependency failed first
+    Cancelled    // cancelled before it reached its host
+};
+/** "running", "succeeded", "failed", "rolled_back", "interrupted", "skipped", "cancelled". */
+QString toString(Outcome outcome);
+std::optional<Outcome> outcomeFromString(QStringView name);
+/** Every outcome's name, in declaration order (for filters and their validation). */
+QStringList outcomeNames();
+
+/** What a record did to its service. */
+enum class RecordAction {
+    Deploy,
+    Move,
+    Restart,
+    Start,
+    Stop,
+    Rollback
+};
+/** "deploy", "move", "restart", "start", "stop", "rollback". */
+QString toString(RecordAction action);
+std::optional<RecordAction> recordActionFromString(QStringView name);
 
 /** One step of a deploy as history keeps it. */
 struct StepRecord
@@ -24,11 +56,11 @@ struct DeploymentRecord
     QString service;
     QString host;
     QString fromHost;
-    QString action; // deploy | move | restart | stop | start | rollback
-    QString actor;  // cli:<user> | gui:<user> | api:<user> | mcp:<client> | healer
+    RecordAction action = RecordAction::Deploy;
+    QString actor; // cli:<user> | gui:<user> | api:<user> | mcp:<client> | healer
     QDateTime startedAt;
     QDateTime endedAt;
-    QString outcome; // running | succeeded | failed | rolled_back | interrupted | skipped
+    Outcome outcome = Outcome::Running;
     QString reason;
     QString releaseId;
     QString previousReleaseId;
@@ -40,12 +72,13 @@ struct DeploymentRecord
      *  never reached its host). */
     bool installedRelease() const
     {
-        return !releaseId.isEmpty() && !config.isEmpty() && action != QLatin1String("stop")
-               && outcome != QLatin1String("cancelled") && outcome != QLatin1String("skipped");
+        return !releaseId.isEmpty() && !config.isEmpty() && action != RecordAction::Stop
+               && outcome != Outcome::Cancelled && outcome != Outcome::Skipped;
     }
     /** Whether `history rollback` returns to it as it is: its release passed its gate. (One that
      *  did not is a rollback with --force.) */
-    bool canRollBack() const { return installedRelease() && outcome == QLatin1String("succeeded"); }
+    bool canRollBack() const { return installedRelease() && succeeded(); }
+    bool succeeded() const { return outcome == Outcome::Succeeded; }
 };
 
 } // namespace Portoser

@@ -13,9 +13,9 @@ QJsonObject summary(const DeploymentRecord &r)
             {u"service"_s, r.service},
             {u"host"_s, r.host},
             {u"from_host"_s, r.fromHost},
-            {u"action"_s, r.action},
+            {u"action"_s, toString(r.action)},
             {u"actor"_s, r.actor},
-            {u"outcome"_s, r.outcome},
+            {u"outcome"_s, toString(r.outcome)},
             {u"reason"_s, r.reason},
             {u"release"_s, r.releaseId},
             {u"previous_release"_s, r.previousReleaseId},
@@ -31,9 +31,10 @@ DeploymentRecord fromSummary(const QJsonObject &o)
     r.service = o.value(u"service"_s).toString();
     r.host = o.value(u"host"_s).toString();
     r.fromHost = o.value(u"from_host"_s).toString();
-    r.action = o.value(u"action"_s).toString();
+    r.action =
+        recordActionFromString(o.value(u"action"_s).toString()).value_or(RecordAction::Deploy);
     r.actor = o.value(u"actor"_s).toString();
-    r.outcome = o.value(u"outcome"_s).toString();
+    r.outcome = outcomeFromString(o.value(u"outcome"_s).toString()).value_or(Outcome::Failed);
     r.reason = o.value(u"reason"_s).toString();
     r.releaseId = o.value(u"release"_s).toString();
     r.previousReleaseId = o.value(u"previous_release"_s).toString();

@@ -153,11 +153,12 @@ DeploymentRecord fromQuery(const QSqlQuery &q)
     r.service = q.value(1).toString();
     r.host = q.value(2).toString();
     r.fromHost = q.value(3).toString();
-    r.action = q.value(4).toString();
+    // A name this version does not know (a newer coordinator's) reads as the nearest it does.
+    r.action = recordActionFromString(q.value(4).toString()).value_or(RecordAction::Deploy);
     r.actor = q.value(5).toString();
     r.startedAt = QDateTime::fromString(q.value(6).toString(), Qt::ISODateWithMs);
     r.endedAt = QDateTime::fromString(q.value(7).toString(), Qt::ISODateWithMs);
-    r.outcome = q.value(8).toString();
+    r.outcome = outcomeFromString(q.value(8).toString()).value_or(Outcome::Failed);
     r.reason = q.value(9).toString();
     r.releaseId = q.value(10).toString();
     r.previousReleaseId = q.value(11).toString();
@@ -401,10 +402,10 @@ Result<void> HistoryStore::begin(DeploymentRecord &r)
         "RETURNING id"_s);
     if (!r.startedAt.isValid())
         r.startedAt = QDateTime::currentDateTimeUtc();
-    r.outcome = u"running"_s;
+    r.outcome = Outcome::Running;
     for (const QVariant &v :
-         {text(r.service), text(r.host), text(r.fromHost), text(r.action), text(r.actor),
-          QVariant(r.startedAt.toUTC().toString(Qt::ISODateWithMs)), text(r.outcome),
+         {text(r.service), text(r.host), text(r.fromHost), text(toString(r.action)), text(r.actor),
+          QVariant(r.startedAt.toUTC().toString(Qt::ISODateWithMs)), text(toString(r.outcome)),
           text(r.releaseId), text(r.previousReleaseId),
           QVariant(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact))),
           QVariant(QHostInfo::localHostName()), QVariant(qint64(::getpid()))})
@@ -424,7 +425,7 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
     q.addBindValue((r.endedAt.isValid() ? r.endedAt : QDateTime::currentDateTimeUtc())
                        .toUTC()
                        .toString(Qt::ISODateWithMs));
-    q.addBindValue(text(r.outcome));
+    q.addBindValue(text(toString(r.outcome)));
     q.addBindValue(text(r.reason));
     q.addBindValue(text(r.releaseId));
     q.addBindValue(text(r.previousReleaseId));

@@ -8,6 +8,7 @@
 #include <QMap>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -40,6 +41,10 @@ struct HistoryQuery
  * coordinator that died into `interrupted`. Use one store per thread (a QSqlDatabase connection
  * never changes thread).
  */
+class HistoryStore;
+/** Opens (on first call) and returns the store a service works on; its error says why not. */
+using StoreAccess = std::function<Result<HistoryStore *>()>;
+
 class HistoryStore
 {
 public:

@@ -3,7 +3,7 @@
 // no root is needed): error shape and headers, tokens and roles, jobs, the event stream with
 // resume, the OpenAPI description against the routes, limits, the public-listen refusal, MCP
 // over HTTP, and the audit log.
-#include "core/api/AuditLog.h"
+#include "core/access/AuditLog.h"
 #include "tests/support/ServeProcess.h"
 
 #include <QDir>

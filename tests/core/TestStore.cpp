@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The coordinator's database on both engines: every case runs on SQLite and on a real PostgreSQL
 // server (started by the test_postgres fixture; PORTOSER_TEST_PG_URL names it).
-#include "core/api/AuditLog.h"
-#include "core/api/OperatorTools.h"
-#include "core/api/TokenStore.h"
+#include "core/access/AuditLog.h"
+#include "core/access/OperatorTools.h"
+#include "core/access/TokenStore.h"
 #include "core/heal/HealStore.h"
 #include "core/history/HistoryStore.h"
 
@@ -113,13 +113,13 @@ void TestStore::historyRoundTrip()
         DeploymentRecord r;
         r.service = i == 2 ? u"db"_s : u"web"_s;
         r.host = i == 0 ? u"h1"_s : u"h2"_s;
-        r.action = u"deploy"_s;
+        r.action = RecordAction::Deploy;
         r.actor = u"cli:test"_s;
         r.config = QJsonObject{{u"port"_s, 8000 + i}};
         QVERIFY(store->begin(r));
         QVERIFY(r.id > 0);
         ids.append(r.id);
-        r.outcome = i == 1 ? u"failed"_s : u"succeeded"_s;
+        r.outcome = i == 1 ? Outcome::Failed : Outcome::Succeeded;
         r.releaseId = u"rel%1"_s.arg(i);
         r.steps = {{u"start"_s, 12, true, u"pid 4"_s}};
         r.endedAt = r.startedAt.addMSecs(250);
@@ -140,12 +140,12 @@ void TestStore::historyRoundTrip()
     onH2.host = u"h2"_s;
     QCOMPARE(store->list(onH2)->size(), 2);
     HistoryQuery failed = HistoryQuery::newest({}, 50);
-    failed.outcome = u"failed"_s;
+    failed.outcome = toString(Outcome::Failed);
     QCOMPARE(store->list(failed)->size(), 1);
     QCOMPARE(store->list(failed)->first().id, ids.at(1));
     HistoryQuery webOkOnH2 = HistoryQuery::newest(u"web"_s, 50);
     webOkOnH2.host = u"h2"_s;
-    webOkOnH2.outcome = u"succeeded"_s;
+    webOkOnH2.outcome = toString(Outcome::Succeeded);
     QVERIFY(store->list(webOkOnH2)->isEmpty()); // web on h2 failed
     auto one = store->get(ids.at(0));
     QVERIFY(one);

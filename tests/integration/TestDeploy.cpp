@@ -147,7 +147,7 @@ void TestDeploy::freshDeployAcrossHostsThenNoOp()
     const QList<DeploymentRecord> records = deploy(r);
     QCOMPARE(records.size(), 3);
     for (const DeploymentRecord &rec : records)
-        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.service + u": "_s + rec.reason));
+        QVERIFY2(rec.succeeded(), qPrintable(rec.service + u": "_s + rec.reason));
     // Each service answers from its own host's address.
     QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v1 web1"_s);
     QCOMPARE(fetch(u"http://%1:19102/index.html"_s.arg(m_hosts.address(u"h2"_s))), u"v1 web2"_s);
@@ -178,7 +178,7 @@ void TestDeploy::updateSwitchesReleaseAndKeepsThePrevious()
     const QString before = plan->services.first().liveRelease;
     const QList<DeploymentRecord> records = deploy(r, {u"web1"_s});
     QCOMPARE(records.size(), 1);
-    QCOMPARE(records.first().outcome, u"succeeded"_s);
+    QCOMPARE(toString(records.first().outcome), u"succeeded"_s);
     QCOMPARE(records.first().previousReleaseId, before);
     QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v2 web1"_s);
     const QStringList releases = QDir(serviceDir(u"h1"_s, u"web1"_s) + u"/releases"_s)
@@ -198,7 +198,7 @@ void TestDeploy::failedHealthGateRevertsToThePrevious()
     const QList<DeploymentRecord> records = deploy(r, {u"web1"_s});
     QCOMPARE(records.size(), 1);
     const DeploymentRecord &rec = records.first();
-    QCOMPARE(rec.outcome, u"rolled_back"_s);
+    QCOMPARE(toString(rec.outcome), u"rolled_back"_s);
     QVERIFY2(rec.reason.contains(u"failed its health check"_s), qPrintable(rec.reason));
     // The previous release serves again, and `current` points at it.
     QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v2 web1"_s);
@@ -210,7 +210,7 @@ void TestDeploy::failedHealthGateRevertsToThePrevious()
     QVERIFY(healthStepFailed);
     auto stored = m_orchestrator->historyRecord(rec.id);
     QVERIFY(stored);
-    QCOMPARE(stored->outcome, u"rolled_back"_s);
+    QCOMPARE(toString(stored->outcome), u"rolled_back"_s);
 }
 
 void TestDeploy::rollbackRestoresAnEarlierRecord()
@@ -218,12 +218,12 @@ void TestDeploy::rollbackRestoresAnEarlierRecord()
     auto records = m_orchestrator->history(HistoryQuery::newest(u"web1"_s, 100));
     QVERIFY(records);
     const DeploymentRecord &first = records->last(); // the fresh deploy of v1
-    QCOMPARE(first.outcome, u"succeeded"_s);
+    QCOMPARE(toString(first.outcome), u"succeeded"_s);
     const Registry r = registry(webService("web1", "h1", 19101));
     auto rolledBack = m_orchestrator->rollback(r, first.id, DeployOptions{});
     QVERIFY2(rolledBack, qPrintable(rolledBack ? QString() : rolledBack.error().message));
-    QCOMPARE(rolledBack->action, u"rollback"_s);
-    QCOMPARE(rolledBack->outcome, u"succeeded"_s);
+    QCOMPARE(toString(rolledBack->action), u"rollback"_s);
+    QCOMPARE(toString(rolledBack->outcome), u"succeeded"_s);
     QCOMPARE(rolledBack->releaseId, first.releaseId);
     QCOMPARE(fetch(u"http://%1:19101/index.html"_s.arg(m_hosts.address(u"h1"_s))), u"v1 web1"_s);
     // The registry still asks for the newer content: the next plan says so.
@@ -241,8 +241,8 @@ void TestDeploy::moveDeploysGatesStopsOldThenEditsRegistry()
     QVERIFY2(records, qPrintable(records ? QString() : records.error().message));
     QCOMPARE(records->size(), 1);
     const DeploymentRecord &rec = records->first();
-    QCOMPARE(rec.action, u"move"_s);
-    QCOMPARE(rec.outcome, u"succeeded"_s);
+    QCOMPARE(toString(rec.action), u"move"_s);
+    QCOMPARE(toString(rec.outcome), u"succeeded"_s);
     QCOMPARE(rec.fromHost, u"h3"_s);
     QCOMPARE(rec.host, u"h4"_s);
     // Traffic follows: the new host answers, the old one no longer does.
@@ -292,9 +292,9 @@ void TestDeploy::failedDependencyStopsItsDependents()
         "    dependencies: [base]\n");
     const QList<DeploymentRecord> records = deploy(r, {u"top"_s});
     QCOMPARE(records.size(), 2);
-    QCOMPARE(recordOf(records, u"base"_s)->outcome, u"failed"_s);
+    QCOMPARE(toString(recordOf(records, u"base"_s)->outcome), u"failed"_s);
     const DeploymentRecord *top = recordOf(records, u"top"_s);
-    QCOMPARE(top->outcome, u"skipped"_s);
+    QCOMPARE(toString(top->outcome), u"skipped"_s);
     QVERIFY2(top->reason.contains(u"dependency base failed"_s), qPrintable(top->reason));
     QVERIFY(!QFileInfo::exists(serviceDir(u"h3"_s, u"top"_s) + u"/current"_s)); // never touched
 }
@@ -321,35 +321,33 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
     options.autoHeal = false;
     options.cancel = cancel;
     QStringList cancelledSteps;
-    const auto records =
-        m_orchestrator->deploy(r,
-                               QStringList{u"a-one"_s, u"a-two"_s, u"a-three"_s, u"first"_s,
-                                           u"queued"_s, u"later"_s},
-                               options,
-                               [cancel, &cancelledSteps](const DeployProgress &p) {
-                                   if (p.service == u"first"_s && p.step == u"start"_s)
-                                       cancel->store(true);
-                                   if (p.step == u"cancelled"_s)
-                                       cancelledSteps.append(p.service);
-                               });
+    const auto records = m_orchestrator->deploy(
+        r, QStringList{u"a-one"_s, u"a-two"_s, u"a-three"_s, u"first"_s, u"queued"_s, u"later"_s},
+        options, [cancel, &cancelledSteps](const DeployProgress &p) {
+            if (p.service == u"first"_s && p.step == u"start"_s)
+                cancel->store(true);
+            if (p.step == u"cancelled"_s)
+                cancelledSteps.append(p.service);
+        });
     QVERIFY2(records, records ? "" : qPrintable(records.error().message));
     // A wave lists its services by name: a-one, a-three, a-two and first start together.
     for (const QString &together : {u"a-one"_s, u"a-two"_s, u"a-three"_s})
-        QCOMPARE(recordOf(*records, together)->outcome, u"succeeded"_s);
+        QCOMPARE(toString(recordOf(*records, together)->outcome), u"succeeded"_s);
     const DeploymentRecord *first = recordOf(*records, u"first"_s);
     const DeploymentRecord *queued = recordOf(*records, u"queued"_s);
     const DeploymentRecord *later = recordOf(*records, u"later"_s);
     QVERIFY(first && queued && later);
-    QCOMPARE(first->outcome, u"succeeded"_s);
-    QCOMPARE(queued->outcome, u"cancelled"_s);
-    QCOMPARE(later->outcome, u"cancelled"_s);
+    QCOMPARE(toString(first->outcome), u"succeeded"_s);
+    QCOMPARE(toString(queued->outcome), u"cancelled"_s);
+    QCOMPARE(toString(later->outcome), u"cancelled"_s);
     QVERIFY2(later->reason.contains(u"cancelled by"_s), qPrintable(later->reason));
     QCOMPARE(cancelledSteps.size(), 2);
     QVERIFY(!QFileInfo::exists(serviceDir(u"h2"_s, u"queued"_s) + u"/current"_s));
     QVERIFY(!QFileInfo::exists(serviceDir(u"h3"_s, u"later"_s) + u"/current"_s));
     // The history says so too.
-    QCOMPARE(m_orchestrator->history(HistoryQuery::newest(u"later"_s, 1))->first().outcome,
-             u"cancelled"_s);
+    QCOMPARE(
+        toString(m_orchestrator->history(HistoryQuery::newest(u"later"_s, 1))->first().outcome),
+        u"cancelled"_s);
 }
 
 void TestDeploy::stagedChangesRunOnTheRegistryTheMovesLeave()
@@ -375,7 +373,7 @@ void TestDeploy::stagedChangesRunOnTheRegistryTheMovesLeave()
     const ChangeResults done = m_orchestrator->deployChanges(r, changes, options);
     QVERIFY2(done.refused.isEmpty(), qPrintable(done.refused.join(u"; "_s)));
     for (const DeploymentRecord &rec : done.records) {
-        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.service + u": "_s + rec.reason));
+        QVERIFY2(rec.succeeded(), qPrintable(rec.service + u": "_s + rec.reason));
         if (rec.service == u"base"_s)
             QCOMPARE(rec.host, u"h1"_s); // never back to h2
     }
@@ -396,7 +394,7 @@ void TestDeploy::prunesToFiveReleases()
             "    command: sleep 600\n    stop_timeout: 2\n");
         const QList<DeploymentRecord> records = deploy(r, {u"churn"_s});
         QCOMPARE(records.size(), 1);
-        QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+        QVERIFY2(records.first().succeeded(), qPrintable(records.first().reason));
         lastRelease = records.first().releaseId;
     }
     const QStringList releases = QDir(serviceDir(u"h3"_s, u"churn"_s) + u"/releases"_s)
@@ -421,7 +419,7 @@ void TestDeploy::hostLockHeldElsewhereIsNamed()
         "  locked:\n    current_host: h2\n    deployment_type: process\n    command: sleep 600\n");
     const QList<DeploymentRecord> records = deploy(r, {u"locked"_s});
     QCOMPARE(records.size(), 1);
-    QCOMPARE(records.first().outcome, u"failed"_s);
+    QCOMPARE(toString(records.first().outcome), u"failed"_s);
     QVERIFY2(records.first().reason.contains(u"otherbox"_s), qPrintable(records.first().reason));
     QDir(lock).removeRecursively();
 }
@@ -515,9 +513,9 @@ void TestDeploy::hostFaultMidDeployFailsOnlyThatHost()
     const DeploymentRecord *failed = recordOf(*records, victim);
     const DeploymentRecord *unaffected = recordOf(*records, bystander);
     QVERIFY(failed && unaffected);
-    QCOMPARE(failed->outcome, u"failed"_s);
+    QCOMPARE(toString(failed->outcome), u"failed"_s);
     QVERIFY2(failed->reason.contains(faulty), qPrintable(failed->reason));
-    QCOMPARE(unaffected->outcome, u"succeeded"_s);
+    QCOMPARE(toString(unaffected->outcome), u"succeeded"_s);
     verifyRecovered(r, victim, faulty);
 }
 
@@ -529,7 +527,7 @@ void TestDeploy::verifyRecovered(const Registry &r, const QString &service, cons
     QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(dir + u"/lock"_s), 15000);
     QVERIFY(QFileInfo(QFile::symLinkTarget(dir + u"/current"_s)).isDir());
     for (const DeploymentRecord &rec : deploy(r, {service}))
-        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.reason));
+        QVERIFY2(rec.succeeded(), qPrintable(rec.reason));
     QCOMPARE(m_orchestrator->status(r, {service}).value(service).state, u"running"_s);
     QVERIFY(QDir(dir).entryList({u".tmp-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
 }
@@ -561,7 +559,7 @@ void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
     auto records = fresh.history(HistoryQuery::newest(u"orphan"_s, 10));
     QVERIFY(records);
     QCOMPARE(records->size(), 1);
-    QCOMPARE(records->first().outcome, u"interrupted"_s);
+    QCOMPARE(toString(records->first().outcome), u"interrupted"_s);
 
     verifyRecovered(r, u"orphan"_s, u"h4"_s);
 }
@@ -589,7 +587,7 @@ void TestDeploy::dockerServicesSendExactComposeCommands()
     const QList<DeploymentRecord> records = deploy(r, {u"fr-frontend"_s, u"fr-backend"_s});
     QCOMPARE(records.size(), 2);
     for (const DeploymentRecord &rec : records)
-        QVERIFY2(rec.outcome == u"succeeded"_s, qPrintable(rec.service + u": "_s + rec.reason));
+        QVERIFY2(rec.succeeded(), qPrintable(rec.service + u": "_s + rec.reason));
     QCOMPARE(m_orchestrator->status(r, {u"fr-frontend"_s}).value(u"fr-frontend"_s).state,
              u"running"_s);
     QVERIFY(m_orchestrator->stop(r, u"fr-backend"_s, u"test"_s));
@@ -636,7 +634,7 @@ void TestDeploy::nativeServiceUsesItsServiceFileCommands()
                                 "    service_file: /nativeweb/service.yml\n");
     const QList<DeploymentRecord> records = deploy(r, {u"nativeweb"_s});
     QCOMPARE(records.size(), 1);
-    QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+    QVERIFY2(records.first().succeeded(), qPrintable(records.first().reason));
     QVERIFY(!fetch(u"http://%1:19301/"_s.arg(m_hosts.address(u"h3"_s))).isEmpty());
     QCOMPARE(m_orchestrator->status(r, {u"nativeweb"_s}).value(u"nativeweb"_s).state, u"running"_s);
     QVERIFY(m_orchestrator->stop(r, u"nativeweb"_s, u"test"_s));
@@ -667,7 +665,7 @@ void TestDeploy::localPythonServiceRunsFromItsVenv()
     QDir(serviceDir(u"h4"_s, u"pyapp"_s)).removeRecursively();
     const QList<DeploymentRecord> records = deploy(r, {u"pyapp"_s});
     QCOMPARE(records.size(), 1);
-    QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+    QVERIFY2(records.first().succeeded(), qPrintable(records.first().reason));
     bool built = false;
     for (const StepRecord &step : records.first().steps)
         built = built || step.name == u"build"_s;
@@ -704,7 +702,7 @@ void TestDeploy::serviceFileOnlyOnTheHostIsReadThere()
     QVERIFY(!r.service(u"hostweb"_s)->serviceFile.has_value());
     const QList<DeploymentRecord> records = deploy(r, {u"hostweb"_s});
     QCOMPARE(records.size(), 1);
-    QVERIFY2(records.first().outcome == u"succeeded"_s, qPrintable(records.first().reason));
+    QVERIFY2(records.first().succeeded(), qPrintable(records.first().reason));
     QVERIFY(!fetch(u"http://%1:19501/"_s.arg(m_hosts.address(u"h5"_s))).isEmpty());
     // Status and stop use what the host recorded at activation, not the coordinator's guess.
     QCOMPARE(m_orchestrator->status(r, {u"hostweb"_s}).value(u"hostweb"_s).state, u"running"_s);
@@ -719,7 +717,7 @@ void TestDeploy::serviceFileOnlyOnTheHostIsReadThere()
                  "    service_file: /nowhere/service.yml\n");
     const QList<DeploymentRecord> failed = deploy(missing, {u"nofile"_s});
     QCOMPARE(failed.size(), 1);
-    QCOMPARE(failed.first().outcome, u"failed"_s);
+    QCOMPARE(toString(failed.first().outcome), u"failed"_s);
     QVERIFY2(failed.first().reason.contains(u"nowhere/service.yml"_s),
              qPrintable(failed.first().reason));
 }

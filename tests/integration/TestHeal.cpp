@@ -3,7 +3,7 @@
 // back, a crash loop is given up without a restart storm, a foreign port holder is reported and
 // left alone, an unreachable host causes no false restarts, and disk pressure is pruned away.
 #include "core/Orchestrator.h"
-#include "core/heal/HealLoop.h"
+#include "core/runtime/HealLoop.h"
 #include "tests/support/TempRegistry.h"
 #include "tests/support/TestHosts.h"
 
@@ -122,7 +122,7 @@ bool TestHeal::deploy(const Registry &r, const QStringList &services)
     if (!records)
         return false;
     for (const DeploymentRecord &rec : *records) {
-        if (rec.outcome != u"succeeded"_s) {
+        if (rec.outcome != Outcome::Succeeded) {
             qWarning("%s: %s", qPrintable(rec.service), qPrintable(rec.reason));
             return false;
         }
@@ -263,7 +263,7 @@ void TestHeal::crashLoopIsGivenUpWithoutAStorm()
     QFile::remove(marker);
     auto restarted = m_orchestrator->restart(r, PlanRequest{PlanIntent::Restart, {u"flappy"_s}},
                                              DeployOptions{});
-    QVERIFY(restarted && restarted->first().outcome == u"succeeded"_s);
+    QVERIFY(restarted && restarted->first().succeeded());
     const HealReport after = heal(r, {u"flappy"_s});
     QVERIFY(after.diagnosis.services.value(u"flappy"_s).healthy());
     QVERIFY(!m_orchestrator->diagnose(r, {u"flappy"_s})->healState.value(u"flappy"_s).givenUpAt);
@@ -397,7 +397,7 @@ void TestHeal::diskPressureIsPruned()
             progress.append(p.step + u": "_s + p.detail);
         });
     QVERIFY(records && records->size() == 1);
-    QVERIFY2(records->first().outcome == u"succeeded"_s,
+    QVERIFY2(records->first().succeeded(),
              qPrintable(records->first().reason + u'\n' + progress.join(u'\n')));
     QVERIFY2(progress.first().startsWith(u"heal: disk_full: prune done"_s),
              qPrintable(progress.join(u'\n')));

@@ -2,13 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 """Checks the layering of docs/architecture.md on a source tree.
 
-- core/ never includes GUI headers (QtGui/QtWidgets classes) nor widgets/ or app/ headers,
-  and core/CMakeLists.txt never links Qt6::Gui or Qt6::Widgets;
-- widgets/ never includes YAML, SSH, SQL or OpenSSL headers, nor app/ headers;
+Layers, lowest first; a file includes only headers of its own layer or a lower one:
+  1 base     core/{Issue,Result,ErrorCodes,Actor}
+  2 domain   core/<module>/ (registry, transport, deploy, heal, secrets, tls, access, workflow, ...)
+  3 facade   core/Orchestrator
+  4 runtime  core/runtime/
+  5 faces    server/ (the network face) and widgets/ (the window): never each other
+  6 app      app/
+- the modules (each core/ folder, each top folder) include each other without cycles;
+- core/ never includes GUI headers (QtGui/QtWidgets classes), and core/CMakeLists.txt links
+  neither Qt6::Gui, Qt6::Widgets nor Qt6::HttpServer;
+- widgets/ never includes YAML, SSH, SQL or OpenSSL headers;
 - a third-party header appears only in its adapter .cpp (never in any header file).
 
-Usage: check_layering.py ROOT       exit 1 and one line per violation when the rules are broken
-       check_layering.py --self-test  proves the checker catches each kind of violation
+Usage: check_layering.py ROOT          exit 1 and one line per violation when the rules are broken
+       check_layering.py --graph ROOT  prints the module graph as a Mermaid diagram (docs)
+       check_layering.py --self-test   proves the checker catches each kind of violation
 """
 import os
 import re
@@ -27,14 +36,93 @@ ADAPTERS = {
     r'^libssh/': r'^core/transport/Ssh[A-Za-z]*\.cpp$',
     r'^openssl/': r'^core/(crypto|tls)/[A-Za-z]+\.cpp$',
     r'^(qt6keychain/|keychain\.h$)': r'^core/secrets/Keychain[A-Za-z]*\.cpp$',
-    r'^(QtHttpServer|QHttpServer)': r'^core/api/HttpServer[A-Za-z]*\.cpp$',
+    r'^(QtHttpServer|QHttpServer)': r'^server/HttpServer[A-Za-z]*\.cpp$',
 }
 
 WIDGETS_FORBIDDEN = re.compile(r'^(yaml-cpp/|libssh/|openssl/|QSql|QtSql)')
 
+LAYERS = ['base', 'domain', 'facade', 'runtime', 'faces', 'app']
+OUR_ROOTS = ('core/', 'server/', 'widgets/', 'app/')
+
+
+def module_of(path):
+    """The module a source or header path belongs to: 'core/deploy', 'facade', 'server', ..."""
+    parts = path.split('/')
+    if parts[0] == 'core':
+        if len(parts) == 2:
+            return 'facade' if parts[1].startswith('Orchestrator') else 'core/base'
+        return 'runtime' if parts[1] == 'runtime' else 'core/' + parts[1]
+    return parts[0]
+
+
+def layer_of(module):
+    if module == 'core/base':
+        return 'base'
+    if module.startswith('core/'):
+        return 'domain'
+    return {'facade': 'facade', 'runtime': 'runtime', 'server': 'faces', 'widgets': 'faces',
+            'app': 'app'}.get(module)
+
+
+def find_cycle(graph):
+    """One cycle of the module graph as a list of modules, or None."""
+    state = {}
+    stack = []
+
+    def visit(node):
+        state[node] = 'open'
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 'open':
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 'done'
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def module_graph(root):
+    graph = {}
+    for rel, full in sources(root):
+        with open(full, encoding='utf-8', errors='replace') as f:
+            text = f.read()
+        for match in INCLUDE.finditer(text):
+            header = match.group(1)
+            if header.startswith(OUR_ROOTS):
+                a, b = module_of(rel), module_of(header)
+                if a != b:
+                    graph.setdefault(a, set()).add(b)
+    return graph
+
+
+def mermaid(root):
+    graph = module_graph(root)
+    lines = ['flowchart BT']
+    for layer in LAYERS:
+        members = sorted(m for m in set(graph) | {b for v in graph.values() for b in v}
+                         if layer_of(m) == layer)
+        lines.append(f'  subgraph {layer}')
+        for m in members:
+            lines.append(f'    {m.replace("/", "_")}["{m}"]')
+        lines.append('  end')
+    for a in sorted(graph):
+        for b in sorted(graph[a]):
+            lines.append(f'  {a.replace("/", "_")} --> {b.replace("/", "_")}')
+    return '\n'.join(lines)
+
 
 def sources(root):
-    for layer in ('core', 'widgets', 'app'):
+    for layer in ('core', 'server', 'widgets', 'app'):
         base = os.path.join(root, layer)
         for folder, _, files in os.walk(base):
             for name in files:
@@ -52,24 +140,30 @@ def check(root):
             header = match.group(1)
             line = text.count('\n', 0, match.start()) + 1
             where = f'{rel}:{line}'
-            if rel.startswith('core/'):
-                if GUI_HEADERS.search(header):
-                    problems.append(f'{where}: core includes GUI header <{header}>')
-                if header.startswith(('widgets/', 'app/')):
-                    problems.append(f'{where}: core includes "{header}" from a layer above it')
-            if rel.startswith('widgets/'):
-                if WIDGETS_FORBIDDEN.search(header):
-                    problems.append(f'{where}: widgets includes <{header}>; go through core')
-                if header.startswith('app/'):
-                    problems.append(f'{where}: widgets includes "{header}" from app/')
+            if rel.startswith('core/') and GUI_HEADERS.search(header):
+                problems.append(f'{where}: core includes GUI header <{header}>')
+            if rel.startswith('widgets/') and WIDGETS_FORBIDDEN.search(header):
+                problems.append(f'{where}: widgets includes <{header}>; go through core')
+            if header.startswith(OUR_ROOTS):
+                mine, theirs = module_of(rel), module_of(header)
+                up = LAYERS.index(layer_of(theirs)) > LAYERS.index(layer_of(mine))
+                across = {mine, theirs} == {'server', 'widgets'}
+                if up or across:
+                    problems.append(f'{where}: {mine} ({layer_of(mine)}) includes "{header}" '
+                                    f'from {theirs} ({layer_of(theirs)}), '
+                                    + ('a layer above it' if up else 'a face beside it'))
             for pattern, allowed in ADAPTERS.items():
                 if re.search(pattern, header) and not re.search(allowed, rel):
                     problems.append(f'{where}: third-party header <{header}> outside its adapter ({allowed})')
+    cycle = find_cycle(module_graph(root))
+    if cycle:
+        problems.append('include cycle between modules: ' + ' -> '.join(cycle))
     cmake = os.path.join(root, 'core', 'CMakeLists.txt')
     if os.path.exists(cmake):
         with open(cmake, encoding='utf-8') as f:
-            if re.search(r'Qt6::(Gui|Widgets)\b', f.read()):
-                problems.append('core/CMakeLists.txt: portoser_core links Qt6::Gui or Qt6::Widgets')
+            if re.search(r'Qt6::(Gui|Widgets|HttpServer)\b', f.read()):
+                problems.append('core/CMakeLists.txt: the domain links Qt6::Gui, Qt6::Widgets or '
+                                'Qt6::HttpServer')
     return problems
 
 
@@ -81,19 +175,29 @@ def self_test():
         'core/transport/Other.cpp': '#include <libssh/libssh.h>\n',
         'widgets/View.cpp': '#include <QSqlQuery>\n',
         'app/Main.cpp': '#include <openssl/evp.h>\n',
-        'core/CMakeLists.txt': 'target_link_libraries(portoser_core PUBLIC Qt6::Gui)\n',
+        'core/CMakeLists.txt': 'target_link_libraries(portoser_core PRIVATE Qt6::HttpServer)\n',
+        'core/Orchestrator.h': '#include "core/runtime/JobQueue.h"\n',
+        'core/deploy/Engine.cpp': '#include "core/Orchestrator.h"\n',
+        'widgets/Page.cpp': '#include "server/ApiServer.h"\n',
+        'core/heal/Loop.h': '#include "core/tls/Proxy.h"\n',
+        'core/tls/Proxy.h': '#include "core/heal/Loop.h"\n',
+        'server/Routes.cpp': '#include "core/runtime/Coordinator.h"\n#include "core/Orchestrator.h"\n',
         # allowed: the adapters themselves
         'core/registry/RegistryLoader.cpp': '#include <yaml-cpp/yaml.h>\n',
         'core/transport/SshSession.cpp': '#include <libssh/libssh.h>\n',
         'widgets/Fine.cpp': '#include <QWidget>\n#include "core/Issue.h"\n',
     }
     expected = ['core/a/Gui.cpp:1: core includes GUI header',
-                'core/a/Up.h:1: core includes "widgets/MainWindow.h"',
+                'core/a/Up.h:1: core/a (domain) includes "widgets/MainWindow.h"',
                 'core/a/Leak.h:1: third-party header <yaml-cpp/yaml.h>',
                 'core/transport/Other.cpp:1: third-party header <libssh/libssh.h>',
                 'widgets/View.cpp:1: widgets includes <QSqlQuery>',
                 'app/Main.cpp:1: third-party header <openssl/evp.h>',
-                'core/CMakeLists.txt: portoser_core links']
+                'core/CMakeLists.txt: the domain links',
+                'core/Orchestrator.h:1: facade (facade) includes "core/runtime/JobQueue.h"',
+                'core/deploy/Engine.cpp:1: core/deploy (domain) includes "core/Orchestrator.h"',
+                'widgets/Page.cpp:1: widgets (faces) includes "server/ApiServer.h"',
+                'include cycle between modules: core/heal -> core/tls -> core/heal']
     with tempfile.TemporaryDirectory() as root:
         for rel, text in planted.items():
             os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
@@ -115,6 +219,9 @@ def self_test():
 def main():
     if sys.argv[1:] == ['--self-test']:
         return self_test()
+    if len(sys.argv) == 3 and sys.argv[1] == '--graph':
+        print(mermaid(sys.argv[2]))
+        return 0
     if len(sys.argv) != 2:
         print(__doc__)
         return 2

@@ -147,10 +147,10 @@ void TestMainWindow::settingsAreKeptAndPutToWork()
         DeploymentRecord r;
         r.service = u"from-the-other-store"_s;
         r.host = u"alpha"_s;
-        r.action = u"deploy"_s;
+        r.action = RecordAction::Deploy;
         r.actor = u"test"_s;
         QVERIFY((*store)->begin(r));
-        r.outcome = u"succeeded"_s;
+        r.outcome = Outcome::Succeeded;
         QVERIFY((*store)->finish(r));
     }
     SettingsDialog dialog(m_window->settings());

@@ -93,13 +93,13 @@ void TestTopology::initTestCase()
     DeployOptions options;
     options.autoHeal = false;
     auto first = o.deploy(registry(), QStringList{u"web"_s}, options);
-    QVERIFY2(first && first->first().outcome == u"succeeded"_s,
+    QVERIFY2(first && first->first().succeeded(),
              first ? qPrintable(first->first().reason) : qPrintable(first.error().message));
     QVERIFY(page.open(QIODevice::WriteOnly));
     page.write("v2\n");
     page.close();
     auto second = o.deploy(registry(), QStringList{u"web"_s}, options);
-    QVERIFY(second && second->first().outcome == u"succeeded"_s);
+    QVERIFY(second && second->first().succeeded());
 
     m_window = std::make_unique<MainWindow>(m_dir.filePath(u"registry.yml"_s));
     m_window->historyPage()->setConfirm([](const QString &) { return true; });
@@ -164,11 +164,11 @@ void TestTopology::historyRollsBackAfterConfirmation()
     QTRY_VERIFY(history->rowCount() >= 2);
     // Newest first: row 1 is the first deploy, whose release (v1) is still on alpha.
     const DeploymentRecord first = history->record(1);
-    QCOMPARE(first.action, u"deploy"_s);
+    QCOMPARE(toString(first.action), u"deploy"_s);
     m_window->historyPage()->rollback(1);
-    QTRY_VERIFY_WITH_TIMEOUT(history->rowCount() >= 3 && history->record(0).action == u"rollback"_s,
-                             20000);
-    QCOMPARE(history->record(0).outcome, u"succeeded"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        history->rowCount() >= 3 && history->record(0).action == RecordAction::Rollback, 20000);
+    QCOMPARE(toString(history->record(0).outcome), u"succeeded"_s);
     QCOMPARE(history->record(0).releaseId, first.releaseId);
     QVERIFY(history->record(0).actor.startsWith(u"gui:"_s));
 }
@@ -231,7 +231,7 @@ void TestTopology::dragStagesAndDeployMoves()
     QCOMPARE(now.state, u"running"_s);
     // The history page shows the move.
     HistoryModel *history = m_window->historyPage()->model();
-    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == u"move"_s);
+    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == RecordAction::Move);
     // PORTOSER_SCREENSHOT=file.png keeps a picture of the window, to look at it for real.
     if (const QString shot = qEnvironmentVariable("PORTOSER_SCREENSHOT"); !shot.isEmpty())
         QVERIFY(m_window->grab().save(shot));
@@ -279,7 +279,7 @@ void TestTopology::markedRedeployRunsInPlaceAndOpensItsRecord()
     QTRY_VERIFY(history->findChild<QTableView *>(u"historyTable"_s)->currentIndex().isValid());
     const int row = history->findChild<QTableView *>(u"historyTable"_s)->currentIndex().row();
     QCOMPARE(u"#%1"_s.arg(history->model()->record(row).id), result->text(3));
-    QCOMPARE(history->model()->record(row).action, u"restart"_s);
+    QCOMPARE(toString(history->model()->record(row).action), u"restart"_s);
 }
 
 void TestTopology::chipsShowTheirPublicUrlAndRoute()

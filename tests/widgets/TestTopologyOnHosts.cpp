@@ -61,7 +61,7 @@ void TestTopologyOnHosts::initTestCase()
     DeployOptions options;
     options.autoHeal = false;
     const auto first = Orchestrator().deploy(registry(), QStringList{u"dragged"_s}, options);
-    QVERIFY2(first && first->first().outcome == u"succeeded"_s,
+    QVERIFY2(first && first->first().succeeded(),
              first ? qPrintable(first->first().reason) : qPrintable(first.error().message));
 }
 
@@ -100,7 +100,7 @@ void TestTopologyOnHosts::dragAndDeployMovesOverSsh()
     QVERIFY(!m_hosts.ssh(u"h1"_s, u"curl -fsS http://127.0.0.1:19181/index.html"_s));
 
     HistoryModel *history = window.historyPage()->model();
-    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == u"move"_s);
+    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == RecordAction::Move);
     QCOMPARE(history->record(0).host, u"h2"_s);
 }
 

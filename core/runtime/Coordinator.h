@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Orchestrator.h"
+#include "core/access/Access.h"
+#include "core/runtime/EventHub.h"
+#include "core/runtime/JobQueue.h"
+#include "core/runtime/OrchestratorThread.h"
+#include "core/runtime/StatusCache.h"
+
+#include <QObject>
+
+namespace Portoser {
+
+struct Operation;
+
+/** How an operation ended: its result or error, and for a job its id. */
+struct OperationOutcome
+{
+    Result<QJsonValue> result = QJsonValue();
+    QString jobId;
+};
+
+/**
+ * The long-lived state behind `--serve` and `--cli mcp`: the registry (reloadable), what was
+ * last observed, the event stream, and two workers with their own Orchestrator — one for reads,
+ * one that runs jobs in order. The HTTP routes and the MCP tools run operations through it.
+ */
+class Coordinator : public QObject
+{
+    Q_OBJECT
+
+public:
+    Coordinator(QString registryPath, const OrchestratorSettings &settings,
+                QObject *parent = nullptr);
+    ~Coordinator() override;
+
+    /** Loads the registry file; on errors the running registry stays. */
+    Result<void> reload();
+    const Registry &registry() const { return m_registry; }
+    QString registryPath() const { return m_registryPath; }
+    const OrchestratorSettings &settings() const { return m_settings; }
+
+    StatusCache &status() { return m_status; }
+    EventHub &events() { return m_events; }
+    JobQueue &jobs() { return *m_jobs; }
+    /** Tasks waiting on the read worker (the API sheds load when it grows). */
+    int pendingReads() const { return m_reads.pending(); }
+
+    /**
+     * Checks `arguments` against the operation's schema and runs it: a read on the read worker,
+     * a job on the job queue. `done` is called on this object's thread; for a job it is called
+     * once the job is queued unless `awaitJob`, then when it has finished. `progress` gets each
+     * step of a job (from this thread).
+     */
+    void run(const Operation &operation, const QJsonObject &arguments, const Principal &caller,
+             bool awaitJob, std::function<void(const OperationOutcome &)> done,
+             std::function<void(const QJsonObject &)> progress = {});
+
+    /** Runs `task` with the read worker's Orchestrator; `done` gets its result on this thread. */
+    void read(std::function<Result<QJsonValue>(Orchestrator &)> task,
+              std::function<void(const Result<QJsonValue> &)> done);
+
+signals:
+    void registryChanged();
+
+private:
+    QString m_registryPath;
+    OrchestratorSettings m_settings;
+    Registry m_registry;
+    StatusCache m_status;
+    EventHub m_events;
+    std::unique_ptr<JobQueue> m_jobs; // outlives the threads that report to it
+    OrchestratorThread m_reads;
+    OrchestratorThread m_jobThread;
+};
+
+} // namespace Portoser

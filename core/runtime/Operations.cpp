@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/runtime/Operations.h"
+
+#include "core/Orchestrator.h"
+#include "core/deploy/ConfigDiff.h"
+#include "core/deploy/StateJson.h"
+#include "core/heal/HealJson.h"
+#include "core/history/HistoryJson.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// --- schemas -------------------------------------------------------------------------------
+
+QJsonObject object(const QJsonObject &properties, const QStringList &required = {})
+{
+    QJsonObject o{{u"type"_s, u"object"_s},
+                  {u"properties"_s, properties},
+                  {u"additionalProperties"_s, false}};
+    if (!required.isEmpty())
+        o.insert(u"required"_s, QJsonArray::fromStringList(required));
+    return o;
+}
+
+QJsonObject text(const QString &description)
+{
+    return {{u"type"_s, u"string"_s}, {u"description"_s, description}, {u"minLength"_s, 1}};
+}
+
+QJsonObject names(const QString &description)
+{
+    return {{u"type"_s, u"array"_s},
+            {u"items"_s, QJsonObject{{u"type"_s, u"string"_s}, {u"minLength"_s, 1}}},
+            {u"description"_s, description}};
+}
+
+QJsonObject integer(const QString &description, int minimum, int maximum)
+{
+    return {{u"type"_s, u"integer"_s},
+            {u"description"_s, description},
+            {u"minimum"_s, minimum},
+            {u"maximum"_s, maximum}};
+}
+
+QJsonObject flag(const QString &description)
+{
+    return {{u"type"_s, u"boolean"_s}, {u"description"_s, description}};
+}
+
+// --- argument access -----------------------------------------------------------------------
+
+QStringList stringList(const QJsonObject &args, const QString &key)
+{
+    QStringList out;
+    for (const QJsonValue &v : args.value(key).toArray())
+        out.append(v.toString());
+    return out;
+}
+
+/** Unknown names are a 404 that names them, before anything reaches a host. */
+Result<void> knownServices(const Registry &registry, const QStringList &services)
+{
+    QStringList unknown;
+    for (const QString &s : services) {
+        if (!registry.service(s))
+            unknown.append(s);
+    }
+    if (!unknown.isEmpty())
+        return Error{ErrorCode::NotFound,
+                     u"no service called %1 in the registry"_s.arg(unknown.join(u", "_s))};
+    return {};
+}
+
+QJsonValue records(const Result<QList<DeploymentRecord>> &result)
+{
+    QJsonArray items;
+    for (const DeploymentRecord &r : *result)
+        items.append(HistoryJson::summary(r));
+    return QJsonObject{{u"records"_s, items}};
+}
+
+DeployOptions options(const OperationCall &call)
+{
+    DeployOptions o;
+    o.actor = call.actor;
+    o.force = call.arguments.value(u"force"_s).toBool();
+    return o;
+}
+
+QJsonObject serviceJson(const Service &s, const QMap<QString, ServiceState> &known)
+{
+    const auto state = known.constFind(s.name);
+    return serviceWithState(s, state == known.cend() ? nullptr : &*state);
+}
+
+// --- the operations ------------------------------------------------------------------------
+
+Result<QJsonValue> listServices(OperationCall &call)
+{
+    const QString host = call.arguments.value(u"host"_s).toString();
+    QJsonArray items;
+    for (const Service &s : call.registry.services) {
+        if (host.isEmpty() || s.currentHost == host)
+            items.append(serviceJson(s, call.known));
+    }
+    return QJsonValue(QJsonObject{{u"services"_s, items}});
+}
+
+Result<QJsonValue> serviceStatus(OperationCall &call)
+{
+    const QString name = call.arguments.value(u"service"_s).toString();
+    if (auto known = knownServices(call.registry, {name}); !known)
+        return known.error();
+    QMap<QString, ServiceState> states = call.known;
+    if (call.arguments.value(u"fresh"_s).toBool() || !states.contains(name))
+        states.insert(call.orchestrator.status(call.registry, {name}));
+    return QJsonValue(serviceJson(*call.registry.service(name), states));
+}
+
+Result<QJsonValue> observe(OperationCall &call)
+{
+    const QStringList services = stringList(call.arguments, u"services"_s);
+    const QStringList hosts = stringList(call.arguments, u"hosts"_s);
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    for (const QString &h : hosts) {
+        if (!call.registry.host(h))
+            return Error{ErrorCode::NotFound, u"no host called %1 in the registry"_s.arg(h)};
+    }
+    QJsonArray items;
+    for (const HostState &h : call.orchestrator.observe(call.registry, services, hosts))
+        items.append(toJson(h));
+    return QJsonValue(QJsonObject{{u"hosts"_s, items}});
+}
+
+Result<QJsonValue> diagnose(OperationCall &call)
+{
+    QStringList services = stringList(call.arguments, u"services"_s);
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    auto result = call.orchestrator.diagnose(call.registry, services);
+    if (!result)
+        return result.error();
+    if (services.isEmpty())
+        services = call.registry.services.keys();
+    QJsonArray items;
+    int problems = 0;
+    for (const QString &name : services) {
+        const ServiceDiagnosis d = result->diagnosis.services.value(name);
+        problems += !d.healthy();
+        items.append(
+            HealJson::diagnosis(d, result->playbooks.value(name), result->healState.value(name)));
+    }
+    QJsonArray hosts;
+    for (const HostDiagnosis &h : result->diagnosis.hosts)
+        hosts.append(toJson(h));
+    return QJsonValue(
+        QJsonObject{{u"services"_s, items}, {u"hosts"_s, hosts}, {u"problems"_s, problems}});
+}
+
+/** The plan a call asks for: the saved one it carries, or a fresh one for its services. */
+Result<DeployPlan> requestedPlan(OperationCall &call)
+{
+    if (call.arguments.contains(u"plan"_s))
+        return DeployPlan::fromJson(call.arguments.value(u"plan"_s).toObject());
+    const QStringList services = stringList(call.arguments, u"services"_s);
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    return call.orchestrator.planDeploy(call.registry, services,
+                                        call.arguments.value(u"force"_s).toBool());
+}
+
+Result<QJsonValue> planDeploy(OperationCall &call)
+{
+    auto plan = requestedPlan(call);
+    if (!plan)
+        return plan.error();
+    return QJsonValue(plan->toJson());
+}
+
+/** A saved plan applied as it was reviewed, else the services deployed now (one look). */
+Result<QList<DeploymentRecord>> deployRequested(OperationCall &call)
+{
+    if (call.arguments.contains(u"plan"_s)) {
+        auto plan = requestedPlan(call);
+        if (!plan)
+            return plan.error();
+        return call.orchestrator.deploy(call.registry, *plan, options(call), call.progress);
+    }
+    const QStringList services = stringList(call.arguments, u"services"_s);
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    return call.orchestrator.deploy(call.registry, services, options(call), call.progress);
+}
+
+Result<QJsonValue> deploy(OperationCall &call)
+{
+    auto result = deployRequested(call);
+    if (!result)
+        return result.error();
+    return records(result);
+}
+
+Result<QJsonValue> moveService(OperationCall &call)
+{
+    const QString service = call.arguments.value(u"service"_s).toString();
+    const QString host = call.arguments.value(u"host"_s).toString();
+    if (auto known = knownServices(call.registry, {service}); !known)
+        return known.error();
+    if (const auto refusal = call.orchestrator.moveRefusal(call.registry, service, host))
+        return Error{ErrorCode::Conflict,
+                     u"cannot move %1 to %2: %3"_s.arg(service, host, *refusal)};
+    auto result =
+        call.orchestrator.move(call.registry, service, host, options(call), call.progress);
+    if (!result)
+        return result.error();
+    return records(result);
+}
+
+Result<QJsonValue> restartService(OperationCall &call)
+{
+    const QStringList services = {call.arguments.value(u"service"_s).toString()};
+    if (auto known = knownServices(call.registry, services); !known)
+        return known.error();
+    PlanRequest request{PlanIntent::Restart, services};
+    request.withDependencies = call.arguments.value(u"with_dependencies"_s).toBool();
+    auto result = call.orchestrator.restart(call.registry, request, options(call), call.progress);
+    if (!result)
+        return result.error();
+    return records(result);
+}
+
+Result<QJsonValue> stopService(OperationCall &call)
+{
+    const QString service = call.arguments.value(u"service"_s).toString();
+    if (auto known = knownServices(call.registry, {service}); !known)
+        return known.error();
+    auto result = call.orchestrator.stop(call.registry, service, call.actor);
+    if (!result)
+        return result.error();
+    return records(QList<DeploymentRecord>{*result});
+}
+
+Result<QJsonValue> history(OperationCall &call)
+{
+    HistoryQuery query;
+    query.service = call.arguments.value(u"service"_s).toString();
+    query.limit = call.arguments.value(u"limit"_s).toInt(50);
+    query.offset = call.arguments.value(u"offset"_s).toInt(0);
+    auto list = call.orchestrator.history(query);
+    if (!list)
+        return list.error();
+    QJsonArray items;
+    for (const DeploymentRecord &r : *list)
+        items.append(HistoryJson::summary(r));
+    return QJsonValue(
+        QJsonObject{{u"records"_s, items}, {u"limit"_s, query.limit}, {u"offset"_s, query.offset}});
+}
+
+Result<QJsonValue> historyRecord(OperationCall &call)
+{
+    auto record = call.orchestrator.historyRecord(call.arguments.value(u"id"_s).toInteger());
+    if (!record)
+        return record.error();
+    return QJsonValue(HistoryJson::full(*record));
+}
+
+Result<QJsonValue> historyDiff(OperationCall &call)
+{
+    const qint64 a = call.arguments.value(u"from"_s).toInteger();
+    const qint64 b = call.arguments.value(u"to"_s).toInteger();
+    auto first = call.orchestrator.historyRecord(a);
+    if (!first)
+        return first.error();
+    auto second = call.orchestrator.historyRecord(b);
+    if (!second)
+        return second.error();
+    return QJsonValue(QJsonObject{{u"from"_s, a},
+                                  {u"to"_s, b},
+                                  {u"diff"_s, QJsonArray::fromStringList(ConfigDiff::between(
+                                                  first->config, second->config))}});
+}
+
+Result<QJsonValue> rollback(OperationCall &call)
+{
+    auto result = call.orchestrator.rollback(
+        call.registry, call.arguments.value(u"id"_s).toInteger(), options(call), call.progress);
+    if (!result)
+        return result.error();
+    return records(QList<DeploymentRecord>{*result});
+}
+
+Result<QJsonValue> logs(OperationCall &call)
+{
+    const QString service = call.arguments.value(u"service"_s).toString();
+    if (auto known = knownServices(call.registry, {service}); !known)
+        return known.error();
+    auto text =
+        call.orchestrator.logs(call.registry, service, call.arguments.value(u"lines"_s).toInt(100));
+    if (!text)
+        return text.error();
+    return QJsonValue(QJsonObject{{u"service"_s, service}, {u"log"_s, QString::fromUtf8(*text)}});
+}
+
+Result<QJsonValue> healStatus(OperationCall &call)
+{
+    const QString service = call.arguments.value(u"service"_s).toString();
+    auto events = call.orchestrator.healEvents(service, call.arguments.value(u"limit"_s).toInt(20));
+    if (!events)
+        return events.error();
+    QJsonArray items;
+    for (const HealEvent &e : *events)
+        items.append(toJson(e));
+    auto knowledge = call.orchestrator.knowledge();
+    if (!knowledge)
+        return knowledge.error();
+    QJsonArray rows;
+    for (const KnowledgeRow &r : *knowledge)
+        rows.append(HealJson::knowledge(r));
+    return QJsonValue(QJsonObject{{u"events"_s, items}, {u"knowledge"_s, rows}});
+}
+
+QList<Operation> catalog()
+{
+    const QJsonObject service = text(u"Service name as in the registry"_s);
+    const QJsonObject services = names(u"Service names (empty or missing: all)"_s);
+    const QJsonObject force = flag(u"Redeploy even when nothing changed"_s);
+    return {
+        {u"list_services"_s, u"List services"_s,
+         u"Every service of the registry with its host, type, port, dependencies and the state "
+         "last observed (from memory; no host is contacted)."_s,
+         Role::Viewer, false, false,
+         object({{u"host"_s, text(u"Only the services of this host"_s)}}), listServices},
+        {u"service_status"_s, u"Service status"_s,
+         u"One service's settings and state. With fresh=true its host is asked now."_s,
+         Role::Viewer, false, false,
+         object({{u"service"_s, service}, {u"fresh"_s, flag(u"Ask the host now"_s)}},
+                {u"service"_s}),
+         serviceStatus},
+        {u"observe"_s, u"Observe hosts"_s,
+         u"One round trip per host: disk, inodes, memory, load, listeners, and each service's "
+         "state, exits and health."_s,
+         Role::Viewer, false, false,
+         object({{u"services"_s, services}, {u"hosts"_s, names(u"Host names"_s)}}), observe},
+        {u"diagnose"_s, u"Diagnose"_s,
+         u"Problems (fingerprints) with confidence and evidence, health scores and the playbook "
+         "the healer would run. Runs nothing."_s,
+         Role::Viewer, false, false, object({{u"services"_s, services}}), diagnose},
+        {u"plan_deploy"_s, u"Plan a deploy"_s,
+         u"What deploying the services would do (no-op, fresh, restart, update, move) with the "
+         "config diff. Touches no host beyond reading."_s,
+         Role::Viewer, false, false, object({{u"services"_s, services}, {u"force"_s, force}}),
+         planDeploy},
+        {u"deploy"_s, u"Deploy"_s,
+         u"Deploys services in dependency waves, health-gated, reverting a failed release. With "
+         "`plan` (a plan_deploy result) applies exactly that plan, refused if anything changed."_s,
+         Role::Operator, true, true,
+         object({{u"services"_s, services},
+                 {u"force"_s, force},
+                 {u"plan"_s, QJsonObject{{u"type"_s, u"object"_s},
+                                         {u"description"_s, u"A plan_deploy result"_s}}}}),
+         deploy},
+        {u"move_service"_s, u"Move a service"_s,
+         u"Deploys the service on another host, gates it, stops the old instance and records the "
+         "new host in the registry."_s,
+         Role::Operator, true, true,
+         object({{u"service"_s, service}, {u"host"_s, text(u"Target host"_s)}},
+                {u"service"_s, u"host"_s}),
+         moveService},
+        {u"restart_service"_s, u"Restart a service"_s,
+         u"Restarts exactly this service on the release and config it is deployed with (never "
+         "the registry's newer word). Dependencies that are not running are left alone unless "
+         "with_dependencies is true, and then started on the release they are on."_s,
+         Role::Operator, true, true,
+         object({{u"service"_s, service},
+                 {u"with_dependencies"_s, flag(u"Also start dependencies that are not running"_s)}},
+                {u"service"_s}),
+         restartService},
+        {u"stop_service"_s, u"Stop a service"_s,
+         u"Stops a service (its whole process group); the healer leaves it stopped."_s,
+         Role::Operator, true, true, object({{u"service"_s, service}}, {u"service"_s}),
+         stopService},
+        {u"history"_s, u"Deployment history"_s,
+         u"Deployment records, newest first, with outcome, actor and release."_s, Role::Viewer,
+         false, false,
+         object({{u"service"_s, service},
+                 {u"limit"_s, integer(u"Records per page"_s, 1, 500)},
+                 {u"offset"_s, integer(u"Records to skip"_s, 0, 1000000)}}),
+         history},
+        {u"history_record"_s, u"Deployment record"_s,
+         u"One deployment record with its steps and config."_s, Role::Viewer, false, false,
+         object({{u"id"_s, integer(u"Record id"_s, 1, 2147483647)}}, {u"id"_s}), historyRecord},
+        {u"history_diff"_s, u"Config diff"_s,
+         u"The configuration difference between two deployment records."_s, Role::Viewer, false,
+         false,
+         object({{u"from"_s, integer(u"Older record id"_s, 1, 2147483647)},
+                 {u"to"_s, integer(u"Newer record id"_s, 1, 2147483647)}},
+                {u"from"_s, u"to"_s}),
+         historyDiff},
+        {u"rollback"_s, u"Roll back"_s,
+         u"Re-deploys the release and config of a history record (the release must still be on "
+         "the host)."_s,
+         Role::Operator, true, true,
+         object({{u"id"_s, integer(u"History record id to return to"_s, 1, 2147483647)},
+                 {u"force"_s, flag(u"Return to a record that did not succeed"_s)}},
+                {u"id"_s}),
+         rollback},
+        {u"logs"_s, u"Service logs"_s, u"The last lines of a service's log, from its host."_s,
+         Role::Viewer, false, false,
+         object({{u"service"_s, service}, {u"lines"_s, integer(u"How many lines"_s, 1, 10000)}},
+                {u"service"_s}),
+         logs},
+        {u"heal_status"_s, u"Self-healing status"_s,
+         u"The watchdog's recent events and what the knowledge base learned."_s, Role::Viewer,
+         false, false,
+         object({{u"service"_s, service}, {u"limit"_s, integer(u"Events"_s, 1, 500)}}), healStatus},
+    };
+}
+
+} // namespace
+
+namespace Operations {
+
+const QList<Operation> &all()
+{
+    static const QList<Operation> operations = catalog();
+    return operations;
+}
+
+bool allRecordsSucceeded(const QJsonValue &result)
+{
+    const QJsonArray records = result.toObject().value(u"records"_s).toArray();
+    return std::all_of(records.begin(), records.end(), [](const QJsonValue &r) {
+        return outcomeFromString(r.toObject().value(u"outcome"_s).toString()) == Outcome::Succeeded;
+    });
+}
+
+Result<void> saveOperatorTool(Orchestrator &orchestrator, const Registry &registry,
+                              const OperatorTool &tool)
+{
+    if (find(tool.name))
+        return Error{ErrorCode::InvalidInput,
+                     u"tool %1: name '%1' is a built-in tool"_s.arg(tool.name)};
+    return orchestrator.saveOperatorTool(registry, tool);
+}
+
+const Operation *find(const QString &name)
+{
+    for (const Operation &o : all()) {
+        if (o.name == name)
+            return &o;
+    }
+    return nullptr;
+}
+
+} // namespace Operations
+
+} // namespace Portoser

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/ApiServer.h"
+
+#include "core/history/HistoryStore.h"
+#include "core/runtime/Coordinator.h"
+#include "core/runtime/HealLoop.h"
+#include "server/ApiError.h"
+#include "server/HttpServer.h"
+#include "server/McpEndpoint.h"
+#include "server/RestRoutes.h"
+#include "server/SecretsRoutes.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QThread>
+
+#include <unistd.h>
+
+namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+HttpHeaders securityHeaders(bool tls)
+{
+    HttpHeaders h{{"X-Content-Type-Options", "nosniff"},
+                  {"X-Frame-Options", "DENY"},
+                  {"Referrer-Policy", "no-referrer"},
+                  {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+                  {"Cache-Control", "no-store"}};
+    if (tls)
+        h.emplaceBack("Strict-Transport-Security", "max-age=31536000");
+    return h;
+}
+
+/** What a call asked for, for the audit log (the log redacts secrets itself). */
+QJsonObject auditArguments(const ApiCall &call)
+{
+    QJsonObject args;
+    for (auto it = call.params.begin(); it != call.params.end(); ++it)
+        args.insert(it.key(), it.value());
+    for (const auto &[key, value] : call.request.query.queryItems(QUrl::FullyDecoded))
+        args.insert(key, value);
+    const QJsonDocument body = QJsonDocument::fromJson(call.request.body);
+    if (body.isObject())
+        args.insert(u"body"_s, body.object());
+    return args;
+}
+
+qint64 residentBytes()
+{
+    QFile statm(u"/proc/self/statm"_s);
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields.at(1).toLongLong() * sysconf(_SC_PAGESIZE) : 0;
+}
+
+} // namespace
+
+ApiServer::ApiServer(Coordinator &coordinator, ApiSettings settings, QObject *parent)
+    : QObject(parent)
+    , m_coordinator(coordinator)
+    , m_settings(std::move(settings))
+    , m_rate(m_settings.ratePerSecond, m_settings.rateBurst)
+{
+    m_uptime.start();
+    addRestRoutes(m_router, *this);
+    addSecretsRoutes(m_router, *this);
+    m_mcp = std::make_unique<McpEndpoint>(*this);
+    m_mcp->addRoutes(m_router);
+}
+
+ApiServer::~ApiServer() = default;
+
+Result<quint16> ApiServer::start()
+{
+    auto store = HistoryStore::open(m_coordinator.settings().databasePath.isEmpty()
+                                        ? HistoryStore::defaultPath()
+                                        : m_coordinator.settings().databasePath);
+    if (!store)
+        return store.error();
+    m_store = std::move(*store);
+    m_tokens = std::make_unique<TokenStore>(m_store->connectionName());
+    m_audit = std::make_unique<AuditLog>(m_store->connectionName());
+    m_auth = std::make_unique<Authenticator>(*m_tokens, m_settings.address.isLoopback());
+    if (m_settings.oidc.enabled()) {
+        if (const auto problem = m_settings.oidc.problem())
+            return Error{ErrorCode::InvalidInput, *problem};
+        m_oidc = std::make_unique<OidcVerifier>(m_settings.oidc);
+        // An issuer that is down now must not keep the watchdog from starting: the keys are
+        // fetched again when the first token arrives.
+        if (auto loaded = m_oidc->loadKeys(); !loaded)
+            qWarning("portoser --serve: %s", qUtf8Printable(loaded.error().message));
+        m_auth->setJwtVerifier([this](const QByteArray &jwt) { return m_oidc->verify(jwt); });
+    }
+    if (!m_settings.address.isLoopback() && !m_auth->authConfigured())
+        return Error{ErrorCode::PermissionDenied,
+                     u"refusing to listen on %1 without authentication: create a token first "
+                     "(portoser --cli token create --role admin --name NAME) or configure an "
+                     "OIDC issuer, or listen on 127.0.0.1"_s.arg(m_settings.address.toString())};
+
+    const bool tls = !m_settings.tlsCertificate.isEmpty();
+    m_http = std::make_unique<HttpServer>(
+        [this](const HttpRequest &r, const std::shared_ptr<HttpExchange> &e) { handle(r, e); },
+        securityHeaders(tls), m_settings.idleTimeoutSeconds);
+    if (tls) {
+        if (auto ok = m_http->setTls(m_settings.tlsCertificate, m_settings.tlsKey); !ok)
+            return ok.error();
+    }
+    return m_http->listen(m_settings.address, m_settings.port);
+}
+
+void ApiServer::setWatchdog(HealLoop *watchdog)
+{
+    m_watchdog = watchdog;
+    if (!watchdog)
+        return;
+    connect(watchdog, &HealLoop::observed, this,
+            [this](const QList<HostState> &hosts) { m_coordinator.status().update(hosts); });
+    connect(watchdog, &HealLoop::event, this, [this](const HealEvent &e) {
+        const QJsonObject data = toJson(e);
+        m_metrics.recordHealEvent(data.value(u"kind"_s).toString());
+        m_coordinator.events().publish(u"heal"_s, data);
+    });
+}
+
+QList<OperatorTool> ApiServer::operatorTools() const
+{
+    if (!m_store)
+        return {};
+    auto tools = OperatorToolStore(m_store->connectionName()).list();
+    return tools ? *tools : QList<OperatorTool>();
+}
+
+bool ApiServer::isOpen()
+{
+    return m_auth && m_settings.address.isLoopback() && !m_auth->authConfigured();
+}
+
+QByteArray ApiServer::metricsText()
+{
+    QMap<QString, double> gauges;
+    gauges.insert(u"portoser_up"_s, 1);
+    gauges.insert(u"portoser_uptime_seconds"_s, double(m_uptime.elapsed()) / 1000.0);
+    gauges.insert(u"portoser_jobs_running"_s, m_coordinator.jobs().running());
+    gauges.insert(u"portoser_event_last_id"_s, double(m_coordinator.events().lastId()));
+    gauges.insert(u"process_resident_memory_bytes"_s, double(residentBytes()));
+    QMap<QString, int> states;
+    for (const Service &s : m_coordinator.registry().services)
+        states[m_coordinator.status().services().value(s.name).state]++;
+    for (auto it = states.begin(); it != states.end(); ++it)
+        gauges.insert(u"portoser_services{state=\"%1\"}"_s.arg(it.key()), it.value());
+    gauges.insert(u"portoser_watchdog_running"_s,
+                  m_watchdog && !m_watchdog->isPaused() && !m_watchdog->isObserveOnly() ? 1 : 0);
+    return m_metrics.render(gauges);
+}
+
+void ApiServer::audit(const AuditEntry &entry)
+{
+    if (!m_audit)
+        return;
+    if (auto ok = m_audit->append(entry); !ok)
+        qWarning("portoser --serve: %s", qUtf8Printable(ok.error().message));
+}
+
+void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExchange> &exchange,
+                       bool keysRefreshed)
+{
+    QElapsedTimer clock;
+    clock.start();
+    auto call = std::make_shared<ApiCall>();
+    call->request = request;
+    call->principal.address = request.peer.toString(); // who it is comes later, where from now
+    call->exchange = exchange;
+    bool pathKnown = false;
+    const Route *route = m_router.match(request.method, request.path, call->params, pathKnown);
+    const QString routeName = route ? route->pattern : u"(none)"_s;
+    const bool audited = route && route->audited;
+
+    // Answers once, on this thread: metrics, and for a mutating route the audit entry.
+    std::weak_ptr<ApiCall> weak = call;
+    const QByteArray method = request.method;
+    call->finish = [this, weak, exchange, clock, routeName, method,
+                    audited](const HttpResponse &r) {
+        auto done = [this, weak, exchange, clock, routeName, method, audited, r] {
+            exchange->respond(r);
+            m_metrics.recordRequest(routeName, method, r.status,
+                                    double(clock.nsecsElapsed()) / 1e9);
+            const auto c = weak.lock();
+            if (!audited || !c)
+                return;
+            QString outcome = r.status < 400 ? u"ok"_s : u"failed"_s;
+            if (r.status == 401 || r.status == 403)
+                outcome = u"denied"_s;
+            if (r.status >= 400) {
+                const QString message = QJsonDocument::fromJson(r.body)
+                                            .object()
+                                            .value(u"error"_s)
+                                            .toObject()
+                                            .value(u"message"_s)
+                                            .toString();
+                if (!message.isEmpty())
+                    outcome += u": "_s + message;
+            }
+            audit(auditEntry(c->principal,
+                             QString::fromLatin1(c->request.method) + u' ' + routeName,
+                             auditArguments(*c), r.status, outcome, clock.elapsed()));
+        };
+        if (QThread::currentThread() == thread())
+            done();
+        else
+            QMetaObject::invokeMethod(this, done);
+    };
+
+    if (request.body.size() > m_settings.maxBodyBytes)
+        return call->fail(413, u"payload_too_large"_s,
+                          u"request body is %1 bytes; the limit is %2"_s.arg(request.body.size())
+                              .arg(m_settings.maxBodyBytes));
+    const QString client = request.peer.toString();
+    if (!m_rate.allow(client)) {
+        HttpResponse r = ApiError::response(429, u"rate_limited"_s,
+                                            u"too many requests from %1; slow down"_s.arg(client));
+        r.headers.emplaceBack("Retry-After", QByteArray::number(m_rate.retryAfterSeconds(client)));
+        return call->finish(r);
+    }
+    if (!route) {
+        if (pathKnown)
+            return call->fail(405, u"method_not_allowed"_s,
+                              u"%1 is not allowed on %2"_s.arg(QString::fromLatin1(request.method),
+                                                               request.path));
+        return call->fail(404, u"not_found"_s, u"no route %1"_s.arg(request.path));
+    }
+    if (route->open) {
+        call->principal =
+            Principal{u"anonymous"_s, Role::Viewer, u"open"_s, request.peer.toString()};
+    } else {
+        auto who = m_auth->authenticate(request.header("Authorization"));
+        if (!who && who.error().code == ErrorCode::NotFound && m_oidc && !keysRefreshed) {
+            // A key id we have not seen: the issuer may have rotated its keys.
+            return m_oidc->refreshKeys(
+                [this, request, exchange] { handle(request, exchange, true); });
+        }
+        if (!who) {
+            HttpResponse r = ApiError::response(401, u"unauthorized"_s, who.error().message);
+            r.headers.emplaceBack("WWW-Authenticate", "Bearer realm=\"portoser\"");
+            return call->finish(r);
+        }
+        call->principal = *who;
+        call->principal.address = request.peer.toString();
+        if (!who->may(route->role))
+            return call->fail(
+                403, u"forbidden"_s,
+                u"%1 has role %2; %3 %4 needs %5"_s.arg(who->name, toString(who->role),
+                                                        QString::fromLatin1(request.method),
+                                                        route->pattern, toString(route->role)));
+    }
+    route->handler(call);
+}
+
+} // namespace Portoser

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/McpEndpoint.h"
+
+#include "server/ApiServer.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QUrl>
+#include <QUuid>
+
+namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int MaxSessions = 1000;
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+HttpResponse rpcError(int status, int code, const QString &message)
+{
+    HttpResponse r;
+    r.status = status;
+    r.body = compact(McpServer::error(QJsonValue(), code, message));
+    return r;
+}
+
+} // namespace
+
+McpEndpoint::McpEndpoint(ApiServer &server)
+    : m_server(server)
+    , m_mcp(std::make_unique<McpServer>(server.coordinator()))
+{
+    m_mcp->setOperatorTools([this] { return m_server.operatorTools(); });
+    m_mcp->setAudit([this](const AuditEntry &entry) { m_server.audit(entry); });
+}
+
+McpEndpoint::~McpEndpoint() = default;
+
+void McpEndpoint::addRoutes(Router &router)
+{
+    Route post;
+    post.method = "POST";
+    post.pattern = u"/mcp"_s;
+    post.role = Role::Viewer; // each tool checks its own role
+    post.summary = u"MCP Streamable HTTP: one JSON-RPC message per request"_s;
+    post.handler = [this](const CallPtr &call) { this->post(call); };
+    router.add(post);
+
+    Route get = post;
+    get.method = "GET";
+    get.summary = u"MCP server-initiated stream: not offered (405)"_s;
+    get.handler = [](const CallPtr &call) {
+        HttpResponse r = rpcError(405, -32000, u"this server offers no GET stream"_s);
+        r.headers.emplaceBack("Allow", "POST, DELETE");
+        call->finish(r);
+    };
+    router.add(get);
+
+    Route del = post;
+    del.method = "DELETE";
+    del.summary = u"End an MCP session"_s;
+    del.handler = [this](const CallPtr &call) { remove(call); };
+    router.add(del);
+}
+
+bool McpEndpoint::originAllowed(const QByteArray &origin) const
+{
+    if (origin.isEmpty())
+        return true; // not a browser: DNS rebinding needs one
+    const QUrl url(QString::fromLatin1(origin));
+    const QString host = url.host();
+    if (host == u"localhost" || host == u"127.0.0.1" || host == u"::1" || host == u"[::1]")
+        return true;
+    return m_server.settings().allowedOrigins.contains(QString::fromLatin1(origin));
+}
+
+void McpEndpoint::post(const CallPtr &call)
+{
+    if (!originAllowed(call->request.header("Origin")))
+        return call->finish(rpcError(403, -32000,
+                                     u"origin %1 is not allowed"_s.arg(
+                                         QString::fromLatin1(call->request.header("Origin")))));
+    const QByteArray version = call->request.header("MCP-Protocol-Version");
+    if (!version.isEmpty()
+        && !McpServer::supportedVersions().contains(QString::fromLatin1(version)))
+        return call->finish(rpcError(
+            400, -32000,
+            u"unsupported MCP-Protocol-Version %1; supported: %2"_s.arg(
+                QString::fromLatin1(version), McpServer::supportedVersions().join(u", "_s))));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(call->request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return call->finish(rpcError(400, -32700, u"parse error: "_s + parseError.errorString()));
+    if (!doc.isObject())
+        return call->finish(rpcError(400, -32600, u"expected one JSON-RPC message (no batches)"_s));
+    const QJsonObject message = doc.object();
+    const QString method = message.value(u"method"_s).toString();
+
+    std::shared_ptr<McpSession> session;
+    const QString sessionId = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
+    if (method == u"initialize") {
+        // Clients rarely end their sessions (DELETE); the least recently used one makes room.
+        if (m_sessions.size() >= MaxSessions) {
+            auto oldest = m_sessions.begin();
+            for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
+                if (it.value()->lastUsedMs < oldest.value()->lastUsedMs)
+                    oldest = it;
+            }
+            m_sessions.erase(oldest);
+        }
+        session = std::make_shared<McpSession>();
+        session->id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        session->principal = call->principal.name;
+        m_sessions.insert(session->id, session);
+    } else if (sessionId.isEmpty()) {
+        return call->finish(rpcError(400, -32000, u"missing Mcp-Session-Id header"_s));
+    } else {
+        session = m_sessions.value(sessionId);
+        if (!session || session->principal != call->principal.name)
+            return call->finish(rpcError(404, -32001, u"unknown or ended session"_s));
+    }
+    session->lastUsedMs = QDateTime::currentMSecsSinceEpoch();
+
+    const bool isRequest = message.contains(u"id"_s) && !method.isEmpty();
+    if (!isRequest) {
+        m_mcp->handle(
+            message, *session, call->principal, [](const QJsonObject &) {},
+            [](const QJsonObject &) {});
+        HttpResponse accepted;
+        accepted.status = 202;
+        accepted.contentType = "application/json";
+        return call->finish(accepted);
+    }
+
+    // A tool that reports progress answers on an event stream; anything else as plain JSON.
+    const bool wantsStream = method == u"tools/call"
+                             && message.value(u"params"_s)
+                                    .toObject()
+                                    .value(u"_meta"_s)
+                                    .toObject()
+                                    .contains(u"progressToken"_s)
+                             && call->request.header("Accept").contains("text/event-stream");
+    const QByteArray sessionHeader = session->id.toLatin1();
+    if (!wantsStream) {
+        m_mcp->handle(
+            message, *session, call->principal,
+            [call, sessionHeader](const QJsonObject &response) {
+                HttpResponse r;
+                r.body = compact(response);
+                r.headers.emplaceBack("Mcp-Session-Id", sessionHeader);
+                call->finish(r);
+            },
+            [](const QJsonObject &) {});
+        return;
+    }
+    auto exchange = call->exchange;
+    exchange->beginStream(
+        200, {{"Content-Type", "text/event-stream"}, {"Mcp-Session-Id", sessionHeader}});
+    auto sse = [](const QJsonObject &m) -> QByteArray {
+        return "event: message\ndata: " + compact(m) + "\n\n";
+    };
+    m_mcp->handle(
+        message, *session, call->principal,
+        [call, exchange, sse](const QJsonObject &response) {
+            exchange->write(sse(response));
+            exchange->close();
+            call->finish(HttpResponse{}); // audit and metrics; the exchange has answered already
+        },
+        [exchange, sse](const QJsonObject &notification) { exchange->write(sse(notification)); });
+}
+
+void McpEndpoint::remove(const CallPtr &call)
+{
+    const QString id = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
+    const auto session = m_sessions.value(id);
+    if (!session || session->principal != call->principal.name)
+        return call->finish(rpcError(404, -32001, u"unknown or ended session"_s));
+    m_sessions.remove(id);
+    HttpResponse r;
+    r.status = 204;
+    call->finish(r);
+}
+
+} // namespace Portoser

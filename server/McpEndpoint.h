@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "server/McpServer.h"
+#include "server/Router.h"
+
+#include <QHash>
+
+#include <memory>
+
+namespace Portoser {
+
+class ApiServer;
+
+/**
+ * MCP over Streamable HTTP at /mcp: POST carries one JSON-RPC message and gets JSON, or an SSE
+ * stream when a tool reports progress; `initialize` opens a session (Mcp-Session-Id), DELETE
+ * ends it, GET is 405 (no server-initiated stream). The Origin header is checked against
+ * DNS rebinding; MCP-Protocol-Version must be one we speak.
+ */
+class McpEndpoint
+{
+public:
+    explicit McpEndpoint(ApiServer &server);
+    ~McpEndpoint();
+
+    void addRoutes(Router &router);
+
+private:
+    void post(const CallPtr &call);
+    void remove(const CallPtr &call);
+    bool originAllowed(const QByteArray &origin) const;
+
+    ApiServer &m_server;
+    std::unique_ptr<McpServer> m_mcp;
+    QHash<QString, std::shared_ptr<McpSession>> m_sessions;
+};
+
+} // namespace Portoser

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/McpServer.h"
+
+#include "core/access/JsonSchema.h"
+#include "core/runtime/Coordinator.h"
+#include "core/runtime/Operations.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int MethodNotFound = -32601;
+constexpr int InvalidParams = -32602;
+constexpr int InvalidRequest = -32600;
+
+QJsonObject result(const QJsonValue &id, const QJsonObject &value)
+{
+    return {{u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, id}, {u"result"_s, value}};
+}
+
+/** A tool's answer: the JSON as text for any client, and as structured content. */
+QJsonObject toolResult(const QJsonValue &value, bool isError)
+{
+    const QJsonObject structured =
+        value.isObject() ? value.toObject() : QJsonObject{{u"result"_s, value}};
+    return {{u"content"_s,
+             QJsonArray{QJsonObject{
+                 {u"type"_s, u"text"_s},
+                 {u"text"_s,
+                  QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact))}}}},
+            {u"structuredContent"_s, structured},
+            {u"isError"_s, isError}};
+}
+
+QJsonObject toolError(const QString &message)
+{
+    return {{u"content"_s, QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, message}}}},
+            {u"isError"_s, true}};
+}
+
+} // namespace
+
+McpServer::McpServer(Coordinator &coordinator, QObject *parent)
+    : QObject(parent)
+    , m_coordinator(coordinator)
+{}
+
+QStringList McpServer::supportedVersions()
+{
+    return {u"2025-11-25"_s, u"2025-06-18"_s, u"2025-03-26"_s};
+}
+
+QJsonObject McpServer::error(const QJsonValue &id, int code, const QString &message)
+{
+    return {{u"jsonrpc"_s, u"2.0"_s},
+            {u"id"_s, id},
+            {u"error"_s, QJsonObject{{u"code"_s, code}, {u"message"_s, message}}}};
+}
+
+void McpServer::handle(const QJsonObject &message, McpSession &session, const Principal &caller,
+                       Send reply, Send notify)
+{
+    const QString method = message.value(u"method"_s).toString();
+    const bool isRequest = message.contains(u"id"_s) && !method.isEmpty();
+    const QJsonValue id = message.value(u"id"_s);
+    const QJsonObject params = message.value(u"params"_s).toObject();
+    if (!isRequest) {
+        if (method == u"notifications/initialized")
+            session.initialized = true;
+        return; // other notifications (cancelled, progress) and responses need nothing from us
+    }
+    if (message.value(u"jsonrpc"_s).toString() != u"2.0")
+        return reply(error(id, InvalidRequest, u"jsonrpc must be \"2.0\""_s));
+    if (method == u"initialize")
+        return reply(result(id, initialize(params, session)));
+    if (method == u"ping")
+        return reply(result(id, {}));
+    if (method == u"tools/list")
+        return reply(result(id, toolList()));
+    if (method == u"tools/call")
+        return callTool(id, params, caller, reply, notify);
+    if (method == u"logging/setLevel") {
+        static const QStringList levels{u"debug"_s, u"info"_s,     u"notice"_s, u"warning"_s,
+                                        u"error"_s, u"critical"_s, u"alert"_s,  u"emergency"_s};
+        const QString level = params.value(u"level"_s).toString();
+        if (!levels.contains(level))
+            return reply(error(id, InvalidParams, u"unknown log level '%1'"_s.arg(level)));
+        session.logLevel = level;
+        return reply(result(id, {}));
+    }
+    reply(error(id, MethodNotFound, u"method not found: %1"_s.arg(method)));
+}
+
+QJsonObject McpServer::initialize(const QJsonObject &params, McpSession &session) const
+{
+    const QString asked = params.value(u"protocolVersion"_s).toString();
+    session.protocolVersion =
+        supportedVersions().contains(asked) ? asked : supportedVersions().first();
+    session.clientInfo = params.value(u"clientInfo"_s).toObject();
+    return {{u"protocolVersion"_s, session.protocolVersion},
+            {u"capabilities"_s, QJsonObject{{u"tools"_s, QJsonObject{{u"listChanged"_s, false}}},
+                                            {u"logging"_s, QJsonObject()}}},
+            {u"serverInfo"_s, QJsonObject{{u"name"_s, u"portoser"_s},
+                                          {u"title"_s, u"Portoser cluster control"_s},
+                                          {u"version"_s, QStringLiteral(PORTOSER_VERSION)}}},
+            {u"instructions"_s,
+             u"Operates a small cluster described by a registry: list and observe services, "
+             "diagnose problems, plan and run deploys, moves, restarts and rollbacks. Plan before "
+             "you deploy; tools that change hosts say so in their annotations."_s}};
+}
+
+QJsonObject McpServer::toolList() const
+{
+    QJsonArray tools;
+    for (const Operation &op : Operations::all()) {
+        tools.append(QJsonObject{
+            {u"name"_s, op.name},
+            {u"title"_s, op.title},
+            {u"description"_s, QString(op.description + u" (role: "_s + toString(op.role) + u')')},
+            {u"inputSchema"_s, op.inputSchema},
+            {u"annotations"_s, QJsonObject{{u"title"_s, op.title},
+                                           {u"readOnlyHint"_s, !op.job},
+                                           {u"destructiveHint"_s, op.destructive},
+                                           {u"idempotentHint"_s, !op.job},
+                                           {u"openWorldHint"_s, false}}}});
+    }
+    for (const OperatorTool &t : m_tools ? m_tools() : QList<OperatorTool>()) {
+        tools.append(QJsonObject{
+            {u"name"_s, t.name},
+            {u"title"_s, t.name},
+            {u"description"_s, QString(t.description + u" (operator tool, runs on "_s + t.host
+                                       + u"; role: "_s + toString(t.role) + u')')},
+            {u"inputSchema"_s, t.inputSchema},
+            {u"annotations"_s, QJsonObject{{u"readOnlyHint"_s, false},
+                                           {u"destructiveHint"_s, true},
+                                           {u"idempotentHint"_s, false},
+                                           {u"openWorldHint"_s, false}}}});
+    }
+    return {{u"tools"_s, tools}};
+}
+
+void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const Principal &caller,
+                         const Send &reply, const Send &notify)
+{
+    const QString name = params.value(u"name"_s).toString();
+    const QJsonObject arguments = params.value(u"arguments"_s).toObject();
+    const Operation *op = Operations::find(name);
+    if (!op) {
+        for (const OperatorTool &t : m_tools ? m_tools() : QList<OperatorTool>()) {
+            if (t.name == name)
+                return callOperatorTool(id, t, arguments, caller, reply);
+        }
+        return reply(error(id, InvalidParams, u"unknown tool: %1"_s.arg(name)));
+    }
+    QElapsedTimer clock;
+    clock.start();
+    auto audit = [this, caller, name, arguments, clock](bool ok, const QString &outcome) {
+        if (m_audit)
+            m_audit(auditEntry(caller, u"mcp tools/call "_s + name, arguments, ok ? 200 : 500,
+                               outcome, clock.elapsed()));
+    };
+    if (!caller.may(op->role)) {
+        const QString why = u"forbidden: %1 has role %2; the %3 tool needs %4"_s.arg(
+            caller.name, toString(caller.role), name, toString(op->role));
+        audit(false, u"denied: "_s + why);
+        return reply(result(id, toolError(why)));
+    }
+    const QJsonValue progressToken = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
+    auto steps = std::make_shared<int>(0);
+    std::function<void(const QJsonObject &)> progress;
+    if (!progressToken.isUndefined() && !progressToken.isNull()) {
+        progress = [notify, progressToken, steps](const QJsonObject &step) {
+            QString text = step.value(u"service"_s).toString() + u'@'
+                           + step.value(u"host"_s).toString() + u": "_s
+                           + step.value(u"step"_s).toString();
+            if (const QString d = step.value(u"detail"_s).toString(); !d.isEmpty())
+                text += u" ("_s + d.left(200) + u')';
+            notify({{u"jsonrpc"_s, u"2.0"_s},
+                    {u"method"_s, u"notifications/progress"_s},
+                    {u"params"_s, QJsonObject{{u"progressToken"_s, progressToken},
+                                              {u"progress"_s, ++*steps},
+                                              {u"message"_s, text}}}});
+        };
+    }
+    m_coordinator.run(
+        *op, arguments, caller, true,
+        [id, reply, audit](const OperationOutcome &outcome) {
+            if (!outcome.result) {
+                const QString message = outcome.result.error().message;
+                audit(false, u"failed: "_s + message);
+                return reply(result(id, toolError(message)));
+            }
+            const bool failed = !Operations::allRecordsSucceeded(*outcome.result);
+            audit(!failed, failed ? u"failed: a service did not end up running"_s : u"ok"_s);
+            reply(result(id, toolResult(*outcome.result, failed)));
+        },
+        progress);
+}
+
+void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
+                                 const QJsonObject &arguments, const Principal &caller,
+                                 const Send &reply)
+{
+    QElapsedTimer clock;
+    clock.start();
+    auto audit = [this, caller, tool, arguments, clock](bool ok, const QString &outcome) {
+        if (m_audit)
+            m_audit(auditEntry(caller, u"mcp tools/call "_s + tool.name, arguments, ok ? 200 : 500,
+                               outcome, clock.elapsed()));
+    };
+    if (!caller.may(tool.role)) {
+        const QString why = u"forbidden: %1 has role %2; the %3 tool needs %4"_s.arg(
+            caller.name, toString(caller.role), tool.name, toString(tool.role));
+        audit(false, u"denied: "_s + why);
+        return reply(result(id, toolError(why)));
+    }
+    if (const auto wrong = JsonSchema::validate(tool.inputSchema, arguments)) {
+        audit(false, u"failed: "_s + *wrong);
+        return reply(result(id, toolError(*wrong)));
+    }
+    const Registry registry = m_coordinator.registry();
+    m_coordinator.read(
+        [registry, tool, arguments](Orchestrator &o) -> Result<QJsonValue> {
+            auto ran = o.runOperatorTool(registry, tool, arguments);
+            if (!ran)
+                return ran.error();
+            return QJsonValue(*ran);
+        },
+        [id, reply, audit](const Result<QJsonValue> &ran) {
+            if (!ran) {
+                audit(false, u"failed: "_s + ran.error().message);
+                return reply(result(id, toolError(ran.error().message)));
+            }
+            const int exitCode = ran->toObject().value(u"exit_code"_s).toInt();
+            audit(exitCode == 0,
+                  exitCode == 0 ? u"ok"_s : u"failed: exit status %1"_s.arg(exitCode));
+            reply(result(id, toolResult(*ran, exitCode != 0)));
+        });
+}
+
+} // namespace Portoser
