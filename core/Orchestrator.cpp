@@ -5,7 +5,6 @@
 #include "core/deploy/RemoteScripts.h"
 #include "core/heal/HealStore.h"
 #include "core/registry/RegistryCheck.h"
-#include "core/secrets/SecretsService.h"
 #include "core/tls/CertificateService.h"
 
 namespace Portoser {
@@ -145,7 +144,7 @@ Result<QByteArray> Orchestrator::logs(const Registry &registry, const QString &s
 {
     const Service *s = registry.service(service);
     if (!s)
-        return Error{ErrorCode::NotFound, QStringLiteral("no service named %1").arg(service)};
+        return registry.unknownServiceError(service);
     const Host host = *registry.host(s->currentHost);
     const QString script = RemoteScripts::logTail(host, service, lines, follow);
     auto result =
@@ -224,10 +223,10 @@ Result<QList<MigrationStep>> Orchestrator::migrateSecrets(const Registry &regist
     return m_secrets->migrate(registry, services, options, kind);
 }
 
-QMap<QString, QStringList> Orchestrator::secretUsers(const Registry &registry,
-                                                     const QString &kind) const
+Result<SecretListing> Orchestrator::secretList(const Registry &registry, const QString &kind,
+                                               const QString &prefix)
 {
-    return m_secrets->users(registry, kind);
+    return m_secrets->list(registry, kind, prefix);
 }
 
 Result<QStringList> Orchestrator::servicesWithChangedSecrets(const Registry &registry)

@@ -12,6 +12,7 @@
 #include "core/registry/Registry.h"
 #include "core/secrets/SecretsBackend.h"
 #include "core/secrets/SecretsMigrator.h"
+#include "core/secrets/SecretsService.h"
 #include "core/secrets/SecretsSettings.h"
 #include "core/tls/CertificateAuthority.h"
 #include "core/tls/ProxyService.h"
@@ -24,7 +25,6 @@ namespace Portoser {
 
 class CertificateService;
 class HostPool;
-class SecretsService;
 
 /** Settings every front-end passes the same way. */
 struct OrchestratorSettings
@@ -172,7 +172,8 @@ public:
      */
     Result<CertificateInfo> issueCertificate(const Registry &registry, const QString &service,
                                              bool client, KeyType keyType, int days);
-    /** The internal CA, its key reachable where it is kept (ca.key, or the secrets store). */
+    /** The internal CA, its key reachable where it is kept (ca.key, or the secrets store); use
+     *  it before the next setSettings() (its key store is this orchestrator's). */
     CertificateAuthority certificateAuthority();
     /** Moves the CA key from ca.key into the default secrets backend (`portoser/ca#key`), read
      *  back before the file goes; the reference it is kept under. */
@@ -192,8 +193,10 @@ public:
     void updateProxyRoute(const Registry &registry, const Service &service,
                           const ProgressFn &progress = {});
 
-    /** The services using each secret of backend `kind`: "path#key" -> service names. */
-    QMap<QString, QStringList> secretUsers(const Registry &registry, const QString &kind) const;
+    /** The keys under `prefix` of backend `kind` (empty: the default), with their last version
+     *  and the registry's services that use each; never values. */
+    Result<SecretListing> secretList(const Registry &registry, const QString &kind = {},
+                                     const QString &prefix = {});
     /** Services whose secrets changed (rotated) since their last successful deploy. */
     Result<QStringList> servicesWithChangedSecrets(const Registry &registry);
 
@@ -208,7 +211,8 @@ public:
     /** Operator-registered MCP tools. */
     Result<QList<OperatorTool>> operatorTools();
     Result<OperatorTool> operatorTool(const QString &name);
-    /** Checks `tool` against `registry` and stores it (a tool of the same name is replaced). */
+    /** Checks `tool` against `registry` and stores it (a tool of the same name is replaced).
+     *  Faces call Operations::saveOperatorTool, which also keeps the catalog's names reserved. */
     Result<void> saveOperatorTool(const Registry &registry, const OperatorTool &tool);
     Result<void> removeOperatorTool(const QString &name);
     /** Runs `tool` on its host with `arguments` (already checked against its schema): exit code,

@@ -236,8 +236,9 @@ void addRestRoutes(Router &router, ApiServer &server)
               const QJsonObject o =
                   s->coordinator().status().service(call->params.value(u"name"_s));
               if (o.isEmpty())
-                  return call->fail(404, u"not_found"_s,
-                                    u"no service called %1"_s.arg(call->params.value(u"name"_s)));
+                  return call->fail(
+                      404, u"not_found"_s,
+                      s->coordinator().registry().unknownService(call->params.value(u"name"_s)));
               call->reply(o);
           });
     opRoute("GET", u"/api/v1/services/{name}/logs"_s, u"logs"_s,
@@ -459,12 +460,7 @@ void addRestRoutes(Router &router, ApiServer &server)
                   return call->fail(tokens.error());
               QJsonArray items;
               for (const ApiToken &t : *tokens)
-                  items.append(
-                      QJsonObject{{u"id"_s, t.id},
-                                  {u"name"_s, t.name},
-                                  {u"role"_s, toString(t.role)},
-                                  {u"created_at"_s, t.createdAt.toString(Qt::ISODateWithMs)},
-                                  {u"revoked"_s, t.revokedAt.isValid()}});
+                  items.append(t.toJson());
               call->reply(QJsonObject{{u"tokens"_s, items}});
           });
     route("POST", u"/api/v1/tokens"_s, Role::Admin, true,
@@ -480,11 +476,9 @@ void addRestRoutes(Router &router, ApiServer &server)
               auto created = s->tokens().create(body->value(u"name"_s).toString(), *role);
               if (!created)
                   return call->fail(created.error());
-              call->reply(QJsonObject{{u"id"_s, created->token.id},
-                                      {u"name"_s, created->token.name},
-                                      {u"role"_s, toString(created->token.role)},
-                                      {u"token"_s, created->secret}},
-                          201);
+              QJsonObject answer = created->token.toJson();
+              answer.insert(u"token"_s, created->secret); // shown once, never stored
+              call->reply(answer, 201);
           });
     route("DELETE", u"/api/v1/tokens/{name}"_s, Role::Admin, true, u"Revoke a token"_s,
           [s](const CallPtr &call) {

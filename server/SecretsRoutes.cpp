@@ -100,35 +100,19 @@ void addSecretsRoutes(Router &router, ApiServer &server)
           u"Secrets metadata (?prefix=&backend=): path, key, version, updated, used_by — never "
           "values"_s,
           [s](const CallPtr &call) {
-              const QString prefix = call->query(u"prefix"_s);
-              withSecrets(
-                  *s, call, call->query(u"backend"_s),
-                  [prefix](SecretsBackend &store, Orchestrator &o,
-                           const Registry &registry) -> Result<QJsonValue> {
-                      auto paths = store.paths(prefix);
-                      if (!paths)
-                          return paths.error();
-                      const auto users = o.secretUsers(registry, store.kind());
-                      QJsonArray items;
-                      for (const QString &path : std::as_const(*paths)) {
-                          auto keys = store.keys(path);
-                          if (!keys)
-                              return keys.error();
-                          for (const QString &key : std::as_const(*keys)) {
-                              auto history = store.versions(path, key);
-                              if (!history)
-                                  return history.error();
-                              items.append(QJsonObject{
-                                  {u"path"_s, path},
-                                  {u"key"_s, key},
-                                  {u"version"_s, history->last().version},
-                                  {u"updated_at"_s, history->last().at.toString(Qt::ISODateWithMs)},
-                                  {u"used_by"_s,
-                                   QJsonArray::fromStringList(users.value(path + u'#' + key))}});
-                          }
-                      }
-                      return QJsonValue(
-                          QJsonObject{{u"backend"_s, store.kind()}, {u"secrets"_s, items}});
+              const Registry registry = s->coordinator().registry();
+              s->coordinator().read(
+                  [registry, backend = call->query(u"backend"_s),
+                   prefix = call->query(u"prefix"_s)](Orchestrator &o) -> Result<QJsonValue> {
+                      auto listed = o.secretList(registry, backend, prefix);
+                      if (!listed)
+                          return listed.error();
+                      return QJsonValue(listed->toJson());
+                  },
+                  [call](const Result<QJsonValue> &r) {
+                      if (!r)
+                          return call->fail(r.error());
+                      call->reply(*r);
                   });
           });
     route("GET", u"/api/v1/secrets/status"_s, Role::Operator, false,

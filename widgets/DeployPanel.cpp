@@ -229,12 +229,13 @@ void DeployPanel::showProgress(const DeployProgress &e)
     QTreeWidgetItem *host = childNamed(m_progress->invisibleRootItem(), e.host);
     QTreeWidgetItem *service = childNamed(host, e.service);
     const QString tail = e.detail.section(u'\n', -3, -1, QString::SectionSkipEmpty);
-    auto *step = new QTreeWidgetItem(service, {QString(), e.step, tail});
+    auto *step = new QTreeWidgetItem(service, {QString(), toString(e.step), tail});
     step->setToolTip(2, e.detail);
     const bool ended = e.succeeded();
-    service->setText(1, ended        ? QStringLiteral("✓ ") + e.step
-                        : e.failed() ? QStringLiteral("✗ ") + e.step
-                                     : e.step);
+    const QString name = toString(e.step);
+    service->setText(1, ended        ? QStringLiteral("✓ ") + name
+                        : e.failed() ? QStringLiteral("✗ ") + name
+                                     : name);
     service->setData(1, Qt::UserRole, ended || e.failed());
     service->setText(2, tail.section(u'\n', -1));
     service->setToolTip(2, e.detail);

@@ -197,24 +197,11 @@ void SecretsPage::refresh()
     const std::optional<Registry> registry = m_registry;
     m_worker->post([page = QPointer<QObject>(this), kind, registry, this](Orchestrator &o) {
         Snapshot snapshot;
-        auto store = o.secrets(kind);
-        auto paths = store ? (*store)->paths() : Result<QStringList>(store.error());
-        if (!paths) {
-            snapshot.error = paths.error().message;
-        } else {
-            const auto users = registry ? o.secretUsers(*registry, (*store)->kind())
-                                        : QMap<QString, QStringList>();
-            for (const QString &path : std::as_const(*paths)) {
-                auto keys = (*store)->keys(path);
-                for (const QString &key : keys ? *keys : QStringList()) {
-                    auto history = (*store)->versions(path, key);
-                    if (!history)
-                        continue;
-                    snapshot.entries.append({path, key, history->last().version, history->last().at,
-                                             users.value(path + u'#' + key)});
-                }
-            }
-        }
+        auto listed = o.secretList(registry.value_or(Registry{}), kind);
+        if (!listed)
+            snapshot.error = listed.error().message;
+        else
+            snapshot.entries = listed->secrets;
         backTo(page, snapshot, [this](const Snapshot &s) { showSnapshot(s); });
     });
 }
@@ -268,7 +255,7 @@ void SecretsPage::showKeysOf(const QString &path)
         m_keys->setItem(row, VersionColumn, new QTableWidgetItem(QString::number(e.version)));
         m_keys->setItem(row, UpdatedColumn,
                         new QTableWidgetItem(
-                            QLocale().toString(e.updated.toLocalTime(), QLocale::ShortFormat)));
+                            QLocale().toString(e.updatedAt.toLocalTime(), QLocale::ShortFormat)));
         m_keys->setItem(row, UsedByColumn,
                         new QTableWidgetItem(e.usedBy.join(QStringLiteral(", "))));
         auto *actions = new QWidget(m_keys);

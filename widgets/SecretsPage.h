@@ -3,7 +3,6 @@
 
 #include "core/Orchestrator.h"
 
-#include <QDateTime>
 #include <QWidget>
 
 #include <functional>
@@ -50,14 +49,7 @@ signals:
     void loaded(const QString &error);
 
 private:
-    struct Entry
-    {
-        QString path;
-        QString key;
-        int version = 0;
-        QDateTime updated;
-        QStringList usedBy;
-    };
+    using Entry = SecretEntry;
     struct Snapshot
     {
         QList<Entry> entries;

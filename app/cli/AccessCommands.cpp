@@ -31,17 +31,6 @@ const QCommandLineOption ActorOption(u"actor"_s, u"Only this caller's entries."_
 const QCommandLineOption McpRoleOption(u"role"_s, u"Role of the stdio client (default: admin)."_s,
                                        u"ROLE"_s, u"admin"_s);
 
-QJsonObject tokenJson(const ApiToken &t)
-{
-    return {{u"id"_s, t.id},
-            {u"name"_s, t.name},
-            {u"role"_s, toString(t.role)},
-            {u"created_at"_s, t.createdAt.toString(Qt::ISODateWithMs)},
-            {u"revoked_at"_s, t.revokedAt.isValid()
-                                  ? QJsonValue(t.revokedAt.toString(Qt::ISODateWithMs))
-                                  : QJsonValue()}};
-}
-
 } // namespace
 
 CommandSpec TokenCommand::spec() const
@@ -75,7 +64,7 @@ int TokenCommand::run(CliContext &context, const QCommandLineParser &args)
             return Failed;
         }
         if (context.json()) {
-            QJsonObject o = tokenJson(created->token);
+            QJsonObject o = created->token.toJson();
             o.insert(u"token"_s, created->secret);
             context.printJson(o);
         } else {
@@ -94,7 +83,7 @@ int TokenCommand::run(CliContext &context, const QCommandLineParser &args)
         if (context.json()) {
             QJsonArray items;
             for (const ApiToken &t : *tokens)
-                items.append(tokenJson(t));
+                items.append(t.toJson());
             context.printJson(items);
             return Ok;
         }
@@ -115,7 +104,7 @@ int TokenCommand::run(CliContext &context, const QCommandLineParser &args)
             return Failed;
         }
         if (context.json())
-            context.printJson(tokenJson(*revoked));
+            context.printJson(revoked->toJson());
         else
             context.out() << "token '" << revoked->name << "' revoked\n";
         return Ok;

@@ -140,7 +140,7 @@ int CertsCommand::run(CliContext &context, const QCommandLineParser &args)
         if (!registry)
             return Failed;
         if (!registry->service(words.at(0)))
-            return context.usageError(u"no service %1 in %2"_s.arg(words.at(0), registry->path));
+            return context.usageError(registry->unknownService(words.at(0)));
         auto issued = context.orchestrator().issueCertificate(
             *registry, words.at(0), args.isSet(ClientOption), keyType, days);
         if (!issued)

@@ -44,7 +44,7 @@ int DependenciesCommand::run(CliContext &context, const QCommandLineParser &args
         return Failed;
     for (const QString &name : std::as_const(words)) {
         if (!registry->services.contains(name)) {
-            context.printError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+            context.printError(registry->unknownService(name));
             return Failed;
         }
     }

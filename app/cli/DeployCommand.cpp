@@ -227,8 +227,12 @@ int DeployCommand::remote(CliContext &context, const QCommandLineParser &args,
         const QJsonArray steps = job->value(u"steps"_s).toArray();
         for (; shown < steps.size(); ++shown) {
             const QJsonObject s = steps.at(shown).toObject();
+            const QString step = s.value(u"step"_s).toString();
+            const auto known = deployStepFromString(step);
             print({s.value(u"service"_s).toString(), s.value(u"host"_s).toString(),
-                   s.value(u"step"_s).toString(), s.value(u"detail"_s).toString()});
+                   known.value_or(DeployStep::Note),
+                   known ? s.value(u"detail"_s).toString()
+                         : (step + u": "_s + s.value(u"detail"_s).toString())});
         }
         const auto state = jobStateFromString(job->value(u"state"_s).toString());
         if (state == JobState::Succeeded || state == JobState::Failed) {
@@ -252,11 +256,11 @@ ProgressFn DeployCommand::progressPrinter(CliContext &context)
             return;
         QMutexLocker lock(printing.get());
         if (p.service.isEmpty()) { // about the whole plan
-            context.err() << p.step << ": " << p.detail << '\n';
+            context.err() << toString(p.step) << ": " << p.detail << '\n';
             context.err().flush();
             return;
         }
-        context.err() << "[" << p.service << "@" << p.host << "] " << p.step;
+        context.err() << "[" << p.service << "@" << p.host << "] " << toString(p.step);
         if (!p.detail.isEmpty())
             context.err() << ": " << p.detail;
         context.err() << '\n';

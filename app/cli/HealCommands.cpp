@@ -84,7 +84,7 @@ bool knownServices(CliContext &context, const Registry &registry, const QStringL
 {
     for (const QString &name : names) {
         if (!registry.services.contains(name)) {
-            context.printError(u"no service named \"%1\" in %2"_s.arg(name, registry.path));
+            context.printError(registry.unknownService(name));
             return false;
         }
     }

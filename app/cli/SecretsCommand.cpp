@@ -188,36 +188,19 @@ int SecretsCommand::run(CliContext &context, const QCommandLineParser &args)
     SecretsBackend &store = **opened;
 
     if (action == u"list" && words.size() <= 1) {
-        auto paths = store.paths(words.value(0));
-        if (!paths)
-            return failed(paths.error());
-        const auto users = orchestrator.secretUsers(
-            orchestrator.checkRegistry(context.registryPath()).registry, store.kind());
-        QJsonArray items;
-        TextTable table({u"PATH"_s, u"KEY"_s, u"VERSION"_s, u"UPDATED"_s, u"USED BY"_s});
-        for (const QString &path : std::as_const(*paths)) {
-            auto keys = store.keys(path);
-            if (!keys)
-                return failed(keys.error());
-            for (const QString &key : std::as_const(*keys)) {
-                auto history = store.versions(path, key);
-                if (!history)
-                    return failed(history.error());
-                const SecretVersion last = history->last();
-                const QStringList usedBy = users.value(path + u'#' + key);
-                items.append(QJsonObject{{u"path"_s, path},
-                                         {u"key"_s, key},
-                                         {u"version"_s, last.version},
-                                         {u"updated_at"_s, last.at.toString(Qt::ISODateWithMs)},
-                                         {u"used_by"_s, QJsonArray::fromStringList(usedBy)}});
-                table.addRow({path, key, QString::number(last.version),
-                              last.at.toLocalTime().toString(Qt::ISODate), usedBy.join(u", "_s)});
-            }
+        auto listed = orchestrator.secretList(
+            orchestrator.checkRegistry(context.registryPath()).registry, kind, words.value(0));
+        if (!listed)
+            return failed(listed.error());
+        if (context.json()) { // the entries, as this command has always printed them
+            context.printJson(listed->toJson().value(u"secrets"_s).toArray());
+            return Ok;
         }
-        if (context.json())
-            context.printJson(items);
-        else
-            table.print(context.out());
+        TextTable table({u"PATH"_s, u"KEY"_s, u"VERSION"_s, u"UPDATED"_s, u"USED BY"_s});
+        for (const SecretEntry &e : std::as_const(listed->secrets))
+            table.addRow({e.path, e.key, QString::number(e.version),
+                          e.updatedAt.toLocalTime().toString(Qt::ISODate), e.usedBy.join(u", "_s)});
+        table.print(context.out());
         return Ok;
     }
     if (action == u"put" && words.size() == 2) {

@@ -50,7 +50,7 @@ int RestartCommand::run(CliContext &context, const QCommandLineParser &args)
         return Failed;
     for (const QString &name : names) {
         if (!registry->services.contains(name))
-            return context.usageError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+            return context.usageError(registry->unknownService(name));
     }
     DeployOptions options;
     options.actor = CliContext::actor();
@@ -92,11 +92,12 @@ int MoveCommand::run(CliContext &context, const QCommandLineParser &args)
         return Failed;
     const QString service = names.first();
     const QString host = args.value(ToOption);
-    if (const auto refusal = context.orchestrator().moveRefusal(*registry, service, host)) {
-        context.printError(u"cannot move %1 to %2: %3"_s.arg(service, host, *refusal));
-        return Failed;
-    }
     if (args.isSet(MoveDryRunOption)) {
+        // The move itself checks the same (and asks a host of unknown arch): this is its preview.
+        if (const auto refusal = context.orchestrator().moveRefusal(*registry, service, host)) {
+            context.printError(u"cannot move %1 to %2: %3"_s.arg(service, host, *refusal));
+            return Failed;
+        }
         if (context.json())
             context.printJson(QJsonObject{{u"service"_s, service},
                                           {u"from"_s, registry->service(service)->currentHost},
@@ -141,8 +142,7 @@ int UnitCommand::run(CliContext &context, const QCommandLineParser &args)
         return Failed;
     const Service *service = registry->service(names.first());
     if (!service)
-        return context.usageError(
-            u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
+        return context.usageError(registry->unknownService(names.first()));
     if (service->command.isEmpty()) {
         context.printError(u"%1 has no command to put in a unit"_s.arg(service->name));
         return Failed;
@@ -186,8 +186,7 @@ int LogsCommand::run(CliContext &context, const QCommandLineParser &args)
     if (!registry)
         return Failed;
     if (!registry->services.contains(names.first()))
-        return context.usageError(
-            u"no service named \"%1\" in %2"_s.arg(names.first(), registry->path));
+        return context.usageError(registry->unknownService(names.first()));
     QTextStream &out = context.out();
     const bool json = context.json();
     const QString service = names.first();

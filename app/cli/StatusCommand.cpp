@@ -64,7 +64,7 @@ int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
     const QStringList names = args.positionalArguments();
     for (const QString &name : names) {
         if (!registry->services.contains(name)) {
-            context.printError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+            context.printError(registry->unknownService(name));
             return Failed;
         }
     }
@@ -131,7 +131,7 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
     const DependencyGraph graph(*registry);
     for (const QString &name : names) {
         if (!registry->services.contains(name))
-            return context.usageError(u"no service named \"%1\" in %2"_s.arg(name, registry->path));
+            return context.usageError(registry->unknownService(name));
         QStringList left;
         for (const QString &dependent : graph.dependentsOf(name)) {
             if (!names.contains(dependent))

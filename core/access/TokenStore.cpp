@@ -13,6 +13,18 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
+QJsonObject ApiToken::toJson() const
+{
+    return {{u"id"_s, id},
+            {u"name"_s, name},
+            {u"role"_s, Portoser::toString(role)},
+            {u"created_at"_s, createdAt.toString(Qt::ISODateWithMs)},
+            {u"revoked"_s, revokedAt.isValid()},
+            {u"revoked_at"_s, revokedAt.isValid()
+                                  ? QJsonValue(revokedAt.toString(Qt::ISODateWithMs))
+                                  : QJsonValue()}};
+}
+
 namespace {
 
 Error sqlError(const QString &what, const QSqlError &e)

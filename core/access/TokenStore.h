@@ -5,6 +5,7 @@
 #include "core/access/Access.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QList>
 
 namespace Portoser {
@@ -16,6 +17,10 @@ struct ApiToken
     Role role = Role::Viewer;
     QDateTime createdAt;
     QDateTime revokedAt; // null while valid
+
+    /** {id, name, role, created_at, revoked (bool), revoked_at (time or null)}: never the
+     *  secret or its hash. */
+    QJsonObject toJson() const;
 };
 
 /** A token just made: the secret is shown once and never stored. */

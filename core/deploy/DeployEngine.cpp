@@ -137,7 +137,7 @@ QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
             if (options.isCancelled()) {
                 const QString why = u"cancelled by %1 before it started"_s.arg(options.actor);
                 if (progress)
-                    progress({item.planned.service, item.host.name, u"cancelled"_s, why});
+                    progress({item.planned.service, item.host.name, DeployStep::Cancelled, why});
                 ServiceDeployer::Staged cancelled;
                 cancelled.run = ServiceRun{Outcome::Cancelled, why, {}, {}, {}, {}};
                 staged.push_back(std::move(cancelled));
@@ -519,10 +519,11 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             broken.insert(p.service);
             (void)m_history.finish(r);
             if (progress)
-                progress({p.service, p.host, toString(outcome), r.reason});
+                progress({p.service, p.host, endStep(outcome), r.reason});
         };
         if (options.isCancelled()) {
-            endUnstarted(Outcome::Cancelled, u"cancelled by %1 before it started"_s.arg(options.actor));
+            endUnstarted(Outcome::Cancelled,
+                         u"cancelled by %1 before it started"_s.arg(options.actor));
             continue;
         }
         if (!failedDeps.isEmpty()) {
@@ -652,7 +653,7 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
 {
     const Service *s = registry.service(service);
     if (!s)
-        return Error{ErrorCode::NotFound, u"no service named %1"_s.arg(service)};
+        return registry.unknownServiceError(service);
     const Host host = *registry.host(s->currentHost);
     auto lock = ServiceLock::acquire(service, u"stop by %1"_s.arg(actor), DeployOptions{}.lockWait);
     if (!lock)

@@ -106,7 +106,8 @@ QString activate(const Host &host, const QString &service, const Activation &act
 QString readServiceFile(const Host &host, const QString &declaredPath);
 /** Releases the host-side lock `lockHolder` took (after a failure before activation). */
 QString unlock(const Host &host, const QString &service, const QString &lockHolder);
-/** The shell functions every host script starts with (the host layout, the lock, the gate). */
+/** The shell functions the host scripts that need them start with (core/scripts/prelude.sh: the
+ *  host layout, the lock, the gate); for tests that run them on their own. */
 QString prelude();
 struct StatusQuery
 {

@@ -11,9 +11,67 @@
 #include <QHostInfo>
 #include <QRandomGenerator>
 
+#include <array>
+
 #include <unistd.h>
 
 namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const std::array<std::pair<DeployStep, QStringView>, 19> StepNames = {{
+    {DeployStep::Prepare, u"prepare"},     {DeployStep::Upload, u"upload"},
+    {DeployStep::Build, u"build"},         {DeployStep::Stop, u"stop"},
+    {DeployStep::Switch, u"switch"},       {DeployStep::Start, u"start"},
+    {DeployStep::Health, u"health"},       {DeployStep::Revert, u"revert"},
+    {DeployStep::Prune, u"prune"},         {DeployStep::Done, u"done"},
+    {DeployStep::Failed, u"failed"},       {DeployStep::RolledBack, u"rolled back"},
+    {DeployStep::Skipped, u"skipped"},     {DeployStep::Cancelled, u"cancelled"},
+    {DeployStep::Plan, u"plan"},           {DeployStep::Heal, u"heal"},
+    {DeployStep::Diagnosis, u"diagnosis"}, {DeployStep::Proxy, u"proxy"},
+    {DeployStep::Note, u"note"},
+}};
+
+} // namespace
+
+QString toString(DeployStep step)
+{
+    for (const auto &[s, name] : StepNames) {
+        if (s == step)
+            return name.toString();
+    }
+    return {};
+}
+
+std::optional<DeployStep> deployStepFromString(QStringView name)
+{
+    for (const auto &[s, n] : StepNames) {
+        if (n == name)
+            return s;
+    }
+    return std::nullopt;
+}
+
+DeployStep endStep(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Succeeded:
+        return DeployStep::Done;
+    case Outcome::RolledBack:
+        return DeployStep::RolledBack;
+    case Outcome::Skipped:
+        return DeployStep::Skipped;
+    case Outcome::Cancelled:
+        return DeployStep::Cancelled;
+    case Outcome::Running:
+    case Outcome::Failed:
+    case Outcome::Interrupted:
+        break;
+    }
+    return DeployStep::Failed;
+}
 
 namespace {
 
@@ -88,7 +146,7 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
     staged.progress = progress;
     ServiceRun &run = staged.run;
     run.releaseId = planned.release.id;
-    const auto report = [&](const QString &step, const QString &detail = {}) {
+    const auto report = [&](DeployStep step, const QString &detail = {}) {
         if (progress)
             progress({declared.name, host.name, step, detail});
     };
@@ -96,7 +154,7 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
         run.steps.append({step, 0, false, output});
         run.outcome = Outcome::Failed;
         run.reason = reason;
-        report(u"failed"_s, reason);
+        report(DeployStep::Failed, reason);
         staged.ready = false;
         return staged;
     };
@@ -126,7 +184,7 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
     }
 
     // 1. Observe and take the host lock, in one round trip.
-    report(u"prepare"_s);
+    report(DeployStep::Prepare);
     clock.start();
     const QString holder = u"coord=%1 pid=%2"_s.arg(QHostInfo::localHostName()).arg(::getpid());
     const bool uploadIfMissing =
@@ -169,7 +227,7 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
                         planned.release.id, host.name));
     }
     if (kv.value(u"has_release"_s) != u"1"_s && !planned.release.sourceDir.isEmpty()) {
-        report(u"upload"_s,
+        report(DeployStep::Upload,
                u"%1 files, %2 bytes"_s.arg(planned.release.files).arg(planned.release.bytes));
         clock.restart();
         // A fresh temp dir beside the releases (prepare said where, in its round trip); the
@@ -238,13 +296,16 @@ void ServiceDeployer::Staged::onLine(const QByteArray &line)
     closeStep(true); // step lines are timed here, as they arrive, in milliseconds
     currentStep = QString::fromUtf8(line.mid(5).split(' ').value(0));
     stepClock.restart();
-    if (currentStep != u"done"_s && progress)
-        progress({service, host.name, currentStep, {}});
+    if (currentStep != u"done"_s && progress) {
+        const auto step = deployStepFromString(currentStep);
+        progress(
+            {service, host.name, step.value_or(DeployStep::Note), step ? QString() : currentStep});
+    }
 }
 
 void ServiceDeployer::Staged::finish()
 {
-    const auto report = [&](const QString &step, const QString &detail = {}) {
+    const auto report = [&](DeployStep step, const QString &detail = {}) {
         if (progress)
             progress({service, host.name, step, detail});
     };
@@ -272,13 +333,14 @@ void ServiceDeployer::Staged::finish()
             logLines.mid(std::max<qsizetype>(0, logLines.size() - 2)).join(u" | "_s).left(300));
     if (outcome == u"ok"_s) {
         run.outcome = Outcome::Succeeded;
-        report(u"done"_s, u"release %1, pid %2"_s.arg(planned.release.id, result.value(u"pid"_s)));
+        report(DeployStep::Done,
+               u"release %1, pid %2"_s.arg(planned.release.id, result.value(u"pid"_s)));
     } else if (outcome.startsWith(u"rolled_back"_s)) {
         run.outcome = Outcome::RolledBack;
         run.reason = u"release %1 %2; reverted to %3%4"_s.arg(
             planned.release.id, why, run.previousReleaseId,
             outcome == u"rolled_back_unhealthy"_s ? u", which is not healthy either"_s : QString());
-        report(u"rolled back"_s, run.reason);
+        report(DeployStep::RolledBack, run.reason);
     } else {
         run.outcome = Outcome::Failed;
         run.reason = result.value(
@@ -286,7 +348,7 @@ void ServiceDeployer::Staged::finish()
             planned.rerun ? u"release %1 %2"_s.arg(planned.release.id, why)
                           : u"release %1 %2, and there is no previous release to go back to"_s.arg(
                               planned.release.id, why));
-        report(u"failed"_s, run.reason);
+        report(DeployStep::Failed, run.reason);
     }
     const bool stepOk = run.outcome == Outcome::Succeeded;
     if (currentStep == u"done"_s)
@@ -352,7 +414,7 @@ void ServiceDeployer::activateTogether(Transport &t, const QList<Staged *> &batc
                 s->host.name, s->currentStep.isEmpty() ? u"activate"_s : s->currentStep,
                 activated.error().message);
             if (s->progress)
-                s->progress({s->service, s->host.name, u"failed"_s, s->run.reason});
+                s->progress({s->service, s->host.name, DeployStep::Failed, s->run.reason});
             continue;
         }
         s->finish();

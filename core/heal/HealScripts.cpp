@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/heal/HealScripts.h"
 
+#include "core/deploy/HostScript.h"
 #include "core/deploy/RemoteScripts.h"
 #include "core/transport/ShellCommand.h"
 
@@ -13,46 +14,25 @@ namespace Portoser::HealScripts {
 
 using namespace Qt::Literals::StringLiterals;
 
-namespace {
-
-QString q(const QString &value)
-{
-    return ShellCommand::quote(value);
-}
-
-} // namespace
-
 QString clearPid(const Host &host, const QString &service)
 {
-    return u"svc=%1\nif [ -f \"$svc/run/pid\" ]; then rm -f \"$svc/run/pid\"; echo cleared=1; fi\n"_s
-        .arg(RemoteScripts::serviceDir(host, service));
+    return HostScript(u"heal-clear-pid"_s)
+        .set(u"svc"_s, RemoteScripts::serviceDir(host, service))
+        .render();
 }
 
 QString resetFailed(const QString &unit)
 {
-    return u"unit=%1\n"
-           "if command -v systemctl >/dev/null 2>&1 && systemctl is-failed --quiet \"$unit\"; "
-           "then\n"
-           "  systemctl reset-failed \"$unit\" && echo reset=1\n"
-           "fi\n"_s.arg(q(unit));
+    return HostScript(u"heal-reset-failed"_s).setValue(u"unit"_s, unit).render();
 }
 
 QString killPortHolder(qint64 pid, int port, int graceSeconds)
 {
-    // The pid must still be the listener: between observation and now it may have changed.
-    return uR"SH(pid=%1; port=%2
-listening() {
-  if command -v ss >/dev/null 2>&1; then ss -Htlnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid,"
-  else lsof -nP -a -p "$pid" -iTCP:"$port" -sTCP:LISTEN >/dev/null 2>&1; fi
-}
-listening || { echo "result=gone"; exit 0; }
-kill -TERM "$pid" 2>/dev/null
-i=0; while kill -0 "$pid" 2>/dev/null && [ "$i" -lt %3 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; echo "note=killed with KILL"; fi
-echo "result=freed"
-)SH"_s.arg(pid)
-        .arg(port)
-        .arg(graceSeconds * 10);
+    return HostScript(u"heal-kill-port-holder"_s)
+        .setValue(u"pid"_s, pid)
+        .setValue(u"port"_s, port)
+        .setValue(u"grace"_s, graceSeconds)
+        .render();
 }
 
 QString prune(const Host &host, qint64 logLimitBytes)
@@ -61,50 +41,31 @@ QString prune(const Host &host, qint64 logLimitBytes)
     // same coordinator never takes a live prune for an earlier run of itself.
     const QString holder = u"healer-prune coord=%1 pid=%2"_s.arg(QHostInfo::localHostName())
                                .arg(QCoreApplication::applicationPid());
-    return RemoteScripts::prelude()
-           + u"base=%1\nlimit=%2\nholder=%3\nnow=%4\n"_s
-                 .arg(RemoteScripts::pathExpression(host.path))
-                 .arg(logLimitBytes)
-                 .arg(q(holder))
-                 .arg(QDateTime::currentSecsSinceEpoch())
-           + uR"SH(before=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
-for svc in "$base"/.portoser/*; do
-  [ -d "$svc/releases" ] || continue
-  # A deploy in progress holds the service's lock: its new release is not pruned under it.
-  pt_lock "$holder" "$now" %1 >/dev/null || { echo "skipped=${svc##*/}"; continue; }
-  cur=; [ -L "$svc/current" ] && { l=$(readlink "$svc/current"); cur=${l##*/}; }
-  prev=$(cat "$svc/previous" 2>/dev/null)
-  for r in "$svc"/releases/*; do
-    [ -d "$r" ] || continue
-    n=${r##*/}
-    [ "$n" = "$cur" ] || [ "$n" = "$prev" ] || { rm -rf "$r"; echo "pruned=${svc##*/}/$n"; }
-  done
-  for log in "$svc"/logs/*.log; do
-    [ -f "$log" ] || continue
-    if [ "$(wc -c < "$log")" -gt "$limit" ]; then
-      tail -c "$limit" "$log" > "$log.tail" && cat "$log.tail" > "$log"; rm -f "$log.tail"
-      echo "trimmed=${log#"$base"/}"
-    fi
-  done
-  pt_unlock "$holder"
-done
-after=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
-echo "freed_kb=$(( after - before ))"
-)SH"_s.arg(RemoteScripts::StaleHostLockSeconds);
+    return HostScript(u"heal-prune"_s, HostScript::WithPrelude)
+        .set(u"base"_s, RemoteScripts::pathExpression(host.path))
+        .setValue(u"limit"_s, logLimitBytes)
+        .setValue(u"holder"_s, holder)
+        .setValue(u"now"_s, QDateTime::currentSecsSinceEpoch())
+        .setValue(u"stale"_s, RemoteScripts::StaleHostLockSeconds)
+        .render();
 }
 
 QString command(const Host &host, const QString &service, const QString &templ,
                 const QMap<QString, QString> &values)
 {
+    // The operator's command is theirs, shell already: only its {placeholders} are filled, each
+    // with a quoted word (or a path expression of ours).
     const QString script = ShellCommand::fill(templ, [&](const QString &name) {
         if (name == u"service_dir"_s)
             return RemoteScripts::serviceDir(host, service);
         if (name == u"base"_s)
             return RemoteScripts::pathExpression(host.path);
-        return q(values.value(name));
+        return ShellCommand::quote(values.value(name));
     });
-    return u"cd %1 2>/dev/null || cd || exit 1\n"_s.arg(RemoteScripts::pathExpression(host.path)) + script
-           + u'\n';
+    return HostScript(u"heal-command"_s)
+               .set(u"base"_s, RemoteScripts::pathExpression(host.path))
+               .render()
+           + script + u'\n';
 }
 
 QString systemdUnitOf(const Service &service)

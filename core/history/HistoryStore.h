@@ -34,6 +34,10 @@ struct HistoryQuery
     }
 };
 
+class HistoryStore;
+/** Opens (on first call) and returns the store a service works on; its error says why not. */
+using StoreAccess = std::function<Result<HistoryStore *>()>;
+
 /**
  * The coordinator's database: deployment history, heal state and knowledge, API tokens, audit.
  * SQLite (`~/.portoser/portoser.db` by default) or PostgreSQL (a `postgresql://` URL), with the
@@ -41,10 +45,6 @@ struct HistoryQuery
  * coordinator that died into `interrupted`. Use one store per thread (a QSqlDatabase connection
  * never changes thread).
  */
-class HistoryStore;
-/** Opens (on first call) and returns the store a service works on; its error says why not. */
-using StoreAccess = std::function<Result<HistoryStore *>()>;
-
 class HistoryStore
 {
 public:

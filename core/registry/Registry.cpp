@@ -3,6 +3,8 @@
 
 namespace Portoser {
 
+using namespace Qt::Literals::StringLiterals;
+
 const Host *Registry::host(const QString &name) const
 {
     const auto it = hosts.constFind(name);
@@ -13,6 +15,17 @@ const Service *Registry::service(const QString &name) const
 {
     const auto it = services.constFind(name);
     return it == services.cend() ? nullptr : &*it;
+}
+
+QString Registry::unknownService(const QString &name) const
+{
+    return path.isEmpty() ? u"no service named \"%1\" in the registry"_s.arg(name)
+                          : u"no service named \"%1\" in %2"_s.arg(name, path);
+}
+
+Error Registry::unknownServiceError(const QString &name) const
+{
+    return Error{ErrorCode::NotFound, unknownService(name)};
 }
 
 QList<const Service *> Registry::servicesOn(const QString &hostName) const
@@ -31,9 +44,10 @@ QList<const Service *> Registry::servicesOnMachineOf(const QString &hostName) co
     QList<const Service *> result;
     for (const Service &s : services) {
         const Host *h = host(s.currentHost);
-        const bool sameMachine = s.currentHost == hostName
-                                 || (target && h && !target->address().isEmpty()
-                                     && h->address().compare(target->address(), Qt::CaseInsensitive) == 0);
+        const bool sameMachine =
+            s.currentHost == hostName
+            || (target && h && !target->address().isEmpty()
+                && h->address().compare(target->address(), Qt::CaseInsensitive) == 0);
         if (sameMachine)
             result.append(&s);
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Issue.h"
+#include "core/Result.h"
 #include "core/registry/Host.h"
 #include "core/registry/Service.h"
 
@@ -36,9 +37,15 @@ struct Registry
 
     const Host *host(const QString &name) const;
     const Service *service(const QString &name) const;
+    /** The one wording of a name that is not a service here: `no service named "x" in <file>`
+     *  (with several names, each is named). */
+    QString unknownService(const QString &name) const;
+    /** The same as a NotFound error. */
+    Error unknownServiceError(const QString &name) const;
     /** Services whose current_host is `hostName`, by name. */
     QList<const Service *> servicesOn(const QString &hostName) const;
-    /** Services on `hostName` or on any other registry host that is the same machine (same address). */
+    /** Services on `hostName` or on any other registry host that is the same machine (same
+     * address). */
     QList<const Service *> servicesOnMachineOf(const QString &hostName) const;
 };
 

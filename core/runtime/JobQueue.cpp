@@ -106,7 +106,7 @@ QString JobQueue::submit(const QString &operation, const QJsonObject &arguments,
         const ProgressFn progress = [this, id](const DeployProgress &p) {
             const QJsonObject step{{u"service"_s, p.service},
                                    {u"host"_s, p.host},
-                                   {u"step"_s, p.step},
+                                   {u"step"_s, toString(p.step)},
                                    {u"detail"_s, p.detail}};
             QMetaObject::invokeMethod(this, [this, id, step] { onStep(id, step); });
         };

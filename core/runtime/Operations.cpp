@@ -73,8 +73,7 @@ Result<void> knownServices(const Registry &registry, const QStringList &services
             unknown.append(s);
     }
     if (!unknown.isEmpty())
-        return Error{ErrorCode::NotFound,
-                     u"no service called %1 in the registry"_s.arg(unknown.join(u", "_s))};
+        return Error{ErrorCode::NotFound, registry.unknownService(unknown.join(u", "_s))};
     return {};
 }
 
@@ -214,9 +213,8 @@ Result<QJsonValue> moveService(OperationCall &call)
     const QString host = call.arguments.value(u"host"_s).toString();
     if (auto known = knownServices(call.registry, {service}); !known)
         return known.error();
-    if (const auto refusal = call.orchestrator.moveRefusal(call.registry, service, host))
-        return Error{ErrorCode::Conflict,
-                     u"cannot move %1 to %2: %3"_s.arg(service, host, *refusal)};
+    // The move checks itself (once, with the hosts' known arches): a refusal ends the job with
+    // the error code "conflict".
     auto result =
         call.orchestrator.move(call.registry, service, host, options(call), call.progress);
     if (!result)

@@ -10,6 +10,7 @@
 #include "core/secrets/VaultSecretStore.h"
 
 #include <QFile>
+#include <QJsonArray>
 
 namespace Portoser {
 
@@ -21,6 +22,50 @@ SecretsService::SecretsService(SecretsSettings settings, HostPool &pool)
 {}
 
 SecretsService::~SecretsService() = default;
+
+QJsonObject SecretEntry::toJson() const
+{
+    return {{u"path"_s, path},
+            {u"key"_s, key},
+            {u"version"_s, version},
+            {u"updated_at"_s, updatedAt.toString(Qt::ISODateWithMs)},
+            {u"used_by"_s, QJsonArray::fromStringList(usedBy)}};
+}
+
+QJsonObject SecretListing::toJson() const
+{
+    QJsonArray items;
+    for (const SecretEntry &e : secrets)
+        items.append(e.toJson());
+    return {{u"backend"_s, backend}, {u"secrets"_s, items}};
+}
+
+Result<SecretListing> SecretsService::list(const Registry &registry, const QString &kind,
+                                           const QString &prefix)
+{
+    auto opened = backend(kind);
+    if (!opened)
+        return opened.error();
+    SecretsBackend &store = **opened;
+    auto paths = store.paths(prefix);
+    if (!paths)
+        return paths.error();
+    const auto usedBy = users(registry, store.kind());
+    SecretListing listing{store.kind(), {}};
+    for (const QString &path : std::as_const(*paths)) {
+        auto keys = store.keys(path);
+        if (!keys)
+            return keys.error();
+        for (const QString &key : std::as_const(*keys)) {
+            auto history = store.versions(path, key);
+            if (!history)
+                return history.error();
+            listing.secrets.append({path, key, history->last().version, history->last().at,
+                                    usedBy.value(path + u'#' + key)});
+        }
+    }
+    return listing;
+}
 
 SecretAccess SecretsService::access()
 {
@@ -86,7 +131,7 @@ Result<QList<MigrationStep>> SecretsService::migrate(const Registry &registry,
 {
     for (const QString &name : services) {
         if (!registry.service(name))
-            return Error{ErrorCode::NotFound, u"no service %1 in the registry"_s.arg(name)};
+            return registry.unknownServiceError(name);
     }
     auto opened = this->backend(kind);
     if (!opened)

@@ -8,6 +8,7 @@
 #include "core/secrets/SecretsMigrator.h"
 #include "core/secrets/SecretsSettings.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QMap>
 
@@ -19,6 +20,27 @@ namespace Portoser {
 
 class HistoryStore;
 class HostPool;
+
+/** One key of a backend as a listing shows it: never its value. */
+struct SecretEntry
+{
+    QString path;
+    QString key;
+    int version = 0;
+    QDateTime updatedAt;
+    QStringList usedBy; // the registry's services that reference it
+
+    QJsonObject toJson() const;
+};
+
+/** Every key under a prefix of one backend (`secrets list`, GET /secrets, the Secrets page). */
+struct SecretListing
+{
+    QString backend;
+    QList<SecretEntry> secrets;
+
+    QJsonObject toJson() const;
+};
 
 /**
  * The secrets a registry's services use: the backends (local store, Vault) opened on first use,
@@ -47,6 +69,10 @@ public:
 
     /** The services using each secret of backend `kind`: "path#key" -> service names. */
     QMap<QString, QStringList> users(const Registry &registry, const QString &kind) const;
+    /** The keys under `prefix` of backend `kind`, with their last version and who uses them;
+     *  fails on the first key the backend cannot read (a listing never hides one). */
+    Result<SecretListing> list(const Registry &registry, const QString &kind,
+                               const QString &prefix = {});
     /** Services whose secrets changed (rotated) since their last successful deploy. */
     Result<QStringList> changedSinceDeploy(const Registry &registry, HistoryStore &history);
     /** Moves the `.env` of `services` (all with an env_file when empty) into the backend `kind`

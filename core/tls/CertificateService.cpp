@@ -22,7 +22,7 @@ Result<CertificateInfo> CertificateService::issue(const Registry &registry, cons
 {
     const Service *s = registry.service(service);
     if (!s)
-        return Error{ErrorCode::NotFound, u"no service %1 in %2"_s.arg(service, registry.path)};
+        return registry.unknownServiceError(service);
     CertificateRequest request;
     if (client)
         request.commonName = s->hostname.isEmpty() ? s->name : s->hostname;

@@ -82,7 +82,7 @@ void ProxyService::updateRoute(const Registry &registry, const Service &service,
                              .setUpstream(CaddyConfig::routeId(service.name), dial);
     // The service already runs where it should: a proxy that lags is reported, not a failure.
     if (progress)
-        progress({service.name, service.currentHost, QStringLiteral("proxy"),
+        progress({service.name, service.currentHost, DeployStep::Proxy,
                   patched ? QStringLiteral("route %1 now sends %2 to %3")
                                 .arg(CaddyConfig::routeId(service.name), service.hostname, dial)
                           : QStringLiteral("route not updated (%1); run `proxy apply`")

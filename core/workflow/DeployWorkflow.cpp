@@ -43,7 +43,7 @@ Result<Registry> afterMoves(Registry registry, const QMap<QString, QString> &mov
     for (auto it = moves.cbegin(); it != moves.cend(); ++it) {
         auto service = registry.services.find(it.key());
         if (service == registry.services.end())
-            return Error{ErrorCode::NotFound, u"no service named %1"_s.arg(it.key())};
+            return registry.unknownServiceError(it.key());
         service->currentHost = it.value();
     }
     return registry;
@@ -144,8 +144,8 @@ Result<QList<DeploymentRecord>> DeployWorkflow::deploy(const Registry &registry,
         // What runs beyond what was named is said, with why, before anything runs.
         for (const PlannedService &p : std::as_const(locked->plan.services)) {
             if (!p.requested && p.action != PlanAction::NoOp && progress)
-                progress(
-                    {p.service, p.host, u"plan"_s, u"%1 too: %2"_s.arg(toString(p.action), p.why)});
+                progress({p.service, p.host, DeployStep::Plan,
+                          u"%1 too: %2"_s.arg(toString(p.action), p.why)});
         }
         if (options.autoHeal && locked->plan.hasChanges())
             healBeforeDeploy(registry, locked->plan, progress);
@@ -177,7 +177,7 @@ void DeployWorkflow::healBeforeDeploy(const Registry &registry, const DeployPlan
         return;
     for (const HealAction &a : report->actions)
         progress(
-            {a.service, a.host, u"heal"_s,
+            {a.service, a.host, DeployStep::Heal,
              u"%1: %2 %3%4"_s.arg(a.fingerprint, a.step, a.outcome,
                                   a.detail.isEmpty() ? QString() : u" ("_s + a.detail + u')')});
 }
@@ -199,7 +199,7 @@ void DeployWorkflow::diagnoseFailures(const Registry &registry,
     for (const QString &name : failed) {
         const ServiceDiagnosis d = diagnosed->diagnosis.services.value(name);
         for (const Problem &p : d.problems)
-            progress({name, d.host, u"diagnosis"_s,
+            progress({name, d.host, DeployStep::Diagnosis,
                       u"%1 (%2%): %3; %4"_s.arg(p.fingerprint)
                           .arg(p.confidence)
                           .arg(p.summary, p.evidence.join(u"; "_s))});
@@ -222,7 +222,7 @@ Result<QList<DeploymentRecord>> DeployWorkflow::restart(const Registry &registry
         return planned.error();
     if (progress) {
         for (const QString &note : std::as_const(planned->notes))
-            progress({{}, {}, u"note"_s, note});
+            progress({{}, {}, DeployStep::Note, note});
     }
     return deploy(registry, *planned, options, progress);
 }
@@ -233,7 +233,7 @@ std::optional<QString> DeployWorkflow::moveRefusal(const Registry &registry, con
 {
     const Service *s = registry.service(service);
     if (!s)
-        return QStringLiteral("no service named %1").arg(service);
+        return registry.unknownService(service);
     const Host *to = registry.host(host);
     if (!to)
         return QStringLiteral("no host named %1").arg(host);
@@ -287,7 +287,7 @@ Result<QList<DeploymentRecord>> DeployWorkflow::move(const Registry &registry,
         return arch;
     };
     if (const auto refusal = moveRefusal(registry, service, host, knownArch))
-        return Error{ErrorCode::InvalidInput,
+        return Error{ErrorCode::Conflict,
                      QStringLiteral("cannot move %1 to %2: %3").arg(service, host, *refusal)};
     Registry moved = registry;
     const Service original = *registry.service(service);

@@ -159,7 +159,7 @@ void TestCertificates::existingCaIsKeptAndExpiryIsChecked()
 
     out = cli({u"certs"_s, u"issue"_s, u"nope"_s}, &code);
     QCOMPARE(code, 2);
-    QVERIFY(out.contains("no service nope"));
+    QVERIFY(out.contains("no service named \"nope\""));
 }
 
 void TestCertificates::mutualTlsHandshake()

@@ -58,7 +58,7 @@ void TestMoveRefusal::refusal_data()
                                   << "no host named nowhere";
     QTest::addRow("unknown service") << "ghost"
                                      << "pi"
-                                     << "no service named ghost";
+                                     << "no service named \"ghost\"";
     QTest::addRow("already there") << "api"
                                    << "nuc"
                                    << "already runs on nuc";

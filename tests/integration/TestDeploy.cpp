@@ -324,9 +324,9 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
     const auto records = m_orchestrator->deploy(
         r, QStringList{u"a-one"_s, u"a-two"_s, u"a-three"_s, u"first"_s, u"queued"_s, u"later"_s},
         options, [cancel, &cancelledSteps](const DeployProgress &p) {
-            if (p.service == u"first"_s && p.step == u"start"_s)
+            if (p.service == u"first"_s && p.step == DeployStep::Start)
                 cancel->store(true);
-            if (p.step == u"cancelled"_s)
+            if (p.step == DeployStep::Cancelled)
                 cancelledSteps.append(p.service);
         });
     QVERIFY2(records, records ? "" : qPrintable(records.error().message));

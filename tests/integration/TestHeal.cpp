@@ -394,7 +394,7 @@ void TestHeal::diskPressureIsPruned()
     QStringList progress;
     auto records =
         m_orchestrator->deploy(bigger, *plan, DeployOptions{}, [&](const DeployProgress &p) {
-            progress.append(p.step + u": "_s + p.detail);
+            progress.append(toString(p.step) + u": "_s + p.detail);
         });
     QVERIFY(records && records->size() == 1);
     QVERIFY2(records->first().succeeded(),

@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: Apache-2.0
+# prelude: the shell functions every host script that needs them starts with (the host layout,
+# the lock, the process group, the gate). Only function definitions: including it runs nothing.
+# Kept POSIX: `kill -0 -PGID`, `sleep 0.1`, `ls -t` and `readlink` (no -f) behave alike on
+# GNU/Linux, BusyBox and macOS.
+#
+# Reads: (when a function is called; the script sets them first)
+#   $svc              the service's state dir (<host.path>/.portoser/<service>)
+#   $name             the service (its log is $svc/logs/$name.log)
+#   $kind             how it runs: process, local, native or docker
+#   $pm               local: uv, venv, pip, poetry, system, or empty (uv when it is there)
+#   $nt_start $nt_stop $nt_status   native: the service.yml commands
+#   $dc_project $dc_service         docker: the compose project, and the service or empty for all
+#   $dc_compose_file  docker: the compose file (dc_file prints it; a runtime record wins)
+#   $envf             the env file to export instead of $svc/env (a new one awaiting its gate)
+#
+# Sets: (for the script to read after a call)
+#   $p                pt_readpid, pt_alive: the pid from the pid file
+#   $p_state $p_pgid  pt_proc: the process's state and group
+#   $rel              pt_release: the release `current` points at
+#   $prev             pt_previous: the release a revert would go back to
+#   $n                pt_lines: a file's number of lines
+
+# The host lock of one service, the one implementation deploys and the healer's prune share: a
+# directory made atomically, holding who took it and since when (the coordinator's clock: ages
+# are compared by coordinators only).
+# pt_lock HOLDER NOW STALE_SECONDS: 0 when taken; 75 (lock_holder=, lock_age=) when another has it.
+# A lock is broken when it is older than STALE_SECONDS, or held by an earlier run of the same
+# coordinator (its service lock on the coordinator says that run is over).
+pt_lock() {
+  lt=0
+  while :; do
+    if mkdir "$svc/lock" 2>/dev/null; then
+      printf '%s\n' "$1" > "$svc/lock/holder"; printf '%s\n' "$2" > "$svc/lock/since"; return 0
+    fi
+    since=; read -r since 2>/dev/null < "$svc/lock/since"
+    # No time yet: its taker is between mkdir and writing, or it was just let go. Try again;
+    # only a lock that stays without one (its taker died there) is judged by age 0.
+    [ -z "$since" ] && [ "$lt" -lt 10 ] && { lt=$((lt + 1)); sleep 0.1; continue; }
+    break
+  done
+  case $since in ""|*[!0-9]*) since=0 ;; esac
+  old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
+  age=$(( $2 - since ))
+  same=; case $old in coord=*) [ "${old%% pid=*}" = "${1%% pid=*}" ] && same=1 ;; esac
+  if [ -n "$same" ] || [ "$age" -gt "$3" ]; then
+    echo "note=broke a stale host lock held by $old for ${age}s"
+    rm -rf "$svc/lock"
+    if mkdir "$svc/lock" 2>/dev/null; then
+      printf '%s\n' "$1" > "$svc/lock/holder"; printf '%s\n' "$2" > "$svc/lock/since"; return 0
+    fi
+    read -r old 2>/dev/null < "$svc/lock/holder"; age=0
+  fi
+  echo "lock_holder=$old"; echo "lock_age=$age"; return 75
+}
+# pt_unlock HOLDER: lets go of the lock only while HOLDER still holds it (one broken as stale
+# may belong to someone else by now).
+pt_unlock() { h=; read -r h 2>/dev/null < "$svc/lock/holder"; if [ "$h" = "$1" ]; then rm -rf "$svc/lock"; fi; }
+pt_current() { if [ -L "$svc/current" ]; then l=$(readlink "$svc/current"); echo "${l##*/}"; fi; }
+# Builtins only where it is cheap to do so: a status pass runs these for every service of a host.
+# pt_readpid: sets p from the pid file without a subshell.
+pt_readpid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; :; }
+# pt_previous: sets prev to the release a revert would go back to.
+pt_previous() { prev=; [ -f "$svc/previous" ] && read -r prev 2>/dev/null < "$svc/previous"; :; }
+# pt_proc PID: sets p_state and p_pgid, or fails when no such process. /proc on Linux, ps elsewhere.
+pt_proc() {
+  case "$1" in ""|*[!0-9]*) return 1 ;; esac
+  if [ -d /proc/self ]; then
+    l=; read -r l 2>/dev/null < "/proc/$1/stat" || return 1
+    l=${l##*) }; p_state=${l%% *}; l=${l#* }; l=${l#* }; p_pgid=${l%% *}; return 0
+  fi
+  set -- $(ps -o stat= -o pgid= -p "$1" 2>/dev/null); [ -n "$1" ] || return 1
+  p_state=$1; p_pgid=$2
+}
+# Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead, and a pid
+# that now belongs to another process group (reused after a reboot) is not ours.
+# pt_env: exports the service's environment: $envf while a new one awaits its health gate.
+pt_env() { e=${envf:-$svc/env}; if [ -f "$e" ]; then set -a; . "$e"; set +a; fi; }
+pt_native() { ( cd "$svc/current" && pt_env && sh -c "$1" ) </dev/null; }
+pt_alive() {
+  if [ "$kind" = docker ]; then [ -n "$(pt_compose ps --status running -q $dc_service 2>/dev/null)" ]; return; fi
+  if [ "$kind" = native ]; then
+    [ -f "$svc/run/pid" ] || return 1
+    [ -n "$nt_status" ] || return 0
+    # upstream status commands print running/stopped and often exit 0 either way
+    out=$(pt_native "$nt_status" 2>&1) || return 1
+    case "$out" in *stopped*|*inactive*|*"not running"*|*dead*) return 1 ;; esac
+    return 0
+  fi
+  pt_readpid
+  pt_proc "$p" || return 1
+  case "$p_state" in Z*) return 1 ;; esac
+  [ "$p_pgid" = "$p" ]
+}
+# Every process costs here (a deploy runs these for each service on a busy host), hence the
+# builtin `kill -0` first: an empty group needs no `ps`; a non-empty one may hold only zombies.
+pt_group_alive() {
+  kill -0 -"$1" 2>/dev/null || return 1
+  ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+# docker compose for this service's project; its file is read where `current` points now.
+pt_compose() { docker compose -p "$dc_project" -f "$(dc_file)" "$@"; }
+# dc_file: the compose file as the coordinator sees it. A runtime record on the host (written by
+# activate, sourced by stop and observe) defines its own, which then wins.
+dc_file() { echo "$dc_compose_file"; }
+pt_stop() {
+  if [ "$kind" = native ]; then
+    [ -n "$nt_stop" ] && [ -f "$svc/run/pid" ] && pt_native "$nt_stop" >>"$svc/logs/$name.log" 2>&1
+    pt_forget; return 0
+  fi
+  if [ "$kind" = docker ]; then
+    [ -f "$svc/run/pid" ] && pt_compose stop -t "$1" $dc_service >>"$svc/logs/$name.log" 2>&1
+    pt_forget; return 0
+  fi
+  pt_readpid
+  if [ -n "$p" ] && pt_group_alive "$p"; then
+    kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
+    i=0
+    while pt_group_alive "$p" && [ "$i" -lt $(( $1 * 10 )) ]; do sleep 0.1; i=$((i + 1)); done
+    if pt_group_alive "$p"; then
+      kill -KILL -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null
+      echo "note=stopped with KILL after $1 s"
+    fi
+  fi
+  pt_forget
+}
+pt_forget() { if [ -f "$svc/run/pid" ] || [ -f "$svc/run/started" ]; then rm -f "$svc/run/pid" "$svc/run/started"; fi; }
+pt_switch() {
+  if [ ! -L "$svc/current" ] && [ ! -e "$svc/current" ]; then
+    ln -s "releases/$1" "$svc/current" || return 1 # the first one: creating it is atomic
+  else
+    ln -s "releases/$1" "$svc/current.new" || return 1
+    # Atomic replace of a symlink: GNU mv -T, BSD/macOS mv -h.
+    mv -T -f "$svc/current.new" "$svc/current" 2>/dev/null || mv -h -f "$svc/current.new" "$svc/current" || return 1
+  fi
+  printf '%s\n' "$1" > "$svc/run/release" # read back with a builtin, where readlink costs a process
+}
+# pt_release: sets rel to the release `current` points at.
+pt_release() {
+  rel=; [ -L "$svc/current" ] || return 0
+  [ -f "$svc/run/release" ] && read -r rel 2>/dev/null < "$svc/run/release" && [ -d "$svc/releases/$rel" ] && return 0
+  rel=$(pt_current)
+}
+# pt_lines FILE: sets n to its number of lines.
+pt_lines() { n=0; [ -f "$1" ] || return 0; while read -r _; do n=$((n + 1)); done < "$1"; }
+# Starts the command detached, as the leader of its own session and process group (so a stop
+# reaches all its children and nothing of the SSH session reaches it): setsid on Linux, perl's
+# setpgrp on macOS. The pid stays the same through every exec, so $! is the group id.
+pt_start() {
+  [ -d "$svc/run" ] && [ -d "$svc/logs" ] || mkdir -p "$svc/run" "$svc/logs"
+  if [ "$kind" = native ]; then
+    pt_native "$nt_start" >>"$svc/logs/$name.log" 2>&1 || return 1
+    echo native > "$svc/run/pid"; pt_started; return 0
+  fi
+  if [ "$kind" = docker ]; then
+    pt_compose --env-file "${envf:-$svc/env}" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
+    echo docker > "$svc/run/pid"; pt_started; return 0
+  fi
+  wd=$1; [ -n "$wd" ] || wd="$svc/current"
+  ( cd "$wd" || exit 127
+    pt_env
+    # The physical release path: a later switch of `current` must not change a running venv.
+    if [ "$kind" = local ] && [ -d "$svc/current/.venv/bin" ]; then
+      VIRTUAL_ENV="$(cd "$svc/current" && pwd -P)/.venv"; PATH="$VIRTUAL_ENV/bin:$PATH"; export VIRTUAL_ENV PATH
+    fi
+    # The group leader waits for the command and notes when and how it ended (for the healer).
+    # A subshell rather than `sh -c`: one process less to start, the same isolation.
+    run='pt_c=$1 pt_x=$2; shift 2; (eval "$pt_c"); s=$?; echo "$(date +%s) $s" >> "$pt_x"; exit $s'
+    if command -v setsid >/dev/null 2>&1; then exec setsid sh -c "$run" pt "$2" "$svc/run/exits"
+    elif command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!"' sh -c "$run" pt "$2" "$svc/run/exits"
+    else exec sh -c "$run" pt "$2" "$svc/run/exits"; fi ) </dev/null >>"$svc/logs/$name.log" 2>&1 &
+  pid=$!
+  echo "$pid" > "$svc/run/pid"
+  # Until the child has made its own group, it would look like a stranger's process (pt_alive
+  # checks the group): wait the few milliseconds that takes (builtins on Linux, one nap elsewhere).
+  if [ -d /proc/self ]; then
+    i=0; while [ "$i" -lt 5000 ] && pt_proc "$pid" && [ "$p_pgid" != "$pid" ]; do i=$((i + 1)); done
+  else sleep 0.05; fi
+  pt_started
+}
+# Notes a start: when (uptime) and how often (restart count; the last 20 are kept).
+pt_started() {
+  now=$(date +%s); echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
+  : > "$svc/run/wanted" # meant to run until an explicit stop: a failed start is "dead", not "stopped"
+  [ -f "$svc/run/stopped_by" ] && rm -f "$svc/run/stopped_by"
+  pt_lines "$svc/run/starts"
+  if [ "$n" -gt 40 ]; then tail -n 20 "$svc/run/starts" > "$svc/run/starts.new" && mv -f "$svc/run/starts.new" "$svc/run/starts"; fi
+}
+# Builds a Python release once (local services): uv when asked or available, else a venv with pip.
+pt_build_python() {
+  [ -f "$1/.portoser-built" ] && return 0
+  ( cd "$1" || exit 1
+    if [ "$pm" = system ]; then exit 0; fi
+    if [ "$pm" = uv ] || { [ -z "$pm" ] && [ -f pyproject.toml ] && command -v uv >/dev/null 2>&1; }; then
+      uv sync
+    elif [ "$pm" = poetry ]; then
+      poetry config virtualenvs.in-project true --local && poetry install --no-root
+    else
+      python3 -m venv .venv || exit 1
+      if [ -f requirements.txt ]; then .venv/bin/pip install --disable-pip-version-check --no-input -r requirements.txt; fi
+    fi ) </dev/null || return 1
+  touch "$1/.portoser-built"
+}
+pt_http() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null -m "$2" "$1" 2>&1
+  elif command -v wget >/dev/null 2>&1; then wget -q -O /dev/null -T "$2" "$1" 2>&1
+  elif command -v python3 >/dev/null 2>&1; then
+    # Not piped: a pipeline's status would be tail's, and every check would pass.
+    o=$(python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2]))' "$1" "$2" 2>&1) && return 0
+    printf '%s\n' "$o" | tail -n 1; return 1
+  else echo "no curl, wget or python3 on this host for an http check"; return 2; fi
+}
+pt_tcp() {
+  if command -v nc >/dev/null 2>&1; then nc -z -w "$3" "$1" "$2" 2>&1
+  elif command -v python3 >/dev/null 2>&1; then
+    o=$(python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>&1) && return 0
+    printf '%s\n' "$o" | tail -n 1; return 1
+  else echo "no nc or python3 on this host for a tcp check"; return 2; fi
+}
+pt_check() {
+  case "$1" in
+    running) pt_alive ;;
+    http) pt_http "$2" "$3" ;;
+    tcp) set -- $2 "$3"; pt_tcp "$1" "$2" "$3" ;;
+    # Always run inside $(...), a subshell already: cd and the env stay there.
+    command) { cd "$svc/current" && pt_env && eval "$2"; } </dev/null 2>&1 ;;
+  esac
+}
+# pt_exited: why the process is gone, from the record its group leader left, and its last words.
+pt_exited() {
+  x=; [ -f "$svc/run/exits" ] && x=$(tail -n 1 "$svc/run/exits")
+  st=${x#* }; up=$(( ${x%% *} - ${s0:-0} ))
+  if [ -n "$x" ] && [ "$up" -ge 0 ]; then echo "health_detail=the process exited with status $st after ${up} s"
+  else echo "health_detail=the process exited"; fi
+  echo "gate_failure=exited"; [ -n "$x" ] && echo "exit_status=$st"
+  pt_lastlog
+}
+# Lines cut to 300 characters: activations sharing one output must each write whole lines.
+pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | cut -c1-300 | sed 's/^/health_log=/'; }
+# pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD MIN_UPTIME
+pt_gate() {
+  s0=$(date +%s)
+  [ "$6" -gt 0 ] && sleep "$6"
+  n=0
+  while :; do
+    n=$((n + 1))
+    if ! pt_alive; then pt_exited; return 1; fi
+    if out=$(pt_check "$1" "$2" "$3"); then echo "health_attempts=$n"; break; fi
+    if [ "$n" -ge "$4" ]; then
+      echo "health_attempts=$n"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; echo "gate_failure=check"
+      pt_lastlog; return 1
+    fi
+    # Look again soon at first (most services answer within a second), then every interval.
+    case $n in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; *) sleep "$5" ;; esac
+  done
+  # Alive for MIN_UPTIME since its start: a process that dies at once does not count as started.
+  i=$(( ($7 - ($(date +%s) - s0)) * 5 ))
+  while [ "$i" -gt 0 ]; do
+    if ! pt_alive; then pt_exited; return 1; fi
+    sleep 0.2; i=$((i - 1))
+  done
+  if ! pt_alive; then pt_exited; return 1; fi
+}
