@@ -35,7 +35,7 @@ void Orchestrator::build()
     m_proxy.reset();
     m_certificates.reset();
     m_secrets.reset();
-    m_pool = std::make_unique<HostPool>(m_settings.transport);
+    m_pool = HostPool::shared(m_settings.transport);
     const StoreAccess storeAccess = [this] { return store(); };
     m_secrets = std::make_unique<SecretsService>(m_settings.secrets, *m_pool);
     m_certificates = std::make_unique<CertificateService>(*m_pool, *m_secrets);

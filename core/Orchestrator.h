@@ -239,7 +239,7 @@ private:
 
     Interpolator::Lookup m_environment;
     OrchestratorSettings m_settings;
-    std::unique_ptr<HostPool> m_pool;
+    std::shared_ptr<HostPool> m_pool; // the process's, shared with every other Orchestrator
     std::unique_ptr<HistoryStore> m_store;
     std::unique_ptr<SecretsService> m_secrets;
     std::unique_ptr<CertificateService> m_certificates;

@@ -1,14 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/deploy/HostPool.h"
 
+#include <QMutexLocker>
+
 namespace Portoser {
+
+std::shared_ptr<HostPool> HostPool::shared(const TransportSettings &settings)
+{
+    static QMutex mutex;
+    static std::map<std::pair<int, qint64>, std::weak_ptr<HostPool>> pools;
+    const QMutexLocker lock(&mutex);
+    const std::pair key{int(settings.hostKeyPolicy), qint64(settings.connectTimeout.count())};
+    auto &slot = pools[key];
+    std::shared_ptr<HostPool> pool = slot.lock();
+    if (!pool) {
+        pool = std::make_shared<HostPool>(settings);
+        slot = pool;
+    }
+    return pool;
+}
 
 HostWorker &HostPool::worker(const Host &host)
 {
+    const QMutexLocker lock(&m_mutex);
     auto &slot = m_workers[host.name];
-    // A host whose settings changed (registry reloaded) gets a fresh worker and session.
-    if (!slot || slot->host().address() != host.address() || slot->host().sshPort != host.sshPort
-        || slot->host().sshUser != host.sshUser || slot->host().isLocal() != host.isLocal())
+    if (slot
+        && (slot->host().address() != host.address() || slot->host().sshPort != host.sshPort
+            || slot->host().sshUser != host.sshUser || slot->host().isLocal() != host.isLocal()))
+        m_retired.push_back(std::move(slot)); // another thread may be using it right now
+    if (!slot)
         slot = std::make_unique<HostWorker>(host, m_settings);
     return *slot;
 }

@@ -4,13 +4,20 @@
 #include "core/deploy/HostWorker.h"
 #include "core/registry/Registry.h"
 
-#include <QMap>
+#include <QMutex>
 
+#include <map>
 #include <memory>
+#include <vector>
 
 namespace Portoser {
 
-/** The HostWorkers of one registry, made on first use and kept (with their sessions) after. */
+/**
+ * The HostWorkers of a process: one worker (its thread and its SSH session) per host, made on
+ * first use and kept after. Every Orchestrator of the process with the same transport settings
+ * shares one pool (`shared`), so the window's pages, `--serve`'s reads, jobs and watchdog open
+ * one session per host between them, not one each. Thread-safe.
+ */
 class HostPool
 {
 public:
@@ -18,12 +25,20 @@ public:
         : m_settings(settings)
     {}
 
+    /** The pool of this process for `settings`, made when the first Orchestrator asks for it and
+     *  gone with the last one that holds it. */
+    static std::shared_ptr<HostPool> shared(const TransportSettings &settings);
+
+    /** The worker of `host`. A host whose address, port, user or locality changed (the registry
+     *  was reloaded) gets a fresh worker; the old one stays alive for whoever still holds it. */
     HostWorker &worker(const Host &host);
     const TransportSettings &settings() const { return m_settings; }
 
 private:
     TransportSettings m_settings;
+    QMutex m_mutex;
     std::map<QString, std::unique_ptr<HostWorker>> m_workers;
+    std::vector<std::unique_ptr<HostWorker>> m_retired;
 };
 
 } // namespace Portoser

@@ -48,8 +48,10 @@ public:
         promise->start();
         QMetaObject::invokeMethod(
             m_context,
-            [this, promise, job = std::move(job)] {
-                promise->addResult(job(transport()));
+            [this, promise, job = std::move(job), queuedAt = std::chrono::steady_clock::now()] {
+                Transport &t = transport();
+                t.setQueuedAt(queuedAt); // work that waited on a failing connect fails with it
+                promise->addResult(job(t));
                 promise->finish();
             },
             Qt::QueuedConnection);

@@ -30,6 +30,8 @@
 
 # Whatever happens to the coordinator from here on, this script runs to its end.
 trap '' HUP PIPE
+# So that a later run of this coordinator waits for this script before it breaks the lock.
+pt_lock_mark
 if [ -n "$upload" ]; then
   [ -d "$svc/releases/$rid" ] || mv "$upload" "$svc/releases/$rid" || { echo 'result=failed'; echo 'reason=cannot install the release'; pt_unlock "$holder"; exit 1; }
   [ -e "$upload" ] && rm -rf "$upload"

@@ -16,7 +16,8 @@
 #
 # Sets: (for the script to read after a call)
 #   $p                pt_readpid, pt_alive: the pid from the pid file
-#   $p_state $p_pgid  pt_proc: the process's state and group
+#   $p_state $p_pgid $p_start  pt_proc: the process's state, group and (Linux) start time
+#   $sp               pt_lock_script_running: the pid of the script noted in the lock
 #   $rel              pt_release: the release `current` points at
 #   $prev             pt_previous: the release a revert would go back to
 #   $n                pt_lines: a file's number of lines
@@ -26,9 +27,12 @@
 # are compared by coordinators only).
 # pt_lock HOLDER NOW STALE_SECONDS: 0 when taken; 75 (lock_holder=, lock_age=) when another has it.
 # A lock is broken when it is older than STALE_SECONDS, or held by an earlier run of the same
-# coordinator (its service lock on the coordinator says that run is over).
+# coordinator (its service lock on the coordinator says that run is over) once the script that
+# run left here is done: activate runs to its end whatever happens to its coordinator, so a
+# restart killed mid-gate would otherwise stop what the next deploy starts. It is waited for up
+# to 45 s (the coordinator waits 60 s for prepare); still at work after that, the lock stands.
 pt_lock() {
-  lt=0
+  lt=0; wt=0
   while :; do
     if mkdir "$svc/lock" 2>/dev/null; then
       printf '%s\n' "$1" > "$svc/lock/holder"; printf '%s\n' "$2" > "$svc/lock/since"; return 0
@@ -37,12 +41,16 @@ pt_lock() {
     # No time yet: its taker is between mkdir and writing, or it was just let go. Try again;
     # only a lock that stays without one (its taker died there) is judged by age 0.
     [ -z "$since" ] && [ "$lt" -lt 10 ] && { lt=$((lt + 1)); sleep 0.1; continue; }
+    case $since in ""|*[!0-9]*) since=0 ;; esac
+    old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
+    age=$(( $2 - since ))
+    same=; case $old in coord=*) [ "${old%% pid=*}" = "${1%% pid=*}" ] && same=1 ;; esac
+    if [ -n "$same" ] && [ "$age" -le "$3" ] && pt_lock_script_running; then
+      [ "$wt" -lt 450 ] && { wt=$((wt + 1)); sleep 0.1; continue; }
+      echo "lock_holder=$old (its script, pid $sp, is still at work on the host)"; echo "lock_age=$age"; return 75
+    fi
     break
   done
-  case $since in ""|*[!0-9]*) since=0 ;; esac
-  old=unknown; read -r old 2>/dev/null < "$svc/lock/holder"
-  age=$(( $2 - since ))
-  same=; case $old in coord=*) [ "${old%% pid=*}" = "${1%% pid=*}" ] && same=1 ;; esac
   if [ -n "$same" ] || [ "$age" -gt "$3" ]; then
     echo "note=broke a stale host lock held by $old for ${age}s"
     rm -rf "$svc/lock"
@@ -53,6 +61,16 @@ pt_lock() {
   fi
   echo "lock_holder=$old"; echo "lock_age=$age"; return 75
 }
+# pt_lock_mark: the script holding the lock notes itself in it (pid and, on Linux, start time, so
+# a pid reused after a reboot is not taken for it).
+pt_lock_mark() { [ -d "$svc/lock" ] && pt_proc "$$" && printf '%s %s\n' "$$" "$p_start" > "$svc/lock/script"; :; }
+# pt_lock_script_running: the script noted in the lock is still running (sets sp).
+pt_lock_script_running() {
+  sp=; sst=; read -r sp sst 2>/dev/null < "$svc/lock/script" || [ -n "$sp" ] || return 1
+  pt_proc "$sp" || return 1
+  case "$p_state" in Z*) return 1 ;; esac
+  [ "$sst" = "$p_start" ]
+}
 # pt_unlock HOLDER: lets go of the lock only while HOLDER still holds it (one broken as stale
 # may belong to someone else by now).
 pt_unlock() { h=; read -r h 2>/dev/null < "$svc/lock/holder"; if [ "$h" = "$1" ]; then rm -rf "$svc/lock"; fi; }
@@ -62,15 +80,16 @@ pt_current() { if [ -L "$svc/current" ]; then l=$(readlink "$svc/current"); echo
 pt_readpid() { p=; [ -f "$svc/run/pid" ] && read -r p 2>/dev/null < "$svc/run/pid"; :; }
 # pt_previous: sets prev to the release a revert would go back to.
 pt_previous() { prev=; [ -f "$svc/previous" ] && read -r prev 2>/dev/null < "$svc/previous"; :; }
-# pt_proc PID: sets p_state and p_pgid, or fails when no such process. /proc on Linux, ps elsewhere.
+# pt_proc PID: sets p_state, p_pgid and p_start, or fails when no such process. /proc on Linux, ps
+# elsewhere (no start time there: p_start is empty).
 pt_proc() {
   case "$1" in ""|*[!0-9]*) return 1 ;; esac
   if [ -d /proc/self ]; then
     l=; read -r l 2>/dev/null < "/proc/$1/stat" || return 1
-    l=${l##*) }; p_state=${l%% *}; l=${l#* }; l=${l#* }; p_pgid=${l%% *}; return 0
+    l=${l##*) }; set -- $l; p_state=$1; p_pgid=$3; p_start=${20}; return 0
   fi
   set -- $(ps -o stat= -o pgid= -p "$1" 2>/dev/null); [ -n "$1" ] || return 1
-  p_state=$1; p_pgid=$2
+  p_state=$1; p_pgid=$2; p_start=
 }
 # Alive means running: a zombie (exited, not yet reaped) answers kill -0 but is dead, and a pid
 # that now belongs to another process group (reused after a reboot) is not ours.
@@ -246,6 +265,8 @@ pt_gate() {
     n=$((n + 1))
     if ! pt_alive; then pt_exited; return 1; fi
     if out=$(pt_check "$1" "$2" "$3"); then echo "health_attempts=$n"; break; fi
+    # A check that failed because the process died meanwhile: say it exited.
+    if ! pt_alive; then pt_exited; return 1; fi
     if [ "$n" -ge "$4" ]; then
       echo "health_attempts=$n"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; echo "gate_failure=check"
       pt_lastlog; return 1

@@ -22,6 +22,7 @@
 #include <csignal>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fcntl.h>
@@ -708,6 +709,10 @@ public:
     {}
 
     Result<void> establish();
+    /** establish(), unless the work at hand was queued before the last attempt failed: then
+     *  that attempt's error (a host that does not answer costs its timeout once, not once per
+     *  queued job). */
+    Result<void> establishUnlessJustFailed();
     Result<void> verifyHostKey();
     Result<void> authenticate();
     void enableKeepalive();
@@ -729,6 +734,9 @@ public:
 
     SshTarget target;
     std::chrono::milliseconds stall;
+    std::chrono::steady_clock::time_point queuedAt{}; // of the work at hand; zero: unknown
+    std::optional<Error> lastFailure;                 // of the last establish(), if it failed
+    std::chrono::steady_clock::time_point lastFailureAt{};
     ssh_session session = nullptr;
     // Opened by the first upload and kept with the session: each new SFTP channel costs a
     // session process and an sftp-server start on the host.
@@ -742,6 +750,21 @@ public:
     QElapsedTimer idle;
     int connects = 0;
 };
+
+Result<void> SshTransport::Private::establishUnlessJustFailed()
+{
+    if (lastFailure && queuedAt != std::chrono::steady_clock::time_point{}
+        && queuedAt < lastFailureAt)
+        return *lastFailure;
+    auto established = establish();
+    if (established) {
+        lastFailure.reset();
+    } else {
+        lastFailure = established.error();
+        lastFailureAt = std::chrono::steady_clock::now();
+    }
+    return established;
+}
 
 Result<void> SshTransport::Private::establish()
 {
@@ -968,7 +991,12 @@ SshTransport::~SshTransport()
 
 Result<void> SshTransport::connect()
 {
-    return d->looksAlive() ? Result<void>() : d->establish();
+    return d->looksAlive() ? Result<void>() : d->establishUnlessJustFailed();
+}
+
+void SshTransport::setQueuedAt(std::chrono::steady_clock::time_point queuedAt)
+{
+    d->queuedAt = queuedAt;
 }
 
 Result<CommandResult> SshTransport::run(const QString &script, std::chrono::milliseconds timeout,
@@ -981,7 +1009,7 @@ Result<CommandResult> SshTransport::run(const QString &script, std::chrono::mill
     if (healthy && d->idle.elapsed() > ProbeAfterIdleMs)
         healthy = d->shell.run(u":"_s, std::chrono::milliseconds(5000), {}).ok();
     if (!healthy) {
-        if (auto connected = d->establish(); !connected)
+        if (auto connected = d->establishUnlessJustFailed(); !connected)
             return connected.error();
     }
     auto result = d->shell.run(script, timeout, sink);

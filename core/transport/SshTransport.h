@@ -8,13 +8,16 @@
 namespace Portoser {
 
 /** Whether a host key that known_hosts does not list yet may be trusted on first use. */
-enum class HostKeyPolicy { Strict, AcceptNew };
+enum class HostKeyPolicy {
+    Strict,
+    AcceptNew
+};
 
 /** Everything needed to reach one host over SSH. */
 struct SshTarget
 {
-    QString hostName;   // the registry name, for messages
-    QString address;    // ssh_hostname or ip
+    QString hostName; // the registry name, for messages
+    QString address;  // ssh_hostname or ip
     int port = 22;
     QString user;       // empty: the coordinator's user
     QString keyFile;    // empty: ssh-agent, then the user's default keys
@@ -39,12 +42,14 @@ public:
     Q_DISABLE_COPY_MOVE(SshTransport)
 
     Result<void> connect() override;
-    Result<CommandResult> run(const QString &script, std::chrono::milliseconds timeout = DefaultTimeout,
+    Result<CommandResult> run(const QString &script,
+                              std::chrono::milliseconds timeout = DefaultTimeout,
                               const OutputSink &sink = {}) override;
     Result<void> upload(const QString &localPath, const QString &remotePath,
                         const UploadProgress &progress = {}) override;
     void disconnect() override;
     QString describe() const override;
+    void setQueuedAt(std::chrono::steady_clock::time_point queuedAt) override;
 
     /** How many times a session was established (1 plus transparent reconnects), for tests. */
     int connectCount() const;

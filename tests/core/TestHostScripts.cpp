@@ -14,6 +14,7 @@
 #include "core/transport/LocalTransport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -23,6 +24,8 @@
 #include <QTest>
 
 #include <csignal>
+
+#include <unistd.h>
 
 using namespace Portoser;
 using namespace Qt::Literals::StringLiterals;
@@ -42,6 +45,7 @@ private slots:
     void init();
     void cleanup();
     void prepareTakesTheLockAndUnlockLetsGo();
+    void aLaterRunWaitsForTheScriptAnEarlierRunLeft();
     void stopAndObserveWithoutAProcess();
     void activateStartsRevertsAndStops();
     void filesAndHealSteps();
@@ -414,6 +418,58 @@ void TestHostScripts::prepareTakesTheLockAndUnlockLetsGo()
     QCOMPARE(RemoteScripts::parseKeyValues(third.out).value(u"has_release"_s), u"1"_s);
     QVERIFY(!RemoteScripts::parseKeyValues(third.out).contains(u"upload_parent"_s));
     QVERIFY(!QDir(svcDir() + u"/.tmp-old"_s).exists());
+}
+
+// A restart killed on the coordinator mid-gate leaves its activate script running on the host
+// (it ignores HUP and runs to its end). The same coordinator's next run may break that run's
+// lock, but only once the script is done: broken at once, the old script's revert stopped what
+// the new deploy had just started.
+void TestHostScripts::aLaterRunWaitsForTheScriptAnEarlierRunLeft()
+{
+    const QString lock = svcDir() + u"/lock"_s;
+    QCOMPARE(run(RemoteScripts::prepare(m_host, u"svc"_s, u"r1"_s, u"coord=a pid=1"_s, 900, false,
+                                        false))
+                 .exitCode,
+             0);
+    // What activate does: note itself in the lock, work, let go.
+    QProcess script;
+    script.start(u"sh"_s, {u"-c"_s,
+                           RemoteScripts::prelude()
+                               + u"\nsvc=$1\npt_lock_mark\n"
+                                 u"sleep 1.5\npt_unlock 'coord=a pid=1'\n"_s,
+                           u"activate"_s, svcDir()});
+    QVERIFY(script.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(lock + u"/script"_s), 5000);
+
+    QElapsedTimer waited;
+    waited.start();
+    const CommandResult next = run(
+        RemoteScripts::prepare(m_host, u"svc"_s, u"r1"_s, u"coord=a pid=2"_s, 900, false, false));
+    QCOMPARE(next.exitCode, 0);
+    QVERIFY2(waited.elapsed() >= 1000,
+             qPrintable(u"took the lock after %1 ms"_s.arg(waited.elapsed())));
+    QVERIFY2(!next.out.contains("note=broke"), next.out.constData()); // it was let go, not broken
+    QVERIFY(script.waitForFinished(5000));
+    QFile holder(lock + u"/holder"_s);
+    QVERIFY(holder.open(QIODevice::ReadOnly));
+    QCOMPARE(holder.readAll().trimmed(), "coord=a pid=2");
+
+    // A script that is gone, or a pid now another process's (its start time differs): broken at
+    // once, as before.
+    const QByteArray ours = QByteArray::number(::getpid()) + " 1\n";
+    for (const QByteArray &noted : {"999999999 1\n"_ba, ours}) {
+        QFile mark(lock + u"/script"_s);
+        QVERIFY(mark.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        mark.write(noted);
+        mark.close();
+        waited.restart();
+        const CommandResult again = run(RemoteScripts::prepare(
+            m_host, u"svc"_s, u"r1"_s, u"coord=a pid=3"_s, 900, false, false));
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY2(again.out.contains("note=broke a stale host lock held by coord=a pid="),
+                 again.out.constData());
+        QVERIFY2(waited.elapsed() < 1000, qPrintable(u"%1 ms"_s.arg(waited.elapsed())));
+    }
 }
 
 void TestHostScripts::stopAndObserveWithoutAProcess()

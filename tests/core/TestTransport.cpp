@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Transport contract, for the local shell and for SSH to the namespace test hosts, plus what
 // only SSH has: host keys, authentication, reconnects and unreachable hosts.
+#include "core/deploy/HostWorker.h"
 #include "core/transport/LocalTransport.h"
 #include "core/transport/ShellCommand.h"
 #include "core/transport/SshTransport.h"
@@ -11,6 +12,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QScopeGuard>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -54,6 +56,7 @@ private slots:
     void wrongKeyIsDenied();
     void reconnectsOnceAfterSshdRestart();
     void unreachableHostFailsWithinTimeout();
+    void workQueuedBehindAFailingConnectFailsWithIt();
     void stalledUploadFailsAndTheNextWorks_data();
     void stalledUploadFailsAndTheNextWorks();
     void runOnADeadLinkEndsByItsDeadline();
@@ -158,13 +161,20 @@ void TestTransport::quotedArgumentsArriveExactly()
 {
     QFETCH(QString, kind);
     auto t = make(kind);
-    const QStringList evil = {u"x; rm -rf /"_s, u"$(touch /tmp/portoser-pwned)"_s,
-                              u"`id`"_s,        u"a|b"_s,
-                              u"a && b"_s,      u"../../etc"_s,
-                              u"line\nbreak"_s, u"it's"_s,
-                              u"\"dq\""_s,      u"$HOME ${IFS} *"_s,
-                              u"-n"_s,          u""_s,
-                              u"ünïcødé"_s,     u"plain\n"_s,
+    const QStringList evil = {u"x; rm -rf /"_s,
+                              u"$(touch /tmp/portoser-pwned)"_s,
+                              u"`id`"_s,
+                              u"a|b"_s,
+                              u"a && b"_s,
+                              u"../../etc"_s,
+                              u"line\nbreak"_s,
+                              u"it's"_s,
+                              u"\"dq\""_s,
+                              u"$HOME ${IFS} *"_s,
+                              u"-n"_s,
+                              u""_s,
+                              u"ünïcødé"_s,
+                              u"plain\n"_s,
                               u"plain\necho injected"_s};
     for (const QString &value : evil) {
         const auto r = t->run(ShellCommand(u"printf"_s).arg(u"%s"_s).arg(value).toString(), 10s);
@@ -374,6 +384,40 @@ void TestTransport::unreachableHostFailsWithinTimeout()
     QVERIFY2(r.error().message.contains(u"h3"_s), qPrintable(r.error().message));
     QVERIFY2(took < 5000, qPrintable(u"took %1 ms"_s.arg(took)));
     QVERIFY(SshTransport(target(u"h3"_s)).run(u"true"_s, 10s)); // and back after link-up
+}
+
+void TestTransport::workQueuedBehindAFailingConnectFailsWithIt()
+{
+    // A host that takes TCP connections and never says a word (a hung sshd): each connect waits
+    // out its timeout. Every Orchestrator of a process shares a host's worker, so work queued
+    // behind a failing attempt gets its answer instead of a timeout of its own each.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    Host host;
+    host.name = u"silent"_s;
+    host.ip = u"127.0.0.1"_s;
+    host.sshPort = silent.serverPort();
+    host.sshUser = u"ops"_s;
+    host.transport = TransportKind::Ssh;
+    host.transportExplicit = true;
+    TransportSettings settings;
+    settings.connectTimeout = 1500ms;
+    HostWorker worker(host, settings);
+    const auto attempt = [](Transport &t) { return t.run(u"true"_s, 10s); };
+    QElapsedTimer clock;
+    clock.start();
+    auto first = worker.submit<Result<CommandResult>>(attempt);
+    auto second = worker.submit<Result<CommandResult>>(attempt);
+    const Result<CommandResult> a = first.result();
+    const Result<CommandResult> b = second.result();
+    const qint64 both = clock.elapsed();
+    QVERIFY(!a && !b);
+    QCOMPARE(b.error().message, a.error().message);
+    QVERIFY2(both < 2800, qPrintable(u"two queued jobs took %1 ms: two timeouts"_s.arg(both)));
+    // Work queued after the failure tries again (the host may be back).
+    clock.restart();
+    QVERIFY(!worker.runScript(u"true"_s, 10s));
+    QVERIFY2(clock.elapsed() >= 1000, qPrintable(u"%1 ms: not tried again"_s.arg(clock.elapsed())));
 }
 
 QString TestTransport::bigFile()
