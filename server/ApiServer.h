@@ -59,7 +59,6 @@ public:
     HealLoop *watchdog() const { return m_watchdog; }
     Authenticator &authenticator() { return *m_auth; }
     AuditLog &audit() { return *m_audit; }
-    TokenStore &tokens() { return *m_tokens; }
     const ApiSettings &settings() const { return m_settings; }
     const Router &router() const { return m_router; }
     /** Whether the API is open (loopback, no credentials configured). */

@@ -382,8 +382,8 @@ void addRestRoutes(Router &router, ApiServer &server)
           "?types=job,health filters)"_s,
           [s](const CallPtr &call) { streamEvents(*s, call); });
 
-    // Operator-registered MCP tools (validated against the registry, stored in the database).
-    const auto toolsRead =
+    // Small reads and writes through the facade, on the coordinator's reads thread.
+    const auto facadeRead =
         [s](const CallPtr &call,
             std::function<Result<QJsonValue>(Orchestrator &, const Registry &)> fn,
             int okStatus = 200) {
@@ -395,9 +395,10 @@ void addRestRoutes(Router &router, ApiServer &server)
                                       call->reply(*r, okStatus);
                                   });
         };
+    // Operator-registered MCP tools (validated against the registry, stored in the database).
     route("GET", u"/api/v1/mcp/tools"_s, Role::Viewer, false, u"Operator-registered MCP tools"_s,
-          [toolsRead](const CallPtr &call) {
-              toolsRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+          [facadeRead](const CallPtr &call) {
+              facadeRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
                   auto tools = o.operatorTools();
                   if (!tools)
                       return tools.error();
@@ -408,16 +409,16 @@ void addRestRoutes(Router &router, ApiServer &server)
               });
           });
     route("GET", u"/api/v1/mcp/tools/{name}"_s, Role::Viewer, false, u"One operator tool"_s,
-          [toolsRead](const CallPtr &call) {
+          [facadeRead](const CallPtr &call) {
               const QString name = call->params.value(u"name"_s);
-              toolsRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+              facadeRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
                   auto tool = o.operatorTool(name);
                   if (!tool)
                       return tool.error();
                   return QJsonValue(tool->toJson());
               });
           });
-    const auto saveTool = [toolsRead](const CallPtr &call, const QString &pathName) {
+    const auto saveTool = [facadeRead](const CallPtr &call, const QString &pathName) {
         auto body = call->jsonBody();
         if (!body)
             return call->fail(body.error());
@@ -427,7 +428,7 @@ void addRestRoutes(Router &router, ApiServer &server)
         if (!tool)
             return call->fail(tool.error());
         tool->createdBy = call->principal.name;
-        toolsRead(
+        facadeRead(
             call,
             [t = *tool](Orchestrator &o, const Registry &registry) -> Result<QJsonValue> {
                 if (auto saved = Operations::saveOperatorTool(o, registry, t); !saved)
@@ -443,9 +444,9 @@ void addRestRoutes(Router &router, ApiServer &server)
     route("PUT", u"/api/v1/mcp/tools/{name}"_s, Role::Admin, true, u"Replace an operator tool"_s,
           [saveTool](const CallPtr &call) { saveTool(call, call->params.value(u"name"_s)); });
     route("DELETE", u"/api/v1/mcp/tools/{name}"_s, Role::Admin, true, u"Remove an operator tool"_s,
-          [toolsRead](const CallPtr &call) {
+          [facadeRead](const CallPtr &call) {
               const QString name = call->params.value(u"name"_s);
-              toolsRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+              facadeRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
                   if (auto removed = o.removeOperatorTool(name); !removed)
                       return removed.error();
                   return QJsonValue(QJsonObject{{u"removed"_s, name}});
@@ -454,18 +455,20 @@ void addRestRoutes(Router &router, ApiServer &server)
 
     // Access management.
     route("GET", u"/api/v1/tokens"_s, Role::Admin, false, u"API tokens (never their secrets)"_s,
-          [s](const CallPtr &call) {
-              auto tokens = s->tokens().list();
-              if (!tokens)
-                  return call->fail(tokens.error());
-              QJsonArray items;
-              for (const ApiToken &t : *tokens)
-                  items.append(t.toJson());
-              call->reply(QJsonObject{{u"tokens"_s, items}});
+          [facadeRead](const CallPtr &call) {
+              facadeRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+                  auto tokens = o.tokens();
+                  if (!tokens)
+                      return tokens.error();
+                  QJsonArray items;
+                  for (const ApiToken &t : *tokens)
+                      items.append(t.toJson());
+                  return QJsonValue(QJsonObject{{u"tokens"_s, items}});
+              });
           });
     route("POST", u"/api/v1/tokens"_s, Role::Admin, true,
           u"Create a token ({\"name\",\"role\"}); its secret is in this answer only"_s,
-          [s](const CallPtr &call) {
+          [facadeRead](const CallPtr &call) {
               auto body = call->jsonBody();
               if (!body)
                   return call->fail(body.error());
@@ -473,19 +476,28 @@ void addRestRoutes(Router &router, ApiServer &server)
               if (!role)
                   return call->fail(400, u"invalid_input"_s,
                                     u"role: expected viewer, operator or admin"_s);
-              auto created = s->tokens().create(body->value(u"name"_s).toString(), *role);
-              if (!created)
-                  return call->fail(created.error());
-              QJsonObject answer = created->token.toJson();
-              answer.insert(u"token"_s, created->secret); // shown once, never stored
-              call->reply(answer, 201);
+              const QString name = body->value(u"name"_s).toString();
+              facadeRead(
+                  call,
+                  [name, role = *role](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+                      auto created = o.createToken(name, role);
+                      if (!created)
+                          return created.error();
+                      QJsonObject answer = created->token.toJson();
+                      answer.insert(u"token"_s, created->secret); // shown once, never stored
+                      return QJsonValue(answer);
+                  },
+                  201);
           });
     route("DELETE", u"/api/v1/tokens/{name}"_s, Role::Admin, true, u"Revoke a token"_s,
-          [s](const CallPtr &call) {
-              auto revoked = s->tokens().revoke(call->params.value(u"name"_s));
-              if (!revoked)
-                  return call->fail(revoked.error());
-              call->reply(QJsonObject{{u"revoked"_s, revoked->name}});
+          [facadeRead](const CallPtr &call) {
+              const QString name = call->params.value(u"name"_s);
+              facadeRead(call, [name](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
+                  auto revoked = o.revokeToken(name);
+                  if (!revoked)
+                      return revoked.error();
+                  return QJsonValue(QJsonObject{{u"revoked"_s, revoked->name}});
+              });
           });
     route("GET", u"/api/v1/audit"_s, Role::Admin, false,
           u"The audit log, newest first (?limit=&offset=&actor=)"_s, [s](const CallPtr &call) {

@@ -215,6 +215,29 @@ void TestApi::tokensRolesJobsAndAudit()
     QTest::qWait(2100);
     QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, bearer(viewer)).status, 401);
 
+    // An admin manages tokens through the API: the secret is in the creation's answer only.
+    const QString admin =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"root"_s});
+    QTest::qWait(2100);
+    const auto minted = m_serve->request("POST", u"/api/v1/tokens"_s,
+                                         R"({"name":"board","role":"viewer"})", bearer(admin));
+    QCOMPARE(minted.status, 201);
+    const QString board = minted.json()[u"token"_s].toString();
+    QVERIFY2(board.startsWith(u"pt_"_s), minted.body.constData());
+    QCOMPARE(minted.json()[u"role"_s].toString(), u"viewer"_s);
+    const auto listed = m_serve->request("GET", u"/api/v1/tokens"_s, {}, bearer(admin));
+    QCOMPARE(listed.status, 200);
+    QVERIFY2(listed.body.contains("\"board\"") && !listed.body.contains(board.toLatin1()),
+             listed.body.constData());
+    QTest::qWait(2100);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, bearer(board)).status, 200);
+    const auto revoked = m_serve->request("DELETE", u"/api/v1/tokens/board"_s, {}, bearer(admin));
+    QCOMPARE(revoked.status, 200);
+    QCOMPARE(revoked.json()[u"revoked"_s].toString(), u"board"_s);
+    QCOMPARE(m_serve->request("DELETE", u"/api/v1/tokens/nope"_s, {}, bearer(admin)).status, 404);
+    QTest::qWait(2100);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, bearer(board)).status, 401);
+
     // The audit log has the deploy and the refusal, with who and the outcome.
     int code = -1;
     const QJsonArray audit =
