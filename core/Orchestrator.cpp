@@ -52,7 +52,7 @@ Result<HistoryStore *> Orchestrator::store()
 {
     if (!m_store) {
         auto opened =
-            HistoryStore::open(m_settings.databasePath.isEmpty() ? HistoryStore::defaultPath()
+            HistoryStore::open(m_settings.databasePath.isEmpty() ? Database::defaultPath()
                                                                  : m_settings.databasePath);
         if (!opened)
             return opened.error();

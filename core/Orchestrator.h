@@ -29,7 +29,7 @@ class HostPool;
 /** Settings every front-end passes the same way. */
 struct OrchestratorSettings
 {
-    QString databasePath;      // empty: HistoryStore::defaultPath()
+    QString databasePath;      // empty: Database::defaultPath()
     QString playbookDirectory; // empty: PlaybookLoader::defaultDirectory()
     TransportSettings transport;
     SecretsSettings secrets = SecretsSettings::fromEnvironment();

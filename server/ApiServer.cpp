@@ -77,7 +77,7 @@ ApiServer::~ApiServer() = default;
 Result<quint16> ApiServer::start()
 {
     auto store = HistoryStore::open(m_coordinator.settings().databasePath.isEmpty()
-                                        ? HistoryStore::defaultPath()
+                                        ? Database::defaultPath()
                                         : m_coordinator.settings().databasePath);
     if (!store)
         return store.error();

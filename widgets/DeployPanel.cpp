@@ -4,7 +4,6 @@
 #include "core/Actor.h"
 #include "core/Orchestrator.h"
 #include "core/runtime/OrchestratorThread.h"
-#include "widgets/BackToGui.h"
 #include "widgets/Icons.h"
 #include "widgets/StagedMoves.h"
 
@@ -140,27 +139,26 @@ void DeployPanel::plan()
     if (!m_registry || m_busy)
         return;
     setBusy(true, tr("Planning…"));
-    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry,
-                    changes = changesOf(m_staged->moves()), this](Orchestrator &o) {
-        auto planned = o.planChanges(registry, changes);
-        backTo(page, std::make_shared<Result<QList<PlannedService>>>(std::move(planned)),
-               [this](const std::shared_ptr<Result<QList<PlannedService>>> &result) {
-                   m_planTree->clear();
-                   if (!*result) {
-                       setBusy(false, tr("Planning failed: %1").arg(result->error().message));
-                       return;
-                   }
-                   for (const PlannedService &p : **result) {
-                       auto *item = new QTreeWidgetItem(
-                           m_planTree, {p.service, p.host, toString(p.action), p.why});
-                       for (const QString &line : p.configDiff)
-                           new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
-                       item->setExpanded(true);
-                   }
-                   m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
-                   setBusy(false, tr("Planned: review, then Deploy."));
-               });
-    });
+    m_worker
+        ->call([registry = *m_registry, changes = changesOf(m_staged->moves())](Orchestrator &o) {
+            return o.planChanges(registry, changes);
+        })
+        .then(this, [this](Result<QList<PlannedService>> result) {
+            m_planTree->clear();
+            if (!result) {
+                setBusy(false, tr("Planning failed: %1").arg(result.error().message));
+                return;
+            }
+            for (const PlannedService &p : *result) {
+                auto *item =
+                    new QTreeWidgetItem(m_planTree, {p.service, p.host, toString(p.action), p.why});
+                for (const QString &line : p.configDiff)
+                    new QTreeWidgetItem(item, {QString(), QString(), QString(), line});
+                item->setExpanded(true);
+            }
+            m_planTree->header()->resizeSections(QHeaderView::ResizeToContents);
+            setBusy(false, tr("Planned: review, then Deploy."));
+        });
 }
 
 void DeployPanel::deploy()
@@ -174,37 +172,37 @@ void DeployPanel::deploy()
     m_progress->clear();
     m_results->clear();
     setBusy(true, tr("Deploying %n change(s)…", nullptr, count));
-    const QPointer<QObject> page(this);
-    const auto progress = [page, this](const DeployProgress &p) { // any thread
-        backTo(page, p, [this](const DeployProgress &e) { showProgress(e); });
+    // From the worker's thread; queued to this panel, dropped with it.
+    const auto progress = [this](const DeployProgress &p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { showProgress(p); }, Qt::QueuedConnection);
     };
     m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     updateButtons();
-    m_worker->post([page, changes, sent, registry, progress, cancel = m_cancelFlag,
-                    this](Orchestrator &o) {
-        DeployOptions options;
-        options.actor = localActor(QStringLiteral("gui"));
-        options.cancel = cancel;
-        backTo(page, o.deployChanges(registry, changes, options, progress),
-               [this, sent](const ChangeResults &done) {
-                   for (const DeploymentRecord &r : done.records) {
-                       auto *item =
-                           new QTreeWidgetItem(m_results, {r.service, r.host, toString(r.outcome),
-                                                           QStringLiteral("#%1").arg(r.id)});
-                       item->setData(3, Qt::UserRole, r.id);
-                       item->setToolTip(2, r.reason);
-                   }
-                   for (const QString &e : done.refused)
-                       new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
-                   m_results->header()->resizeSections(QHeaderView::ResizeToContents);
-                   m_staged->remove(sent); // what was staged while it ran stays
-                   m_planTree->clear();
-                   m_cancelFlag.reset();
-                   setBusy(false, done.refused.isEmpty() ? tr("Deploy finished.")
-                                                         : tr("Deploy finished with errors."));
-                   emit deployed(done.records);
-               });
-    });
+    m_worker
+        ->call([changes, registry, progress, cancel = m_cancelFlag](Orchestrator &o) {
+            DeployOptions options;
+            options.actor = localActor(QStringLiteral("gui"));
+            options.cancel = cancel;
+            return o.deployChanges(registry, changes, options, progress);
+        })
+        .then(this, [this, sent](const ChangeResults &done) {
+            for (const DeploymentRecord &r : done.records) {
+                auto *item = new QTreeWidgetItem(m_results, {r.service, r.host, toString(r.outcome),
+                                                             QStringLiteral("#%1").arg(r.id)});
+                item->setData(3, Qt::UserRole, r.id);
+                item->setToolTip(2, r.reason);
+            }
+            for (const QString &e : done.refused)
+                new QTreeWidgetItem(m_results, {e, QString(), tr("refused")});
+            m_results->header()->resizeSections(QHeaderView::ResizeToContents);
+            m_staged->remove(sent); // what was staged while it ran stays
+            m_planTree->clear();
+            m_cancelFlag.reset();
+            setBusy(false, done.refused.isEmpty() ? tr("Deploy finished.")
+                                                  : tr("Deploy finished with errors."));
+            emit deployed(done.records);
+        });
 }
 
 namespace {

@@ -3,7 +3,6 @@
 
 #include "core/Orchestrator.h"
 #include "core/runtime/OrchestratorThread.h"
-#include "widgets/BackToGui.h"
 #include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
 
@@ -20,9 +19,9 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
-HealthPage::HealthPage(OrchestratorThread *worker, QWidget *parent)
+HealthPage::HealthPage(OrchestratorThread *reads, QWidget *parent)
     : QWidget(parent)
-    , m_worker(worker)
+    , m_reads(reads)
 {
     auto *diagnose = new QPushButton(tr("&Diagnose"), this);
     diagnose->setObjectName(QStringLiteral("diagnoseButton"));
@@ -65,44 +64,39 @@ void HealthPage::diagnose()
     if (!m_registry)
         return;
     m_status->setText(tr("Diagnosing…"));
-    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, this](Orchestrator &o) {
-        auto result = o.diagnose(registry);
-        backTo(page, std::make_shared<Result<DiagnoseResult>>(std::move(result)),
-               [this](const std::shared_ptr<Result<DiagnoseResult>> &r) {
-                   clearServices();
-                   if (!*r) {
-                       m_status->setText(tr("Diagnosis failed: %1").arg(r->error().message));
-                       return;
-                   }
-                   int problems = 0;
-                   for (const ServiceDiagnosis &d : (*r)->diagnosis.services) {
-                       QTreeWidgetItem *item = rowOf(d.service);
-                       showState(item, d.observed);
-                       item->setText(ScoreColumn, QString::number(d.score));
-                       item->setText(ProblemColumn, d.problems.isEmpty()
-                                                        ? QString()
-                                                        : d.problems.first().fingerprint);
-                       const QList<Playbook> playbooks = (*r)->playbooks.value(d.service);
-                       for (qsizetype i = 0; i < d.problems.size(); ++i) {
-                           const Problem &p = d.problems.at(i);
-                           auto *problem = new QTreeWidgetItem(item);
-                           problem->setText(ScoreColumn, tr("%1%").arg(p.confidence));
-                           problem->setText(ProblemColumn,
-                                            tr("%1: %2 (playbook %3)")
-                                                .arg(p.fingerprint, p.summary,
-                                                     playbooks.value(i).name.isEmpty()
-                                                         ? tr("none")
-                                                         : playbooks.value(i).name));
-                       }
-                       item->setExpanded(!d.problems.isEmpty());
-                       problems += !d.problems.isEmpty();
-                   }
-                   m_services->header()->resizeSections(QHeaderView::ResizeToContents);
-                   m_status->setText(tr("%1 services, %2 with problems")
-                                         .arg((*r)->diagnosis.services.size())
-                                         .arg(problems));
-               });
-    });
+    m_reads->call([registry = *m_registry](Orchestrator &o) { return o.diagnose(registry); })
+        .then(this, [this](Result<DiagnoseResult> r) {
+            clearServices();
+            if (!r) {
+                m_status->setText(tr("Diagnosis failed: %1").arg(r.error().message));
+                return;
+            }
+            int problems = 0;
+            for (const ServiceDiagnosis &d : r->diagnosis.services) {
+                QTreeWidgetItem *item = rowOf(d.service);
+                showState(item, d.observed);
+                item->setText(ScoreColumn, QString::number(d.score));
+                item->setText(ProblemColumn,
+                              d.problems.isEmpty() ? QString() : d.problems.first().fingerprint);
+                const QList<Playbook> playbooks = r->playbooks.value(d.service);
+                for (qsizetype i = 0; i < d.problems.size(); ++i) {
+                    const Problem &p = d.problems.at(i);
+                    auto *problem = new QTreeWidgetItem(item);
+                    problem->setText(ScoreColumn, tr("%1%").arg(p.confidence));
+                    problem->setText(ProblemColumn, tr("%1: %2 (playbook %3)")
+                                                        .arg(p.fingerprint, p.summary,
+                                                             playbooks.value(i).name.isEmpty()
+                                                                 ? tr("none")
+                                                                 : playbooks.value(i).name));
+                }
+                item->setExpanded(!d.problems.isEmpty());
+                problems += !d.problems.isEmpty();
+            }
+            m_services->header()->resizeSections(QHeaderView::ResizeToContents);
+            m_status->setText(tr("%1 services, %2 with problems")
+                                  .arg(r->diagnosis.services.size())
+                                  .arg(problems));
+        });
 }
 
 QTreeWidgetItem *HealthPage::rowOf(const QString &service)
@@ -151,16 +145,14 @@ void HealthPage::showObservation(const QList<HostState> &hosts)
 
 void HealthPage::loadEvents()
 {
-    m_worker->post([page = QPointer<QObject>(this), this](Orchestrator &o) {
-        auto events = o.healEvents(QString(), 100);
-        if (!events)
-            return;
-        backTo(page, *events, [this](const QList<HealEvent> &list) {
+    m_reads->call([](Orchestrator &o) { return o.healEvents(QString(), 100); })
+        .then(this, [this](Result<QList<HealEvent>> events) {
+            if (!events)
+                return;
             m_events->clear();
-            for (const HealEvent &e : list)
+            for (const HealEvent &e : *events)
                 m_events->addItem(toText(e));
         });
-    });
 }
 
 void HealthPage::addEvent(const HealEvent &event)

@@ -30,7 +30,8 @@ class HealthPage : public QWidget
     Q_OBJECT
 
 public:
-    HealthPage(OrchestratorThread *worker, QWidget *parent = nullptr);
+    /** `reads` runs diagnoses and reads events (never behind a deploy). */
+    HealthPage(OrchestratorThread *reads, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     /** Observes every service and diagnoses it (off the GUI thread). */
@@ -61,7 +62,7 @@ private:
     QTreeWidgetItem *rowOf(const QString &service);
     void clearServices();
 
-    OrchestratorThread *m_worker;
+    OrchestratorThread *m_reads;
     std::optional<Registry> m_registry;
     QTreeWidget *m_services;
     QHash<QString, QTreeWidgetItem *> m_rows; // service -> its top-level row

@@ -5,7 +5,6 @@
 #include "core/Orchestrator.h"
 #include "core/deploy/ConfigDiff.h"
 #include "core/runtime/OrchestratorThread.h"
-#include "widgets/BackToGui.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
@@ -24,22 +23,20 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
-HistoryPage::HistoryPage(OrchestratorThread *worker, QWidget *parent)
+HistoryPage::HistoryPage(OrchestratorThread *reads, OrchestratorThread *jobs, QWidget *parent)
     : QWidget(parent)
-    , m_worker(worker)
+    , m_reads(reads)
+    , m_jobs(jobs)
 {
     m_model = new HistoryModel(
-        [this, page = QPointer<QObject>(this)](const HistoryQuery &query, auto done) {
-            m_worker->post([page, query, done](Orchestrator &o) {
-                auto records = o.history(query);
-                backTo(page, std::make_shared<Result<QList<DeploymentRecord>>>(std::move(records)),
-                       [done](const std::shared_ptr<Result<QList<DeploymentRecord>>> &r) {
-                           if (*r)
-                               done(**r, QString());
-                           else
-                               done({}, r->error().message);
-                       });
-            });
+        [this](const HistoryQuery &query, auto done) {
+            m_reads->call([query](Orchestrator &o) { return o.history(query); })
+                .then(this, [done](Result<QList<DeploymentRecord>> r) {
+                    if (r)
+                        done(*r, QString());
+                    else
+                        done({}, r.error().message);
+                });
         },
         this);
     m_filter = new QLineEdit(this);
@@ -214,21 +211,20 @@ void HistoryPage::rollback(int row)
     m_rollback->setEnabled(false);
     m_status->setText(tr("Rolling back %1 to #%2…").arg(r.service).arg(r.id));
     const Registry registry = *m_registry;
-    m_worker->post([page = QPointer<QObject>(this), registry, id = r.id, this](Orchestrator &o) {
-        DeployOptions options;
-        options.actor = localActor(QStringLiteral("gui"));
-        auto done = o.rollback(registry, id, options);
-        backTo(page, std::make_shared<Result<DeploymentRecord>>(std::move(done)),
-               [this](const std::shared_ptr<Result<DeploymentRecord>> &result) {
-                   // Kept in the status line while the reloaded table reports its pages.
-                   m_lastOutcome = *result ? tr("Rollback #%1: %2")
-                                                 .arg((*result)->id)
-                                                 .arg(toString((*result)->outcome))
-                                           : tr("Rollback failed: %1").arg(result->error().message);
-                   reload();
-                   emit rolledBack();
-               });
-    });
+    m_jobs
+        ->call([registry, id = r.id](Orchestrator &o) {
+            DeployOptions options;
+            options.actor = localActor(QStringLiteral("gui"));
+            return o.rollback(registry, id, options);
+        })
+        .then(this, [this](Result<DeploymentRecord> result) {
+            // Kept in the status line while the reloaded table reports its pages.
+            m_lastOutcome =
+                result ? tr("Rollback #%1: %2").arg(result->id).arg(toString(result->outcome))
+                       : tr("Rollback failed: %1").arg(result.error().message);
+            reload();
+            emit rolledBack();
+        });
 }
 
 } // namespace Portoser

@@ -30,7 +30,8 @@ class HistoryPage : public QWidget
     Q_OBJECT
 
 public:
-    HistoryPage(OrchestratorThread *worker, QWidget *parent = nullptr);
+    /** `reads` lists records (never behind a deploy); `jobs` runs rollbacks, after other work. */
+    HistoryPage(OrchestratorThread *reads, OrchestratorThread *jobs, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     void reload();
@@ -52,7 +53,8 @@ private:
     void showDetails(int row);
     void selectRecord(qint64 id);
 
-    OrchestratorThread *m_worker;
+    OrchestratorThread *m_reads;
+    OrchestratorThread *m_jobs;
     HistoryModel *m_model;
     std::optional<Registry> m_registry;
     QLineEdit *m_filter;

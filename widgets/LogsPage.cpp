@@ -3,7 +3,6 @@
 
 #include "core/Orchestrator.h"
 #include "core/runtime/OrchestratorThread.h"
-#include "widgets/BackToGui.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,9 +17,9 @@
 
 namespace Portoser {
 
-LogsPage::LogsPage(OrchestratorThread *worker, QWidget *parent)
+LogsPage::LogsPage(OrchestratorThread *reads, QWidget *parent)
     : QWidget(parent)
-    , m_worker(worker)
+    , m_reads(reads)
 {
     m_service = new QComboBox(this);
     m_service->setAccessibleName(tr("Service"));
@@ -86,27 +85,25 @@ void LogsPage::fetch()
     if (!m_registry || service.isEmpty() || m_fetching)
         return;
     m_fetching = true; // a slow host never piles up reads
-    m_worker->post([page = QPointer<QObject>(this), registry = *m_registry, service,
-                    lines = m_lines->value(), this](Orchestrator &o) {
-        auto log = o.logs(registry, service, lines);
-        backTo(page, std::make_shared<Result<QByteArray>>(std::move(log)),
-               [this, service](const std::shared_ptr<Result<QByteArray>> &r) {
-                   m_fetching = false;
-                   if (service != m_service->currentText())
-                       return;
-                   if (!*r) {
-                       m_status->setText(r->error().message);
-                       return;
-                   }
-                   QScrollBar *bar = m_text->verticalScrollBar();
-                   const bool atBottom = bar->value() == bar->maximum();
-                   const int kept = bar->value();
-                   m_text->setPlainText(QString::fromUtf8(**r));
-                   bar->setValue(atBottom ? bar->maximum() : kept);
-                   m_status->setText(
-                       tr("%1, read %2").arg(service, QTime::currentTime().toString()));
-               });
-    });
+    m_reads
+        ->call([registry = *m_registry, service, lines = m_lines->value()](Orchestrator &o) {
+            return o.logs(registry, service, lines);
+        })
+        .then(this, [this, service](Result<QByteArray> r) {
+            m_fetching = false;
+            if (service != m_service->currentText())
+                return;
+            if (!r) {
+                m_status->setText(r.error().message);
+                return;
+            }
+            QScrollBar *bar = m_text->verticalScrollBar();
+            const bool atBottom = bar->value() == bar->maximum();
+            const int kept = bar->value();
+            m_text->setPlainText(QString::fromUtf8(*r));
+            bar->setValue(atBottom ? bar->maximum() : kept);
+            m_status->setText(tr("%1, read %2").arg(service, QTime::currentTime().toString()));
+        });
 }
 
 } // namespace Portoser

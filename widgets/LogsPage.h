@@ -27,7 +27,8 @@ class LogsPage : public QWidget
     Q_OBJECT
 
 public:
-    LogsPage(OrchestratorThread *worker, QWidget *parent = nullptr);
+    /** `reads` fetches logs (never behind a deploy). */
+    LogsPage(OrchestratorThread *reads, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     /** Shows `service`'s log (its last lines) now. */
@@ -37,7 +38,7 @@ public:
 private:
     void fetch();
 
-    OrchestratorThread *m_worker;
+    OrchestratorThread *m_reads;
     std::optional<Registry> m_registry;
     QComboBox *m_service;
     QSpinBox *m_lines;

@@ -5,7 +5,6 @@
 #include "core/registry/RegistryLocator.h"
 #include "core/runtime/HealLoop.h"
 #include "core/runtime/OrchestratorThread.h"
-#include "widgets/BackToGui.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryPage.h"
@@ -62,6 +61,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     , m_settings(AppSettings::load())
     , m_registryPath(chooseRegistry(registryPath, m_settings))
     , m_worker(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui"_s))
+    , m_reads(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-reads"_s))
     , m_observer(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-observe"_s))
 {
     setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
@@ -90,11 +90,11 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         Icons::set(pages, pages->addTab(page, title), icon);
     };
     addPage(splitter, u"clusterPage"_s, tr("&Cluster"), u"cluster"_s);
-    m_healthPage = new HealthPage(m_worker.get(), pages);
+    m_healthPage = new HealthPage(m_reads.get(), pages);
     addPage(m_healthPage, u"healthPage"_s, tr("H&ealth"), u"health"_s);
-    m_logsPage = new LogsPage(m_worker.get(), pages);
+    m_logsPage = new LogsPage(m_reads.get(), pages);
     addPage(m_logsPage, u"logsPage"_s, tr("&Logs"), u"logs"_s);
-    m_historyPage = new HistoryPage(m_worker.get(), pages);
+    m_historyPage = new HistoryPage(m_reads.get(), m_worker.get(), pages);
     addPage(m_historyPage, u"historyPage"_s, tr("&History"), u"history"_s);
     m_secretsPage = new SecretsPage(m_settings.orchestrator(), pages);
     addPage(m_secretsPage, u"secretsPage"_s, tr("&Secrets"), u"secrets"_s);
@@ -297,6 +297,7 @@ void MainWindow::applySettings(const AppSettings &settings)
     if (previous.store != settings.store || previous.secrets != settings.secrets
         || previous.acceptNewHostKeys != settings.acceptNewHostKeys) {
         m_worker->setSettings(settings.orchestrator());
+        m_reads->setSettings(settings.orchestrator());
         m_observer->setSettings(settings.orchestrator());
         m_secretsPage->setSettings(settings.orchestrator());
         if (m_healLoop)
@@ -355,24 +356,30 @@ void MainWindow::observe()
         return;
     m_observing = m_registryPath;
     m_statusLabel->setText(tr("Observing…"));
-    m_observer->post([page = QPointer<QObject>(this), registry = *m_registry,
-                      this](Orchestrator &o) {
-        const QList<HostState> hosts =
-            o.observe(registry, registry.services.keys(), registry.hosts.keys());
-        if (registry.caddy.present) { // each service's URL and whether its route is right
-            QMap<QString, TopologyView::Route> routes;
-            for (const Orchestrator::RouteStatus &r : o.routeStatus(registry))
-                routes.insert(r.service,
-                              {r.url, r.detail.isEmpty() ? r.state : r.state + u": "_s + r.detail});
-            backTo(page, routes, [this](const QMap<QString, TopologyView::Route> &r) {
-                m_topology->setRoutes(r);
-            });
-        }
-        backTo(page, hosts, [this, path = registry.path](const QList<HostState> &observed) {
+    struct Observed
+    {
+        QList<HostState> hosts;
+        std::optional<QMap<QString, TopologyView::Route>> routes; // with a Caddy only
+    };
+    m_observer
+        ->call([registry = *m_registry](Orchestrator &o) {
+            Observed seen;
+            seen.hosts = o.observe(registry, registry.services.keys(), registry.hosts.keys());
+            if (registry.caddy.present) { // each service's URL and whether its route is right
+                seen.routes.emplace();
+                for (const Orchestrator::RouteStatus &r : o.routeStatus(registry))
+                    seen.routes->insert(
+                        r.service,
+                        {r.url, r.detail.isEmpty() ? r.state : r.state + u": "_s + r.detail});
+            }
+            return seen;
+        })
+        .then(this, [this, path = m_registry->path](const Observed &seen) {
+            if (seen.routes)
+                m_topology->setRoutes(*seen.routes);
             if (m_registry && m_registry->path == path) // not a registry switched away from
-                showObservation(observed);
+                showObservation(seen.hosts);
         });
-    });
 }
 
 void MainWindow::showObservation(const QList<HostState> &hosts)

@@ -85,8 +85,11 @@ private:
     QString m_registryPath;
     QMap<QString, HostState> m_hostStates; // the last observation, for refusing unreachable hosts
     QMap<QString, ServiceState> m_serviceStates;
-    QString m_observing;                            // the registry of the observation running now
-    std::unique_ptr<OrchestratorThread> m_worker;   // deploys, plans, history, logs
+    QString m_observing; // the registry of the observation running now
+    // Three threads, so that nothing waits behind what it does not need: a deploy never holds up
+    // a history page, a log or a diagnosis, and a hung host's observation delays neither.
+    std::unique_ptr<OrchestratorThread> m_worker;   // deploys, plans, rollbacks
+    std::unique_ptr<OrchestratorThread> m_reads;    // history, logs, diagnoses, heal events
     std::unique_ptr<OrchestratorThread> m_observer; // observations only
     StagedMoves *m_staged = nullptr;
     TopologyView *m_topology = nullptr;

@@ -3,7 +3,6 @@
 
 #include "core/runtime/OrchestratorThread.h"
 #include "core/secrets/EnvFile.h"
-#include "widgets/BackToGui.h"
 
 #include <QComboBox>
 #include <QDialog>
@@ -195,15 +194,17 @@ void SecretsPage::refresh()
     m_status->setText(tr("Reading secrets…"));
     const QString kind = backendKind();
     const std::optional<Registry> registry = m_registry;
-    m_worker->post([page = QPointer<QObject>(this), kind, registry, this](Orchestrator &o) {
-        Snapshot snapshot;
-        auto listed = o.secretList(registry.value_or(Registry{}), kind);
-        if (!listed)
-            snapshot.error = listed.error().message;
-        else
-            snapshot.entries = listed->secrets;
-        backTo(page, snapshot, [this](const Snapshot &s) { showSnapshot(s); });
-    });
+    m_worker
+        ->call([kind, registry](Orchestrator &o) {
+            Snapshot snapshot;
+            auto listed = o.secretList(registry.value_or(Registry{}), kind);
+            if (!listed)
+                snapshot.error = listed.error().message;
+            else
+                snapshot.entries = listed->secrets;
+            return snapshot;
+        })
+        .then(this, [this](const Snapshot &s) { showSnapshot(s); });
 }
 
 void SecretsPage::showSnapshot(const Snapshot &snapshot)
@@ -302,11 +303,14 @@ void SecretsPage::change(Job job)
 {
     m_status->setText(tr("Saving…"));
     const QString kind = backendKind();
-    m_worker->post([page = QPointer<QObject>(this), kind, job, this](Orchestrator &o) {
-        auto store = o.secrets(kind);
-        const Result<QString> done = store ? job(**store) : Result<QString>(store.error());
-        const QString message = done ? *done : done.error().message;
-        backTo(page, std::pair{done.ok(), message}, [this](const std::pair<bool, QString> &r) {
+    m_worker
+        ->call([kind, job](Orchestrator &o) {
+            auto store = o.secrets(kind);
+            const Result<QString> done = store ? job(**store) : Result<QString>(store.error());
+            const QString message = done ? *done : done.error().message;
+            return std::pair{done.ok(), message};
+        })
+        .then(this, [this](const std::pair<bool, QString> &r) {
             if (!r.first) {
                 m_status->setText(r.second);
                 QMessageBox::warning(this, tr("Secrets"), r.second);
@@ -316,7 +320,6 @@ void SecretsPage::change(Job job)
             refresh();
             m_status->setText(r.second);
         });
-    });
 }
 
 void SecretsPage::reveal(int row)
@@ -327,27 +330,28 @@ void SecretsPage::reveal(int row)
     const QString key = keyAt(row);
     const int generation = m_generation;
     const QString kind = backendKind();
-    m_worker->post(
-        [page = QPointer<QObject>(this), kind, path, key, generation, this](Orchestrator &o) {
+    m_worker
+        ->call([kind, path, key](Orchestrator &o) {
             auto store = o.secrets(kind);
             const Result<QString> value =
                 store ? (*store)->get(path, key) : Result<QString>(store.error());
-            backTo(page, value, [this, key, generation](const Result<QString> &v) {
-                if (generation != m_generation)
-                    return; // the table was rebuilt meanwhile
-                for (int r = 0; r < m_keys->rowCount(); ++r) {
-                    if (keyAt(r) != key)
-                        continue;
-                    m_keys->item(r, ValueColumn)->setText(v ? *v : v.error().message);
-                    QTimer::singleShot(m_revealMs, this, [this, key, generation] {
-                        if (generation != m_generation)
-                            return;
-                        for (int r2 = 0; r2 < m_keys->rowCount(); ++r2)
-                            if (keyAt(r2) == key)
-                                hideValue(r2);
-                    });
-                }
-            });
+            return value;
+        })
+        .then(this, [this, key, generation](const Result<QString> &v) {
+            if (generation != m_generation)
+                return; // the table was rebuilt meanwhile
+            for (int r = 0; r < m_keys->rowCount(); ++r) {
+                if (keyAt(r) != key)
+                    continue;
+                m_keys->item(r, ValueColumn)->setText(v ? *v : v.error().message);
+                QTimer::singleShot(m_revealMs, this, [this, key, generation] {
+                    if (generation != m_generation)
+                        return;
+                    for (int r2 = 0; r2 < m_keys->rowCount(); ++r2)
+                        if (keyAt(r2) == key)
+                            hideValue(r2);
+                });
+            }
         });
 }
 
@@ -420,11 +424,14 @@ void SecretsPage::showHistory(int row)
     const QString path = selectedPath();
     const QString key = keyAt(row);
     const QString kind = backendKind();
-    m_worker->post([page = QPointer<QObject>(this), kind, path, key, this](Orchestrator &o) {
-        auto store = o.secrets(kind);
-        const Result<QList<SecretVersion>> history =
-            store ? (*store)->versions(path, key) : Result<QList<SecretVersion>>(store.error());
-        backTo(page, history, [this, path, key](const Result<QList<SecretVersion>> &h) {
+    m_worker
+        ->call([kind, path, key](Orchestrator &o) {
+            auto store = o.secrets(kind);
+            const Result<QList<SecretVersion>> history =
+                store ? (*store)->versions(path, key) : Result<QList<SecretVersion>>(store.error());
+            return history;
+        })
+        .then(this, [this, path, key](const Result<QList<SecretVersion>> &h) {
             if (!h) {
                 QMessageBox::warning(this, tr("Secrets"), h.error().message);
                 return;
@@ -485,7 +492,6 @@ void SecretsPage::showHistory(int row)
                     .arg(*written);
             });
         });
-    });
 }
 
 void SecretsPage::importFile(const QString &file)
@@ -503,13 +509,15 @@ void SecretsPage::importFile(const QString &file)
     const QString target = selectedPath().isEmpty() ? QStringLiteral("services/") : selectedPath();
     // What is stored now decides the preview: new, changed or the same.
     const QString kind = backendKind();
-    m_worker->post([page = QPointer<QObject>(this), kind, target, v = *values,
-                    this](Orchestrator &o) {
-        auto store = o.secrets(kind);
-        const Result<QMap<QString, SecretChange>> changes =
-            store ? (*store)->compare(target, v)
-                  : Result<QMap<QString, SecretChange>>(store.error());
-        backTo(page, changes, [this, target, v](const Result<QMap<QString, SecretChange>> &states) {
+    m_worker
+        ->call([kind, target, v = *values](Orchestrator &o) {
+            auto store = o.secrets(kind);
+            const Result<QMap<QString, SecretChange>> changes =
+                store ? (*store)->compare(target, v)
+                      : Result<QMap<QString, SecretChange>>(store.error());
+            return changes;
+        })
+        .then(this, [this, target, v = *values](const Result<QMap<QString, SecretChange>> &states) {
             if (!states) {
                 QMessageBox::warning(this, tr("Import"), states.error().message);
                 return;
@@ -559,7 +567,6 @@ void SecretsPage::importFile(const QString &file)
                     .arg(into);
             });
         });
-    });
 }
 
 } // namespace Portoser

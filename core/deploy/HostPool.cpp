@@ -20,13 +20,22 @@ std::shared_ptr<HostPool> HostPool::shared(const TransportSettings &settings)
     return pool;
 }
 
+namespace {
+
+/** Whether a session made for `a` is one for `b`: the same place, login and trust. */
+bool sameConnection(const Host &a, const Host &b)
+{
+    return a.address() == b.address() && a.sshPort == b.sshPort && a.sshUser == b.sshUser
+           && a.isLocal() == b.isLocal() && a.sshKey == b.sshKey && a.knownHosts == b.knownHosts;
+}
+
+} // namespace
+
 HostWorker &HostPool::worker(const Host &host)
 {
     const QMutexLocker lock(&m_mutex);
     auto &slot = m_workers[host.name];
-    if (slot
-        && (slot->host().address() != host.address() || slot->host().sshPort != host.sshPort
-            || slot->host().sshUser != host.sshUser || slot->host().isLocal() != host.isLocal()))
+    if (slot && !sameConnection(slot->host(), host))
         m_retired.push_back(std::move(slot)); // another thread may be using it right now
     if (!slot)
         slot = std::make_unique<HostWorker>(host, m_settings);

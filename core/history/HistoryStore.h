@@ -3,8 +3,8 @@
 
 #include "core/Result.h"
 #include "core/history/DeploymentRecord.h"
+#include "core/store/Database.h"
 
-#include <QLockFile>
 #include <QMap>
 #include <QString>
 
@@ -39,20 +39,16 @@ class HistoryStore;
 using StoreAccess = std::function<Result<HistoryStore *>()>;
 
 /**
- * The coordinator's database: deployment history, heal state and knowledge, API tokens, audit.
- * SQLite (`~/.portoser/portoser.db` by default) or PostgreSQL (a `postgresql://` URL), with the
- * same versioned migrations. Opening it migrates and turns records left `running` by a
- * coordinator that died into `interrupted`. Use one store per thread (a QSqlDatabase connection
- * never changes thread).
+ * The deployment history (and the arch each host reported) in the coordinator's Database.
+ * Opening it opens the database (migrating it) and turns records left `running` by a coordinator
+ * that died into `interrupted`. The other repositories (HealStore, TokenStore, AuditLog,
+ * OperatorToolStore) work on its connection. Use one per thread.
  */
 class HistoryStore
 {
 public:
     /** `location`: a SQLite file path, or postgresql://USER@HOST[:PORT]/DATABASE[?options]. */
     static Result<std::unique_ptr<HistoryStore>> open(const QString &location);
-    static bool isPostgresUrl(const QString &location);
-    /** ~/.portoser/portoser.db, or $PORTOSER_DB. */
-    static QString defaultPath();
     ~HistoryStore();
     Q_DISABLE_COPY_MOVE(HistoryStore)
 
@@ -68,29 +64,20 @@ public:
     Result<void> recordHostArch(const QString &host, const QString &arch);
     /** The arch `host` reported last, or "" when it was never contacted. */
     QString hostArch(const QString &host) const;
-    /**
-     * Takes (or confirms) the lead of `role` among every coordinator on this database, without
-     * waiting: a PostgreSQL advisory lock held by this connection, or for SQLite a lock file
-     * beside the database. It is released when this store closes or its process dies, so another
-     * coordinator takes over at its next try.
-     */
-    bool tryLead(const QString &role);
-    /** The file, or the URL without its password. */
-    QString path() const { return m_path; }
-    bool isPostgres() const { return m_postgres; }
-    /** The QSqlDatabase connection, for stores of other tables in the same file (same thread). */
-    QString connectionName() const { return m_connection; }
+
+    /** The database itself, and what it tells about itself. */
+    Database &database() { return *m_database; }
+    bool tryLead(const QString &role) { return m_database->tryLead(role); }
+    QString path() const { return m_database->path(); }
+    bool isPostgres() const { return m_database->isPostgres(); }
+    QString connectionName() const { return m_database->connectionName(); }
 
 private:
-    HistoryStore(QString connectionName, QString path, bool postgres);
-    Result<int> schemaVersion();
-    Result<void> migrate();
+    explicit HistoryStore(std::unique_ptr<Database> database);
     void markInterrupted();
 
-    QString m_connection;
-    QString m_path;
-    bool m_postgres = false;
-    QMap<QString, std::shared_ptr<QLockFile>> m_leads;
+    std::unique_ptr<Database> m_database;
+    QString m_connection; // the database's, for the queries here
 };
 
 } // namespace Portoser

@@ -33,6 +33,19 @@ void OrchestratorThread::stop()
 void OrchestratorThread::post(Task task)
 {
     ++m_pending;
+    enqueue(std::move(task));
+}
+
+void OrchestratorThread::postLater(Task task)
+{
+    ++m_pending; // counted from now: pending() already says the caller's work is coming
+    QMetaObject::invokeMethod(
+        this, [this, task = std::move(task)]() mutable { enqueue(std::move(task)); },
+        Qt::QueuedConnection);
+}
+
+void OrchestratorThread::enqueue(Task task)
+{
     QMetaObject::invokeMethod(m_context, [this, task = std::move(task)] {
         if (m_stopping) {
             --m_pending;

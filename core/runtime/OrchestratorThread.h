@@ -3,11 +3,15 @@
 
 #include "core/Orchestrator.h"
 
+#include <QFuture>
 #include <QObject>
+#include <QPromise>
 #include <QThread>
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <type_traits>
 
 namespace Portoser {
 
@@ -28,6 +32,27 @@ public:
     Q_DISABLE_COPY_MOVE(OrchestratorThread)
 
     void post(Task task);
+    /**
+     * Runs `fn` on this thread; its result arrives through the future. A widget continues it on
+     * its own thread with `.then(widget, …)`, which never runs once the widget is gone. A call
+     * dropped by stop() ends canceled. The work starts at the caller's next event-loop turn, after
+     * it has attached its continuation, so that continuation always runs queued, never inside the
+     * caller (a model's fetchMore must not insert rows while a view still handles the signal
+     * that asked for them).
+     */
+    template <typename Fn>
+    auto call(Fn fn) -> QFuture<std::invoke_result_t<Fn &, Orchestrator &>>
+    {
+        using R = std::invoke_result_t<Fn &, Orchestrator &>;
+        auto promise = std::make_shared<QPromise<R>>();
+        promise->start();
+        QFuture<R> future = promise->future();
+        postLater([promise, fn = std::move(fn)](Orchestrator &o) mutable {
+            promise->addResult(fn(o));
+            promise->finish();
+        });
+        return future;
+    }
     /** The orchestrator takes `settings` before the next task (sessions and store reopen). */
     void setSettings(const OrchestratorSettings &settings);
     /** Lets the running task finish and drops those not started (graceful shutdown). */
@@ -36,6 +61,9 @@ public:
     int pending() const { return m_pending.load(); }
 
 private:
+    void postLater(Task task);
+    void enqueue(Task task);
+
     QThread m_thread;
     QObject *m_context = nullptr; // lives in m_thread
     OrchestratorSettings m_settings;

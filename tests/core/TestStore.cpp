@@ -13,6 +13,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace Portoser;
 using namespace Qt::Literals::StringLiterals;
 
@@ -24,6 +28,7 @@ private slots:
     void init();
     void migrationsRunOnceAndRecordTheVersion_data() { engines(); }
     void migrationsRunOnceAndRecordTheVersion();
+    void manyFirstOpensAtOnceAllSucceed();
     void historyRoundTrip_data() { engines(); }
     void historyRoundTrip();
     void healTablesUpsert_data() { engines(); }
@@ -103,6 +108,31 @@ void TestStore::migrationsRunOnceAndRecordTheVersion()
     QCOMPARE(list->size(), 1);
     QCOMPARE((*again)->isPostgres(), engine == u"postgresql");
     QVERIFY(!(*again)->path().contains(u":secret@"_s));
+}
+
+// The window's threads (or two CLI processes) opening a database nobody has made yet: one
+// migrates, the others wait for it; none fails with "table deployments already exists".
+void TestStore::manyFirstOpensAtOnceAllSucceed()
+{
+    for (int round = 0; round < 5; ++round) {
+        const QString location = m_dir->filePath(u"race-%1.db"_s.arg(round));
+        std::atomic<int> ready{0};
+        QStringList errors(6);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 6; ++i)
+            threads.emplace_back([&, i] {
+                ++ready;
+                while (ready.load() < 6) // all start together
+                    std::this_thread::yield();
+                auto store = HistoryStore::open(location);
+                if (!store)
+                    errors[i] = store.error().message;
+            });
+        for (std::thread &t : threads)
+            t.join();
+        errors.removeAll(QString());
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u"; "_s)));
+    }
 }
 
 void TestStore::historyRoundTrip()

@@ -4,6 +4,8 @@
 // names the host; and a deploy elsewhere never queues behind an observation stuck on that host.
 #include "core/Orchestrator.h"
 #include "widgets/DeployPanel.h"
+#include "widgets/HistoryModel.h"
+#include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
@@ -11,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +30,7 @@ class TestGuiResponsive : public QObject
 private slots:
     void eventLoopTurnsWhileADeployTimesOut();
     void deployDoesNotWaitForAnObservationOfAHungHost();
+    void historyLoadsWhileADeployWaitsOnAHost();
 
 private:
     /** alpha (local) runs web; lost takes TCP connections and never answers (a hung sshd). */
@@ -111,10 +115,37 @@ void TestGuiResponsive::deployDoesNotWaitForAnObservationOfAHungHost()
     QTest::mouseClick(deploy, Qt::LeftButton);
     auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
     QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy(), 60000);
-    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    QVERIFY2(results->topLevelItem(0)->text(2) == u"succeeded"_s,
+             qPrintable(results->topLevelItem(0)->text(0)));
     QCOMPARE(window.topology()->hostSummary(u"alpha"_s), u"not observed yet"_s);
     (void)Orchestrator().stop(Orchestrator().checkRegistry(window.registryPath()).registry,
                               u"web"_s, u"test"_s);
+}
+
+void TestGuiResponsive::historyLoadsWhileADeployWaitsOnAHost()
+{
+    QTemporaryDir dir;
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    MainWindow window(writeRegistry(dir, silent));
+    window.show();
+    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
+    window.stagedMoves()->stage({u"web"_s, u"alpha"_s, u"lost"_s});
+    auto *deploy = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
+    QTRY_VERIFY(deploy->isEnabled());
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    QVERIFY(window.deployPanel()->isBusy());
+    QTest::qWait(300); // the deploy is on its thread, waiting for lost's banner
+
+    // The history page reads on a thread of its own: it answers long before the deploy ends.
+    QSignalSpy loaded(window.historyPage()->model(), &HistoryModel::pageLoaded);
+    QElapsedTimer clock;
+    clock.start();
+    window.historyPage()->reload();
+    QVERIFY2(loaded.wait(5000), "no page of history within 5 s");
+    QVERIFY2(window.deployPanel()->isBusy(),
+             qPrintable(u"the deploy ended first (%1 ms)"_s.arg(clock.elapsed())));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy(), 60000);
 }
 
 QTEST_MAIN(TestGuiResponsive)
