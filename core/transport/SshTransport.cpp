@@ -709,9 +709,9 @@ public:
     {}
 
     Result<void> establish();
-    /** establish(), unless the work at hand was queued before the last attempt failed: then
-     *  that attempt's error (a host that does not answer costs its timeout once, not once per
-     *  queued job). */
+    /** establish(), unless the work at hand was queued before the last attempt failed, or that
+     *  attempt timed out moments ago: then that attempt's error (a host that does not answer
+     *  costs its timeout once, not once per queued job or per step of an operation). */
     Result<void> establishUnlessJustFailed();
     Result<void> verifyHostKey();
     Result<void> authenticate();
@@ -737,6 +737,7 @@ public:
     std::chrono::steady_clock::time_point queuedAt{}; // of the work at hand; zero: unknown
     std::optional<Error> lastFailure;                 // of the last establish(), if it failed
     std::chrono::steady_clock::time_point lastFailureAt{};
+    bool lastFailureWasSlow = false; // it waited out the connect timeout
     ssh_session session = nullptr;
     // Opened by the first upload and kept with the session: each new SFTP channel costs a
     // session process and an sftp-server start on the host.
@@ -753,15 +754,24 @@ public:
 
 Result<void> SshTransport::Private::establishUnlessJustFailed()
 {
-    if (lastFailure && queuedAt != std::chrono::steady_clock::time_point{}
-        && queuedAt < lastFailureAt)
+    using std::chrono::steady_clock;
+    // A connect that waited out its whole timeout (a host that takes the connection and never
+    // answers, a link that drops packets) is not tried again for a moment: the next steps of the
+    // same operation (the deploy after its plan, the diagnosis after the deploy) get its answer
+    // at once instead of a timeout each. A refused connection costs nothing to retry.
+    constexpr auto SlowFailureRemembered = std::chrono::seconds(3);
+    const auto now = steady_clock::now();
+    if (lastFailure
+        && ((queuedAt != steady_clock::time_point{} && queuedAt < lastFailureAt)
+            || (lastFailureWasSlow && now - lastFailureAt < SlowFailureRemembered)))
         return *lastFailure;
     auto established = establish();
     if (established) {
         lastFailure.reset();
     } else {
         lastFailure = established.error();
-        lastFailureAt = std::chrono::steady_clock::now();
+        lastFailureAt = steady_clock::now();
+        lastFailureWasSlow = lastFailureAt - now >= target.connectTimeout * 9 / 10;
     }
     return established;
 }
