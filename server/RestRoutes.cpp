@@ -382,6 +382,18 @@ void addRestRoutes(Router &router, ApiServer &server)
           "?types=job,health filters)"_s,
           [s](const CallPtr &call) { streamEvents(*s, call); });
 
+    opRoute("GET", u"/api/v1/secrets"_s, u"list_secrets"_s,
+            u"Secrets metadata (?prefix=&backend=): path, key, version, updated, used_by — never "
+            "values"_s,
+            [](const CallPtr &call) -> std::optional<QJsonObject> {
+                QJsonObject a;
+                for (const QString &key : {u"backend"_s, u"prefix"_s}) {
+                    if (!call->query(key).isEmpty())
+                        a.insert(key, call->query(key));
+                }
+                return a;
+            });
+
     // Small reads and writes through the facade, on the coordinator's reads thread.
     const auto facadeRead =
         [s](const CallPtr &call,
@@ -396,18 +408,9 @@ void addRestRoutes(Router &router, ApiServer &server)
                                   });
         };
     // Operator-registered MCP tools (validated against the registry, stored in the database).
-    route("GET", u"/api/v1/mcp/tools"_s, Role::Viewer, false, u"Operator-registered MCP tools"_s,
-          [facadeRead](const CallPtr &call) {
-              facadeRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
-                  auto tools = o.operatorTools();
-                  if (!tools)
-                      return tools.error();
-                  QJsonArray items;
-                  for (const OperatorTool &t : *tools)
-                      items.append(t.toJson());
-                  return QJsonValue(QJsonObject{{u"tools"_s, items}});
-              });
-          });
+    opRoute("GET", u"/api/v1/mcp/tools"_s, u"list_operator_tools"_s,
+            u"Operator-registered MCP tools"_s,
+            [](const CallPtr &) -> std::optional<QJsonObject> { return QJsonObject(); });
     route("GET", u"/api/v1/mcp/tools/{name}"_s, Role::Viewer, false, u"One operator tool"_s,
           [facadeRead](const CallPtr &call) {
               const QString name = call->params.value(u"name"_s);
@@ -454,18 +457,8 @@ void addRestRoutes(Router &router, ApiServer &server)
           });
 
     // Access management.
-    route("GET", u"/api/v1/tokens"_s, Role::Admin, false, u"API tokens (never their secrets)"_s,
-          [facadeRead](const CallPtr &call) {
-              facadeRead(call, [](Orchestrator &o, const Registry &) -> Result<QJsonValue> {
-                  auto tokens = o.tokens();
-                  if (!tokens)
-                      return tokens.error();
-                  QJsonArray items;
-                  for (const ApiToken &t : *tokens)
-                      items.append(t.toJson());
-                  return QJsonValue(QJsonObject{{u"tokens"_s, items}});
-              });
-          });
+    opRoute("GET", u"/api/v1/tokens"_s, u"list_tokens"_s, u"API tokens (never their secrets)"_s,
+            [](const CallPtr &) -> std::optional<QJsonObject> { return QJsonObject(); });
     route("POST", u"/api/v1/tokens"_s, Role::Admin, true,
           u"Create a token ({\"name\",\"role\"}); its secret is in this answer only"_s,
           [facadeRead](const CallPtr &call) {

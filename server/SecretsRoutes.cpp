@@ -96,25 +96,6 @@ void addSecretsRoutes(Router &router, ApiServer &server)
         return *parsed;
     };
 
-    route("GET", u"/api/v1/secrets"_s, Role::Operator, false,
-          u"Secrets metadata (?prefix=&backend=): path, key, version, updated, used_by — never "
-          "values"_s,
-          [s](const CallPtr &call) {
-              const Registry registry = s->coordinator().registry();
-              s->coordinator().read(
-                  [registry, backend = call->query(u"backend"_s),
-                   prefix = call->query(u"prefix"_s)](Orchestrator &o) -> Result<QJsonValue> {
-                      auto listed = o.secretList(registry, backend, prefix);
-                      if (!listed)
-                          return listed.error();
-                      return QJsonValue(listed->toJson());
-                  },
-                  [call](const Result<QJsonValue> &r) {
-                      if (!r)
-                          return call->fail(r.error());
-                      call->reply(*r);
-                  });
-          });
     route("GET", u"/api/v1/secrets/status"_s, Role::Operator, false,
           u"The secrets backend: where, reachable, unlocked (?backend=)"_s,
           [s](const CallPtr &call) {

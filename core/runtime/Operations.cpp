@@ -325,6 +325,38 @@ Result<QJsonValue> healStatus(OperationCall &call)
     return QJsonValue(QJsonObject{{u"events"_s, items}, {u"knowledge"_s, rows}});
 }
 
+Result<QJsonValue> listSecrets(OperationCall &call)
+{
+    auto listed =
+        call.orchestrator.secretList(call.registry, call.arguments.value(u"backend"_s).toString(),
+                                     call.arguments.value(u"prefix"_s).toString());
+    if (!listed)
+        return listed.error();
+    return QJsonValue(listed->toJson());
+}
+
+Result<QJsonValue> listTokens(OperationCall &call)
+{
+    auto tokens = call.orchestrator.tokens();
+    if (!tokens)
+        return tokens.error();
+    QJsonArray items;
+    for (const ApiToken &t : *tokens)
+        items.append(t.toJson());
+    return QJsonValue(QJsonObject{{u"tokens"_s, items}});
+}
+
+Result<QJsonValue> listOperatorTools(OperationCall &call)
+{
+    auto tools = call.orchestrator.operatorTools();
+    if (!tools)
+        return tools.error();
+    QJsonArray items;
+    for (const OperatorTool &t : *tools)
+        items.append(t.toJson());
+    return QJsonValue(QJsonObject{{u"tools"_s, items}});
+}
+
 QList<Operation> catalog()
 {
     const QJsonObject service = text(u"Service name as in the registry"_s);
@@ -419,6 +451,20 @@ QList<Operation> catalog()
          u"The watchdog's recent events and what the knowledge base learned."_s, Role::Viewer,
          false, false,
          object({{u"service"_s, service}, {u"limit"_s, integer(u"Events"_s, 1, 500)}}), healStatus},
+        {u"list_secrets"_s, u"List secrets"_s,
+         u"Secrets metadata: path, key, version, when it changed and the services that use it; "
+         "never a value."_s,
+         Role::Operator, false, false,
+         object({{u"backend"_s, text(u"local or vault (missing: the configured default)"_s)},
+                 {u"prefix"_s, text(u"Only the paths under this prefix"_s)}}),
+         listSecrets},
+        {u"list_tokens"_s, u"List API tokens"_s,
+         u"The coordinator's API tokens: name, role, when made and last used, whether revoked; "
+         "never their secrets."_s,
+         Role::Admin, false, false, object({}), listTokens},
+        {u"list_operator_tools"_s, u"List operator tools"_s,
+         u"The tools operators registered: name, description, host, command template, role."_s,
+         Role::Viewer, false, false, object({}), listOperatorTools},
     };
 }
 

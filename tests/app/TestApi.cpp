@@ -487,6 +487,29 @@ void TestApi::mcpOverHttpSessionsAndChecks()
         inSession);
     QCOMPARE(call.json()[u"result"_s][u"isError"_s].toBool(), false);
     QCOMPARE(call.json()[u"result"_s][u"structuredContent"_s][u"services"_s].toArray().size(), 3);
+    // Secrets, tokens and operator tools are in the catalog too: the same answers as REST (here
+    // the secrets store has no passphrase: the same error both ways).
+    for (const QByteArray &tool : {"list_secrets"_ba, "list_tokens"_ba, "list_operator_tools"_ba}) {
+        const auto listed =
+            m_serve->request("POST", u"/mcp"_s,
+                             R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":")"
+                                 + tool + R"(","arguments":{}}})",
+                             inSession);
+        const QJsonObject result = listed.json()[u"result"_s].toObject();
+        const QString path = tool == "list_secrets"  ? u"/api/v1/secrets"_s
+                             : tool == "list_tokens" ? u"/api/v1/tokens"_s
+                                                     : u"/api/v1/mcp/tools"_s;
+        const auto rest = m_serve->request("GET", path);
+        if (rest.status == 200) {
+            QVERIFY2(!result[u"isError"_s].toBool(), listed.body.constData());
+            QCOMPARE(result[u"structuredContent"_s].toObject(), rest.json().object());
+        } else {
+            QVERIFY2(result[u"isError"_s].toBool(), listed.body.constData());
+            QVERIFY2(listed.body.contains(
+                         rest.json()[u"error"_s][u"message"_s].toString().left(40).toUtf8()),
+                     listed.body.constData());
+        }
+    }
     const auto badArgs = m_serve->request(
         "POST", u"/mcp"_s,
         R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"logs","arguments":{"lines":5}}})",

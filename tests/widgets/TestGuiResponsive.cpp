@@ -35,7 +35,22 @@ private slots:
 private:
     /** alpha (local) runs web; lost takes TCP connections and never answers (a hung sshd). */
     QString writeRegistry(const QTemporaryDir &dir, const QTcpServer &silent);
+    /** Once the window shows `web`, stages its move from alpha to lost (or, with `toLost` false,
+     *  a redeploy on alpha) and presses Deploy. */
+    static void deploy(MainWindow &window, bool toLost);
 };
+
+void TestGuiResponsive::deploy(MainWindow &window, bool toLost)
+{
+    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
+    if (toLost)
+        window.stagedMoves()->stage({u"web"_s, u"alpha"_s, u"lost"_s});
+    else
+        window.stagedMoves()->markRedeploy(u"web"_s, u"alpha"_s);
+    auto *button = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
+    QTRY_VERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
 
 QString TestGuiResponsive::writeRegistry(const QTemporaryDir &dir, const QTcpServer &silent)
 {
@@ -66,11 +81,7 @@ void TestGuiResponsive::eventLoopTurnsWhileADeployTimesOut()
     MainWindow window(dir.filePath(u"registry.yml"_s));
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
-    window.stagedMoves()->stage({u"web"_s, u"alpha"_s, u"lost"_s});
-    auto *deploy = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
-    QTRY_VERIFY(deploy->isEnabled());
-    QTest::mouseClick(deploy, Qt::LeftButton);
+    deploy(window, true);
     QVERIFY(window.deployPanel()->isBusy());
 
     // A 10 ms timer on the GUI thread: over 2 s of waiting on SSH it fires ~200 times (a loop
@@ -106,13 +117,9 @@ void TestGuiResponsive::deployDoesNotWaitForAnObservationOfAHungHost()
     QVERIFY(silent.listen(QHostAddress::LocalHost));
     MainWindow window(writeRegistry(dir, silent));
     window.show();
-    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
     // The window's first observation now waits on lost (10 s connect timeout); a deploy on
     // alpha runs on its own thread and ends while that observation still has not come back.
-    window.stagedMoves()->markRedeploy(u"web"_s, u"alpha"_s);
-    auto *deploy = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
-    QTRY_VERIFY(deploy->isEnabled());
-    QTest::mouseClick(deploy, Qt::LeftButton);
+    deploy(window, false);
     auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
     QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy(), 60000);
     QVERIFY2(results->topLevelItem(0)->text(2) == u"succeeded"_s,
@@ -129,11 +136,7 @@ void TestGuiResponsive::historyLoadsWhileADeployWaitsOnAHost()
     QVERIFY(silent.listen(QHostAddress::LocalHost));
     MainWindow window(writeRegistry(dir, silent));
     window.show();
-    QTRY_VERIFY(!window.topology()->chipPosition(u"web"_s).isNull());
-    window.stagedMoves()->stage({u"web"_s, u"alpha"_s, u"lost"_s});
-    auto *deploy = window.deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
-    QTRY_VERIFY(deploy->isEnabled());
-    QTest::mouseClick(deploy, Qt::LeftButton);
+    deploy(window, true);
     QVERIFY(window.deployPanel()->isBusy());
     QTest::qWait(300); // the deploy is on its thread, waiting for lost's banner
 
