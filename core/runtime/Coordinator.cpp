@@ -4,7 +4,6 @@
 #include "core/access/JsonSchema.h"
 #include "core/runtime/Operations.h"
 
-#include <QPointer>
 
 namespace Portoser {
 
@@ -120,10 +119,8 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
 void Coordinator::read(std::function<Result<QJsonValue>(Orchestrator &)> task,
                        std::function<void(const Result<QJsonValue> &)> done)
 {
-    QPointer<Coordinator> self(this);
-    m_reads.post([self, task = std::move(task), done = std::move(done)](Orchestrator &o) {
-        const Result<QJsonValue> value = task(o);
-        QMetaObject::invokeMethod(self, [done, value] { done(value); });
+    m_reads.call(std::move(task)).then(this, [done = std::move(done)](const Result<QJsonValue> &r) {
+        done(r);
     });
 }
 
