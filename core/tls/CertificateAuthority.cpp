@@ -172,7 +172,9 @@ Result<CertPtr> makeCertificate(EVP_PKEY *key, const QString &commonName, int va
     CertPtr cert(X509_new());
     X509_set_version(cert.get(), 2); // v3
     unsigned char serial[16];
-    RAND_bytes(serial, sizeof serial);
+    // Unique serials are what lets a revocation or a browser tell two certificates apart.
+    if (RAND_bytes(serial, sizeof serial) != 1)
+        return Error{ErrorCode::Failed, opensslError(u"no random serial number"_s)};
     serial[0] &= 0x7f; // positive
     BIGNUM *bn = BN_bin2bn(serial, sizeof serial, nullptr);
     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
