@@ -131,6 +131,8 @@ QJsonObject McpServer::toolList() const
                                            {u"openWorldHint"_s, false}}}});
     }
     for (const OperatorTool &t : m_tools ? m_tools() : QList<OperatorTool>()) {
+        if (Operations::find(t.name)) // stored before the catalog took the name: the catalog's
+            continue;
         tools.append(QJsonObject{
             {u"name"_s, t.name},
             {u"title"_s, t.name},

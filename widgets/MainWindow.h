@@ -87,7 +87,9 @@ private:
     QMap<QString, ServiceState> m_serviceStates;
     QString m_observing; // the registry of the observation running now
     // Three threads, so that nothing waits behind what it does not need: a deploy never holds up
-    // a history page, a log or a diagnosis, and a hung host's observation delays neither.
+    // the history page, nor a log or a diagnosis of another host (on the host it deploys to, they
+    // wait for the step running there: one SSH session per host), and a hung host's observation
+    // delays neither.
     std::unique_ptr<OrchestratorThread> m_worker;   // deploys, plans, rollbacks
     std::unique_ptr<OrchestratorThread> m_reads;    // history, logs, diagnoses, heal events
     std::unique_ptr<OrchestratorThread> m_observer; // observations only

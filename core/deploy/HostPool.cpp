@@ -5,6 +5,8 @@
 
 namespace Portoser {
 
+using namespace Qt::Literals::StringLiterals;
+
 std::shared_ptr<HostPool> HostPool::shared(const TransportSettings &settings)
 {
     static QMutex mutex;
@@ -22,11 +24,19 @@ std::shared_ptr<HostPool> HostPool::shared(const TransportSettings &settings)
 
 namespace {
 
-/** Whether a session made for `a` is one for `b`: the same place, login and trust. */
-bool sameConnection(const Host &a, const Host &b)
+/** What a session is made for: a host's name and where, as whom and with which trust it connects.
+ *  Two definitions of one name (a reloaded registry, a task still holding the old one) each get
+ *  their own worker, so neither takes the other's away. */
+QString connectionKey(const Host &host)
 {
-    return a.address() == b.address() && a.sshPort == b.sshPort && a.sshUser == b.sshUser
-           && a.isLocal() == b.isLocal() && a.sshKey == b.sshKey && a.knownHosts == b.knownHosts;
+    return QStringList{host.name,
+                       host.address(),
+                       QString::number(host.sshPort),
+                       host.sshUser,
+                       host.isLocal() ? u"local"_s : u"ssh"_s,
+                       host.sshKey,
+                       host.knownHosts}
+        .join(u'\n');
 }
 
 } // namespace
@@ -34,9 +44,7 @@ bool sameConnection(const Host &a, const Host &b)
 HostWorker &HostPool::worker(const Host &host)
 {
     const QMutexLocker lock(&m_mutex);
-    auto &slot = m_workers[host.name];
-    if (slot && !sameConnection(slot->host(), host))
-        m_retired.push_back(std::move(slot)); // another thread may be using it right now
+    auto &slot = m_workers[connectionKey(host)];
     if (!slot)
         slot = std::make_unique<HostWorker>(host, m_settings);
     return *slot;

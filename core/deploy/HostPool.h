@@ -29,16 +29,16 @@ public:
      *  gone with the last one that holds it. */
     static std::shared_ptr<HostPool> shared(const TransportSettings &settings);
 
-    /** The worker of `host`. A host whose address, port, user or locality changed (the registry
-     *  was reloaded) gets a fresh worker; the old one stays alive for whoever still holds it. */
+    /** The worker of `host`: one per host name and connection (address, port, user, locality,
+     *  key, known_hosts), so a host whose connection changed (the registry was reloaded) gets a
+     *  fresh worker while the old one stays for whoever still holds that definition. */
     HostWorker &worker(const Host &host);
     const TransportSettings &settings() const { return m_settings; }
 
 private:
     TransportSettings m_settings;
     QMutex m_mutex;
-    std::map<QString, std::unique_ptr<HostWorker>> m_workers;
-    std::vector<std::unique_ptr<HostWorker>> m_retired;
+    std::map<QString, std::unique_ptr<HostWorker>> m_workers; // by connectionKey()
 };
 
 } // namespace Portoser

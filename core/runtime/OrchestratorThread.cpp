@@ -46,6 +46,10 @@ void OrchestratorThread::postLater(Task task)
 
 void OrchestratorThread::enqueue(Task task)
 {
+    if (m_stopping) { // a postLater that comes after stop(): the thread and its context are gone
+        --m_pending;
+        return;
+    }
     QMetaObject::invokeMethod(m_context, [this, task = std::move(task)] {
         if (m_stopping) {
             --m_pending;

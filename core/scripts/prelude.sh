@@ -62,8 +62,14 @@ pt_lock() {
   echo "lock_holder=$old"; echo "lock_age=$age"; return 75
 }
 # pt_lock_mark: the script holding the lock notes itself in it (pid and, on Linux, start time, so
-# a pid reused after a reboot is not taken for it).
-pt_lock_mark() { [ -d "$svc/lock" ] && pt_proc "$$" && printf '%s %s\n' "$$" "$p_start" > "$svc/lock/script"; :; }
+# a pid reused after a reboot is not taken for it). Its own pid, not $$: scripts run in a subshell
+# of the session's shell, which outlives them.
+pt_lock_mark() {
+  [ -d "$svc/lock" ] || return 0
+  if [ -d /proc/self ]; then l=; read -r l 2>/dev/null < /proc/self/stat; me=${l%% *}
+  else me=$(exec sh -c 'echo "$PPID"'); fi
+  pt_proc "$me" && printf '%s %s\n' "$me" "$p_start" > "$svc/lock/script"; :
+}
 # pt_lock_script_running: the script noted in the lock is still running (sets sp).
 pt_lock_script_running() {
   sp=; sst=; read -r sp sst 2>/dev/null < "$svc/lock/script" || [ -n "$sp" ] || return 1

@@ -734,8 +734,9 @@ public:
 
     SshTarget target;
     std::chrono::milliseconds stall;
-    std::chrono::steady_clock::time_point queuedAt{}; // of the work at hand; zero: unknown
-    std::optional<Error> lastFailure;                 // of the last establish(), if it failed
+    std::chrono::steady_clock::time_point queuedAt{};     // of the work at hand; zero: unknown
+    std::chrono::steady_clock::time_point jobStartedAt{}; // when the work at hand began to run
+    std::optional<Error> lastFailure;                     // of the last establish(), if it failed
     std::chrono::steady_clock::time_point lastFailureAt{};
     bool lastFailureWasSlow = false; // it waited out the connect timeout
     ssh_session session = nullptr;
@@ -761,8 +762,12 @@ Result<void> SshTransport::Private::establishUnlessJustFailed()
     // at once instead of a timeout each. A refused connection costs nothing to retry.
     constexpr auto SlowFailureRemembered = std::chrono::seconds(3);
     const auto now = steady_clock::now();
+    // Only a failure that came while the work at hand waited in the queue is its answer: one in
+    // the middle of its own run (a reconnect refused once) is not, the next try may work.
+    const bool failedWhileQueued = queuedAt != steady_clock::time_point{}
+                                   && queuedAt < lastFailureAt && lastFailureAt <= jobStartedAt;
     if (lastFailure
-        && ((queuedAt != steady_clock::time_point{} && queuedAt < lastFailureAt)
+        && (failedWhileQueued
             || (lastFailureWasSlow && now - lastFailureAt < SlowFailureRemembered)))
         return *lastFailure;
     auto established = establish();
@@ -1007,6 +1012,7 @@ Result<void> SshTransport::connect()
 void SshTransport::setQueuedAt(std::chrono::steady_clock::time_point queuedAt)
 {
     d->queuedAt = queuedAt;
+    d->jobStartedAt = std::chrono::steady_clock::now(); // the job runs from here
 }
 
 Result<CommandResult> SshTransport::run(const QString &script, std::chrono::milliseconds timeout,

@@ -431,12 +431,13 @@ void TestHostScripts::aLaterRunWaitsForTheScriptAnEarlierRunLeft()
                                         false))
                  .exitCode,
              0);
-    // What activate does: note itself in the lock, work, let go.
+    // What activate does: note itself in the lock, work, let go. In a subshell of a shell that
+    // lives on (as scripts run in the session's shell): the subshell is what is waited for.
     QProcess script;
     script.start(u"sh"_s, {u"-c"_s,
                            RemoteScripts::prelude()
-                               + u"\nsvc=$1\npt_lock_mark\n"
-                                 u"sleep 1.5\npt_unlock 'coord=a pid=1'\n"_s,
+                               + u"\nsvc=$1\n( pt_lock_mark\n"
+                                 u"sleep 1.5\npt_unlock 'coord=a pid=1' )\nsleep 4\n"_s,
                            u"activate"_s, svcDir()});
     QVERIFY(script.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(lock + u"/script"_s), 5000);
@@ -446,13 +447,30 @@ void TestHostScripts::aLaterRunWaitsForTheScriptAnEarlierRunLeft()
     const CommandResult next = run(
         RemoteScripts::prepare(m_host, u"svc"_s, u"r1"_s, u"coord=a pid=2"_s, 900, false, false));
     QCOMPARE(next.exitCode, 0);
-    QVERIFY2(waited.elapsed() >= 1000,
+    QVERIFY2(waited.elapsed() >= 1000 && waited.elapsed() < 3500,
              qPrintable(u"took the lock after %1 ms"_s.arg(waited.elapsed())));
     QVERIFY2(!next.out.contains("note=broke"), next.out.constData()); // it was let go, not broken
-    QVERIFY(script.waitForFinished(5000));
+    QVERIFY(script.waitForFinished(10000));
     QFile holder(lock + u"/holder"_s);
     QVERIFY(holder.open(QIODevice::ReadOnly));
     QCOMPARE(holder.readAll().trimmed(), "coord=a pid=2");
+
+    // An activation killed before it let go (its session's shell lives on): broken at once.
+    QProcess killed;
+    killed.start(u"sh"_s, {u"-c"_s,
+                           RemoteScripts::prelude()
+                               + u"\nsvc=$1\n( pt_lock_mark; exec sleep 30 ) & sub=$!\n"
+                                 u"sleep 0.5; kill -9 \"$sub\"; sleep 4\n"_s,
+                           u"activate"_s, svcDir()});
+    QVERIFY(killed.waitForStarted());
+    QTest::qWait(1200);
+    waited.restart();
+    const CommandResult after = run(
+        RemoteScripts::prepare(m_host, u"svc"_s, u"r1"_s, u"coord=a pid=3"_s, 900, false, false));
+    QCOMPARE(after.exitCode, 0);
+    QVERIFY2(after.out.contains("note=broke"), after.out.constData());
+    QVERIFY2(waited.elapsed() < 1000, qPrintable(u"%1 ms"_s.arg(waited.elapsed())));
+    QVERIFY(killed.waitForFinished(10000));
 
     // A script that is gone, or a pid now another process's (its start time differs): broken at
     // once, as before.
