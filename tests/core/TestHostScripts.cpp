@@ -431,15 +431,17 @@ void TestHostScripts::aLaterRunWaitsForTheScriptAnEarlierRunLeft()
                                         false))
                  .exitCode,
              0);
+    // `body` after the prelude, with $svc set, in the background.
+    const auto background = [this](QProcess &p, const QString &body) {
+        p.start(u"sh"_s, {u"-c"_s, RemoteScripts::prelude() + u"\nsvc=$1\n"_s + body, u"activate"_s,
+                          svcDir()});
+        return p.waitForStarted();
+    };
     // What activate does: note itself in the lock, work, let go. In a subshell of a shell that
     // lives on (as scripts run in the session's shell): the subshell is what is waited for.
     QProcess script;
-    script.start(u"sh"_s, {u"-c"_s,
-                           RemoteScripts::prelude()
-                               + u"\nsvc=$1\n( pt_lock_mark\n"
-                                 u"sleep 1.5\npt_unlock 'coord=a pid=1' )\nsleep 4\n"_s,
-                           u"activate"_s, svcDir()});
-    QVERIFY(script.waitForStarted());
+    QVERIFY(
+        background(script, u"( pt_lock_mark; sleep 1.5; pt_unlock 'coord=a pid=1' ); sleep 4\n"_s));
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(lock + u"/script"_s), 5000);
 
     QElapsedTimer waited;
@@ -457,12 +459,8 @@ void TestHostScripts::aLaterRunWaitsForTheScriptAnEarlierRunLeft()
 
     // An activation killed before it let go (its session's shell lives on): broken at once.
     QProcess killed;
-    killed.start(u"sh"_s, {u"-c"_s,
-                           RemoteScripts::prelude()
-                               + u"\nsvc=$1\n( pt_lock_mark; exec sleep 30 ) & sub=$!\n"
-                                 u"sleep 0.5; kill -9 \"$sub\"; sleep 4\n"_s,
-                           u"activate"_s, svcDir()});
-    QVERIFY(killed.waitForStarted());
+    QVERIFY(background(killed, u"( pt_lock_mark; exec sleep 30 ) & sub=$!\n"
+                               u"sleep 0.5; kill -9 \"$sub\"; sleep 4\n"_s));
     QTest::qWait(1200);
     waited.restart();
     const CommandResult after = run(
