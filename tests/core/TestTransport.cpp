@@ -9,6 +9,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QScopeGuard>
@@ -57,6 +58,7 @@ private slots:
     void reconnectsOnceAfterSshdRestart();
     void unreachableHostFailsWithinTimeout();
     void workQueuedBehindAFailingConnectFailsWithIt();
+    void aFailureInTheMiddleOfAJobIsNotItsAnswer();
     void stalledUploadFailsAndTheNextWorks_data();
     void stalledUploadFailsAndTheNextWorks();
     void runOnADeadLinkEndsByItsDeadline();
@@ -425,6 +427,44 @@ void TestTransport::workQueuedBehindAFailingConnectFailsWithIt()
     clock.restart();
     QVERIFY(!worker.runScript(u"true"_s, 10s));
     QVERIFY2(clock.elapsed() >= 1000, qPrintable(u"%1 ms: not tried again"_s.arg(clock.elapsed())));
+}
+
+// A connection refused once in the middle of a job (sshd restarting) is not the answer for the
+// rest of that job: its next step connects again.
+void TestTransport::aFailureInTheMiddleOfAJobIsNotItsAnswer()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a free port, closed again: connections to it are refused
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    Host host;
+    host.name = u"restarting"_s;
+    host.ip = u"127.0.0.1"_s;
+    host.sshPort = port;
+    host.sshUser = u"ops"_s;
+    host.transport = TransportKind::Ssh;
+    host.transportExplicit = true;
+    TransportSettings settings;
+    settings.connectTimeout = 1500ms;
+    HostWorker worker(host, settings);
+    auto job = worker.submit<qint64>([port](Transport &t) -> qint64 {
+        if (t.run(u"true"_s, 10s)) // refused: nobody listens
+            return -1;
+        // Something listens now but never says a word: a real second try waits for its banner.
+        QTcpServer silent;
+        if (!silent.listen(QHostAddress::LocalHost, port))
+            return -2;
+        QElapsedTimer clock;
+        clock.start();
+        if (t.run(u"true"_s, 10s))
+            return -3;
+        return clock.elapsed();
+    });
+    const qint64 second = job.result();
+    QVERIFY2(second >= 1000,
+             qPrintable(u"the second step took %1 ms: not tried again"_s.arg(second)));
 }
 
 QString TestTransport::bigFile()
