@@ -50,7 +50,7 @@ public:
             m_context,
             [this, promise, job = std::move(job), queuedAt = std::chrono::steady_clock::now()] {
                 Transport &t = transport();
-                t.setQueuedAt(queuedAt); // work that waited on a failing connect fails with it
+                t.beginJob(queuedAt); // work that waited on a failing connect fails with it
                 promise->addResult(job(t));
                 promise->finish();
             },

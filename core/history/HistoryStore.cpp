@@ -20,11 +20,6 @@ namespace {
 
 using namespace Qt::Literals::StringLiterals;
 
-Error sqlError(const QString &what, const QSqlError &e)
-{
-    return Error{ErrorCode::Failed, u"history database: %1: %2"_s.arg(what, e.text())};
-}
-
 QJsonArray stepsToJson(const QList<StepRecord> &steps)
 {
     QJsonArray a;
@@ -111,7 +106,7 @@ Result<void> HistoryStore::recordHostArch(const QString &host, const QString &ar
     q.addBindValue(arch);
     q.addBindValue(isoNow());
     if (!q.exec())
-        return sqlError(u"cannot remember the arch of %1"_s.arg(host), q.lastError());
+        return Database::sqlError(u"cannot remember the arch of %1"_s.arg(host), q.lastError());
     return {};
 }
 
@@ -171,7 +166,7 @@ Result<void> HistoryStore::begin(DeploymentRecord &r)
           QVariant(QHostInfo::localHostName()), QVariant(qint64(::getpid()))})
         q.addBindValue(v);
     if (!q.exec() || !q.next())
-        return sqlError(u"cannot record the start of a deploy"_s, q.lastError());
+        return Database::sqlError(u"cannot record the start of a deploy"_s, q.lastError());
     r.id = q.value(0).toLongLong();
     return {};
 }
@@ -193,7 +188,7 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
         QString::fromUtf8(QJsonDocument(stepsToJson(r.steps)).toJson(QJsonDocument::Compact)));
     q.addBindValue(r.id);
     if (!q.exec())
-        return sqlError(u"cannot record the end of deploy %1"_s.arg(r.id), q.lastError());
+        return Database::sqlError(u"cannot record the end of deploy %1"_s.arg(r.id), q.lastError());
     return {};
 }
 
@@ -212,7 +207,7 @@ Result<QList<DeploymentRecord>> HistoryStore::list(const HistoryQuery &query) co
     q.addBindValue(query.limit);
     q.addBindValue(query.offset);
     if (!q.exec())
-        return sqlError(u"cannot read history"_s, q.lastError());
+        return Database::sqlError(u"cannot read history"_s, q.lastError());
     QList<DeploymentRecord> records;
     while (q.next())
         records.append(fromQuery(q));
@@ -225,7 +220,7 @@ Result<DeploymentRecord> HistoryStore::get(qint64 id) const
     q.prepare(u"SELECT %1 FROM deployments WHERE id = ?"_s.arg(Columns));
     q.addBindValue(id);
     if (!q.exec())
-        return sqlError(u"cannot read history"_s, q.lastError());
+        return Database::sqlError(u"cannot read history"_s, q.lastError());
     if (!q.next())
         return Error{ErrorCode::NotFound, u"no deployment record %1"_s.arg(id)};
     return fromQuery(q);
@@ -240,7 +235,7 @@ Result<std::optional<DeploymentRecord>> HistoryStore::lastSucceeded(const QStrin
             Columns));
     q.addBindValue(service);
     if (!q.exec())
-        return sqlError(u"cannot read history"_s, q.lastError());
+        return Database::sqlError(u"cannot read history"_s, q.lastError());
     if (!q.next())
         return std::optional<DeploymentRecord>();
     return std::optional<DeploymentRecord>(fromQuery(q));

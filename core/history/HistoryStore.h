@@ -65,8 +65,7 @@ public:
     /** The arch `host` reported last, or "" when it was never contacted. */
     QString hostArch(const QString &host) const;
 
-    /** The database itself, and what it tells about itself. */
-    Database &database() { return *m_database; }
+    /** What the database tells about itself. */
     bool tryLead(const QString &role) { return m_database->tryLead(role); }
     QString path() const { return m_database->path(); }
     bool isPostgres() const { return m_database->isPostgres(); }

@@ -4,7 +4,6 @@
 #include "core/access/JsonSchema.h"
 #include "core/runtime/Operations.h"
 
-
 namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;

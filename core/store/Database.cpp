@@ -107,11 +107,6 @@ const QStringList Migrations = {
         updated_at TEXT NOT NULL))SQL"_s,
 };
 
-Error sqlError(const QString &what, const QSqlError &e)
-{
-    return Error{ErrorCode::Failed, u"history database: %1: %2"_s.arg(what, e.text())};
-}
-
 QString forPostgres(QString statement)
 {
     statement.replace(u"INTEGER PRIMARY KEY AUTOINCREMENT"_s, u"BIGSERIAL PRIMARY KEY"_s);
@@ -122,6 +117,11 @@ QString forPostgres(QString statement)
 }
 
 } // namespace
+
+Error Database::sqlError(const QString &what, const QSqlError &e)
+{
+    return Error{ErrorCode::Failed, u"history database: %1: %2"_s.arg(what, e.text())};
+}
 
 int Database::schemaVersion()
 {

@@ -9,6 +9,8 @@
 
 #include <memory>
 
+class QSqlError;
+
 namespace Portoser {
 
 /**
@@ -27,6 +29,8 @@ public:
     static bool isPostgresUrl(const QString &location);
     /** ~/.portoser/portoser.db, or $PORTOSER_DB. */
     static QString defaultPath();
+    /** An error of this database: "history database: <what>: <the driver's text>". */
+    static Error sqlError(const QString &what, const QSqlError &e);
     /** The schema version this Portoser migrates to. */
     static int schemaVersion();
     ~Database();

@@ -19,7 +19,8 @@ public:
 
     explicit FramedShell(ShellPipe *pipe, qsizetype outputLimit = DefaultOutputLimit);
 
-    /** Runs one script. On timeout or a lost shell the pipe is stopped; the next call restarts it. */
+    /** Runs one script. On timeout or a lost shell the pipe is stopped; the next call restarts it.
+     */
     Result<CommandResult> run(const QString &script, std::chrono::milliseconds timeout,
                               const OutputSink &sink);
 

@@ -19,7 +19,8 @@ public:
     Q_DISABLE_COPY_MOVE(LocalTransport)
 
     Result<void> connect() override;
-    Result<CommandResult> run(const QString &script, std::chrono::milliseconds timeout = DefaultTimeout,
+    Result<CommandResult> run(const QString &script,
+                              std::chrono::milliseconds timeout = DefaultTimeout,
                               const OutputSink &sink = {}) override;
     Result<void> upload(const QString &localPath, const QString &remotePath,
                         const UploadProgress &progress = {}) override;

@@ -1009,10 +1009,10 @@ Result<void> SshTransport::connect()
     return d->looksAlive() ? Result<void>() : d->establishUnlessJustFailed();
 }
 
-void SshTransport::setQueuedAt(std::chrono::steady_clock::time_point queuedAt)
+void SshTransport::beginJob(std::chrono::steady_clock::time_point queuedAt)
 {
     d->queuedAt = queuedAt;
-    d->jobStartedAt = std::chrono::steady_clock::now(); // the job runs from here
+    d->jobStartedAt = std::chrono::steady_clock::now();
 }
 
 Result<CommandResult> SshTransport::run(const QString &script, std::chrono::milliseconds timeout,

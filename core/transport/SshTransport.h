@@ -49,7 +49,7 @@ public:
                         const UploadProgress &progress = {}) override;
     void disconnect() override;
     QString describe() const override;
-    void setQueuedAt(std::chrono::steady_clock::time_point queuedAt) override;
+    void beginJob(std::chrono::steady_clock::time_point queuedAt) override;
 
     /** How many times a session was established (1 plus transparent reconnects), for tests. */
     int connectCount() const;

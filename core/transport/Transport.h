@@ -63,11 +63,11 @@ public:
     /** "ssh root@10.0.0.1:22" or "local", for messages. */
     virtual QString describe() const = 0;
     /**
-     * When the work about to run was queued (its HostWorker says so before each job). Work that
-     * waited while a connection attempt failed gets that attempt's answer at once rather than
-     * waiting out a timeout of its own; work queued after it tries again.
+     * A job begins now; it was queued at `queuedAt` (its HostWorker says so before each job). A
+     * job that waited while a connection attempt failed gets that attempt's answer at once rather
+     * than waiting out a timeout of its own; a failure during its own run is not its answer.
      */
-    virtual void setQueuedAt(std::chrono::steady_clock::time_point /*queuedAt*/) {}
+    virtual void beginJob(std::chrono::steady_clock::time_point /*queuedAt*/) {}
 
     /** "<os> <arch>" as the first deploy through this transport found it (`uname -sm`); later
      *  deploys reuse it rather than start a process for it each time. Empty until then. */

@@ -388,6 +388,31 @@ void TestTransport::unreachableHostFailsWithinTimeout()
     QVERIFY(SshTransport(target(u"h3"_s)).run(u"true"_s, 10s)); // and back after link-up
 }
 
+namespace {
+
+/** An SSH host on this machine's loopback at `port` (where no real sshd answers). */
+Host loopbackSshHost(const QString &name, quint16 port)
+{
+    Host host;
+    host.name = name;
+    host.ip = u"127.0.0.1"_s;
+    host.sshPort = port;
+    host.sshUser = u"ops"_s;
+    host.transport = TransportKind::Ssh;
+    host.transportExplicit = true;
+    return host;
+}
+
+/** A connect timeout short enough for a test to wait out. */
+TransportSettings quickConnect()
+{
+    TransportSettings settings;
+    settings.connectTimeout = 1500ms;
+    return settings;
+}
+
+} // namespace
+
 void TestTransport::workQueuedBehindAFailingConnectFailsWithIt()
 {
     // A host that takes TCP connections and never says a word (a hung sshd): each connect waits
@@ -395,16 +420,7 @@ void TestTransport::workQueuedBehindAFailingConnectFailsWithIt()
     // behind a failing attempt gets its answer instead of a timeout of its own each.
     QTcpServer silent;
     QVERIFY(silent.listen(QHostAddress::LocalHost));
-    Host host;
-    host.name = u"silent"_s;
-    host.ip = u"127.0.0.1"_s;
-    host.sshPort = silent.serverPort();
-    host.sshUser = u"ops"_s;
-    host.transport = TransportKind::Ssh;
-    host.transportExplicit = true;
-    TransportSettings settings;
-    settings.connectTimeout = 1500ms;
-    HostWorker worker(host, settings);
+    HostWorker worker(loopbackSshHost(u"silent"_s, silent.serverPort()), quickConnect());
     const auto attempt = [](Transport &t) { return t.run(u"true"_s, 10s); };
     QElapsedTimer clock;
     clock.start();
@@ -439,16 +455,7 @@ void TestTransport::aFailureInTheMiddleOfAJobIsNotItsAnswer()
         QVERIFY(probe.listen(QHostAddress::LocalHost));
         port = probe.serverPort();
     }
-    Host host;
-    host.name = u"restarting"_s;
-    host.ip = u"127.0.0.1"_s;
-    host.sshPort = port;
-    host.sshUser = u"ops"_s;
-    host.transport = TransportKind::Ssh;
-    host.transportExplicit = true;
-    TransportSettings settings;
-    settings.connectTimeout = 1500ms;
-    HostWorker worker(host, settings);
+    HostWorker worker(loopbackSshHost(u"restarting"_s, port), quickConnect());
     auto job = worker.submit<qint64>([port](Transport &t) -> qint64 {
         if (t.run(u"true"_s, 10s)) // refused: nobody listens
             return -1;
