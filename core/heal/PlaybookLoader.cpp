@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The yaml-cpp adapter for operator playbooks.
+// Reads operator playbooks through the YAML adapter (core/yaml).
 #include "core/heal/Playbook.h"
+#include "core/yaml/YamlDocument.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-
-#include <yaml-cpp/yaml.h>
 
 namespace Portoser {
 
@@ -26,43 +25,38 @@ public:
         , m_out(out)
     {}
 
-    SourceLocation at(const YAML::Node &node) const
-    {
-        const YAML::Mark mark = node.Mark();
-        return mark.line < 0 ? SourceLocation{m_path, 0, 0}
-                             : SourceLocation{m_path, mark.line + 1, mark.column + 1};
-    }
+    SourceLocation at(const Yaml::Node &node) const { return {m_path, node.line(), node.column()}; }
     void error(const SourceLocation &where, const QString &message)
     {
         m_out.issues.append({Issue::Severity::Error, where, message});
     }
-    bool checkKeys(const YAML::Node &map, const QStringList &known, const QString &what)
+    bool checkKeys(const Yaml::Node &map, const QStringList &known, const QString &what)
     {
         bool ok = true;
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const QString key = QString::fromStdString(it->first.Scalar());
+        for (const Yaml::Node::Entry &entry : map.entries()) {
+            const QString key = entry.key.scalar();
             if (!known.contains(key)) {
-                error(at(it->first),
+                error(at(entry.key),
                       u"%1: unknown key \"%2\" (known: %3)"_s.arg(what, key, known.join(u", "_s)));
                 ok = false;
             }
         }
         return ok;
     }
-    QString scalar(const YAML::Node &node, const QString &what)
+    QString scalar(const Yaml::Node &node, const QString &what)
     {
         if (!node)
             return {};
-        if (!node.IsScalar()) {
+        if (!node.isScalar()) {
             error(at(node), u"%1 must be text"_s.arg(what));
             return {};
         }
-        return QString::fromStdString(node.Scalar());
+        return node.scalar();
     }
 
-    void read(const YAML::Node &root)
+    void read(const Yaml::Node &root)
     {
-        if (!root.IsMap()) {
+        if (!root.isMap()) {
             error(at(root), u"a playbook file holds one mapping (name, fingerprint, steps)"_s);
             return;
         }
@@ -75,29 +69,29 @@ public:
         if (root["fingerprint"])
             p.fingerprintWhere = at(root["fingerprint"]);
         p.description = scalar(root["description"], u"description"_s);
-        if (const YAML::Node services = root["services"]) {
-            if (services.IsSequence()) {
-                for (const YAML::Node &s : services)
+        if (const Yaml::Node services = root["services"]) {
+            if (services.isSequence()) {
+                for (const Yaml::Node &s : services.items())
                     p.services.append(scalar(s, u"a service name"_s));
             } else {
                 p.services.append(scalar(services, u"services"_s));
             }
         }
-        const YAML::Node steps = root["steps"];
-        if (steps && !steps.IsSequence())
+        const Yaml::Node steps = root["steps"];
+        if (steps && !steps.isSequence())
             error(at(steps), u"steps must be a list"_s);
         else if (steps) {
-            for (const YAML::Node &node : steps) {
+            for (const Yaml::Node &node : steps.items()) {
                 PlaybookStep step;
                 step.where = at(node);
-                if (node.IsScalar()) {
-                    step.action = QString::fromStdString(node.Scalar());
-                } else if (node.IsMap()) {
+                if (node.isScalar()) {
+                    step.action = node.scalar();
+                } else if (node.isMap()) {
                     checkKeys(node, StepKeys, u"step"_s);
                     step.action = scalar(node["action"], u"action"_s);
                     step.command = scalar(node["command"], u"command"_s);
-                    step.kill =
-                        node["kill"] && node["kill"].IsScalar() && node["kill"].Scalar() == "true";
+                    step.kill = node["kill"] && node["kill"].isScalar()
+                                && node["kill"].scalar() == u"true"_s;
                 } else {
                     error(step.where, u"a step is an action name or a mapping"_s);
                     continue;
@@ -128,13 +122,11 @@ PlaybookLoader::Loaded PlaybookLoader::parse(const QByteArray &yaml, const QStri
 {
     Loaded loaded;
     Reader reader(path, loaded);
-    try {
-        reader.read(YAML::Load(yaml.toStdString()));
-    } catch (const YAML::Exception &e) {
-        loaded.issues.append({Issue::Severity::Error,
-                              {path, e.mark.line + 1, e.mark.column + 1},
-                              QString::fromStdString(e.msg)});
-    }
+    const Yaml::Document document = Yaml::parse(yaml);
+    if (const auto &e = document.error)
+        loaded.issues.append({Issue::Severity::Error, {path, e->line, e->column}, e->message});
+    else
+        reader.read(document.root);
     return loaded;
 }
 

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// yaml-cpp adapter: the only file that sees yaml-cpp. Its exceptions stop here.
+// Reads registry files into a Registry through the YAML adapter (core/yaml), with every problem
+// reported as an Issue at file:line:col.
 #include "core/registry/RegistryLoader.h"
 
 #include "core/registry/FieldRules.h"
+#include "core/yaml/YamlDocument.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QScopedValueRollback>
 #include <QSet>
-
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <functional>
@@ -109,18 +109,19 @@ QString nearest(const QString &key, const QStringList &known)
     return best;
 }
 
-QString kindOf(const YAML::Node &node)
+QString kindOf(const Yaml::Node &node)
 {
-    switch (node.Type()) {
-    case YAML::NodeType::Sequence:
+    switch (node.kind()) {
+    case Yaml::Node::Kind::Sequence:
         return u"a list"_s;
-    case YAML::NodeType::Map:
+    case Yaml::Node::Kind::Map:
         return u"a mapping"_s;
-    case YAML::NodeType::Null:
+    case Yaml::Node::Kind::Null:
         return u"empty"_s;
-    default:
-        return u"a single value"_s;
+    case Yaml::Node::Kind::Scalar:
+        break;
     }
+    return u"a single value"_s;
 }
 
 /** Seconds from "30", "30s", "5m" or "1h". */
@@ -175,36 +176,36 @@ public:
 
 private:
     // --- locations and issues
-    SourceLocation at(const YAML::Node &node) const;
+    SourceLocation at(const Yaml::Node &node) const;
     void error(const SourceLocation &where, const QString &message);
     void warning(const SourceLocation &where, const QString &message);
-    void checkKeys(const YAML::Node &map, const QStringList &known, const QString &subject);
+    void checkKeys(const Yaml::Node &map, const QStringList &known, const QString &subject);
 
     // --- typed reads; each reports its own problem and returns nothing on failure
-    std::optional<QString> text(const YAML::Node &node, const QString &subject,
+    std::optional<QString> text(const Yaml::Node &node, const QString &subject,
                                 const QString &field);
-    std::optional<int> integer(const YAML::Node &node, const QString &subject, const QString &field,
+    std::optional<int> integer(const Yaml::Node &node, const QString &subject, const QString &field,
                                int min, int max);
-    std::optional<int> port(const YAML::Node &node, const QString &subject, const QString &field);
-    std::optional<int> duration(const YAML::Node &node, const QString &subject,
+    std::optional<int> port(const Yaml::Node &node, const QString &subject, const QString &field);
+    std::optional<int> duration(const Yaml::Node &node, const QString &subject,
                                 const QString &field);
-    std::optional<bool> boolean(const YAML::Node &node, const QString &subject,
+    std::optional<bool> boolean(const Yaml::Node &node, const QString &subject,
                                 const QString &field);
-    QStringList list(const YAML::Node &node, const QString &subject, const QString &field,
+    QStringList list(const Yaml::Node &node, const QString &subject, const QString &field,
                      bool mapKeysToo = false);
-    QMap<QString, QString> stringMap(const YAML::Node &node, const QString &subject,
+    QMap<QString, QString> stringMap(const Yaml::Node &node, const QString &subject,
                                      const QString &field);
 
     // --- sections
-    void parseDocument(const YAML::Node &root, bool topLevel);
-    void parseIncludes(const YAML::Node &node);
-    void parseHosts(const YAML::Node &node);
-    void parseServices(const YAML::Node &node);
-    Host parseHost(const QString &name, const YAML::Node &map);
-    Service parseService(const QString &name, const YAML::Node &map);
-    void parseHealth(const YAML::Node &map, Service &service, const QString &subject);
-    void parseHeal(const YAML::Node &map, Service &service, const QString &subject);
-    void parseCaddy(const YAML::Node &map);
+    void parseDocument(const Yaml::Node &root, bool topLevel);
+    void parseIncludes(const Yaml::Node &node);
+    void parseHosts(const Yaml::Node &node);
+    void parseServices(const Yaml::Node &node);
+    Host parseHost(const QString &name, const Yaml::Node &map);
+    Service parseService(const QString &name, const Yaml::Node &map);
+    void parseHealth(const Yaml::Node &map, Service &service, const QString &subject);
+    void parseHeal(const Yaml::Node &map, Service &service, const QString &subject);
+    void parseCaddy(const Yaml::Node &map);
     std::optional<ServiceFile> loadServiceFile(const QString &declared, const SourceLocation &where,
                                                const QString &subject);
 
@@ -216,8 +217,8 @@ public:
 private:
     /** Calls `fn(key, keyNode, valueNode)` for each entry of a mapping, flagging repeated keys. */
     void forEachEntry(
-        const YAML::Node &map, const QString &subject,
-        const std::function<void(const QString &, const YAML::Node &, const YAML::Node &)> &fn);
+        const Yaml::Node &map, const QString &subject,
+        const std::function<void(const QString &, const Yaml::Node &, const Yaml::Node &)> &fn);
 
     /** Marks `field` of the entity being read as reported, so the validator does not repeat it. */
     void markInvalid(const QString &field)
@@ -233,12 +234,9 @@ private:
     QString m_rootDir;
 };
 
-SourceLocation Parser::at(const YAML::Node &node) const
+SourceLocation Parser::at(const Yaml::Node &node) const
 {
-    const YAML::Mark mark = node.Mark();
-    if (mark.line < 0)
-        return {m_file->path, 0, 0};
-    return {m_file->path, mark.line + 1, mark.column + 1};
+    return {m_file->path, node.line(), node.column()};
 }
 
 void Parser::error(const SourceLocation &where, const QString &message)
@@ -252,17 +250,17 @@ void Parser::warning(const SourceLocation &where, const QString &message)
 }
 
 void Parser::forEachEntry(
-    const YAML::Node &map, const QString &subject,
-    const std::function<void(const QString &, const YAML::Node &, const YAML::Node &)> &fn)
+    const Yaml::Node &map, const QString &subject,
+    const std::function<void(const QString &, const Yaml::Node &, const Yaml::Node &)> &fn)
 {
     QHash<QString, SourceLocation> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node key = it->first;
-        if (!key.IsScalar()) {
+    for (const auto &entry : map.entries()) {
+        const Yaml::Node key = entry.key;
+        if (!key.isScalar()) {
             error(at(key), u"%1: a key must be a single value, not %2"_s.arg(subject, kindOf(key)));
             continue;
         }
-        const QString name = QString::fromStdString(key.Scalar());
+        const QString name = key.scalar();
         if (const auto previous = seen.constFind(name); previous != seen.cend()) {
             error(
                 at(key),
@@ -271,46 +269,46 @@ void Parser::forEachEntry(
             continue;
         }
         seen.insert(name, at(key));
-        fn(name, key, it->second);
+        fn(name, key, entry.value);
     }
 }
 
-void Parser::checkKeys(const YAML::Node &map, const QStringList &known, const QString &subject)
+void Parser::checkKeys(const Yaml::Node &map, const QStringList &known, const QString &subject)
 {
     QHash<QString, SourceLocation> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        if (!it->first.IsScalar())
+    for (const auto &entry : map.entries()) {
+        if (!entry.key.isScalar())
             continue;
-        const QString key = QString::fromStdString(it->first.Scalar());
+        const QString key = entry.key.scalar();
         if (const auto previous = seen.constFind(key); previous != seen.cend()) {
-            error(at(it->first),
+            error(at(entry.key),
                   u"%1: key \"%2\" appears twice (first at %3); only one may stay"_s.arg(
                       subject, key, previous->toString()));
             continue;
         }
-        seen.insert(key, at(it->first));
+        seen.insert(key, at(entry.key));
         if (known.contains(key))
             continue;
         const QString guess = nearest(key, known);
-        warning(at(it->first),
+        warning(at(entry.key),
                 guess.isEmpty() ? u"%1: unknown key \"%2\" is ignored"_s.arg(subject, key)
                                 : u"%1: unknown key \"%2\" is ignored (did you mean \"%3\"?)"_s.arg(
                                     subject, key, guess));
     }
 }
 
-std::optional<QString> Parser::text(const YAML::Node &node, const QString &subject,
+std::optional<QString> Parser::text(const Yaml::Node &node, const QString &subject,
                                     const QString &field)
 {
-    if (!node || node.IsNull())
+    if (!node || node.isNull())
         return std::nullopt;
-    if (!node.IsScalar()) {
+    if (!node.isScalar()) {
         error(at(node),
               u"%1: %2 must be a single value, not %3"_s.arg(subject, field, kindOf(node)));
         markInvalid(field);
         return std::nullopt;
     }
-    const QString raw = QString::fromStdString(node.Scalar());
+    const QString raw = node.scalar();
     const Interpolator::Outcome expanded = m_interpolator.expand(raw);
     if (expanded.problems.isEmpty())
         return expanded.text;
@@ -339,7 +337,7 @@ std::optional<QString> Parser::text(const YAML::Node &node, const QString &subje
     return std::nullopt;
 }
 
-std::optional<int> Parser::integer(const YAML::Node &node, const QString &subject,
+std::optional<int> Parser::integer(const Yaml::Node &node, const QString &subject,
                                    const QString &field, int min, int max)
 {
     const auto value = text(node, subject, field);
@@ -356,7 +354,7 @@ std::optional<int> Parser::integer(const YAML::Node &node, const QString &subjec
     return n;
 }
 
-std::optional<int> Parser::port(const YAML::Node &node, const QString &subject,
+std::optional<int> Parser::port(const Yaml::Node &node, const QString &subject,
                                 const QString &field)
 {
     const auto value = text(node, subject, field);
@@ -370,7 +368,7 @@ std::optional<int> Parser::port(const YAML::Node &node, const QString &subject,
     return value->trimmed().toInt();
 }
 
-std::optional<int> Parser::duration(const YAML::Node &node, const QString &subject,
+std::optional<int> Parser::duration(const Yaml::Node &node, const QString &subject,
                                     const QString &field)
 {
     const auto value = text(node, subject, field);
@@ -385,7 +383,7 @@ std::optional<int> Parser::duration(const YAML::Node &node, const QString &subje
     return seconds;
 }
 
-std::optional<bool> Parser::boolean(const YAML::Node &node, const QString &subject,
+std::optional<bool> Parser::boolean(const Yaml::Node &node, const QString &subject,
                                     const QString &field)
 {
     const auto value = text(node, subject, field);
@@ -399,54 +397,54 @@ std::optional<bool> Parser::boolean(const YAML::Node &node, const QString &subje
     return flag;
 }
 
-QStringList Parser::list(const YAML::Node &node, const QString &subject, const QString &field,
+QStringList Parser::list(const Yaml::Node &node, const QString &subject, const QString &field,
                          bool mapKeysToo)
 {
     QStringList out;
-    if (!node || node.IsNull())
+    if (!node || node.isNull())
         return out;
-    if (node.IsScalar()) {
+    if (node.isScalar()) {
         if (auto one = text(node, subject, field))
             out.append(*one);
         return out;
     }
-    if (node.IsMap() && mapKeysToo) { // service.yml: dependencies: {caddy: {reason: ...}}
+    if (node.isMap() && mapKeysToo) { // service.yml: dependencies: {caddy: {reason: ...}}
         forEachEntry(
             node, subject,
-            [&](const QString &key, const YAML::Node &, const YAML::Node &) { out.append(key); });
+            [&](const QString &key, const Yaml::Node &, const Yaml::Node &) { out.append(key); });
         return out;
     }
-    if (!node.IsSequence()) {
+    if (!node.isSequence()) {
         error(at(node), u"%1: %2 must be a list, not %3"_s.arg(subject, field, kindOf(node)));
         markInvalid(field);
         return out;
     }
-    for (const YAML::Node &item : node) {
+    for (const Yaml::Node &item : node.items()) {
         if (auto value = text(item, subject, field))
             out.append(*value);
     }
     return out;
 }
 
-QMap<QString, QString> Parser::stringMap(const YAML::Node &node, const QString &subject,
+QMap<QString, QString> Parser::stringMap(const Yaml::Node &node, const QString &subject,
                                          const QString &field)
 {
     QMap<QString, QString> out;
-    if (!node || node.IsNull())
+    if (!node || node.isNull())
         return out;
-    if (!node.IsMap()) {
+    if (!node.isMap()) {
         error(at(node), u"%1: %2 must be a mapping of NAME: value, not %3"_s.arg(subject, field,
                                                                                  kindOf(node)));
         markInvalid(field);
         return out;
     }
     forEachEntry(node, subject,
-                 [&](const QString &key, const YAML::Node &keyNode, const YAML::Node &value) {
+                 [&](const QString &key, const Yaml::Node &keyNode, const Yaml::Node &value) {
                      if (const auto bad = FieldRules::checkEnvName(key)) {
                          error(at(keyNode), u"%1: %2: %3"_s.arg(subject, field, *bad));
                          return;
                      }
-                     if (value.IsNull()) {
+                     if (value.isNull()) {
                          out.insert(key, QString());
                          return;
                      }
@@ -479,29 +477,27 @@ void Parser::parseText(const QByteArray &yaml, const QString &path, bool topLeve
         m_rootDir = QFileInfo(path).absolutePath();
         m_includeStack = {QFileInfo(path).canonicalFilePath()};
     }
-    try {
-        const YAML::Node root = YAML::Load(yaml.toStdString());
-        parseDocument(root, topLevel);
-    } catch (const YAML::Exception &e) {
-        // yaml-cpp reports 0-based marks; say where and what in the user's terms.
-        const SourceLocation where = e.mark.line >= 0
-                                         ? SourceLocation{path, e.mark.line + 1, e.mark.column + 1}
-                                         : SourceLocation{path};
-        error(where, u"this is not valid YAML (%1); check the indentation and that every "
-                     "key is followed by ':'"_s.arg(QString::fromStdString(e.msg)));
+    const Yaml::Document document = Yaml::parse(yaml);
+    if (const auto &e = document.error) {
+        error({path, e->line, e->column},
+              e->tooLarge ? e->message
+                          : u"this is not valid YAML (%1); check the indentation and that every "
+                            "key is followed by ':'"_s.arg(e->message));
+    } else {
+        parseDocument(document.root, topLevel);
     }
     m_file = outer;
 }
 
-void Parser::parseDocument(const YAML::Node &root, bool topLevel)
+void Parser::parseDocument(const Yaml::Node &root, bool topLevel)
 {
-    if (!root || root.IsNull()) {
+    if (!root || root.isNull()) {
         if (topLevel)
             error({m_file->path, 1, 1},
                   u"the registry is empty; it needs at least 'hosts' and 'services'"_s);
         return;
     }
-    if (!root.IsMap()) {
+    if (!root.isMap()) {
         error(at(root),
               u"the top level must be a mapping with 'hosts' and 'services', not %1"_s.arg(
                   kindOf(root)));
@@ -518,7 +514,7 @@ void Parser::parseDocument(const YAML::Node &root, bool topLevel)
     if (topLevel) {
         if (root["caddy"])
             parseCaddy(root["caddy"]);
-        if (const YAML::Node dns = root["dns"]; dns && dns.IsMap())
+        if (const Yaml::Node dns = root["dns"]; dns && dns.isMap())
             checkKeys(dns, DnsKeys, u"dns"_s);
     }
     if (root["hosts"])
@@ -533,19 +529,19 @@ void Parser::parseDocument(const YAML::Node &root, bool topLevel)
         error({m_file->path, 1, 1}, u"the registry has no 'services' section"_s);
 }
 
-void Parser::parseIncludes(const YAML::Node &node)
+void Parser::parseIncludes(const Yaml::Node &node)
 {
     // Join with the including file's directory as written, so messages show paths the way the
     // user wrote them (relative stays relative).
     const QString baseDir = QFileInfo(m_file->path).path();
-    QList<YAML::Node> entries; // `include: a.yml` or a list of files and globs
-    if (node.IsSequence()) {
-        for (const YAML::Node &item : node)
+    QList<Yaml::Node> entries; // `include: a.yml` or a list of files and globs
+    if (node.isSequence()) {
+        for (const Yaml::Node &item : node.items())
             entries.append(item);
     } else {
         entries.append(node);
     }
-    for (const YAML::Node &entry : entries) {
+    for (const Yaml::Node &entry : entries) {
         const auto pattern = text(entry, u"include"_s, u"entry"_s);
         if (!pattern)
             continue;
@@ -585,19 +581,19 @@ void Parser::parseIncludes(const YAML::Node &node)
     }
 }
 
-void Parser::parseHosts(const YAML::Node &node)
+void Parser::parseHosts(const Yaml::Node &node)
 {
-    if (node.IsNull())
+    if (node.isNull())
         return;
-    if (!node.IsMap()) {
+    if (!node.isMap()) {
         error(at(node),
               u"hosts must be a mapping of host name to settings, not %1"_s.arg(kindOf(node)));
         return;
     }
     forEachEntry(
-        node, u"hosts"_s, [&](const QString &name, const YAML::Node &key, const YAML::Node &value) {
+        node, u"hosts"_s, [&](const QString &name, const Yaml::Node &key, const Yaml::Node &value) {
             const QString subject = u"host \"%1\""_s.arg(name);
-            if (!value.IsMap()) {
+            if (!value.isMap()) {
                 error(at(key),
                       u"%1 must be a mapping of settings, not %2"_s.arg(subject, kindOf(value)));
                 return;
@@ -613,16 +609,16 @@ void Parser::parseHosts(const YAML::Node &node)
         });
 }
 
-Host Parser::parseHost(const QString &name, const YAML::Node &map)
+Host Parser::parseHost(const QString &name, const Yaml::Node &map)
 {
     const QString subject = u"host \"%1\""_s.arg(name);
     checkKeys(map, HostKeys, subject);
     Host host;
     host.name = name;
     const QScopedValueRollback invalidScope(m_invalidFields, &host.invalidFields);
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        if (it->first.IsScalar())
-            host.fields.insert(QString::fromStdString(it->first.Scalar()), at(it->second));
+    for (const auto &entry : map.entries()) {
+        if (entry.key.isScalar())
+            host.fields.insert(entry.key.scalar(), at(entry.value));
     }
     const auto str = [&](const char *key, QString &target) {
         if (auto v = text(map[key], subject, QString::fromLatin1(key)))
@@ -655,19 +651,19 @@ Host Parser::parseHost(const QString &name, const YAML::Node &map)
     return host;
 }
 
-void Parser::parseServices(const YAML::Node &node)
+void Parser::parseServices(const Yaml::Node &node)
 {
-    if (node.IsNull())
+    if (node.isNull())
         return;
-    if (!node.IsMap()) {
+    if (!node.isMap()) {
         error(at(node), u"services must be a mapping of service name to settings, not %1"_s.arg(
                             kindOf(node)));
         return;
     }
     forEachEntry(node, u"services"_s,
-                 [&](const QString &name, const YAML::Node &key, const YAML::Node &value) {
+                 [&](const QString &name, const Yaml::Node &key, const Yaml::Node &value) {
                      const QString subject = u"service \"%1\""_s.arg(name);
-                     if (!value.IsMap()) {
+                     if (!value.isMap()) {
                          error(at(key), u"%1 must be a mapping of settings, not %2"_s.arg(
                                             subject, kindOf(value)));
                          return;
@@ -683,16 +679,16 @@ void Parser::parseServices(const YAML::Node &node)
                  });
 }
 
-Service Parser::parseService(const QString &name, const YAML::Node &map)
+Service Parser::parseService(const QString &name, const Yaml::Node &map)
 {
     const QString subject = u"service \"%1\""_s.arg(name);
     checkKeys(map, ServiceKeys, subject);
     Service s;
     s.name = name;
     const QScopedValueRollback invalidScope(m_invalidFields, &s.invalidFields);
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        if (it->first.IsScalar())
-            s.fields.insert(QString::fromStdString(it->first.Scalar()), at(it->second));
+    for (const auto &entry : map.entries()) {
+        if (entry.key.isScalar())
+            s.fields.insert(entry.key.scalar(), at(entry.value));
     }
     const auto str = [&](const char *key, QString &target) {
         if (auto v = text(map[key], subject, QString::fromLatin1(key)))
@@ -734,18 +730,18 @@ Service Parser::parseService(const QString &name, const YAML::Node &map)
     s.secrets = stringMap(map["secrets"], subject, u"secrets"_s);
     if (const auto seconds = duration(map["stop_timeout"], subject, u"stop_timeout"_s))
         s.stopTimeoutSeconds = *seconds;
-    if (const YAML::Node health = map["health"]; health && !health.IsNull())
+    if (const Yaml::Node health = map["health"]; health && !health.isNull())
         parseHealth(health, s, subject);
-    if (const YAML::Node heal = map["heal"]; heal && !heal.IsNull())
+    if (const Yaml::Node heal = map["heal"]; heal && !heal.isNull())
         parseHeal(heal, s, subject);
     if (!s.serviceFilePath.isEmpty())
         s.serviceFile = loadServiceFile(s.serviceFilePath, s.where(u"service_file"_s), subject);
     return s;
 }
 
-void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subject)
+void Parser::parseHealth(const Yaml::Node &map, Service &s, const QString &subject)
 {
-    if (!map.IsMap()) {
+    if (!map.isMap()) {
         error(at(map),
               u"%1: health must be a mapping (type, path, port, command, ...), not %2"_s.arg(
                   subject, kindOf(map)));
@@ -753,10 +749,9 @@ void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subje
     }
     const QString where = subject + u": health"_s;
     checkKeys(map, HealthKeys, where);
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        if (it->first.IsScalar())
-            s.fields.insert(u"health."_s + QString::fromStdString(it->first.Scalar()),
-                            at(it->second));
+    for (const auto &entry : map.entries()) {
+        if (entry.key.isScalar())
+            s.fields.insert(u"health."_s + entry.key.scalar(), at(entry.value));
     }
     HealthCheck &h = s.health;
     if (const auto type = text(map["type"], where, u"type"_s)) {
@@ -787,9 +782,9 @@ void Parser::parseHealth(const YAML::Node &map, Service &s, const QString &subje
         h.minUptimeSeconds = *v;
 }
 
-void Parser::parseHeal(const YAML::Node &map, Service &s, const QString &subject)
+void Parser::parseHeal(const Yaml::Node &map, Service &s, const QString &subject)
 {
-    if (!map.IsMap()) {
+    if (!map.isMap()) {
         error(at(map), u"%1: heal must be a mapping (enabled, max_restarts, window), not %2"_s.arg(
                            subject, kindOf(map)));
         return;
@@ -806,9 +801,9 @@ void Parser::parseHeal(const YAML::Node &map, Service &s, const QString &subject
         s.heal.killPortHolder = *v;
 }
 
-void Parser::parseCaddy(const YAML::Node &map)
+void Parser::parseCaddy(const Yaml::Node &map)
 {
-    if (!map.IsMap()) {
+    if (!map.isMap()) {
         error(at(map), u"caddy must be a mapping, not %1"_s.arg(kindOf(map)));
         return;
     }
@@ -817,8 +812,8 @@ void Parser::parseCaddy(const YAML::Node &map)
     CaddySettings &c = result.registry.caddy;
     c.present = true;
     c.location = at(map);
-    const YAML::Node ingress = map["ingress_host"] ? map["ingress_host"] : map["host"];
-    const YAML::Node admin = map["admin_endpoint"] ? map["admin_endpoint"] : map["admin_api"];
+    const Yaml::Node ingress = map["ingress_host"] ? map["ingress_host"] : map["host"];
+    const Yaml::Node admin = map["admin_endpoint"] ? map["admin_endpoint"] : map["admin_api"];
     if (ingress)
         c.fields.insert(u"ingress_host"_s, at(ingress));
     if (admin)
@@ -870,9 +865,14 @@ std::optional<ServiceFile> Parser::parseServiceFile(const QByteArray &bytes, con
     ServiceFile sf;
     sf.path = found;
     const QString fileSubject = u"%1: service_file"_s.arg(subject);
-    try {
-        const YAML::Node root = YAML::Load(bytes.toStdString());
-        if (!root.IsMap()) {
+    const Yaml::Document document = Yaml::parse(bytes);
+    const Yaml::Node &root = document.root;
+    if (const auto &e = document.error) {
+        error({found, e->line, e->column},
+              e->tooLarge ? u"%1: %2"_s.arg(fileSubject, e->message)
+                          : u"%1 is not valid YAML (%2)"_s.arg(fileSubject, e->message));
+    } else {
+        if (!root.isMap()) {
             error({found, 1, 1}, u"%1 must be a mapping, not %2"_s.arg(fileSubject, kindOf(root)));
         } else {
             // A docker service's service_file may be its compose file; only check service.yml keys.
@@ -890,14 +890,11 @@ std::optional<ServiceFile> Parser::parseServiceFile(const QByteArray &bytes, con
             str("env_file", sf.envFile);
             str("working_dir", sf.workingDir);
             sf.port = port(root["port"], fileSubject, u"port"_s);
-            if (!sf.port && root["ports"] && root["ports"].IsSequence() && root["ports"].size() > 0)
-                sf.port = port(root["ports"][0], fileSubject, u"ports"_s);
+            if (!sf.port && root["ports"] && root["ports"].isSequence() && root["ports"].size() > 0)
+                sf.port = port(root["ports"].at(0), fileSubject, u"ports"_s);
             sf.dependencies = list(root["dependencies"], fileSubject, u"dependencies"_s, true);
             sf.environment = stringMap(root["environment"], fileSubject, u"environment"_s);
         }
-    } catch (const YAML::Exception &e) {
-        error({found, e.mark.line + 1, e.mark.column + 1},
-              u"%1 is not valid YAML (%2)"_s.arg(fileSubject, QString::fromStdString(e.msg)));
     }
     m_file = outer;
     return sf;

@@ -26,6 +26,9 @@ private slots:
     void upstreamRegistryValidatesUnchanged();
     void reportsEveryProblemAtOnce();
     void missingFileSaysSo();
+    void aliasesShareOneList();
+    void hostileYamlIsRefused_data();
+    void hostileYamlIsRefused();
 };
 
 namespace {
@@ -293,6 +296,57 @@ void TestRegistryLoader::missingFileSaysSo()
     QCOMPARE(checked.issues.size(), 1);
     QVERIFY(checked.issues.first().message.contains(u"cannot read the registry"_s));
     QCOMPARE(checked.issues.first().where.file, u"/nonexistent/registry.yml"_s);
+}
+
+void TestRegistryLoader::aliasesShareOneList()
+{
+    TempRegistry temp;
+    temp.writeRegistry(dedent(R"(
+        hosts:
+          h1: {ip: 10.0.0.1, path: /srv, roles: &r [web, db]}
+          h2: {ip: 10.0.0.2, path: /srv, roles: *r}
+        services: {}
+    )"));
+    const CheckedRegistry checked = temp.check();
+    QVERIFY2(errorCount(checked.issues) == 0, qPrintable(describe(checked.issues)));
+    QCOMPARE(checked.registry.host(u"h2"_s)->roles, QStringList({u"web"_s, u"db"_s}));
+}
+
+void TestRegistryLoader::hostileYamlIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("needle");
+
+    // The probe's bomb, smaller: 300 hosts each naming a 5,000-item list = 1.5 M nodes.
+    QByteArray bomb = "list: &r [";
+    for (int i = 0; i < 5000; ++i)
+        bomb += "r" + QByteArray::number(i) + ",";
+    bomb += "x]\nservices: {}\nhosts:\n";
+    for (int i = 0; i < 300; ++i)
+        bomb += "  h" + QByteArray::number(i) + ": {ip: 10.0.0.1, path: /srv, roles: *r}\n";
+    QTest::addRow("alias bomb") << bomb << 202 << 43 << "expands to more than 1000000 nodes";
+    QTest::addRow("nested too deep")
+        << QByteArray("services: {}\nhosts: " + QByteArray(100, '[') + QByteArray(100, ']')) << 2
+        << 71 << "nests deeper than 64 levels";
+    QTest::addRow("alias inside its own anchor")
+        << QByteArray("services: {}\nhosts: &x {h1: *x}\n") << 2 << 16
+        << "refers to the node that contains it";
+}
+
+void TestRegistryLoader::hostileYamlIsRefused()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    QFETCH(QString, needle);
+
+    TempRegistry temp;
+    temp.writeRegistry(yaml);
+    const QString mismatch =
+        mismatchOfIssueAt(temp.check(), needle, true, temp.path(), line, column);
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
 QTEST_GUILESS_MAIN(TestRegistryLoader)
