@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Result.h"
+#include "core/crypto/Pki.h"
 #include "core/registry/Registry.h"
 
 #include <QDateTime>
@@ -11,24 +12,10 @@
 
 namespace Portoser {
 
-enum class KeyType {
-    EcP256,
-    Rsa3072,
-    Rsa4096
-};
-
-/** What a certificate says about itself (read back from its PEM file). */
-struct CertificateInfo
+/** What a certificate says about itself (read back from its PEM file) and where it lives. */
+struct CertificateInfo : CertificateFields
 {
     QString file;
-    QString subject;    // the common name
-    QString issuer;     // the issuer's common name
-    QStringList names;  // subjectAltName entries: "DNS:x", "IP:1.2.3.4"
-    QStringList usages; // extended key usages: "serverAuth", "clientAuth"
-    bool isCa = false;
-    QDateTime notBefore;
-    QDateTime notAfter;
-    QString serial; // hex
     /** The registry whose directory holds it (`certs/<registry id>/<service>/`); empty for the
      *  CA and for the old flat layout (`certs/<service>/`). */
     QString registryId;

@@ -131,6 +131,19 @@ void TestCertificates::initCaAndIssue()
     // The key belongs to the certificate.
     QCOMPARE(openssl({u"x509"_s, u"-in"_s, server, u"-noout"_s, u"-pubkey"_s}),
              openssl({u"pkey"_s, u"-in"_s, demo(u"/api/server.key"_s), u"-pubout"_s}));
+
+    // Renewing keeps the names, the usage and the key type, with a new key and serial.
+    const QByteArray serialBefore =
+        openssl({u"x509"_s, u"-in"_s, server, u"-noout"_s, u"-serial"_s});
+    out = cli({u"certs"_s, u"renew"_s, u"--days"_s, u"400"_s}, &code);
+    QVERIFY2(code == 0 && out.contains("renewed until"), out.constData());
+    const QByteArray renewed = openssl({u"x509"_s, u"-in"_s, server, u"-noout"_s, u"-text"_s});
+    QVERIFY2(renewed.contains("DNS:api.demo.internal, DNS:api, DNS:beta, IP Address:127.0.0.1"),
+             renewed.constData());
+    QVERIFY2(renewed.contains(keyText), renewed.constData());
+    QVERIFY(openssl({u"x509"_s, u"-in"_s, server, u"-noout"_s, u"-serial"_s}) != serialBefore);
+    out = openssl({u"verify"_s, u"-CAfile"_s, ca, server}, &code);
+    QVERIFY2(code == 0, out.constData());
 }
 
 void TestCertificates::existingCaIsKeptAndExpiryIsChecked()
