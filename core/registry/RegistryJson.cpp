@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/registry/RegistryJson.h"
 
+#include "core/registry/RegistrySchema.h"
+
+#include <type_traits>
+#include <variant>
+
 namespace Portoser::RegistryJson {
 
 namespace {
 
 using namespace Qt::Literals::StringLiterals;
-
-void putIfSet(QJsonObject &o, const QString &key, const QString &value)
-{
-    if (!value.isEmpty())
-        o.insert(key, value);
-}
 
 QJsonObject toJson(const QMap<QString, QString> &map)
 {
@@ -34,6 +33,89 @@ QString healthTypeName(HealthCheck::Type type)
         return u"command"_s;
     }
     return {};
+}
+
+using RegistrySchema::Json;
+
+QMap<QString, QString> stringMapFrom(const QJsonObject &o)
+{
+    QMap<QString, QString> map;
+    for (auto it = o.begin(); it != o.end(); ++it)
+        map.insert(it.key(), it.value().toString());
+    return map;
+}
+
+QStringList stringListFrom(const QJsonArray &a)
+{
+    QStringList list;
+    for (const QJsonValue &v : a)
+        list.append(v.toString());
+    return list;
+}
+
+/** Writes the members the rows of `table` name (IfSet and Always rows) into `o`. */
+template <typename Entity>
+void writeFields(QJsonObject &o, const Entity &entity, const RegistrySchema::Table<Entity> &table)
+{
+    for (const RegistrySchema::Field<Entity> &field : table) {
+        if (field.json != Json::IfSet && field.json != Json::Always)
+            continue;
+        const bool always = field.json == Json::Always;
+        std::visit(
+            [&](auto member) {
+                if constexpr (!std::is_same_v<decltype(member), std::monostate>) {
+                    const auto &value = entity.*member;
+                    using T = std::remove_cvref_t<decltype(value)>;
+                    if constexpr (std::is_same_v<T, QString>) {
+                        if (always || !value.isEmpty())
+                            o.insert(field.key, value);
+                    } else if constexpr (std::is_same_v<T, std::optional<int>>) {
+                        if (value)
+                            o.insert(field.key, *value);
+                    } else if constexpr (std::is_same_v<T, QStringList>) {
+                        if (always || !value.isEmpty())
+                            o.insert(field.key, QJsonArray::fromStringList(value));
+                    } else if constexpr (std::is_same_v<T, QMap<QString, QString>>) {
+                        if (always || !value.isEmpty())
+                            o.insert(field.key, toJson(value));
+                    } else { // int, bool
+                        o.insert(field.key, value);
+                    }
+                }
+            },
+            field.slot);
+    }
+}
+
+/** Reads back what writeFields wrote; what is missing keeps the member's default. */
+template <typename Entity>
+void readFields(const QJsonObject &o, Entity &entity, const RegistrySchema::Table<Entity> &table)
+{
+    for (const RegistrySchema::Field<Entity> &field : table) {
+        if ((field.json != Json::IfSet && field.json != Json::Always) || !o.contains(field.key))
+            continue;
+        const QJsonValue json = o.value(field.key);
+        std::visit(
+            [&](auto member) {
+                if constexpr (!std::is_same_v<decltype(member), std::monostate>) {
+                    auto &value = entity.*member;
+                    using T = std::remove_cvref_t<decltype(value)>;
+                    if constexpr (std::is_same_v<T, QString>)
+                        value = json.toString(value);
+                    else if constexpr (std::is_same_v<T, int>)
+                        value = json.toInt(value);
+                    else if constexpr (std::is_same_v<T, std::optional<int>>)
+                        value = json.toInt();
+                    else if constexpr (std::is_same_v<T, bool>)
+                        value = json.toBool(value);
+                    else if constexpr (std::is_same_v<T, QStringList>)
+                        value = stringListFrom(json.toArray());
+                    else
+                        value = stringMapFrom(json.toObject());
+                }
+            },
+            field.slot);
+    }
 }
 
 } // namespace
@@ -63,80 +145,30 @@ QJsonObject toJson(const Host &host)
 {
     QJsonObject o{{u"name"_s, host.name},
                   {u"address"_s, host.address()},
-                  {u"ssh_port"_s, host.sshPort},
                   {u"transport"_s, host.isLocal() ? u"local"_s : u"ssh"_s},
-                  {u"roles"_s, QJsonArray::fromStringList(host.roles)},
                   {u"location"_s, toJson(host.location)}};
-    putIfSet(o, u"ip"_s, host.ip);
-    putIfSet(o, u"ssh_hostname"_s, host.sshHostname);
-    putIfSet(o, u"ssh_user"_s, host.sshUser);
-    putIfSet(o, u"path"_s, host.path);
-    putIfSet(o, u"arch"_s, host.arch);
-    putIfSet(o, u"description"_s, host.description);
-    putIfSet(o, u"ssh_key"_s, host.sshKey);
-    putIfSet(o, u"known_hosts"_s, host.knownHosts);
+    writeFields(o, host, RegistrySchema::hostFields());
     return o;
 }
 
 QJsonObject toJson(const Service &s)
 {
     QJsonObject o{{u"name"_s, s.name},
-                  {u"current_host"_s, s.currentHost},
                   {u"deployment_type"_s, toString(s.type)},
                   {u"dependencies"_s, QJsonArray::fromStringList(s.allDependencies())},
-                  {u"tags"_s, QJsonArray::fromStringList(s.tags)},
                   {u"location"_s, toJson(s.location)}};
     if (const auto port = s.effectivePort())
         o.insert(u"port"_s, *port);
-    putIfSet(o, u"hostname"_s, s.hostname);
-    putIfSet(o, u"healthcheck_url"_s, s.healthcheckUrl);
-    putIfSet(o, u"healthcheck_command"_s, s.healthcheckCommand);
-    putIfSet(o, u"docker_compose"_s, s.dockerCompose);
-    putIfSet(o, u"service_file"_s, s.serviceFilePath);
-    putIfSet(o, u"service_name"_s, s.serviceName);
-    putIfSet(o, u"working_dir"_s, s.workingDir);
-    putIfSet(o, u"python_manager"_s, s.pythonManager);
-    putIfSet(o, u"restart_command"_s, s.restartCommand);
-    putIfSet(o, u"tls_cert"_s, s.tlsCert);
-    putIfSet(o, u"tls_key"_s, s.tlsKey);
-    putIfSet(o, u"ca_cert"_s, s.caCert);
-    putIfSet(o, u"platform"_s, s.platform);
-    putIfSet(o, u"description"_s, s.description);
-    putIfSet(o, u"command"_s, s.command);
-    putIfSet(o, u"source"_s, s.source);
-    putIfSet(o, u"env_file"_s, s.envFile);
-    if (!s.env.isEmpty())
-        o.insert(u"env"_s, toJson(s.env));
-    if (!s.secrets.isEmpty())
-        o.insert(u"secrets"_s, toJson(s.secrets)); // references (path#key), not values
-    QJsonObject health{{u"type"_s, healthTypeName(s.health.type)},
-                       {u"path"_s, s.health.path},
-                       {u"interval"_s, s.health.intervalSeconds},
-                       {u"timeout"_s, s.health.timeoutSeconds},
-                       {u"retries"_s, s.health.retries},
-                       {u"start_period"_s, s.health.startPeriodSeconds}};
-    if (s.health.port)
-        health.insert(u"port"_s, *s.health.port);
-    if (s.health.minUptimeSeconds) // only when set: older snapshots stay comparable
-        health.insert(u"min_uptime"_s, *s.health.minUptimeSeconds);
-    putIfSet(health, u"command"_s, s.health.command);
+    writeFields(o, s, RegistrySchema::serviceFields());
+    QJsonObject health{{u"type"_s, healthTypeName(s.health.type)}};
+    writeFields(health, s.health, RegistrySchema::healthFields());
     o.insert(u"health"_s, health);
-    o.insert(u"heal"_s, QJsonObject{{u"enabled"_s, s.heal.enabled},
-                                    {u"max_restarts"_s, s.heal.maxRestarts},
-                                    {u"window"_s, s.heal.windowSeconds}});
-    o.insert(u"stop_timeout"_s, s.stopTimeoutSeconds);
+    QJsonObject heal;
+    writeFields(heal, s.heal, RegistrySchema::healFields());
+    o.insert(u"heal"_s, heal);
     if (s.serviceFile) {
-        const ServiceFile &sf = *s.serviceFile;
-        QJsonObject file{{u"path"_s, sf.path}};
-        putIfSet(file, u"start"_s, sf.start);
-        putIfSet(file, u"stop"_s, sf.stop);
-        putIfSet(file, u"restart"_s, sf.restart);
-        putIfSet(file, u"status"_s, sf.status);
-        putIfSet(file, u"healthcheck"_s, sf.healthcheck);
-        putIfSet(file, u"env_file"_s, sf.envFile);
-        putIfSet(file, u"working_dir"_s, sf.workingDir);
-        if (sf.port)
-            file.insert(u"port"_s, *sf.port);
+        QJsonObject file{{u"path"_s, s.serviceFile->path}};
+        writeFields(file, *s.serviceFile, RegistrySchema::serviceFileFields());
         o.insert(u"service_file_contents"_s, file);
     }
     return o;
@@ -146,24 +178,13 @@ Service serviceFromJson(const QJsonObject &o)
 {
     Service s;
     s.name = o.value(u"name"_s).toString();
-    s.currentHost = o.value(u"current_host"_s).toString();
     s.type = deploymentTypeFromString(o.value(u"deployment_type"_s).toString())
                  .value_or(DeploymentType::Process);
     if (o.contains(u"port"_s))
         s.port = o.value(u"port"_s).toInt();
-    s.command = o.value(u"command"_s).toString();
-    s.source = o.value(u"source"_s).toString();
-    s.workingDir = o.value(u"working_dir"_s).toString();
-    s.healthcheckUrl = o.value(u"healthcheck_url"_s).toString();
-    s.healthcheckCommand = o.value(u"healthcheck_command"_s).toString();
-    for (const QJsonValue &d : o.value(u"dependencies"_s).toArray())
-        s.dependencies.append(d.toString());
-    const QJsonObject env = o.value(u"env"_s).toObject();
-    for (auto it = env.begin(); it != env.end(); ++it)
-        s.env.insert(it.key(), it.value().toString());
-    const QJsonObject secrets = o.value(u"secrets"_s).toObject();
-    for (auto it = secrets.begin(); it != secrets.end(); ++it)
-        s.secrets.insert(it.key(), it.value().toString());
+    s.dependencies = stringListFrom(o.value(u"dependencies"_s).toArray());
+    // Everything toJson writes: a rollback or rerun of a snapshot runs what it ran then.
+    readFields(o, s, RegistrySchema::serviceFields());
     const QJsonObject h = o.value(u"health"_s).toObject();
     static const QHash<QString, HealthCheck::Type> types = {
         {u"auto"_s, HealthCheck::Type::Auto},
@@ -171,49 +192,13 @@ Service serviceFromJson(const QJsonObject &o)
         {u"tcp"_s, HealthCheck::Type::Tcp},
         {u"command"_s, HealthCheck::Type::Command}};
     s.health.type = types.value(h.value(u"type"_s).toString(), HealthCheck::Type::Auto);
-    s.health.path = h.value(u"path"_s).toString(u"/"_s);
-    if (h.contains(u"port"_s))
-        s.health.port = h.value(u"port"_s).toInt();
-    s.health.command = h.value(u"command"_s).toString();
-    s.health.intervalSeconds = h.value(u"interval"_s).toInt(s.health.intervalSeconds);
-    s.health.timeoutSeconds = h.value(u"timeout"_s).toInt(s.health.timeoutSeconds);
-    s.health.retries = h.value(u"retries"_s).toInt(s.health.retries);
-    s.health.startPeriodSeconds = h.value(u"start_period"_s).toInt(0);
-    if (h.contains(u"min_uptime"_s))
-        s.health.minUptimeSeconds = h.value(u"min_uptime"_s).toInt();
-    s.stopTimeoutSeconds = o.value(u"stop_timeout"_s).toInt(Service::DefaultStopTimeoutSeconds);
-    // Everything else toJson writes: a rollback or rerun of a snapshot runs what it ran then.
-    s.hostname = o.value(u"hostname"_s).toString();
-    s.dockerCompose = o.value(u"docker_compose"_s).toString();
-    s.serviceFilePath = o.value(u"service_file"_s).toString();
-    s.serviceName = o.value(u"service_name"_s).toString();
-    s.pythonManager = o.value(u"python_manager"_s).toString();
-    s.restartCommand = o.value(u"restart_command"_s).toString();
-    s.tlsCert = o.value(u"tls_cert"_s).toString();
-    s.tlsKey = o.value(u"tls_key"_s).toString();
-    s.caCert = o.value(u"ca_cert"_s).toString();
-    s.platform = o.value(u"platform"_s).toString();
-    s.description = o.value(u"description"_s).toString();
-    s.envFile = o.value(u"env_file"_s).toString();
-    for (const QJsonValue &t : o.value(u"tags"_s).toArray())
-        s.tags.append(t.toString());
-    const QJsonObject heal = o.value(u"heal"_s).toObject();
-    s.heal.enabled = heal.value(u"enabled"_s).toBool(s.heal.enabled);
-    s.heal.maxRestarts = heal.value(u"max_restarts"_s).toInt(s.heal.maxRestarts);
-    s.heal.windowSeconds = heal.value(u"window"_s).toInt(s.heal.windowSeconds);
+    readFields(h, s.health, RegistrySchema::healthFields());
+    readFields(o.value(u"heal"_s).toObject(), s.heal, RegistrySchema::healFields());
     if (o.contains(u"service_file_contents"_s)) {
         const QJsonObject f = o.value(u"service_file_contents"_s).toObject();
         ServiceFile file;
         file.path = f.value(u"path"_s).toString();
-        file.start = f.value(u"start"_s).toString();
-        file.stop = f.value(u"stop"_s).toString();
-        file.restart = f.value(u"restart"_s).toString();
-        file.status = f.value(u"status"_s).toString();
-        file.healthcheck = f.value(u"healthcheck"_s).toString();
-        file.envFile = f.value(u"env_file"_s).toString();
-        file.workingDir = f.value(u"working_dir"_s).toString();
-        if (f.contains(u"port"_s))
-            file.port = f.value(u"port"_s).toInt();
+        readFields(f, file, RegistrySchema::serviceFileFields());
         s.serviceFile = file;
     }
     return s;

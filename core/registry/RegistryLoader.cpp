@@ -4,6 +4,7 @@
 #include "core/registry/RegistryLoader.h"
 
 #include "core/registry/FieldRules.h"
+#include "core/registry/RegistrySchema.h"
 #include "core/yaml/YamlDocument.h"
 
 #include <QDir>
@@ -14,7 +15,8 @@
 
 #include <algorithm>
 #include <functional>
-#include <numeric>
+#include <type_traits>
+#include <variant>
 
 #include <glob.h>
 
@@ -24,89 +26,25 @@ namespace {
 
 using namespace Qt::Literals::StringLiterals;
 
-const QStringList TopLevelKeys = {u"domain"_s, u"hosts"_s,   u"services"_s,   u"caddy"_s,
-                                  u"dns"_s,    u"include"_s, u"version"_s,    u"last_updated"_s,
-                                  u"schema"_s, u"notes"_s,   u"description"_s};
-// An included file may be a registry of its own (its domain counts when the including one has
-// none), so its descriptive keys are not errors.
-const QStringList IncludedFileKeys = {u"hosts"_s,  u"services"_s, u"include"_s,
-                                      u"domain"_s, u"version"_s,  u"last_updated"_s,
-                                      u"schema"_s, u"notes"_s,    u"description"_s};
-const QStringList HostKeys = {u"ip"_s,        u"ssh_user"_s, u"ssh_port"_s,    u"ssh_hostname"_s,
-                              u"path"_s,      u"arch"_s,     u"roles"_s,       u"description"_s,
-                              u"transport"_s, u"ssh_key"_s,  u"known_hosts"_s, u"status"_s,
-                              u"resources"_s, u"notes"_s,    u"tags"_s};
-const QStringList ServiceKeys = {u"current_host"_s,
-                                 u"deployment_type"_s,
-                                 u"port"_s,
-                                 u"hostname"_s,
-                                 u"healthcheck_url"_s,
-                                 u"healthcheck_command"_s,
-                                 u"dependencies"_s,
-                                 u"docker_compose"_s,
-                                 u"service_file"_s,
-                                 u"service_name"_s,
-                                 u"working_dir"_s,
-                                 u"python_manager"_s,
-                                 u"restart_command"_s,
-                                 u"tls_cert"_s,
-                                 u"tls_key"_s,
-                                 u"ca_cert"_s,
-                                 u"platform"_s,
-                                 u"tags"_s,
-                                 u"description"_s,
-                                 u"notes"_s,
-                                 u"command"_s,
-                                 u"source"_s,
-                                 u"env"_s,
-                                 u"env_file"_s,
-                                 u"secrets"_s,
-                                 u"health"_s,
-                                 u"heal"_s,
-                                 u"stop_timeout"_s};
-const QStringList HealthKeys = {u"type"_s,    u"path"_s,         u"port"_s,
-                                u"command"_s, u"interval"_s,     u"timeout"_s,
-                                u"retries"_s, u"start_period"_s, u"min_uptime"_s};
-const QStringList HealKeys = {u"enabled"_s, u"max_restarts"_s, u"window"_s, u"kill_port_holder"_s};
-const QStringList CaddyKeys = {u"host"_s,        u"ingress_host"_s,  u"admin_endpoint"_s,
-                               u"admin_api"_s,   u"http_port"_s,     u"https_port"_s,
-                               u"config_path"_s, u"use_admin_api"_s, u"email"_s};
-const QStringList DnsKeys = {u"host"_s, u"ingress_ip"_s, u"config_path"_s, u"resolver_path"_s};
-const QStringList ServiceFileKeys = {
-    u"name"_s,     u"hostname"_s,    u"type"_s,         u"port"_s,        u"ports"_s,
-    u"start"_s,    u"stop"_s,        u"restart"_s,      u"status"_s,      u"healthcheck"_s,
-    u"env_file"_s, u"working_dir"_s, u"dependencies"_s, u"environment"_s, u"docker_compose_file"_s,
-    u"notes"_s,    u"description"_s};
+using RegistrySchema::Value;
 
-int editDistance(const QString &a, const QString &b)
+/** Stores a value read from the registry into the member a schema row names. */
+template <typename Entity, typename V>
+void store(Entity &entity, const RegistrySchema::Slot<Entity> &slot, V value)
 {
-    QList<int> row(b.size() + 1);
-    std::iota(row.begin(), row.end(), 0);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        int diagonal = row[0];
-        row[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int above = row[j];
-            row[j] =
-                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-QString nearest(const QString &key, const QStringList &known)
-{
-    QString best;
-    int bestDistance = 3; // further than two edits is not a typo
-    for (const QString &candidate : known) {
-        const int d = editDistance(key, candidate);
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = candidate;
-        }
-    }
-    return best;
+    std::visit(
+        [&](auto member) {
+            if constexpr (!std::is_same_v<decltype(member), std::monostate>) {
+                using T = std::remove_cvref_t<decltype(entity.*member)>;
+                if constexpr (
+                    std::is_same_v<
+                        T, V> || (std::is_same_v<T, std::optional<int>> && std::is_same_v<V, int>))
+                    entity.*member = std::move(value);
+                else
+                    Q_ASSERT_X(false, "RegistrySchema", "a row's member does not match its value");
+            }
+        },
+        slot);
 }
 
 QString kindOf(const Yaml::Node &node)
@@ -206,6 +144,10 @@ private:
     void parseHealth(const Yaml::Node &map, Service &service, const QString &subject);
     void parseHeal(const Yaml::Node &map, Service &service, const QString &subject);
     void parseCaddy(const Yaml::Node &map);
+    /** Reads every row of `table` that is not Custom or Ignored from `map` into `entity`. */
+    template <typename Entity>
+    void readFields(const Yaml::Node &map, const RegistrySchema::Table<Entity> &table,
+                    Entity &entity, const QString &subject);
     std::optional<ServiceFile> loadServiceFile(const QString &declared, const SourceLocation &where,
                                                const QString &subject);
 
@@ -289,7 +231,7 @@ void Parser::checkKeys(const Yaml::Node &map, const QStringList &known, const QS
         seen.insert(key, at(entry.key));
         if (known.contains(key))
             continue;
-        const QString guess = nearest(key, known);
+        const QString guess = RegistrySchema::nearest(key, known);
         warning(at(entry.key),
                 guess.isEmpty() ? u"%1: unknown key \"%2\" is ignored"_s.arg(subject, key)
                                 : u"%1: unknown key \"%2\" is ignored (did you mean \"%3\"?)"_s.arg(
@@ -454,6 +396,48 @@ QMap<QString, QString> Parser::stringMap(const Yaml::Node &node, const QString &
     return out;
 }
 
+template <typename Entity>
+void Parser::readFields(const Yaml::Node &map, const RegistrySchema::Table<Entity> &table,
+                        Entity &entity, const QString &subject)
+{
+    for (const RegistrySchema::Field<Entity> &field : table) {
+        const Yaml::Node node = map[field.key];
+        if (!node)
+            continue;
+        switch (field.value) {
+        case Value::Text:
+            if (auto v = text(node, subject, field.key))
+                store(entity, field.slot, *v);
+            break;
+        case Value::Port:
+            if (auto v = port(node, subject, field.key))
+                store(entity, field.slot, *v);
+            break;
+        case Value::Duration:
+            if (auto v = duration(node, subject, field.key))
+                store(entity, field.slot, *v);
+            break;
+        case Value::Flag:
+            if (auto v = boolean(node, subject, field.key))
+                store(entity, field.slot, *v);
+            break;
+        case Value::Count:
+            if (auto v = integer(node, subject, field.key, field.min, field.max))
+                store(entity, field.slot, *v);
+            break;
+        case Value::List:
+            store(entity, field.slot, list(node, subject, field.key));
+            break;
+        case Value::EnvMap:
+            store(entity, field.slot, stringMap(node, subject, field.key));
+            break;
+        case Value::Custom:
+        case Value::Ignored:
+            break;
+        }
+    }
+}
+
 void Parser::parseFile(const QString &path, bool topLevel, const SourceLocation &includedFrom)
 {
     QFile file(path);
@@ -503,7 +487,7 @@ void Parser::parseDocument(const Yaml::Node &root, bool topLevel)
                   kindOf(root)));
         return;
     }
-    checkKeys(root, topLevel ? TopLevelKeys : IncludedFileKeys,
+    checkKeys(root, topLevel ? RegistrySchema::topLevelKeys() : RegistrySchema::includedFileKeys(),
               topLevel ? u"registry"_s : u"included file"_s);
     if (topLevel || result.registry.domain.isEmpty()) {
         if (const auto domain = text(root["domain"], u"registry"_s, u"domain"_s)) {
@@ -515,7 +499,7 @@ void Parser::parseDocument(const Yaml::Node &root, bool topLevel)
         if (root["caddy"])
             parseCaddy(root["caddy"]);
         if (const Yaml::Node dns = root["dns"]; dns && dns.isMap())
-            checkKeys(dns, DnsKeys, u"dns"_s);
+            checkKeys(dns, RegistrySchema::dnsKeys(), u"dns"_s);
     }
     if (root["hosts"])
         parseHosts(root["hosts"]);
@@ -612,7 +596,8 @@ void Parser::parseHosts(const Yaml::Node &node)
 Host Parser::parseHost(const QString &name, const Yaml::Node &map)
 {
     const QString subject = u"host \"%1\""_s.arg(name);
-    checkKeys(map, HostKeys, subject);
+    static const QStringList keys = RegistrySchema::keysOf(RegistrySchema::hostFields());
+    checkKeys(map, keys, subject);
     Host host;
     host.name = name;
     const QScopedValueRollback invalidScope(m_invalidFields, &host.invalidFields);
@@ -620,21 +605,7 @@ Host Parser::parseHost(const QString &name, const Yaml::Node &map)
         if (entry.key.isScalar())
             host.fields.insert(entry.key.scalar(), at(entry.value));
     }
-    const auto str = [&](const char *key, QString &target) {
-        if (auto v = text(map[key], subject, QString::fromLatin1(key)))
-            target = *v;
-    };
-    str("ip", host.ip);
-    str("ssh_user", host.sshUser);
-    str("ssh_hostname", host.sshHostname);
-    str("path", host.path);
-    str("arch", host.arch);
-    str("description", host.description);
-    str("ssh_key", host.sshKey);
-    str("known_hosts", host.knownHosts);
-    if (const auto p = port(map["ssh_port"], subject, u"ssh_port"_s))
-        host.sshPort = *p;
-    host.roles = list(map["roles"], subject, u"roles"_s);
+    readFields(map, RegistrySchema::hostFields(), host, subject);
     if (const auto transport = text(map["transport"], subject, u"transport"_s)) {
         host.transportExplicit = true;
         if (*transport == u"ssh"_s)
@@ -682,7 +653,8 @@ void Parser::parseServices(const Yaml::Node &node)
 Service Parser::parseService(const QString &name, const Yaml::Node &map)
 {
     const QString subject = u"service \"%1\""_s.arg(name);
-    checkKeys(map, ServiceKeys, subject);
+    static const QStringList keys = RegistrySchema::keysOf(RegistrySchema::serviceFields());
+    checkKeys(map, keys, subject);
     Service s;
     s.name = name;
     const QScopedValueRollback invalidScope(m_invalidFields, &s.invalidFields);
@@ -690,29 +662,7 @@ Service Parser::parseService(const QString &name, const Yaml::Node &map)
         if (entry.key.isScalar())
             s.fields.insert(entry.key.scalar(), at(entry.value));
     }
-    const auto str = [&](const char *key, QString &target) {
-        if (auto v = text(map[key], subject, QString::fromLatin1(key)))
-            target = *v;
-    };
-    str("current_host", s.currentHost);
-    str("hostname", s.hostname);
-    str("healthcheck_url", s.healthcheckUrl);
-    str("healthcheck_command", s.healthcheckCommand);
-    str("docker_compose", s.dockerCompose);
-    str("service_file", s.serviceFilePath);
-    str("service_name", s.serviceName);
-    str("working_dir", s.workingDir);
-    str("python_manager", s.pythonManager);
-    str("restart_command", s.restartCommand);
-    str("tls_cert", s.tlsCert);
-    str("tls_key", s.tlsKey);
-    str("ca_cert", s.caCert);
-    str("platform", s.platform);
-    str("description", s.description);
-    str("notes", s.notes);
-    str("command", s.command);
-    str("source", s.source);
-    str("env_file", s.envFile);
+    readFields(map, RegistrySchema::serviceFields(), s, subject);
     if (const auto type = text(map["deployment_type"], subject, u"deployment_type"_s)) {
         if (const auto parsed = deploymentTypeFromString(*type))
             s.type = *parsed;
@@ -723,13 +673,6 @@ Service Parser::parseService(const QString &name, const Yaml::Node &map)
             markInvalid(u"deployment_type"_s);
         }
     }
-    s.port = port(map["port"], subject, u"port"_s);
-    s.dependencies = list(map["dependencies"], subject, u"dependencies"_s);
-    s.tags = list(map["tags"], subject, u"tags"_s);
-    s.env = stringMap(map["env"], subject, u"env"_s);
-    s.secrets = stringMap(map["secrets"], subject, u"secrets"_s);
-    if (const auto seconds = duration(map["stop_timeout"], subject, u"stop_timeout"_s))
-        s.stopTimeoutSeconds = *seconds;
     if (const Yaml::Node health = map["health"]; health && !health.isNull())
         parseHealth(health, s, subject);
     if (const Yaml::Node heal = map["heal"]; heal && !heal.isNull())
@@ -748,7 +691,8 @@ void Parser::parseHealth(const Yaml::Node &map, Service &s, const QString &subje
         return;
     }
     const QString where = subject + u": health"_s;
-    checkKeys(map, HealthKeys, where);
+    static const QStringList keys = RegistrySchema::keysOf(RegistrySchema::healthFields());
+    checkKeys(map, keys, where);
     for (const auto &entry : map.entries()) {
         if (entry.key.isScalar())
             s.fields.insert(u"health."_s + entry.key.scalar(), at(entry.value));
@@ -765,21 +709,9 @@ void Parser::parseHealth(const Yaml::Node &map, Service &s, const QString &subje
             error(at(map["type"]),
                   u"%1: type must be http, tcp or command, not \"%2\""_s.arg(where, *type));
     }
-    if (const auto path = text(map["path"], where, u"path"_s))
-        h.path = *path;
-    h.port = port(map["port"], where, u"port"_s);
-    if (const auto command = text(map["command"], where, u"command"_s))
-        h.command = *command;
     if (const auto v = duration(map["interval"], where, u"interval"_s))
         h.intervalSeconds = h.watchIntervalSeconds = std::max(1, *v);
-    if (const auto v = duration(map["timeout"], where, u"timeout"_s))
-        h.timeoutSeconds = *v;
-    if (const auto v = integer(map["retries"], where, u"retries"_s, 0, 1000))
-        h.retries = *v;
-    if (const auto v = duration(map["start_period"], where, u"start_period"_s))
-        h.startPeriodSeconds = *v;
-    if (const auto v = duration(map["min_uptime"], where, u"min_uptime"_s))
-        h.minUptimeSeconds = *v;
+    readFields(map, RegistrySchema::healthFields(), h, where);
 }
 
 void Parser::parseHeal(const Yaml::Node &map, Service &s, const QString &subject)
@@ -790,15 +722,11 @@ void Parser::parseHeal(const Yaml::Node &map, Service &s, const QString &subject
         return;
     }
     const QString where = subject + u": heal"_s;
-    checkKeys(map, HealKeys, where);
-    if (const auto v = boolean(map["enabled"], where, u"enabled"_s))
-        s.heal.enabled = *v;
-    if (const auto v = integer(map["max_restarts"], where, u"max_restarts"_s, 0, 1000))
-        s.heal.maxRestarts = *v;
+    static const QStringList keys = RegistrySchema::keysOf(RegistrySchema::healFields());
+    checkKeys(map, keys, where);
+    readFields(map, RegistrySchema::healFields(), s.heal, where);
     if (const auto v = duration(map["window"], where, u"window"_s))
         s.heal.windowSeconds = std::max(1, *v);
-    if (const auto v = boolean(map["kill_port_holder"], where, u"kill_port_holder"_s))
-        s.heal.killPortHolder = *v;
 }
 
 void Parser::parseCaddy(const Yaml::Node &map)
@@ -808,7 +736,7 @@ void Parser::parseCaddy(const Yaml::Node &map)
         return;
     }
     const QString subject = u"caddy"_s;
-    checkKeys(map, CaddyKeys, subject);
+    checkKeys(map, RegistrySchema::caddyKeys(), subject);
     CaddySettings &c = result.registry.caddy;
     c.present = true;
     c.location = at(map);
@@ -875,25 +803,16 @@ std::optional<ServiceFile> Parser::parseServiceFile(const QByteArray &bytes, con
         if (!root.isMap()) {
             error({found, 1, 1}, u"%1 must be a mapping, not %2"_s.arg(fileSubject, kindOf(root)));
         } else {
+            static const QStringList keys =
+                RegistrySchema::keysOf(RegistrySchema::serviceFileFields());
             // A docker service's service_file may be its compose file; only check service.yml keys.
             if (!root["services"])
-                checkKeys(root, ServiceFileKeys, fileSubject);
-            const auto str = [&](const char *key, QString &target) {
-                if (auto v = text(root[key], fileSubject, QString::fromLatin1(key)))
-                    target = *v;
-            };
-            str("start", sf.start);
-            str("stop", sf.stop);
-            str("restart", sf.restart);
-            str("status", sf.status);
-            str("healthcheck", sf.healthcheck);
-            str("env_file", sf.envFile);
-            str("working_dir", sf.workingDir);
+                checkKeys(root, keys, fileSubject);
+            readFields(root, RegistrySchema::serviceFileFields(), sf, fileSubject);
             sf.port = port(root["port"], fileSubject, u"port"_s);
             if (!sf.port && root["ports"] && root["ports"].isSequence() && root["ports"].size() > 0)
                 sf.port = port(root["ports"].at(0), fileSubject, u"ports"_s);
             sf.dependencies = list(root["dependencies"], fileSubject, u"dependencies"_s, true);
-            sf.environment = stringMap(root["environment"], fileSubject, u"environment"_s);
         }
     }
     m_file = outer;

@@ -3,6 +3,7 @@
 
 #include "core/registry/DependencyGraph.h"
 #include "core/registry/FieldRules.h"
+#include "core/registry/RegistrySchema.h"
 
 #include <QRegularExpression>
 #include <QUrl>
@@ -12,7 +13,6 @@ namespace Portoser {
 namespace {
 
 using namespace Qt::Literals::StringLiterals;
-using Rule = std::optional<QString> (*)(const QString &);
 
 void addError(IssueList &issues, const SourceLocation &where, const QString &message)
 {
@@ -24,15 +24,22 @@ void addWarning(IssueList &issues, const SourceLocation &where, const QString &m
     issues.append({Issue::Severity::Warning, where, message});
 }
 
-/** Applies `rule` to a value that was written (empty means absent and is not checked). */
+/** Applies each row's rule to the text it names, when written (empty means absent). */
 template <typename Entity>
-void checkField(IssueList &issues, const Entity &entity, const QString &subject,
-                const QString &field, const QString &value, Rule rule)
+void checkRules(IssueList &issues, const Entity &entity, const QString &subject,
+                const RegistrySchema::Table<Entity> &table)
 {
-    if ((!entity.fields.contains(field) && value.isEmpty()) || entity.invalidFields.contains(field))
-        return;
-    if (const auto bad = rule(value))
-        addError(issues, entity.where(field), u"%1: %2 %3"_s.arg(subject, field, *bad));
+    for (const RegistrySchema::Field<Entity> &field : table) {
+        const auto *member = std::get_if<QString Entity::*>(&field.slot);
+        if (!field.rule || !member)
+            continue;
+        const QString &value = entity.**member;
+        if ((!entity.fields.contains(field.key) && value.isEmpty())
+            || entity.invalidFields.contains(field.key))
+            continue;
+        if (const auto bad = field.rule(value))
+            addError(issues, entity.where(field.key), u"%1: %2 %3"_s.arg(subject, field.key, *bad));
+    }
 }
 
 QString nearestName(const QString &name, const QStringList &candidates)
@@ -126,13 +133,7 @@ void RegistryValidator::checkHost(const Host &host, IssueList &issues) const
             issues, host.location,
             u"%1: missing required field \"path\" (the base directory on the host)"_s.arg(subject));
 
-    checkField(issues, host, subject, u"ip"_s, host.ip, &FieldRules::checkAddress);
-    checkField(issues, host, subject, u"ssh_hostname"_s, host.sshHostname,
-               &FieldRules::checkAddress);
-    checkField(issues, host, subject, u"ssh_user"_s, host.sshUser, &FieldRules::checkUser);
-    checkField(issues, host, subject, u"path"_s, host.path, &FieldRules::checkPath);
-    checkField(issues, host, subject, u"ssh_key"_s, host.sshKey, &FieldRules::checkPath);
-    checkField(issues, host, subject, u"known_hosts"_s, host.knownHosts, &FieldRules::checkPath);
+    checkRules(issues, host, subject, RegistrySchema::hostFields());
     for (const QString &role : host.roles) {
         if (const auto bad = FieldRules::checkName(role))
             addError(issues, host.where(u"roles"_s), u"%1: role %2"_s.arg(subject, *bad));
@@ -171,18 +172,7 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
     if (!s.invalidFields.contains(u"deployment_type"_s))
         checkTypeNeeds(s, subject, issues);
 
-    checkField(issues, s, subject, u"hostname"_s, s.hostname, &FieldRules::checkHostname);
-    checkField(issues, s, subject, u"service_name"_s, s.serviceName, &FieldRules::checkName);
-    const std::pair<QString, const QString *> paths[] = {{u"docker_compose"_s, &s.dockerCompose},
-                                                         {u"service_file"_s, &s.serviceFilePath},
-                                                         {u"working_dir"_s, &s.workingDir},
-                                                         {u"tls_cert"_s, &s.tlsCert},
-                                                         {u"tls_key"_s, &s.tlsKey},
-                                                         {u"ca_cert"_s, &s.caCert},
-                                                         {u"source"_s, &s.source},
-                                                         {u"env_file"_s, &s.envFile}};
-    for (const auto &[field, value] : paths)
-        checkField(issues, s, subject, field, *value, &FieldRules::checkPath);
+    checkRules(issues, s, subject, RegistrySchema::serviceFields());
     for (const QString &tag : s.tags) {
         if (const auto bad = FieldRules::checkName(tag))
             addError(issues, s.where(u"tags"_s), u"%1: tag %2"_s.arg(subject, *bad));
@@ -250,7 +240,8 @@ void RegistryValidator::checkService(const Registry &registry, const Service &s,
 void RegistryValidator::checkPorts(const Registry &registry, IssueList &issues) const
 {
     // Ports belong to machines: two registry hosts with one address (two base paths on one box,
-    // like the demo) share them. The registry maps iterate by name: the first service keeps the port.
+    // like the demo) share them. The registry maps iterate by name: the first service keeps the
+    // port.
     QHash<QString, const Service *> taken; // "machine:port" -> first service using it
     for (const Service &s : registry.services) {
         const auto port = s.effectivePort();
@@ -262,10 +253,12 @@ void RegistryValidator::checkPorts(const Registry &registry, IssueList &issues) 
         if (const Service *other = taken.value(key)) {
             const QString where = other->currentHost == s.currentHost
                                       ? u"host \"%1\""_s.arg(s.currentHost)
-                                      : u"host \"%1\" (the same machine as \"%2\")"_s.arg(s.currentHost, other->currentHost);
+                                      : u"host \"%1\" (the same machine as \"%2\")"_s.arg(
+                                          s.currentHost, other->currentHost);
             addError(issues, s.where(u"port"_s),
                      u"service \"%1\": port %2 on %3 is already used by service \"%4\" (%5)"_s.arg(
-                         s.name, QString::number(*port), where, other->name, other->where(u"port"_s).toString()));
+                         s.name, QString::number(*port), where, other->name,
+                         other->where(u"port"_s).toString()));
         } else {
             taken.insert(key, &s);
         }

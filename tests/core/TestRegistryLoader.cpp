@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Structural problems: YAML, types, interpolation, includes, duplicates, unknown keys.
 #include "core/Orchestrator.h"
+#include "core/registry/RegistryJson.h"
+#include "core/registry/RegistrySchema.h"
 #include "tests/support/TempRegistry.h"
 
 #include <QTest>
@@ -27,6 +29,7 @@ private slots:
     void reportsEveryProblemAtOnce();
     void missingFileSaysSo();
     void aliasesShareOneList();
+    void snapshotKeepsEveryField();
     void hostileYamlIsRefused_data();
     void hostileYamlIsRefused();
 };
@@ -310,6 +313,68 @@ void TestRegistryLoader::aliasesShareOneList()
     const CheckedRegistry checked = temp.check();
     QVERIFY2(errorCount(checked.issues) == 0, qPrintable(describe(checked.issues)));
     QCOMPARE(checked.registry.host(u"h2"_s)->roles, QStringList({u"web"_s, u"db"_s}));
+}
+
+void TestRegistryLoader::snapshotKeepsEveryField()
+{
+    // Every field the schema says belongs in a release's snapshot is written and read back, so a
+    // rollback runs what ran then.
+    TempRegistry temp;
+    temp.writeRegistry(dedent(R"(
+        hosts:
+          h1: {ip: 10.0.0.1, path: /srv}
+        services:
+          db: {current_host: h1, deployment_type: process, command: ./db}
+          api:
+            current_host: h1
+            deployment_type: process
+            port: 8080
+            hostname: api.example.org
+            healthcheck_url: http://localhost:8080/health
+            healthcheck_command: curl -fs localhost:8080
+            dependencies: [db]
+            docker_compose: compose.yml
+            service_file: service.yml
+            service_name: api-unit
+            working_dir: app
+            python_manager: uv
+            restart_command: ./restart
+            tls_cert: certs/api.crt
+            tls_key: certs/api.key
+            ca_cert: certs/ca.crt
+            platform: linux/arm64
+            tags: [web]
+            description: the API
+            notes: not part of a release
+            command: ./run
+            source: src
+            env: {MODE: prod}
+            env_file: api.env
+            secrets: {TOKEN: "api#token"}
+            stop_timeout: 20s
+            health: {type: http, path: /ready, port: 8081, command: "true", interval: 3,
+                     timeout: 4, retries: 6, start_period: 7, min_uptime: 2}
+            heal: {enabled: false, max_restarts: 9, window: 120}
+    )"));
+    temp.write(u"service.yml"_s, "start: ./go\nstop: ./halt\nport: 9000\nworking_dir: w\n");
+    const CheckedRegistry checked = temp.check();
+    QVERIFY2(errorCount(checked.issues) == 0, qPrintable(describe(checked.issues)));
+    const QJsonObject json = RegistryJson::toJson(*checked.registry.service(u"api"_s));
+    for (const auto &field : RegistrySchema::serviceFields()) {
+        if (field.json != RegistrySchema::Json::Never)
+            QVERIFY2(json.contains(field.key), qPrintable(field.key));
+    }
+    QVERIFY(!json.contains(u"notes"_s));
+    QCOMPARE(json.value(u"stop_timeout"_s).toInt(), 20);
+    QCOMPARE(json.value(u"health"_s).toObject().value(u"min_uptime"_s).toInt(), 2);
+    QCOMPARE(json.value(u"heal"_s).toObject().value(u"window"_s).toInt(), 120);
+    QCOMPARE(json.value(u"service_file_contents"_s).toObject().value(u"start"_s).toString(),
+             u"./go"_s);
+    QJsonObject again = RegistryJson::toJson(RegistryJson::serviceFromJson(json));
+    QJsonObject once = json;
+    again.remove(u"location"_s); // where it was written is not part of what runs
+    once.remove(u"location"_s);
+    QCOMPARE(again, once);
 }
 
 void TestRegistryLoader::hostileYamlIsRefused_data()
