@@ -1,15 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/Orchestrator.h"
 
+#include "core/deploy/DeployEngine.h"
 #include "core/deploy/HostPool.h"
 #include "core/deploy/RemoteScripts.h"
 #include "core/heal/HealStore.h"
+#include "core/history/HistoryStore.h"
 #include "core/registry/RegistryCheck.h"
 #include "core/tls/CertificateService.h"
 
 namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
+
+template <typename Fn>
+auto Orchestrator::withStore(Fn fn) -> decltype(fn(std::declval<HistoryStore &>()))
+{
+    auto history = store();
+    if (!history)
+        return history.error();
+    return fn(**history);
+}
 
 Orchestrator::Orchestrator(Interpolator::Lookup environment, OrchestratorSettings settings)
     : m_environment(std::move(environment))
@@ -51,9 +62,8 @@ void Orchestrator::build()
 Result<HistoryStore *> Orchestrator::store()
 {
     if (!m_store) {
-        auto opened =
-            HistoryStore::open(m_settings.databasePath.isEmpty() ? Database::defaultPath()
-                                                                 : m_settings.databasePath);
+        auto opened = HistoryStore::open(
+            m_settings.databasePath.isEmpty() ? Database::defaultPath() : m_settings.databasePath);
         if (!opened)
             return opened.error();
         m_store = std::move(*opened);

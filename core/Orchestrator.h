@@ -4,10 +4,12 @@
 #include "core/access/AuditLog.h"
 #include "core/access/OperatorTools.h"
 #include "core/access/TokenStore.h"
-#include "core/deploy/DeployEngine.h"
+#include "core/deploy/DeployOptions.h"
+#include "core/deploy/DeployPlan.h"
+#include "core/deploy/DeployProgress.h"
 #include "core/deploy/ServiceState.h"
 #include "core/heal/HealService.h"
-#include "core/history/HistoryStore.h"
+#include "core/history/HistoryQuery.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
 #include "core/secrets/SecretsBackend.h"
@@ -17,6 +19,7 @@
 #include "core/tls/CertificateAuthority.h"
 #include "core/tls/ProxyService.h"
 #include "core/transport/Transport.h"
+#include "core/transport/TransportSettings.h"
 #include "core/workflow/DeployWorkflow.h"
 
 #include <memory>
@@ -24,6 +27,7 @@
 namespace Portoser {
 
 class CertificateService;
+class HistoryStore;
 class HostPool;
 
 /** Settings every front-end passes the same way. */
@@ -229,13 +233,7 @@ private:
     void build();
     /** Runs `fn` with this orchestrator's store (opened on first use). */
     template <typename Fn>
-    auto withStore(Fn fn) -> decltype(fn(std::declval<HistoryStore &>()))
-    {
-        auto history = store();
-        if (!history)
-            return history.error();
-        return fn(**history);
-    }
+    auto withStore(Fn fn) -> decltype(fn(std::declval<HistoryStore &>()));
 
     Interpolator::Lookup m_environment;
     OrchestratorSettings m_settings;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/deploy/DeployOptions.h"
 #include "core/deploy/DeployPlan.h"
 #include "core/deploy/HostPool.h"
+#include "core/deploy/SecretAccess.h"
 #include "core/deploy/ServiceDeployer.h"
 #include "core/deploy/ServiceLock.h"
 #include "core/history/DeploymentRecord.h"
@@ -22,34 +24,6 @@ struct LockedPlan
 {
     DeployPlan plan;
     std::vector<std::unique_ptr<ServiceLock>> locks;
-};
-
-struct DeployOptions
-{
-    QString actor = QStringLiteral("cli");
-    bool autoHeal = true;                      // run the healer around the deploy (Orchestrator)
-    bool force = false;                        // redeploy services the plan finds unchanged
-    std::chrono::milliseconds lockWait{30000}; // how long to wait for another deploy of a service
-    /** Set (from any thread) to start no further service: those already started finish their
-     *  deploy or revert, the rest end `cancelled` without touching their hosts. */
-    std::shared_ptr<const std::atomic_bool> cancel;
-
-    bool isCancelled() const { return cancel && cancel->load(); }
-};
-
-/**
- * How the engine reaches a service's `secrets:`. Both are required of every caller (deploy,
- * restart, the healer): a plan without the versions would see every service with secrets as
- * changed.
- */
-struct SecretAccess
-{
-    /** VAR -> value, fetched on the coordinator just before a deploy; they go only into the env
-     *  file on the worker. */
-    std::function<Result<QMap<QString, QString>>(const Service &)> values;
-    /** VAR -> the version of the secret it names. In the planned config, so a rotated secret
-     *  shows in the diff and plans a restart of exactly the services using it. */
-    std::function<Result<QJsonObject>(const Service &)> versions;
 };
 
 /**

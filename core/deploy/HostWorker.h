@@ -4,6 +4,7 @@
 #include "core/registry/Host.h"
 #include "core/transport/SshTransport.h"
 #include "core/transport/Transport.h"
+#include "core/transport/TransportSettings.h"
 
 #include <QFuture>
 #include <QObject>
@@ -14,15 +15,6 @@
 #include <memory>
 
 namespace Portoser {
-
-/** How transports are made for hosts: the one place that decides SSH or local. */
-struct TransportSettings
-{
-    HostKeyPolicy hostKeyPolicy = HostKeyPolicy::Strict;
-    std::chrono::milliseconds connectTimeout{10000};
-
-    std::unique_ptr<Transport> make(const Host &host) const;
-};
 
 /**
  * One thread per host that owns the host's transport: work for one host runs in order, work for

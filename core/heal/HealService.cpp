@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/heal/HealService.h"
 
+#include "core/deploy/DeployEngine.h"
 #include "core/deploy/HostPool.h"
 #include "core/deploy/ServiceObserver.h"
+#include "core/history/HistoryStore.h"
 #include "core/registry/DependencyGraph.h"
 
 namespace Portoser {

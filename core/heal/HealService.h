@@ -2,19 +2,23 @@
 #pragma once
 
 #include "core/Result.h"
-#include "core/deploy/DeployEngine.h"
+#include "core/deploy/DeployOptions.h"
+#include "core/deploy/DeployProgress.h"
+#include "core/deploy/SecretAccess.h"
 #include "core/deploy/ServiceState.h"
 #include "core/heal/Diagnosis.h"
 #include "core/heal/HealStore.h"
 #include "core/heal/Healer.h"
 #include "core/heal/Playbook.h"
-#include "core/history/HistoryStore.h"
+#include "core/history/HistoryQuery.h"
 #include "core/registry/Registry.h"
 
 #include <memory>
 
 namespace Portoser {
 
+class DeployEngine;
+class HistoryStore;
 class HostPool;
 
 /** A diagnosis with what the healer would do about each problem and where it stands. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/heal/Healer.h"
 
+#include "core/deploy/DeployEngine.h"
 #include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceObserver.h"
 #include "core/heal/HealScripts.h"

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "core/deploy/DeployEngine.h"
+#include "core/deploy/DeployOptions.h"
+#include "core/deploy/DeployPlan.h"
+#include "core/deploy/DeployProgress.h"
+#include "core/deploy/SecretAccess.h"
 #include "core/heal/Diagnosis.h"
 #include "core/heal/HealStore.h"
 #include "core/heal/Playbook.h"
@@ -10,7 +13,9 @@
 
 namespace Portoser {
 
+class DeployEngine;
 class HistoryStore;
+class HostPool;
 
 struct HealOptions
 {

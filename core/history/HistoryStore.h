@@ -3,6 +3,7 @@
 
 #include "core/Result.h"
 #include "core/history/DeploymentRecord.h"
+#include "core/history/HistoryQuery.h"
 #include "core/store/Database.h"
 
 #include <QMap>
@@ -14,29 +15,7 @@
 
 namespace Portoser {
 
-/** Which records `list` returns, newest first. */
-struct HistoryQuery
-{
-    QString service; // empty: all
-    int limit = 50;
-    int offset = 0;
-    qint64 beforeId = 0; // > 0: only older records (keyset paging: every page costs the same)
-    QString host;        // empty: all
-    QString outcome;     // empty: all (succeeded, failed, rolled_back, cancelled, …)
-
-    /** The newest `limit` records of `service` (all services when empty). */
-    static HistoryQuery newest(const QString &service, int limit)
-    {
-        HistoryQuery q;
-        q.service = service;
-        q.limit = limit;
-        return q;
-    }
-};
-
 class HistoryStore;
-/** Opens (on first call) and returns the store a service works on; its error says why not. */
-using StoreAccess = std::function<Result<HistoryStore *>()>;
 
 /**
  * The deployment history (and the arch each host reported) in the coordinator's Database.

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/Result.h"
-#include "core/deploy/DeployEngine.h"
+#include "core/deploy/SecretAccess.h"
 #include "core/registry/Registry.h"
 #include "core/secrets/SecretsBackend.h"
 #include "core/secrets/SecretsMigrator.h"

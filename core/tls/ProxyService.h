@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/Result.h"
-#include "core/deploy/ServiceDeployer.h"
+#include "core/deploy/DeployProgress.h"
 #include "core/registry/Registry.h"
 #include "core/tls/CertificateAuthority.h"
 

@@ -2,16 +2,11 @@
 #pragma once
 
 #include "core/transport/Transport.h"
+#include "core/transport/TransportSettings.h"
 
 #include <memory>
 
 namespace Portoser {
-
-/** Whether a host key that known_hosts does not list yet may be trusted on first use. */
-enum class HostKeyPolicy {
-    Strict,
-    AcceptNew
-};
 
 /** Everything needed to reach one host over SSH. */
 struct SshTarget

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/workflow/DeployWorkflow.h"
 
+#include "core/deploy/DeployEngine.h"
 #include "core/deploy/HostPool.h"
 #include "core/heal/HealService.h"
+#include "core/history/HistoryStore.h"
 #include "core/registry/RegistryEditor.h"
 #include "core/tls/ProxyService.h"
 

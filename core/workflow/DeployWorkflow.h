@@ -2,33 +2,25 @@
 #pragma once
 
 #include "core/Result.h"
-#include "core/deploy/DeployEngine.h"
+#include "core/deploy/DeployOptions.h"
+#include "core/deploy/DeployPlan.h"
+#include "core/deploy/DeployProgress.h"
+#include "core/deploy/SecretAccess.h"
 #include "core/deploy/ServiceState.h"
-#include "core/history/HistoryStore.h"
+#include "core/history/HistoryQuery.h"
 #include "core/registry/Registry.h"
+#include "core/workflow/ChangeSet.h"
 
 #include <functional>
 #include <optional>
 
 namespace Portoser {
 
+class DeployEngine;
 class HealService;
+class HistoryStore;
 class HostPool;
 class ProxyService;
-
-/** Staged changes: moves (service -> new host) and services to deploy again in place. */
-struct ChangeSet
-{
-    QMap<QString, QString> moves;
-    QStringList redeploys;
-};
-
-/** What `deployChanges` did: a record per service it ran, and the changes it could not start. */
-struct ChangeResults
-{
-    QList<DeploymentRecord> records;
-    QStringList refused; // "service: why"
-};
 
 /**
  * Every operation that changes what runs where, around the one planner and engine: deploy (with

@@ -42,6 +42,13 @@ ADAPTERS = {
 WIDGETS_FORBIDDEN = re.compile(r'^(yaml-cpp/|libssh/|openssl/|QSql|QtSql)')
 
 LAYERS = ['base', 'domain', 'facade', 'runtime', 'faces', 'app']
+
+# What the facade's header must not pull in, even through other headers: the host machinery and
+# the store. Every page and command includes the facade; they should not rebuild when these change.
+FACADE_HEADER = 'core/Orchestrator.h'
+FACADE_MUST_NOT_REACH = re.compile(
+    r'^core/(deploy/(HostPool|HostWorker|DeployEngine|ServiceDeployer|RemoteScripts|ServiceLock)'
+    r'|transport/SshTransport|history/HistoryStore|store/Database)\.h$')
 OUR_ROOTS = ('core/', 'server/', 'widgets/', 'app/')
 
 
@@ -155,6 +162,7 @@ def check(root):
             for pattern, allowed in ADAPTERS.items():
                 if re.search(pattern, header) and not re.search(allowed, rel):
                     problems.append(f'{where}: third-party header <{header}> outside its adapter ({allowed})')
+    problems += facade_reach(root)
     cycle = find_cycle(module_graph(root))
     if cycle:
         problems.append('include cycle between modules: ' + ' -> '.join(cycle))
@@ -167,6 +175,29 @@ def check(root):
     return problems
 
 
+def facade_reach(root):
+    """Headers the facade's header reaches that it must not, with the chain that reaches them."""
+    chains = {FACADE_HEADER: [FACADE_HEADER]}
+    todo = [FACADE_HEADER]
+    problems = []
+    while todo:
+        header = todo.pop()
+        path = os.path.join(root, header)
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for match in INCLUDE.finditer(f.read()):
+                included = match.group(1)
+                if not included.startswith(OUR_ROOTS) or included in chains:
+                    continue
+                chains[included] = chains[header] + [included]
+                if FACADE_MUST_NOT_REACH.search(included):
+                    problems.append(f'{FACADE_HEADER}: the facade header pulls in {included} '
+                                    f'({" -> ".join(chains[included])}); forward-declare it')
+                todo.append(included)
+    return problems
+
+
 def self_test():
     planted = {
         'core/a/Gui.cpp': '#include <QColor>\n',
@@ -176,7 +207,8 @@ def self_test():
         'widgets/View.cpp': '#include <QSqlQuery>\n',
         'app/Main.cpp': '#include <openssl/evp.h>\n',
         'core/CMakeLists.txt': 'target_link_libraries(portoser_core PRIVATE Qt6::HttpServer)\n',
-        'core/Orchestrator.h': '#include "core/runtime/JobQueue.h"\n',
+        'core/Orchestrator.h': '#include "core/runtime/JobQueue.h"\n#include "core/b/Types.h"\n',
+        'core/b/Types.h': '#include "core/store/Database.h"\n',
         'core/deploy/Engine.cpp': '#include "core/Orchestrator.h"\n',
         'widgets/Page.cpp': '#include "server/ApiServer.h"\n',
         'core/heal/Loop.h': '#include "core/tls/Proxy.h"\n',
@@ -199,6 +231,7 @@ def self_test():
                 'app/Main.cpp:1: third-party header <openssl/evp.h>',
                 'core/CMakeLists.txt: the domain links',
                 'core/Orchestrator.h:1: facade (facade) includes "core/runtime/JobQueue.h"',
+                'core/Orchestrator.h: the facade header pulls in core/store/Database.h',
                 'core/deploy/Engine.cpp:1: core/deploy (domain) includes "core/Orchestrator.h"',
                 'widgets/Page.cpp:1: widgets (faces) includes "server/ApiServer.h"',
                 'include cycle between modules: core/heal -> core/tls -> core/heal']
