@@ -399,8 +399,9 @@ QStringList subjectAltNamesOf(X509 *x)
 
 } // namespace
 
-Result<QByteArray> newPrivateKey(KeyType type)
+Result<QByteArray> newPrivateKey(KeyType type, const QString &what)
 {
+    ERR_clear_error(); // so an error names this call's reason, not an earlier one's
     Pkey key;
     switch (type) {
     case KeyType::Rsa3072:
@@ -414,7 +415,7 @@ Result<QByteArray> newPrivateKey(KeyType type)
         break;
     }
     if (!key)
-        return Error{ErrorCode::Failed, opensslError(u"making the key"_s)};
+        return Error{ErrorCode::Failed, opensslError(u"making "_s + what)};
     Bio bio(BIO_new(BIO_s_mem()));
     PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
     return contentsOf(bio.get());
@@ -435,6 +436,7 @@ std::optional<KeyType> keyTypeOf(const QByteArray &keyPem)
 Result<QByteArray> selfSignedCa(const QByteArray &keyPem, const QString &commonName,
                                 int validityDays)
 {
+    ERR_clear_error();
     auto key = parseKey(keyPem, u"the new CA key"_s);
     if (!key)
         return key.error();
@@ -446,6 +448,7 @@ Result<QByteArray> selfSignedCa(const QByteArray &keyPem, const QString &commonN
 
 Result<QByteArray> signLeaf(const QByteArray &keyPem, const LeafSpec &spec, const Issuer &issuer)
 {
+    ERR_clear_error();
     auto caCert = parseCert(issuer.certPem, issuer.certWhere);
     if (!caCert)
         return caCert.error();
@@ -471,14 +474,25 @@ Result<QByteArray> signLeaf(const QByteArray &keyPem, const LeafSpec &spec, cons
 
 Result<void> checkPrivateKey(const QByteArray &keyPem, const QString &where)
 {
+    ERR_clear_error();
     auto key = parseKey(keyPem, where);
     if (!key)
         return key.error();
     return {};
 }
 
+Result<QByteArray> canonicalCertificate(const QByteArray &certPem, const QString &where)
+{
+    ERR_clear_error();
+    auto cert = parseCert(certPem, where);
+    if (!cert)
+        return cert.error();
+    return pemOf(cert->get());
+}
+
 Result<CertificateFields> readCertificate(const QByteArray &certPem, const QString &where)
 {
+    ERR_clear_error();
     auto cert = parseCert(certPem, where);
     if (!cert)
         return cert.error();

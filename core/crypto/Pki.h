@@ -37,8 +37,8 @@ struct CertificateFields
  */
 namespace Pki {
 
-/** A new private key as PKCS#8 PEM. */
-Result<QByteArray> newPrivateKey(KeyType type);
+/** A new private key as PKCS#8 PEM; `what` names it in an error ("the CA key"). */
+Result<QByteArray> newPrivateKey(KeyType type, const QString &what = QStringLiteral("the key"));
 /** The type of a PEM private key; nothing when it cannot be read. */
 std::optional<KeyType> keyTypeOf(const QByteArray &keyPem);
 
@@ -67,6 +67,9 @@ Result<QByteArray> signLeaf(const QByteArray &keyPem, const LeafSpec &spec, cons
 
 /** Checks that `keyPem` is a private key OpenSSL can read. */
 Result<void> checkPrivateKey(const QByteArray &keyPem, const QString &where);
+
+/** The first certificate of `certPem`, encoded again as clean PEM (no text, bundle or CRLF). */
+Result<QByteArray> canonicalCertificate(const QByteArray &certPem, const QString &where);
 
 /** The fields of a PEM certificate. */
 Result<CertificateFields> readCertificate(const QByteArray &certPem, const QString &where);

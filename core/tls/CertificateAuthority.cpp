@@ -208,7 +208,7 @@ Result<CertificateInfo> CertificateAuthority::init(const QString &commonName, Ke
                      "trusted if it were replaced (--force replaces it)"_s.arg(caDir())};
     if (validityDays < 1)
         return Error{ErrorCode::InvalidInput, u"validity must be at least one day"_s};
-    const auto key = Pki::newPrivateKey(keyType);
+    const auto key = Pki::newPrivateKey(keyType, u"the CA key"_s);
     if (!key)
         return key.error();
     const auto cert = Pki::selfSignedCa(*key, commonName, validityDays);
@@ -245,8 +245,10 @@ Result<CertificateInfo> CertificateAuthority::issueInto(const QString &dir,
     const auto caCert = readAll(caCertFile());
     if (!caCert)
         return caCert.error();
-    if (auto fields = Pki::readCertificate(*caCert, caCertFile()); !fields)
-        return fields.error();
+    // What goes beside the service's certificate is the CA certificate alone, as clean PEM.
+    const auto caCertPem = Pki::canonicalCertificate(*caCert, caCertFile());
+    if (!caCertPem)
+        return caCertPem.error();
     const auto caKey = caKeyPem();
     if (!caKey)
         return caKey.error();
@@ -277,7 +279,7 @@ Result<CertificateInfo> CertificateAuthority::issueInto(const QString &dir,
         return w.error();
     if (auto w = writeFile(base + u".crt"_s, *cert, readable); !w)
         return w.error();
-    if (auto w = writeFile(dir + u"/ca.crt"_s, *caCert, readable); !w)
+    if (auto w = writeFile(dir + u"/ca.crt"_s, *caCertPem, readable); !w)
         return w.error();
     return inspect(base + u".crt"_s);
 }

@@ -11,6 +11,7 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace Portoser::Yaml {
@@ -26,6 +27,7 @@ struct Node::Data
     QList<Node> items;
     QList<Node::Entry> entries;
     qsizetype weight = 1; // this node and everything below it, aliases expanded
+    int height = 1;       // levels from this node down to its deepest leaf, aliases expanded
 };
 
 Node::Kind Node::kind() const
@@ -118,6 +120,10 @@ public:
         if (target == m_anchors.cend())
             throw LimitExceeded{mark, u"an alias refers to the node that contains it"_s};
         count(mark, target->m_data->weight);
+        // A chain of anchors, each naming the one before, nests deeper than the text shows.
+        if (int(m_stack.size()) + target->m_data->height > m_limits.maxDepth)
+            throw LimitExceeded{mark, u"the document nests deeper than %1 levels through its "
+                                      "aliases; it is refused"_s.arg(m_limits.maxDepth)};
         place(*target);
     }
 
@@ -189,6 +195,7 @@ private:
         }
         Frame &parent = m_stack.back();
         parent.data->weight += node.m_data->weight;
+        parent.data->height = std::max(parent.data->height, node.m_data->height + 1);
         if (parent.data->kind == Node::Kind::Sequence) {
             parent.data->items.append(node);
         } else if (!parent.pendingKey) {

@@ -395,6 +395,12 @@ void TestRegistryLoader::hostileYamlIsRefused_data()
     QTest::addRow("nested too deep")
         << QByteArray("services: {}\nhosts: " + QByteArray(100, '[') + QByteArray(100, ']')) << 2
         << 71 << "nests deeper than 64 levels";
+    QByteArray chain = "services: {}\nhosts: {}\nx0: &a0 [x]\n";
+    for (int i = 1; i < 100; ++i)
+        chain += "x" + QByteArray::number(i) + ": &a" + QByteArray::number(i) + " [*a"
+                 + QByteArray::number(i - 1) + "]\n";
+    QTest::addRow("aliases nesting deeper than the text")
+        << chain << 65 << 12 << "nests deeper than 64 levels through its aliases";
     QTest::addRow("alias inside its own anchor")
         << QByteArray("services: {}\nhosts: &x {h1: *x}\n") << 2 << 16
         << "refers to the node that contains it";

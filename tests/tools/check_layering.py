@@ -13,7 +13,10 @@ Layers, lowest first; a file includes only headers of its own layer or a lower o
 - core/ never includes GUI headers (QtGui/QtWidgets classes), and core/CMakeLists.txt links
   neither Qt6::Gui, Qt6::Widgets nor Qt6::HttpServer;
 - widgets/ never includes YAML, SSH, SQL or OpenSSL headers;
-- a third-party header appears only in its adapter .cpp (never in any header file).
+- a third-party header appears only in its adapter .cpp (never in any header file);
+- following the includes of core/Orchestrator.h never reaches the host machinery or the store
+  (HostPool, HostWorker, SshTransport, DeployEngine, ServiceDeployer, RemoteScripts, ServiceLock,
+  HistoryStore, Database).
 
 Usage: check_layering.py ROOT          exit 1 and one line per violation when the rules are broken
        check_layering.py --graph ROOT  prints the module graph as a Mermaid diagram (docs)
