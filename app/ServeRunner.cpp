@@ -7,6 +7,7 @@
 #include "core/registry/RegistryLocator.h"
 #include "core/runtime/Coordinator.h"
 #include "core/runtime/HealLoop.h"
+#include "core/runtime/LocalEndpoint.h"
 #include "server/ApiServer.h"
 
 #include <QCommandLineParser>
@@ -158,6 +159,7 @@ int ServeRunner::run(const QStringList &args)
     api.ratePerSecond = parser.value(rate).toDouble();
     api.rateBurst = api.ratePerSecond * 2;
     api.idleTimeoutSeconds = std::max(1, parser.value(idle).toInt());
+    api.localSocket = LocalEndpoint::socketPath(path);
     api.oidc.issuer = parser.value(oidcIssuer);
     api.oidc.audience = parser.value(oidcAudience);
     api.oidc.authorizedParty = parser.value(oidcClient);

@@ -6,6 +6,7 @@
 #include "core/runtime/HealLoop.h"
 #include "server/ApiError.h"
 #include "server/HttpServer.h"
+#include "server/LocalHttpListener.h"
 #include "server/McpEndpoint.h"
 #include "server/RestRoutes.h"
 #include "server/SecretsRoutes.h"
@@ -109,7 +110,18 @@ Result<quint16> ApiServer::start()
         if (auto ok = m_http->setTls(m_settings.tlsCertificate, m_settings.tlsKey); !ok)
             return ok.error();
     }
-    return m_http->listen(m_settings.address, m_settings.port);
+    auto port = m_http->listen(m_settings.address, m_settings.port);
+    if (port && !m_settings.localSocket.isEmpty()) {
+        m_local = std::make_unique<LocalHttpListener>(
+            [this](const HttpRequest &r, const std::shared_ptr<HttpExchange> &e) { handle(r, e); },
+            securityHeaders(false), m_settings.maxBodyBytes);
+        // Without it the CLI here connects to the hosts itself, as it always could: say why.
+        if (auto ok = m_local->listen(m_settings.localSocket); !ok) {
+            qWarning("portoser --serve: no local socket: %s", qUtf8Printable(ok.error().message));
+            m_local.reset();
+        }
+    }
+    return port;
 }
 
 void ApiServer::setWatchdog(HealLoop *watchdog)
@@ -232,7 +244,11 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
                                                                request.path));
         return call->fail(404, u"not_found"_s, u"no route %1"_s.arg(request.path));
     }
-    if (route->open) {
+    if (!request.localUser.isEmpty()) {
+        // The local socket's peer credentials said who: the user this coordinator runs as.
+        call->principal =
+            Principal{u"local:"_s + request.localUser, Role::Admin, u"local"_s, u"unix socket"_s};
+    } else if (route->open) {
         call->principal =
             Principal{u"anonymous"_s, Role::Viewer, u"open"_s, request.peer.toString()};
     } else {

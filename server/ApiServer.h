@@ -22,6 +22,7 @@ class Coordinator;
 class HealLoop;
 class HistoryStore;
 class HttpServer;
+class LocalHttpListener;
 class McpEndpoint;
 
 struct ApiSettings
@@ -35,6 +36,10 @@ struct ApiSettings
     int idleTimeoutSeconds = 60; // a connection without a request for this long is closed
     QStringList allowedOrigins;  // for /mcp, besides http(s)://localhost and 127.0.0.1
     OidcSettings oidc;
+    /** Where this machine's own CLI reaches the coordinator (LocalEndpoint::socketPath of the
+     *  registry); empty: no local socket. Its callers act as `local:<login>` with the admin role:
+     *  they are the user the coordinator runs as. */
+    QString localSocket;
 };
 
 /**
@@ -87,6 +92,7 @@ private:
     Router m_router;
     std::unique_ptr<McpEndpoint> m_mcp;
     std::unique_ptr<HttpServer> m_http;
+    std::unique_ptr<LocalHttpListener> m_local;
     QElapsedTimer m_uptime;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/HttpServer.h"
 
+#include "server/HttpWire.h"
+
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QFile>
@@ -31,21 +33,10 @@ constexpr const char *LastActivity = "portoserLastActivity";
 constexpr const char *Streaming = "portoserStreaming";
 constexpr int IdleSweepMs = 1000;
 
-struct HttpExchange::Private
-{
-    QHttpServerResponder responder;
-    QPointer<QTcpSocket> socket;
-    HttpHeaders commonHeaders;
-    bool answered = false;
-    bool streaming = false;
-};
-
 HttpExchange::HttpExchange(std::unique_ptr<Private> p)
     : d(std::move(p))
 {
-    // The server deletes a socket when its client goes away; the responder must not touch it then.
-    connect(d->socket, &QObject::destroyed, this, &HttpExchange::closed);
-    connect(d->socket, &QTcpSocket::disconnected, this, &HttpExchange::closed);
+    d->wire->watch(this);
 }
 
 HttpExchange::~HttpExchange() = default;
@@ -58,67 +49,118 @@ void HttpExchange::onThread(std::function<void()> fn)
         QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
 }
 
-static QHttpServerResponder::StatusCode statusCode(int status)
-{
-    return static_cast<QHttpServerResponder::StatusCode>(status);
-}
-
 void HttpExchange::respond(const HttpResponse &response)
 {
     onThread([this, response] {
-        if (d->answered || !d->socket)
+        if (d->answered || !d->wire->isOpen())
             return;
         d->answered = true;
-        d->responder.writeStatusLine(statusCode(response.status));
-        d->responder.writeHeader("Content-Type", response.contentType);
-        d->responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
-        for (const auto &[key, value] : d->commonHeaders)
-            d->responder.writeHeader(key, value);
-        for (const auto &[key, value] : response.headers)
-            d->responder.writeHeader(key, value);
-        d->responder.writeBody(response.body);
+        HttpHeaders headers{{"Content-Type", response.contentType},
+                            {"Content-Length", QByteArray::number(response.body.size())}};
+        headers += d->commonHeaders;
+        headers += response.headers;
+        d->wire->respond(response.status, headers, response.body);
     });
 }
 
 void HttpExchange::beginStream(int status, const HttpHeaders &headers)
 {
     onThread([this, status, headers] {
-        if (d->answered || !d->socket)
+        if (d->answered || !d->wire->isOpen())
             return;
         d->answered = d->streaming = true;
-        d->socket->setProperty(Streaming, true);
-        d->responder.writeStatusLine(statusCode(status));
-        for (const auto &[key, value] : d->commonHeaders)
-            d->responder.writeHeader(key, value);
-        for (const auto &[key, value] : headers)
-            d->responder.writeHeader(key, value);
+        HttpHeaders all = d->commonHeaders;
+        all += headers;
         // No length: the body is the stream, it ends when the connection does.
-        d->responder.writeHeader("Connection", "close");
-        d->responder.writeBody(QByteArray());
-        d->socket->flush();
+        all.emplaceBack("Connection", "close");
+        d->wire->beginStream(status, all);
     });
 }
 
 void HttpExchange::write(const QByteArray &chunk)
 {
     onThread([this, chunk] {
-        if (d->streaming && d->socket && d->socket->state() == QAbstractSocket::ConnectedState)
-            d->responder.writeBody(chunk);
+        if (d->streaming && d->wire->isOpen())
+            d->wire->write(chunk);
     });
 }
 
 void HttpExchange::close()
 {
-    onThread([this] {
-        if (d->socket)
-            d->socket->disconnectFromHost();
-    });
+    onThread([this] { d->wire->close(); });
 }
 
 bool HttpExchange::isOpen() const
 {
-    return d->socket && d->socket->state() == QAbstractSocket::ConnectedState;
+    return d->wire->isOpen();
 }
+
+std::shared_ptr<HttpExchange> makeExchange(std::unique_ptr<HttpWire> wire, HttpHeaders common)
+{
+    auto p = std::make_unique<HttpExchange::Private>();
+    p->wire = std::move(wire);
+    p->commonHeaders = std::move(common);
+    // The exchange lives as long as whoever answers needs it; QObject parts on this thread.
+    return std::shared_ptr<HttpExchange>(new HttpExchange(std::move(p)),
+                                         [](HttpExchange *e) { e->deleteLater(); });
+}
+
+namespace {
+
+/** A TCP connection, answered through QHttpServer's responder. */
+class TcpWire final : public HttpWire
+{
+public:
+    TcpWire(QHttpServerResponder responder, QTcpSocket *socket)
+        : m_responder(std::move(responder))
+        , m_socket(socket)
+    {}
+
+    void respond(int status, const HttpHeaders &headers, const QByteArray &body) override
+    {
+        m_responder.writeStatusLine(statusCode(status));
+        for (const auto &[key, value] : headers)
+            m_responder.writeHeader(key, value);
+        m_responder.writeBody(body);
+    }
+    void beginStream(int status, const HttpHeaders &headers) override
+    {
+        m_socket->setProperty(Streaming, true);
+        m_responder.writeStatusLine(statusCode(status));
+        for (const auto &[key, value] : headers)
+            m_responder.writeHeader(key, value);
+        m_responder.writeBody(QByteArray());
+        m_socket->flush();
+    }
+    void write(const QByteArray &chunk) override { m_responder.writeBody(chunk); }
+    bool isOpen() const override
+    {
+        return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+    }
+    void close() override
+    {
+        if (m_socket)
+            m_socket->disconnectFromHost();
+    }
+    void watch(HttpExchange *exchange) override
+    {
+        // The server deletes a socket when its client goes away; the responder must not touch
+        // it then.
+        QObject::connect(m_socket, &QObject::destroyed, exchange, &HttpExchange::closed);
+        QObject::connect(m_socket, &QTcpSocket::disconnected, exchange, &HttpExchange::closed);
+    }
+
+private:
+    static QHttpServerResponder::StatusCode statusCode(int status)
+    {
+        return static_cast<QHttpServerResponder::StatusCode>(status);
+    }
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+};
+
+} // namespace
 
 /** QAbstractHttpServer with our one handler instead of its router. */
 class HttpServer::Impl : public QAbstractHttpServer
@@ -151,12 +193,8 @@ protected:
         r.headers = request.headers();
         r.body = request.body();
         r.peer = request.remoteAddress();
-        auto p = std::make_unique<HttpExchange::Private>(
-            HttpExchange::Private{makeResponder(request, socket), socket, m_common});
-        // The exchange lives as long as whoever answers needs it; QObject parts on this thread.
-        std::shared_ptr<HttpExchange> exchange(new HttpExchange(std::move(p)),
-                                               [](HttpExchange *e) { e->deleteLater(); });
-        m_handler(r, exchange);
+        m_handler(r, makeExchange(std::make_unique<TcpWire>(makeResponder(request, socket), socket),
+                                  m_common));
         return true;
     }
 

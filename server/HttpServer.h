@@ -17,6 +17,8 @@ namespace Portoser {
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
+class HttpWire;
+
 /** One HTTP request as the API sees it, free of the server library's types. */
 struct HttpRequest
 {
@@ -26,6 +28,9 @@ struct HttpRequest
     HttpHeaders headers;
     QByteArray body;
     QHostAddress peer;
+    /** Set only for a request over the coordinator's local socket: the login name of the user
+     *  whose process connected (from the socket's peer credentials, never from the request). */
+    QString localUser;
 
     /** The value of header `name` (case-insensitive), or empty. */
     QByteArray header(const QByteArray &name) const;
@@ -58,13 +63,14 @@ public:
     /** Whether the client is still connected (a stream ends when it is not). */
     bool isOpen() const;
 
+    struct Private; // the connection it answers on (server/HttpWire.h)
+
 signals:
     /** The client disconnected (signalled on the server's thread). */
     void closed();
 
 private:
-    friend class HttpServer;
-    struct Private;
+    friend std::shared_ptr<HttpExchange> makeExchange(std::unique_ptr<HttpWire>, HttpHeaders);
     explicit HttpExchange(std::unique_ptr<Private> d);
     void onThread(std::function<void()> fn);
     std::unique_ptr<Private> d;

@@ -286,6 +286,12 @@ void addRestRoutes(Router &router, ApiServer &server)
             u"Restart a service; 202 with a job"_s, serviceOnly);
     opRoute("POST", u"/api/v1/services/{name}/stop"_s, u"stop_service"_s,
             u"Stop a service; 202 with a job"_s, serviceOnly);
+    opRoute("POST", u"/api/v1/restart"_s, u"restart_service"_s,
+            u"Restart (or with \"start\": true, start) several services in one plan "
+            "({\"services\": [...], \"with_dependencies\": ...}); 202 with a job"_s,
+            bodyArguments);
+    opRoute("POST", u"/api/v1/stop"_s, u"stop_service"_s,
+            u"Stop several services ({\"services\": [...]}); 202 with a job"_s, bodyArguments);
     route("GET", u"/api/v1/jobs"_s, Role::Viewer, false, u"Recent jobs"_s,
           [s](const CallPtr &call) {
               QJsonArray items;
@@ -330,8 +336,10 @@ void addRestRoutes(Router &router, ApiServer &server)
     opRoute("GET", u"/api/v1/history/{id}"_s, u"history_record"_s,
             u"One record with steps and config"_s,
             [recordId](const CallPtr &call) -> std::optional<QJsonObject> {
-                QJsonObject a;
-                return recordId(call, u"id"_s, u"id"_s, a) ? std::optional(a) : std::nullopt;
+                auto a = bodyArguments(call); // {"force": true} returns to a failed record
+                if (!a || !recordId(call, u"id"_s, u"id"_s, *a))
+                    return std::nullopt;
+                return a;
             });
     opRoute("GET", u"/api/v1/history/{id}/diff/{other}"_s, u"history_diff"_s,
             u"Config difference between two records"_s,
@@ -345,8 +353,10 @@ void addRestRoutes(Router &router, ApiServer &server)
     opRoute("POST", u"/api/v1/history/{id}/rollback"_s, u"rollback"_s,
             u"Roll back to a record's release and config; 202 with a job"_s,
             [recordId](const CallPtr &call) -> std::optional<QJsonObject> {
-                QJsonObject a;
-                return recordId(call, u"id"_s, u"id"_s, a) ? std::optional(a) : std::nullopt;
+                auto a = bodyArguments(call); // {"force": true} returns to a failed record
+                if (!a || !recordId(call, u"id"_s, u"id"_s, *a))
+                    return std::nullopt;
+                return a;
             });
 
     // Self-healing.

@@ -678,6 +678,18 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <source>Portoser: %1</source>
         <translation>Portoser: %1</translation>
     </message>
+    <message>
+        <source>Watchdog: asking %1…</source>
+        <translation>Watchdog: frage %1 …</translation>
+    </message>
+    <message>
+        <source>Watchdog off: the coordinator heals</source>
+        <translation>Watchdog aus: der Koordinator heilt</translation>
+    </message>
+    <message>
+        <source>Watchdog not started: %1</source>
+        <translation>Watchdog nicht gestartet: %1</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::SecretsPage</name>

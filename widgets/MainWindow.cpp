@@ -454,6 +454,26 @@ void MainWindow::setWatchdogRunning(bool running)
         m_watchdogLabel->setText(tr("Watchdog paused"));
         return;
     }
+    if (!m_healLoop && !m_registry->coordinator.url.isEmpty() && !m_coordinatorChecked) {
+        // One healer per cluster: ask (off this thread) whether the named coordinator answers.
+        m_watchdogLabel->setText(tr("Watchdog: asking %1…").arg(m_registry->coordinator.url));
+        QtConcurrent::run([registry = *m_registry] {
+            return HealLoop::heldByCoordinator(registry);
+        }).then(this, [this](const std::optional<QString> &held) {
+            if (held) {
+                const QSignalBlocker quiet(m_watchdogAction);
+                m_watchdogAction->setChecked(false);
+                m_watchdogLabel->setText(tr("Watchdog off: the coordinator heals"));
+                m_watchdogLabel->setToolTip(*held);
+                statusBar()->showMessage(tr("Watchdog not started: %1").arg(*held), 15000);
+                return;
+            }
+            m_coordinatorChecked = true;
+            if (m_watchdogAction->isChecked())
+                setWatchdogRunning(true);
+        });
+        return;
+    }
     if (!m_healLoop) {
         m_healLoop = std::make_unique<HealLoop>(m_settings.orchestrator(), *m_registry);
         m_healLoop->setIntervalOverride(m_settings.healIntervalSeconds);
@@ -496,6 +516,8 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
     m_healthPage->setRegistry(registry);
     m_logsPage->setRegistry(registry);
     if (checked.isValid()) {
+        if (!m_registry || m_registry->coordinator.url != registry.coordinator.url)
+            m_coordinatorChecked = false; // a coordinator named anew is asked again
         m_registry = registry;
         m_serviceStates.removeIf(
             [&registry](auto it) { return !registry.services.contains(it.key()); });

@@ -106,6 +106,7 @@ private:
     SecretsPage *m_secretsPage = nullptr;
     std::optional<Registry> m_registry; // the valid registry on show
     std::unique_ptr<HealLoop> m_healLoop;
+    bool m_coordinatorChecked = false; // the named coordinator did not answer: we may heal
     QFileSystemWatcher *m_registryWatcher = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QMenu *m_recentMenu = nullptr;

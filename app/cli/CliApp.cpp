@@ -2,13 +2,13 @@
 #include "app/cli/CliApp.h"
 
 #include "app/cli/AccessCommands.h"
+#include "app/cli/CertsCommand.h"
 #include "app/cli/DependenciesCommand.h"
 #include "app/cli/DeployCommand.h"
 #include "app/cli/HealCommands.h"
 #include "app/cli/HistoryCommand.h"
-#include "app/cli/RegistryCommand.h"
-#include "app/cli/CertsCommand.h"
 #include "app/cli/ProxyCommand.h"
+#include "app/cli/RegistryCommand.h"
 #include "app/cli/SecretsCommand.h"
 #include "app/cli/ServiceActionCommand.h"
 #include "app/cli/StatusCommand.h"
@@ -33,6 +33,10 @@ const QCommandLineOption AcceptKeysOption(
     u"accept-new-host-keys"_s,
     u"Trust and record host keys seen for the first time (never a changed one)."_s);
 const QCommandLineOption JsonOption(u"json"_s, u"Print JSON instead of text."_s);
+const QCommandLineOption
+    LocalOption(u"local"_s,
+                u"Reach the hosts from this process even when a coordinator (portoser --serve) "
+                "for the registry runs on this machine."_s);
 const QCommandLineOption HelpOption(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
 
 QString optionLine(const QCommandLineOption &option)
@@ -179,6 +183,8 @@ int CliApp::run(const QStringList &args)
         parser.addOption(DbOption);
         parser.addOption(AcceptKeysOption);
     }
+    if (spec.throughCoordinator)
+        parser.addOption(LocalOption);
     if (spec.takesJson)
         parser.addOption(JsonOption);
     parser.addOptions(spec.options);
@@ -203,6 +209,7 @@ int CliApp::run(const QStringList &args)
     context.setCommand(name);
     context.setRegistryPath(RegistryLocator::fromProcess(registry).resolve());
     context.setJson(spec.takesJson && parser.isSet(JsonOption));
+    context.setForceLocal(spec.throughCoordinator && parser.isSet(LocalOption));
     const int code = command->run(context, parser);
     m_out.flush();
     m_err.flush();

@@ -21,6 +21,9 @@ struct CommandSpec
     QList<QCommandLineOption> options; // besides --registry, --json and --help
     bool takesJson = true;             // read commands all take --json
     bool usesHosts = false;            // takes --db and --accept-new-host-keys
+    /** Goes through a coordinator running here for the registry, when one answers (takes
+     *  --local to reach the hosts itself instead). */
+    bool throughCoordinator = false;
 };
 
 /** One `portoser --cli <name>` command: parses nothing itself, only runs. */

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/CliContext.h"
 
-#include "core/Actor.h"
-
 #include "app/cli/ExitCode.h"
+#include "core/Actor.h"
 #include "core/registry/RegistryJson.h"
 
 #include <QJsonArray>

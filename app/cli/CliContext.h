@@ -29,6 +29,9 @@ public:
     void setCommand(const QString &name) { m_command = name; }
     void setJson(bool json) { m_json = json; }
     bool json() const { return m_json; }
+    /** `--local`: reach the hosts from this process even when a coordinator runs here. */
+    void setForceLocal(bool local) { m_forceLocal = local; }
+    bool forceLocal() const { return m_forceLocal; }
 
     /**
      * Loads and validates the registry. On errors it prints them (as JSON with --json) and
@@ -53,6 +56,7 @@ private:
     QString m_registryPath;
     QString m_command;
     bool m_json = false;
+    bool m_forceLocal = false;
 };
 
 } // namespace Portoser::Cli

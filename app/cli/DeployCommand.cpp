@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/DeployCommand.h"
 
+#include "app/cli/CoordinatorJob.h"
 #include "app/cli/ServerClient.h"
 #include "app/cli/TextTable.h"
 #include "core/history/HistoryJson.h"
@@ -61,6 +62,7 @@ CommandSpec DeployCommand::spec() const
         {DryRunOption, AllOption, ChangedSecretsOption, ForceOption, SavePlanOption, PlanOption,
          NoAutoHealOption, ServerOption}};
     s.usesHosts = true;
+    s.throughCoordinator = true;
     return s;
 }
 
@@ -115,6 +117,12 @@ int DeployCommand::run(CliContext &context, const QCommandLineParser &args)
                                                     : qEnvironmentVariable("PORTOSER_SERVER");
     if (!server.isEmpty())
         return remote(context, args, ServerClient(server), services);
+    // A coordinator for this registry runs here: it deploys, with its open sessions and its
+    // healer, and the history and audit are one. A saved plan is applied from here.
+    if (!args.isSet(PlanOption) && !args.isSet(SavePlanOption)) {
+        if (const auto coordinator = CoordinatorJob::here(context, *registry))
+            return remote(context, args, *coordinator, services);
+    }
     if (args.isSet(PlanOption)) {
         if (!services.isEmpty() || args.isSet(DryRunOption))
             return context.usageError(
@@ -209,43 +217,8 @@ int DeployCommand::remote(CliContext &context, const QCommandLineParser &args,
         }
         return printPlan(context, *plan);
     }
-    auto accepted = server.request("POST", u"/api/v1/deploy"_s, body);
-    if (!accepted) {
-        context.printError(accepted.error().message);
-        return Failed;
-    }
-    // The job's steps as they come (the coordinator keeps them in memory: polling is cheap).
-    const QString path = u"/api/v1/jobs/"_s + accepted->value(u"job"_s).toString();
-    const ProgressFn print = progressPrinter(context);
-    qsizetype shown = 0;
-    for (;;) {
-        auto job = server.request("GET", path);
-        if (!job) {
-            context.printError(job.error().message);
-            return Failed;
-        }
-        const QJsonArray steps = job->value(u"steps"_s).toArray();
-        for (; shown < steps.size(); ++shown) {
-            const QJsonObject s = steps.at(shown).toObject();
-            const QString step = s.value(u"step"_s).toString();
-            const auto known = deployStepFromString(step);
-            print({s.value(u"service"_s).toString(), s.value(u"host"_s).toString(),
-                   known.value_or(DeployStep::Note),
-                   known ? s.value(u"detail"_s).toString()
-                         : (step + u": "_s + s.value(u"detail"_s).toString())});
-        }
-        const auto state = jobStateFromString(job->value(u"state"_s).toString());
-        if (state == JobState::Succeeded || state == JobState::Failed) {
-            if (!job->contains(u"result"_s) || job->value(u"result"_s).isNull())
-                return report(context, Error{ErrorCode::Failed,
-                                             job->value(u"error"_s)[u"message"_s].toString()});
-            QList<DeploymentRecord> records;
-            for (const QJsonValue &r : job->value(u"result"_s)[u"records"_s].toArray())
-                records.append(HistoryJson::fromSummary(r.toObject()));
-            return report(context, records);
-        }
-        QThread::msleep(20);
-    }
+    return report(context,
+                  CoordinatorJob::run(server, u"/api/v1/deploy"_s, body, progressPrinter(context)));
 }
 
 ProgressFn DeployCommand::progressPrinter(CliContext &context)

@@ -322,6 +322,10 @@ int HealCommand::watch(CliContext &context, const Registry &registry,
         context.printError(u"no service to watch: heal is disabled for all of them"_s);
         return Failed;
     }
+    if (const auto held = HealLoop::heldByCoordinator(registry)) {
+        context.printError(u"not watching: "_s + *held);
+        return Failed;
+    }
     HealLoop loop(context.orchestrator().settings(), watched);
     loop.setIntervalOverride(interval);
     QObject::connect(&loop, &HealLoop::event, &loop, [&context](const HealEvent &e) {

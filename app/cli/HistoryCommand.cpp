@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/HistoryCommand.h"
 
+#include "app/cli/CoordinatorJob.h"
 #include "app/cli/DeployCommand.h"
 #include "app/cli/TextTable.h"
 #include "core/deploy/ConfigDiff.h"
@@ -51,6 +52,7 @@ CommandSpec HistoryCommand::spec() const
         "the host; one that did not succeed only with --force)"_s,
         {LimitOption, HostOption, OutcomeOption, ForceOption}};
     s.usesHosts = true;
+    s.throughCoordinator = true; // rollback
     return s;
 }
 
@@ -167,6 +169,12 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
         const auto registry = context.validRegistry();
         if (!registry)
             return Failed;
+        if (const auto coordinator = CoordinatorJob::here(context, *registry))
+            return DeployCommand::report(
+                context,
+                CoordinatorJob::run(*coordinator, u"/api/v1/history/%1/rollback"_s.arg(*id),
+                                    QJsonObject{{u"force"_s, args.isSet(ForceOption)}},
+                                    DeployCommand::progressPrinter(context)));
         DeployOptions options;
         options.actor = CliContext::actor();
         options.force = args.isSet(ForceOption);

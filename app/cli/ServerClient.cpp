@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/ServerClient.h"
 
+#include "core/runtime/LocalEndpoint.h"
+
+#include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QLocalSocket>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
@@ -19,8 +24,23 @@ ServerClient::ServerClient(QString baseUrl)
         m_base.chop(1);
 }
 
-Result<QJsonObject> ServerClient::request(const QByteArray &method, const QString &path,
-                                          const QJsonObject &body) const
+std::optional<ServerClient> ServerClient::local(const QString &registryPath)
+{
+    const QString path = LocalEndpoint::socketPath(registryPath);
+    if (!QFileInfo::exists(path))
+        return std::nullopt;
+    QLocalSocket probe;
+    probe.connectToServer(path);
+    if (!probe.waitForConnected(1000))
+        return std::nullopt; // a socket left by a coordinator that stopped: work directly
+    probe.disconnectFromServer();
+    ServerClient client;
+    client.m_localSocket = path;
+    return client;
+}
+
+ServerClient::Answer ServerClient::overHttp(const QByteArray &method, const QString &path,
+                                            const QByteArray &body) const
 {
     QNetworkAccessManager network;
     QNetworkRequest request{QUrl(m_base + path)};
@@ -28,28 +48,68 @@ Result<QJsonObject> ServerClient::request(const QByteArray &method, const QStrin
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token);
     request.setTransferTimeout(30000);
-    QNetworkReply *reply = network.sendCustomRequest(
-        request, method,
-        body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
+    QNetworkReply *reply = network.sendCustomRequest(request, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     loop.exec();
     reply->deleteLater();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
+    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll(),
+            reply->errorString()};
+}
+
+ServerClient::Answer ServerClient::overLocalSocket(const QByteArray &method, const QString &path,
+                                                   const QByteArray &body) const
+{
+    QLocalSocket socket;
+    socket.connectToServer(m_localSocket);
+    if (!socket.waitForConnected(2000))
+        return {0, {}, socket.errorString()};
+    socket.write(method + ' ' + QUrl(path).toEncoded() + " HTTP/1.1\r\nHost: localhost\r\n"
+                 + "Content-Type: application/json\r\nContent-Length: "
+                 + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    // One answer per connection: it ends when the coordinator closes it.
+    QByteArray received;
+    QElapsedTimer clock;
+    clock.start();
+    constexpr qint64 DeadlineMs = 30000;
+    while (socket.state() == QLocalSocket::ConnectedState && clock.elapsed() < DeadlineMs) {
+        socket.waitForReadyRead(int(DeadlineMs - clock.elapsed()));
+        received += socket.readAll();
+    }
+    received += socket.readAll();
+    const qsizetype headEnd = received.indexOf("\r\n\r\n");
+    const QList<QByteArray> start = received.left(received.indexOf("\r\n")).split(' ');
+    if (headEnd < 0 || start.size() < 2)
+        return {0,
+                {},
+                clock.elapsed() >= DeadlineMs ? u"no answer within 30 s"_s
+                                              : u"the connection closed without an answer"_s};
+    return {start.at(1).toInt(), received.mid(headEnd + 4), {}};
+}
+
+Result<QJsonObject> ServerClient::request(const QByteArray &method, const QString &path,
+                                          const QJsonObject &body) const
+{
+    const QByteArray payload =
+        body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const Answer answer = m_localSocket.isEmpty() ? overHttp(method, path, payload)
+                                                  : overLocalSocket(method, path, payload);
+    const int status = answer.status;
+    const QJsonObject json = QJsonDocument::fromJson(answer.body).object();
     if (status == 0)
         return Error{ErrorCode::Unreachable,
-                     u"coordinator %1: %2"_s.arg(m_base, reply->errorString())};
+                     u"coordinator %1: %2%3"_s.arg(
+                         where(), answer.error, m_hint.isEmpty() ? QString() : u"; "_s + m_hint)};
     if (status >= 400) {
         const QString message = json.value(u"error"_s).toObject().value(u"message"_s).toString();
         const ErrorCode code = status == 401 || status == 403 ? ErrorCode::PermissionDenied
                                : status == 404                ? ErrorCode::NotFound
                                                               : ErrorCode::Failed;
+        const bool tokenMissing = status == 401 && m_token.isEmpty() && m_localSocket.isEmpty();
         return Error{code, u"coordinator %1: %2 (HTTP %3)%4"_s
-                               .arg(m_base, message.isEmpty() ? reply->errorString() : message)
+                               .arg(where(), message.isEmpty() ? answer.error : message)
                                .arg(status)
-                               .arg(status == 401 && m_token.isEmpty() ? u"; set PORTOSER_TOKEN"_s
-                                                                       : QString())};
+                               .arg(tokenMissing ? u"; set PORTOSER_TOKEN"_s : QString())};
     }
     return json;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/ServiceActionCommand.h"
 
+#include "app/cli/CoordinatorJob.h"
 #include "app/cli/DeployCommand.h"
 #include "core/deploy/UnitFiles.h"
 #include "core/history/HistoryJson.h"
@@ -37,6 +38,7 @@ CommandSpec RestartCommand::spec() const
                   "--with-dependencies."_s,
                   {WithDependenciesOption}};
     s.usesHosts = true;
+    s.throughCoordinator = true;
     return s;
 }
 
@@ -52,6 +54,14 @@ int RestartCommand::run(CliContext &context, const QCommandLineParser &args)
         if (!registry->services.contains(name))
             return context.usageError(registry->unknownService(name));
     }
+    if (const auto coordinator = CoordinatorJob::here(context, *registry))
+        return DeployCommand::report(
+            context, CoordinatorJob::run(
+                         *coordinator, u"/api/v1/restart"_s,
+                         QJsonObject{{u"services"_s, QJsonArray::fromStringList(names)},
+                                     {u"start"_s, m_name == u"start"_s},
+                                     {u"with_dependencies"_s, args.isSet(WithDependenciesOption)}},
+                         DeployCommand::progressPrinter(context)));
     DeployOptions options;
     options.actor = CliContext::actor();
     PlanRequest request{m_name == u"start"_s ? PlanIntent::Start : PlanIntent::Restart, names};
@@ -79,6 +89,7 @@ CommandSpec MoveCommand::spec() const
         "its health gate; current_host in the registry file is then edited in place (a .bak is kept)."_s,
         {ToOption, MoveDryRunOption}};
     s.usesHosts = true;
+    s.throughCoordinator = true;
     return s;
 }
 
@@ -108,6 +119,11 @@ int MoveCommand::run(CliContext &context, const QCommandLineParser &args)
                           << " to " << host << '\n';
         return Ok;
     }
+    if (const auto coordinator = CoordinatorJob::here(context, *registry))
+        return DeployCommand::report(
+            context, CoordinatorJob::run(*coordinator, u"/api/v1/services/%1/move"_s.arg(service),
+                                         QJsonObject{{u"host"_s, host}},
+                                         DeployCommand::progressPrinter(context)));
     DeployOptions options;
     options.actor = CliContext::actor();
     return DeployCommand::report(

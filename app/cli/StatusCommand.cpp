@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/StatusCommand.h"
 
+#include "app/cli/CoordinatorJob.h"
 #include "app/cli/TextTable.h"
 #include "core/deploy/StateJson.h"
 #include "core/registry/DependencyGraph.h"
@@ -116,6 +117,7 @@ CommandSpec StopCommand::spec() const
                   "service not deployed on its host is skipped (exit 1)."_s,
                   {}};
     s.usesHosts = true;
+    s.throughCoordinator = true;
     return s;
 }
 
@@ -142,10 +144,27 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
                           << (left.size() == 1 ? " depends" : " depend") << " on " << name
                           << " and may fail while it is stopped\n";
     }
+    // Through the coordinator running here, when there is one: one job stops them all.
+    std::optional<QList<DeploymentRecord>> remote;
+    if (const auto coordinator = CoordinatorJob::here(context, *registry)) {
+        auto stopped = CoordinatorJob::run(
+            *coordinator, u"/api/v1/stop"_s,
+            QJsonObject{{u"services"_s, QJsonArray::fromStringList(names)}}, {});
+        if (!stopped) {
+            context.printError(stopped.error().message);
+            return Failed;
+        }
+        remote = *stopped;
+    }
     int failed = 0;
     QJsonArray items;
-    for (const QString &name : names) {
-        auto record = context.orchestrator().stop(*registry, name, CliContext::actor());
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        const QString &name = names.at(i);
+        auto record = remote ? (i < remote->size()
+                                    ? Result<DeploymentRecord>(remote->at(i))
+                                    : Result<DeploymentRecord>(
+                                        Error{ErrorCode::Failed, u"%1: not stopped"_s.arg(name)}))
+                             : context.orchestrator().stop(*registry, name, CliContext::actor());
         if (!record) {
             ++failed;
             context.printError(record.error().message);

@@ -25,6 +25,14 @@ struct CaddySettings
     SourceLocation where(const QString &field) const { return fields.value(field, location); }
 };
 
+/** The registry's `coordinator` section: the `portoser --serve` that runs this cluster. The window
+ *  and the CLI work through it by default, and no other watchdog heals while it answers. */
+struct CoordinatorSettings
+{
+    QString url; // http(s)://host[:port]; empty: none named
+    SourceLocation location;
+};
+
 /** The whole cluster description after includes, interpolation and service.yml merging. */
 struct Registry
 {
@@ -34,6 +42,7 @@ struct Registry
     QMap<QString, Host> hosts;       // sorted by name: stable output everywhere
     QMap<QString, Service> services; // sorted by name
     CaddySettings caddy;
+    CoordinatorSettings coordinator;
 
     const Host *host(const QString &name) const;
     const Service *service(const QString &name) const;

@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QScopedValueRollback>
 #include <QSet>
+#include <QUrl>
 
 #include <algorithm>
 #include <functional>
@@ -144,6 +145,7 @@ private:
     void parseHealth(const Yaml::Node &map, Service &service, const QString &subject);
     void parseHeal(const Yaml::Node &map, Service &service, const QString &subject);
     void parseCaddy(const Yaml::Node &map);
+    void parseCoordinator(const Yaml::Node &map);
     /** Reads every row of `table` that is not Custom or Ignored from `map` into `entity`. */
     template <typename Entity>
     void readFields(const Yaml::Node &map, const RegistrySchema::Table<Entity> &table,
@@ -498,6 +500,8 @@ void Parser::parseDocument(const Yaml::Node &root, bool topLevel)
     if (topLevel) {
         if (root["caddy"])
             parseCaddy(root["caddy"]);
+        if (const Yaml::Node coordinator = root["coordinator"])
+            parseCoordinator(coordinator);
         if (const Yaml::Node dns = root["dns"]; dns && dns.isMap())
             checkKeys(dns, RegistrySchema::dnsKeys(), u"dns"_s);
     }
@@ -754,6 +758,39 @@ void Parser::parseCaddy(const Yaml::Node &map)
         c.httpPort = *v;
     if (const auto v = port(map["https_port"], subject, u"https_port"_s))
         c.httpsPort = *v;
+}
+
+void Parser::parseCoordinator(const Yaml::Node &map)
+{
+    if (!map.isMap()) {
+        error(at(map),
+              u"coordinator must be a mapping (url: https://host:8420), not %1"_s.arg(kindOf(map)));
+        return;
+    }
+    checkKeys(map, RegistrySchema::coordinatorKeys(), u"coordinator"_s);
+    CoordinatorSettings &c = result.registry.coordinator;
+    c.location = at(map["url"] ? map["url"] : map);
+    const auto url = text(map["url"], u"coordinator"_s, u"url"_s);
+    if (!url) {
+        if (!map["url"])
+            error(at(map), u"coordinator: url is missing (http(s)://host:port of its --serve)"_s);
+        return;
+    }
+    const QUrl parsed(*url, QUrl::StrictMode);
+    if (!parsed.userInfo().isEmpty()) { // and not echoed: it may hold a password
+        error(c.location, u"coordinator: url must not carry credentials; the window and the CLI "
+                          "take a token from PORTOSER_TOKEN or the keychain"_s);
+        return;
+    }
+    if (!parsed.isValid() || (parsed.scheme() != u"http"_s && parsed.scheme() != u"https"_s)
+        || parsed.host().isEmpty() || (!parsed.path().isEmpty() && parsed.path() != u"/"_s)) {
+        error(c.location, u"coordinator: url must be http(s)://host[:port] of its --serve, not "
+                          "\"%1\""_s.arg(*url));
+        return;
+    }
+    c.url = *url;
+    while (c.url.endsWith(u'/'))
+        c.url.chop(1);
 }
 
 std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,

@@ -149,6 +149,12 @@ const QStringList &caddyKeys()
     return keys;
 }
 
+const QStringList &coordinatorKeys()
+{
+    static const QStringList keys = {u"url"_s};
+    return keys;
+}
+
 const QStringList &dnsKeys()
 {
     static const QStringList keys = {u"host"_s, u"ingress_ip"_s, u"config_path"_s,

@@ -72,6 +72,7 @@ const QStringList &topLevelKeys();
 const QStringList &includedFileKeys();
 const QStringList &caddyKeys();
 const QStringList &dnsKeys();
+const QStringList &coordinatorKeys();
 
 template <typename Entity>
 QStringList keysOf(const Table<Entity> &table)

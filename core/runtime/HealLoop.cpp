@@ -2,9 +2,12 @@
 #include "core/runtime/HealLoop.h"
 
 #include "core/Orchestrator.h"
+#include "core/net/BlockingHttp.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkRequest>
 #include <QTimer>
 
 namespace Portoser {
@@ -134,6 +137,23 @@ private:
     bool m_observeOnly = false;
     std::optional<bool> m_leads; // unknown until the first pass
 };
+
+std::optional<QString> HealLoop::heldByCoordinator(const Registry &registry)
+{
+    const QString url = registry.coordinator.url;
+    if (url.isEmpty())
+        return std::nullopt;
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(url + QStringLiteral("/healthz")));
+    request.setTransferTimeout(2000);
+    const auto answer = blockingHttp(network, request, "GET", {}, url);
+    if (!answer || answer->status != 200)
+        return std::nullopt; // down or not a coordinator: a local watchdog may look after things
+    return QStringLiteral("the registry names %1 as its coordinator (%2) and it answers: it heals "
+                          "this cluster, and one healer per cluster is the rule. Watch it there "
+                          "(portoser --connect %1), or remove coordinator: from the registry.")
+        .arg(url, registry.coordinator.location.toString());
+}
 
 HealLoop::HealLoop(const OrchestratorSettings &settings, const Registry &registry, QObject *parent)
     : QObject(parent)

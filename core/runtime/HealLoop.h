@@ -32,6 +32,14 @@ public:
     ~HealLoop() override;
     Q_DISABLE_COPY_MOVE(HealLoop)
 
+    /**
+     * One healer per cluster: why a watchdog outside the registry's coordinator must not start,
+     * or nothing when it may. It may not while the coordinator the registry names
+     * (`coordinator: {url}`) answers its /healthz (within 2 s). Blocks: call it off the GUI
+     * thread.
+     */
+    static std::optional<QString> heldByCoordinator(const Registry &registry);
+
     /** Another store, secrets backend or host-key policy, from the next pass on (never waits
      *  for the pass running now). */
     void setSettings(const OrchestratorSettings &settings);

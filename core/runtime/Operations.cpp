@@ -222,12 +222,29 @@ Result<QJsonValue> moveService(OperationCall &call)
     return records(result);
 }
 
-Result<QJsonValue> restartService(OperationCall &call)
+/** The services an operation names: `service`, or the list `services`; at least one. */
+Result<QStringList> namedServices(const OperationCall &call)
 {
-    const QStringList services = {call.arguments.value(u"service"_s).toString()};
+    QStringList services;
+    if (call.arguments.contains(u"service"_s))
+        services.append(call.arguments.value(u"service"_s).toString());
+    for (const QJsonValue &v : call.arguments.value(u"services"_s).toArray())
+        services.append(v.toString());
+    if (services.isEmpty())
+        return Error{ErrorCode::InvalidInput, u"name a service (\"service\" or \"services\")"_s};
     if (auto known = knownServices(call.registry, services); !known)
         return known.error();
-    PlanRequest request{PlanIntent::Restart, services};
+    return services;
+}
+
+Result<QJsonValue> restartService(OperationCall &call)
+{
+    const auto services = namedServices(call);
+    if (!services)
+        return services.error();
+    PlanRequest request{call.arguments.value(u"start"_s).toBool() ? PlanIntent::Start
+                                                                  : PlanIntent::Restart,
+                        *services};
     request.withDependencies = call.arguments.value(u"with_dependencies"_s).toBool();
     auto result = call.orchestrator.restart(call.registry, request, options(call), call.progress);
     if (!result)
@@ -237,13 +254,17 @@ Result<QJsonValue> restartService(OperationCall &call)
 
 Result<QJsonValue> stopService(OperationCall &call)
 {
-    const QString service = call.arguments.value(u"service"_s).toString();
-    if (auto known = knownServices(call.registry, {service}); !known)
-        return known.error();
-    auto result = call.orchestrator.stop(call.registry, service, call.actor);
-    if (!result)
-        return result.error();
-    return records(QList<DeploymentRecord>{*result});
+    const auto services = namedServices(call);
+    if (!services)
+        return services.error();
+    QList<DeploymentRecord> stopped;
+    for (const QString &service : *services) {
+        auto result = call.orchestrator.stop(call.registry, service, call.actor);
+        if (!result)
+            return result.error();
+        stopped.append(*result);
+    }
+    return records(stopped);
 }
 
 Result<QJsonValue> history(OperationCall &call)
@@ -409,13 +430,16 @@ QList<Operation> catalog()
          "the registry's newer word). Dependencies that are not running are left alone unless "
          "with_dependencies is true, and then started on the release they are on."_s,
          Role::Operator, true, true,
-         object({{u"service"_s, service},
-                 {u"with_dependencies"_s, flag(u"Also start dependencies that are not running"_s)}},
-                {u"service"_s}),
+         object(
+             {{u"service"_s, service},
+              {u"services"_s, names(u"Several services, in one plan"_s)},
+              {u"start"_s, flag(u"Only start those that are not running"_s)},
+              {u"with_dependencies"_s, flag(u"Also start dependencies that are not running"_s)}}),
          restartService},
         {u"stop_service"_s, u"Stop a service"_s,
          u"Stops a service (its whole process group); the healer leaves it stopped."_s,
-         Role::Operator, true, true, object({{u"service"_s, service}}, {u"service"_s}),
+         Role::Operator, true, true,
+         object({{u"service"_s, service}, {u"services"_s, names(u"Several services"_s)}}),
          stopService},
         {u"history"_s, u"Deployment history"_s,
          u"Deployment records, newest first, with outcome, actor and release."_s, Role::Viewer,

@@ -4,6 +4,7 @@
 // resume, the OpenAPI description against the routes, limits, the public-listen refusal, MCP
 // over HTTP, and the audit log.
 #include "core/access/AuditLog.h"
+#include "core/runtime/LocalEndpoint.h"
 #include "tests/support/ServeProcess.h"
 
 #include <QDir>
@@ -17,6 +18,9 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <pwd.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 using Headers = QList<QPair<QByteArray, QByteArray>>;
@@ -41,6 +45,7 @@ private slots:
     void operatorToolsQuoteTheirArguments();
     void settingsFileReloadAndGracefulStop();
     void cliDeploysThroughTheCoordinator();
+    void plainCliGoesThroughTheCoordinatorHere();
     void twoCoordinatorsOnPostgresHealOneAtATime();
 
 private:
@@ -824,6 +829,109 @@ void TestApi::cliDeploysThroughTheCoordinator()
         QJsonDocument::fromJson(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8())
             .array();
     QCOMPARE(history.first()[u"actor"_s].toString(), u"token:laptop"_s);
+}
+
+void TestApi::plainCliGoesThroughTheCoordinatorHere()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    const QString login = QString::fromLocal8Bit(::getpwuid(::geteuid())->pw_name);
+    auto run = [&](const QStringList &args, int *code) {
+        QProcess p;
+        p.setProcessEnvironment(env()); // no PORTOSER_SERVER, no token
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                QStringList{u"--cli"_s} + registryArgs() + args);
+        p.waitForFinished(60000);
+        *code = p.exitCode();
+        return QString::fromUtf8(p.readAll());
+    };
+    auto newestActor = [&] {
+        return QJsonDocument::fromJson(
+                   cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8())
+            .array()
+            .first()[u"actor"_s]
+            .toString();
+    };
+
+    // No flag and no token: the coordinator of this registry answers on its local socket and
+    // knows the caller from the socket's peer credentials.
+    int code = -1;
+    QString out = run({u"deploy"_s, u"api"_s}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(out.contains(u"[api@beta] health"_s) && out.contains(u"succeeded"_s), qPrintable(out));
+    QCOMPARE(newestActor(), u"local:"_s + login);
+    bool audited = false;
+    for (const QJsonValue &v :
+         QJsonDocument::fromJson(cli({u"audit"_s, u"list"_s, u"--json"_s}).toUtf8()).array())
+        audited |= v[u"action"_s] == u"POST /api/v1/deploy"_s
+                   && v[u"actor"_s] == QJsonValue(u"local:"_s + login)
+                   && v[u"peer"_s] == u"unix socket"_s && v[u"status"_s].toInt() == 202;
+    QVERIFY2(audited, qPrintable(cli({u"audit"_s, u"list"_s})));
+    out = run({u"deploy"_s, u"api"_s}, &code);
+    QVERIFY2(code == 0 && out.contains(u"Nothing to do"_s), qPrintable(out));
+    // Stop, start, restart and rollback go the same way, each one job of the coordinator.
+    out = run({u"stop"_s, u"api"_s}, &code);
+    QVERIFY2(code == 0 && out.contains(u"api: succeeded"_s), qPrintable(out));
+    QCOMPARE(newestActor(), u"local:"_s + login);
+    out = run({u"start"_s, u"api"_s}, &code);
+    QVERIFY2(code == 0 && out.contains(u"[api@beta] health"_s), qPrintable(out));
+    QCOMPARE(newestActor(), u"local:"_s + login);
+    const qint64 started =
+        QJsonDocument::fromJson(cli({u"history"_s, u"list"_s, u"api"_s, u"--json"_s}).toUtf8())
+            .array()
+            .first()[u"id"_s]
+            .toInteger();
+    out = run({u"restart"_s, u"api"_s}, &code);
+    QVERIFY2(code == 0 && out.contains(u"succeeded"_s), qPrintable(out));
+    out = run({u"history"_s, u"rollback"_s, QString::number(started)}, &code);
+    QVERIFY2(code == 0 && out.contains(u"succeeded"_s), qPrintable(out));
+    QCOMPARE(newestActor(), u"local:"_s + login);
+
+    // Only its user may open the socket's directory.
+    const QString socket = Portoser::LocalEndpoint::socketPath(registryArgs().at(1));
+    QCOMPARE(QFileInfo(QFileInfo(socket).absolutePath()).permissions() & 0x0077, 0);
+
+    // --local reaches the hosts from the CLI itself.
+    out = run({u"deploy"_s, u"api"_s, u"--force"_s, u"--local"_s}, &code);
+    QVERIFY2(code == 0, qPrintable(out));
+    QCOMPARE(newestActor(), u"cli:"_s + login);
+
+    // A registry that names the coordinator is worked through it from anywhere (here: a copy of
+    // the registry, so no local socket matches it), and no other watchdog starts while it answers.
+    const QString named = m_dir->filePath(u"demo-registry/named.yml"_s);
+    {
+        QFile original(registryArgs().at(1));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QFile copy(named);
+        QVERIFY(copy.open(QIODevice::WriteOnly));
+        copy.write(original.readAll() + "\ncoordinator:\n  url: " + m_serve->url({}).toUtf8()
+                   + "\n");
+    }
+    auto runNamed = [&](const QStringList &args, int *exitCode) {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                QStringList{u"--cli"_s, u"--registry"_s, named} + args);
+        p.waitForFinished(60000);
+        *exitCode = p.exitCode();
+        return QString::fromUtf8(p.readAll());
+    };
+    out = runNamed({u"deploy"_s, u"api"_s, u"--force"_s}, &code);
+    QVERIFY2(code == 0 && out.contains(u"[api@beta] health"_s), qPrintable(out));
+    QVERIFY2(!newestActor().startsWith(u"cli:"_s), qPrintable(newestActor()));
+    out = runNamed({u"heal"_s, u"--watch"_s}, &code);
+    QCOMPARE(code, 1);
+    QVERIFY2(out.contains(u"not watching"_s) && out.contains(u"one healer per cluster"_s),
+             qPrintable(out));
+
+    // With the coordinator gone (its socket file gone with it) the CLI works as before.
+    m_serve->stop();
+    QVERIFY(!QFileInfo::exists(socket));
+    out = run({u"deploy"_s, u"api"_s, u"--force"_s}, &code);
+    QVERIFY2(code == 0, qPrintable(out));
+    QCOMPARE(newestActor(), u"cli:"_s + login);
 }
 
 void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()

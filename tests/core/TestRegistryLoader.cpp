@@ -29,6 +29,7 @@ private slots:
     void reportsEveryProblemAtOnce();
     void missingFileSaysSo();
     void aliasesShareOneList();
+    void coordinatorIsReadAndItsPasswordNeverEchoed();
     void snapshotKeepsEveryField();
     void hostileYamlIsRefused_data();
     void hostileYamlIsRefused();
@@ -104,6 +105,12 @@ void TestRegistryLoader::reportsProblemAt_data()
         << false << 10 << 5 << "did you mean \"dependencies\"";
     QTest::addRow("unknown top-level key") << base + "servicez: {}\n"
                                            << false << 10 << 1 << "unknown key \"servicez\"";
+    QTest::addRow("coordinator url not http")
+        << QByteArray(base + "coordinator:\n  url: ftp://coord:8420\n") << true << 11 << 8
+        << "coordinator: url must be http(s)://host[:port]";
+    QTest::addRow("coordinator url with a password is not echoed")
+        << QByteArray(base + "coordinator:\n  url: https://ops:hunter2@coord\n") << true << 11 << 8
+        << "must not carry credentials";
     QTest::addRow("top level is a list")
         << QByteArray("- a\n- b\n") << true << 1 << 1 << "top level must be a mapping";
     QTest::addRow("empty file") << QByteArray("# nothing\n") << true << 1 << 1
@@ -313,6 +320,23 @@ void TestRegistryLoader::aliasesShareOneList()
     const CheckedRegistry checked = temp.check();
     QVERIFY2(errorCount(checked.issues) == 0, qPrintable(describe(checked.issues)));
     QCOMPARE(checked.registry.host(u"h2"_s)->roles, QStringList({u"web"_s, u"db"_s}));
+}
+
+void TestRegistryLoader::coordinatorIsReadAndItsPasswordNeverEchoed()
+{
+    TempRegistry temp;
+    temp.writeRegistry(dedent(Base) + "coordinator:\n  url: https://coord.example:8420/\n");
+    CheckedRegistry checked = temp.check();
+    QVERIFY2(errorCount(checked.issues) == 0, qPrintable(describe(checked.issues)));
+    QCOMPARE(checked.registry.coordinator.url, u"https://coord.example:8420"_s);
+    QCOMPARE(checked.registry.coordinator.location.line, 11);
+
+    temp.writeRegistry(dedent(Base) + "coordinator:\n  url: https://ops:hunter2@coord\n");
+    checked = temp.check();
+    QCOMPARE(errorCount(checked.issues), 1);
+    QVERIFY2(!describe(checked.issues).contains(u"hunter2"_s),
+             qPrintable(describe(checked.issues)));
+    QVERIFY(checked.registry.coordinator.url.isEmpty());
 }
 
 void TestRegistryLoader::snapshotKeepsEveryField()

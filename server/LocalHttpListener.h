@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/Result.h"
+#include "server/HttpServer.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QLocalServer;
+class QLocalSocket;
+
+namespace Portoser {
+
+/**
+ * The coordinator's door for its own machine: HTTP/1.1 over a Unix socket that only its user can
+ * open (0600 in a 0700 directory; the peer's uid is checked again on every connection). Requests
+ * carry who connected (`HttpRequest::localUser`, from the socket's peer credentials), go to the
+ * same handler as TCP, and are answered one per connection. What a plain `portoser --cli` uses
+ * when a `--serve` for its registry runs here.
+ */
+class LocalHttpListener : public QObject
+{
+    Q_OBJECT
+
+public:
+    LocalHttpListener(HttpServer::Handler handler, HttpHeaders commonHeaders, qint64 maxBodyBytes,
+                      QObject *parent = nullptr);
+    ~LocalHttpListener() override;
+
+    /** Listens at `path`. A socket file nobody answers on is replaced; one that answers means
+     *  another coordinator serves this registry here, which is an error. */
+    Result<void> listen(const QString &path);
+    QString path() const { return m_path; }
+
+private:
+    void accept(QLocalSocket *socket);
+
+    HttpServer::Handler m_handler;
+    HttpHeaders m_common;
+    qint64 m_maxBodyBytes;
+    std::unique_ptr<QLocalServer> m_server;
+    QString m_path;
+};
+
+} // namespace Portoser
