@@ -173,6 +173,18 @@
         <source>%1 of %2 ended</source>
         <translation>%1 von %2 beendet</translation>
     </message>
+    <message>
+        <source>%1 %2…</source>
+        <translation>%1 %2 …</translation>
+    </message>
+    <message>
+        <source>%1 %2 failed.</source>
+        <translation>%1 %2 fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>%1 %2: done.</source>
+        <translation>%1 %2: erledigt.</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::HealthPage</name>
@@ -690,6 +702,18 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <source>Watchdog not started: %1</source>
         <translation>Watchdog nicht gestartet: %1</translation>
     </message>
+    <message>
+        <source>A deploy is running; try again when it has finished.</source>
+        <translation>Ein Deploy läuft; bitte erneut versuchen, wenn es fertig ist.</translation>
+    </message>
+    <message>
+        <source>Stop %1</source>
+        <translation>%1 stoppen</translation>
+    </message>
+    <message>
+        <source>Stop %1? It stays stopped (the watchdog leaves it alone) until it is started or deployed again.</source>
+        <translation>%1 stoppen? Der Dienst bleibt gestoppt (der Watchdog lässt ihn in Ruhe), bis er wieder gestartet oder deployt wird.</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::SecretsPage</name>
@@ -1198,6 +1222,21 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
     <message>
         <source>answered in %1 ms</source>
         <translation>antwortete in %1 ms</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceAction</name>
+    <message>
+        <source>Start</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stoppen</translation>
+    </message>
+    <message>
+        <source>Restart</source>
+        <translation>Neu starten</translation>
     </message>
 </context>
 </TS>

@@ -205,6 +205,55 @@ void DeployPanel::deploy()
         });
 }
 
+void DeployPanel::runServiceAction(const QString &service, ServiceAction action)
+{
+    if (!m_registry || m_busy || !m_registry->services.contains(service))
+        return;
+    const Registry registry = *m_registry;
+    m_progress->clear();
+    m_results->clear();
+    setBusy(true, tr("%1 %2…").arg(menuText(action), service));
+    const auto progress = [this](const DeployProgress &p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { showProgress(p); }, Qt::QueuedConnection);
+    };
+    updateButtons();
+    m_worker
+        ->call([service, action, registry, progress](Orchestrator &o) {
+            const QString actor = localActor(QStringLiteral("gui"));
+            if (action == ServiceAction::Stop) {
+                auto stopped = o.stop(registry, service, actor);
+                return stopped ? Result<QList<DeploymentRecord>>(QList{*stopped})
+                               : Result<QList<DeploymentRecord>>(stopped.error());
+            }
+            DeployOptions options;
+            options.actor = actor;
+            const PlanRequest request{action == ServiceAction::Start ? PlanIntent::Start
+                                                                     : PlanIntent::Restart,
+                                      {service}};
+            return o.restart(registry, request, options, progress);
+        })
+        .then(this, [this, service, action](const Result<QList<DeploymentRecord>> &done) {
+            if (!done) {
+                new QTreeWidgetItem(m_results, {service, QString(), done.error().message});
+                setBusy(false, tr("%1 %2 failed.").arg(menuText(action), service));
+                return;
+            }
+            bool ok = true;
+            for (const DeploymentRecord &r : *done) {
+                auto *item = new QTreeWidgetItem(m_results, {r.service, r.host, toString(r.outcome),
+                                                             QStringLiteral("#%1").arg(r.id)});
+                item->setData(3, Qt::UserRole, r.id);
+                item->setToolTip(2, r.reason);
+                ok = ok && r.succeeded();
+            }
+            m_results->header()->resizeSections(QHeaderView::ResizeToContents);
+            setBusy(false, ok ? tr("%1 %2: done.").arg(menuText(action), service)
+                              : tr("%1 %2 failed.").arg(menuText(action), service));
+            emit deployed(*done);
+        });
+}
+
 namespace {
 
 /** The child of `parent` whose first column is `name`, made when missing. */

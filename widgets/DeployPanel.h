@@ -4,6 +4,7 @@
 #include "core/deploy/ServiceDeployer.h"
 #include "core/history/DeploymentRecord.h"
 #include "core/registry/Registry.h"
+#include "widgets/ServiceAction.h"
 
 #include <QWidget>
 
@@ -41,6 +42,9 @@ public:
     void deploy();
     /** Starts no further service; those already started finish (deploy or revert). */
     void cancel();
+    /** Starts, stops or restarts `service` on the release it is deployed with (as the CLI's
+     *  start/stop/restart), its steps and result shown here like a deploy's. */
+    void runServiceAction(const QString &service, ServiceAction action);
     bool isBusy() const { return m_busy; }
 
 signals:

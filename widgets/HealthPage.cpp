@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -31,6 +32,22 @@ HealthPage::HealthPage(OrchestratorThread *reads, QWidget *parent)
     m_services->setHeaderLabels({tr("Service"), tr("Host"), tr("State"), tr("Health"), tr("PID"),
                                  tr("Uptime"), tr("Score"), tr("Problem")});
     m_services->setAccessibleName(tr("Service health"));
+    // A service's row offers what its chip on the topology offers: start, stop, restart.
+    m_services->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_services, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        QTreeWidgetItem *item = m_services->itemAt(at);
+        while (item && item->parent())
+            item = item->parent(); // a problem row belongs to its service
+        if (!item)
+            return;
+        const QString service = item->text(ServiceColumn);
+        QMenu menu;
+        QHash<QAction *, ServiceAction> actions;
+        for (const ServiceAction action : allServiceActions())
+            actions.insert(menu.addAction(menuText(action)), action);
+        if (QAction *chosen = menu.exec(m_services->viewport()->mapToGlobal(at)))
+            emit serviceActionRequested(service, actions.value(chosen));
+    });
     m_events = new QListWidget(this);
     m_events->setObjectName(QStringLiteral("healEventsList"));
     m_events->setAccessibleName(tr("Self-heal events"));

@@ -4,6 +4,7 @@
 #include "core/deploy/ServiceState.h"
 #include "core/heal/HealStore.h"
 #include "core/registry/Registry.h"
+#include "widgets/ServiceAction.h"
 
 #include <QWidget>
 
@@ -45,6 +46,10 @@ public:
     QTreeWidget *servicesTree() const { return m_services; }
     /** Puts a window action (Observe, the watchdog's pause/resume) in the page's bar too. */
     void addToolAction(QAction *action);
+
+signals:
+    /** A service row's menu asked to start, stop or restart it. */
+    void serviceActionRequested(const QString &service, Portoser::ServiceAction action);
 
 private:
     enum Column {

@@ -26,6 +26,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QProcess>
 #include <QSettings>
 #include <QSplitter>
@@ -123,6 +124,8 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         m_historyPage->showRecord(id);
     });
     connect(m_topology, &TopologyView::redeployRequested, m_staged, &StagedMoves::markRedeploy);
+    connect(m_topology, &TopologyView::serviceActionRequested, this, &MainWindow::runServiceAction);
+    connect(m_healthPage, &HealthPage::serviceActionRequested, this, &MainWindow::runServiceAction);
     connect(m_historyPage, &HistoryPage::rolledBack, this, &MainWindow::observe);
 
     m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
@@ -443,6 +446,27 @@ void MainWindow::onMoveRequested(const QString &service, const QString &toHost, 
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::runServiceAction(const QString &service, ServiceAction action)
+{
+    if (m_deployPanel->isBusy()) {
+        statusBar()->showMessage(tr("A deploy is running; try again when it has finished."), 8000);
+        return;
+    }
+    // Stopping is the one that takes something away: ask first.
+    if (action == ServiceAction::Stop && m_confirmStops
+        && QMessageBox::question(this, tr("Stop %1").arg(service),
+                                 tr("Stop %1? It stays stopped (the watchdog leaves it alone) "
+                                    "until it is started or deployed again.")
+                                     .arg(service))
+               != QMessageBox::Yes)
+        return;
+    if (auto *dock = qobject_cast<QDockWidget *>(m_deployPanel->parentWidget())) {
+        dock->show();
+        dock->raise();
+    }
+    m_deployPanel->runServiceAction(service, action);
+}
 
 void MainWindow::setWatchdogRunning(bool running)
 {

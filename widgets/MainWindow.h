@@ -4,6 +4,7 @@
 #include "core/deploy/ServiceState.h"
 #include "core/registry/Registry.h"
 #include "widgets/AppSettings.h"
+#include "widgets/ServiceAction.h"
 
 #include <QMainWindow>
 
@@ -59,6 +60,11 @@ public:
     /** Opens `file` at `line` in $VISUAL/$EDITOR (`EDITOR +LINE FILE`), else the desktop's
      *  handler for the file. */
     static void openInEditor(const QString &file, int line);
+    /** Start, Stop or Restart from a service's menu (its chip, or its row on the Health page):
+     *  Stop asks first; the steps show in the deploy panel. */
+    void runServiceAction(const QString &service, ServiceAction action);
+    /** Whether Stop asks for confirmation (tests turn it off). */
+    void setConfirmStops(bool confirm) { m_confirmStops = confirm; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -106,6 +112,7 @@ private:
     SecretsPage *m_secretsPage = nullptr;
     std::optional<Registry> m_registry; // the valid registry on show
     std::unique_ptr<HealLoop> m_healLoop;
+    bool m_confirmStops = true;
     bool m_coordinatorChecked = false; // the named coordinator did not answer: we may heal
     QFileSystemWatcher *m_registryWatcher = nullptr;
     QSystemTrayIcon *m_tray = nullptr;

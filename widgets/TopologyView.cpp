@@ -8,6 +8,7 @@
 #include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
+#include <QHash>
 #include <QMenu>
 #include <QPainter>
 #include <QPainterPath>
@@ -227,8 +228,17 @@ protected:
         QAction *redeploy =
             menu.addAction(m_stagedTo == m_host ? QObject::tr("Unmark for redeploy")
                                                 : QObject::tr("Mark for redeploy on %1").arg(host));
-        if (menu.exec(event->screenPos()) == redeploy && view)
+        menu.addSeparator();
+        QHash<QAction *, ServiceAction> actions;
+        for (const ServiceAction action : allServiceActions())
+            actions.insert(menu.addAction(menuText(action)), action);
+        QAction *chosen = menu.exec(event->screenPos());
+        if (!view || !chosen)
+            return;
+        if (chosen == redeploy)
             emit view->redeployRequested(service, host);
+        else if (actions.contains(chosen))
+            emit view->serviceActionRequested(service, actions.value(chosen));
     }
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override
     {

@@ -3,6 +3,7 @@
 
 #include "core/deploy/ServiceState.h"
 #include "core/registry/Registry.h"
+#include "widgets/ServiceAction.h"
 
 #include <QGraphicsView>
 #include <QHash>
@@ -69,6 +70,8 @@ signals:
     void moveRequested(const QString &service, const QString &toHost, const QPointF &scenePosition);
     /** The chip's menu asked to (un)mark `service` for a redeploy in place. */
     void redeployRequested(const QString &service, const QString &host);
+    /** The chip's menu asked to start, stop or restart `service`. */
+    void serviceActionRequested(const QString &service, Portoser::ServiceAction action);
 
 protected:
     void wheelEvent(QWheelEvent *event) override;

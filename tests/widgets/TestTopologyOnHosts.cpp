@@ -7,6 +7,7 @@
 #include "tests/support/TestHosts.h"
 #include "tests/support/TopologyDrag.h"
 #include "widgets/DeployPanel.h"
+#include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
@@ -29,6 +30,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void dragAndDeployMovesOverSsh();
+    void serviceMenuStopsStartsAndRestarts();
 
 private:
     Registry registry() const { return Orchestrator().checkRegistry(m_temp->path()).registry; }
@@ -102,6 +104,41 @@ void TestTopologyOnHosts::dragAndDeployMovesOverSsh()
     HistoryModel *history = window.historyPage()->model();
     QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == RecordAction::Move);
     QCOMPARE(history->record(0).host, u"h2"_s);
+}
+
+void TestTopologyOnHosts::serviceMenuStopsStartsAndRestarts()
+{
+    MainWindow window(m_temp->path());
+    window.setConfirmStops(false);
+    window.show();
+    QTRY_VERIFY(!window.topology()->chipPosition(u"dragged"_s).isNull());
+    auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    // Each as the chip's menu (or the Health page's row) asks for it; the panel shows the end.
+    const auto ended = [&] {
+        return !window.deployPanel()->isBusy() && results->topLevelItemCount() > 0;
+    };
+    const auto state = [&] {
+        return Orchestrator().status(registry(), {u"dragged"_s}).value(u"dragged"_s).state;
+    };
+    results->clear();
+    emit window.topology()->serviceActionRequested(u"dragged"_s, ServiceAction::Stop);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(), 60000);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    QCOMPARE(state(), u"stopped"_s);
+
+    results->clear();
+    emit window.healthPage()->serviceActionRequested(u"dragged"_s, ServiceAction::Start);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(), 60000);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    QCOMPARE(state(), u"running"_s);
+
+    results->clear();
+    emit window.topology()->serviceActionRequested(u"dragged"_s, ServiceAction::Restart);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(), 60000);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    HistoryModel *history = window.historyPage()->model();
+    QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == RecordAction::Restart);
+    QVERIFY2(history->record(0).actor.startsWith(u"gui"_s), qPrintable(history->record(0).actor));
 }
 
 QTEST_MAIN(TestTopologyOnHosts)
