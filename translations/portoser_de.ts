@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Duration</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 Min.</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 Std. %2 Min.</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 Std.</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 T. %2 Std.</translation>
+    </message>
+    <message>
+        <source>%1 d</source>
+        <translation>%1 T.</translation>
+    </message>
+</context>
+<context>
     <name>Portoser::AppSettings</name>
     <message>
         <source>The store URL holds a password. Put it in ~/.pgpass (PostgreSQL reads it there): the settings file is not a secret store.</source>
@@ -261,10 +288,6 @@
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <source>%1 s</source>
-        <translation>%1 s</translation>
-    </message>
-    <message>
         <source>%1, given up (%2)</source>
         <translation>%1, aufgegeben (%2)</translation>
     </message>
@@ -471,6 +494,14 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     <message>
         <source>%1, read %2</source>
         <translation>%1, gelesen um %2</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Read the log again (F5)</source>
+        <translation>Das Protokoll erneut lesen (F5)</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 
 #include "core/Orchestrator.h"
 #include "core/runtime/OrchestratorThread.h"
+#include "widgets/Durations.h"
 #include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
 
@@ -145,7 +146,7 @@ void HealthPage::showState(QTreeWidgetItem *item, const ServiceState &s)
             : s.state);
     item->setText(HealthColumn, s.health.isEmpty() ? u"-"_s : s.health);
     item->setText(PidColumn, s.pid ? QString::number(s.pid) : u"-"_s);
-    item->setText(UptimeColumn, s.uptimeSeconds ? tr("%1 s").arg(s.uptimeSeconds) : u"-"_s);
+    item->setText(UptimeColumn, s.uptimeSeconds ? humanDuration(s.uptimeSeconds) : u"-"_s);
     item->setToolTip(HealthColumn, s.healthDetail);
 }
 

@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QTimer>
@@ -27,6 +28,10 @@ LogsPage::LogsPage(OrchestratorThread *reads, QWidget *parent)
     m_lines->setRange(10, 10000);
     m_lines->setValue(200);
     m_lines->setSuffix(tr(" lines"));
+    auto *refresh = new QPushButton(tr("&Refresh"), this);
+    refresh->setObjectName(QStringLiteral("logsRefreshButton"));
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setToolTip(tr("Read the log again (F5)"));
     m_follow = new QCheckBox(tr("&Follow"), this);
     m_follow->setToolTip(tr("Read the log again every two seconds"));
     m_text = new QPlainTextEdit(this);
@@ -42,6 +47,7 @@ LogsPage::LogsPage(OrchestratorThread *reads, QWidget *parent)
     top->addWidget(new QLabel(tr("Service:"), this));
     top->addWidget(m_service, 1);
     top->addWidget(m_lines);
+    top->addWidget(refresh);
     top->addWidget(m_follow);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -56,6 +62,13 @@ LogsPage::LogsPage(OrchestratorThread *reads, QWidget *parent)
             fetch();
     });
     connect(m_timer, &QTimer::timeout, this, &LogsPage::fetch);
+    connect(refresh, &QPushButton::clicked, this, &LogsPage::fetch);
+}
+
+void LogsPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    fetch();
 }
 
 void LogsPage::setRegistry(const Registry &registry)
@@ -66,6 +79,8 @@ void LogsPage::setRegistry(const Registry &registry)
     m_service->clear();
     m_service->addItems(registry.services.keys());
     m_service->setCurrentText(current);
+    if (isVisible() && m_service->currentText() != current)
+        fetch(); // the service shown went away: show the one now selected
 }
 
 void LogsPage::showLog(const QString &service)

@@ -35,6 +35,13 @@ public:
     void showLog(const QString &service);
     QString text() const;
 
+    /** Reads the chosen service's log again (the Refresh button, F5). */
+    void refresh() { fetch(); }
+
+protected:
+    /** Opening the page reads the log of the service it shows: never a blank page. */
+    void showEvent(QShowEvent *event) override;
+
 private:
     void fetch();
 

@@ -5,6 +5,7 @@
 // mode) is followed, and German is selectable.
 #include "core/history/HistoryStore.h"
 #include "widgets/AppSettings.h"
+#include "widgets/Durations.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
@@ -47,6 +48,7 @@ private slots:
     void registriesSwitchAndAreRemembered();
     void problemOpensInTheEditorAtItsLine();
     void darkPaletteIsFollowed();
+    void durationsReadAsPeopleReadThem(); // before German is selected
     void germanIsSelectable();
 
 private:
@@ -91,6 +93,15 @@ void TestMainWindow::watchdogToggleRunsAndPausesTheLoop()
         QVERIFY(m_window->grab().save(shot));
     action->setChecked(false);
     QCOMPARE(label->text(), u"Watchdog paused"_s);
+}
+
+void TestMainWindow::durationsReadAsPeopleReadThem()
+{
+    QCOMPARE(humanDuration(45), u"45 s"_s);
+    QCOMPARE(humanDuration(839), u"13 min"_s);
+    QCOMPARE(humanDuration(3 * 3600), u"3 h"_s);
+    QCOMPARE(humanDuration(3 * 3600 + 5 * 60 + 9), u"3 h 5 min"_s);
+    QCOMPARE(humanDuration(2 * 86400 + 4 * 3600), u"2 d 4 h"_s);
 }
 
 QString TestMainWindow::writeFile(const QString &name, const QByteArray &content)

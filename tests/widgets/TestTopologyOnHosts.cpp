@@ -10,11 +10,13 @@
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
+#include "widgets/LogsPage.h"
 #include "widgets/MainWindow.h"
 #include "widgets/StagedMoves.h"
 
 #include <QFileInfo>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -136,6 +138,16 @@ void TestTopologyOnHosts::serviceMenuStopsStartsAndRestarts()
     emit window.topology()->serviceActionRequested(u"dragged"_s, ServiceAction::Restart);
     QTRY_VERIFY_WITH_TIMEOUT(ended(), 60000);
     QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+
+    // The Logs page reads the log of the service it shows as soon as it opens.
+    QVERIFY(window.logsPage()->text().isEmpty());
+    auto *tabs = window.findChild<QTabWidget *>();
+    for (int i = 0; i < tabs->count(); ++i) {
+        if (tabs->widget(i) == window.logsPage()
+            || tabs->widget(i)->isAncestorOf(window.logsPage()))
+            tabs->setCurrentIndex(i);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!window.logsPage()->text().isEmpty(), 20000);
     HistoryModel *history = window.historyPage()->model();
     QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == RecordAction::Restart);
     QVERIFY2(history->record(0).actor.startsWith(u"gui"_s), qPrintable(history->record(0).actor));
