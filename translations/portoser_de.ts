@@ -204,13 +204,39 @@
         <source>%1 %2…</source>
         <translation>%1 %2 …</translation>
     </message>
-    <message>
-        <source>%1 %2 failed.</source>
-        <translation>%1 %2 fehlgeschlagen.</translation>
+    <message numerus="yes">
+        <source>Deploy %n out of date</source>
+        <translation>
+            <numerusform>%n veralteten Dienst deployen</numerusform>
+            <numerusform>%n veraltete Dienste deployen</numerusform>
+        </translation>
     </message>
     <message>
-        <source>%1 %2: done.</source>
-        <translation>%1 %2: erledigt.</translation>
+        <source>What a plain deploy would deploy now (registry edits, services never deployed): %1</source>
+        <translation>Was ein einfaches Deploy jetzt deployen würde (Änderungen an der Registry, nie deployte Dienste): %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deploying %n service(s) out of date…</source>
+        <translation>
+            <numerusform>%n veralteter Dienst wird deployt …</numerusform>
+            <numerusform>%n veraltete Dienste werden deployt …</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Deploy</source>
+        <translation>Deploy</translation>
+    </message>
+    <message>
+        <source>%1 failed.</source>
+        <translation>%1 fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>%1: done.</source>
+        <translation>%1: erledigt.</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
     </message>
 </context>
 <context>

@@ -35,6 +35,9 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     m_deploy->setObjectName(QStringLiteral("deployButton"));
     m_deploy->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_deploy->setToolTip(tr("Deploy the staged changes (Ctrl+Return)"));
+    m_outOfDate = new QPushButton(this);
+    m_outOfDate->setObjectName(QStringLiteral("outOfDateButton"));
+    m_outOfDate->setVisible(false);
     m_cancel = new QPushButton(tr("&Cancel"), this);
     m_cancel->setObjectName(QStringLiteral("cancelDeployButton"));
     m_cancel->setToolTip(tr("Start no further service; those already started finish or revert"));
@@ -45,6 +48,8 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     auto *buttons = new QHBoxLayout;
     for (QPushButton *b : {m_undo, m_undoAll, m_plan, m_deploy, m_cancel})
         buttons->addWidget(b);
+    buttons->addStretch();
+    buttons->addWidget(m_outOfDate);
 
     m_planTree = new QTreeWidget(this);
     m_planTree->setObjectName(QStringLiteral("planTree"));
@@ -88,6 +93,9 @@ DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidge
     connect(m_plan, &QPushButton::clicked, this, &DeployPanel::plan);
     connect(m_deploy, &QPushButton::clicked, this, &DeployPanel::deploy);
     connect(m_cancel, &QPushButton::clicked, this, &DeployPanel::cancel);
+    connect(m_outOfDate, &QPushButton::clicked, this, &DeployPanel::deployOutOfDate);
+    // Whatever ran, what is out of date may have changed.
+    connect(this, &DeployPanel::deployed, this, &DeployPanel::checkOutOfDate);
     connect(m_staged, &StagedMoves::changed, this, [this] {
         m_planTree->clear();
         updateButtons();
@@ -99,6 +107,77 @@ void DeployPanel::setRegistry(const Registry &registry)
 {
     m_registry = registry;
     updateButtons();
+    checkOutOfDate();
+}
+
+void DeployPanel::checkOutOfDate()
+{
+    if (!m_registry || !m_looker || m_checking)
+        return;
+    m_checking = true;
+    m_looker->call([registry = *m_registry](Orchestrator &o) { return o.planDeploy(registry, {}); })
+        .then(this, [this](const Result<DeployPlan> &plan) {
+            m_checking = false;
+            m_outOfDateServices.clear();
+            if (plan) {
+                for (const PlannedService &p : plan->services) {
+                    if (p.action != PlanAction::NoOp)
+                        m_outOfDateServices.append(p.service);
+                }
+            }
+            const auto count = int(m_outOfDateServices.size());
+            m_outOfDate->setText(tr("Deploy %n out of date", nullptr, count));
+            m_outOfDate->setToolTip(
+                tr("What a plain deploy would deploy now (registry edits, services never "
+                   "deployed): %1")
+                    .arg(m_outOfDateServices.join(QStringLiteral(", "))));
+            m_outOfDate->setVisible(count > 0);
+            updateButtons();
+        });
+}
+
+void DeployPanel::deployOutOfDate()
+{
+    if (!m_registry || m_busy || m_outOfDateServices.isEmpty())
+        return;
+    const QStringList services = m_outOfDateServices;
+    const Registry registry = *m_registry;
+    m_progress->clear();
+    m_results->clear();
+    setBusy(true, tr("Deploying %n service(s) out of date…", nullptr, int(services.size())));
+    const auto progress = [this](const DeployProgress &p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { showProgress(p); }, Qt::QueuedConnection);
+    };
+    m_worker
+        ->call([services, registry, progress](Orchestrator &o) {
+            DeployOptions options;
+            options.actor = localActor(QStringLiteral("gui"));
+            return o.deploy(registry, services, options, progress);
+        })
+        .then(this, [this](const Result<QList<DeploymentRecord>> &done) {
+            showResults(done, tr("Deploy"));
+        });
+}
+
+void DeployPanel::showResults(const Result<QList<DeploymentRecord>> &done, const QString &what)
+{
+    if (!done) {
+        new QTreeWidgetItem(m_results, {what, QString(), done.error().message});
+        setBusy(false, tr("%1 failed.").arg(what));
+        return;
+    }
+    bool ok = true;
+    for (const DeploymentRecord &r : *done) {
+        auto *item = new QTreeWidgetItem(
+            m_results, {r.service, r.host, toString(r.outcome), QStringLiteral("#%1").arg(r.id)});
+        item->setData(3, Qt::UserRole, r.id);
+        item->setToolTip(2, r.reason);
+        ok = ok && r.succeeded();
+    }
+    m_results->header()->resizeSections(QHeaderView::ResizeToContents);
+    setBusy(false, ok ? tr("%1: done.").arg(what) : tr("%1 failed.").arg(what));
+    emit deployed(*done);
 }
 
 void DeployPanel::updateButtons()
@@ -107,6 +186,7 @@ void DeployPanel::updateButtons()
     m_undo->setEnabled(some && !m_busy);
     m_undoAll->setEnabled(some && !m_busy);
     m_plan->setEnabled(some && !m_busy && m_registry);
+    m_outOfDate->setEnabled(!m_busy && m_registry && !m_outOfDateServices.isEmpty());
     m_deploy->setEnabled(some && !m_busy && m_registry);
     m_cancel->setEnabled(m_busy && m_cancelFlag && !m_cancelFlag->load());
 }
@@ -234,23 +314,7 @@ void DeployPanel::runServiceAction(const QString &service, ServiceAction action)
             return o.restart(registry, request, options, progress);
         })
         .then(this, [this, service, action](const Result<QList<DeploymentRecord>> &done) {
-            if (!done) {
-                new QTreeWidgetItem(m_results, {service, QString(), done.error().message});
-                setBusy(false, tr("%1 %2 failed.").arg(menuText(action), service));
-                return;
-            }
-            bool ok = true;
-            for (const DeploymentRecord &r : *done) {
-                auto *item = new QTreeWidgetItem(m_results, {r.service, r.host, toString(r.outcome),
-                                                             QStringLiteral("#%1").arg(r.id)});
-                item->setData(3, Qt::UserRole, r.id);
-                item->setToolTip(2, r.reason);
-                ok = ok && r.succeeded();
-            }
-            m_results->header()->resizeSections(QHeaderView::ResizeToContents);
-            setBusy(false, ok ? tr("%1 %2: done.").arg(menuText(action), service)
-                              : tr("%1 %2 failed.").arg(menuText(action), service));
-            emit deployed(*done);
+            showResults(done, tr("%1 %2").arg(menuText(action), service));
         });
 }
 

@@ -45,6 +45,16 @@ public:
     /** Starts, stops or restarts `service` on the release it is deployed with (as the CLI's
      *  start/stop/restart), its steps and result shown here like a deploy's. */
     void runServiceAction(const QString &service, ServiceAction action);
+    /** The thread that may look at the hosts without holding up deploys or reads: it plans what
+     *  a plain `deploy` would do, so the panel can say what is out of date. */
+    void setLooker(OrchestratorThread *looker) { m_looker = looker; }
+    /** Plans a plain deploy (registry edits, never-deployed services) and offers it:
+     *  "Deploy 3 out of date". */
+    void checkOutOfDate();
+    /** Deploys what checkOutOfDate found, as `portoser --cli deploy` would. */
+    void deployOutOfDate();
+    QStringList outOfDate() const { return m_outOfDateServices; }
+    bool isCheckingOutOfDate() const { return m_checking; }
     bool isBusy() const { return m_busy; }
 
 signals:
@@ -57,8 +67,14 @@ private:
     void setBusy(bool busy, const QString &status);
     void showProgress(const DeployProgress &progress);
     void updateButtons();
+    /** Lists `done`'s records under Results and says how it ended. */
+    void showResults(const Result<QList<DeploymentRecord>> &done, const QString &what);
 
     OrchestratorThread *m_worker;
+    OrchestratorThread *m_looker = nullptr;
+    QPushButton *m_outOfDate;
+    QStringList m_outOfDateServices;
+    bool m_checking = false;
     StagedMoves *m_staged;
     std::optional<Registry> m_registry;
     QListView *m_list;

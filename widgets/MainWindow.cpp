@@ -102,6 +102,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     setCentralWidget(pages);
 
     m_deployPanel = new DeployPanel(m_worker.get(), m_staged, this);
+    m_deployPanel->setLooker(m_observer.get());
     m_deployPanel->setObjectName(u"deployPanel"_s);
     auto *dock = new QDockWidget(tr("Deploy"), this);
     dock->setObjectName(u"deployDock"_s);

@@ -14,6 +14,7 @@
 #include "widgets/MainWindow.h"
 #include "widgets/StagedMoves.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QPushButton>
 #include <QTabWidget>
@@ -33,6 +34,7 @@ private slots:
     void cleanupTestCase();
     void dragAndDeployMovesOverSsh();
     void serviceMenuStopsStartsAndRestarts();
+    void outOfDateServicesAreOfferedAndDeployed();
 
 private:
     Registry registry() const { return Orchestrator().checkRegistry(m_temp->path()).registry; }
@@ -151,6 +153,37 @@ void TestTopologyOnHosts::serviceMenuStopsStartsAndRestarts()
     HistoryModel *history = window.historyPage()->model();
     QTRY_VERIFY(history->rowCount() > 0 && history->record(0).action == RecordAction::Restart);
     QVERIFY2(history->record(0).actor.startsWith(u"gui"_s), qPrintable(history->record(0).actor));
+}
+
+void TestTopologyOnHosts::outOfDateServicesAreOfferedAndDeployed()
+{
+    MainWindow window(m_temp->path());
+    window.show();
+    QTRY_VERIFY(!window.topology()->chipPosition(u"dragged"_s).isNull());
+    auto *offer = window.deployPanel()->findChild<QPushButton *>(u"outOfDateButton"_s);
+    QVERIFY(offer);
+    // Everything deployed is as the registry says: nothing offered (once the look has ended).
+    QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isCheckingOutOfDate(), 20000);
+    QVERIFY(window.deployPanel()->outOfDate().isEmpty());
+    QVERIFY(offer->isHidden());
+
+    // An edit of the registry (a new env var) makes the service out of date, without staging.
+    QFile file(m_temp->path());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray text = file.readAll();
+    file.close();
+    text.replace("    deployment_type: process\n",
+                 "    deployment_type: process\n    env: {GREETING: hi}\n");
+    m_temp->writeRegistry(text);
+    QTRY_VERIFY_WITH_TIMEOUT(window.deployPanel()->outOfDate() == QStringList{u"dragged"_s}, 20000);
+    QVERIFY(offer->isVisible() && offer->text().contains(u"1"_s));
+    QTest::mouseClick(offer, Qt::LeftButton);
+    auto *results = window.deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.deployPanel()->isBusy() && results->topLevelItemCount() > 0,
+                             60000);
+    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(window.deployPanel()->outOfDate().isEmpty() && offer->isHidden(),
+                             20000);
 }
 
 QTEST_MAIN(TestTopologyOnHosts)
