@@ -526,8 +526,8 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <source>Read the log again (F5)</source>
-        <translation>Das Protokoll erneut lesen (F5)</translation>
+        <source>Read the log again (Ctrl+R)</source>
+        <translation>Das Protokoll erneut lesen (Strg+R)</translation>
     </message>
 </context>
 <context>
@@ -770,6 +770,42 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     <message>
         <source>Stop %1? It stays stopped (the watchdog leaves it alone) until it is started or deployed again.</source>
         <translation>%1 stoppen? Der Dienst bleibt gestoppt (der Watchdog lässt ihn in Ruhe), bis er wieder gestartet oder deployt wird.</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Deploy what is &amp;out of date</source>
+        <translation>&amp;Veraltetes deployen</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Documentation</source>
+        <translation>&amp;Dokumentation</translation>
+    </message>
+    <message>
+        <source>The documentation is in the docs/ folder of Portoser&apos;s source and in /usr/share/doc/portoser when installed from the package.</source>
+        <translation>Die Dokumentation liegt im Ordner docs/ der Quellen von Portoser und, aus dem Paket installiert, in /usr/share/doc/portoser.</translation>
+    </message>
+    <message>
+        <source>&amp;About Portoser</source>
+        <translation>&amp;Über Portoser</translation>
+    </message>
+    <message>
+        <source>About Portoser</source>
+        <translation>Über Portoser</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Portoser %1&lt;/h3&gt;&lt;p&gt;Deploys the services of a small cluster over plain SSH, health-gated and reverting by itself, and heals what it recognises.&lt;/p&gt;&lt;p&gt;Apache License 2.0.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Portoser %1&lt;/h3&gt;&lt;p&gt;Deployt die Dienste eines kleinen Clusters über einfaches SSH, mit Health-Gate und selbsttätiger Rücknahme, und heilt, was es erkennt.&lt;/p&gt;&lt;p&gt;Apache-Lizenz 2.0.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
     </message>
 </context>
 <context>

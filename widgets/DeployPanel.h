@@ -45,8 +45,9 @@ public:
     /** Starts, stops or restarts `service` on the release it is deployed with (as the CLI's
      *  start/stop/restart), its steps and result shown here like a deploy's. */
     void runServiceAction(const QString &service, ServiceAction action);
-    /** The thread that may look at the hosts without holding up deploys or reads: it plans what
-     *  a plain `deploy` would do, so the panel can say what is out of date. */
+    /** A thread of its own that may look at the hosts without holding up deploys, reads or
+     *  observations: it plans what a plain `deploy` would do, so the panel can say what is out
+     *  of date. */
     void setLooker(OrchestratorThread *looker) { m_looker = looker; }
     /** Plans a plain deploy (registry edits, never-deployed services) and offers it:
      *  "Deploy 3 out of date". */

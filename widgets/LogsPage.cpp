@@ -30,8 +30,8 @@ LogsPage::LogsPage(OrchestratorThread *reads, QWidget *parent)
     m_lines->setSuffix(tr(" lines"));
     auto *refresh = new QPushButton(tr("&Refresh"), this);
     refresh->setObjectName(QStringLiteral("logsRefreshButton"));
-    refresh->setShortcut(QKeySequence::Refresh);
-    refresh->setToolTip(tr("Read the log again (F5)"));
+    refresh->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R)); // F5 is the window's Observe
+    refresh->setToolTip(tr("Read the log again (Ctrl+R)"));
     m_follow = new QCheckBox(tr("&Follow"), this);
     m_follow->setToolTip(tr("Read the log again every two seconds"));
     m_text = new QPlainTextEdit(this);

@@ -35,7 +35,7 @@ public:
     void showLog(const QString &service);
     QString text() const;
 
-    /** Reads the chosen service's log again (the Refresh button, F5). */
+    /** Reads the chosen service's log again (the Refresh button, Ctrl+R). */
     void refresh() { fetch(); }
 
 protected:

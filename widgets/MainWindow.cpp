@@ -15,6 +15,7 @@
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
 
+#include <QApplication>
 #include <QCloseEvent>
 #include <QDesktopServices>
 #include <QDockWidget>
@@ -64,6 +65,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     , m_worker(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui"_s))
     , m_reads(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-reads"_s))
     , m_observer(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-observe"_s))
+    , m_planner(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-plan"_s))
 {
     setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
     setWindowIcon(Icons::application());
@@ -102,7 +104,7 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     setCentralWidget(pages);
 
     m_deployPanel = new DeployPanel(m_worker.get(), m_staged, this);
-    m_deployPanel->setLooker(m_observer.get());
+    m_deployPanel->setLooker(m_planner.get());
     m_deployPanel->setObjectName(u"deployPanel"_s);
     auto *dock = new QDockWidget(tr("Deploy"), this);
     dock->setObjectName(u"deployDock"_s);
@@ -189,6 +191,7 @@ void MainWindow::buildToolBar()
     refresh->setShortcut(QKeySequence::Refresh);
     refresh->setToolTip(tr("Ask every host how it and its services are (F5)"));
     QAction *fit = toolbar->addAction(tr("Fit"), m_topology, &TopologyView::fitAll);
+    fit->setObjectName(u"fitAction"_s);
     Icons::set(fit, u"fit"_s);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     fit->setToolTip(tr("Show the whole cluster (Ctrl+0)"));
@@ -208,6 +211,7 @@ void MainWindow::buildToolBar()
     connect(search, &QLineEdit::textChanged, m_topology, &TopologyView::highlight);
     toolbar->addWidget(search);
     auto *find = new QAction(tr("Find"), this);
+    find->setObjectName(u"findAction"_s);
     find->setShortcut(QKeySequence::Find);
     connect(find, &QAction::triggered, search, qOverload<>(&QWidget::setFocus));
     addAction(find);
@@ -260,6 +264,59 @@ void MainWindow::buildMenus()
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    // The toolbar's actions, where an operator looks for them too (with their shortcuts).
+    const auto action = [this](const QString &name) { return findChild<QAction *>(name); };
+    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->setObjectName(u"viewMenu"_s);
+    viewMenu->addActions(
+        {action(u"fitAction"_s), action(u"dependenciesAction"_s), action(u"findAction"_s)});
+    QMenu *clusterMenu = menuBar()->addMenu(tr("&Cluster"));
+    clusterMenu->setObjectName(u"clusterMenu"_s);
+    clusterMenu->addActions({action(u"observeAction"_s), m_watchdogAction});
+    clusterMenu->addSeparator();
+    clusterMenu->addAction(tr("Deploy what is &out of date"), this, [this] {
+        m_deployPanel->checkOutOfDate();
+        m_deployPanel->deployOutOfDate();
+    });
+
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->setObjectName(u"helpMenu"_s);
+    QAction *docs = helpMenu->addAction(tr("&Documentation"), this, [this] {
+        const QString dir = documentationDirectory();
+        if (dir.isEmpty() || !QDesktopServices::openUrl(QUrl::fromLocalFile(dir)))
+            statusBar()->showMessage(
+                tr("The documentation is in the docs/ folder of Portoser's source and in "
+                   "/usr/share/doc/portoser when installed from the package."),
+                15000);
+    });
+    docs->setObjectName(u"documentationAction"_s);
+    docs->setShortcut(QKeySequence::HelpContents);
+    QAction *about = helpMenu->addAction(tr("&About Portoser"), this, [this] {
+        QMessageBox::about(
+            this, tr("About Portoser"),
+            tr("<h3>Portoser %1</h3><p>Deploys the services of a small cluster over plain SSH, "
+               "health-gated and reverting by itself, and heals what it recognises.</p>"
+               "<p>Apache License 2.0.</p>")
+                .arg(QCoreApplication::applicationVersion()));
+    });
+    about->setObjectName(u"aboutAction"_s);
+    about->setMenuRole(QAction::AboutRole);
+    helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)
+        ->setMenuRole(QAction::AboutQtRole);
+}
+
+QString MainWindow::documentationDirectory()
+{
+    const QString app = QCoreApplication::applicationDirPath();
+    const QStringList candidates = {qEnvironmentVariable("PORTOSER_DOCS_DIR"),
+                                    app + u"/../share/doc/portoser"_s, app + u"/../docs"_s,
+                                    app + u"/../../docs"_s};
+    for (const QString &candidate : candidates) {
+        if (!candidate.isEmpty() && QFileInfo(candidate).isDir())
+            return QFileInfo(candidate).canonicalFilePath();
+    }
+    return {};
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -303,6 +360,7 @@ void MainWindow::applySettings(const AppSettings &settings)
         m_worker->setSettings(settings.orchestrator());
         m_reads->setSettings(settings.orchestrator());
         m_observer->setSettings(settings.orchestrator());
+        m_planner->setSettings(settings.orchestrator());
         m_secretsPage->setSettings(settings.orchestrator());
         if (m_healLoop)
             m_healLoop->setSettings(settings.orchestrator());

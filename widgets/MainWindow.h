@@ -60,6 +60,9 @@ public:
     /** Opens `file` at `line` in $VISUAL/$EDITOR (`EDITOR +LINE FILE`), else the desktop's
      *  handler for the file. */
     static void openInEditor(const QString &file, int line);
+    /** Where Help › Documentation opens: $PORTOSER_DOCS_DIR, the package's doc directory, or the
+     *  source tree's docs/ beside the build; empty when none is found. */
+    static QString documentationDirectory();
     /** Start, Stop or Restart from a service's menu (its chip, or its row on the Health page):
      *  Stop asks first; the steps show in the deploy panel. */
     void runServiceAction(const QString &service, ServiceAction action);
@@ -99,6 +102,7 @@ private:
     std::unique_ptr<OrchestratorThread> m_worker;   // deploys, plans, rollbacks
     std::unique_ptr<OrchestratorThread> m_reads;    // history, logs, diagnoses, heal events
     std::unique_ptr<OrchestratorThread> m_observer; // observations only
+    std::unique_ptr<OrchestratorThread> m_planner;  // what a plain deploy would do (out of date)
     StagedMoves *m_staged = nullptr;
     TopologyView *m_topology = nullptr;
     DeployPanel *m_deployPanel = nullptr;

@@ -17,9 +17,12 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -49,6 +52,7 @@ private slots:
     void problemOpensInTheEditorAtItsLine();
     void darkPaletteIsFollowed();
     void durationsReadAsPeopleReadThem(); // before German is selected
+    void menusAnOperatorExpects();
     void germanIsSelectable();
 
 private:
@@ -93,6 +97,25 @@ void TestMainWindow::watchdogToggleRunsAndPausesTheLoop()
         QVERIFY(m_window->grab().save(shot));
     action->setChecked(false);
     QCOMPARE(label->text(), u"Watchdog paused"_s);
+}
+
+void TestMainWindow::menusAnOperatorExpects()
+{
+    QStringList titles;
+    for (QAction *menu : m_window->menuBar()->actions())
+        titles << menu->text().remove(u'&');
+    QCOMPARE(titles, QStringList({u"File"_s, u"View"_s, u"Cluster"_s, u"Help"_s}));
+    auto *view = m_window->findChild<QMenu *>(u"viewMenu"_s);
+    auto *cluster = m_window->findChild<QMenu *>(u"clusterMenu"_s);
+    auto *help = m_window->findChild<QMenu *>(u"helpMenu"_s);
+    QVERIFY(view && cluster && help);
+    // The menus hold the toolbar's own actions: one state, one shortcut.
+    QVERIFY(view->actions().contains(m_window->findChild<QAction *>(u"dependenciesAction"_s)));
+    QVERIFY(cluster->actions().contains(m_window->findChild<QAction *>(u"watchdogAction"_s)));
+    QVERIFY(help->actions().contains(m_window->findChild<QAction *>(u"aboutAction"_s)));
+    // From the build tree the documentation is the source's docs/.
+    QVERIFY2(QFileInfo::exists(MainWindow::documentationDirectory() + u"/gui.md"_s),
+             qPrintable(MainWindow::documentationDirectory()));
 }
 
 void TestMainWindow::durationsReadAsPeopleReadThem()
