@@ -231,7 +231,8 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
                           u"request body is %1 bytes; the limit is %2"_s.arg(request.body.size())
                               .arg(m_settings.maxBodyBytes));
     const QString client = request.peer.toString();
-    if (!m_rate.allow(client)) {
+    // The local socket's callers are this user (checked by uid); TCP clients cannot drain them.
+    if (request.localUser.isEmpty() && !m_rate.allow(client)) {
         HttpResponse r = ApiError::response(429, u"rate_limited"_s,
                                             u"too many requests from %1; slow down"_s.arg(client));
         r.headers.emplaceBack("Retry-After", QByteArray::number(m_rate.retryAfterSeconds(client)));

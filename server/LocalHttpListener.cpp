@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/LocalHttpListener.h"
 
+#include "core/runtime/LocalEndpoint.h"
 #include "server/HttpWire.h"
 
 #include <QDir>
@@ -25,23 +26,6 @@ namespace {
 
 constexpr qsizetype MaxHeadBytes = 64 * 1024;
 constexpr int RequestDeadlineMs = 10000; // the whole request, head and body
-
-/** The uid of the process at the other end of a Unix socket, or -1. */
-qint64 peerUid(qintptr descriptor)
-{
-#if defined(__APPLE__)
-    uid_t uid = 0;
-    gid_t gid = 0;
-    if (::getpeereid(int(descriptor), &uid, &gid) == 0)
-        return uid;
-#else
-    struct ucred credentials = {};
-    socklen_t size = sizeof credentials;
-    if (::getsockopt(int(descriptor), SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0)
-        return credentials.uid;
-#endif
-    return -1;
-}
 
 QString loginOf(qint64 uid)
 {
@@ -184,6 +168,15 @@ bool parseHead(PendingRequest &p, QLocalSocket *socket, qint64 maxBody)
         refuse(socket, 400, u"send a Content-Length, not a chunked body"_s);
         return false;
     }
+    QByteArrayList lengths;
+    for (const auto &[key, value] : p.request.headers) {
+        if (key.compare("Content-Length", Qt::CaseInsensitive) == 0 && !lengths.contains(value))
+            lengths.append(value);
+    }
+    if (lengths.size() > 1) {
+        refuse(socket, 400, u"Content-Length given twice with different values"_s);
+        return false;
+    }
     bool ok = true;
     const QByteArray length = p.request.header("Content-Length");
     p.bodyLength = length.isEmpty() ? 0 : length.toLongLong(&ok);
@@ -218,10 +211,8 @@ LocalHttpListener::~LocalHttpListener()
 
 Result<void> LocalHttpListener::listen(const QString &path)
 {
-    const QString dir = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(dir)
-        || !QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
-        return Error{ErrorCode::Failed, u"cannot make %1 (0700) for the local socket"_s.arg(dir)};
+    if (auto ok = LocalEndpoint::prepareDirectory(path); !ok)
+        return ok.error();
     if (QFileInfo::exists(path)) {
         QLocalSocket probe;
         probe.connectToServer(path);
@@ -247,8 +238,8 @@ Result<void> LocalHttpListener::listen(const QString &path)
 void LocalHttpListener::accept(QLocalSocket *socket)
 {
     connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-    const qint64 uid = peerUid(socket->socketDescriptor());
-    if (uid < 0 || (uid != qint64(::geteuid()) && uid != 0)) {
+    const qint64 uid = LocalEndpoint::peerUid(socket->socketDescriptor());
+    if (!LocalEndpoint::trusted(uid)) {
         refuse(socket, 403, u"this socket answers only the user the coordinator runs as"_s);
         return;
     }
@@ -274,6 +265,12 @@ void LocalHttpListener::accept(QLocalSocket *socket)
                 return;
             }
             p.headEnd = end;
+            if (end > MaxHeadBytes) {
+                deadline->stop();
+                refuse(socket, 400, u"request head over 64 KiB"_s);
+                disconnect(socket, &QLocalSocket::readyRead, this, nullptr);
+                return;
+            }
             if (!parseHead(p, socket, m_maxBodyBytes)) {
                 deadline->stop();
                 disconnect(socket, &QLocalSocket::readyRead, this, nullptr);

@@ -5,8 +5,10 @@
 #include "core/history/HistoryJson.h"
 #include "core/runtime/JobQueue.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QThread>
+#include <QUrl>
 
 namespace Portoser::Cli::CoordinatorJob {
 
@@ -21,6 +23,10 @@ std::optional<ServerClient> here(const CliContext &context, const Registry &regi
     if (registry.coordinator.url.isEmpty())
         return std::nullopt;
     ServerClient named(registry.coordinator.url);
+    // A token in the clear to another machine, at a registry author's word: not without https.
+    const QUrl url(registry.coordinator.url);
+    const bool loopback = QHostAddress(url.host()).isLoopback() || url.host() == u"localhost"_s;
+    named.setSendToken(url.scheme() == u"https"_s || loopback);
     named.setHint(u"the registry names it as its coordinator (%1); --local works from this "
                   "machine instead"_s.arg(registry.coordinator.location.toString()));
     return named;

@@ -29,11 +29,20 @@ std::optional<ServerClient> ServerClient::local(const QString &registryPath)
     const QString path = LocalEndpoint::socketPath(registryPath);
     if (!QFileInfo::exists(path))
         return std::nullopt;
+    // Only a directory of this user, closed to others, and a server of this user are trusted:
+    // otherwise another user could stand in for the coordinator and answer "succeeded".
+    if (auto safe = LocalEndpoint::checkDirectory(path); !safe) {
+        qWarning("portoser: %s", qUtf8Printable(safe.error().message));
+        return std::nullopt;
+    }
     QLocalSocket probe;
     probe.connectToServer(path);
     if (!probe.waitForConnected(1000))
         return std::nullopt; // a socket left by a coordinator that stopped: work directly
+    const bool ours = LocalEndpoint::trusted(LocalEndpoint::peerUid(probe.socketDescriptor()));
     probe.disconnectFromServer();
+    if (!ours)
+        return std::nullopt;
     ServerClient client;
     client.m_localSocket = path;
     return client;
@@ -45,7 +54,7 @@ ServerClient::Answer ServerClient::overHttp(const QByteArray &method, const QStr
     QNetworkAccessManager network;
     QNetworkRequest request{QUrl(m_base + path)};
     request.setRawHeader("Content-Type", "application/json");
-    if (!m_token.isEmpty())
+    if (!m_token.isEmpty() && m_sendToken)
         request.setRawHeader("Authorization", "Bearer " + m_token);
     request.setTransferTimeout(30000);
     QNetworkReply *reply = network.sendCustomRequest(request, method, body);
@@ -64,6 +73,8 @@ ServerClient::Answer ServerClient::overLocalSocket(const QByteArray &method, con
     socket.connectToServer(m_localSocket);
     if (!socket.waitForConnected(2000))
         return {0, {}, socket.errorString()};
+    if (!LocalEndpoint::trusted(LocalEndpoint::peerUid(socket.socketDescriptor())))
+        return {0, {}, u"the socket is served by another user"_s};
     socket.write(method + ' ' + QUrl(path).toEncoded() + " HTTP/1.1\r\nHost: localhost\r\n"
                  + "Content-Type: application/json\r\nContent-Length: "
                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
@@ -72,19 +83,29 @@ ServerClient::Answer ServerClient::overLocalSocket(const QByteArray &method, con
     QElapsedTimer clock;
     clock.start();
     constexpr qint64 DeadlineMs = 30000;
-    while (socket.state() == QLocalSocket::ConnectedState && clock.elapsed() < DeadlineMs) {
+    constexpr qsizetype MaxAnswerBytes = 64 << 20;
+    while (socket.state() == QLocalSocket::ConnectedState && clock.elapsed() < DeadlineMs
+           && received.size() <= MaxAnswerBytes) {
         socket.waitForReadyRead(int(DeadlineMs - clock.elapsed()));
         received += socket.readAll();
     }
     received += socket.readAll();
+    if (received.size() > MaxAnswerBytes)
+        return {0, {}, u"an answer over 64 MiB"_s};
+    if (socket.state() == QLocalSocket::ConnectedState)
+        return {0, {}, u"no whole answer within 30 s"_s};
     const qsizetype headEnd = received.indexOf("\r\n\r\n");
     const QList<QByteArray> start = received.left(received.indexOf("\r\n")).split(' ');
     if (headEnd < 0 || start.size() < 2)
-        return {0,
-                {},
-                clock.elapsed() >= DeadlineMs ? u"no answer within 30 s"_s
-                                              : u"the connection closed without an answer"_s};
-    return {start.at(1).toInt(), received.mid(headEnd + 4), {}};
+        return {0, {}, u"the connection closed without an answer"_s};
+    const QByteArray answer = received.mid(headEnd + 4);
+    // An answer cut short is not an answer (it would read as an empty success).
+    for (const QByteArray &line : received.left(headEnd).split('\n')) {
+        if (line.toLower().startsWith("content-length:")
+            && line.mid(15).trimmed().toLongLong() != answer.size())
+            return {0, {}, u"the answer was cut short"_s};
+    }
+    return {start.at(1).toInt(), answer, {}};
 }
 
 Result<QJsonObject> ServerClient::request(const QByteArray &method, const QString &path,
@@ -105,11 +126,17 @@ Result<QJsonObject> ServerClient::request(const QByteArray &method, const QStrin
         const ErrorCode code = status == 401 || status == 403 ? ErrorCode::PermissionDenied
                                : status == 404                ? ErrorCode::NotFound
                                                               : ErrorCode::Failed;
-        const bool tokenMissing = status == 401 && m_token.isEmpty() && m_localSocket.isEmpty();
+        const bool tokenMissing =
+            status == 401 && (m_token.isEmpty() || !m_sendToken) && m_localSocket.isEmpty();
+        const QString tokenHint =
+            !tokenMissing ? QString()
+            : m_sendToken ? u"; set PORTOSER_TOKEN"_s
+                          : u"; PORTOSER_TOKEN is not sent in the clear to another machine: give "
+                            "the coordinator https"_s;
         return Error{code, u"coordinator %1: %2 (HTTP %3)%4"_s
                                .arg(where(), message.isEmpty() ? answer.error : message)
                                .arg(status)
-                               .arg(tokenMissing ? u"; set PORTOSER_TOKEN"_s : QString())};
+                               .arg(tokenHint)};
     }
     return json;
 }

@@ -25,6 +25,8 @@ public:
 
     /** Said after an error when the coordinator cannot be reached (why this one was asked). */
     void setHint(const QString &hint) { m_hint = hint; }
+    /** Whether PORTOSER_TOKEN goes with each request (not over plain http to another machine). */
+    void setSendToken(bool send) { m_sendToken = send; }
 
     /** Where it is reached, for messages: the URL or the socket's path. */
     QString where() const { return m_localSocket.isEmpty() ? m_base : m_localSocket; }
@@ -48,6 +50,7 @@ private:
     QString m_base;
     QString m_localSocket;
     QString m_hint;
+    bool m_sendToken = true;
     QByteArray m_token;
 };
 

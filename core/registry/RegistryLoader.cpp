@@ -783,9 +783,13 @@ void Parser::parseCoordinator(const Yaml::Node &map)
         return;
     }
     if (!parsed.isValid() || (parsed.scheme() != u"http"_s && parsed.scheme() != u"https"_s)
-        || parsed.host().isEmpty() || (!parsed.path().isEmpty() && parsed.path() != u"/"_s)) {
-        error(c.location, u"coordinator: url must be http(s)://host[:port] of its --serve, not "
-                          "\"%1\""_s.arg(*url));
+        || parsed.host().isEmpty() || (!parsed.path().isEmpty() && parsed.path() != u"/"_s)
+        || parsed.hasQuery() || parsed.hasFragment()) {
+        // Echoed only when it cannot hold credentials (an '@' may end a password).
+        error(c.location, url->contains(u'@')
+                              ? u"coordinator: url must be http(s)://host[:port] of its --serve"_s
+                              : u"coordinator: url must be http(s)://host[:port] of its --serve, "
+                                "not \"%1\""_s.arg(*url));
         return;
     }
     c.url = *url;

@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 #include <QTimer>
@@ -147,8 +149,12 @@ std::optional<QString> HealLoop::heldByCoordinator(const Registry &registry)
     QNetworkRequest request(QUrl(url + QStringLiteral("/healthz")));
     request.setTransferTimeout(2000);
     const auto answer = blockingHttp(network, request, "GET", {}, url);
-    if (!answer || answer->status != 200)
-        return std::nullopt; // down or not a coordinator: a local watchdog may look after things
+    // Down, or not a Portoser coordinator ({"status": "ok"}): a local watchdog may look after
+    // things.
+    if (!answer || answer->status != 200
+        || QJsonDocument::fromJson(answer->body).object().value(QStringLiteral("status"))
+               != QStringLiteral("ok"))
+        return std::nullopt;
     return QStringLiteral("the registry names %1 as its coordinator (%2) and it answers: it heals "
                           "this cluster, and one healer per cluster is the rule. Watch it there "
                           "(portoser --connect %1), or remove coordinator: from the registry.")

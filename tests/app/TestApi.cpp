@@ -46,6 +46,7 @@ private slots:
     void settingsFileReloadAndGracefulStop();
     void cliDeploysThroughTheCoordinator();
     void plainCliGoesThroughTheCoordinatorHere();
+    void localSocketDirectoryMustBeOurs();
     void twoCoordinatorsOnPostgresHealOneAtATime();
 
 private:
@@ -932,6 +933,33 @@ void TestApi::plainCliGoesThroughTheCoordinatorHere()
     out = run({u"deploy"_s, u"api"_s, u"--force"_s}, &code);
     QVERIFY2(code == 0, qPrintable(out));
     QCOMPARE(newestActor(), u"cli:"_s + login);
+}
+
+void TestApi::localSocketDirectoryMustBeOurs()
+{
+    using namespace Portoser;
+    const QString base = m_dir->filePath(u"sockets"_s);
+    QVERIFY(QDir().mkpath(base));
+    // Made 0700 when missing; an existing one of ours that others could read is closed.
+    QVERIFY(LocalEndpoint::prepareDirectory(base + u"/mine/serve.sock"_s));
+    QVERIFY(QDir().mkpath(base + u"/open"_s));
+    QVERIFY(QFile::setPermissions(base + u"/open"_s, QFile::ReadOwner | QFile::WriteOwner
+                                                         | QFile::ExeOwner | QFile::ReadOther
+                                                         | QFile::ExeOther));
+    QVERIFY(LocalEndpoint::prepareDirectory(base + u"/open/serve.sock"_s));
+    QCOMPARE(QFileInfo(base + u"/open"_s).permissions() & 0x0077, 0);
+    // A symlink (another user's planted path) and a directory of another user are refused.
+    QVERIFY(QFile::link(base + u"/mine"_s, base + u"/link"_s));
+    QVERIFY(!LocalEndpoint::prepareDirectory(base + u"/link/serve.sock"_s));
+    QVERIFY(!LocalEndpoint::checkDirectory(base + u"/link/serve.sock"_s));
+    if (::geteuid() == 0) {
+        QVERIFY(QDir().mkpath(base + u"/theirs"_s));
+        QCOMPARE(::chown(QFile::encodeName(base + u"/theirs"_s).constData(), 65534, 65534), 0);
+        const auto refused = LocalEndpoint::prepareDirectory(base + u"/theirs/serve.sock"_s);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(u"belongs to uid 65534"_s),
+                 qPrintable(refused.error().message));
+    }
 }
 
 void TestApi::twoCoordinatorsOnPostgresHealOneAtATime()

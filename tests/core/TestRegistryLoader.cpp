@@ -337,6 +337,15 @@ void TestRegistryLoader::coordinatorIsReadAndItsPasswordNeverEchoed()
     QVERIFY2(!describe(checked.issues).contains(u"hunter2"_s),
              qPrintable(describe(checked.issues)));
     QVERIFY(checked.registry.coordinator.url.isEmpty());
+
+    // Not a URL the strict parser accepts, and an '@' in it: not echoed either.
+    temp.writeRegistry(dedent(Base) + "coordinator:\n  url: \"https://ops:hun ter2@coord\"\n");
+    checked = temp.check();
+    QCOMPARE(errorCount(checked.issues), 1);
+    QVERIFY2(!describe(checked.issues).contains(u"ter2"_s), qPrintable(describe(checked.issues)));
+    // A query or fragment would swallow the API's paths.
+    temp.writeRegistry(dedent(Base) + "coordinator:\n  url: https://coord:8420/?x=1\n");
+    QCOMPARE(errorCount(temp.check().issues), 1);
 }
 
 void TestRegistryLoader::snapshotKeepsEveryField()
