@@ -2,6 +2,7 @@
 #include "server/LocalHttpListener.h"
 
 #include "core/runtime/LocalEndpoint.h"
+#include "server/ApiError.h"
 #include "server/HttpWire.h"
 
 #include <QDir>
@@ -132,12 +133,12 @@ struct PendingRequest
 /** An answer written straight onto a connection whose request never reached the handler. */
 void refuse(QLocalSocket *socket, int status, const QString &message)
 {
-    const QByteArray body = "{\"error\":{\"code\":\"bad_request\",\"message\":" + QByteArray("\"")
-                            + message.toUtf8().replace('\\', "\\\\").replace('"', "\\\"") + "\"}}";
-    LocalWire(socket).respond(
-        status,
-        {{"Content-Type", "application/json"}, {"Content-Length", QByteArray::number(body.size())}},
-        body);
+    const QString code = status == 403   ? u"forbidden"_s
+                         : status == 408 ? u"request_timeout"_s
+                         : status == 413 ? u"payload_too_large"_s
+                                         : u"bad_request"_s;
+    makeExchange(std::make_unique<LocalWire>(socket), {})
+        ->respond(ApiError::response(status, code, message));
 }
 
 /** Parses the head once it is complete; false (with a refusal sent) when it is not HTTP. */

@@ -15,6 +15,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace Portoser {
 
 DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidget *parent)
@@ -112,12 +114,20 @@ void DeployPanel::setRegistry(const Registry &registry)
 
 void DeployPanel::checkOutOfDate()
 {
-    if (!m_registry || !m_looker || m_checking)
+    if (!m_registry || !m_looker)
         return;
+    if (m_checking) {
+        m_checkAgain = true; // the registry or the hosts changed under the running look
+        return;
+    }
     m_checking = true;
     m_looker->call([registry = *m_registry](Orchestrator &o) { return o.planDeploy(registry, {}); })
         .then(this, [this](const Result<DeployPlan> &plan) {
             m_checking = false;
+            if (std::exchange(m_checkAgain, false)) {
+                checkOutOfDate(); // what this look saw is already stale
+                return;
+            }
             m_outOfDateServices.clear();
             if (plan) {
                 for (const PlannedService &p : plan->services) {

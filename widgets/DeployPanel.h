@@ -76,6 +76,7 @@ private:
     QPushButton *m_outOfDate;
     QStringList m_outOfDateServices;
     bool m_checking = false;
+    bool m_checkAgain = false; // asked again while a look ran: look once more when it ends
     StagedMoves *m_staged;
     std::optional<Registry> m_registry;
     QListView *m_list;

@@ -145,7 +145,7 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
                           << " and may fail while it is stopped\n";
     }
     // Through the coordinator running here, when there is one: one job stops them all.
-    std::optional<QList<DeploymentRecord>> remote;
+    QList<Result<DeploymentRecord>> results;
     if (const auto coordinator = CoordinatorJob::here(context, *registry)) {
         auto stopped = CoordinatorJob::run(
             *coordinator, u"/api/v1/stop"_s,
@@ -154,23 +154,22 @@ int StopCommand::run(CliContext &context, const QCommandLineParser &args)
             context.printError(stopped.error().message);
             return Failed;
         }
-        remote = *stopped;
+        for (const DeploymentRecord &r : std::as_const(*stopped))
+            results.append(r);
+    } else {
+        for (const QString &name : names)
+            results.append(context.orchestrator().stop(*registry, name, CliContext::actor()));
     }
     int failed = 0;
     QJsonArray items;
-    for (qsizetype i = 0; i < names.size(); ++i) {
-        const QString &name = names.at(i);
-        auto record = remote ? (i < remote->size()
-                                    ? Result<DeploymentRecord>(remote->at(i))
-                                    : Result<DeploymentRecord>(
-                                        Error{ErrorCode::Failed, u"%1: not stopped"_s.arg(name)}))
-                             : context.orchestrator().stop(*registry, name, CliContext::actor());
+    for (const Result<DeploymentRecord> &record : std::as_const(results)) {
         if (!record) {
             ++failed;
             context.printError(record.error().message);
             continue;
         }
         failed += !record->succeeded();
+        const QString &name = record->service;
         items.append(QJsonObject{{u"service"_s, name},
                                  {u"outcome"_s, toString(record->outcome)},
                                  {u"record"_s, record->id}});

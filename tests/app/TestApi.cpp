@@ -11,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLocalSocket>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRegularExpression>
@@ -890,8 +891,25 @@ void TestApi::plainCliGoesThroughTheCoordinatorHere()
     QCOMPARE(newestActor(), u"local:"_s + login);
 
     // Only its user may open the socket's directory.
+    // Where the coordinator put it: under its HOME (env()), not this test process's.
+    qputenv("PORTOSER_HOME", QFile::encodeName(m_dir->filePath(u".portoser"_s)));
     const QString socket = Portoser::LocalEndpoint::socketPath(registryArgs().at(1));
+    qunsetenv("PORTOSER_HOME");
+    QVERIFY2(QFileInfo::exists(socket), qPrintable(socket));
     QCOMPARE(QFileInfo(QFileInfo(socket).absolutePath()).permissions() & 0x0077, 0);
+    // What is not HTTP gets the API's error shape, and the connection ends.
+    {
+        QLocalSocket raw;
+        raw.connectToServer(socket);
+        QVERIFY2(raw.waitForConnected(2000), qPrintable(raw.errorString()));
+        raw.write("GARBAGE\r\n\r\n");
+        QByteArray answer;
+        while (raw.state() == QLocalSocket::ConnectedState && raw.waitForReadyRead(5000))
+            answer += raw.readAll();
+        answer += raw.readAll();
+        QVERIFY2(answer.startsWith("HTTP/1.1 400") && answer.contains("\"code\":\"bad_request\""),
+                 answer.constData());
+    }
 
     // --local reaches the hosts from the CLI itself.
     out = run({u"deploy"_s, u"api"_s, u"--force"_s, u"--local"_s}, &code);
