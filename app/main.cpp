@@ -2,6 +2,7 @@
 // One binary, three front-ends: the desktop app, `--serve` and `--cli`. This file only picks the
 // mode and builds the right kind of application object; `--serve`/`--cli` never touch a display.
 #include "app/ServeRunner.h"
+#include "app/WindowLauncher.h"
 #include "app/cli/CliApp.h"
 #include "core/Orchestrator.h"
 #include "widgets/AppSettings.h"
@@ -70,11 +71,14 @@ QStringList argumentsOf(int argc, char **argv)
 /** A Qt option as QApplication knows it, with one dash or two: whether it takes a value. */
 std::optional<bool> qtOption(QString arg)
 {
-    static const QStringList withValue = {
-        u"platform"_s, u"platformpluginpath"_s, u"platformtheme"_s, u"plugin"_s,
-        u"style"_s,    u"stylesheet"_s,         u"session"_s,       u"display"_s,
-        u"geometry"_s, u"qwindowgeometry"_s,    u"qwindowtitle"_s,  u"qwindowicon"_s,
-        u"name"_s,     u"title"_s,              u"visual"_s,        u"qmljsdebugger"_s};
+    static const QStringList withValue = {u"platform"_s,      u"platformpluginpath"_s,
+                                          u"platformtheme"_s, u"plugin"_s,
+                                          u"style"_s,         u"stylesheet"_s,
+                                          u"session"_s,       u"display"_s,
+                                          u"geometry"_s,      u"qwindowgeometry"_s,
+                                          u"qwindowtitle"_s,  u"qwindowicon"_s,
+                                          u"name"_s,          u"title"_s,
+                                          u"visual"_s,        u"qmljsdebugger"_s};
     static const QStringList flags = {u"reverse"_s, u"widgetcount"_s, u"nograb"_s,
                                       u"dograb"_s,  u"sync"_s,        u"testability"_s};
     arg.remove(0, arg.startsWith(u"--"_s) ? 2 : 1);
@@ -95,12 +99,13 @@ std::optional<QString> guiUsageError(const QStringList &args)
 {
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
-        if (a == u"--registry"_s) {
+        if (a == u"--registry"_s || a == u"--connect"_s) {
             if (++i >= args.size())
-                return u"--registry needs a PATH"_s;
+                return a == u"--registry"_s ? u"--registry needs a PATH"_s
+                                            : u"--connect needs the coordinator's URL"_s;
             continue;
         }
-        if (a.startsWith(u"--registry="_s))
+        if (a.startsWith(u"--registry="_s) || a.startsWith(u"--connect="_s) || a == u"--local"_s)
             continue;
         if (const auto takesValue = qtOption(a); takesValue && a.startsWith(u'-')) {
             i += *takesValue ? 1 : 0;
@@ -162,7 +167,8 @@ int main(int argc, char **argv)
         Portoser::Orchestrator orchestrator;
         const Portoser::Cli::CliApp cli(orchestrator, out, err);
         out << "Usage:\n"
-               "  portoser [--registry PATH]                  desktop control center\n"
+               "  portoser [--registry PATH] [--local]        desktop control center\n"
+               "  portoser --connect URL                      the window on a coordinator\n"
                "  portoser --serve [--listen ADDR:PORT]       headless coordinator (API, MCP, "
                "healer)\n"
                "  portoser --cli [--registry PATH] <command>  batch commands for scripts\n"
@@ -202,14 +208,18 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     setIdentity();
     Portoser::installTranslation(Portoser::AppSettings::load().language);
-    QString registry;
+    QString registry, coordinator;
+    bool local = false;
     for (qsizetype i = 0; i < inv.rest.size(); ++i) {
-        if (inv.rest.at(i) == u"--registry"_s && i + 1 < inv.rest.size())
-            registry = inv.rest.at(i + 1);
-        else if (inv.rest.at(i).startsWith(u"--registry="_s))
-            registry = inv.rest.at(i).mid(11);
+        const QString &a = inv.rest.at(i);
+        if ((a == u"--registry"_s || a == u"--connect"_s) && i + 1 < inv.rest.size())
+            (a == u"--registry"_s ? registry : coordinator) = inv.rest.at(++i);
+        else if (a.startsWith(u"--registry="_s))
+            registry = a.mid(11);
+        else if (a.startsWith(u"--connect="_s))
+            coordinator = a.mid(10);
+        else if (a == u"--local"_s)
+            local = true;
     }
-    Portoser::MainWindow window(registry);
-    window.show();
-    return QApplication::exec();
+    return Portoser::WindowLauncher::run(registry, coordinator, local);
 }

@@ -81,19 +81,6 @@ bool queryInt(const CallPtr &call, const QString &key, QJsonObject &args)
     return true;
 }
 
-QJsonObject registryJson(const Registry &registry)
-{
-    QJsonArray hosts, services;
-    for (const Host &h : registry.hosts)
-        hosts.append(RegistryJson::toJson(h));
-    for (const Service &s : registry.services)
-        services.append(RegistryJson::toJson(s));
-    return {{u"path"_s, registry.path},
-            {u"domain"_s, registry.domain},
-            {u"hosts"_s, hosts},
-            {u"services"_s, services}};
-}
-
 QString watchdogState(ApiServer &server)
 {
     const HealLoop *w = server.watchdog();
@@ -196,9 +183,19 @@ void addRestRoutes(Router &router, ApiServer &server)
           u"This API's OpenAPI 3 description"_s,
           [&router](const CallPtr &call) { call->reply(OpenApi::describe(router)); });
 
+    route("GET", u"/api/v1/whoami"_s, Role::Viewer, false,
+          u"The caller as this coordinator knows it: name, role and how it signed in"_s,
+          [](const CallPtr &call) {
+              call->reply(QJsonObject{{u"name"_s, call->principal.name},
+                                      {u"role"_s, toString(call->principal.role)},
+                                      {u"method"_s, call->principal.method}});
+          });
+
     // Registry.
     route("GET", u"/api/v1/registry"_s, Role::Viewer, false, u"The running registry, resolved"_s,
-          [s](const CallPtr &call) { call->reply(registryJson(s->coordinator().registry())); });
+          [s](const CallPtr &call) {
+              call->reply(RegistryJson::toJson(s->coordinator().registry()));
+          });
     route("POST", u"/api/v1/registry/validate"_s, Role::Viewer, false,
           u"Validate a registry posted as YAML (the running one is not changed)"_s,
           [](const CallPtr &call) {
@@ -286,6 +283,13 @@ void addRestRoutes(Router &router, ApiServer &server)
             u"Restart a service; 202 with a job"_s, serviceOnly);
     opRoute("POST", u"/api/v1/services/{name}/stop"_s, u"stop_service"_s,
             u"Stop a service; 202 with a job"_s, serviceOnly);
+    opRoute("POST", u"/api/v1/changes/plan"_s, u"plan_changes"_s,
+            u"Plan staged changes ({\"moves\": [{\"service\", \"host\"}], \"redeploys\": "
+            "[...]})"_s,
+            bodyArguments);
+    opRoute("POST", u"/api/v1/changes"_s, u"apply_changes"_s,
+            u"Apply staged changes (moves and in-place redeploys); 202 with a job"_s,
+            bodyArguments);
     opRoute("POST", u"/api/v1/restart"_s, u"restart_service"_s,
             u"Restart (or with \"start\": true, start) several services in one plan "
             "({\"services\": [...], \"with_dependencies\": ...}); 202 with a job"_s,
@@ -311,11 +315,13 @@ void addRestRoutes(Router &router, ApiServer &server)
 
     // History.
     opRoute("GET", u"/api/v1/history"_s, u"history"_s,
-            u"Deployment records, newest first (?service=&limit=&offset=)"_s,
+            u"Deployment records, newest first (?service=&limit=&offset=&full=true)"_s,
             [](const CallPtr &call) -> std::optional<QJsonObject> {
                 QJsonObject a;
                 if (call->request.query.hasQueryItem(u"service"_s))
                     a.insert(u"service"_s, call->query(u"service"_s));
+                if (call->query(u"full"_s) == u"true"_s || call->query(u"full"_s) == u"1"_s)
+                    a.insert(u"full"_s, true);
                 if (!queryInt(call, u"limit"_s, a) || !queryInt(call, u"offset"_s, a))
                     return std::nullopt;
                 return a;

@@ -48,6 +48,87 @@
     </message>
 </context>
 <context>
+    <name>Portoser::ClusterLink</name>
+    <message>
+        <source>Needs the %1 role on the coordinator</source>
+        <translation>Braucht die Rolle %1 auf dem Koordinator</translation>
+    </message>
+</context>
+<context>
+    <name>Portoser::ConnectDialog</name>
+    <message>
+        <source>Connect to a coordinator</source>
+        <translation>Mit einem Koordinator verbinden</translation>
+    </message>
+    <message>
+        <source>A coordinator is a &lt;tt&gt;portoser --serve&lt;/tt&gt; that keeps the cluster&apos;s sessions, history and healer. Connected, this window works through it and never heals by itself.</source>
+        <translation>Ein Koordinator ist ein &lt;tt&gt;portoser --serve&lt;/tt&gt;, der die Sitzungen, den Verlauf und die Selbstheilung des Clusters hält. Verbunden arbeitet dieses Fenster über ihn und heilt nie selbst.</translation>
+    </message>
+    <message>
+        <source>http(s)://host:port of the coordinator (plain http only on this machine)</source>
+        <translation>http(s)://Host:Port des Koordinators (einfaches http nur auf diesem Rechner)</translation>
+    </message>
+    <message>
+        <source>$PORTOSER_TOKEN is set and used when this is empty</source>
+        <translation>$PORTOSER_TOKEN ist gesetzt und wird verwendet, wenn dies leer ist</translation>
+    </message>
+    <message>
+        <source>An API token (portoser --cli token create …)</source>
+        <translation>Ein API-Token (portoser --cli token create …)</translation>
+    </message>
+    <message>
+        <source>Keep the token in the system keychain</source>
+        <translation>Token im Schlüsselbund des Systems aufbewahren</translation>
+    </message>
+    <message>
+        <source>&amp;Coordinator:</source>
+        <translation>&amp;Koordinator:</translation>
+    </message>
+    <message>
+        <source>API &amp;token:</source>
+        <translation>API-&amp;Token:</translation>
+    </message>
+    <message>
+        <source>C&amp;onnect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Not a URL: give http(s)://host[:port]</source>
+        <translation>Keine URL: http(s)://Host[:Port] angeben</translation>
+    </message>
+    <message>
+        <source>Only http:// and https:// coordinators can be reached</source>
+        <translation>Nur http://- und https://-Koordinatoren sind erreichbar</translation>
+    </message>
+    <message>
+        <source>The URL must not carry a user, a query or a fragment: the token goes in its own field</source>
+        <translation>Die URL darf weder Benutzer noch Abfrage noch Fragment enthalten: das Token gehört in sein eigenes Feld</translation>
+    </message>
+</context>
+<context>
+    <name>Portoser::CoordinatorLink</name>
+    <message>
+        <source>No answer from the coordinator at %1: %2</source>
+        <translation>Keine Antwort vom Koordinator unter %1: %2</translation>
+    </message>
+    <message>
+        <source>the coordinator closed the event stream</source>
+        <translation>der Koordinator hat den Ereignisstrom geschlossen</translation>
+    </message>
+    <message>
+        <source>Connected to %1 as %2 (%3)</source>
+        <translation>Verbunden mit %1 als %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Lost the coordinator at %1 (%2); reconnecting…</source>
+        <translation>Verbindung zum Koordinator unter %1 verloren (%2); verbinde neu…</translation>
+    </message>
+    <message>
+        <source>the rollback returned no record</source>
+        <translation>das Zurücksetzen lieferte keinen Eintrag</translation>
+    </message>
+</context>
+<context>
     <name>Portoser::DeployPanel</name>
     <message>
         <source>Staged changes</source>
@@ -492,6 +573,13 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     </message>
 </context>
 <context>
+    <name>Portoser::LocalLink</name>
+    <message>
+        <source>This computer</source>
+        <translation>Dieser Rechner</translation>
+    </message>
+</context>
+<context>
     <name>Portoser::LogsPage</name>
     <message>
         <source>Service</source>
@@ -806,6 +894,66 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     <message>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Portoser — %1 (%2)</source>
+        <translation>Portoser — %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The coordinator heals this cluster: a connected window never does</source>
+        <translation>Der Koordinator heilt diesen Cluster: ein verbundenes Fenster heilt nie</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to coordinator…</source>
+        <translation>Mit &amp;Koordinator verbinden…</translation>
+    </message>
+    <message>
+        <source>Work through a coordinator (portoser --serve): its sessions, history and healer</source>
+        <translation>Über einen Koordinator arbeiten (portoser --serve): seine Sitzungen, sein Verlauf und seine Selbstheilung</translation>
+    </message>
+    <message>
+        <source>Recent coordi&amp;nators</source>
+        <translation>Zuletzt verwendete Koordi&amp;natoren</translation>
+    </message>
+    <message>
+        <source>Work on &amp;this computer</source>
+        <translation>Auf &amp;diesem Rechner arbeiten</translation>
+    </message>
+    <message>
+        <source>a token is not sent over plain http to another machine: use https://%1</source>
+        <translation>ein Token wird nicht über einfaches http an einen anderen Rechner geschickt: https://%1 verwenden</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1…</translation>
+    </message>
+    <message>
+        <source>Opened a window on %1</source>
+        <translation>Fenster auf %1 geöffnet</translation>
+    </message>
+    <message>
+        <source>Connect to a coordinator</source>
+        <translation>Mit einem Koordinator verbinden</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: %2</source>
+        <translation>Verbindung mit %1 nicht möglich: %2</translation>
+    </message>
+    <message>
+        <source>Healing: by the coordinator</source>
+        <translation>Selbstheilung: durch den Koordinator</translation>
+    </message>
+    <message>
+        <source>● %1 (%2)</source>
+        <translation>● %1 (%2)</translation>
+    </message>
+    <message>
+        <source>● Disconnected — reconnecting…</source>
+        <translation>● Getrennt — verbinde neu…</translation>
+    </message>
+    <message>
+        <source>Connected to %1 as %2</source>
+        <translation>Verbunden mit %1 als %2</translation>
     </message>
 </context>
 <context>

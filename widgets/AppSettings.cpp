@@ -31,6 +31,7 @@ AppSettings AppSettings::load()
     AppSettings s;
     s.registryPath = stored.value(u"registry"_s).toString();
     s.recentRegistries = stored.value(u"recentRegistries"_s).toStringList();
+    s.recentCoordinators = stored.value(u"recentCoordinators"_s).toStringList();
     s.store = stored.value(u"store"_s).toString();
     s.secrets.backend = stringOr(stored, u"secrets/backend"_s, s.secrets.backend);
     s.secrets.localFile = stringOr(stored, u"secrets/file"_s, s.secrets.localFile);
@@ -57,6 +58,7 @@ void AppSettings::save() const
     };
     keep(u"registry"_s, registryPath, defaults.registryPath);
     keep(u"recentRegistries"_s, recentRegistries, defaults.recentRegistries);
+    keep(u"recentCoordinators"_s, recentCoordinators, defaults.recentCoordinators);
     keep(u"store"_s, store, defaults.store);
     keep(u"secrets/backend"_s, secrets.backend, defaults.secrets.backend);
     keep(u"secrets/file"_s, secrets.localFile, defaults.secrets.localFile);
@@ -105,6 +107,14 @@ void AppSettings::rememberRegistry(const QString &path)
     recentRegistries.prepend(path);
     while (recentRegistries.size() > RecentRegistries)
         recentRegistries.removeLast();
+}
+
+void AppSettings::rememberCoordinator(const QString &url)
+{
+    recentCoordinators.removeAll(url);
+    recentCoordinators.prepend(url);
+    while (recentCoordinators.size() > RecentRegistries)
+        recentCoordinators.removeLast();
 }
 
 QList<std::pair<QString, QString>> AppSettings::languages()

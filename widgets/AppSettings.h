@@ -24,6 +24,7 @@ struct AppSettings
     bool acceptNewHostKeys = false;
     QString language; // empty: the system's; else "en" or "de"
     QStringList recentRegistries;
+    QStringList recentCoordinators; // URLs the window connected to, newest first
 
     static AppSettings load();
     void save() const;
@@ -35,6 +36,8 @@ struct AppSettings
     QString problem() const;
     /** Puts `path` first in the recent registries (at most five). */
     void rememberRegistry(const QString &path);
+    /** Puts `url` first in the recent coordinators (at most five). */
+    void rememberCoordinator(const QString &url);
 
     /** The languages the app ships, as code → native name (English first). */
     static QList<std::pair<QString, QString>> languages();

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/DeployPanel.h"
 
-#include "core/Actor.h"
-#include "core/Orchestrator.h"
-#include "core/runtime/OrchestratorThread.h"
+#include "widgets/ClusterLink.h"
 #include "widgets/Icons.h"
 #include "widgets/StagedMoves.h"
 
@@ -19,9 +17,9 @@
 
 namespace Portoser {
 
-DeployPanel::DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidget *parent)
+DeployPanel::DeployPanel(ClusterLink *link, StagedMoves *staged, QWidget *parent)
     : QWidget(parent)
-    , m_worker(worker)
+    , m_link(link)
     , m_staged(staged)
 {
     m_list = new QListView(this);
@@ -114,36 +112,35 @@ void DeployPanel::setRegistry(const Registry &registry)
 
 void DeployPanel::checkOutOfDate()
 {
-    if (!m_registry || !m_looker)
+    if (!m_registry)
         return;
     if (m_checking) {
         m_checkAgain = true; // the registry or the hosts changed under the running look
         return;
     }
     m_checking = true;
-    m_looker->call([registry = *m_registry](Orchestrator &o) { return o.planDeploy(registry, {}); })
-        .then(this, [this](const Result<DeployPlan> &plan) {
-            m_checking = false;
-            if (std::exchange(m_checkAgain, false)) {
-                checkOutOfDate(); // what this look saw is already stale
-                return;
+    m_link->planDeploy(*m_registry).then(this, [this](const Result<DeployPlan> &plan) {
+        m_checking = false;
+        if (std::exchange(m_checkAgain, false)) {
+            checkOutOfDate(); // what this look saw is already stale
+            return;
+        }
+        m_outOfDateServices.clear();
+        if (plan) {
+            for (const PlannedService &p : plan->services) {
+                if (p.action != PlanAction::NoOp)
+                    m_outOfDateServices.append(p.service);
             }
-            m_outOfDateServices.clear();
-            if (plan) {
-                for (const PlannedService &p : plan->services) {
-                    if (p.action != PlanAction::NoOp)
-                        m_outOfDateServices.append(p.service);
-                }
-            }
-            const auto count = int(m_outOfDateServices.size());
-            m_outOfDate->setText(tr("Deploy %n out of date", nullptr, count));
-            m_outOfDate->setToolTip(
-                tr("What a plain deploy would deploy now (registry edits, services never "
-                   "deployed): %1")
-                    .arg(m_outOfDateServices.join(QStringLiteral(", "))));
-            m_outOfDate->setVisible(count > 0);
-            updateButtons();
-        });
+        }
+        const auto count = int(m_outOfDateServices.size());
+        m_outOfDate->setText(tr("Deploy %n out of date", nullptr, count));
+        m_outOfDate->setToolTip(
+            tr("What a plain deploy would deploy now (registry edits, services never "
+               "deployed): %1")
+                .arg(m_outOfDateServices.join(QStringLiteral(", "))));
+        m_outOfDate->setVisible(count > 0);
+        updateButtons();
+    });
 }
 
 void DeployPanel::deployOutOfDate()
@@ -159,12 +156,7 @@ void DeployPanel::deployOutOfDate()
         QMetaObject::invokeMethod(
             this, [this, p] { showProgress(p); }, Qt::QueuedConnection);
     };
-    m_worker
-        ->call([services, registry, progress](Orchestrator &o) {
-            DeployOptions options;
-            options.actor = localActor(QStringLiteral("gui"));
-            return o.deploy(registry, services, options, progress);
-        })
+    m_link->deploy(registry, services, progress)
         .then(this, [this](const Result<QList<DeploymentRecord>> &done) {
             showResults(done, tr("Deploy"));
         });
@@ -196,8 +188,14 @@ void DeployPanel::updateButtons()
     m_undo->setEnabled(some && !m_busy);
     m_undoAll->setEnabled(some && !m_busy);
     m_plan->setEnabled(some && !m_busy && m_registry);
-    m_outOfDate->setEnabled(!m_busy && m_registry && !m_outOfDateServices.isEmpty());
-    m_deploy->setEnabled(some && !m_busy && m_registry);
+    // A viewer of a coordinator sees what would change, and that it may not change it.
+    const bool mayChange = m_link->may(Role::Operator);
+    m_outOfDate->setEnabled(mayChange && !m_busy && m_registry && !m_outOfDateServices.isEmpty());
+    m_deploy->setEnabled(mayChange && some && !m_busy && m_registry);
+    if (!mayChange) {
+        m_deploy->setToolTip(roleNeeded(Role::Operator));
+        m_outOfDate->setToolTip(roleNeeded(Role::Operator));
+    }
     m_cancel->setEnabled(m_busy && m_cancelFlag && !m_cancelFlag->load());
 }
 
@@ -229,10 +227,7 @@ void DeployPanel::plan()
     if (!m_registry || m_busy)
         return;
     setBusy(true, tr("Planning…"));
-    m_worker
-        ->call([registry = *m_registry, changes = changesOf(m_staged->moves())](Orchestrator &o) {
-            return o.planChanges(registry, changes);
-        })
+    m_link->planChanges(*m_registry, changesOf(m_staged->moves()))
         .then(this, [this](Result<QList<PlannedService>> result) {
             m_planTree->clear();
             if (!result) {
@@ -267,15 +262,10 @@ void DeployPanel::deploy()
         QMetaObject::invokeMethod(
             this, [this, p] { showProgress(p); }, Qt::QueuedConnection);
     };
-    m_cancelFlag = std::make_shared<std::atomic_bool>(false);
+    if (m_link->canCancel())
+        m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     updateButtons();
-    m_worker
-        ->call([changes, registry, progress, cancel = m_cancelFlag](Orchestrator &o) {
-            DeployOptions options;
-            options.actor = localActor(QStringLiteral("gui"));
-            options.cancel = cancel;
-            return o.deployChanges(registry, changes, options, progress);
-        })
+    m_link->deployChanges(registry, changes, m_cancelFlag, progress)
         .then(this, [this, sent](const ChangeResults &done) {
             for (const DeploymentRecord &r : done.records) {
                 auto *item = new QTreeWidgetItem(m_results, {r.service, r.host, toString(r.outcome),
@@ -308,21 +298,7 @@ void DeployPanel::runServiceAction(const QString &service, ServiceAction action)
             this, [this, p] { showProgress(p); }, Qt::QueuedConnection);
     };
     updateButtons();
-    m_worker
-        ->call([service, action, registry, progress](Orchestrator &o) {
-            const QString actor = localActor(QStringLiteral("gui"));
-            if (action == ServiceAction::Stop) {
-                auto stopped = o.stop(registry, service, actor);
-                return stopped ? Result<QList<DeploymentRecord>>(QList{*stopped})
-                               : Result<QList<DeploymentRecord>>(stopped.error());
-            }
-            DeployOptions options;
-            options.actor = actor;
-            const PlanRequest request{action == ServiceAction::Start ? PlanIntent::Start
-                                                                     : PlanIntent::Restart,
-                                      {service}};
-            return o.restart(registry, request, options, progress);
-        })
+    m_link->runServiceAction(registry, service, action, progress)
         .then(this, [this, service, action](const Result<QList<DeploymentRecord>> &done) {
             showResults(done, tr("%1 %2").arg(menuText(action), service));
         });

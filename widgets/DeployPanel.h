@@ -19,21 +19,21 @@ class QTreeWidget;
 
 namespace Portoser {
 
-class OrchestratorThread;
+class ClusterLink;
 class StagedMoves;
 
 /**
  * The staged changes and what deploying them would do: the plan per service (no-op, fresh,
  * restart, update, move) with its config diff, then Deploy with live per-host, per-step progress
- * and the result of each service with its history record. All work runs on the window's
- * orchestrator thread.
+ * and the result of each service with its history record. The work runs where the window's
+ * link to the cluster says (this computer, or a coordinator's jobs).
  */
 class DeployPanel : public QWidget
 {
     Q_OBJECT
 
 public:
-    DeployPanel(OrchestratorThread *worker, StagedMoves *staged, QWidget *parent = nullptr);
+    DeployPanel(ClusterLink *link, StagedMoves *staged, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     /** Plans the staged moves (the registry as it would be after them); shows the plan. */
@@ -45,10 +45,6 @@ public:
     /** Starts, stops or restarts `service` on the release it is deployed with (as the CLI's
      *  start/stop/restart), its steps and result shown here like a deploy's. */
     void runServiceAction(const QString &service, ServiceAction action);
-    /** A thread of its own that may look at the hosts without holding up deploys, reads or
-     *  observations: it plans what a plain `deploy` would do, so the panel can say what is out
-     *  of date. */
-    void setLooker(OrchestratorThread *looker) { m_looker = looker; }
     /** Plans a plain deploy (registry edits, never-deployed services) and offers it:
      *  "Deploy 3 out of date". */
     void checkOutOfDate();
@@ -71,8 +67,7 @@ private:
     /** Lists `done`'s records under Results and says how it ended. */
     void showResults(const Result<QList<DeploymentRecord>> &done, const QString &what);
 
-    OrchestratorThread *m_worker;
-    OrchestratorThread *m_looker = nullptr;
+    ClusterLink *m_link;
     QPushButton *m_outOfDate;
     QStringList m_outOfDateServices;
     bool m_checking = false;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/HealthPage.h"
 
-#include "core/Orchestrator.h"
-#include "core/runtime/OrchestratorThread.h"
+#include "core/heal/HealService.h"
+#include "widgets/ClusterLink.h"
 #include "widgets/Durations.h"
 #include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
@@ -21,9 +21,9 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
-HealthPage::HealthPage(OrchestratorThread *reads, QWidget *parent)
+HealthPage::HealthPage(ClusterLink *link, QWidget *parent)
     : QWidget(parent)
-    , m_reads(reads)
+    , m_link(link)
 {
     auto *diagnose = new QPushButton(tr("&Diagnose"), this);
     diagnose->setObjectName(QStringLiteral("diagnoseButton"));
@@ -44,8 +44,8 @@ HealthPage::HealthPage(OrchestratorThread *reads, QWidget *parent)
         const QString service = item->text(ServiceColumn);
         QMenu menu;
         QHash<QAction *, ServiceAction> actions;
-        for (const ServiceAction action : allServiceActions())
-            actions.insert(menu.addAction(menuText(action)), action);
+        addServiceActions(menu, actions,
+                          m_link->may(Role::Operator) ? QString() : roleNeeded(Role::Operator));
         if (QAction *chosen = menu.exec(m_services->viewport()->mapToGlobal(at)))
             emit serviceActionRequested(service, actions.value(chosen));
     });
@@ -82,39 +82,37 @@ void HealthPage::diagnose()
     if (!m_registry)
         return;
     m_status->setText(tr("Diagnosing…"));
-    m_reads->call([registry = *m_registry](Orchestrator &o) { return o.diagnose(registry); })
-        .then(this, [this](Result<DiagnoseResult> r) {
-            clearServices();
-            if (!r) {
-                m_status->setText(tr("Diagnosis failed: %1").arg(r.error().message));
-                return;
+    m_link->diagnose(*m_registry).then(this, [this](Result<DiagnoseResult> r) {
+        clearServices();
+        if (!r) {
+            m_status->setText(tr("Diagnosis failed: %1").arg(r.error().message));
+            return;
+        }
+        int problems = 0;
+        for (const ServiceDiagnosis &d : r->diagnosis.services) {
+            QTreeWidgetItem *item = rowOf(d.service);
+            showState(item, d.observed);
+            item->setText(ScoreColumn, QString::number(d.score));
+            item->setText(ProblemColumn,
+                          d.problems.isEmpty() ? QString() : d.problems.first().fingerprint);
+            const QList<Playbook> playbooks = r->playbooks.value(d.service);
+            for (qsizetype i = 0; i < d.problems.size(); ++i) {
+                const Problem &p = d.problems.at(i);
+                auto *problem = new QTreeWidgetItem(item);
+                problem->setText(ScoreColumn, tr("%1%").arg(p.confidence));
+                problem->setText(ProblemColumn, tr("%1: %2 (playbook %3)")
+                                                    .arg(p.fingerprint, p.summary,
+                                                         playbooks.value(i).name.isEmpty()
+                                                             ? tr("none")
+                                                             : playbooks.value(i).name));
             }
-            int problems = 0;
-            for (const ServiceDiagnosis &d : r->diagnosis.services) {
-                QTreeWidgetItem *item = rowOf(d.service);
-                showState(item, d.observed);
-                item->setText(ScoreColumn, QString::number(d.score));
-                item->setText(ProblemColumn,
-                              d.problems.isEmpty() ? QString() : d.problems.first().fingerprint);
-                const QList<Playbook> playbooks = r->playbooks.value(d.service);
-                for (qsizetype i = 0; i < d.problems.size(); ++i) {
-                    const Problem &p = d.problems.at(i);
-                    auto *problem = new QTreeWidgetItem(item);
-                    problem->setText(ScoreColumn, tr("%1%").arg(p.confidence));
-                    problem->setText(ProblemColumn, tr("%1: %2 (playbook %3)")
-                                                        .arg(p.fingerprint, p.summary,
-                                                             playbooks.value(i).name.isEmpty()
-                                                                 ? tr("none")
-                                                                 : playbooks.value(i).name));
-                }
-                item->setExpanded(!d.problems.isEmpty());
-                problems += !d.problems.isEmpty();
-            }
-            m_services->header()->resizeSections(QHeaderView::ResizeToContents);
-            m_status->setText(tr("%1 services, %2 with problems")
-                                  .arg(r->diagnosis.services.size())
-                                  .arg(problems));
-        });
+            item->setExpanded(!d.problems.isEmpty());
+            problems += !d.problems.isEmpty();
+        }
+        m_services->header()->resizeSections(QHeaderView::ResizeToContents);
+        m_status->setText(
+            tr("%1 services, %2 with problems").arg(r->diagnosis.services.size()).arg(problems));
+    });
 }
 
 QTreeWidgetItem *HealthPage::rowOf(const QString &service)
@@ -163,14 +161,13 @@ void HealthPage::showObservation(const QList<HostState> &hosts)
 
 void HealthPage::loadEvents()
 {
-    m_reads->call([](Orchestrator &o) { return o.healEvents(QString(), 100); })
-        .then(this, [this](Result<QList<HealEvent>> events) {
-            if (!events)
-                return;
-            m_events->clear();
-            for (const HealEvent &e : *events)
-                m_events->addItem(toText(e));
-        });
+    m_link->healEvents(100).then(this, [this](Result<QList<HealEvent>> events) {
+        if (!events)
+            return;
+        m_events->clear();
+        for (const HealEvent &e : *events)
+            m_events->addItem(toText(e));
+    });
 }
 
 void HealthPage::addEvent(const HealEvent &event)

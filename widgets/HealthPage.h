@@ -19,7 +19,7 @@ class QTreeWidgetItem;
 
 namespace Portoser {
 
-class OrchestratorThread;
+class ClusterLink;
 
 /**
  * Health: each service's state, health score, the problems (fingerprints) the analyzer finds with
@@ -32,7 +32,7 @@ class HealthPage : public QWidget
 
 public:
     /** `reads` runs diagnoses and reads events (never behind a deploy). */
-    HealthPage(OrchestratorThread *reads, QWidget *parent = nullptr);
+    HealthPage(ClusterLink *link, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     /** Observes every service and diagnoses it (off the GUI thread). */
@@ -67,7 +67,7 @@ private:
     QTreeWidgetItem *rowOf(const QString &service);
     void clearServices();
 
-    OrchestratorThread *m_reads;
+    ClusterLink *m_link;
     std::optional<Registry> m_registry;
     QTreeWidget *m_services;
     QHash<QString, QTreeWidgetItem *> m_rows; // service -> its top-level row

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/HistoryPage.h"
 
-#include "core/Actor.h"
-#include "core/Orchestrator.h"
 #include "core/deploy/ConfigDiff.h"
-#include "core/runtime/OrchestratorThread.h"
+#include "widgets/ClusterLink.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/Icons.h"
 #include "widgets/PageLayout.h"
@@ -23,20 +21,18 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
-HistoryPage::HistoryPage(OrchestratorThread *reads, OrchestratorThread *jobs, QWidget *parent)
+HistoryPage::HistoryPage(ClusterLink *link, QWidget *parent)
     : QWidget(parent)
-    , m_reads(reads)
-    , m_jobs(jobs)
+    , m_link(link)
 {
     m_model = new HistoryModel(
         [this](const HistoryQuery &query, auto done) {
-            m_reads->call([query](Orchestrator &o) { return o.history(query); })
-                .then(this, [done](Result<QList<DeploymentRecord>> r) {
-                    if (r)
-                        done(*r, QString());
-                    else
-                        done({}, r.error().message);
-                });
+            m_link->history(query).then(this, [done](Result<QList<DeploymentRecord>> r) {
+                if (r)
+                    done(*r, QString());
+                else
+                    done({}, r.error().message);
+            });
         },
         this);
     m_filter = new QLineEdit(this);
@@ -192,7 +188,9 @@ void HistoryPage::showDetails(int row)
     }
     m_details->setPlainText(lines.join(u'\n'));
     // Only to a release that passed its gate (the CLI's rollback --force does the rest).
-    m_rollback->setEnabled(r.canRollBack());
+    m_rollback->setEnabled(r.canRollBack() && m_link->may(Role::Operator));
+    if (!m_link->may(Role::Operator))
+        m_rollback->setToolTip(roleNeeded(Role::Operator));
 }
 
 void HistoryPage::rollback(int row)
@@ -211,20 +209,14 @@ void HistoryPage::rollback(int row)
     m_rollback->setEnabled(false);
     m_status->setText(tr("Rolling back %1 to #%2…").arg(r.service).arg(r.id));
     const Registry registry = *m_registry;
-    m_jobs
-        ->call([registry, id = r.id](Orchestrator &o) {
-            DeployOptions options;
-            options.actor = localActor(QStringLiteral("gui"));
-            return o.rollback(registry, id, options);
-        })
-        .then(this, [this](Result<DeploymentRecord> result) {
-            // Kept in the status line while the reloaded table reports its pages.
-            m_lastOutcome =
-                result ? tr("Rollback #%1: %2").arg(result->id).arg(toString(result->outcome))
-                       : tr("Rollback failed: %1").arg(result.error().message);
-            reload();
-            emit rolledBack();
-        });
+    m_link->rollback(registry, r.id).then(this, [this](Result<DeploymentRecord> result) {
+        // Kept in the status line while the reloaded table reports its pages.
+        m_lastOutcome = result
+                            ? tr("Rollback #%1: %2").arg(result->id).arg(toString(result->outcome))
+                            : tr("Rollback failed: %1").arg(result.error().message);
+        reload();
+        emit rolledBack();
+    });
 }
 
 } // namespace Portoser

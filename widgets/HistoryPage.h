@@ -18,7 +18,7 @@ class QTableView;
 namespace Portoser {
 
 class HistoryModel;
-class OrchestratorThread;
+class ClusterLink;
 
 /**
  * The deployment history: a table paged from the store (filter by service), the selected
@@ -31,7 +31,7 @@ class HistoryPage : public QWidget
 
 public:
     /** `reads` lists records (never behind a deploy); `jobs` runs rollbacks, after other work. */
-    HistoryPage(OrchestratorThread *reads, OrchestratorThread *jobs, QWidget *parent = nullptr);
+    HistoryPage(ClusterLink *link, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     void reload();
@@ -53,8 +53,7 @@ private:
     void showDetails(int row);
     void selectRecord(qint64 id);
 
-    OrchestratorThread *m_reads;
-    OrchestratorThread *m_jobs;
+    ClusterLink *m_link;
     HistoryModel *m_model;
     std::optional<Registry> m_registry;
     QLineEdit *m_filter;

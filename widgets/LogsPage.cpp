@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/LogsPage.h"
 
-#include "core/Orchestrator.h"
-#include "core/runtime/OrchestratorThread.h"
+#include "widgets/ClusterLink.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,9 +17,9 @@
 
 namespace Portoser {
 
-LogsPage::LogsPage(OrchestratorThread *reads, QWidget *parent)
+LogsPage::LogsPage(ClusterLink *link, QWidget *parent)
     : QWidget(parent)
-    , m_reads(reads)
+    , m_link(link)
 {
     m_service = new QComboBox(this);
     m_service->setAccessibleName(tr("Service"));
@@ -100,10 +99,7 @@ void LogsPage::fetch()
     if (!m_registry || service.isEmpty() || m_fetching)
         return;
     m_fetching = true; // a slow host never piles up reads
-    m_reads
-        ->call([registry = *m_registry, service, lines = m_lines->value()](Orchestrator &o) {
-            return o.logs(registry, service, lines);
-        })
+    m_link->logs(*m_registry, service, m_lines->value())
         .then(this, [this, service](Result<QByteArray> r) {
             m_fetching = false;
             if (service != m_service->currentText())

@@ -16,7 +16,7 @@ class QTimer;
 
 namespace Portoser {
 
-class OrchestratorThread;
+class ClusterLink;
 
 /**
  * Logs: the end of a service's log, read from its host (as `portoser --cli logs`); Follow reads it
@@ -28,7 +28,7 @@ class LogsPage : public QWidget
 
 public:
     /** `reads` fetches logs (never behind a deploy). */
-    LogsPage(OrchestratorThread *reads, QWidget *parent = nullptr);
+    LogsPage(ClusterLink *link, QWidget *parent = nullptr);
 
     void setRegistry(const Registry &registry);
     /** Shows `service`'s log (its last lines) now. */
@@ -45,7 +45,7 @@ protected:
 private:
     void fetch();
 
-    OrchestratorThread *m_reads;
+    ClusterLink *m_link;
     std::optional<Registry> m_registry;
     QComboBox *m_service;
     QSpinBox *m_lines;

@@ -4,11 +4,14 @@
 #include "core/Orchestrator.h"
 #include "core/registry/RegistryLocator.h"
 #include "core/runtime/HealLoop.h"
-#include "core/runtime/OrchestratorThread.h"
+#include "core/secrets/Keychain.h"
+#include "widgets/ConnectDialog.h"
+#include "widgets/CoordinatorLink.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/Icons.h"
+#include "widgets/LocalLink.h"
 #include "widgets/LogsPage.h"
 #include "widgets/SecretsPage.h"
 #include "widgets/SettingsDialog.h"
@@ -23,6 +26,7 @@
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QHeaderView>
+#include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -59,15 +63,33 @@ QString chooseRegistry(const QString &explicitPath, const AppSettings &settings)
 } // namespace
 
 MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
+    : MainWindow(std::unique_ptr<ClusterLink>(), registryPath, parent)
+{}
+
+QString MainWindow::registryToOpen(const QString &explicitPath)
+{
+    return chooseRegistry(explicitPath, AppSettings::load());
+}
+
+MainWindow::MainWindow(std::unique_ptr<CoordinatorLink> link, QWidget *parent)
+    : MainWindow(std::unique_ptr<ClusterLink>(std::move(link)), QString(), parent)
+{}
+
+MainWindow::MainWindow(std::unique_ptr<ClusterLink> link, const QString &registryPath,
+                       QWidget *parent)
     : QMainWindow(parent)
     , m_settings(AppSettings::load())
-    , m_registryPath(chooseRegistry(registryPath, m_settings))
-    , m_worker(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui"_s))
-    , m_reads(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-reads"_s))
-    , m_observer(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-observe"_s))
-    , m_planner(std::make_unique<OrchestratorThread>(m_settings.orchestrator(), u"gui-plan"_s))
+    , m_link(std::move(link))
 {
-    setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
+    if (!m_link) {
+        m_registryPath = chooseRegistry(registryPath, m_settings);
+        auto local = std::make_unique<LocalLink>(m_settings.orchestrator());
+        m_local = local.get();
+        m_link = std::move(local);
+        setWindowTitle(tr("Portoser — %1").arg(m_registryPath));
+    } else {
+        setWindowTitle(tr("Portoser — %1 (%2)").arg(m_link->where(), toString(m_link->role())));
+    }
     setWindowIcon(Icons::application());
     resize(1280, 800);
 
@@ -93,18 +115,19 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         Icons::set(pages, pages->addTab(page, title), icon);
     };
     addPage(splitter, u"clusterPage"_s, tr("&Cluster"), u"cluster"_s);
-    m_healthPage = new HealthPage(m_reads.get(), pages);
+    m_healthPage = new HealthPage(m_link.get(), pages);
     addPage(m_healthPage, u"healthPage"_s, tr("H&ealth"), u"health"_s);
-    m_logsPage = new LogsPage(m_reads.get(), pages);
+    m_logsPage = new LogsPage(m_link.get(), pages);
     addPage(m_logsPage, u"logsPage"_s, tr("&Logs"), u"logs"_s);
-    m_historyPage = new HistoryPage(m_reads.get(), m_worker.get(), pages);
+    m_historyPage = new HistoryPage(m_link.get(), pages);
     addPage(m_historyPage, u"historyPage"_s, tr("&History"), u"history"_s);
-    m_secretsPage = new SecretsPage(m_settings.orchestrator(), pages);
-    addPage(m_secretsPage, u"secretsPage"_s, tr("&Secrets"), u"secrets"_s);
+    if (m_local) { // a coordinator's secrets stay on it: `portoser --cli secrets --server URL`
+        m_secretsPage = new SecretsPage(m_settings.orchestrator(), pages);
+        addPage(m_secretsPage, u"secretsPage"_s, tr("&Secrets"), u"secrets"_s);
+    }
     setCentralWidget(pages);
 
-    m_deployPanel = new DeployPanel(m_worker.get(), m_staged, this);
-    m_deployPanel->setLooker(m_planner.get());
+    m_deployPanel = new DeployPanel(m_link.get(), m_staged, this);
     m_deployPanel->setObjectName(u"deployPanel"_s);
     auto *dock = new QDockWidget(tr("Deploy"), this);
     dock->setObjectName(u"deployDock"_s);
@@ -131,7 +154,8 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     connect(m_healthPage, &HealthPage::serviceActionRequested, this, &MainWindow::runServiceAction);
     connect(m_historyPage, &HistoryPage::rolledBack, this, &MainWindow::observe);
 
-    m_statusLabel = new QLabel(tr("Loading %1…").arg(m_registryPath), this);
+    m_statusLabel =
+        new QLabel(tr("Loading %1…").arg(m_local ? m_registryPath : m_link->where()), this);
     statusBar()->addWidget(m_statusLabel);
     m_watchdogLabel = new QLabel(tr("Watchdog off"), this);
     m_watchdogLabel->setObjectName(u"watchdogLabel"_s);
@@ -149,8 +173,13 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
         m_tray->show();
     }
 
+    if (!m_link->may(Role::Operator))
+        m_topology->setActionRefusal(roleNeeded(Role::Operator));
+
     // An edit of the registry file (by hand, or a move's) shows at once.
-    auto *watcher = new QFileSystemWatcher({m_registryPath}, this);
+    auto *watcher = new QFileSystemWatcher(this);
+    if (m_local)
+        watcher->addPath(m_registryPath);
     m_registryWatcher = watcher;
     auto *settle = new QTimer(this);
     settle->setSingleShot(true);
@@ -170,10 +199,16 @@ MainWindow::MainWindow(const QString &registryPath, QWidget *parent)
     auto *everyHalfMinute = new QTimer(this);
     everyHalfMinute->setInterval(30000);
     connect(everyHalfMinute, &QTimer::timeout, this, [this] {
-        if (isVisible() && !(m_healLoop && !m_healLoop->isPaused()))
+        if (!isVisible())
+            return;
+        if (!m_local)
+            refreshFromCoordinator();
+        else if (!(m_healLoop && !m_healLoop->isPaused()))
             observe();
     });
     everyHalfMinute->start();
+    if (!m_local)
+        followCoordinator();
 
     loadRegistry();
     m_historyPage->reload();
@@ -224,6 +259,9 @@ void MainWindow::buildToolBar()
     m_watchdogAction->setToolTip(
         tr("Run the self-heal watchdog: observe, diagnose and fix services on a timer"));
     connect(m_watchdogAction, &QAction::toggled, this, &MainWindow::setWatchdogRunning);
+    if (!m_local) // one healer per cluster
+        m_watchdogAction->setToolTip(
+            tr("The coordinator heals this cluster: a connected window never does"));
     m_healthPage->addToolAction(refresh);
     m_healthPage->addToolAction(m_watchdogAction);
 }
@@ -240,7 +278,9 @@ void MainWindow::buildMenus()
     });
     Icons::set(open, u"open"_s);
     open->setShortcut(QKeySequence::Open);
+    open->setEnabled(m_local != nullptr);
     m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
+    m_recentMenu->setEnabled(m_local != nullptr);
     m_recentMenu->setObjectName(u"recentMenu"_s);
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
         m_recentMenu->clear();
@@ -249,6 +289,29 @@ void MainWindow::buildMenus()
         if (m_recentMenu->isEmpty())
             m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
     });
+    fileMenu->addSeparator();
+    QAction *connectAction =
+        fileMenu->addAction(tr("&Connect to coordinator…"), this, &MainWindow::askToConnect);
+    connectAction->setObjectName(u"connectAction"_s);
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connectAction->setToolTip(tr("Work through a coordinator (portoser --serve): its sessions, "
+                                 "history and healer"));
+    QMenu *recentCoordinators = fileMenu->addMenu(tr("Recent coordi&nators"));
+    recentCoordinators->setObjectName(u"recentCoordinatorsMenu"_s);
+    connect(recentCoordinators, &QMenu::aboutToShow, this, [this, recentCoordinators] {
+        recentCoordinators->clear();
+        for (const QString &url : AppSettings::load().recentCoordinators)
+            recentCoordinators->addAction(url, this, [this, url] { connectTo(url, {}, false); });
+        if (recentCoordinators->isEmpty())
+            recentCoordinators->addAction(tr("(none yet)"))->setEnabled(false);
+    });
+    QAction *here = fileMenu->addAction(tr("Work on &this computer"), this, [] {
+        auto *window = new MainWindow(QString());
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->show();
+    });
+    here->setObjectName(u"thisComputerAction"_s);
+    here->setVisible(!m_local);
     fileMenu->addSeparator();
     QAction *preferences = fileMenu->addAction(tr("&Settings…"), this, [this] {
         AppSettings shown = m_settings;
@@ -335,8 +398,94 @@ void MainWindow::changeEvent(QEvent *event)
     QMainWindow::changeEvent(event);
 }
 
+void MainWindow::askToConnect()
+{
+    ConnectDialog dialog(m_settings.recentCoordinators, this);
+    if (dialog.exec() == QDialog::Accepted)
+        connectTo(dialog.url(), dialog.token(), dialog.rememberToken());
+}
+
+namespace {
+
+QString keychainEntry(const QUrl &url)
+{
+    return u"coordinator-token:"_s + url.toString(QUrl::StripTrailingSlash);
+}
+
+bool isLoopback(const QUrl &url)
+{
+    const QString host = url.host();
+    return host == u"localhost"_s || QHostAddress(host).isLoopback();
+}
+
+} // namespace
+
+void MainWindow::openOnCoordinator(const QString &text, const QByteArray &typed, bool rememberToken,
+                                   QObject *context, std::function<void(MainWindow *)> opened,
+                                   std::function<void(const QString &)> failed)
+{
+    if (const QString problem = ConnectDialog::urlProblem(text); !problem.isEmpty())
+        return failed(problem);
+    const QUrl url(text.trimmed());
+    // The keychain may ask the desktop (and wait): off the GUI thread.
+    QtConcurrent::run([url, typed] {
+        if (!typed.isEmpty())
+            return typed;
+        if (const QByteArray env = qgetenv("PORTOSER_TOKEN"); !env.isEmpty())
+            return env;
+        const auto kept = Keychain::read(keychainEntry(url));
+        return kept ? *kept : QByteArray();
+    }).then(context, [context, url, typed, rememberToken, opened, failed](const QByteArray &token) {
+        if (!token.isEmpty() && url.scheme() == u"http"_s && !isLoopback(url))
+            return failed(tr("a token is not sent over plain http to another machine: use "
+                             "https://%1")
+                              .arg(url.authority()));
+        auto link = std::make_shared<std::unique_ptr<CoordinatorLink>>(
+            std::make_unique<CoordinatorLink>(url, token));
+        CoordinatorLink *raw = link->get();
+        raw->connectToCoordinator().then(context, [link, url, token, typed, rememberToken, opened,
+                                                   failed](const Result<void> &ok) {
+            if (!ok)
+                return failed(ok.error().message);
+            AppSettings settings = AppSettings::load();
+            settings.rememberCoordinator(url.toString(QUrl::StripTrailingSlash));
+            settings.save();
+            if (rememberToken && !typed.isEmpty())
+                (void)QtConcurrent::run(
+                    [url, token] { (void)Keychain::write(keychainEntry(url), token); });
+            auto *window = new MainWindow(std::move(*link));
+            window->setAttribute(Qt::WA_DeleteOnClose);
+            opened(window);
+        });
+    });
+}
+
+void MainWindow::connectTo(const QString &url, const QByteArray &token, bool rememberToken)
+{
+    statusBar()->showMessage(tr("Connecting to %1…").arg(url));
+    openOnCoordinator(
+        url, token, rememberToken, this,
+        [this, url](MainWindow *window) {
+            window->show();
+            m_settings.rememberCoordinator(QUrl(url).toString(QUrl::StripTrailingSlash));
+            statusBar()->showMessage(tr("Opened a window on %1").arg(url), 8000);
+        },
+        [this, url](const QString &why) {
+            statusBar()->clearMessage();
+            QMessageBox::warning(this, tr("Connect to a coordinator"),
+                                 tr("Could not connect to %1: %2").arg(url, why));
+        });
+}
+
+bool MainWindow::isConnected() const
+{
+    return m_link->isRemote();
+}
+
 void MainWindow::openRegistry(const QString &path)
 {
+    if (!m_local)
+        return; // a coordinator runs its own registry
     if (!m_registryPath.isEmpty())
         m_registryWatcher->removePath(m_registryPath);
     m_registryPath = QFileInfo(path).absoluteFilePath();
@@ -357,11 +506,10 @@ void MainWindow::applySettings(const AppSettings &settings)
     m_settings.save();
     if (previous.store != settings.store || previous.secrets != settings.secrets
         || previous.acceptNewHostKeys != settings.acceptNewHostKeys) {
-        m_worker->setSettings(settings.orchestrator());
-        m_reads->setSettings(settings.orchestrator());
-        m_observer->setSettings(settings.orchestrator());
-        m_planner->setSettings(settings.orchestrator());
-        m_secretsPage->setSettings(settings.orchestrator());
+        if (m_local)
+            m_local->setSettings(settings.orchestrator());
+        if (m_secretsPage)
+            m_secretsPage->setSettings(settings.orchestrator());
         if (m_healLoop)
             m_healLoop->setSettings(settings.orchestrator());
         m_historyPage->reload();
@@ -369,7 +517,7 @@ void MainWindow::applySettings(const AppSettings &settings)
     }
     if (m_healLoop && previous.healIntervalSeconds != settings.healIntervalSeconds)
         m_healLoop->setIntervalOverride(settings.healIntervalSeconds);
-    if (!settings.registryPath.isEmpty()
+    if (m_local && !settings.registryPath.isEmpty()
         && QFileInfo(settings.registryPath).absoluteFilePath() != m_registryPath)
         openRegistry(settings.registryPath);
     if (previous.language != settings.language)
@@ -400,48 +548,77 @@ void MainWindow::notify(const QString &title, const QString &message, bool warni
 
 void MainWindow::loadRegistry()
 {
-    // Reading and validating touches the disk: keep it off the GUI thread.
-    auto *watcher = new QFutureWatcher<CheckedRegistry>(this);
-    connect(watcher, &QFutureWatcher<CheckedRegistry>::finished, this, [this, watcher] {
-        showRegistry(watcher->result());
-        watcher->deleteLater();
+    m_link->loadRegistry(m_registryPath).then(this, [this](const CheckedRegistry &checked) {
+        showRegistry(checked);
     });
-    watcher->setFuture(
-        QtConcurrent::run([path = m_registryPath] { return Orchestrator().checkRegistry(path); }));
 }
 
 void MainWindow::observe()
 {
     // On a thread of its own: a host that hangs the observation never delays a deploy, and a
     // pass still waiting for one is not queued again behind it.
-    if (!m_registry || (m_observer->pending() > 0 && m_observing == m_registryPath))
+    if (!m_registry || m_observing == m_registry->path)
         return;
-    m_observing = m_registryPath;
+    m_observing = m_registry->path;
     m_statusLabel->setText(tr("Observing…"));
-    struct Observed
-    {
-        QList<HostState> hosts;
-        std::optional<QMap<QString, TopologyView::Route>> routes; // with a Caddy only
-    };
-    m_observer
-        ->call([registry = *m_registry](Orchestrator &o) {
-            Observed seen;
-            seen.hosts = o.observe(registry, registry.services.keys(), registry.hosts.keys());
-            if (registry.caddy.present) { // each service's URL and whether its route is right
-                seen.routes.emplace();
-                for (const Orchestrator::RouteStatus &r : o.routeStatus(registry))
-                    seen.routes->insert(
-                        r.service,
-                        {r.url, r.detail.isEmpty() ? r.state : r.state + u": "_s + r.detail});
+    m_link->observe(*m_registry, true)
+        .then(this, [this, path = m_registry->path](const Observation &seen) {
+            if (m_observing == path)
+                m_observing.clear();
+            if (seen.routes) {
+                QMap<QString, TopologyView::Route> routes;
+                for (auto it = seen.routes->cbegin(); it != seen.routes->cend(); ++it)
+                    routes.insert(it.key(), {it->url, it->state});
+                m_topology->setRoutes(routes);
             }
-            return seen;
-        })
-        .then(this, [this, path = m_registry->path](const Observed &seen) {
-            if (seen.routes)
-                m_topology->setRoutes(*seen.routes);
             if (m_registry && m_registry->path == path) // not a registry switched away from
                 showObservation(seen.hosts);
         });
+}
+
+void MainWindow::refreshFromCoordinator()
+{
+    if (!m_registry)
+        return;
+    m_link->observe(*m_registry, false).then(this, [this](const Observation &seen) {
+        if (!seen.hosts.isEmpty())
+            showObservation(seen.hosts);
+    });
+}
+
+void MainWindow::followCoordinator()
+{
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(u"connectionLabel"_s);
+    statusBar()->addPermanentWidget(m_connectionLabel);
+    m_watchdogLabel->setText(tr("Healing: by the coordinator"));
+    const auto showConnection = [this](bool up, const QString &detail) {
+        m_connectionLabel->setText(
+            up ? tr("● %1 (%2)").arg(m_link->where(), toString(m_link->role()))
+               : tr("● Disconnected — reconnecting…"));
+        m_connectionLabel->setStyleSheet(up ? QString() : u"color: #c62828;"_s);
+        m_connectionLabel->setToolTip(detail);
+        if (!up)
+            statusBar()->showMessage(detail, 15000);
+    };
+    showConnection(true, tr("Connected to %1 as %2").arg(m_link->where(), m_link->principal()));
+    connect(m_link.get(), &ClusterLink::connectionChanged, this, showConnection);
+    connect(m_link.get(), &ClusterLink::registryChanged, this, &MainWindow::loadRegistry);
+    // A burst of health events (a host going down) is one look at the coordinator's memory.
+    auto *settle = new QTimer(this);
+    settle->setSingleShot(true);
+    settle->setInterval(250);
+    connect(settle, &QTimer::timeout, this, &MainWindow::refreshFromCoordinator);
+    connect(m_link.get(), &ClusterLink::statesChanged, settle, qOverload<>(&QTimer::start));
+    connect(m_link.get(), &ClusterLink::historyChanged, this, [this] {
+        m_historyPage->reload();
+        m_deployPanel->checkOutOfDate();
+    });
+    connect(m_link.get(), &ClusterLink::healEvent, this, [this](const HealEvent &e) {
+        m_healthPage->addEvent(e);
+        if (e.kind == HealEvent::Kind::GivenUp)
+            notify(tr("%1 on %2").arg(e.service, e.host), toText(e), true);
+    });
 }
 
 void MainWindow::showObservation(const QList<HostState> &hosts)
@@ -529,7 +706,7 @@ void MainWindow::runServiceAction(const QString &service, ServiceAction action)
 
 void MainWindow::setWatchdogRunning(bool running)
 {
-    if (!m_registry)
+    if (!m_registry || !m_local)
         return;
     if (!running) {
         if (m_healLoop)
@@ -593,7 +770,8 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
         item->setToolTip(1, tr("Double-click to open it in your editor"));
     }
     m_issuesTree->header()->resizeSections(QHeaderView::ResizeToContents);
-    m_secretsPage->setRegistry(registry);
+    if (m_secretsPage)
+        m_secretsPage->setRegistry(registry);
     m_deployPanel->setRegistry(registry);
     m_historyPage->setRegistry(registry);
     m_healthPage->setRegistry(registry);
@@ -607,8 +785,11 @@ void MainWindow::showRegistry(const CheckedRegistry &checked)
         m_hostStates.removeIf([&registry](auto it) { return !registry.hosts.contains(it.key()); });
         if (m_healLoop)
             m_healLoop->setRegistry(registry);
-        m_watchdogAction->setEnabled(true);
-        observe();
+        m_watchdogAction->setEnabled(m_local != nullptr);
+        if (m_local)
+            observe();
+        else
+            refreshFromCoordinator();
     }
     m_statusLabel->setText(tr("%1 hosts, %2 services, %3 errors, %4 warnings")
                                .arg(registry.hosts.size())

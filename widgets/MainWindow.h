@@ -8,6 +8,7 @@
 
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -20,12 +21,14 @@ class QTreeWidget;
 
 namespace Portoser {
 
+class ClusterLink;
+class CoordinatorLink;
 class DeployPanel;
 class HealLoop;
 class HealthPage;
 class HistoryPage;
+class LocalLink;
 class LogsPage;
-class OrchestratorThread;
 class SecretsPage;
 class StagedMoves;
 class TopologyView;
@@ -35,14 +38,40 @@ class TopologyView;
  * host to stage a move), the deploy panel (staged changes, plan, deploy with live progress),
  * the history with rollback, the secrets editor, the registry's problems and the self-heal
  * watchdog. Registry loading, SSH, SQL and crypto all run off the GUI thread.
+ *
+ * A window works on this computer (its own SSH sessions, store and watchdog) or connected to a
+ * coordinator (`portoser --serve`), whose API it uses for everything: then it never heals (the
+ * coordinator does), offers what the coordinator's role for it allows, and follows the
+ * coordinator's event stream.
  */
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
+    /** A window on this computer for the registry at `registryPath` (empty: --registry's rule:
+     *  $PORTOSER_REGISTRY, the last one opened, ./registry.yml, ~/.portoser/registry.yml). */
     explicit MainWindow(const QString &registryPath, QWidget *parent = nullptr);
+    /** A window on the cluster a coordinator runs, through `link` (connected already). */
+    explicit MainWindow(std::unique_ptr<CoordinatorLink> link, QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    /** The registry a window on this computer opens: `explicitPath`, $PORTOSER_REGISTRY, the
+     *  one open last, ./registry.yml, ~/.portoser/registry.yml. */
+    static QString registryToOpen(const QString &explicitPath);
+    ClusterLink *link() const { return m_link.get(); }
+    bool isConnected() const;
+    SecretsPage *secretsPage() const { return m_secretsPage; }
+    /** File › Connect to coordinator…: asks for the URL and credential, then connects. */
+    void askToConnect();
+    /** Connects to the coordinator at `url` (`token`: typed now, else $PORTOSER_TOKEN, else the
+     *  keychain's for that URL) and opens a window on it; says why when it cannot. */
+    void connectTo(const QString &url, const QByteArray &token, bool rememberToken);
+    /** The same without a window to speak from (start-up, `--connect URL`): `opened` gets the
+     *  connected window (not shown yet), or `failed` says why. */
+    static void openOnCoordinator(const QString &url, const QByteArray &token, bool rememberToken,
+                                  QObject *context, std::function<void(MainWindow *)> opened,
+                                  std::function<void(const QString &)> failed);
 
     TopologyView *topology() const { return m_topology; }
     DeployPanel *deployPanel() const { return m_deployPanel; }
@@ -74,6 +103,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    MainWindow(std::unique_ptr<ClusterLink> link, const QString &registryPath, QWidget *parent);
     void buildMenus();
     void buildToolBar();
     /** A tray notification where the desktop has a tray, and the status bar either way. */
@@ -81,8 +111,13 @@ private:
     /** Reads and checks the registry file off the GUI thread, then shows it. */
     void loadRegistry();
     void showRegistry(const CheckedRegistry &checked);
-    /** Asks the hosts how the services are (off the GUI thread); the chips take the colours. */
+    /** Asks the hosts how the services are (off the GUI thread); the chips take the colours.
+     *  Connected, the coordinator asks them. */
     void observe();
+    /** Connected: what the coordinator saw last (its watchdog's passes), without asking hosts. */
+    void refreshFromCoordinator();
+    /** Connected: follows the link's events and shows whether it is up. */
+    void followCoordinator();
     /** Hosts and services as an observation found them: cards, chips, the status line, the
      *  tray; a service that was well and is not any more is notified. */
     void showObservation(const QList<HostState> &hosts);
@@ -94,15 +129,10 @@ private:
     QString m_registryPath;
     QMap<QString, HostState> m_hostStates; // the last observation, for refusing unreachable hosts
     QMap<QString, ServiceState> m_serviceStates;
-    QString m_observing; // the registry of the observation running now
-    // Three threads, so that nothing waits behind what it does not need: a deploy never holds up
-    // the history page, nor a log or a diagnosis of another host (on the host it deploys to, they
-    // wait for the step running there: one SSH session per host), and a hung host's observation
-    // delays neither.
-    std::unique_ptr<OrchestratorThread> m_worker;   // deploys, plans, rollbacks
-    std::unique_ptr<OrchestratorThread> m_reads;    // history, logs, diagnoses, heal events
-    std::unique_ptr<OrchestratorThread> m_observer; // observations only
-    std::unique_ptr<OrchestratorThread> m_planner;  // what a plain deploy would do (out of date)
+    std::unique_ptr<ClusterLink> m_link; // this computer, or a coordinator
+    LocalLink *m_local = nullptr;        // m_link when it is this computer
+    QString m_observing;                 // the registry of the observation running now
+    QLabel *m_connectionLabel = nullptr;
     StagedMoves *m_staged = nullptr;
     TopologyView *m_topology = nullptr;
     DeployPanel *m_deployPanel = nullptr;

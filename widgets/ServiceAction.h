@@ -2,7 +2,9 @@
 #pragma once
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QList>
+#include <QMenu>
 #include <QString>
 
 namespace Portoser {
@@ -31,6 +33,20 @@ inline QString menuText(ServiceAction action)
         return QCoreApplication::translate("ServiceAction", "Restart");
     }
     return {};
+}
+
+/** Adds Start, Stop and Restart to `menu`, each remembered in `actions`; with a `refusal`
+ *  (a viewer of a coordinator) they are there but disabled, and say why. */
+inline void addServiceActions(QMenu &menu, QHash<QAction *, ServiceAction> &actions,
+                              const QString &refusal)
+{
+    menu.setToolTipsVisible(true);
+    for (const ServiceAction action : allServiceActions()) {
+        QAction *item = menu.addAction(menuText(action));
+        item->setEnabled(refusal.isEmpty());
+        item->setToolTip(refusal);
+        actions.insert(item, action);
+    }
 }
 
 } // namespace Portoser

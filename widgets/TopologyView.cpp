@@ -230,8 +230,7 @@ protected:
                                                 : QObject::tr("Mark for redeploy on %1").arg(host));
         menu.addSeparator();
         QHash<QAction *, ServiceAction> actions;
-        for (const ServiceAction action : allServiceActions())
-            actions.insert(menu.addAction(menuText(action)), action);
+        addServiceActions(menu, actions, view->actionRefusal());
         QAction *chosen = menu.exec(event->screenPos());
         if (!view || !chosen)
             return;

@@ -35,6 +35,10 @@ public:
     void setRegistry(const Registry &registry);
     /** Badges for staged moves, kept up to date as `staged` changes. */
     void setStagedMoves(const StagedMoves *staged);
+    /** Why a service's Start/Stop/Restart are disabled (a viewer of a coordinator); empty:
+     *  they are enabled. */
+    void setActionRefusal(const QString &why) { m_actionRefusal = why; }
+    QString actionRefusal() const { return m_actionRefusal; }
     void setStates(const QMap<QString, ServiceState> &states);
     /** What the last observation said of each host: reachability, load, memory, disk. */
     void setHostStates(const QList<HostState> &hosts);
@@ -87,6 +91,7 @@ private:
     QHash<QString, HostCard *> m_hosts;
     QHash<QString, ServiceChip *> m_chips;
     const StagedMoves *m_staged = nullptr;
+    QString m_actionRefusal;
     QGraphicsSimpleTextItem *m_refusal = nullptr;
     bool m_userZoomed = false;
     QList<std::pair<QString, QString>> m_dependencies; // dependent → dependency

@@ -72,6 +72,65 @@ QJsonObject toJson(const HostState &h)
             {u"services"_s, services}};
 }
 
+ServiceState serviceStateFromJson(const QJsonObject &o)
+{
+    ServiceState s;
+    s.service = o.value(u"service"_s).toString();
+    s.host = o.value(u"host"_s).toString();
+    s.state = o.value(u"state"_s).toString(s.state);
+    s.health = o.value(u"health"_s).toString();
+    s.healthDetail = o.value(u"health_detail"_s).toString();
+    s.release = o.value(u"release"_s).toString();
+    s.pid = o.value(u"pid"_s).toInteger();
+    s.uptimeSeconds = o.value(u"uptime_seconds"_s).toInteger();
+    s.error = o.value(u"error"_s).toString();
+    s.stalePid = o.value(u"stale_pid"_s).toBool();
+    s.zombie = o.value(u"zombie"_s).toBool();
+    if (o.contains(u"exit_status"_s))
+        s.exitStatus = o.value(u"exit_status"_s).toInt();
+    s.exitAt = o.value(u"exit_at"_s).toInteger();
+    s.recentExits = o.value(u"recent_exits"_s).toInt();
+    s.starts = o.value(u"starts"_s).toInt();
+    for (const QJsonValue &line : o.value(u"log_tail"_s).toArray())
+        s.logTail.append(line.toString());
+    s.stoppedBy = o.value(u"stopped_by"_s).toString();
+    const QJsonObject healer = o.value(u"healer"_s).toObject();
+    s.healer = healer.value(u"state"_s).toString();
+    s.healerDetail = healer.value(u"detail"_s).toString();
+    s.healerUntil = healer.value(u"until"_s).toInteger();
+    return s;
+}
+
+HostState hostStateFromJson(const QJsonObject &o)
+{
+    HostState h;
+    h.host = o.value(u"host"_s).toString();
+    h.reachable = o.value(u"reachable"_s).toBool();
+    h.error = o.value(u"error"_s).toString();
+    h.roundTripMs = o.value(u"round_trip_ms"_s).toInteger();
+    h.os = o.value(u"os"_s).toString();
+    h.arch = o.value(u"arch"_s).toString();
+    h.diskUsedPct = o.value(u"disk_used_pct"_s).toInt(-1);
+    h.diskAvailKb = o.value(u"disk_avail_kb"_s).toInteger(-1);
+    h.inodeUsedPct = o.value(u"inode_used_pct"_s).toInt(-1);
+    h.memTotalKb = o.value(u"mem_total_kb"_s).toInteger(-1);
+    h.memAvailKb = o.value(u"mem_avail_kb"_s).toInteger(-1);
+    h.swapTotalKb = o.value(u"swap_total_kb"_s).toInteger(-1);
+    h.swapFreeKb = o.value(u"swap_free_kb"_s).toInteger(-1);
+    h.load1 = o.value(u"load1"_s).toDouble(-1);
+    h.docker = o.value(u"docker"_s).toString();
+    const QJsonObject listeners = o.value(u"listeners"_s).toObject();
+    for (auto it = listeners.begin(); it != listeners.end(); ++it) {
+        const QJsonObject l = it.value().toObject();
+        h.listeners.insert(it.key().toInt(),
+                           {l.value(u"pid"_s).toInteger(), l.value(u"pgid"_s).toInteger(),
+                            l.value(u"command"_s).toString()});
+    }
+    for (const QJsonValue &s : o.value(u"services"_s).toArray())
+        h.services.append(serviceStateFromJson(s.toObject()));
+    return h;
+}
+
 QJsonObject serviceWithState(const Service &s, const ServiceState *state)
 {
     const auto port = s.effectivePort();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/heal/HealJson.h"
 
+#include "core/heal/HealService.h"
+
 #include <QJsonArray>
 
 namespace Portoser::HealJson {
@@ -25,6 +27,59 @@ QJsonObject diagnosis(const ServiceDiagnosis &d, const QList<Playbook> &playbook
         o.insert(u"given_up_reason"_s, heal.givenUpReason);
     o.insert(u"healer_restarts"_s, heal.restarts.size());
     return o;
+}
+
+DiagnoseResult diagnoseResultFromJson(const QJsonObject &json)
+{
+    DiagnoseResult result;
+    for (const QJsonValue &v : json.value(u"services"_s).toArray()) {
+        const QJsonObject o = v.toObject();
+        ServiceDiagnosis d;
+        d.service = o.value(u"service"_s).toString();
+        d.host = o.value(u"host"_s).toString();
+        d.observed.service = d.service;
+        d.observed.host = d.host;
+        d.observed.state = o.value(u"state"_s).toString(d.observed.state);
+        d.observed.health = o.value(u"health"_s).toString();
+        d.score = o.value(u"score"_s).toInt(100);
+        QList<Playbook> playbooks;
+        for (const QJsonValue &pv : o.value(u"problems"_s).toArray()) {
+            const QJsonObject p = pv.toObject();
+            Problem problem;
+            problem.fingerprint = p.value(u"fingerprint"_s).toString();
+            problem.confidence = p.value(u"confidence"_s).toInt();
+            problem.summary = p.value(u"summary"_s).toString();
+            for (const QJsonValue &e : p.value(u"evidence"_s).toArray())
+                problem.evidence.append(e.toString());
+            d.problems.append(problem);
+            Playbook playbook;
+            playbook.name = p.value(u"playbook"_s).toObject().value(u"name"_s).toString();
+            playbooks.append(playbook);
+        }
+        result.playbooks.insert(d.service, playbooks);
+        result.diagnosis.services.insert(d.service, d);
+    }
+    return result;
+}
+
+HealEvent eventFromJson(const QJsonObject &o)
+{
+    HealEvent e;
+    e.id = o.value(u"id"_s).toInteger();
+    e.at = QDateTime::fromString(o.value(u"at"_s).toString(), Qt::ISODateWithMs);
+    e.service = o.value(u"service"_s).toString();
+    e.host = o.value(u"host"_s).toString();
+    for (const auto kind :
+         {HealEvent::Kind::Down, HealEvent::Kind::Recovered, HealEvent::Kind::Action,
+          HealEvent::Kind::GivenUp, HealEvent::Kind::Report}) {
+        if (HealEvent::kindName(kind) == o.value(u"kind"_s).toString())
+            e.kind = kind;
+    }
+    e.fingerprint = o.value(u"fingerprint"_s).toString();
+    e.playbook = o.value(u"playbook"_s).toString();
+    e.detail = o.value(u"detail"_s).toString();
+    e.recordId = o.value(u"record"_s).toInteger();
+    return e;
 }
 
 QJsonObject knowledge(const KnowledgeRow &r)

@@ -57,4 +57,16 @@ QJsonObject full(const DeploymentRecord &r)
     return o;
 }
 
+DeploymentRecord fromFull(const QJsonObject &json)
+{
+    DeploymentRecord r = fromSummary(json);
+    for (const QJsonValue &v : json.value(u"steps"_s).toArray()) {
+        const QJsonObject s = v.toObject();
+        r.steps.append({s.value(u"name"_s).toString(), s.value(u"duration_ms"_s).toInteger(),
+                        s.value(u"ok"_s).toBool(true), s.value(u"output"_s).toString()});
+    }
+    r.config = json.value(u"config"_s).toObject();
+    return r;
+}
+
 } // namespace Portoser::HistoryJson

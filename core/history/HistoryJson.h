@@ -13,5 +13,7 @@ QJsonObject summary(const DeploymentRecord &record);
 DeploymentRecord fromSummary(const QJsonObject &json);
 /** Everything, for `history show`. */
 QJsonObject full(const DeploymentRecord &record);
+/** A record back from `full`, steps and config included. */
+DeploymentRecord fromFull(const QJsonObject &json);
 
 } // namespace Portoser::HistoryJson

@@ -151,6 +151,58 @@ QJsonObject toJson(const Host &host)
     return o;
 }
 
+namespace {
+
+SourceLocation locationFromJson(const QJsonObject &o)
+{
+    SourceLocation where;
+    where.file = o.value(u"file"_s).toString();
+    where.line = o.value(u"line"_s).toInt();
+    where.column = o.value(u"column"_s).toInt();
+    return where;
+}
+
+} // namespace
+
+Host hostFromJson(const QJsonObject &o)
+{
+    Host h;
+    h.name = o.value(u"name"_s).toString();
+    h.location = locationFromJson(o.value(u"location"_s).toObject());
+    readFields(o, h, RegistrySchema::hostFields());
+    return h;
+}
+
+QJsonObject toJson(const Registry &registry)
+{
+    QJsonArray hosts, services;
+    for (const Host &h : registry.hosts)
+        hosts.append(toJson(h));
+    for (const Service &s : registry.services)
+        services.append(toJson(s));
+    return {{u"path"_s, registry.path},
+            {u"domain"_s, registry.domain},
+            {u"hosts"_s, hosts},
+            {u"services"_s, services}};
+}
+
+Registry registryFromJson(const QJsonObject &json)
+{
+    Registry registry;
+    registry.path = json.value(u"path"_s).toString();
+    registry.domain = json.value(u"domain"_s).toString();
+    for (const QJsonValue &v : json.value(u"hosts"_s).toArray()) {
+        Host h = hostFromJson(v.toObject());
+        registry.hosts.insert(h.name, h);
+    }
+    for (const QJsonValue &v : json.value(u"services"_s).toArray()) {
+        Service s = serviceFromJson(v.toObject());
+        s.location = locationFromJson(v.toObject().value(u"location"_s).toObject());
+        registry.services.insert(s.name, s);
+    }
+    return registry;
+}
+
 QJsonObject toJson(const Service &s)
 {
     QJsonObject o{{u"name"_s, s.name},

@@ -4,6 +4,8 @@
 #include "core/access/JsonSchema.h"
 #include "core/runtime/Operations.h"
 
+#include <QJsonArray>
+
 namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
@@ -29,7 +31,10 @@ Coordinator::Coordinator(QString registryPath, const OrchestratorSettings &setti
     // A move edits current_host in the registry file: follow it.
     connect(m_jobs.get(), &JobQueue::finished, this, [this](const QString &id) {
         const auto job = m_jobs->job(id);
-        if (job && job->operation == u"move_service") {
+        if (job
+            && (job->operation == u"move_service"
+                || (job->operation == u"apply_changes"
+                    && !job->arguments.value(u"moves"_s).toArray().isEmpty()))) {
             if (auto ok = reload(); !ok)
                 m_events.publish(u"registry"_s, {{u"error"_s, ok.error().message}});
         }

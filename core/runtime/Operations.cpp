@@ -267,6 +267,53 @@ Result<QJsonValue> stopService(OperationCall &call)
     return records(stopped);
 }
 
+/** Staged changes as the window sends them: {"moves": [{"service", "host"}], "redeploys": []}. */
+Result<ChangeSet> requestedChanges(const OperationCall &call)
+{
+    ChangeSet changes;
+    QStringList named;
+    for (const QJsonValue &v : call.arguments.value(u"moves"_s).toArray()) {
+        const QString service = v.toObject().value(u"service"_s).toString();
+        const QString host = v.toObject().value(u"host"_s).toString();
+        if (!call.registry.host(host))
+            return Error{ErrorCode::NotFound, u"no host called %1 in the registry"_s.arg(host)};
+        changes.moves.insert(service, host);
+        named.append(service);
+    }
+    changes.redeploys = stringList(call.arguments, u"redeploys"_s);
+    named += changes.redeploys;
+    if (named.isEmpty())
+        return Error{ErrorCode::InvalidInput, u"name a change (\"moves\" or \"redeploys\")"_s};
+    if (auto known = knownServices(call.registry, named); !known)
+        return known.error();
+    return changes;
+}
+
+Result<QJsonValue> planChanges(OperationCall &call)
+{
+    const auto changes = requestedChanges(call);
+    if (!changes)
+        return changes.error();
+    auto planned = call.orchestrator.planChanges(call.registry, *changes);
+    if (!planned)
+        return planned.error();
+    DeployPlan plan;
+    plan.services = *planned;
+    return QJsonValue(plan.toJson());
+}
+
+Result<QJsonValue> applyChanges(OperationCall &call)
+{
+    const auto changes = requestedChanges(call);
+    if (!changes)
+        return changes.error();
+    const ChangeResults done =
+        call.orchestrator.deployChanges(call.registry, *changes, options(call), call.progress);
+    QJsonObject result = records(done.records).toObject();
+    result.insert(u"refused"_s, QJsonArray::fromStringList(done.refused));
+    return QJsonValue(result);
+}
+
 Result<QJsonValue> history(OperationCall &call)
 {
     HistoryQuery query;
@@ -276,9 +323,10 @@ Result<QJsonValue> history(OperationCall &call)
     auto list = call.orchestrator.history(query);
     if (!list)
         return list.error();
+    const bool full = call.arguments.value(u"full"_s).toBool();
     QJsonArray items;
     for (const DeploymentRecord &r : *list)
-        items.append(HistoryJson::summary(r));
+        items.append(full ? HistoryJson::full(r) : HistoryJson::summary(r));
     return QJsonValue(
         QJsonObject{{u"records"_s, items}, {u"limit"_s, query.limit}, {u"offset"_s, query.offset}});
 }
@@ -383,6 +431,14 @@ QList<Operation> catalog()
     const QJsonObject service = text(u"Service name as in the registry"_s);
     const QJsonObject services = names(u"Service names (empty or missing: all)"_s);
     const QJsonObject force = flag(u"Redeploy even when nothing changed"_s);
+    const QJsonObject changesSchema =
+        object({{u"moves"_s,
+                 QJsonObject{{u"type"_s, u"array"_s},
+                             {u"description"_s, u"Services to move, each to its new host"_s},
+                             {u"items"_s, object({{u"service"_s, service},
+                                                  {u"host"_s, text(u"The host to move it to"_s)}},
+                                                 {u"service"_s, u"host"_s})}}},
+                {u"redeploys"_s, names(u"Services to deploy again where they are"_s)}});
     return {
         {u"list_services"_s, u"List services"_s,
          u"Every service of the registry with its host, type, port, dependencies and the state "
@@ -425,6 +481,14 @@ QList<Operation> catalog()
          object({{u"service"_s, service}, {u"host"_s, text(u"Target host"_s)}},
                 {u"service"_s, u"host"_s}),
          moveService},
+        {u"plan_changes"_s, u"Plan staged changes"_s,
+         u"What moving services to other hosts and redeploying others in place would do, with "
+         "the config diffs (the window's staged changes). Touches no host beyond reading."_s,
+         Role::Viewer, false, false, changesSchema, planChanges},
+        {u"apply_changes"_s, u"Apply staged changes"_s,
+         u"Moves services to other hosts and redeploys others in place, in dependency order, "
+         "health-gated; each move records the new host in the registry."_s,
+         Role::Operator, true, true, changesSchema, applyChanges},
         {u"restart_service"_s, u"Restart a service"_s,
          u"Restarts exactly this service on the release and config it is deployed with (never "
          "the registry's newer word). Dependencies that are not running are left alone unless "
@@ -446,7 +510,8 @@ QList<Operation> catalog()
          false, false,
          object({{u"service"_s, service},
                  {u"limit"_s, integer(u"Records per page"_s, 1, 500)},
-                 {u"offset"_s, integer(u"Records to skip"_s, 0, 1000000)}}),
+                 {u"offset"_s, integer(u"Records to skip"_s, 0, 1000000)},
+                 {u"full"_s, flag(u"With each record's steps and config"_s)}}),
          history},
         {u"history_record"_s, u"Deployment record"_s,
          u"One deployment record with its steps and config."_s, Role::Viewer, false, false,
@@ -505,6 +570,8 @@ const QList<Operation> &all()
 bool allRecordsSucceeded(const QJsonValue &result)
 {
     const QJsonArray records = result.toObject().value(u"records"_s).toArray();
+    if (!result.toObject().value(u"refused"_s).toArray().isEmpty())
+        return false;
     return std::all_of(records.begin(), records.end(), [](const QJsonValue &r) {
         return outcomeFromString(r.toObject().value(u"outcome"_s).toString()) == Outcome::Succeeded;
     });

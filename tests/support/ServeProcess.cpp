@@ -15,12 +15,13 @@ ServeProcess::~ServeProcess()
     stop();
 }
 
-bool ServeProcess::start(const QStringList &args, const QProcessEnvironment &env)
+bool ServeProcess::start(const QStringList &args, const QProcessEnvironment &env, quint16 port)
 {
+    m_output.clear(); // a restart must not find the last run's "listening on"
     m_process.setProcessEnvironment(env);
     m_process.setProcessChannelMode(QProcess::MergedChannels);
     m_process.start(qEnvironmentVariable("PORTOSER_BINARY"),
-                    QStringList{u"--serve"_s, u"--listen"_s, u"127.0.0.1:0"_s} + args);
+                    QStringList{u"--serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port)} + args);
     static const QRegularExpression listening(u"listening on https?://127\\.0\\.0\\.1:(\\d+)"_s);
     QElapsedTimer clock;
     clock.start();

@@ -14,8 +14,9 @@ class ServeProcess
 public:
     ~ServeProcess();
 
-    /** Starts it with `args` (plus --listen 127.0.0.1:0); false when it did not come up. */
-    bool start(const QStringList &args, const QProcessEnvironment &env);
+    /** Starts it with `args` (plus --listen 127.0.0.1:PORT, 0: any free one); false when it did
+     *  not come up. */
+    bool start(const QStringList &args, const QProcessEnvironment &env, quint16 port = 0);
     void stop();
     qint64 pid() const { return m_process.processId(); }
     /** Waits for it to end by itself; its exit code, or -1 on a timeout or a crash. */
