@@ -62,6 +62,9 @@ int ServeRunner::run(const QStringList &args)
     const QCommandLineOption oidcIssuer(u"oidc-issuer"_s, u"OIDC issuer URL."_s, u"URL"_s);
     const QCommandLineOption oidcAudience(u"oidc-audience"_s, u"Required aud."_s, u"AUD"_s);
     const QCommandLineOption oidcClient(u"oidc-client"_s, u"Required azp."_s, u"CLIENT"_s);
+    const QCommandLineOption oidcDesktop(u"oidc-desktop-client"_s,
+                                         u"Public client the desktop window signs in with."_s,
+                                         u"CLIENT"_s);
     const QCommandLineOption oidcClaim(u"oidc-roles-claim"_s, u"Claim with groups."_s, u"PATH"_s,
                                        u"groups"_s);
     const QCommandLineOption oidcViewer(u"oidc-viewer"_s, u"Group granting viewer."_s, u"GROUP"_s);
@@ -73,8 +76,8 @@ int ServeRunner::run(const QStringList &args)
     const QCommandLineOption config(u"config"_s, u"Settings file."_s, u"FILE"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
     parser.addOptions({listen, registry, db, noHeal, tlsCert, tlsKey, origin, rate, oidcIssuer,
-                       oidcAudience, oidcClient, oidcClaim, oidcViewer, oidcOperator, oidcAdmin,
-                       idle, config, help});
+                       oidcAudience, oidcClient, oidcDesktop, oidcClaim, oidcViewer, oidcOperator,
+                       oidcAdmin, idle, config, help});
     if (!parser.parse(QStringList{u"portoser"_s} + args)) {
         err << "portoser --serve: " << parser.errorText() << '\n';
         return Cli::UsageError;
@@ -84,9 +87,9 @@ int ServeRunner::run(const QStringList &args)
         parser.isSet(config) ? parser.value(config) : ServeConfig::defaultPath();
     if (!configPath.isEmpty() && !parser.isSet(help)) {
         QStringList valueOptions;
-        for (const auto *o :
-             {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate, &oidcIssuer,
-              &oidcAudience, &oidcClient, &oidcClaim, &oidcViewer, &oidcOperator, &oidcAdmin})
+        for (const auto *o : {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate,
+                              &oidcIssuer, &oidcAudience, &oidcClient, &oidcDesktop, &oidcClaim,
+                              &oidcViewer, &oidcOperator, &oidcAdmin})
             valueOptions.append(o->names().first());
         const auto fromFile = ServeConfig::toArguments(configPath, valueOptions, {u"no-heal"_s});
         if (!fromFile) {
@@ -119,6 +122,8 @@ int ServeRunner::run(const QStringList &args)
                "  --oidc-audience AUD  required in `aud`; or --oidc-client CLIENT: required `azp`\n"
                "                       (Keycloak leaves `aud` out unless an audience mapper adds "
                "it)\n"
+               "  --oidc-desktop-client CLIENT   the public client (PKCE) the desktop window\n"
+               "                       signs in with (default: --oidc-client)\n"
                "  --oidc-roles-claim PATH   where the groups are (default groups; Keycloak realm\n"
                "                       roles: realm_access.roles)\n"
                "  --oidc-viewer|--oidc-operator|--oidc-admin GROUP   which group grants which "
@@ -163,6 +168,7 @@ int ServeRunner::run(const QStringList &args)
     api.oidc.issuer = parser.value(oidcIssuer);
     api.oidc.audience = parser.value(oidcAudience);
     api.oidc.authorizedParty = parser.value(oidcClient);
+    api.oidc.desktopClient = parser.value(oidcDesktop);
     api.oidc.rolesClaim = parser.value(oidcClaim);
     const std::pair<Role, const QCommandLineOption *> grants[] = {
         {Role::Viewer, &oidcViewer}, {Role::Operator, &oidcOperator}, {Role::Admin, &oidcAdmin}};

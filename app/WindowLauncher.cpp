@@ -43,7 +43,7 @@ int run(const QString &registry, const QString &coordinator, bool local)
     }
     QObject context;
     MainWindow::openOnCoordinator(
-        url, {}, false, &context, [](MainWindow *window) { window->show(); },
+        url, {}, &context, [](MainWindow *window) { window->show(); },
         [registry, url, named](const QString &why) {
             if (named) { // the registry's coordinator is away: this computer will do
                 showLocal(registry,

@@ -51,10 +51,10 @@ std::optional<QString> OidcSettings::problem() const
 {
     if (!enabled())
         return std::nullopt;
-    if (audience.isEmpty() && authorizedParty.isEmpty())
+    if (audience.isEmpty() && authorizedParty.isEmpty() && desktopClient.isEmpty())
         return u"OIDC needs --oidc-audience (the `aud` your tokens carry) or, for issuers that "
-               "leave `aud` out such as Keycloak without an audience mapper, --oidc-client (the "
-               "`azp`)"_s;
+               "leave `aud` out such as Keycloak without an audience mapper, --oidc-client or "
+               "--oidc-desktop-client (the `azp`)"_s;
     if (roleGroups.isEmpty())
         return u"OIDC needs at least one of --oidc-viewer, --oidc-operator, --oidc-admin GROUP: "
                "without a mapping no token would get a role"_s;
@@ -177,8 +177,11 @@ Result<Principal> OidcVerifier::verify(const QByteArray &jwt) const
     const QStringList audiences = claimList(claims, u"aud"_s);
     const bool audienceOk =
         !m_settings.audience.isEmpty() && audiences.contains(m_settings.audience);
-    const bool partyOk = !m_settings.authorizedParty.isEmpty()
-                         && claims.value(u"azp"_s).toString() == m_settings.authorizedParty;
+    // The desktop window's own public client is this coordinator's too, when one is named.
+    const QString party = claims.value(u"azp"_s).toString();
+    const bool partyOk =
+        (!m_settings.authorizedParty.isEmpty() && party == m_settings.authorizedParty)
+        || (!m_settings.desktopClient.isEmpty() && party == m_settings.desktopClient);
     if (!audienceOk && !partyOk)
         return denied(u"audience %1 is not for this coordinator"_s.arg(
             audiences.isEmpty() ? u"(none)"_s : audiences.join(u", "_s)));

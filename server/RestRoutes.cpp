@@ -162,6 +162,21 @@ void addRestRoutes(Router &router, ApiServer &server)
         r.summary = u"Liveness: the process answers"_s;
         r.handler = [](const CallPtr &call) { call->reply(QJsonObject{{u"status"_s, u"ok"_s}}); };
         router.add(r);
+        // How to sign in, for a window before it has a credential: the issuer and the public
+        // client its login uses (no secret: a native app's client has none, RFC 8252).
+        r.pattern = u"/api/v1/auth"_s;
+        r.summary = u"How to sign in: API tokens, and the OIDC issuer and client if any"_s;
+        r.handler = [s](const CallPtr &call) {
+            const OidcSettings &oidc = s->settings().oidc;
+            QJsonObject o{{u"token"_s, true}};
+            if (oidc.enabled())
+                o.insert(u"oidc"_s, QJsonObject{{u"issuer"_s, oidc.issuer},
+                                                {u"client_id"_s, oidc.desktopClient.isEmpty()
+                                                                     ? oidc.authorizedParty
+                                                                     : oidc.desktopClient}});
+            call->reply(o);
+        };
+        router.add(r);
         r.pattern = u"/readyz"_s;
         r.summary = u"Readiness: registry loaded, database open"_s;
         r.handler = [s](const CallPtr &call) {

@@ -104,6 +104,14 @@
         <source>The URL must not carry a user, a query or a fragment: the token goes in its own field</source>
         <translation>Die URL darf weder Benutzer noch Abfrage noch Fragment enthalten: das Token gehört in sein eigenes Feld</translation>
     </message>
+    <message>
+        <source>Sign in with single sign-on (OIDC) in the browser</source>
+        <translation>Mit Single Sign-on (OIDC) im Browser anmelden</translation>
+    </message>
+    <message>
+        <source>For a coordinator started with --oidc-issuer: you sign in at its identity provider, and no token is typed or kept in a file</source>
+        <translation>Für einen mit --oidc-issuer gestarteten Koordinator: Sie melden sich bei seinem Identitätsanbieter an, und kein Token wird eingegeben oder in einer Datei abgelegt</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::CoordinatorLink</name>
@@ -954,6 +962,61 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     <message>
         <source>Connected to %1 as %2</source>
         <translation>Verbunden mit %1 als %2</translation>
+    </message>
+    <message>
+        <source>this coordinator has no single sign-on (started without --oidc-issuer): use an API token</source>
+        <translation>dieser Koordinator hat kein Single Sign-on (ohne --oidc-issuer gestartet): ein API-Token verwenden</translation>
+    </message>
+    <message>
+        <source>Signing in at %1&apos;s identity provider…</source>
+        <translation>Anmeldung beim Identitätsanbieter von %1…</translation>
+    </message>
+</context>
+<context>
+    <name>Portoser::OidcLogin</name>
+    <message>
+        <source>the issuer %1 is not https</source>
+        <translation>der Aussteller %1 ist nicht https</translation>
+    </message>
+    <message>
+        <source>the issuer&apos;s discovery document: %1</source>
+        <translation>das Discovery-Dokument des Ausstellers: %1</translation>
+    </message>
+    <message>
+        <source>the issuer names no https authorization and token endpoints</source>
+        <translation>der Aussteller nennt keine https-Endpunkte für Autorisierung und Token</translation>
+    </message>
+    <message>
+        <source>cannot listen on 127.0.0.1 for the login&apos;s answer: %1</source>
+        <translation>kann auf 127.0.0.1 nicht auf die Antwort der Anmeldung warten: %1</translation>
+    </message>
+    <message>
+        <source>no answer from the login in the browser within 5 minutes</source>
+        <translation>keine Antwort der Anmeldung im Browser innerhalb von 5 Minuten</translation>
+    </message>
+    <message>
+        <source>Signed in to Portoser. You can close this tab.</source>
+        <translation>Bei Portoser angemeldet. Sie können diesen Tab schließen.</translation>
+    </message>
+    <message>
+        <source>Portoser&apos;s sign-in did not complete; see the window.</source>
+        <translation>Die Anmeldung bei Portoser wurde nicht abgeschlossen; siehe das Fenster.</translation>
+    </message>
+    <message>
+        <source>the issuer refused: %1 %2</source>
+        <translation>der Aussteller lehnte ab: %1 %2</translation>
+    </message>
+    <message>
+        <source>the login&apos;s answer does not match this login (state); nothing was accepted</source>
+        <translation>die Antwort der Anmeldung passt nicht zu dieser Anmeldung (state); nichts wurde angenommen</translation>
+    </message>
+    <message>
+        <source>no browser opened; open this address yourself: %1</source>
+        <translation>kein Browser geöffnet; öffnen Sie diese Adresse selbst: %1</translation>
+    </message>
+    <message>
+        <source>the issuer gave no token: %1</source>
+        <translation>der Aussteller gab kein Token aus: %1</translation>
     </message>
 </context>
 <context>

@@ -42,6 +42,14 @@ ConnectDialog::ConnectDialog(const QStringList &recent, QWidget *parent)
                                     : tr("An API token (portoser --cli token create …)"));
     m_remember = new QCheckBox(tr("Keep the token in the system keychain"), this);
     m_remember->setChecked(true);
+    m_oidc = new QCheckBox(tr("Sign in with single sign-on (OIDC) in the browser"), this);
+    m_oidc->setObjectName(u"useOidc"_s);
+    m_oidc->setToolTip(tr("For a coordinator started with --oidc-issuer: you sign in at its "
+                          "identity provider, and no token is typed or kept in a file"));
+    connect(m_oidc, &QCheckBox::toggled, this, [this](bool on) {
+        m_token->setEnabled(!on);
+        m_remember->setEnabled(!on);
+    });
     m_problem = new QLabel(this);
     m_problem->setObjectName(u"connectProblem"_s);
     m_problem->setStyleSheet(u"color: #c62828;"_s);
@@ -50,6 +58,7 @@ ConnectDialog::ConnectDialog(const QStringList &recent, QWidget *parent)
     form->addRow(tr("&Coordinator:"), m_url);
     form->addRow(tr("API &token:"), m_token);
     form->addRow(QString(), m_remember);
+    form->addRow(QString(), m_oidc);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     m_ok->setText(tr("C&onnect"));
@@ -72,6 +81,11 @@ QString ConnectDialog::url() const
 QByteArray ConnectDialog::token() const
 {
     return m_token->text().trimmed().toUtf8();
+}
+
+bool ConnectDialog::useOidc() const
+{
+    return m_oidc->isChecked();
 }
 
 bool ConnectDialog::rememberToken() const

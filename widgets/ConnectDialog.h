@@ -26,6 +26,8 @@ public:
     /** Typed now; empty: $PORTOSER_TOKEN, else the keychain's for this URL, else none. */
     QByteArray token() const;
     bool rememberToken() const;
+    /** Sign in at the coordinator's identity provider in the browser instead of a token. */
+    bool useOidc() const;
     /** Why the URL cannot be used, or empty (http(s)://host[:port], no user or query). */
     static QString urlProblem(const QString &url);
 
@@ -35,6 +37,7 @@ private:
     QComboBox *m_url;
     QLineEdit *m_token;
     QCheckBox *m_remember;
+    QCheckBox *m_oidc;
     QLabel *m_problem;
     QPushButton *m_ok = nullptr;
 };

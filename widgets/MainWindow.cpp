@@ -13,6 +13,7 @@
 #include "widgets/Icons.h"
 #include "widgets/LocalLink.h"
 #include "widgets/LogsPage.h"
+#include "widgets/OidcLogin.h"
 #include "widgets/SecretsPage.h"
 #include "widgets/SettingsDialog.h"
 #include "widgets/StagedMoves.h"
@@ -301,7 +302,7 @@ void MainWindow::buildMenus()
     connect(recentCoordinators, &QMenu::aboutToShow, this, [this, recentCoordinators] {
         recentCoordinators->clear();
         for (const QString &url : AppSettings::load().recentCoordinators)
-            recentCoordinators->addAction(url, this, [this, url] { connectTo(url, {}, false); });
+            recentCoordinators->addAction(url, this, [this, url] { connectTo(url, {}); });
         if (recentCoordinators->isEmpty())
             recentCoordinators->addAction(tr("(none yet)"))->setEnabled(false);
     });
@@ -402,7 +403,7 @@ void MainWindow::askToConnect()
 {
     ConnectDialog dialog(m_settings.recentCoordinators, this);
     if (dialog.exec() == QDialog::Accepted)
-        connectTo(dialog.url(), dialog.token(), dialog.rememberToken());
+        connectTo(dialog.url(), {dialog.token(), dialog.rememberToken(), dialog.useOidc(), {}});
 }
 
 namespace {
@@ -420,54 +421,105 @@ bool isLoopback(const QUrl &url)
 
 } // namespace
 
-void MainWindow::openOnCoordinator(const QString &text, const QByteArray &typed, bool rememberToken,
-                                   QObject *context, std::function<void(MainWindow *)> opened,
+namespace {
+
+/** Connects `link` and hands the window on it to `opened`. */
+void openOnLink(std::shared_ptr<std::unique_ptr<CoordinatorLink>> link, QObject *context,
+                std::function<void(MainWindow *)> opened,
+                std::function<void(const QString &)> failed, std::function<void()> connected)
+{
+    CoordinatorLink *raw = link->get();
+    raw->connectToCoordinator().then(
+        context, [link, opened, failed, connected](const Result<void> &ok) {
+            if (!ok)
+                return failed(ok.error().message);
+            AppSettings settings = AppSettings::load();
+            settings.rememberCoordinator((*link)->url().toString(QUrl::StripTrailingSlash));
+            settings.save();
+            connected();
+            auto *window = new MainWindow(std::move(*link));
+            window->setAttribute(Qt::WA_DeleteOnClose);
+            opened(window);
+        });
+}
+
+/** Signs in at the coordinator's OIDC issuer (it says which in GET /api/v1/auth), then opens. */
+void openWithOidc(const QUrl &url, const MainWindow::SignIn &signIn, QObject *context,
+                  std::function<void(MainWindow *)> opened,
+                  std::function<void(const QString &)> failed)
+{
+    auto probe = std::make_shared<CoordinatorLink>(url, QByteArray());
+    probe->request("GET", u"/api/v1/auth"_s, {}, 15000)
+        .then(context, [probe, url, signIn, context, opened, failed](const Result<QJsonValue> &r) {
+            if (!r)
+                return failed(r.error().message);
+            const QJsonObject oidc = r->toObject().value(u"oidc"_s).toObject();
+            if (oidc.value(u"issuer"_s).toString().isEmpty())
+                return failed(MainWindow::tr("this coordinator has no single sign-on (started "
+                                             "without --oidc-issuer): use an API token"));
+            auto *login = new OidcLogin(QUrl(oidc.value(u"issuer"_s).toString()),
+                                        oidc.value(u"client_id"_s).toString(), context);
+            if (signIn.browser)
+                login->setBrowser(signIn.browser);
+            login->signIn().then(context, [login, url, context, opened,
+                                           failed](const Result<OidcLogin::Tokens> &tokens) {
+                if (!tokens) {
+                    login->deleteLater();
+                    return failed(tokens.error().message);
+                }
+                auto link = std::make_shared<std::unique_ptr<CoordinatorLink>>(
+                    std::make_unique<CoordinatorLink>(url, tokens->access));
+                CoordinatorLink *raw = link->get();
+                openOnLink(link, context, opened, failed, [login, raw, url, t = *tokens] {
+                    login->keepFresh(
+                        raw, t, u"coordinator-oidc:"_s + url.toString(QUrl::StripTrailingSlash));
+                });
+            });
+        });
+}
+
+} // namespace
+
+void MainWindow::openOnCoordinator(const QString &text, const SignIn &signIn, QObject *context,
+                                   std::function<void(MainWindow *)> opened,
                                    std::function<void(const QString &)> failed)
 {
     if (const QString problem = ConnectDialog::urlProblem(text); !problem.isEmpty())
         return failed(problem);
     const QUrl url(text.trimmed());
+    if (signIn.oidc)
+        return openWithOidc(url, signIn, context, opened, failed);
     // The keychain may ask the desktop (and wait): off the GUI thread.
-    QtConcurrent::run([url, typed] {
+    QtConcurrent::run([url, typed = signIn.token] {
         if (!typed.isEmpty())
             return typed;
         if (const QByteArray env = qgetenv("PORTOSER_TOKEN"); !env.isEmpty())
             return env;
         const auto kept = Keychain::read(keychainEntry(url));
         return kept ? *kept : QByteArray();
-    }).then(context, [context, url, typed, rememberToken, opened, failed](const QByteArray &token) {
+    }).then(context, [context, url, signIn, opened, failed](const QByteArray &token) {
         if (!token.isEmpty() && url.scheme() == u"http"_s && !isLoopback(url))
             return failed(tr("a token is not sent over plain http to another machine: use "
                              "https://%1")
                               .arg(url.authority()));
         auto link = std::make_shared<std::unique_ptr<CoordinatorLink>>(
             std::make_unique<CoordinatorLink>(url, token));
-        CoordinatorLink *raw = link->get();
-        raw->connectToCoordinator().then(context, [link, url, token, typed, rememberToken, opened,
-                                                   failed](const Result<void> &ok) {
-            if (!ok)
-                return failed(ok.error().message);
-            AppSettings settings = AppSettings::load();
-            settings.rememberCoordinator(url.toString(QUrl::StripTrailingSlash));
-            settings.save();
-            if (rememberToken && !typed.isEmpty())
+        openOnLink(link, context, opened, failed, [url, token, signIn] {
+            if (signIn.rememberToken && !signIn.token.isEmpty())
                 (void)QtConcurrent::run(
                     [url, token] { (void)Keychain::write(keychainEntry(url), token); });
-            auto *window = new MainWindow(std::move(*link));
-            window->setAttribute(Qt::WA_DeleteOnClose);
-            opened(window);
         });
     });
 }
 
-void MainWindow::connectTo(const QString &url, const QByteArray &token, bool rememberToken)
+void MainWindow::connectTo(const QString &url, const SignIn &signIn)
 {
-    statusBar()->showMessage(tr("Connecting to %1…").arg(url));
+    statusBar()->showMessage(signIn.oidc ? tr("Signing in at %1's identity provider…").arg(url)
+                                         : tr("Connecting to %1…").arg(url));
     openOnCoordinator(
-        url, token, rememberToken, this,
+        url, signIn, this,
         [this, url](MainWindow *window) {
             window->show();
-            m_settings.rememberCoordinator(QUrl(url).toString(QUrl::StripTrailingSlash));
             statusBar()->showMessage(tr("Opened a window on %1").arg(url), 8000);
         },
         [this, url](const QString &why) {

@@ -64,13 +64,21 @@ public:
     SecretsPage *secretsPage() const { return m_secretsPage; }
     /** File › Connect to coordinator…: asks for the URL and credential, then connects. */
     void askToConnect();
-    /** Connects to the coordinator at `url` (`token`: typed now, else $PORTOSER_TOKEN, else the
-     *  keychain's for that URL) and opens a window on it; says why when it cannot. */
-    void connectTo(const QString &url, const QByteArray &token, bool rememberToken);
+    /** How the window signs in at a coordinator. */
+    struct SignIn
+    {
+        QByteArray token;           // typed now; empty: $PORTOSER_TOKEN, else the keychain's
+        bool rememberToken = false; // keep a typed token in the keychain
+        bool oidc = false;          // sign in at the coordinator's OIDC issuer instead
+        std::function<void(const QUrl &)> browser; // the login page's browser (tests)
+    };
+    /** Connects to the coordinator at `url` and opens a window on it; says why when it
+     *  cannot. */
+    void connectTo(const QString &url, const SignIn &signIn);
     /** The same without a window to speak from (start-up, `--connect URL`): `opened` gets the
      *  connected window (not shown yet), or `failed` says why. */
-    static void openOnCoordinator(const QString &url, const QByteArray &token, bool rememberToken,
-                                  QObject *context, std::function<void(MainWindow *)> opened,
+    static void openOnCoordinator(const QString &url, const SignIn &signIn, QObject *context,
+                                  std::function<void(MainWindow *)> opened,
                                   std::function<void(const QString &)> failed);
 
     TopologyView *topology() const { return m_topology; }

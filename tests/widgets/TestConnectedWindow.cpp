@@ -13,18 +13,24 @@
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
+#include "widgets/OidcLogin.h"
 #include "widgets/StagedMoves.h"
 
 #include <QAction>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
+#include <QUrlQuery>
 
 using namespace Portoser;
 using namespace Portoser::Test;
@@ -42,6 +48,7 @@ private slots:
     void viewerSeesButCannotChange();
     void lostCoordinatorIsShownAndRejoined();
     void wrongTokenIsRefusedWithReason();
+    void oidcSignInWithPkceAgainstTheIssuer();
 
 private:
     QProcessEnvironment env() const
@@ -240,6 +247,94 @@ void TestConnectedWindow::wrongTokenIsRefusedWithReason()
     QVERIFY(!connected.result());
     QCOMPARE(connected.result().error().code, ErrorCode::PermissionDenied);
     QVERIFY(!connected.result().error().message.isEmpty());
+}
+
+void TestConnectedWindow::oidcSignInWithPkceAgainstTheIssuer()
+{
+    const QString nodeDir = qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/node"_s;
+    if (!QFileInfo::exists(nodeDir + u"/node_modules/oauth2-mock-server"_s))
+        QSKIP("needs the npm packages of tests/node (npm ci there)");
+    QProcess issuerProcess;
+    issuerProcess.setWorkingDirectory(nodeDir);
+    issuerProcess.start(u"node"_s, {u"oidc-issuer.mjs"_s});
+    QString said;
+    static const QRegularExpression line(u"issuer (http://\\S+)"_s);
+    QRegularExpressionMatch found;
+    for (int i = 0; i < 100 && !found.hasMatch(); ++i) {
+        issuerProcess.waitForReadyRead(200);
+        said += QString::fromUtf8(issuerProcess.readAll());
+        found = line.match(said);
+    }
+    QVERIFY2(found.hasMatch(),
+             qPrintable(said + QString::fromUtf8(issuerProcess.readAllStandardError())));
+    const QString issuer = found.captured(1);
+
+    // A coordinator of its own (another registry file: one coordinator per registry here).
+    m_temp->write(u"sso/registry.yml"_s,
+                  m_hosts.registryFragment()
+                      + "services:\n  idle:\n    current_host: h1\n"
+                        "    deployment_type: process\n    command: sleep 600\n");
+    ServeProcess sso;
+    QVERIFY2(sso.start({u"--registry"_s, m_temp->path(u"sso/registry.yml"_s), u"--no-heal"_s,
+                        u"--oidc-issuer"_s, issuer, u"--oidc-desktop-client"_s,
+                        u"portoser-desktop"_s, u"--oidc-roles-claim"_s, u"realm_access.roles"_s,
+                        u"--oidc-operator"_s, u"portoser-operators"_s},
+                       env()),
+             qPrintable(sso.output()));
+
+    // The "browser": follows the issuer's redirect back to the window's loopback listener.
+    QNetworkAccessManager browserNetwork;
+    int pagesOpened = 0;
+    const auto browser = [&](const QUrl &login) {
+        ++pagesOpened;
+        QVERIFY(QUrlQuery(login).queryItemValue(u"code_challenge_method"_s) == u"S256"_s);
+        QVERIFY(
+            QUrlQuery(login).queryItemValue(u"redirect_uri"_s).startsWith(u"http://127.0.0.1:"_s));
+        QNetworkRequest request(login);
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::NoLessSafeRedirectPolicy);
+        QNetworkReply *reply = browserNetwork.get(request);
+        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+    };
+    MainWindow::SignIn signIn;
+    signIn.oidc = true;
+    signIn.browser = browser;
+    MainWindow *opened = nullptr;
+    QString failure;
+    QObject context;
+    MainWindow::openOnCoordinator(
+        sso.url({}), signIn, &context, [&](MainWindow *w) { opened = w; },
+        [&](const QString &why) { failure = why; });
+    QTRY_VERIFY_WITH_TIMEOUT(opened || !failure.isEmpty(), 30000);
+    QVERIFY2(opened, qPrintable(failure));
+    std::unique_ptr<MainWindow> window(opened);
+    QCOMPARE(pagesOpened, 1);
+    QCOMPARE(window->link()->principal(), u"oidc:alice"_s);
+    QVERIFY(window->link()->role() == Role::Operator);
+
+    // A refresh gives a new access token the coordinator takes too.
+    OidcLogin login(QUrl(issuer), u"portoser-desktop"_s);
+    login.setBrowser(browser);
+    auto first = login.signIn();
+    QTRY_VERIFY_WITH_TIMEOUT(first.isFinished(), 30000);
+    QVERIFY2(first.result(), first.result() ? "" : qPrintable(first.result().error().message));
+    QVERIFY(!first.result()->refresh.isEmpty());
+    auto renewed = login.refresh(first.result()->refresh);
+    QTRY_VERIFY_WITH_TIMEOUT(renewed.isFinished(), 30000);
+    QVERIFY2(renewed.result(),
+             renewed.result() ? "" : qPrintable(renewed.result().error().message));
+    QVERIFY(!renewed.result()->access.isEmpty()); // (the same claims in the same second may
+                                                  // sign to the same token: no jti here)
+    CoordinatorLink again(QUrl(sso.url({})), renewed.result()->access);
+    auto connected = again.connectToCoordinator();
+    QTRY_VERIFY_WITH_TIMEOUT(connected.isFinished(), 15000);
+    QVERIFY2(connected.result(),
+             connected.result() ? "" : qPrintable(connected.result().error().message));
+    QCOMPARE(again.principal(), u"oidc:alice"_s);
+
+    issuerProcess.closeWriteChannel();
+    if (!issuerProcess.waitForFinished(5000))
+        issuerProcess.kill();
 }
 
 QTEST_MAIN(TestConnectedWindow)
