@@ -35,10 +35,14 @@ std::optional<ServerClient> here(const CliContext &context, const Registry &regi
 Result<QList<DeploymentRecord>> run(const ServerClient &server, const QString &path,
                                     const QJsonObject &body, const ProgressFn &progress)
 {
+    // Opened first, so that no step of the job comes before we listen.
+    EventStream events(server, u"job"_s);
     auto accepted = server.request("POST", path, body);
     if (!accepted)
         return accepted.error();
-    // The job's steps as they come (the coordinator keeps them in memory: polling is cheap).
+    // The job's steps as they come: asked for whenever the event stream says a job moved (the
+    // coordinator keeps them in memory), and every 2 s besides, in case an event was missed;
+    // without a stream, every 200 ms.
     const QString jobPath = u"/api/v1/jobs/"_s + accepted->value(u"job"_s).toString();
     qsizetype shown = 0;
     for (;;) {
@@ -65,7 +69,10 @@ Result<QList<DeploymentRecord>> run(const ServerClient &server, const QString &p
                 records.append(HistoryJson::fromSummary(r.toObject()));
             return records;
         }
-        QThread::msleep(20);
+        if (events.isOpen())
+            events.wait(2000);
+        else
+            QThread::msleep(200);
     }
 }
 

@@ -141,4 +141,88 @@ Result<QJsonObject> ServerClient::request(const QByteArray &method, const QStrin
     return json;
 }
 
+EventStream::EventStream(const ServerClient &server, const QString &types)
+{
+    const QString path = u"/api/v1/events?types="_s + types;
+    if (!server.m_localSocket.isEmpty()) {
+        m_socket = std::make_unique<QLocalSocket>();
+        m_socket->connectToServer(server.m_localSocket);
+        if (!m_socket->waitForConnected(2000)
+            || !LocalEndpoint::trusted(LocalEndpoint::peerUid(m_socket->socketDescriptor()))) {
+            m_socket.reset();
+            return;
+        }
+        m_socket->write("GET " + path.toLatin1()
+                        + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
+                          "Content-Length: 0\r\n\r\n");
+        m_socket->flush();
+        return;
+    }
+    m_network = std::make_unique<QNetworkAccessManager>();
+    QNetworkRequest request{QUrl(server.m_base + path)};
+    request.setRawHeader("Accept", "text/event-stream");
+    if (!server.m_token.isEmpty() && server.m_sendToken)
+        request.setRawHeader("Authorization", "Bearer " + server.m_token);
+    m_reply = m_network->get(request);
+}
+
+EventStream::~EventStream()
+{
+    if (m_reply) {
+        m_reply->abort();
+        m_reply->deleteLater();
+    }
+}
+
+bool EventStream::isOpen() const
+{
+    if (m_socket)
+        return m_socket->state() == QLocalSocket::ConnectedState;
+    return m_reply && m_reply->isRunning();
+}
+
+void EventStream::take(const QByteArray &bytes)
+{
+    QByteArray body = bytes;
+    if (!m_headRead) { // the local socket's answer starts with its HTTP head
+        m_head += bytes;
+        const qsizetype end = m_head.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (m_head.size() > 65536)
+                m_socket->abort();
+            return;
+        }
+        m_headRead = true;
+        if (!m_head.startsWith("HTTP/1.1 200")) {
+            m_socket->abort();
+            return;
+        }
+        body = m_head.mid(end + 4);
+        m_head.clear();
+    }
+    m_ready += m_parser.feed(body);
+}
+
+QList<SseEvent> EventStream::wait(int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (m_ready.isEmpty() && isOpen() && clock.elapsed() < timeoutMs) {
+        const int left = int(timeoutMs - clock.elapsed());
+        if (m_socket) {
+            m_socket->waitForReadyRead(left);
+            take(m_socket->readAll());
+            continue;
+        }
+        QEventLoop loop;
+        QTimer::singleShot(left, &loop, &QEventLoop::quit);
+        QObject::connect(m_reply, &QNetworkReply::readyRead, &loop, &QEventLoop::quit);
+        QObject::connect(m_reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        m_headRead = true; // QNetworkReply gives the body only
+        take(m_reply->readAll());
+    }
+    return std::exchange(m_ready, {});
+}
+
 } // namespace Portoser::Cli

@@ -2,11 +2,17 @@
 #pragma once
 
 #include "core/Result.h"
+#include "core/net/SseParser.h"
 
 #include <QJsonObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
+
+class QLocalSocket;
+class QNetworkAccessManager;
+class QNetworkReply;
 
 namespace Portoser::Cli {
 
@@ -36,6 +42,7 @@ public:
                                 const QJsonObject &body = {}) const;
 
 private:
+    friend class EventStream;
     ServerClient() = default;
     struct Answer
     {
@@ -52,6 +59,36 @@ private:
     QString m_hint;
     bool m_sendToken = true;
     QByteArray m_token;
+};
+
+/**
+ * The coordinator's event stream (`/api/v1/events`), held open while the CLI follows a job, so
+ * it asks for the job again only when the coordinator says something happened. Over TCP or the
+ * local socket, whichever the client uses.
+ */
+class EventStream
+{
+public:
+    /** Opens the stream of `types` ("job"); isOpen() says whether the coordinator took it. */
+    EventStream(const ServerClient &server, const QString &types);
+    ~EventStream();
+    Q_DISABLE_COPY_MOVE(EventStream)
+
+    bool isOpen() const;
+    /** Waits until at least one event arrives, at most `timeoutMs`; the events (none on a
+     *  timeout or when the stream has closed). */
+    QList<SseEvent> wait(int timeoutMs);
+
+private:
+    void take(const QByteArray &bytes);
+
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    QNetworkReply *m_reply = nullptr;
+    std::unique_ptr<QLocalSocket> m_socket;
+    bool m_headRead = false;
+    QByteArray m_head;
+    SseParser m_parser;
+    QList<SseEvent> m_ready;
 };
 
 } // namespace Portoser::Cli
