@@ -191,6 +191,7 @@ MainWindow::MainWindow(std::unique_ptr<ClusterLink> link, const QString &registr
         loadRegistry();
     });
     connect(watcher, &QFileSystemWatcher::fileChanged, settle, qOverload<>(&QTimer::start));
+    connect(watcher, &QFileSystemWatcher::directoryChanged, settle, qOverload<>(&QTimer::start));
 
     QSettings settings;
     restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
@@ -811,6 +812,19 @@ void MainWindow::setWatchdogRunning(bool running)
 void MainWindow::showRegistry(const CheckedRegistry &checked)
 {
     const Registry &registry = checked.registry;
+    if (m_local) { // an edit of an included file or a service file counts as much as one here
+        QStringList wanted = registry.watchPaths;
+        wanted.append(m_registryPath);
+        const QStringList watched = m_registryWatcher->files() + m_registryWatcher->directories();
+        for (const QString &path : watched) {
+            if (!wanted.contains(path))
+                m_registryWatcher->removePath(path);
+        }
+        for (const QString &path : std::as_const(wanted)) {
+            if (!watched.contains(path) && QFileInfo::exists(path))
+                m_registryWatcher->addPath(path);
+        }
+    }
     m_topology->setRegistry(registry);
     m_issuesTree->clear();
     for (const Issue &issue : checked.issues) {

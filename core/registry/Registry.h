@@ -43,6 +43,9 @@ struct Registry
     QMap<QString, Service> services; // sorted by name
     CaddySettings caddy;
     CoordinatorSettings coordinator;
+    /** What an edit of should reload it: every file read (the registry, its includes, service
+     *  files) and the directories an include glob looked in (a new match appears there). */
+    QStringList watchPaths;
 
     const Host *host(const QString &name) const;
     const Service *service(const QString &name) const;

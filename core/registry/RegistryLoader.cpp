@@ -443,6 +443,8 @@ void Parser::readFields(const Yaml::Node &map, const RegistrySchema::Table<Entit
 void Parser::parseFile(const QString &path, bool topLevel, const SourceLocation &includedFrom)
 {
     QFile file(path);
+    if (!result.registry.watchPaths.contains(path))
+        result.registry.watchPaths.append(path); // even unreadable: its fix should be noticed
     if (!file.open(QIODevice::ReadOnly)) {
         const SourceLocation where = includedFrom.isValid() ? includedFrom : SourceLocation{path};
         error(where, includedFrom.isValid()
@@ -543,6 +545,9 @@ void Parser::parseIncludes(const Yaml::Node &node)
                     files.append(QFile::decodeName(matches.gl_pathv[i]));
             }
             globfree(&matches);
+            const QString globDir = QFileInfo(absolute).absolutePath();
+            if (!result.registry.watchPaths.contains(globDir))
+                result.registry.watchPaths.append(globDir);
             if (files.isEmpty())
                 warning(where, u"include: pattern \"%1\" matches no file"_s.arg(*pattern));
         } else {
@@ -817,6 +822,8 @@ std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
     if (found.isEmpty())
         return std::nullopt;
     QFile file(found);
+    if (!result.registry.watchPaths.contains(found))
+        result.registry.watchPaths.append(found);
     if (!file.open(QIODevice::ReadOnly)) {
         error(where,
               u"%1: cannot read service_file %2: %3"_s.arg(subject, found, file.errorString()));

@@ -26,6 +26,8 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QDir>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -130,6 +132,7 @@ void TestMainWindow::durationsReadAsPeopleReadThem()
 QString TestMainWindow::writeFile(const QString &name, const QByteArray &content)
 {
     QFile file(m_home.filePath(name));
+    QDir().mkpath(QFileInfo(file.fileName()).absolutePath());
     if (!file.open(QIODevice::WriteOnly))
         return {};
     file.write(content);
@@ -248,6 +251,26 @@ void TestMainWindow::registriesSwitchAndAreRemembered()
               "services:\n  renamed:\n    current_host: solo\n    deployment_type: process\n"
               "    command: sleep 1\n");
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->topology()->chipPosition(u"renamed"_s).isNull(), 5000);
+    // So does an edit of an included file, and a file new to an include glob.
+    writeFile(u"parts/hosts.yml"_s,
+              "hosts:\n  solo: {ip: 127.0.0.1, transport: local, path: /tmp/portoser-solo}\n");
+    writeFile(u"parts/services/a.yml"_s,
+              "services:\n  first:\n    current_host: solo\n    deployment_type: process\n"
+              "    command: sleep 1\n");
+    const QString split =
+        writeFile(u"parts/registry.yml"_s, "include:\n  - hosts.yml\n  - services/*.yml\n");
+    m_window->openRegistry(split);
+    QTRY_VERIFY(!m_window->topology()->chipPosition(u"first"_s).isNull());
+    writeFile(u"parts/services/a.yml"_s,
+              "services:\n  edited:\n    current_host: solo\n    deployment_type: process\n"
+              "    command: sleep 1\n");
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->topology()->chipPosition(u"edited"_s).isNull(), 5000);
+    writeFile(u"parts/services/b.yml"_s,
+              "services:\n  added:\n    current_host: solo\n    deployment_type: process\n"
+              "    command: sleep 1\n");
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->topology()->chipPosition(u"added"_s).isNull(), 5000);
+    m_window->openRegistry(small);
+    QTRY_VERIFY(!m_window->topology()->chipPosition(u"renamed"_s).isNull());
     // Remembered: the next start opens it, the recent list has both; what the environment
     // decides (the secrets backend here) is not pinned in the settings file by it.
     QCOMPARE(AppSettings::load().registryPath, small);
