@@ -410,6 +410,26 @@
         <source>%1, backing off until %2</source>
         <translation>%1, nächster Versuch nicht vor %2</translation>
     </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>Playbook</source>
+        <translation>Playbook</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Eintrag</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Details</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::HistoryModel</name>
@@ -1492,10 +1512,6 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
 %1 (Route %2)</translation>
     </message>
     <message>
-        <source>⛔ unreachable</source>
-        <translation>⛔ nicht erreichbar</translation>
-    </message>
-    <message>
         <source>%1: unreachable — %2</source>
         <translation>%1: nicht erreichbar — %2</translation>
     </message>
@@ -1526,6 +1542,14 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
     <message>
         <source>answered in %1 ms</source>
         <translation>antwortete in %1 ms</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>reachable</source>
+        <translation>erreichbar</translation>
     </message>
 </context>
 <context>

@@ -49,9 +49,16 @@ HealthPage::HealthPage(ClusterLink *link, QWidget *parent)
         if (QAction *chosen = menu.exec(m_services->viewport()->mapToGlobal(at)))
             emit serviceActionRequested(service, actions.value(chosen));
     });
-    m_events = new QListWidget(this);
-    m_events->setObjectName(QStringLiteral("healEventsList"));
+    m_events = new QTreeWidget(this);
+    m_events->setObjectName(QStringLiteral("healEventsTable"));
     m_events->setAccessibleName(tr("Self-heal events"));
+    m_events->setRootIsDecorated(false);
+    m_events->setUniformRowHeights(true);
+    m_events->setWordWrap(false);
+    m_events->setHeaderLabels({tr("Time"), tr("Service"), tr("Host"), tr("Event"), tr("Problem"),
+                               tr("Playbook"), tr("Record"), tr("Detail")});
+    for (int column = 0; column < 7; ++column)
+        m_events->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     m_status = new QLabel(this);
 
     Icons::set(diagnose, QStringLiteral("diagnose"));
@@ -166,13 +173,33 @@ void HealthPage::loadEvents()
             return;
         m_events->clear();
         for (const HealEvent &e : *events)
-            m_events->addItem(toText(e));
+            putEvent(e, false);
     });
 }
 
 void HealthPage::addEvent(const HealEvent &event)
 {
-    m_events->insertItem(0, toText(event));
+    putEvent(event, true);
+}
+
+void HealthPage::putEvent(const HealEvent &e, bool newestFirst)
+{
+    const QDateTime at = e.at.toLocalTime();
+    auto *row = new QTreeWidgetItem(
+        {at.date() == QDate::currentDate() ? at.toString(u"HH:mm:ss"_s)
+                                           : at.toString(u"yyyy-MM-dd HH:mm:ss"_s),
+         e.service, e.host, HealEvent::kindName(e.kind), e.fingerprint, e.playbook,
+         e.recordId ? u"#%1"_s.arg(e.recordId) : QString(), e.detail});
+    row->setToolTip(7, e.detail);
+    row->setData(6, Qt::UserRole, e.recordId);
+    if (e.kind == HealEvent::Kind::Down || e.kind == HealEvent::Kind::GivenUp)
+        row->setForeground(3, QColor(0xc6, 0x28, 0x28));
+    else if (e.kind == HealEvent::Kind::Recovered)
+        row->setForeground(3, QColor(0x2e, 0x7d, 0x32));
+    if (newestFirst)
+        m_events->insertTopLevelItem(0, row);
+    else
+        m_events->addTopLevelItem(row);
 }
 
 } // namespace Portoser

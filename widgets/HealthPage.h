@@ -71,7 +71,8 @@ private:
     std::optional<Registry> m_registry;
     QTreeWidget *m_services;
     QHash<QString, QTreeWidgetItem *> m_rows; // service -> its top-level row
-    QListWidget *m_events;
+    QTreeWidget *m_events; // a table: time, service, host, what, problem, playbook, record
+    void putEvent(const HealEvent &event, bool newestFirst);
     QLabel *m_status;
     QHBoxLayout *m_bar;
 };

@@ -67,7 +67,17 @@ HistoryPage::HistoryPage(ClusterLink *link, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // One line per record, dates included; the short columns as wide as what they hold, the
+    // names where people may widen them, and the last one taking what is left.
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setStretchLastSection(true);
+    for (const int column : {HistoryModel::Id, HistoryModel::Action, HistoryModel::Outcome,
+                             HistoryModel::Started, HistoryModel::Duration})
+        header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    for (const int column : {HistoryModel::Service, HistoryModel::Host, HistoryModel::Actor})
+        header->resizeSection(column, 150);
     m_table->setAccessibleName(tr("Deployment history"));
     m_details = new QPlainTextEdit(this);
     m_details->setObjectName(QStringLiteral("historyDetails"));

@@ -145,7 +145,11 @@ SecretsPage::SecretsPage(const OrchestratorSettings &settings, QWidget *parent)
     m_keys->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_keys->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_keys->verticalHeader()->hide();
-    m_keys->horizontalHeader()->setStretchLastSection(true);
+    // The buttons' column keeps its width (a stretched last section could squeeze them); the
+    // "Used by" column takes what is left, and a narrow window scrolls instead of clipping.
+    m_keys->horizontalHeader()->setStretchLastSection(false);
+    m_keys->horizontalHeader()->setSectionResizeMode(UsedByColumn, QHeaderView::Stretch);
+    m_keys->horizontalHeader()->setSectionResizeMode(ActionsColumn, QHeaderView::Fixed);
     splitter->setStretchFactor(1, 3);
     splitter->setSizes({200, 700});
     layout->addWidget(splitter, 1);
@@ -294,9 +298,15 @@ void SecretsPage::showKeysOf(const QString &path)
         m_keys->setCellWidget(row, ActionsColumn, actions);
     }
     m_keys->resizeColumnsToContents();
-    if (m_keys->rowCount() > 0) // cell widgets do not count for resizeColumnsToContents
-        m_keys->setColumnWidth(ActionsColumn,
-                               m_keys->cellWidget(0, ActionsColumn)->sizeHint().width());
+    if (m_keys->rowCount() > 0) { // cell widgets do not count for resizeColumnsToContents
+        const QSize buttons = m_keys->cellWidget(0, ActionsColumn)->sizeHint();
+        m_keys->setColumnWidth(ActionsColumn, buttons.width() + 4);
+        m_keys->verticalHeader()->setMinimumSectionSize(buttons.height() + 2);
+        m_keys->verticalHeader()->setDefaultSectionSize(
+            std::max(m_keys->verticalHeader()->defaultSectionSize(), buttons.height() + 2));
+        for (int r = 0; r < m_keys->rowCount(); ++r)
+            m_keys->setRowHeight(r, std::max(m_keys->rowHeight(r), buttons.height() + 2));
+    }
 }
 
 void SecretsPage::change(Job job)

@@ -130,6 +130,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_problem = new QLabel(this);
     m_problem->setObjectName(u"settingsProblemLabel"_s);
     m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(u"color: #c62828;"_s); // no glyph: not every system has its font
     m_problem->hide();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -169,7 +170,7 @@ AppSettings SettingsDialog::settings() const
 void SettingsDialog::accept()
 {
     if (const QString problem = settings().problem(); !problem.isEmpty()) {
-        m_problem->setText(u"⚠ "_s + problem);
+        m_problem->setText(problem);
         m_problem->show();
         return;
     }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/TopologyView.h"
 
+#include "widgets/Icons.h"
 #include "widgets/StagedMoves.h"
 
 #include <QGraphicsPathItem>
+#include <QGraphicsPixmapItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
@@ -19,6 +21,8 @@
 #include <cmath>
 
 namespace Portoser {
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -61,8 +65,10 @@ public:
                 .arg(host.address(), host.arch.isEmpty() ? QStringLiteral("?") : host.arch),
             this);
         m_detail->setPos(Margin, 25);
+        m_status = new QGraphicsPixmapItem(this); // an SVG: no emoji font needed
+        m_status->setPos(Margin, 44);
         m_facts = new QGraphicsSimpleTextItem(QObject::tr("not observed yet"), this);
-        m_facts->setPos(Margin, 43);
+        m_facts->setPos(Margin + 17, 43);
         m_about = host.description.isEmpty() ? host.name : host.description;
         setToolTip(m_about);
         setAcceptDrops(false);
@@ -82,7 +88,10 @@ public:
     void setState(const HostState &h)
     {
         if (!h.reachable) {
-            m_facts->setText(QObject::tr("⛔ unreachable"));
+            m_status->setPixmap(
+                Icons::themed(u"unreachable"_s, QColor(0xc6, 0x28, 0x28)).pixmap(14, 14));
+            m_status->setToolTip(QObject::tr("unreachable"));
+            m_facts->setText(QObject::tr("unreachable"));
             m_facts->setToolTip(h.error);
             setToolTip(QObject::tr("%1: unreachable — %2").arg(m_name, h.error));
             return;
@@ -95,7 +104,9 @@ public:
             facts << QObject::tr("mem %1%").arg(100 - 100 * h.memAvailKb / h.memTotalKb);
         if (h.diskUsedPct >= 0)
             facts << QObject::tr("disk %1%").arg(h.diskUsedPct);
-        m_facts->setText(QStringLiteral("● ") + facts.join(QStringLiteral(" · ")));
+        m_status->setPixmap(Icons::themed(u"reachable"_s, QColor(0x2e, 0x7d, 0x32)).pixmap(14, 14));
+        m_status->setToolTip(QObject::tr("reachable"));
+        m_facts->setText(facts.join(QStringLiteral(" · ")));
         m_facts->setToolTip(QObject::tr("answered in %1 ms").arg(h.roundTripMs));
         if (!h.os.isEmpty())
             m_detail->setText(m_detail->text().section(QStringLiteral("  ·  "), 0, 0)
@@ -117,6 +128,7 @@ private:
     QGraphicsSimpleTextItem *m_title;
     QGraphicsSimpleTextItem *m_detail;
     QGraphicsSimpleTextItem *m_facts;
+    QGraphicsPixmapItem *m_status;
     QString m_about; // the host's description, its tooltip while it answers
 };
 
@@ -165,9 +177,12 @@ public:
     void setRoute(const TopologyView::Route &route)
     {
         m_route = route;
-        m_routeMark = route.state.isEmpty()                ? QString()
-                      : route.state == QLatin1String("ok") ? QStringLiteral("🔒")
-                                                           : QStringLiteral("⚠");
+        // A lock when the ingress route is right, a warning otherwise: SVG icons, drawn the
+        // same with or without an emoji font.
+        m_routeMark = route.state.isEmpty() ? QPixmap()
+                      : route.state == QLatin1String("ok")
+                          ? Icons::themed(u"lock"_s, QColor(0x2e, 0x7d, 0x32)).pixmap(14, 14)
+                          : Icons::themed(u"warning"_s, QColor(0xe6, 0x51, 0x00)).pixmap(14, 14);
         update();
         updateToolTip();
     }
@@ -213,8 +228,12 @@ public:
         painter->setPen(m_palette.color(QPalette::Text));
         painter->drawText(text, Qt::AlignVCenter | Qt::AlignLeft, m_label);
         painter->setPen(m_palette.color(QPalette::Highlight));
-        painter->drawText(text, Qt::AlignVCenter | Qt::AlignRight,
-                          m_badge + (m_routeMark.isEmpty() ? QString() : u' ' + m_routeMark));
+        QRectF badge = text;
+        if (!m_routeMark.isNull()) {
+            painter->drawPixmap(QPointF(text.right() - 14, text.center().y() - 7), m_routeMark);
+            badge.setRight(text.right() - 18);
+        }
+        painter->drawText(badge, Qt::AlignVCenter | Qt::AlignRight, m_badge);
     }
 
 protected:
@@ -261,7 +280,7 @@ private:
     TopologyView *m_view;
     QString m_label;
     QString m_badge; // "→ host" when a move is staged
-    QString m_routeMark;
+    QPixmap m_routeMark;
     QString m_stateText;
     TopologyView::Route m_route;
     QPointF m_home;
@@ -356,6 +375,17 @@ int TopologyView::dependencyEdgeCount() const
     return m_edges && m_edges->isVisible() ? m_edgeCount : 0;
 }
 
+QPainterPath TopologyView::dependencyPath() const
+{
+    return m_edges && m_edges->isVisible() ? m_edges->path() : QPainterPath();
+}
+
+QRectF TopologyView::chipTextRect(const QString &service) const
+{
+    const ServiceChip *chip = m_chips.value(service);
+    return chip ? chip->sceneBoundingRect().adjusted(22, 4, -6, -4) : QRectF();
+}
+
 void TopologyView::drawDependencies()
 {
     // One path for every edge: thousands of arrows cost one item, not thousands.
@@ -366,24 +396,49 @@ void TopologyView::drawDependencies()
     }
     QPainterPath path;
     m_edgeCount = 0;
+    qreal cardsTop = 0; // the lane above every card
+    for (const HostCard *card : std::as_const(m_hosts))
+        cardsTop = std::min(cardsTop, card->sceneBoundingRect().top());
     for (const auto &[from, to] : std::as_const(m_dependencies)) {
         const ServiceChip *a = m_chips.value(from);
         const ServiceChip *b = m_chips.value(to);
         if (!a || !b)
             continue;
-        const QRectF ra = a->sceneBoundingRect();
-        const QRectF rb = b->sceneBoundingRect();
-        // From the dependent's right edge to the dependency's left edge, bowed so that edges
-        // within one card stay visible.
-        const QPointF start(ra.right(), ra.center().y());
-        const QPointF end(rb.left(), rb.center().y());
-        const qreal bow = std::max(40.0, std::abs(end.x() - start.x()) / 3);
-        path.moveTo(start);
-        path.cubicTo(start + QPointF(bow, 0), end - QPointF(bow, 0), end);
+        // Routed through the gaps between cards, never across a chip: out of the dependent's
+        // card on the side facing the dependency, along the gutter beside it (and, to a column
+        // further away, the lane above the cards), into the dependency's card from its side.
+        // Edges sharing a gutter are set a few pixels apart so each can be followed.
+        const QRectF ra = a->sceneBoundingRect(), rb = b->sceneBoundingRect();
+        const QRectF ca = a->parentItem()->sceneBoundingRect();
+        const QRectF cb = b->parentItem()->sceneBoundingRect();
+        const qreal lane = qreal(m_edgeCount % 5 - 2) * 3;
+        const qreal gutter = Spacing / 2;
+        const qreal ya = ra.center().y(), yb = rb.center().y();
+        QList<QPointF> points;
+        if (cb.left() > ca.right() || cb.right() < ca.left()) { // another column
+            const bool right = cb.left() > ca.right();
+            const qreal out = right ? ca.right() + gutter + lane : ca.left() - gutter + lane;
+            const qreal in = right ? cb.left() - gutter + lane : cb.right() + gutter + lane;
+            points << QPointF(right ? ra.right() : ra.left(), ya) << QPointF(out, ya);
+            if (std::abs(in - out) > 1) { // not the neighbouring column: over the top
+                const qreal top = cardsTop - gutter + lane;
+                points << QPointF(out, top) << QPointF(in, top);
+            }
+            points << QPointF(in, yb) << QPointF(right ? rb.left() : rb.right(), yb);
+        } else { // the same column: down or up the gutter on its right
+            const qreal out = std::max(ca.right(), cb.right()) + gutter + lane;
+            points << QPointF(ra.right(), ya) << QPointF(out, ya) << QPointF(out, yb)
+                   << QPointF(rb.right(), yb);
+        }
+        path.moveTo(points.first());
+        for (qsizetype i = 1; i < points.size(); ++i)
+            path.lineTo(points.at(i));
+        const QPointF end = points.last();
+        const qreal towards = end.x() > points.at(points.size() - 2).x() ? -7 : 7;
         path.moveTo(end);
-        path.lineTo(end + QPointF(-7, -4));
+        path.lineTo(end + QPointF(towards, -4));
         path.moveTo(end);
-        path.lineTo(end + QPointF(-7, 4));
+        path.lineTo(end + QPointF(towards, 4));
         ++m_edgeCount;
     }
     if (!m_edges) {

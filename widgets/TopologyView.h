@@ -7,6 +7,7 @@
 
 #include <QGraphicsView>
 #include <QHash>
+#include <QPainterPath>
 
 class QGraphicsPathItem;
 class QGraphicsSimpleTextItem;
@@ -47,6 +48,10 @@ public:
     /** Arrows from each service to what it depends on, on demand. */
     void setDependenciesShown(bool shown);
     int dependencyEdgeCount() const;
+    /** The arrows as drawn (empty when hidden), for tests: lines only. */
+    QPainterPath dependencyPath() const;
+    /** Where a service chip's text is drawn, in scene coordinates (tests: arrows avoid it). */
+    QRectF chipTextRect(const QString &service) const;
     /** The whole cluster in view (and Ctrl+wheel zoom forgotten). */
     void fitAll();
     /** A service's public URL behind the ingress and its route's state (ok, stale, missing). */

@@ -7,6 +7,7 @@
 #include "core/secrets/VaultSecretStore.h"
 #include "widgets/SecretsPage.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QComboBox>
 #include <QDialog>
@@ -179,6 +180,20 @@ void TestSecretsPage::editorRoundTrip()
     QCOMPARE(m_keys->item(0, 2)->text(), u"1"_s);
     QCOMPARE(m_keys->item(0, 4)->text(), u"api"_s); // used by
     QVERIFY(valueShown(0) != u"first-pw"_s);        // masked
+    // Every button of the row is whole, also in a narrow window (the table scrolls instead).
+    for (const int width : {900, 520}) {
+        page.resize(width, 500);
+        QApplication::processEvents();
+        const QRect cell = m_keys->visualRect(m_keys->model()->index(0, 5));
+        for (const char *name : {"revealButton", "editButton", "historyButton", "deleteButton"}) {
+            QAbstractButton *b = button(u"DB_PASSWORD"_s, QString::fromLatin1(name));
+            const QRect at(b->mapTo(m_keys->viewport(), QPoint(0, 0)), b->size());
+            QVERIFY2(cell.contains(at) && b->width() >= b->sizeHint().width()
+                         && b->height() >= b->sizeHint().height(),
+                     qPrintable(u"%1 at width %2"_s.arg(QString::fromLatin1(name)).arg(width)));
+        }
+    }
+    page.resize(900, 500);
     auto *tree = page.findChild<QTreeWidget *>(u"secretPathsTree"_s);
     QCOMPARE(tree->topLevelItem(0)->text(0), u"services"_s);
     QCOMPARE(tree->topLevelItem(0)->child(0)->text(0), u"api"_s);

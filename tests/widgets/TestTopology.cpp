@@ -47,6 +47,7 @@ private slots:
     void healthPageDiagnoses();
     void logsPageShowsTheLog();
     void serviceGoingDownIsNotified();
+    void dependencyArrowsGoAroundChips();
 
 private:
     void drag(const QString &service, const QString &toHost);
@@ -335,4 +336,72 @@ void TestTopology::serviceGoingDownIsNotified()
 }
 
 QTEST_MAIN(TestTopology)
+namespace {
+
+/** Whether the line from `a` to `b` touches `r`. */
+bool crosses(const QLineF &line, const QRectF &r)
+{
+    if (r.contains(line.p1()) || r.contains(line.p2()))
+        return true;
+    const QLineF edges[] = {{r.topLeft(), r.topRight()},
+                            {r.topRight(), r.bottomRight()},
+                            {r.bottomRight(), r.bottomLeft()},
+                            {r.bottomLeft(), r.topLeft()}};
+    for (const QLineF &edge : edges) {
+        if (line.intersects(edge) == QLineF::BoundedIntersection)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void TestTopology::dependencyArrowsGoAroundChips()
+{
+    // Six hosts in two rows of four columns; dependencies within a card, to the neighbouring
+    // column, across columns, leftwards and between rows.
+    Registry r;
+    for (int i = 1; i <= 6; ++i) {
+        Host h;
+        h.name = u"h%1"_s.arg(i);
+        r.hosts.insert(h.name, h);
+    }
+    const auto add = [&r](const QString &name, const QString &host, const QStringList &needs) {
+        Service s;
+        s.name = name;
+        s.currentHost = host;
+        s.dependencies = needs;
+        r.services.insert(name, s);
+    };
+    add(u"a1"_s, u"h1"_s, {u"d4"_s, u"b1"_s});
+    add(u"b1"_s, u"h1"_s, {});
+    add(u"c1"_s, u"h1"_s, {u"b1"_s});
+    add(u"d4"_s, u"h4"_s, {});
+    add(u"e5"_s, u"h5"_s, {u"f2"_s});
+    add(u"f2"_s, u"h2"_s, {});
+    add(u"g6"_s, u"h6"_s, {u"a1"_s, u"k6"_s});
+    add(u"k6"_s, u"h6"_s, {});
+    add(u"i3"_s, u"h3"_s, {u"e5"_s, u"f2"_s});
+    TopologyView view;
+    view.setRegistry(r);
+    view.setDependenciesShown(true);
+    QCOMPARE(view.dependencyEdgeCount(), 8);
+    const QPainterPath path = view.dependencyPath();
+    QPointF at;
+    int segments = 0;
+    for (int i = 0; i < path.elementCount(); ++i) {
+        const QPainterPath::Element e = path.elementAt(i);
+        QVERIFY(e.isMoveTo() || e.isLineTo()); // straight lines only: they stay in the gaps
+        if (e.isLineTo()) {
+            ++segments;
+            const QLineF line(at, QPointF(e.x, e.y));
+            for (const Service &s : std::as_const(r.services))
+                QVERIFY2(!crosses(line, view.chipTextRect(s.name)),
+                         qPrintable(u"an arrow crosses %1's text"_s.arg(s.name)));
+        }
+        at = QPointF(e.x, e.y);
+    }
+    QVERIFY(segments >= 8 * 4);
+}
+
 #include "TestTopology.moc"
