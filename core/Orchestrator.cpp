@@ -8,6 +8,7 @@
 #include "core/history/HistoryStore.h"
 #include "core/registry/RegistryCheck.h"
 #include "core/tls/CertificateService.h"
+#include "core/transport/SshTransport.h"
 
 namespace Portoser {
 
@@ -184,6 +185,18 @@ QList<HostState> Orchestrator::observe(const Registry &registry, const QStringLi
                                        const QStringList &hosts, bool allPortHolders)
 {
     return m_heal->observe(registry, services, hosts, allPortHolders);
+}
+
+Result<HostKeyOffer> Orchestrator::offeredHostKey(const Host &host) const
+{
+    if (host.isLocal())
+        return Error{ErrorCode::InvalidInput, u"%1 is reached without SSH"_s.arg(host.name)};
+    return SshTransport::offeredHostKey(m_settings.transport.sshTarget(host));
+}
+
+Result<void> Orchestrator::trustHostKey(const Host &host, const QString &fingerprint) const
+{
+    return SshTransport::trustHostKey(m_settings.transport.sshTarget(host), fingerprint);
 }
 
 Result<DiagnoseResult> Orchestrator::diagnose(const Registry &registry, const QStringList &services)

@@ -125,6 +125,10 @@ public:
     /** Hosts (their disk, memory, listeners) and services, one round trip per host. */
     QList<HostState> observe(const Registry &registry, const QStringList &services,
                              const QStringList &hosts = {}, bool allPortHolders = false);
+    /** The key a new host offers, before anything is trusted (the host wizard). */
+    Result<HostKeyOffer> offeredHostKey(const Host &host) const;
+    /** Trusts `host`'s key in known_hosts, only if it is still the `fingerprint` confirmed. */
+    Result<void> trustHostKey(const Host &host, const QString &fingerprint) const;
     /** Observes and analyzes `services` (all when empty) and what they depend on. */
     Result<DiagnoseResult> diagnose(const Registry &registry, const QStringList &services = {});
     /** Whether this coordinator leads the healer among all on its database (takes it if free). */

@@ -601,6 +601,153 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     </message>
 </context>
 <context>
+    <name>Portoser::HostWizard</name>
+    <message>
+        <source>Create a registry</source>
+        <translation>Eine Registry anlegen</translation>
+    </message>
+    <message>
+        <source>Describe the first host Portoser deploys to. It is asked over SSH: first for its key, which you confirm, then what it is.</source>
+        <translation>Beschreiben Sie den ersten Host, auf den Portoser bereitstellt. Er wird über SSH gefragt: zuerst nach seinem Schlüssel, den Sie bestätigen, dann, was er ist.</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Auswählen…</translation>
+    </message>
+    <message>
+        <source>Where the registry goes</source>
+        <translation>Wohin die Registry kommt</translation>
+    </message>
+    <message>
+        <source>Registry (*.yml *.yaml)</source>
+        <translation>Registry (*.yml *.yaml)</translation>
+    </message>
+    <message>
+        <source>pi1</source>
+        <translation>pi1</translation>
+    </message>
+    <message>
+        <source>192.168.1.20 or pi1.local</source>
+        <translation>192.168.1.20 oder pi1.local</translation>
+    </message>
+    <message>
+        <source>pi (empty: your own user name)</source>
+        <translation>pi (leer: Ihr eigener Benutzername)</translation>
+    </message>
+    <message>
+        <source>~/.ssh/id_ed25519 (empty: ssh-agent, then your keys)</source>
+        <translation>~/.ssh/id_ed25519 (leer: ssh-agent, dann Ihre Schlüssel)</translation>
+    </message>
+    <message>
+        <source>where Portoser keeps releases on the host</source>
+        <translation>wo Portoser Releases auf dem Host ablegt</translation>
+    </message>
+    <message>
+        <source>Registry &amp;file:</source>
+        <translation>Registry-&amp;Datei:</translation>
+    </message>
+    <message>
+        <source>Host &amp;name:</source>
+        <translation>Host&amp;name:</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>&amp;Adresse:</translation>
+    </message>
+    <message>
+        <source>SSH &amp;user:</source>
+        <translation>SSH-&amp;Benutzer:</translation>
+    </message>
+    <message>
+        <source>SSH &amp;port:</source>
+        <translation>SSH-&amp;Port:</translation>
+    </message>
+    <message>
+        <source>SSH &amp;key:</source>
+        <translation>SSH-&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>&amp;Base path:</source>
+        <translation>&amp;Basispfad:</translation>
+    </message>
+    <message>
+        <source>C&amp;onnect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>&amp;Trust this key</source>
+        <translation>Diesem Schlüssel &amp;vertrauen</translation>
+    </message>
+    <message>
+        <source>&amp;Create</source>
+        <translation>&amp;Anlegen</translation>
+    </message>
+    <message>
+        <source>Give the host a name: letters, digits, &apos;-&apos;, &apos;_&apos; or &apos;.&apos;</source>
+        <translation>Geben Sie dem Host einen Namen: Buchstaben, Ziffern, &apos;-&apos;, &apos;_&apos; oder &apos;.&apos;</translation>
+    </message>
+    <message>
+        <source>Give the host&apos;s address</source>
+        <translation>Geben Sie die Adresse des Hosts an</translation>
+    </message>
+    <message>
+        <source>Give the base path: the directory Portoser may use on the host</source>
+        <translation>Geben Sie den Basispfad an: das Verzeichnis, das Portoser auf dem Host verwenden darf</translation>
+    </message>
+    <message>
+        <source>Asking %1 for its key…</source>
+        <translation>Frage %1 nach seinem Schlüssel…</translation>
+    </message>
+    <message>
+        <source>The host&apos;s key: %1</source>
+        <translation>Der Schlüssel des Hosts: %1</translation>
+    </message>
+    <message>
+        <source>This key is already trusted (%1).</source>
+        <translation>Diesem Schlüssel wird bereits vertraut (%1).</translation>
+    </message>
+    <message>
+        <source>Compare it with the host&apos;s own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it), then trust it.</source>
+        <translation>Vergleichen Sie ihn mit dem des Hosts (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub auf ihm), dann vertrauen Sie ihm.</translation>
+    </message>
+    <message>
+        <source>%1 lists another key for this address: a reinstalled host, or someone in between. Remove the old entry (ssh-keygen -R) only if you know why it changed.</source>
+        <translation>%1 führt für diese Adresse einen anderen Schlüssel: ein neu installierter Host oder jemand dazwischen. Entfernen Sie den alten Eintrag (ssh-keygen -R) nur, wenn Sie wissen, warum er sich geändert hat.</translation>
+    </message>
+    <message>
+        <source>Trusting the key and asking the host what it is…</source>
+        <translation>Vertraue dem Schlüssel und frage den Host, was er ist…</translation>
+    </message>
+    <message>
+        <source>The key is trusted, but logging in failed: %1</source>
+        <translation>Dem Schlüssel wird vertraut, aber die Anmeldung schlug fehl: %1</translation>
+    </message>
+    <message>
+        <source>%1, %2 — %3 free on its disk</source>
+        <translation>%1, %2 — %3 frei auf seinem Datenträger</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Ready: Create writes the registry.</source>
+        <translation>Bereit: Anlegen schreibt die Registry.</translation>
+    </message>
+    <message>
+        <source>Choose where the registry goes</source>
+        <translation>Wählen Sie, wohin die Registry kommt</translation>
+    </message>
+    <message>
+        <source>%1 exists already: choose another file (nothing was overwritten)</source>
+        <translation>%1 existiert bereits: wählen Sie eine andere Datei (nichts wurde überschrieben)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>Kann %1 nicht schreiben: %2</translation>
+    </message>
+</context>
+<context>
     <name>Portoser::LocalLink</name>
     <message>
         <source>This computer</source>
@@ -990,6 +1137,22 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
     <message>
         <source>Signing in at %1&apos;s identity provider…</source>
         <translation>Anmeldung beim Identitätsanbieter von %1…</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Die Demo ausprobieren</translation>
+    </message>
+    <message>
+        <source>The demo was not found: it ships in examples/demo of Portoser&apos;s source and /usr/share/portoser/demo of its package (or set PORTOSER_DEMO_DIR).</source>
+        <translation>Die Demo wurde nicht gefunden: sie liegt in examples/demo der Quellen von Portoser und in /usr/share/portoser/demo seines Pakets (oder PORTOSER_DEMO_DIR setzen).</translation>
+    </message>
+    <message>
+        <source>Cannot copy the demo to %1</source>
+        <translation>Kann die Demo nicht nach %1 kopieren</translation>
+    </message>
+    <message>
+        <source>No registry yet</source>
+        <translation>Noch keine Registry</translation>
     </message>
 </context>
 <context>
@@ -1445,6 +1608,53 @@ Verwendet von: %1 (stellen Sie diese mit deploy --changed-secrets erneut bereit)
     <message>
         <source>Hosts with their services; drag a service onto another host to stage a move</source>
         <translation>Hosts mit ihren Diensten; ziehen Sie einen Dienst auf einen anderen Host, um eine Verschiebung vorzumerken</translation>
+    </message>
+</context>
+<context>
+    <name>Portoser::WelcomePage</name>
+    <message>
+        <source>&lt;h2&gt;Welcome to Portoser&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;Willkommen bei Portoser&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Portoser deploys the services of your machines over plain SSH, checks that each answers, reverts what does not, and heals what it recognises. It starts from a registry: one file that names your hosts and services.</source>
+        <translation>Portoser stellt die Dienste Ihrer Rechner über einfaches SSH bereit, prüft, dass jeder antwortet, nimmt zurück, was nicht antwortet, und heilt, was es erkennt. Alles beginnt mit einer Registry: einer Datei, die Ihre Hosts und Dienste nennt.</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Die Demo ausprobieren</translation>
+    </message>
+    <message>
+        <source>Three small services on this machine: deploy, move, roll back and watch them heal, without touching another computer.</source>
+        <translation>Drei kleine Dienste auf diesem Rechner: bereitstellen, verschieben, zurückrollen und beim Heilen zusehen, ohne einen anderen Rechner anzufassen.</translation>
+    </message>
+    <message>
+        <source>Create a registry</source>
+        <translation>Eine Registry anlegen</translation>
+    </message>
+    <message>
+        <source>Start from your first host: its address, SSH user and key. Portoser shows its key for you to confirm.</source>
+        <translation>Beginnen Sie mit Ihrem ersten Host: seine Adresse, sein SSH-Benutzer und Schlüssel. Portoser zeigt seinen Schlüssel zur Bestätigung.</translation>
+    </message>
+    <message>
+        <source>Open a registry…</source>
+        <translation>Eine Registry öffnen…</translation>
+    </message>
+    <message>
+        <source>A registry.yml you already have (Portoser&apos;s own or the upstream project&apos;s).</source>
+        <translation>Eine vorhandene registry.yml (von Portoser oder vom Upstream-Projekt).</translation>
+    </message>
+    <message>
+        <source>Connect to a coordinator…</source>
+        <translation>Mit einem Koordinator verbinden…</translation>
+    </message>
+    <message>
+        <source>Work through a portoser --serve that runs the cluster.</source>
+        <translation>Über ein portoser --serve arbeiten, das den Cluster betreibt.</translation>
+    </message>
+    <message>
+        <source>No registry at %1 yet.</source>
+        <translation>Noch keine Registry unter %1.</translation>
     </message>
 </context>
 <context>

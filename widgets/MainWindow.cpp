@@ -10,6 +10,7 @@
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryPage.h"
+#include "widgets/HostWizard.h"
 #include "widgets/Icons.h"
 #include "widgets/LocalLink.h"
 #include "widgets/LogsPage.h"
@@ -18,6 +19,7 @@
 #include "widgets/SettingsDialog.h"
 #include "widgets/StagedMoves.h"
 #include "widgets/TopologyView.h"
+#include "widgets/WelcomePage.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -26,6 +28,7 @@
 #include <QFileDialog>
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QHostAddress>
 #include <QLabel>
@@ -36,6 +39,7 @@
 #include <QProcess>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
@@ -115,7 +119,17 @@ MainWindow::MainWindow(std::unique_ptr<ClusterLink> link, const QString &registr
         page->setObjectName(name);
         Icons::set(pages, pages->addTab(page, title), icon);
     };
-    addPage(splitter, u"clusterPage"_s, tr("&Cluster"), u"cluster"_s);
+    m_clusterStack = new QStackedWidget(pages);
+    m_welcome = new WelcomePage;
+    auto *welcomeHolder = new QWidget; // centred, at a width that reads well
+    auto *centred = new QHBoxLayout(welcomeHolder);
+    centred->addStretch();
+    centred->addWidget(m_welcome, 3);
+    centred->addStretch();
+    m_clusterStack->addWidget(welcomeHolder);
+    m_clusterStack->addWidget(splitter);
+    m_clusterStack->setCurrentIndex(1);
+    addPage(m_clusterStack, u"clusterPage"_s, tr("&Cluster"), u"cluster"_s);
     m_healthPage = new HealthPage(m_link.get(), pages);
     addPage(m_healthPage, u"healthPage"_s, tr("H&ealth"), u"health"_s);
     m_logsPage = new LogsPage(m_link.get(), pages);
@@ -176,6 +190,11 @@ MainWindow::MainWindow(std::unique_ptr<ClusterLink> link, const QString &registr
 
     if (!m_link->may(Role::Operator))
         m_topology->setActionRefusal(roleNeeded(Role::Operator));
+    connect(m_welcome, &WelcomePage::openRequested, this,
+            [this] { findChild<QAction *>(u"openRegistryAction"_s)->trigger(); });
+    connect(m_welcome, &WelcomePage::demoRequested, this, &MainWindow::openDemo);
+    connect(m_welcome, &WelcomePage::createRequested, this, &MainWindow::createRegistry);
+    connect(m_welcome, &WelcomePage::connectRequested, this, &MainWindow::askToConnect);
 
     // An edit of the registry file (by hand, or a move's) shows at once.
     auto *watcher = new QFileSystemWatcher(this);
@@ -279,6 +298,7 @@ void MainWindow::buildMenus()
             openRegistry(chosen);
     });
     Icons::set(open, u"open"_s);
+    open->setObjectName(u"openRegistryAction"_s);
     open->setShortcut(QKeySequence::Open);
     open->setEnabled(m_local != nullptr);
     m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
@@ -599,8 +619,80 @@ void MainWindow::notify(const QString &title, const QString &message, bool warni
     statusBar()->showMessage(title + u": "_s + message, 10000);
 }
 
+bool MainWindow::isWelcoming() const
+{
+    return m_clusterStack->currentIndex() == 0;
+}
+
+QString MainWindow::demoDirectory()
+{
+    const QString app = QCoreApplication::applicationDirPath();
+    const QStringList candidates = {qEnvironmentVariable("PORTOSER_DEMO_DIR"),
+                                    app + u"/../share/portoser/demo"_s,
+                                    app + u"/../examples/demo"_s, app + u"/../../examples/demo"_s};
+    for (const QString &candidate : candidates) {
+        if (!candidate.isEmpty() && QFileInfo::exists(candidate + u"/registry.yml"_s))
+            return QFileInfo(candidate).canonicalFilePath();
+    }
+    return {};
+}
+
+namespace {
+
+bool copyTree(const QString &from, const QString &to)
+{
+    if (!QDir().mkpath(to))
+        return false;
+    for (const QFileInfo &entry :
+         QDir(from).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = to + u'/' + entry.fileName();
+        if (entry.isDir() ? !copyTree(entry.filePath(), target)
+                          : !QFile::copy(entry.filePath(), target))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void MainWindow::openDemo()
+{
+    const QString source = demoDirectory();
+    if (source.isEmpty()) {
+        QMessageBox::warning(this, tr("Try the demo"),
+                             tr("The demo was not found: it ships in examples/demo of "
+                                "Portoser's source and /usr/share/portoser/demo of its package "
+                                "(or set PORTOSER_DEMO_DIR)."));
+        return;
+    }
+    // A copy of its own: a move edits the registry file, and the shipped one may be read-only.
+    const QString copy = qEnvironmentVariable("PORTOSER_HOME", QDir::homePath() + u"/.portoser"_s)
+                         + u"/demo-registry"_s;
+    if (!QFileInfo::exists(copy + u"/registry.yml"_s) && !copyTree(source, copy)) {
+        QMessageBox::warning(this, tr("Try the demo"), tr("Cannot copy the demo to %1").arg(copy));
+        return;
+    }
+    openRegistry(copy + u"/registry.yml"_s);
+}
+
+void MainWindow::createRegistry()
+{
+    HostWizard wizard(QFileInfo::exists(m_registryPath) ? QString() : m_registryPath, this);
+    if (wizard.exec() == QDialog::Accepted && !wizard.createdRegistry().isEmpty())
+        openRegistry(wizard.createdRegistry());
+}
+
 void MainWindow::loadRegistry()
 {
+    if (m_local) { // nothing there yet: the welcome page instead of an empty canvas
+        const bool missing = !QFileInfo::exists(m_registryPath);
+        m_clusterStack->setCurrentIndex(missing ? 0 : 1);
+        if (missing) {
+            m_welcome->setLookedFor(m_registryPath);
+            m_statusLabel->setText(tr("No registry yet"));
+            return;
+        }
+    }
     m_link->loadRegistry(m_registryPath).then(this, [this](const CheckedRegistry &checked) {
         showRegistry(checked);
     });

@@ -17,6 +17,7 @@ class QMenu;
 class QFileSystemWatcher;
 class QSystemTrayIcon;
 class QLabel;
+class QStackedWidget;
 class QTreeWidget;
 
 namespace Portoser {
@@ -32,6 +33,7 @@ class LogsPage;
 class SecretsPage;
 class StagedMoves;
 class TopologyView;
+class WelcomePage;
 
 /**
  * The desktop control center: the topology of hosts and services (drag a service onto another
@@ -62,6 +64,16 @@ public:
     ClusterLink *link() const { return m_link.get(); }
     bool isConnected() const;
     SecretsPage *secretsPage() const { return m_secretsPage; }
+    WelcomePage *welcomePage() const { return m_welcome; }
+    /** Whether the welcome page shows (no registry at the chosen path yet). */
+    bool isWelcoming() const;
+    /** Opens a copy of the demo (made once, under ~/.portoser/demo-registry) and shows it. */
+    void openDemo();
+    /** Where the demo's registry ships: $PORTOSER_DEMO_DIR, the package's share directory, or
+     *  examples/demo beside the build; empty when none is found. */
+    static QString demoDirectory();
+    /** The host wizard; the registry it creates is opened. */
+    void createRegistry();
     /** File › Connect to coordinator…: asks for the URL and credential, then connects. */
     void askToConnect();
     /** How the window signs in at a coordinator. */
@@ -141,6 +153,8 @@ private:
     LocalLink *m_local = nullptr;        // m_link when it is this computer
     QString m_observing;                 // the registry of the observation running now
     QLabel *m_connectionLabel = nullptr;
+    QStackedWidget *m_clusterStack = nullptr; // the welcome page, or the topology
+    WelcomePage *m_welcome = nullptr;
     StagedMoves *m_staged = nullptr;
     TopologyView *m_topology = nullptr;
     DeployPanel *m_deployPanel = nullptr;

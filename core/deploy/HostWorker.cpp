@@ -11,6 +11,11 @@ std::unique_ptr<Transport> TransportSettings::make(const Host &host) const
 {
     if (host.isLocal())
         return std::make_unique<LocalTransport>();
+    return std::make_unique<SshTransport>(sshTarget(host));
+}
+
+SshTarget TransportSettings::sshTarget(const Host &host) const
+{
     SshTarget target;
     target.hostName = host.name;
     target.address = host.address();
@@ -23,7 +28,7 @@ std::unique_ptr<Transport> TransportSettings::make(const Host &host) const
                             : host.knownHosts;
     target.hostKeyPolicy = hostKeyPolicy;
     target.connectTimeout = connectTimeout;
-    return std::make_unique<SshTransport>(target);
+    return target;
 }
 
 HostWorker::HostWorker(const Host &host, const TransportSettings &settings)

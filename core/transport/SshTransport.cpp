@@ -713,6 +713,7 @@ public:
      *  attempt timed out moments ago: then that attempt's error (a host that does not answer
      *  costs its timeout once, not once per queued job or per step of an operation). */
     Result<void> establishUnlessJustFailed();
+    Result<void> openSession(); // connected, nothing verified or logged in yet
     Result<void> verifyHostKey();
     Result<void> authenticate();
     void enableKeepalive();
@@ -783,6 +784,31 @@ Result<void> SshTransport::Private::establishUnlessJustFailed()
 
 Result<void> SshTransport::Private::establish()
 {
+    if (auto opened = openSession(); !opened)
+        return opened;
+    if (auto verified = verifyHostKey(); !verified) {
+        drop();
+        return verified;
+    }
+    if (auto authenticated = authenticate(); !authenticated) {
+        drop();
+        return authenticated;
+    }
+    enableKeepalive();
+    filesThroughShell = false;
+    shellTools = {};
+    pipe.setSession(session, target.connectTimeout);
+    if (auto started = pipe.start(); !started) {
+        drop();
+        return Error{ErrorCode::Unreachable, u"%1: %2"_s.arg(where(), started.error().message)};
+    }
+    ++connects;
+    idle.start();
+    return {};
+}
+
+Result<void> SshTransport::Private::openSession()
+{
     drop();
     session = ssh_new();
     if (!session)
@@ -812,24 +838,6 @@ Result<void> SshTransport::Private::establish()
         drop();
         return Error{ErrorCode::Unreachable, u"cannot connect to %1: %2"_s.arg(where(), why)};
     }
-    if (auto verified = verifyHostKey(); !verified) {
-        drop();
-        return verified;
-    }
-    if (auto authenticated = authenticate(); !authenticated) {
-        drop();
-        return authenticated;
-    }
-    enableKeepalive();
-    filesThroughShell = false;
-    shellTools = {};
-    pipe.setSession(session, target.connectTimeout);
-    if (auto started = pipe.start(); !started) {
-        drop();
-        return Error{ErrorCode::Unreachable, u"%1: %2"_s.arg(where(), started.error().message)};
-    }
-    ++connects;
-    idle.start();
     return {};
 }
 
@@ -1002,6 +1010,62 @@ SshTransport::SshTransport(SshTarget target)
 SshTransport::~SshTransport()
 {
     d->drop();
+}
+
+Result<HostKeyOffer> SshTransport::offeredHostKey(const SshTarget &target)
+{
+    Private p(target);
+    if (auto opened = p.openSession(); !opened)
+        return opened.error();
+    HostKeyOffer offer;
+    offer.fingerprint = serverFingerprint(p.session);
+    offer.knownHostsFile = p.knownHostsFile();
+    switch (ssh_session_is_known_server(p.session)) {
+    case SSH_KNOWN_HOSTS_OK:
+        offer.known = HostKeyOffer::Known::Yes;
+        break;
+    case SSH_KNOWN_HOSTS_CHANGED:
+    case SSH_KNOWN_HOSTS_OTHER:
+        offer.known = HostKeyOffer::Known::Changed;
+        break;
+    default:
+        offer.known = HostKeyOffer::Known::No;
+    }
+    p.drop();
+    return offer;
+}
+
+Result<void> SshTransport::trustHostKey(const SshTarget &target, const QString &fingerprint)
+{
+    Private p(target);
+    if (auto opened = p.openSession(); !opened)
+        return opened.error();
+    const QString offered = serverFingerprint(p.session);
+    if (offered != fingerprint) {
+        p.drop();
+        return Error{
+            ErrorCode::PermissionDenied,
+            u"%1 now offers %2, not the key %3 that was confirmed: nothing was trusted"_s.arg(
+                p.where(), offered, fingerprint)};
+    }
+    const int state = ssh_session_is_known_server(p.session);
+    if (state == SSH_KNOWN_HOSTS_CHANGED || state == SSH_KNOWN_HOSTS_OTHER) {
+        p.drop();
+        return Error{ErrorCode::PermissionDenied,
+                     u"%1 is recorded in %2 with another key; remove that entry first "
+                     "(ssh-keygen -R)"_s.arg(p.where(), p.knownHostsFile())};
+    }
+    if (state != SSH_KNOWN_HOSTS_OK) {
+        QDir().mkpath(QFileInfo(p.knownHostsFile()).absolutePath());
+        if (ssh_session_update_known_hosts(p.session) != SSH_OK) {
+            const QString why = lastError(p.session);
+            p.drop();
+            return Error{ErrorCode::Failed, u"cannot record the host key of %1 in %2: %3"_s.arg(
+                                                p.where(), p.knownHostsFile(), why)};
+        }
+    }
+    p.drop();
+    return {};
 }
 
 Result<void> SshTransport::connect()

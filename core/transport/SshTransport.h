@@ -37,6 +37,11 @@ public:
     Q_DISABLE_COPY_MOVE(SshTransport)
 
     Result<void> connect() override;
+    /** Connects far enough to see the host's key (no login). */
+    static Result<HostKeyOffer> offeredHostKey(const SshTarget &target);
+    /** Records the host's key in known_hosts, only if it still is `fingerprint` (the one the
+     *  operator confirmed: a key swapped in between is refused). */
+    static Result<void> trustHostKey(const SshTarget &target, const QString &fingerprint);
     Result<CommandResult> run(const QString &script,
                               std::chrono::milliseconds timeout = DefaultTimeout,
                               const OutputSink &sink = {}) override;

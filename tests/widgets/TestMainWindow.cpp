@@ -12,7 +12,9 @@
 #include "widgets/MainWindow.h"
 #include "widgets/SettingsDialog.h"
 #include "widgets/TopologyView.h"
+#include "widgets/WelcomePage.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -54,6 +56,7 @@ private slots:
     void darkPaletteIsFollowed();
     void durationsReadAsPeopleReadThem(); // before German is selected
     void menusAnOperatorExpects();
+    void welcomePageOpensTheDemo(); // before German is selected
     void germanIsSelectable();
 
 private:
@@ -353,6 +356,25 @@ void TestMainWindow::darkPaletteIsFollowed()
     if (const QString shot = qEnvironmentVariable("PORTOSER_DARK_SCREENSHOT"); !shot.isEmpty())
         QVERIFY(m_window->grab().save(shot));
     QApplication::setPalette(light);
+}
+
+void TestMainWindow::welcomePageOpensTheDemo()
+{
+    // No registry where it looks: a welcome page, not an empty canvas.
+    qputenv("PORTOSER_DEMO_DIR",
+            (qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo"_s).toUtf8());
+    MainWindow window(m_home.filePath(u"nothing-here/registry.yml"_s));
+    window.show();
+    QTRY_VERIFY(window.isWelcoming());
+    for (const QString &choice :
+         {u"welcomeDemo"_s, u"welcomeCreate"_s, u"welcomeOpen"_s, u"welcomeConnect"_s})
+        QVERIFY2(window.welcomePage()->findChild<QWidget *>(choice), qPrintable(choice));
+    // The demo opens as a copy of its own (a move edits the file).
+    qobject_cast<QAbstractButton *>(window.findChild<QWidget *>(u"welcomeDemo"_s))->click();
+    QTRY_VERIFY(!window.isWelcoming());
+    QVERIFY(window.registryPath().startsWith(m_home.path()));
+    QVERIFY(window.registryPath().endsWith(u"demo-registry/registry.yml"_s));
+    QTRY_VERIFY(!window.topology()->chipPosition(u"api"_s).isNull());
 }
 
 void TestMainWindow::germanIsSelectable()

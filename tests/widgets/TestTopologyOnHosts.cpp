@@ -10,13 +10,18 @@
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
+#include "widgets/HostWizard.h"
 #include "widgets/LogsPage.h"
 #include "widgets/MainWindow.h"
 #include "widgets/StagedMoves.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QTabWidget>
 #include <QTest>
 #include <QTreeWidget>
@@ -35,6 +40,7 @@ private slots:
     void dragAndDeployMovesOverSsh();
     void serviceMenuStopsStartsAndRestarts();
     void outOfDateServicesAreOfferedAndDeployed();
+    void hostWizardConfirmsTheKeyAndWritesARegistry();
 
 private:
     Registry registry() const { return Orchestrator().checkRegistry(m_temp->path()).registry; }
@@ -184,6 +190,68 @@ void TestTopologyOnHosts::outOfDateServicesAreOfferedAndDeployed()
     QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
     QTRY_VERIFY_WITH_TIMEOUT(window.deployPanel()->outOfDate().isEmpty() && offer->isHidden(),
                              20000);
+}
+
+void TestTopologyOnHosts::hostWizardConfirmsTheKeyAndWritesARegistry()
+{
+    // known_hosts is the user's (~/.ssh): a scratch home for this case.
+    const QByteArray home = qgetenv("HOME");
+    qputenv("HOME", m_temp->path(u"wizard-home"_s).toUtf8());
+    const auto restore = qScopeGuard([home] { qputenv("HOME", home); });
+    const QString registry = m_temp->path(u"wizard/registry.yml"_s);
+    HostWizard wizard(registry);
+    wizard.show();
+    const auto set = [&wizard](const QString &name, const QString &text) {
+        wizard.findChild<QLineEdit *>(name)->setText(text);
+    };
+    set(u"wizardHostName"_s, u"first"_s);
+    set(u"wizardAddress"_s, m_hosts.address(u"h1"_s));
+    set(u"wizardUser"_s, u"root"_s);
+    set(u"wizardKey"_s, m_hosts.dir() + u"/id_ed25519"_s);
+    set(u"wizardBasePath"_s, m_hosts.dir() + u"/h1/base-wizard"_s);
+    auto *fingerprint = wizard.findChild<QLabel *>(u"wizardFingerprint"_s);
+    auto *facts = wizard.findChild<QLabel *>(u"wizardFacts"_s);
+    auto *status = wizard.findChild<QLabel *>(u"wizardStatus"_s);
+
+    // Connect shows the key the host offers, the one its sshd really has, and trusts nothing.
+    wizard.connectToHost();
+    QTRY_VERIFY2_WITH_TIMEOUT(fingerprint->text().contains(u"SHA256:"_s),
+                              qPrintable(status->text()), 15000);
+    QProcess keygen;
+    keygen.start(u"ssh-keygen"_s, {u"-lf"_s, m_hosts.dir() + u"/h1/ssh_host_ed25519_key.pub"_s});
+    QVERIFY(keygen.waitForFinished(10000));
+    const QString real = QString::fromUtf8(keygen.readAllStandardOutput()).section(u' ', 1, 1);
+    QVERIFY2(fingerprint->text().contains(real),
+             qPrintable(fingerprint->text() + u" vs "_s + real));
+    QVERIFY(!QFileInfo::exists(m_temp->path(u"wizard-home/.ssh/known_hosts"_s)));
+
+    // Trusting it records it and asks the host what it is; Create writes a valid registry.
+    wizard.trustOfferedKey();
+    QTRY_VERIFY2_WITH_TIMEOUT(facts->text().contains(u"Linux"_s), qPrintable(status->text()),
+                              15000);
+    QFile known(m_temp->path(u"wizard-home/.ssh/known_hosts"_s));
+    QVERIFY(known.open(QIODevice::ReadOnly));
+    QVERIFY(known.readAll().contains(m_hosts.address(u"h1"_s).toLatin1()));
+    wizard.create();
+    QCOMPARE(wizard.createdRegistry(), registry);
+    const CheckedRegistry created = Orchestrator().checkRegistry(registry);
+    QVERIFY2(created.isValid(),
+             created.issues.isEmpty() ? "" : qPrintable(created.issues.first().toString()));
+    QCOMPARE(created.registry.host(u"first"_s)->sshUser, u"root"_s);
+    QVERIFY(created.registry.host(u"first"_s)->arch.endsWith(u"linux"_s));
+
+    // Asked again, the key is known; an existing file is never overwritten.
+    HostWizard again(registry);
+    again.findChild<QLineEdit *>(u"wizardHostName"_s)->setText(u"first"_s);
+    again.findChild<QLineEdit *>(u"wizardAddress"_s)->setText(m_hosts.address(u"h1"_s));
+    again.findChild<QLineEdit *>(u"wizardUser"_s)->setText(u"root"_s);
+    again.findChild<QLineEdit *>(u"wizardKey"_s)->setText(m_hosts.dir() + u"/id_ed25519"_s);
+    again.connectToHost();
+    auto *againFacts = again.findChild<QLabel *>(u"wizardFacts"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(againFacts->text().contains(u"Linux"_s), 15000);
+    again.create();
+    QVERIFY(again.createdRegistry().isEmpty());
+    QVERIFY(again.findChild<QLabel *>(u"wizardStatus"_s)->text().contains(u"exists already"_s));
 }
 
 QTEST_MAIN(TestTopologyOnHosts)
