@@ -8,8 +8,14 @@
 //   topology-dark.png the topology in a dark palette, dependency arrows on
 //   settings.png      the Settings dialog
 //   topology-de.png   the window in German
+//   welcome.png       the first start: no registry yet
+//   service-menu.png  a service's menu with Start, Stop and Restart
+//   connect.png       File › Connect to coordinator…
+//   connected.png     a window connected to a coordinator as a viewer
 #include "core/Orchestrator.h"
 #include "widgets/AppSettings.h"
+#include "widgets/ConnectDialog.h"
+#include "widgets/CoordinatorLink.h"
 #include "widgets/DeployPanel.h"
 #include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
@@ -21,11 +27,17 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QContextMenuEvent>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QMenu>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QScreen>
 #include <QTabWidget>
 #include <QTableView>
 #include <QThread>
+#include <QTimer>
 #include <QTreeWidget>
 
 #include <cstdio>
@@ -78,7 +90,7 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     if (argc < 3) {
-        std::fprintf(stderr, "usage: portoser_screenshots REGISTRY OUTPUT_DIR\n");
+        std::fprintf(stderr, "usage: portoser_screenshots REGISTRY OUTPUT_DIR [PORTOSER]\n");
         return 2;
     }
     const QString registryPath = QString::fromLocal8Bit(argv[1]);
@@ -127,6 +139,23 @@ int main(int argc, char **argv)
     save(&window, "deploy.png");
     waitFor([&] { return !window.deployPanel()->isBusy(); }, 60000);
 
+    // A service's menu, open over its chip (a popup: grabbed from the screen with the window).
+    QTimer::singleShot(800, [&window, &out] {
+        const QRect area = window.frameGeometry();
+        const QPixmap shot =
+            window.screen()->grabWindow(0, area.x(), area.y(), area.width(), area.height());
+        const QString file = out.filePath(QStringLiteral("service-menu.png"));
+        std::printf(shot.save(file) ? "wrote %s\n" : "cannot write %s\n", qPrintable(file));
+        if (QWidget *menu = QApplication::activePopupWidget())
+            menu->close();
+    });
+    {
+        const QPoint at = window.topology()->chipPosition(QStringLiteral("api"));
+        QContextMenuEvent menu(QContextMenuEvent::Mouse, at,
+                               window.topology()->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(window.topology()->viewport(), &menu);
+    }
+
     pages->setCurrentWidget(window.historyPage());
     window.historyPage()->reload();
     waitFor([&] { return window.historyPage()->model()->rowCount() > 0; });
@@ -152,6 +181,70 @@ int main(int argc, char **argv)
     settings.show();
     settle(300);
     save(&settings, "settings.png");
+    settings.close();
+    QApplication::setPalette(QPalette());
+
+    // The first start: no registry where the window looks.
+    MainWindow first(out.filePath(QStringLiteral("no-registry-here/registry.yml")));
+    first.resize(1200, 760);
+    first.show();
+    waitFor([&] { return first.isWelcoming(); });
+    settle(300);
+    save(&first, "welcome.png");
+    first.close();
+
+    ConnectDialog connect({QStringLiteral("https://coordinator.lan:8420")}, &window);
+    connect.show();
+    settle(300);
+    save(&connect, "connect.png");
+    connect.close();
+
+    // A window connected to a coordinator on this machine, as a viewer.
+    const QString portoser = argc > 3 ? QString::fromLocal8Bit(argv[3]) : QString();
+    if (portoser.isEmpty()) {
+        std::fprintf(stderr, "usage: portoser_screenshots REGISTRY OUTPUT_DIR PORTOSER\n");
+        return 2;
+    }
+    QProcess token;
+    token.start(portoser, {QStringLiteral("--cli"), QStringLiteral("--registry"), registryPath,
+                           QStringLiteral("token"), QStringLiteral("create"),
+                           QStringLiteral("--role"), QStringLiteral("viewer"),
+                           QStringLiteral("--name"), QStringLiteral("screenshots")});
+    token.waitForFinished(30000);
+    const QByteArray viewer = token.readAllStandardOutput().trimmed();
+    QProcess serve;
+    serve.setProcessChannelMode(QProcess::MergedChannels);
+    serve.start(portoser,
+                {QStringLiteral("--serve"), QStringLiteral("--listen"),
+                 QStringLiteral("127.0.0.1:0"), QStringLiteral("--registry"), registryPath});
+    QString said;
+    static const QRegularExpression listening(
+        QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)"));
+    waitFor([&] {
+        serve.waitForReadyRead(50);
+        said += QString::fromUtf8(serve.readAll());
+        return listening.match(said).hasMatch();
+    });
+    const QString url = listening.match(said).captured(1);
+    if (url.isEmpty() || viewer.isEmpty()) {
+        std::fprintf(stderr, "no coordinator for connected.png: %s\n", qPrintable(said));
+        return 1;
+    }
+    auto link = std::make_unique<CoordinatorLink>(QUrl(url), viewer);
+    auto connected = link->connectToCoordinator();
+    waitFor([&] { return connected.isFinished(); });
+    MainWindow remote(std::move(link));
+    remote.resize(1500, 900);
+    remote.show();
+    waitFor([&] { return !remote.topology()->chipPosition(QStringLiteral("worker")).isNull(); });
+    settle(3000); // the coordinator's first observation
+    remote.stagedMoves()->stage(
+        {QStringLiteral("api"), QStringLiteral("beta"), QStringLiteral("alpha")});
+    settle(500);
+    save(&remote, "connected.png");
+    serve.terminate();
+    serve.waitForFinished(10000);
+    remote.close();
 
     // German, as Settings › Language selects it for the next start.
     QApplication::setPalette(QPalette());
