@@ -42,8 +42,10 @@ int run(const QString &registry, const QString &coordinator, bool local)
         return QApplication::exec();
     }
     QObject context;
+    MainWindow::SignIn signIn;
+    signIn.namedByRegistry = named;
     MainWindow::openOnCoordinator(
-        url, {}, &context, [](MainWindow *window) { window->show(); },
+        url, signIn, &context, [](MainWindow *window) { window->show(); },
         [registry, url, named](const QString &why) {
             if (named) { // the registry's coordinator is away: this computer will do
                 showLocal(registry,

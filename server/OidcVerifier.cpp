@@ -175,8 +175,15 @@ Result<Principal> OidcVerifier::verify(const QByteArray &jwt) const
         && qint64(claims.value(u"nbf"_s).toDouble()) - m_settings.leewaySeconds > now)
         return denied(u"not valid yet (nbf)"_s);
     const QStringList audiences = claimList(claims, u"aud"_s);
+    // With an audience configured the token must be for it; `azp` (the client it was issued
+    // to) stands in only where the issuer leaves `aud` out and no audience is configured.
     const bool audienceOk =
         !m_settings.audience.isEmpty() && audiences.contains(m_settings.audience);
+    if (!m_settings.audience.isEmpty() && !audienceOk)
+        return denied(u"audience %1 is not for this coordinator"_s.arg(
+            audiences.isEmpty() ? u"(none)"_s : audiences.join(u", "_s)));
+    if (claims.value(u"typ"_s).toString().compare(u"ID"_s, Qt::CaseInsensitive) == 0)
+        return denied(u"an ID token is not an access token"_s);
     // The desktop window's own public client is this coordinator's too, when one is named.
     const QString party = claims.value(u"azp"_s).toString();
     const bool partyOk =

@@ -135,6 +135,18 @@
         <source>the rollback returned no record</source>
         <translation>das Zurücksetzen lieferte keinen Eintrag</translation>
     </message>
+    <message>
+        <source>The coordinator at %1 refused this window&apos;s credential (%2): connect again to sign in.</source>
+        <translation>Der Koordinator unter %1 hat die Anmeldedaten dieses Fensters abgelehnt (%2): verbinden Sie sich erneut, um sich anzumelden.</translation>
+    </message>
+    <message>
+        <source>the coordinator no longer knows job %1 (it restarted?): its history says how it ended</source>
+        <translation>der Koordinator kennt Auftrag %1 nicht mehr (neu gestartet?): sein Verlauf sagt, wie er endete</translation>
+    </message>
+    <message>
+        <source>no answer about job %1 for a minute: %2</source>
+        <translation>seit einer Minute keine Antwort zu Auftrag %1: %2</translation>
+    </message>
 </context>
 <context>
     <name>Portoser::DeployPanel</name>
@@ -1190,16 +1202,16 @@ Dieses Release wird mit seiner damaligen Konfiguration erneut gestartet (die Reg
         <translation>der Aussteller lehnte ab: %1 %2</translation>
     </message>
     <message>
-        <source>the login&apos;s answer does not match this login (state); nothing was accepted</source>
-        <translation>die Antwort der Anmeldung passt nicht zu dieser Anmeldung (state); nichts wurde angenommen</translation>
-    </message>
-    <message>
         <source>no browser opened; open this address yourself: %1</source>
         <translation>kein Browser geöffnet; öffnen Sie diese Adresse selbst: %1</translation>
     </message>
     <message>
         <source>the issuer gave no token: %1</source>
         <translation>der Aussteller gab kein Token aus: %1</translation>
+    </message>
+    <message>
+        <source>the issuer&apos;s answer carries no code</source>
+        <translation>die Antwort des Ausstellers enthält keinen Code</translation>
     </message>
 </context>
 <context>

@@ -13,6 +13,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPromise>
+#include <QScopeGuard>
 #include <QUrlQuery>
 
 namespace Portoser {
@@ -90,7 +91,7 @@ CoordinatorLink::CoordinatorLink(const QUrl &base, const QByteArray &credential,
         if (m_stream)
             m_stream->abort(); // finished() follows: streamLost
     });
-    m_jobPoll.setInterval(1000);
+    m_jobPoll.setInterval(2000);
     connect(&m_jobPoll, &QTimer::timeout, this, [this] {
         for (const QString &id : m_jobs.keys())
             pollJob(id);
@@ -102,6 +103,13 @@ CoordinatorLink::~CoordinatorLink()
     m_closing = true;
     if (m_stream)
         m_stream->abort();
+}
+
+void CoordinatorLink::setCredential(const QByteArray &credential)
+{
+    m_credential = credential;
+    if (std::exchange(m_refused, false) && !m_stream) // refused with the old one: try this one
+        openStream();
 }
 
 QString CoordinatorLink::where() const
@@ -181,6 +189,7 @@ void CoordinatorLink::openStream()
     connect(m_stream, &QNetworkReply::finished, this, [this, reply = m_stream.data()] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_refused = status == 401 || status == 403;
         const QString why = status >= 300
                                 ? errorOf(status, reply->readAll(), reply->errorString()).message
                             : reply->error() != QNetworkReply::NoError
@@ -197,11 +206,15 @@ void CoordinatorLink::onStreamBytes()
     if (!m_stream)
         return;
     m_silence.start();
+    const int status = m_stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status != 200) // an error's body is not the stream: finished() says why
+        return;
     const QByteArray bytes = m_stream->readAll();
     if (!m_streamUp) {
         m_streamUp = true;
         m_retryMs = 1000;
-        m_jobPoll.stop();
+        for (const QString &id : m_jobs.keys()) // what ended while we were away
+            pollJob(id);
         emit connectionChanged(
             true, tr("Connected to %1 as %2 (%3)").arg(where(), m_principal, toString(m_role)));
         // What happened while we were away: the stream replays what it kept since our last
@@ -221,12 +234,17 @@ void CoordinatorLink::streamLost(const QString &why)
     m_silence.stop();
     if (m_closing)
         return;
-    if (m_streamUp || m_retryMs == 1000)
+    const bool wasUp = m_streamUp;
+    m_streamUp = false;
+    if (m_refused) { // asking again with the same credential would only be refused again
+        emit connectionChanged(false, tr("The coordinator at %1 refused this window's "
+                                         "credential (%2): connect again to sign in.")
+                                          .arg(where(), why));
+        return;
+    }
+    if (wasUp || m_retryMs == 1000)
         emit connectionChanged(
             false, tr("Lost the coordinator at %1 (%2); reconnecting…").arg(where(), why));
-    m_streamUp = false;
-    if (!m_jobs.isEmpty())
-        m_jobPoll.start(); // a running job is followed by asking, meanwhile
     m_retry.start(m_retryMs);
     m_retryMs = std::min(m_retryMs * 2, MaxRetryMs);
 }
@@ -267,8 +285,7 @@ QFuture<Result<QJsonValue>> CoordinatorLink::runJob(const QString &path, const Q
         }
         const QString id = r->toObject().value(u"job"_s).toString();
         m_jobs.insert(id, TrackedJob{promise, progress});
-        if (!m_streamUp)
-            m_jobPoll.start();
+        m_jobPoll.start();
         pollJob(id); // steps that came before we knew the id
     });
     return promise->future();
@@ -277,8 +294,12 @@ QFuture<Result<QJsonValue>> CoordinatorLink::runJob(const QString &path, const Q
 void CoordinatorLink::pollJob(const QString &id)
 {
     auto tracked = m_jobs.find(id);
-    if (tracked == m_jobs.end() || tracked->polling)
+    if (tracked == m_jobs.end())
         return;
+    if (tracked->polling) {
+        tracked->again = true;
+        return;
+    }
     tracked->polling = true;
     request("GET", u"/api/v1/jobs/"_s + pathPart(id))
         .then(this, [this, id](const Result<QJsonValue> &r) {
@@ -286,8 +307,28 @@ void CoordinatorLink::pollJob(const QString &id)
             if (job == m_jobs.end())
                 return;
             job->polling = false;
-            if (!r)
-                return; // asked again on the next step, event or tick
+            const auto askAgainIfNews = qScopeGuard([this, id] {
+                auto still = m_jobs.find(id);
+                if (still != m_jobs.end() && std::exchange(still->again, false))
+                    pollJob(id);
+            });
+            if (!r) {
+                const bool gone = r.error().code == ErrorCode::NotFound; // a restart forgot it
+                if (!gone && ++job->misses < 30)
+                    return; // asked again on the next step, event or tick
+                const auto promise = job->promise;
+                m_jobs.erase(job);
+                promise->addResult(
+                    Error{ErrorCode::Unreachable,
+                          gone ? tr("the coordinator no longer knows job %1 (it restarted?): its "
+                                    "history says how it ended")
+                                     .arg(id)
+                               : tr("no answer about job %1 for a minute: %2")
+                                     .arg(id, r.error().message)});
+                promise->finish();
+                return;
+            }
+            job->misses = 0;
             const QJsonObject o = r->toObject();
             const QJsonArray steps = o.value(u"steps"_s).toArray();
             for (; job->stepsShown < steps.size(); ++job->stepsShown) {

@@ -41,7 +41,7 @@ public:
      *  whether the coordinator answered and took the credential. */
     QFuture<Result<void>> connectToCoordinator();
     /** A new credential (a refreshed OIDC token): used from the next request on. */
-    void setCredential(const QByteArray &credential) { m_credential = credential; }
+    void setCredential(const QByteArray &credential);
     bool isConnected() const { return m_streamUp; }
     QUrl url() const { return m_base; }
 
@@ -82,6 +82,8 @@ private:
         ProgressFn progress;
         qsizetype stepsShown = 0;
         bool polling = false;
+        bool again = false; // news came while a poll was out: ask once more when it is back
+        int misses = 0;     // answers that did not come: the job is given up after a few
     };
     /** Starts a job (POST answered 202) and follows it to its end: the job's result. */
     QFuture<Result<QJsonValue>> runJob(const QString &path, const QJsonObject &body,
@@ -102,10 +104,11 @@ private:
     QByteArray m_lastEventId;
     bool m_streamUp = false;
     bool m_closing = false;
+    bool m_refused = false; // the stream answered 401/403: the credential no longer works
     int m_retryMs = 1000;
     QTimer m_retry;
     QTimer m_silence; // no byte for this long: the stream is dead even if TCP does not say so
-    QTimer m_jobPoll; // a fallback while the stream is down
+    QTimer m_jobPoll; // every followed job is asked about now and then, stream or not
     QHash<QString, TrackedJob> m_jobs;
 };
 

@@ -30,13 +30,14 @@ namespace {
 QByteArray quoted(const QString &text)
 {
     QByteArray out = "\"";
-    for (const QChar c : text) {
-        if (c == u'"' || c == u'\\')
+    for (const char c : text.toUtf8()) { // UTF-8 bytes: characters beyond the BMP stay whole
+        if (c == '"' || c == '\\')
             out += '\\';
-        if (c.unicode() < 0x20)
-            out += "\\x" + QByteArray::number(c.unicode(), 16).rightJustified(2, '0');
+        if (static_cast<unsigned char>(c) < 0x20)
+            out += "\\x"
+                   + QByteArray::number(static_cast<unsigned char>(c), 16).rightJustified(2, '0');
         else
-            out += QString(c).toUtf8();
+            out += c;
     }
     return out + '"';
 }
@@ -117,13 +118,15 @@ HostWizard::HostWizard(const QString &registryPath, QWidget *parent)
     connect(m_trust, &QPushButton::clicked, this, &HostWizard::trustOfferedKey);
     connect(m_create, &QPushButton::clicked, this, &HostWizard::create);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    for (QLineEdit *edit : {m_name, m_address, m_user, m_key}) // another host: ask again
-        connect(edit, &QLineEdit::textEdited, this, [this] {
-            m_trust->setEnabled(false);
-            m_create->setEnabled(false);
-            m_fingerprint->clear();
-            m_facts->clear();
-        });
+    const auto forget = [this] { // another host: ask again
+        m_trust->setEnabled(false);
+        m_create->setEnabled(false);
+        m_fingerprint->clear();
+        m_facts->clear();
+    };
+    for (QLineEdit *edit : {m_name, m_address, m_user, m_key, m_base})
+        connect(edit, &QLineEdit::textEdited, this, forget);
+    connect(m_port, &QSpinBox::valueChanged, this, forget);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -242,7 +245,7 @@ QByteArray HostWizard::registryText(const Host &h, const QString &arch)
 {
     QByteArray y = "# Written by Portoser's host wizard. Add services under `services:` (see\n"
                    "# docs/registry.md); more hosts under `hosts:`.\nhosts:\n  "
-                   + h.name.toUtf8() + ":\n";
+                   + quoted(h.name) + ":\n"; // quoted: a host called "yes" stays a name
     if (!h.ip.isEmpty())
         y += "    ip: " + quoted(h.ip) + '\n';
     if (!h.sshHostname.isEmpty())
@@ -270,9 +273,10 @@ void HostWizard::create()
         return setStep(
             tr("%1 exists already: choose another file (nothing was overwritten)").arg(path), true);
     QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(registryText(host(), m_arch)) < 0
-        || !file.commit())
+    QFile file(path);
+    // NewOnly: a file that appeared since the check above is not overwritten either.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
+        || file.write(registryText(host(), m_arch)) < 0 || !file.flush())
         return setStep(tr("Cannot write %1: %2").arg(path, file.errorString()), true);
     m_created = path;
     accept();

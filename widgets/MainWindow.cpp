@@ -508,13 +508,19 @@ void MainWindow::openOnCoordinator(const QString &text, const SignIn &signIn, QO
     if (const QString problem = ConnectDialog::urlProblem(text); !problem.isEmpty())
         return failed(problem);
     const QUrl url(text.trimmed());
+    // No credential of any kind goes over plain http to another machine, nor the sign-in's
+    // issuer is taken from such an answer (anyone in between could name their own).
+    if (url.scheme() == u"http"_s && !isLoopback(url) && (signIn.oidc || !signIn.token.isEmpty()))
+        return failed(tr("a token is not sent over plain http to another machine: use "
+                         "https://%1")
+                          .arg(url.authority()));
     if (signIn.oidc)
         return openWithOidc(url, signIn, context, opened, failed);
     // The keychain may ask the desktop (and wait): off the GUI thread.
-    QtConcurrent::run([url, typed = signIn.token] {
+    QtConcurrent::run([url, typed = signIn.token, named = signIn.namedByRegistry] {
         if (!typed.isEmpty())
             return typed;
-        if (const QByteArray env = qgetenv("PORTOSER_TOKEN"); !env.isEmpty())
+        if (const QByteArray env = qgetenv("PORTOSER_TOKEN"); !env.isEmpty() && !named)
             return env;
         const auto kept = Keychain::read(keychainEntry(url));
         return kept ? *kept : QByteArray();

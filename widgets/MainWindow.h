@@ -83,6 +83,10 @@ public:
         bool rememberToken = false; // keep a typed token in the keychain
         bool oidc = false;          // sign in at the coordinator's OIDC issuer instead
         std::function<void(const QUrl &)> browser; // the login page's browser (tests)
+        /** The URL came from a registry file, not from the operator: $PORTOSER_TOKEN is not sent
+         *  to it (a registry from elsewhere could name any server); only the token kept in the
+         *  keychain for exactly that URL is. */
+        bool namedByRegistry = false;
     };
     /** Connects to the coordinator at `url` and opens a window on it; says why when it
      *  cannot. */

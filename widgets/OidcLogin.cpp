@@ -185,8 +185,15 @@ QFuture<Result<OidcLogin::Tokens>> OidcLogin::signIn()
                         return;
                     }
                     const QUrlQuery answer(target);
-                    const bool ok = answer.queryItemValue(u"state"_s) == state
-                                    && answer.hasQueryItem(u"code"_s);
+                    if (answer.queryItemValue(u"state"_s) != state) {
+                        // Not our login's answer (another page probing the port): refused,
+                        // and the real one is still awaited until the deadline.
+                        socket->write("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                                      "Content-Length: 0\r\n\r\n");
+                        socket->disconnectFromHost();
+                        return;
+                    }
+                    const bool ok = answer.hasQueryItem(u"code"_s);
                     const QByteArray page =
                         ok ? tr("Signed in to Portoser. You can close this tab.").toUtf8()
                            : tr("Portoser's sign-in did not complete; see the window.").toUtf8();
@@ -205,9 +212,8 @@ QFuture<Result<OidcLogin::Tokens>> OidcLogin::signIn()
                                                                           QUrl::FullyDecoded))});
                     if (!ok)
                         return (void)fail(promise, Error{ErrorCode::PermissionDenied,
-                                                         tr("the login's answer does not match "
-                                                            "this login (state); nothing was "
-                                                            "accepted")});
+                                                         tr("the issuer's answer carries no "
+                                                            "code")});
                     exchange(tokenEndpoint,
                              {{u"grant_type"_s, u"authorization_code"_s},
                               {u"code"_s, answer.queryItemValue(u"code"_s, QUrl::FullyDecoded)},
@@ -276,7 +282,7 @@ QFuture<Result<OidcLogin::Tokens>> OidcLogin::exchange(const QUrl &tokenEndpoint
                 Error{ErrorCode::PermissionDenied, tr("the issuer gave no token: %1").arg(why)});
         } else {
             promise->addResult(Tokens{access, o.value(u"refresh_token"_s).toString().toLatin1(),
-                                      std::max(30, o.value(u"expires_in"_s).toInt(300))});
+                                      std::clamp(o.value(u"expires_in"_s).toInt(300), 30, 86400)});
         }
         promise->finish();
     });

@@ -57,6 +57,9 @@ ServerClient::Answer ServerClient::overHttp(const QByteArray &method, const QStr
     if (!m_token.isEmpty() && m_sendToken)
         request.setRawHeader("Authorization", "Bearer " + m_token);
     request.setTransferTimeout(30000);
+    // A redirect would carry the token to wherever it points.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = network.sendCustomRequest(request, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
@@ -161,9 +164,12 @@ EventStream::EventStream(const ServerClient &server, const QString &types)
     m_network = std::make_unique<QNetworkAccessManager>();
     QNetworkRequest request{QUrl(server.m_base + path)};
     request.setRawHeader("Accept", "text/event-stream");
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
     if (!server.m_token.isEmpty() && server.m_sendToken)
         request.setRawHeader("Authorization", "Bearer " + server.m_token);
     m_reply = m_network->get(request);
+    m_reply->setReadBufferSize(1 << 20); // a flooding coordinator waits for us
 }
 
 EventStream::~EventStream()

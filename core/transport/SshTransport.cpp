@@ -1041,7 +1041,7 @@ Result<void> SshTransport::trustHostKey(const SshTarget &target, const QString &
     if (auto opened = p.openSession(); !opened)
         return opened.error();
     const QString offered = serverFingerprint(p.session);
-    if (offered != fingerprint) {
+    if (offered != fingerprint || !offered.contains(u"SHA256:"_s)) {
         p.drop();
         return Error{
             ErrorCode::PermissionDenied,

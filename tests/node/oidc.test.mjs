@@ -149,6 +149,25 @@ try {
     assert.equal((await call(kc, withAzp)).status, 200);
     const other = await token(rsKey.kid, (h, p) => { delete p.aud; p.azp = "someone-else"; });
     assert.equal((await call(kc, other)).status, 401);
+    serve.kill("SIGTERM");
+  });
+
+  await check("the desktop's client: its azp counts only without an audience; ID tokens never", async () => {
+    const both = await startServe(["--oidc-audience", "portoser", "--oidc-desktop-client", "portoser-desktop"]);
+    // Issued to the desktop client for another API: the audience is not ours, so refused.
+    const otherApi = await token(rsKey.kid, (h, p) => { p.aud = "another-api"; p.azp = "portoser-desktop"; });
+    const refused = await call(both, otherApi);
+    assert.equal(refused.status, 401);
+    assert.match(refused.message, /audience another-api is not for this coordinator/);
+    const idToken = await token(rsKey.kid, (h, p) => { p.typ = "ID"; });
+    assert.equal((await call(both, idToken)).status, 401);
+    // The window learns the issuer and its client before it signs in.
+    const auth = await (await fetch(both + "/api/v1/auth")).json();
+    assert.equal(auth.oidc.client_id, "portoser-desktop");
+    serve.kill("SIGTERM");
+    const desktopOnly = await startServe(["--oidc-desktop-client", "portoser-desktop"]);
+    const fromDesktop = await token(rsKey.kid, (h, p) => { delete p.aud; p.azp = "portoser-desktop"; });
+    assert.equal((await call(desktopOnly, fromDesktop)).status, 200);
   });
 } finally {
   if (serve) serve.kill("SIGTERM");

@@ -27,6 +27,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
@@ -48,6 +49,7 @@ private slots:
     void viewerSeesButCannotChange();
     void lostCoordinatorIsShownAndRejoined();
     void wrongTokenIsRefusedWithReason();
+    void registryNamedCoordinatorGetsNoEnvironmentToken();
     void oidcSignInWithPkceAgainstTheIssuer();
 
 private:
@@ -247,6 +249,44 @@ void TestConnectedWindow::wrongTokenIsRefusedWithReason()
     QVERIFY(!connected.result());
     QCOMPARE(connected.result().error().code, ErrorCode::PermissionDenied);
     QVERIFY(!connected.result().error().message.isEmpty());
+}
+
+void TestConnectedWindow::registryNamedCoordinatorGetsNoEnvironmentToken()
+{
+    // A registry file may come from anywhere and name any server: $PORTOSER_TOKEN goes only to a
+    // coordinator the operator named (--connect, the dialog), never to one a registry names.
+    qputenv("PORTOSER_TOKEN", m_operator.toLatin1());
+    const auto unset = qScopeGuard([] { qunsetenv("PORTOSER_TOKEN"); });
+    const auto open = [this](bool namedByRegistry) {
+        MainWindow::SignIn signIn;
+        signIn.namedByRegistry = namedByRegistry;
+        std::unique_ptr<MainWindow> opened;
+        QString failure;
+        QObject context;
+        bool done = false;
+        MainWindow::openOnCoordinator(
+            m_serve.url({}), signIn, &context,
+            [&](MainWindow *w) {
+                opened.reset(w);
+                done = true;
+            },
+            [&](const QString &why) {
+                failure = why;
+                done = true;
+            });
+        QElapsedTimer clock;
+        clock.start();
+        while (!done && clock.elapsed() < 15000)
+            QTest::qWait(20);
+        return std::pair{std::move(opened), failure};
+    };
+    const auto [named, why] = open(true);
+    QVERIFY(!named);
+    QVERIFY2(why.contains(u"401"_s) || why.contains(u"token"_s, Qt::CaseInsensitive),
+             qPrintable(why));
+    const auto [given, none] = open(false);
+    QVERIFY2(given, qPrintable(none));
+    QCOMPARE(given->link()->principal(), u"token:ops"_s);
 }
 
 void TestConnectedWindow::oidcSignInWithPkceAgainstTheIssuer()
