@@ -108,6 +108,7 @@ CoordinatorLink::~CoordinatorLink()
 void CoordinatorLink::setCredential(const QByteArray &credential)
 {
     m_credential = credential;
+    emit credentialChanged(credential);
     if (std::exchange(m_refused, false) && !m_stream) // refused with the old one: try this one
         openStream();
 }

@@ -43,6 +43,7 @@ public:
     /** A new credential (a refreshed OIDC token): used from the next request on. */
     void setCredential(const QByteArray &credential);
     bool isConnected() const { return m_streamUp; }
+    QByteArray credential() const { return m_credential; }
     QUrl url() const { return m_base; }
 
     QString where() const override;
@@ -74,6 +75,10 @@ public:
      *  answer within `timeoutMs`). */
     QFuture<Result<QJsonValue>> request(const QByteArray &method, const QString &path,
                                         const QJsonObject &body = {}, int timeoutMs = 30000);
+
+signals:
+    /** A renewed credential (single sign-on): whatever else talks to the coordinator takes it. */
+    void credentialChanged(const QByteArray &credential);
 
 private:
     struct TrackedJob

@@ -136,9 +136,18 @@ MainWindow::MainWindow(std::unique_ptr<ClusterLink> link, const QString &registr
     addPage(m_logsPage, u"logsPage"_s, tr("&Logs"), u"logs"_s);
     m_historyPage = new HistoryPage(m_link.get(), pages);
     addPage(m_historyPage, u"historyPage"_s, tr("&History"), u"history"_s);
-    if (m_local) { // a coordinator's secrets stay on it: `portoser --cli secrets --server URL`
+    // A coordinator's secrets through its API (the list needs its operator role, values its
+    // admin role; it audits each): a viewer has no page to see.
+    if (m_local || m_link->may(Role::Operator)) {
         m_secretsPage = new SecretsPage(m_settings.orchestrator(), pages);
         addPage(m_secretsPage, u"secretsPage"_s, tr("&Secrets"), u"secrets"_s);
+        if (auto *remote = qobject_cast<CoordinatorLink *>(m_link.get())) {
+            m_secretsPage->useCoordinator(remote->url(), remote->credential());
+            connect(remote, &CoordinatorLink::credentialChanged, m_secretsPage,
+                    [page = m_secretsPage, remote](const QByteArray &credential) {
+                        page->useCoordinator(remote->url(), credential);
+                    });
+        }
     }
     setCentralWidget(pages);
 

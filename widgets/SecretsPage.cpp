@@ -2,6 +2,7 @@
 #include "widgets/SecretsPage.h"
 
 #include "core/runtime/OrchestratorThread.h"
+#include "core/secrets/CoordinatorSecretStore.h"
 #include "core/secrets/EnvFile.h"
 
 #include <QComboBox>
@@ -84,6 +85,43 @@ bool confirm(QWidget *parent, const QString &title, const QString &text)
 
 } // namespace
 
+/** Runs on the page's worker thread only (the stores are not thread-safe). */
+struct SecretsPage::Source
+{
+    std::optional<QUrl> coordinator;
+    QByteArray credential;
+    std::map<QString, std::unique_ptr<CoordinatorSecretStore>> stores; // by backend kind
+
+    CoordinatorSecretStore &remote(const QString &kind)
+    {
+        auto &store = stores[kind];
+        if (!store)
+            store = std::make_unique<CoordinatorSecretStore>(*coordinator, credential, kind);
+        return *store;
+    }
+    Result<SecretsBackend *> open(Orchestrator &o, const QString &kind)
+    {
+        if (!coordinator)
+            return o.secrets(kind);
+        return static_cast<SecretsBackend *>(&remote(kind));
+    }
+    Result<SecretListing> list(Orchestrator &o, const Registry &registry, const QString &kind)
+    {
+        if (!coordinator)
+            return o.secretList(registry, kind);
+        return remote(kind).listing();
+    }
+};
+
+void SecretsPage::useCoordinator(const QUrl &url, const QByteArray &credential)
+{
+    auto source = std::make_shared<Source>();
+    source->coordinator = url;
+    source->credential = credential;
+    m_source = source; // the old one goes with the last task that holds it
+    refresh();
+}
+
 void SecretsPage::setSettings(const OrchestratorSettings &settings)
 {
     m_worker->setSettings(settings);
@@ -97,6 +135,7 @@ void SecretsPage::setSettings(const OrchestratorSettings &settings)
 SecretsPage::SecretsPage(const OrchestratorSettings &settings, QWidget *parent)
     : QWidget(parent)
     , m_worker(std::make_unique<OrchestratorThread>(settings, QStringLiteral("secrets")))
+    , m_source(std::make_shared<Source>())
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
@@ -199,9 +238,9 @@ void SecretsPage::refresh()
     const QString kind = backendKind();
     const std::optional<Registry> registry = m_registry;
     m_worker
-        ->call([kind, registry](Orchestrator &o) {
+        ->call([kind, registry, source = m_source](Orchestrator &o) {
             Snapshot snapshot;
-            auto listed = o.secretList(registry.value_or(Registry{}), kind);
+            auto listed = source->list(o, registry.value_or(Registry{}), kind);
             if (!listed)
                 snapshot.error = listed.error().message;
             else
@@ -314,8 +353,8 @@ void SecretsPage::change(Job job)
     m_status->setText(tr("Saving…"));
     const QString kind = backendKind();
     m_worker
-        ->call([kind, job](Orchestrator &o) {
-            auto store = o.secrets(kind);
+        ->call([kind, job, source = m_source](Orchestrator &o) {
+            auto store = source->open(o, kind);
             const Result<QString> done = store ? job(**store) : Result<QString>(store.error());
             const QString message = done ? *done : done.error().message;
             return std::pair{done.ok(), message};
@@ -341,8 +380,8 @@ void SecretsPage::reveal(int row)
     const int generation = m_generation;
     const QString kind = backendKind();
     m_worker
-        ->call([kind, path, key](Orchestrator &o) {
-            auto store = o.secrets(kind);
+        ->call([kind, path, key, source = m_source](Orchestrator &o) {
+            auto store = source->open(o, kind);
             const Result<QString> value =
                 store ? (*store)->get(path, key) : Result<QString>(store.error());
             return value;
@@ -435,8 +474,8 @@ void SecretsPage::showHistory(int row)
     const QString key = keyAt(row);
     const QString kind = backendKind();
     m_worker
-        ->call([kind, path, key](Orchestrator &o) {
-            auto store = o.secrets(kind);
+        ->call([kind, path, key, source = m_source](Orchestrator &o) {
+            auto store = source->open(o, kind);
             const Result<QList<SecretVersion>> history =
                 store ? (*store)->versions(path, key) : Result<QList<SecretVersion>>(store.error());
             return history;
@@ -520,8 +559,8 @@ void SecretsPage::importFile(const QString &file)
     // What is stored now decides the preview: new, changed or the same.
     const QString kind = backendKind();
     m_worker
-        ->call([kind, target, v = *values](Orchestrator &o) {
-            auto store = o.secrets(kind);
+        ->call([kind, target, v = *values, source = m_source](Orchestrator &o) {
+            auto store = source->open(o, kind);
             const Result<QMap<QString, SecretChange>> changes =
                 store ? (*store)->compare(target, v)
                       : Result<QMap<QString, SecretChange>>(store.error());

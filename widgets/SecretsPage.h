@@ -3,6 +3,7 @@
 
 #include "core/Orchestrator.h"
 
+#include <QUrl>
 #include <QWidget>
 
 #include <functional>
@@ -33,6 +34,9 @@ public:
     explicit SecretsPage(const OrchestratorSettings &settings, QWidget *parent = nullptr);
     /** Another store or secrets backend chosen in Settings: reads the secrets from there. */
     void setSettings(const OrchestratorSettings &settings);
+    /** Shows and edits the secrets of the coordinator at `url` (through its API, with
+     *  `credential`): listing needs its operator role, values its admin role. */
+    void useCoordinator(const QUrl &url, const QByteArray &credential);
     ~SecretsPage() override;
 
     /** The registry whose services are shown as users of each key. */
@@ -73,6 +77,9 @@ private:
     void showHistory(int row);
 
     std::unique_ptr<OrchestratorThread> m_worker;
+    /** Where the secrets are: this computer's backends, or a coordinator's through its API. */
+    struct Source;
+    std::shared_ptr<Source> m_source;
     std::optional<Registry> m_registry;
     QComboBox *m_backend = nullptr;
     QTreeWidget *m_paths = nullptr;

@@ -40,6 +40,23 @@ QJsonObject SecretListing::toJson() const
     return {{u"backend"_s, backend}, {u"secrets"_s, items}};
 }
 
+SecretListing SecretListing::fromJson(const QJsonObject &json)
+{
+    SecretListing listing{json.value(u"backend"_s).toString(), {}};
+    for (const QJsonValue &v : json.value(u"secrets"_s).toArray()) {
+        const QJsonObject o = v.toObject();
+        SecretEntry e{o.value(u"path"_s).toString(),
+                      o.value(u"key"_s).toString(),
+                      o.value(u"version"_s).toInt(),
+                      QDateTime::fromString(o.value(u"updated_at"_s).toString(), Qt::ISODateWithMs),
+                      {}};
+        for (const QJsonValue &user : o.value(u"used_by"_s).toArray())
+            e.usedBy.append(user.toString());
+        listing.secrets.append(e);
+    }
+    return listing;
+}
+
 Result<SecretListing> SecretsService::list(const Registry &registry, const QString &kind,
                                            const QString &prefix)
 {

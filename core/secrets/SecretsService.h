@@ -40,6 +40,8 @@ struct SecretListing
     QList<SecretEntry> secrets;
 
     QJsonObject toJson() const;
+    /** Read back (what a coordinator's GET /api/v1/secrets answers). */
+    static SecretListing fromJson(const QJsonObject &json);
 };
 
 /**

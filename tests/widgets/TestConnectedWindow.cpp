@@ -14,6 +14,7 @@
 #include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
 #include "widgets/OidcLogin.h"
+#include "widgets/SecretsPage.h"
 #include "widgets/StagedMoves.h"
 
 #include <QAction>
@@ -29,7 +30,9 @@
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QUrlQuery>
 
@@ -50,6 +53,7 @@ private slots:
     void lostCoordinatorIsShownAndRejoined();
     void wrongTokenIsRefusedWithReason();
     void registryNamedCoordinatorGetsNoEnvironmentToken();
+    void secretsThroughTheCoordinator();
     void oidcSignInWithPkceAgainstTheIssuer();
 
 private:
@@ -59,6 +63,8 @@ private:
         e.insert(u"PORTOSER_HOME"_s, m_temp->path(u"home"_s));
         e.insert(u"PORTOSER_DB"_s, m_temp->path(u"portoser.db"_s));
         e.remove(u"PORTOSER_TOKEN"_s);
+        e.insert(u"PORTOSER_SECRETS_PASSPHRASE"_s, u"the connected window's test store"_s);
+        e.insert(u"PORTOSER_SECRETS_FILE"_s, m_temp->path(u"secrets.enc"_s));
         return e;
     }
     QString cli(const QStringList &args, const QString &token = {}) const
@@ -143,7 +149,7 @@ void TestConnectedWindow::dragMovesThroughTheCoordinator()
     auto window = connectedWindow(m_operator);
     QVERIFY(window);
     QVERIFY(window->isConnected());
-    QVERIFY(!window->secretsPage()); // a coordinator's secrets stay on it
+    QVERIFY(window->secretsPage()); // the coordinator's, through its API
     QVERIFY(!window->findChild<QAction *>(u"watchdogAction"_s)->isEnabled()); // one healer
     QTRY_VERIFY_WITH_TIMEOUT(!window->topology()->chipPosition(u"linked"_s).isNull(), 15000);
 
@@ -207,6 +213,7 @@ void TestConnectedWindow::viewerSeesButCannotChange()
     auto window = connectedWindow(m_viewer);
     QVERIFY(window);
     QVERIFY(window->link()->role() == Role::Viewer);
+    QVERIFY(!window->secretsPage()); // listing secrets needs the operator role
     QTRY_VERIFY_WITH_TIMEOUT(!window->topology()->chipPosition(u"linked"_s).isNull(), 15000);
     auto *deploy = window->deployPanel()->findChild<QPushButton *>(u"deployButton"_s);
     dragChip(window->topology(), u"linked"_s, u"h1"_s);
@@ -287,6 +294,42 @@ void TestConnectedWindow::registryNamedCoordinatorGetsNoEnvironmentToken()
     const auto [given, none] = open(false);
     QVERIFY2(given, qPrintable(none));
     QCOMPARE(given->link()->principal(), u"token:ops"_s);
+}
+
+void TestConnectedWindow::secretsThroughTheCoordinator()
+{
+    const QList<QPair<QByteArray, QByteArray>> admin{
+        {"Authorization", "Bearer " + m_admin.toLatin1()}};
+    const auto stored = m_serve.request(
+        "PUT", u"/api/v1/secrets"_s,
+        R"({"path": "services/linked", "key": "API_KEY", "value": "s3cret"})", admin);
+    QVERIFY2(stored.status == 200, stored.body.constData());
+    const auto revealIn = [](MainWindow &window) {
+        auto *keys = window.secretsPage()->findChild<QTableWidget *>(u"secretKeysTable"_s);
+        auto *paths = window.secretsPage()->findChild<QTreeWidget *>(u"secretPathsTree"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(paths->topLevelItemCount() > 0, 10000);
+        QTreeWidgetItem *leaf = paths->topLevelItem(0);
+        while (leaf->childCount() > 0)
+            leaf = leaf->child(0);
+        paths->setCurrentItem(leaf);
+        QTRY_VERIFY(keys->rowCount() == 1);
+        QCOMPARE(keys->item(0, 0)->text(), u"API_KEY"_s);
+        QVERIFY(keys->item(0, 1)->text() != u"s3cret"_s); // masked until revealed
+        keys->cellWidget(0, 5)->findChild<QToolButton *>(u"revealButton"_s)->click();
+    };
+    // An admin's window lists the coordinator's secrets and reveals a value (audited there).
+    auto boss = connectedWindow(m_admin);
+    QVERIFY(boss);
+    revealIn(*boss);
+    auto *bossKeys = boss->secretsPage()->findChild<QTableWidget *>(u"secretKeysTable"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(bossKeys->item(0, 1)->text(), u"s3cret"_s, 10000);
+    // An operator's lists them, and is told that values need the admin role.
+    auto ops = connectedWindow(m_operator);
+    QVERIFY(ops);
+    revealIn(*ops);
+    auto *opsKeys = ops->secretsPage()->findChild<QTableWidget *>(u"secretKeysTable"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(opsKeys->item(0, 1)->text().contains(u"needs admin"_s), 10000);
+    QVERIFY(!opsKeys->item(0, 1)->text().contains(u"s3cret"_s));
 }
 
 void TestConnectedWindow::oidcSignInWithPkceAgainstTheIssuer()
