@@ -23,10 +23,24 @@ std::optional<ServerClient> here(const CliContext &context, const Registry &regi
     if (registry.coordinator.url.isEmpty())
         return std::nullopt;
     ServerClient named(registry.coordinator.url);
-    // A token in the clear to another machine, at a registry author's word: not without https.
+    // A registry file may come from anyone (a pull request): its word alone does not get the
+    // operator's token. PORTOSER_SERVER naming the same coordinator says the operator trusts it;
+    // and never in the clear to another machine.
     const QUrl url(registry.coordinator.url);
     const bool loopback = QHostAddress(url.host()).isLoopback() || url.host() == u"localhost"_s;
-    named.setSendToken(url.scheme() == u"https"_s || loopback);
+    const auto same = [](QString a, QString b) {
+        while (a.endsWith(u'/'))
+            a.chop(1);
+        while (b.endsWith(u'/'))
+            b.chop(1);
+        return a == b;
+    };
+    if (!same(qEnvironmentVariable("PORTOSER_SERVER"), registry.coordinator.url))
+        named.withholdToken(u"PORTOSER_TOKEN goes only to the coordinator PORTOSER_SERVER names "
+                            "(set PORTOSER_SERVER=%1 to trust the one this registry names)"_s.arg(
+                                registry.coordinator.url));
+    else if (url.scheme() != u"https"_s && !loopback)
+        named.setSendToken(false);
     named.setHint(u"the registry names it as its coordinator (%1); --local works from this "
                   "machine instead"_s.arg(registry.coordinator.location.toString()));
     return named;

@@ -131,11 +131,12 @@ Result<QJsonObject> ServerClient::request(const QByteArray &method, const QStrin
                                                               : ErrorCode::Failed;
         const bool tokenMissing =
             status == 401 && (m_token.isEmpty() || !m_sendToken) && m_localSocket.isEmpty();
-        const QString tokenHint =
-            !tokenMissing ? QString()
-            : m_sendToken ? u"; set PORTOSER_TOKEN"_s
-                          : u"; PORTOSER_TOKEN is not sent in the clear to another machine: give "
-                            "the coordinator https"_s;
+        const QString tokenHint = !tokenMissing ? QString()
+                                  : m_sendToken ? u"; set PORTOSER_TOKEN"_s
+                                  : !m_withheld.isEmpty()
+                                      ? u"; "_s + m_withheld
+                                      : u"; PORTOSER_TOKEN is not sent in the clear to another "
+                                        "machine: give the coordinator https"_s;
         return Error{code, u"coordinator %1: %2 (HTTP %3)%4"_s
                                .arg(where(), message.isEmpty() ? answer.error : message)
                                .arg(status)

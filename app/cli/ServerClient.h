@@ -33,6 +33,12 @@ public:
     void setHint(const QString &hint) { m_hint = hint; }
     /** Whether PORTOSER_TOKEN goes with each request (not over plain http to another machine). */
     void setSendToken(bool send) { m_sendToken = send; }
+    /** The token is held back (`why`, said with a 401 so the user knows what to change). */
+    void withholdToken(const QString &why)
+    {
+        m_sendToken = false;
+        m_withheld = why;
+    }
 
     /** Where it is reached, for messages: the URL or the socket's path. */
     QString where() const { return m_localSocket.isEmpty() ? m_base : m_localSocket; }
@@ -58,6 +64,7 @@ private:
     QString m_localSocket;
     QString m_hint;
     bool m_sendToken = true;
+    QString m_withheld;
     QByteArray m_token;
 };
 

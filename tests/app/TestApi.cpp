@@ -927,9 +927,13 @@ void TestApi::plainCliGoesThroughTheCoordinatorHere()
         copy.write(original.readAll() + "\ncoordinator:\n  url: " + m_serve->url({}).toUtf8()
                    + "\n");
     }
-    auto runNamed = [&](const QStringList &args, int *exitCode) {
+    auto runNamed = [&](const QStringList &args, int *exitCode,
+                        const QList<std::pair<QString, QString>> &extra = {}) {
         QProcess p;
-        p.setProcessEnvironment(env());
+        QProcessEnvironment e = env();
+        for (const auto &[name, value] : extra)
+            e.insert(name, value);
+        p.setProcessEnvironment(e);
         p.setProcessChannelMode(QProcess::MergedChannels);
         p.start(qEnvironmentVariable("PORTOSER_BINARY"),
                 QStringList{u"--cli"_s, u"--registry"_s, named} + args);
@@ -944,6 +948,19 @@ void TestApi::plainCliGoesThroughTheCoordinatorHere()
     QCOMPARE(code, 1);
     QVERIFY2(out.contains(u"not watching"_s) && out.contains(u"one healer per cluster"_s),
              qPrintable(out));
+
+    // The operator's token goes to a coordinator a registry names only when PORTOSER_SERVER names
+    // it too: a registry file from a pull request could name any server.
+    const QString token =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"operator"_s, u"--name"_s, u"named"_s});
+    QVERIFY2(token.startsWith(u"pt_"_s), qPrintable(token));
+    QTest::qWait(2100); // the server re-reads tokens at most every two seconds
+    out = runNamed({u"deploy"_s, u"api"_s, u"--force"_s}, &code, {{u"PORTOSER_TOKEN"_s, token}});
+    QVERIFY2(code != 0 && out.contains(u"PORTOSER_SERVER="_s + m_serve->url({})), qPrintable(out));
+    out = runNamed({u"deploy"_s, u"api"_s, u"--force"_s}, &code,
+                   {{u"PORTOSER_TOKEN"_s, token}, {u"PORTOSER_SERVER"_s, m_serve->url({})}});
+    QVERIFY2(code == 0, qPrintable(out));
+    QCOMPARE(newestActor(), u"token:named"_s);
 
     // With the coordinator gone (its socket file gone with it) the CLI works as before.
     m_serve->stop();
