@@ -770,10 +770,16 @@ void MainWindow::followCoordinator()
     settle->setInterval(250);
     connect(settle, &QTimer::timeout, this, &MainWindow::refreshFromCoordinator);
     connect(m_link.get(), &ClusterLink::statesChanged, settle, qOverload<>(&QTimer::start));
-    connect(m_link.get(), &ClusterLink::historyChanged, this, [this] {
+    // A burst of jobs ending (a CI pipeline's) is one reload, not one per job.
+    auto *historySettle = new QTimer(this);
+    historySettle->setSingleShot(true);
+    historySettle->setInterval(300);
+    connect(historySettle, &QTimer::timeout, this, [this] {
         m_historyPage->reload();
         m_deployPanel->checkOutOfDate();
     });
+    connect(m_link.get(), &ClusterLink::historyChanged, historySettle,
+            qOverload<>(&QTimer::start));
     connect(m_link.get(), &ClusterLink::healEvent, this, [this](const HealEvent &e) {
         m_healthPage->addEvent(e);
         if (e.kind == HealEvent::Kind::GivenUp)

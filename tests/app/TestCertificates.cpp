@@ -54,6 +54,9 @@ QByteArray TestCertificates::cli(const QStringList &args, int *code, const QStri
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"PORTOSER_HOME"_s, home());
+    // The secrets store does not follow PORTOSER_HOME: keep it in the scratch home too, never
+    // in the real ~/.portoser.
+    env.insert(u"PORTOSER_SECRETS_FILE"_s, home() + u"/secrets.enc"_s);
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(qEnvironmentVariable("PORTOSER_BINARY"),
