@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QNetworkAccessManager>
@@ -22,6 +23,12 @@ ServerClient::ServerClient(QString baseUrl)
 {
     while (m_base.endsWith(u'/'))
         m_base.chop(1);
+    // Never in the clear to another machine, whoever named it (--server, PORTOSER_SERVER, the
+    // registry): the window and every CLI path keep the same rule.
+    const QUrl url(m_base);
+    const bool loopback = QHostAddress(url.host()).isLoopback() || url.host() == u"localhost"_s;
+    if (url.scheme() != u"https"_s && !loopback)
+        m_sendToken = false;
 }
 
 std::optional<ServerClient> ServerClient::local(const QString &registryPath)
