@@ -35,8 +35,8 @@ const QCommandLineOption AcceptKeysOption(
 const QCommandLineOption JsonOption(u"json"_s, u"Print JSON instead of text."_s);
 const QCommandLineOption
     LocalOption(u"local"_s,
-                u"Reach the hosts from this process even when a coordinator (portoser --serve) "
-                "for the registry runs on this machine."_s);
+                u"Reach the hosts from this process, not through a coordinator (a portoser --serve "
+                "on this machine for the registry, or the one the registry names)."_s);
 const QCommandLineOption HelpOption(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
 
 QString optionLine(const QCommandLineOption &option)
@@ -117,6 +117,8 @@ QString CliApp::helpFor(const CommandSpec &spec) const
         text += optionLine(DbOption);
         text += optionLine(AcceptKeysOption);
     }
+    if (spec.throughCoordinator)
+        text += optionLine(LocalOption);
     if (spec.takesJson)
         text += optionLine(JsonOption);
     text += optionLine(HelpOption);

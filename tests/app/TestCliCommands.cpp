@@ -274,6 +274,10 @@ void TestCliCommands::helpForEveryCommand()
         QVERIFY2(run.out.startsWith(u"Usage: portoser --cli "_s + command), qPrintable(run.out));
         QVERIFY(run.out.contains(u"--json"_s));
         QVERIFY(run.out.contains(u"--registry PATH"_s));
+        // The commands that go through a coordinator say how not to.
+        const bool throughCoordinator =
+            QStringList{u"deploy"_s, u"history"_s, u"stop"_s, u"restart"_s}.contains(command);
+        QCOMPARE(run.out.contains(u"--local"_s), throughCoordinator);
     }
 }
 
