@@ -5,6 +5,7 @@
 #include "core/heal/HealJson.h"
 #include "core/heal/HealService.h"
 #include "core/history/HistoryJson.h"
+#include "core/net/CoordinatorApi.h"
 #include "core/registry/RegistryJson.h"
 
 #include <QJsonArray>
@@ -28,19 +29,6 @@ constexpr int MaxRetryMs = 10000;
 QString pathPart(const QString &name)
 {
     return QString::fromLatin1(QUrl::toPercentEncoding(name));
-}
-
-/** An API answer's error: `{"error": {"code", "message"}}`, else the HTTP words. */
-Error errorOf(int status, const QByteArray &body, const QString &transport)
-{
-    const QJsonObject e = QJsonDocument::fromJson(body).object().value(u"error"_s).toObject();
-    const QString message = e.value(u"message"_s).toString();
-    const ErrorCode code = status == 401 || status == 403 ? ErrorCode::PermissionDenied
-                           : status == 404                ? ErrorCode::NotFound
-                           : status == 409                ? ErrorCode::Conflict
-                           : status == 400                ? ErrorCode::InvalidInput
-                                                          : ErrorCode::Failed;
-    return Error{code, message.isEmpty() ? u"HTTP %1: %2"_s.arg(status).arg(transport) : message};
 }
 
 QList<DeploymentRecord> recordsOf(const QJsonValue &result)
@@ -145,7 +133,7 @@ QFuture<Result<QJsonValue>> CoordinatorLink::request(const QByteArray &method, c
                 ErrorCode::Unreachable,
                 tr("No answer from the coordinator at %1: %2").arg(where, reply->errorString())});
         } else if (status >= 300) {
-            promise->addResult(errorOf(status, bytes, reply->errorString()));
+            promise->addResult(CoordinatorApi::errorOf(status, bytes, reply->errorString()));
         } else {
             const QJsonDocument doc = QJsonDocument::fromJson(bytes);
             promise->addResult(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
@@ -191,11 +179,12 @@ void CoordinatorLink::openStream()
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         m_refused = status == 401 || status == 403;
-        const QString why = status >= 300
-                                ? errorOf(status, reply->readAll(), reply->errorString()).message
-                            : reply->error() != QNetworkReply::NoError
-                                ? reply->errorString()
-                                : tr("the coordinator closed the event stream");
+        const QString why =
+            status >= 300
+                ? CoordinatorApi::errorOf(status, reply->readAll(), reply->errorString()).message
+            : reply->error() != QNetworkReply::NoError
+                ? reply->errorString()
+                : tr("the coordinator closed the event stream");
         if (m_stream == reply)
             m_stream.clear();
         streamLost(why);

@@ -2,6 +2,7 @@
 #include "widgets/MainWindow.h"
 
 #include "core/Orchestrator.h"
+#include "core/net/CoordinatorApi.h"
 #include "core/registry/RegistryLocator.h"
 #include "core/runtime/HealLoop.h"
 #include "core/secrets/Keychain.h"
@@ -30,7 +31,6 @@
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -443,12 +443,6 @@ QString keychainEntry(const QUrl &url)
     return u"coordinator-token:"_s + url.toString(QUrl::StripTrailingSlash);
 }
 
-bool isLoopback(const QUrl &url)
-{
-    const QString host = url.host();
-    return host == u"localhost"_s || QHostAddress(host).isLoopback();
-}
-
 } // namespace
 
 namespace {
@@ -519,7 +513,7 @@ void MainWindow::openOnCoordinator(const QString &text, const SignIn &signIn, QO
     const QUrl url(text.trimmed());
     // No credential of any kind goes over plain http to another machine, nor the sign-in's
     // issuer is taken from such an answer (anyone in between could name their own).
-    if (url.scheme() == u"http"_s && !isLoopback(url) && (signIn.oidc || !signIn.token.isEmpty()))
+    if (!CoordinatorApi::mayCarryCredential(url) && (signIn.oidc || !signIn.token.isEmpty()))
         return failed(tr("a token is not sent over plain http to another machine: use "
                          "https://%1")
                           .arg(url.authority()));
@@ -534,7 +528,7 @@ void MainWindow::openOnCoordinator(const QString &text, const SignIn &signIn, QO
         const auto kept = Keychain::read(keychainEntry(url));
         return kept ? *kept : QByteArray();
     }).then(context, [context, url, signIn, opened, failed](const QByteArray &token) {
-        if (!token.isEmpty() && url.scheme() == u"http"_s && !isLoopback(url))
+        if (!token.isEmpty() && !CoordinatorApi::mayCarryCredential(url))
             return failed(tr("a token is not sent over plain http to another machine: use "
                              "https://%1")
                               .arg(url.authority()));
@@ -778,8 +772,7 @@ void MainWindow::followCoordinator()
         m_historyPage->reload();
         m_deployPanel->checkOutOfDate();
     });
-    connect(m_link.get(), &ClusterLink::historyChanged, historySettle,
-            qOverload<>(&QTimer::start));
+    connect(m_link.get(), &ClusterLink::historyChanged, historySettle, qOverload<>(&QTimer::start));
     connect(m_link.get(), &ClusterLink::healEvent, this, [this](const HealEvent &e) {
         m_healthPage->addEvent(e);
         if (e.kind == HealEvent::Kind::GivenUp)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "widgets/OidcLogin.h"
 
+#include "core/net/CoordinatorApi.h"
 #include "core/secrets/Keychain.h"
 #include "widgets/CoordinatorLink.h"
 
@@ -39,10 +40,8 @@ QByteArray randomUrlSafe(int bytes)
 /** Endpoints are used only over https, or plain http to this machine (a test issuer). */
 bool safeEndpoint(const QUrl &url)
 {
-    return url.isValid()
-           && (url.scheme() == u"https"_s
-               || (url.scheme() == u"http"_s
-                   && (url.host() == u"localhost"_s || QHostAddress(url.host()).isLoopback())));
+    return url.isValid() && (url.scheme() == u"https"_s || url.scheme() == u"http"_s)
+           && CoordinatorApi::mayCarryCredential(url);
 }
 
 Result<void> fail(std::shared_ptr<QPromise<Result<OidcLogin::Tokens>>> promise, const Error &e)

@@ -5,7 +5,6 @@
 #include "core/history/HistoryJson.h"
 #include "core/runtime/JobQueue.h"
 
-#include <QHostAddress>
 #include <QJsonArray>
 #include <QThread>
 #include <QUrl>
@@ -24,23 +23,15 @@ std::optional<ServerClient> here(const CliContext &context, const Registry &regi
         return std::nullopt;
     ServerClient named(registry.coordinator.url);
     // A registry file may come from anyone (a pull request): its word alone does not get the
-    // operator's token. PORTOSER_SERVER naming the same coordinator says the operator trusts it;
-    // and never in the clear to another machine.
-    const QUrl url(registry.coordinator.url);
-    const bool loopback = QHostAddress(url.host()).isLoopback() || url.host() == u"localhost"_s;
-    const auto same = [](QString a, QString b) {
-        while (a.endsWith(u'/'))
-            a.chop(1);
-        while (b.endsWith(u'/'))
-            b.chop(1);
-        return a == b;
+    // operator's token; PORTOSER_SERVER naming the same coordinator says the operator trusts it.
+    // (Never in the clear to another machine: ServerClient holds to that for every URL.)
+    const auto trimmed = [](const QString &url) {
+        return QUrl(url).toString(QUrl::StripTrailingSlash);
     };
-    if (!same(qEnvironmentVariable("PORTOSER_SERVER"), registry.coordinator.url))
+    if (trimmed(qEnvironmentVariable("PORTOSER_SERVER")) != trimmed(registry.coordinator.url))
         named.withholdToken(u"PORTOSER_TOKEN goes only to the coordinator PORTOSER_SERVER names "
                             "(set PORTOSER_SERVER=%1 to trust the one this registry names)"_s.arg(
                                 registry.coordinator.url));
-    else if (url.scheme() != u"https"_s && !loopback)
-        named.setSendToken(false);
     named.setHint(u"the registry names it as its coordinator (%1); --local works from this "
                   "machine instead"_s.arg(registry.coordinator.location.toString()));
     return named;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/ServerClient.h"
 
+#include "core/net/CoordinatorApi.h"
 #include "core/runtime/LocalEndpoint.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QHostAddress>
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QNetworkAccessManager>
@@ -25,9 +25,7 @@ ServerClient::ServerClient(QString baseUrl)
         m_base.chop(1);
     // Never in the clear to another machine, whoever named it (--server, PORTOSER_SERVER, the
     // registry): the window and every CLI path keep the same rule.
-    const QUrl url(m_base);
-    const bool loopback = QHostAddress(url.host()).isLoopback() || url.host() == u"localhost"_s;
-    if (url.scheme() != u"https"_s && !loopback)
+    if (!CoordinatorApi::mayCarryCredential(QUrl(m_base)))
         m_sendToken = false;
 }
 

@@ -2,6 +2,7 @@
 #include "core/secrets/CoordinatorSecretStore.h"
 
 #include "core/net/BlockingHttp.h"
+#include "core/net/CoordinatorApi.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -42,16 +43,9 @@ Result<QJsonObject> CoordinatorSecretStore::call(const QByteArray &method, const
                                m_base.toDisplayString());
     if (!answer)
         return answer.error();
-    const QJsonObject json = QJsonDocument::fromJson(answer->body).object();
-    if (answer->status >= 300) {
-        const QString message = json.value(u"error"_s).toObject().value(u"message"_s).toString();
-        const ErrorCode code = answer->status == 401 || answer->status == 403
-                                   ? ErrorCode::PermissionDenied
-                               : answer->status == 404 ? ErrorCode::NotFound
-                                                       : ErrorCode::Failed;
-        return Error{code, message.isEmpty() ? u"HTTP %1"_s.arg(answer->status) : message};
-    }
-    return json;
+    if (answer->status >= 300)
+        return CoordinatorApi::errorOf(answer->status, answer->body);
+    return QJsonDocument::fromJson(answer->body).object();
 }
 
 namespace {

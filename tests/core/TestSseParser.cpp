@@ -2,6 +2,7 @@
 // The event-stream parser a connected window follows the coordinator with: events split at any
 // byte, comments, several data lines, CRLF, ids for Last-Event-ID, and a bound on what a broken
 // server can make it hold.
+#include "core/net/CoordinatorApi.h"
 #include "core/net/SseParser.h"
 
 #include <QTest>
@@ -40,6 +41,31 @@ private slots:
         const QList<SseEvent> after = parser.feed("event: registry\ndata: {}\n\n");
         QCOMPARE(after.size(), 1);
         QCOMPARE(after.first().type, QStringLiteral("registry"));
+    }
+
+    // The rules every client of a coordinator shares (the window, the CLI, the secrets store).
+    void credentialsGoOnlyOverHttpsOrToThisMachine()
+    {
+        using CoordinatorApi::mayCarryCredential;
+        QVERIFY(mayCarryCredential(QUrl(QStringLiteral("https://coordinator.lan:8420"))));
+        QVERIFY(mayCarryCredential(QUrl(QStringLiteral("http://127.0.0.1:8420"))));
+        QVERIFY(mayCarryCredential(QUrl(QStringLiteral("http://[::1]:8420"))));
+        QVERIFY(mayCarryCredential(QUrl(QStringLiteral("http://localhost:8420"))));
+        QVERIFY(!mayCarryCredential(QUrl(QStringLiteral("http://10.0.0.5:8420"))));
+        QVERIFY(!mayCarryCredential(QUrl(QStringLiteral("http://coordinator.lan"))));
+    }
+
+    void errorAnswersKeepTheApisWords()
+    {
+        const Error denied = CoordinatorApi::errorOf(
+            403, R"({"error": {"code": "forbidden", "message": "token:ci has role viewer"}})");
+        QCOMPARE(denied.code, ErrorCode::PermissionDenied);
+        QCOMPARE(denied.message, QStringLiteral("token:ci has role viewer"));
+        const Error bare =
+            CoordinatorApi::errorOf(502, "<html>bad gateway</html>", QStringLiteral("x"));
+        QCOMPARE(bare.code, ErrorCode::Failed);
+        QCOMPARE(bare.message, QStringLiteral("HTTP 502: x"));
+        QCOMPARE(CoordinatorApi::errorOf(404, {}).code, ErrorCode::NotFound);
     }
 };
 
