@@ -2,6 +2,7 @@
 #include "widgets/HostWizard.h"
 
 #include "core/Orchestrator.h"
+#include "core/registry/RegistryEditor.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
@@ -25,22 +26,6 @@ namespace Portoser {
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-
-/** A YAML double-quoted scalar: whatever was typed stays text (no `: `, `#` or `{` surprises). */
-QByteArray quoted(const QString &text)
-{
-    QByteArray out = "\"";
-    for (const char c : text.toUtf8()) { // UTF-8 bytes: characters beyond the BMP stay whole
-        if (c == '"' || c == '\\')
-            out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20)
-            out += "\\x"
-                   + QByteArray::number(static_cast<unsigned char>(c), 16).rightJustified(2, '0');
-        else
-            out += c;
-    }
-    return out + '"';
-}
 
 const QRegularExpression HostName(u"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"_s);
 
@@ -241,29 +226,6 @@ void HostWizard::observeHost()
     });
 }
 
-QByteArray HostWizard::registryText(const Host &h, const QString &arch)
-{
-    QByteArray y = "# Written by Portoser's host wizard. Add services under `services:` (see\n"
-                   "# docs/registry.md); more hosts under `hosts:`.\nhosts:\n  "
-                   + quoted(h.name) + ":\n"; // quoted: a host called "yes" stays a name
-    if (!h.ip.isEmpty())
-        y += "    ip: " + quoted(h.ip) + '\n';
-    if (!h.sshHostname.isEmpty())
-        y += "    ssh_hostname: " + quoted(h.sshHostname) + '\n';
-    if (!h.sshUser.isEmpty())
-        y += "    ssh_user: " + quoted(h.sshUser) + '\n';
-    if (h.sshPort != Host::DefaultSshPort)
-        y += "    ssh_port: " + QByteArray::number(h.sshPort) + '\n';
-    if (!h.sshKey.isEmpty())
-        y += "    ssh_key: " + quoted(h.sshKey) + '\n';
-    if (!h.path.isEmpty())
-        y += "    path: " + quoted(h.path) + '\n';
-    if (!arch.isEmpty())
-        y += "    arch: " + quoted(arch) + '\n';
-    y += "    transport: ssh\nservices: {}\n";
-    return y;
-}
-
 void HostWizard::create()
 {
     const QString path = QFileInfo(m_path->text().trimmed()).absoluteFilePath();
@@ -276,7 +238,13 @@ void HostWizard::create()
     QFile file(path);
     // NewOnly: a file that appeared since the check above is not overwritten either.
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
-        || file.write(registryText(host(), m_arch)) < 0 || !file.flush())
+        || file.write(RegistryEditor::newRegistry([this] {
+               Host h = host();
+               h.arch = m_arch;
+               return h;
+           }()))
+               < 0
+        || !file.flush())
         return setStep(tr("Cannot write %1: %2").arg(path, file.errorString()), true);
     m_created = path;
     accept();

@@ -30,8 +30,6 @@ public:
     QString createdRegistry() const { return m_created; }
     /** The host as typed, for the registry (tests fill the fields). */
     Host host() const;
-    /** The registry's text for `host` (what Create writes; `arch` as observed). */
-    static QByteArray registryText(const Host &host, const QString &arch);
 
     void connectToHost();   // the Connect button
     void trustOfferedKey(); // the Trust button

@@ -37,6 +37,44 @@ Result<void> writeLines(const QString &path, const QList<QByteArray> &lines)
 
 } // namespace
 
+QByteArray RegistryEditor::yamlQuoted(const QString &text)
+{
+    QByteArray out = "\"";
+    for (const char c : text.toUtf8()) { // UTF-8 bytes: characters beyond the BMP stay whole
+        if (c == '"' || c == '\\')
+            out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20)
+            out += "\\x"
+                   + QByteArray::number(static_cast<unsigned char>(c), 16).rightJustified(2, '0');
+        else
+            out += c;
+    }
+    return out + '"';
+}
+
+QByteArray RegistryEditor::newRegistry(const Host &h)
+{
+    QByteArray y = "# Written by Portoser (the host wizard). Add services under `services:` (see\n"
+                   "# docs/registry.md); more hosts under `hosts:`.\nhosts:\n  "
+                   + yamlQuoted(h.name) + ":\n"; // quoted: a host called "yes" stays a name
+    if (!h.ip.isEmpty())
+        y += "    ip: " + yamlQuoted(h.ip) + '\n';
+    if (!h.sshHostname.isEmpty())
+        y += "    ssh_hostname: " + yamlQuoted(h.sshHostname) + '\n';
+    if (!h.sshUser.isEmpty())
+        y += "    ssh_user: " + yamlQuoted(h.sshUser) + '\n';
+    if (h.sshPort != Host::DefaultSshPort)
+        y += "    ssh_port: " + QByteArray::number(h.sshPort) + '\n';
+    if (!h.sshKey.isEmpty())
+        y += "    ssh_key: " + yamlQuoted(h.sshKey) + '\n';
+    if (!h.path.isEmpty())
+        y += "    path: " + yamlQuoted(h.path) + '\n';
+    if (!h.arch.isEmpty())
+        y += "    arch: " + yamlQuoted(h.arch) + '\n';
+    y += "    transport: ssh\nservices: {}\n";
+    return y;
+}
+
 Result<void> RegistryEditor::setCurrentHost(const Service &service, const QString &host)
 {
     if (const auto bad = FieldRules::checkName(host))
@@ -108,7 +146,7 @@ Result<void> RegistryEditor::addSecrets(const Service &service,
     QList<QByteArray> entries;
     for (auto it = references.cbegin(); it != references.cend(); ++it) {
         if (!service.secrets.contains(it.key()))
-            entries.append(it.key().toUtf8() + ": \"" + it.value().toUtf8() + '"');
+            entries.append(it.key().toUtf8() + ": " + yamlQuoted(it.value()));
     }
     const int envLine = dropEnvFile ? fieldLine(u"env_file"_s) : 0;
     if (envLine && !lineAt(envLine).trimmed().startsWith("env_file:"))

@@ -22,6 +22,12 @@ public:
      */
     static Result<void> addSecrets(const Service &service, const QMap<QString, QString> &references,
                                    bool dropEnvFile);
+    /** A new registry with `host` as its only host and no services yet (the host wizard's);
+     *  every typed value is a quoted scalar. */
+    static QByteArray newRegistry(const Host &host);
+    /** A YAML double-quoted scalar: whatever was typed stays text (no `: `, `#`, `{`, `yes`
+     *  surprises), UTF-8 whole, control characters escaped. */
+    static QByteArray yamlQuoted(const QString &text);
 };
 
 } // namespace Portoser

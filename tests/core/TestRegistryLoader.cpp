@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Structural problems: YAML, types, interpolation, includes, duplicates, unknown keys.
 #include "core/Orchestrator.h"
+#include "core/registry/RegistryEditor.h"
 #include "core/registry/RegistryJson.h"
 #include "core/registry/RegistrySchema.h"
 #include "tests/support/TempRegistry.h"
@@ -16,6 +17,7 @@ class TestRegistryLoader : public QObject
     Q_OBJECT
 
 private slots:
+    void newRegistryReadsBackWhatWasTyped();
     void reportsProblemAt_data();
     void reportsProblemAt();
     void minimalRegistryLoads();
@@ -451,6 +453,31 @@ void TestRegistryLoader::hostileYamlIsRefused()
     const QString mismatch =
         mismatchOfIssueAt(temp.check(), needle, true, temp.path(), line, column);
     QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+}
+
+void TestRegistryLoader::newRegistryReadsBackWhatWasTyped()
+{
+    // What the host wizard writes from typed text loads back as exactly that text.
+    Host typed;
+    typed.name = u"yes"_s; // a YAML 1.1 boolean unless quoted
+    typed.sshHostname = u"pi.local"_s;
+    typed.sshUser = u"pi"_s; // (a user name with shell characters is refused, quoted or not)
+    typed.sshPort = 2222;
+    typed.sshKey = u"~/keys/schlüssel🙂"_s; // beyond the BMP: whole, not U+FFFD
+    typed.path = u"/srv/portoser: base"_s;     // ": " would end a plain scalar
+    typed.arch = u"arm64-linux"_s;
+    TempRegistry temp;
+    temp.writeRegistry(RegistryEditor::newRegistry(typed));
+    const CheckedRegistry checked = temp.check();
+    QVERIFY2(checked.issues.isEmpty(), qPrintable(checked.issues.value(0).toString()));
+    const Host *read = checked.registry.host(u"yes"_s);
+    QVERIFY(read);
+    QCOMPARE(read->sshHostname, typed.sshHostname);
+    QCOMPARE(read->sshUser, typed.sshUser);
+    QCOMPARE(read->sshPort, 2222);
+    QCOMPARE(read->sshKey, typed.sshKey);
+    QCOMPARE(read->path, typed.path);
+    QCOMPARE(read->arch, typed.arch);
 }
 
 QTEST_GUILESS_MAIN(TestRegistryLoader)
