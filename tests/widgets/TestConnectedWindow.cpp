@@ -10,7 +10,6 @@
 #include "tests/support/TopologyDrag.h"
 #include "widgets/CoordinatorLink.h"
 #include "widgets/DeployPanel.h"
-#include "widgets/HealthPage.h"
 #include "widgets/HistoryModel.h"
 #include "widgets/HistoryPage.h"
 #include "widgets/MainWindow.h"
@@ -50,7 +49,6 @@ private slots:
     void cleanupTestCase();
     void dragMovesThroughTheCoordinator();
     void deployElsewhereShowsWithinTwoSeconds();
-    void restartKillHealThroughTheCoordinator();
     void viewerSeesButCannotChange();
     void lostCoordinatorIsShownAndRejoined();
     void wrongTokenIsRefusedWithReason();
@@ -208,39 +206,6 @@ void TestConnectedWindow::deployElsewhereShowsWithinTwoSeconds()
     qInfo("the CLI's deploy showed in the connected window %lld ms after the CLI ended",
           clock.elapsed());
     QCOMPARE(history->record(0).service, u"linked"_s);
-}
-
-void TestConnectedWindow::restartKillHealThroughTheCoordinator()
-{
-    // An operator's day, connected: restart the (moved) service from its menu, then its process
-    // dies on its host; the coordinator's healer brings it back, and the window learns of both
-    // from the coordinator's event stream, without asking.
-    auto window = connectedWindow(m_operator);
-    QVERIFY(window);
-    QTRY_VERIFY_WITH_TIMEOUT(!window->topology()->chipPosition(u"linked"_s).isNull(), 15000);
-    auto *results = window->deployPanel()->findChild<QTreeWidget *>(u"deployResults"_s);
-    emit window->topology()->serviceActionRequested(u"linked"_s, ServiceAction::Restart);
-    QTRY_VERIFY_WITH_TIMEOUT(!window->deployPanel()->isBusy() && results->topLevelItemCount() > 0,
-                             60000);
-    QCOMPARE(results->topLevelItem(0)->text(2), u"succeeded"_s);
-    const QString host = registry().service(u"linked"_s)->currentHost;
-    // (the bracket keeps pkill from matching the shell that runs it)
-    QVERIFY(m_hosts.ssh(host, u"pkill -KILL -f 'http[.]server 19183'"_s));
-    auto *events = window->healthPage()->findChild<QTreeWidget *>(u"healEventsTable"_s);
-    const auto sawEvent = [events](const QString &kind) {
-        for (int i = 0; i < events->topLevelItemCount(); ++i) {
-            if (events->topLevelItem(i)->text(1) == u"linked"_s
-                && events->topLevelItem(i)->text(3) == kind)
-                return true;
-        }
-        return false;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(sawEvent(u"recovered"_s), 60000);
-    QVERIFY(sawEvent(u"down"_s));
-    QTRY_VERIFY_WITH_TIMEOUT(
-        window->topology()->chipToolTip(u"linked"_s).contains(u"running, healthy"_s), 15000);
-    const auto page = m_hosts.ssh(host, u"curl -fsS http://127.0.0.1:19183/index.html"_s);
-    QVERIFY(page);
 }
 
 void TestConnectedWindow::viewerSeesButCannotChange()
