@@ -233,7 +233,6 @@ QString SecretsPage::keyAt(int row) const
 
 void SecretsPage::refresh()
 {
-    ++m_generation;
     m_status->setText(tr("Reading secrets…"));
     const QString kind = backendKind();
     const std::optional<Registry> registry = m_registry;
@@ -295,7 +294,9 @@ void SecretsPage::showKeysOf(const QString &path)
         const int row = m_keys->rowCount();
         m_keys->insertRow(row);
         m_keys->setItem(row, KeyColumn, new QTableWidgetItem(e.key));
-        m_keys->setItem(row, ValueColumn, new QTableWidgetItem(QString::fromUtf8(Masked)));
+        const QString shown = m_shown.value(shownId(path, e.key, QString::number(e.version)));
+        m_keys->setItem(row, ValueColumn,
+                        new QTableWidgetItem(shown.isNull() ? QString::fromUtf8(Masked) : shown));
         m_keys->setItem(row, VersionColumn, new QTableWidgetItem(QString::number(e.version)));
         m_keys->setItem(row, UpdatedColumn,
                         new QTableWidgetItem(
@@ -371,14 +372,29 @@ void SecretsPage::change(Job job)
         });
 }
 
+QString SecretsPage::shownId(const QString &path, const QString &key, const QString &version) const
+{
+    return backendKind() + u'\n' + path + u'\n' + key + u'\n' + version;
+}
+
 void SecretsPage::reveal(int row)
 {
     if (row < 0)
         return;
     const QString path = selectedPath();
     const QString key = keyAt(row);
-    const int generation = m_generation;
     const QString kind = backendKind();
+    const QString id = shownId(path, key, m_keys->item(row, VersionColumn)->text());
+    // A refresh may rebuild the table while the value travels or is shown: the answer belongs to
+    // whichever row shows the same backend, path, key and version, and to no other.
+    const auto rowShowing = [this, kind, path, key, id] {
+        if (backendKind() != kind || selectedPath() != path)
+            return -1;
+        for (int r = 0; r < m_keys->rowCount(); ++r)
+            if (keyAt(r) == key && shownId(path, key, m_keys->item(r, VersionColumn)->text()) == id)
+                return r;
+        return -1;
+    };
     m_worker
         ->call([kind, path, key, source = m_source](Orchestrator &o) {
             auto store = source->open(o, kind);
@@ -386,21 +402,15 @@ void SecretsPage::reveal(int row)
                 store ? (*store)->get(path, key) : Result<QString>(store.error());
             return value;
         })
-        .then(this, [this, key, generation](const Result<QString> &v) {
-            if (generation != m_generation)
-                return; // the table was rebuilt meanwhile
-            for (int r = 0; r < m_keys->rowCount(); ++r) {
-                if (keyAt(r) != key)
-                    continue;
-                m_keys->item(r, ValueColumn)->setText(v ? *v : v.error().message);
-                QTimer::singleShot(m_revealMs, this, [this, key, generation] {
-                    if (generation != m_generation)
-                        return;
-                    for (int r2 = 0; r2 < m_keys->rowCount(); ++r2)
-                        if (keyAt(r2) == key)
-                            hideValue(r2);
-                });
-            }
+        .then(this, [this, id, rowShowing](const Result<QString> &v) {
+            m_shown.insert(id, v ? *v : v.error().message);
+            if (const int r = rowShowing(); r >= 0)
+                m_keys->item(r, ValueColumn)->setText(m_shown.value(id));
+            QTimer::singleShot(m_revealMs, this, [this, id, rowShowing] {
+                m_shown.remove(id);
+                if (const int r = rowShowing(); r >= 0)
+                    hideValue(r);
+            });
         });
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/Orchestrator.h"
 
+#include <QHash>
 #include <QUrl>
 #include <QWidget>
 
@@ -69,6 +70,8 @@ private:
     void showKeysOf(const QString &path);
     /** Runs `job` on the worker, then shows its message (or error) and refreshes. */
     void change(Job job);
+    /** Names a revealed value: backend, path, key and version (a new version is masked again). */
+    QString shownId(const QString &path, const QString &key, const QString &version) const;
     void reveal(int row);
     void hideValue(int row);
     void addSecret();
@@ -87,7 +90,7 @@ private:
     QLabel *m_status = nullptr;
     QList<Entry> m_entries;
     int m_revealMs = 15000;
-    int m_generation = 0; // bumps on each refresh, so a late reveal never lands on a new table
+    QHash<QString, QString> m_shown; // what is revealed now, so a refresh keeps showing it
 };
 
 } // namespace Portoser

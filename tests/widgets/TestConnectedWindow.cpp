@@ -328,7 +328,8 @@ void TestConnectedWindow::secretsThroughTheCoordinator()
     QVERIFY(ops);
     revealIn(*ops);
     auto *opsKeys = ops->secretsPage()->findChild<QTableWidget *>(u"secretKeysTable"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(opsKeys->item(0, 1)->text().contains(u"needs admin"_s), 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(opsKeys->item(0, 1)->text().contains(u"needs admin"_s),
+                              qPrintable(opsKeys->item(0, 1)->text()), 10000);
     QVERIFY(!opsKeys->item(0, 1)->text().contains(u"s3cret"_s));
 }
 

@@ -229,6 +229,10 @@ void TestSecretsPage::editorRoundTrip()
     QCOMPARE(m_keys->item(rowOf(u"DB_PASSWORD"_s), 2)->text(), u"3"_s);
     button(u"DB_PASSWORD"_s, u"revealButton"_s)->click();
     QTRY_COMPARE_WITH_TIMEOUT(valueShown(rowOf(u"DB_PASSWORD"_s)), u"first-pw"_s, 10000);
+    // A refresh while a value is shown (another client's change, the event stream) keeps it shown.
+    page.refresh();
+    QVERIFY(waitLoaded(loaded));
+    QCOMPARE(valueShown(rowOf(u"DB_PASSWORD"_s)), u"first-pw"_s);
 
     // Import a .env: the preview says what is new, changed or the same; then it is written.
     QFile env(home + u"/api.env"_s);
