@@ -126,6 +126,9 @@ int HistoryCommand::run(CliContext &context, const QCommandLineParser &args)
                 << (r.previousReleaseId.isEmpty() ? QString()
                                                   : u" (before: "_s + r.previousReleaseId + u')')
                 << '\n';
+        const QJsonObject images = r.config.value(u"images"_s).toObject();
+        for (auto it = images.begin(); it != images.end(); ++it) // docker: what the release ran
+            out << "  image:   " << it.key() << " " << it.value().toString() << '\n';
         if (!r.reason.isEmpty())
             out << "  reason:  " << r.reason << '\n';
         out << "  steps:\n";

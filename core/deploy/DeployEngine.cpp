@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/deploy/DeployEngine.h"
 
+#include "core/deploy/ComposeFile.h"
 #include "core/deploy/ConfigDiff.h"
 #include "core/deploy/RemoteScripts.h"
 #include "core/deploy/ServiceLock.h"
@@ -11,6 +12,7 @@
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSet>
@@ -139,7 +141,7 @@ QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
                 if (progress)
                     progress({item.planned.service, item.host.name, DeployStep::Cancelled, why});
                 ServiceDeployer::Staged cancelled;
-                cancelled.run = ServiceRun{Outcome::Cancelled, why, {}, {}, {}, {}};
+                cancelled.run = ServiceRun{Outcome::Cancelled, why, {}, {}, {}, {}, {}};
                 staged.push_back(std::move(cancelled));
                 continue;
             }
@@ -154,6 +156,49 @@ QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
             runs.append(one.run);
     }
     return runs;
+}
+
+/** A docker service's move leaves its volumes' data on the old host (Portoser never deletes or
+ *  copies a volume): what the plan must say, or empty. */
+QString volumesStayBehind(const Registry &registry, const PlannedService &p)
+{
+    const Service &s = *registry.service(p.service);
+    if (s.type != DeploymentType::Docker)
+        return {};
+    const Runtime runtime = Runtime::forService(s);
+    if (!runtime.composeInRelease || p.release.sourceDir.isEmpty())
+        return u"%1 moves from %2 to %3: data it keeps in docker volumes stays on %2 (Portoser "
+               "neither copies nor deletes volumes)"_s.arg(p.service, p.fromHost, p.host);
+    QFile file(p.release.sourceDir + u'/' + runtime.composeFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QStringList volumes =
+        ComposeFile::namedVolumes(file.read(4 << 20), runtime.composeService);
+    if (volumes.isEmpty())
+        return {};
+    return u"%1 moves from %2 to %3: its docker volume(s) %4 stay on %2 with their data, and "
+           "start empty on %3 (Portoser neither copies nor deletes volumes; copy the data "
+           "first if it must move)"_s.arg(p.service, p.fromHost, p.host, volumes.join(u", "_s));
+}
+
+/** The runtime with how the host runs compose, as its transport found it (else the host finds out).
+ */
+Runtime withCli(Runtime runtime, const Transport &t)
+{
+    runtime.composeCli = t.composeCli;
+    return runtime;
+}
+
+/** docker: the image IDs the release ran join its record's config (history shows them, and a
+ *  config diff names an image that changed under the same tag). */
+void noteImages(DeploymentRecord &record, const ServiceRun &run)
+{
+    if (run.images.isEmpty())
+        return;
+    QJsonObject images;
+    for (auto it = run.images.cbegin(); it != run.images.cend(); ++it)
+        images.insert(it.key(), it.value());
+    record.config.insert(u"images"_s, images);
 }
 
 } // namespace
@@ -251,8 +296,12 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const PlanRe
             auto last = m_history.lastSucceeded(name);
             if (!last)
                 return last.error();
-            if (last->has_value() && release)
-                p.configDiff = ConfigDiff::between((*last)->config, p.config);
+            if (last->has_value() && release) {
+                // The images a docker release ran are known only after it ran: not a change.
+                QJsonObject before = (*last)->config;
+                before.remove(u"images"_s);
+                p.configDiff = ConfigDiff::between(before, p.config);
+            }
             changeKnown |= !last->has_value() || (*last)->host != h.name || !p.configDiff.isEmpty();
             plan.services.append(p);
             lastRecords.append(*last);
@@ -334,6 +383,8 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const PlanRe
             p.action = PlanAction::Move;
             p.fromHost = last->host;
             p.why = u"moves from %1 to %2"_s.arg(last->host, p.host);
+            if (const QString warning = volumesStayBehind(registry, p); !warning.isEmpty())
+                plan.notes.append(warning);
         } else if (state.release != p.release.id) {
             p.action = PlanAction::Update;
             p.why = state.release.isEmpty() ? u"not on the host"_s
@@ -470,6 +521,7 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             r.releaseId = run.releaseId;
             r.previousReleaseId = run.previousReleaseId;
             r.steps = run.steps;
+            noteImages(r, run);
             r.endedAt = QDateTime::currentDateTimeUtc();
             if (run.outcome != Outcome::Succeeded)
                 broken.insert(r.service);
@@ -561,8 +613,9 @@ Result<QList<DeploymentRecord>> DeployEngine::run(const Registry &registry, cons
             const auto stopped =
                 m_pool.worker(oldHost)
                     .submit<Result<CommandResult>>([oldHost, name, runtime, timeout](Transport &t) {
-                        return t.run(RemoteScripts::stop(oldHost, name, runtime, timeout),
-                                     std::chrono::seconds(timeout + 30));
+                        return t.run(
+                            RemoteScripts::stop(oldHost, name, withCli(runtime, t), timeout),
+                            std::chrono::seconds(timeout + 30));
                     })
                     .result();
             r.steps.append(
@@ -632,17 +685,19 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
         return begun.error();
     const auto secretValues = resolveSecrets(service, m_secrets);
     const ServiceRun run =
-        secretValues ? m_pool.worker(host)
-                           .submit<ServiceRun>([host, service, p, values = *secretValues,
-                                                progress](Transport &t) {
-                               return ServiceDeployer::run(t, host, service, p, values, progress);
-                           })
-                           .result()
-                     : ServiceRun{Outcome::Failed, secretValues.error().message, {}, {}, {}, {}};
+        secretValues
+            ? m_pool.worker(host)
+                  .submit<ServiceRun>(
+                      [host, service, p, values = *secretValues, progress](Transport &t) {
+                          return ServiceDeployer::run(t, host, service, p, values, progress);
+                      })
+                  .result()
+            : ServiceRun{Outcome::Failed, secretValues.error().message, {}, {}, {}, {}, {}};
     record.outcome = run.outcome;
     record.reason = run.reason.isEmpty() ? record.reason : run.reason;
     record.previousReleaseId = run.previousReleaseId;
     record.steps = run.steps;
+    noteImages(record, run);
     record.endedAt = QDateTime::currentDateTimeUtc();
     (void)m_history.finish(record);
     return record;
@@ -672,7 +727,7 @@ Result<DeploymentRecord> DeployEngine::stop(const Registry &registry, const QStr
     const auto stopped =
         m_pool.worker(host)
             .submit<Result<CommandResult>>([host, service, runtime, timeout](Transport &t) {
-                return t.run(RemoteScripts::stop(host, service, runtime, timeout),
+                return t.run(RemoteScripts::stop(host, service, withCli(runtime, t), timeout),
                              std::chrono::seconds(timeout + 30));
             })
             .result();

@@ -57,6 +57,7 @@ void setRuntime(HostScript &script, const Host &host, const Runtime &runtime)
         .setValue(u"nt_status"_s, native ? runtime.status : QString())
         .setValue(u"dc_project"_s, docker ? runtime.project : QString())
         .setValue(u"dc_service"_s, docker ? runtime.composeService : QString())
+        .setValue(u"dc_cli"_s, docker ? runtime.composeCli : QString())
         .set(u"dc_compose_file"_s, docker ? composeLocation(host, runtime) : u"''"_s);
 }
 
@@ -230,7 +231,7 @@ QString envFilePath(const Host &host, const QString &service, const QString &env
 
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
                 const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing,
-                bool detectPlatform)
+                bool detectPlatform, bool detectCompose)
 {
     HostScript script(u"prepare"_s, HostScript::WithPrelude);
     script.set(u"svc"_s, serviceDir(host, service));
@@ -241,6 +242,7 @@ QString prepare(const Host &host, const QString &service, const QString &release
         .setValue(u"release"_s, releaseId)
         .setFlag(u"upload_parent"_s, uploadIfMissing)
         .setFlag(u"detect_platform"_s, detectPlatform)
+        .setFlag(u"detect_compose"_s, detectCompose)
         .render();
 }
 
@@ -353,7 +355,7 @@ QString stop(const Host &host, const QString &service, const Runtime &runtime,
 
 QString logTail(const Host &host, const QString &service, int lines, bool follow)
 {
-    return serviceScript(u"log-tail"_s, host, service, HostScript::WithoutPrelude)
+    return serviceScript(u"log-tail"_s, host, service)
         .setValue(u"lines"_s, lines)
         .setFlag(u"follow"_s, follow)
         .render();

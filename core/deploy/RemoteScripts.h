@@ -48,8 +48,9 @@ struct Runtime
         false;       // relative to the release (the service ships `source`), else to host.path
     QString project; // docker compose -p
     QString composeService; // the compose service to run, or empty for all of the project
-    QString pythonManager;  // local: uv | venv | pip | poetry | system (empty: uv when it is there,
-                            // else venv)
+    QString composeCli;    // v2 | v1 as the host's transport found it, or empty: the host finds out
+    QString pythonManager; // local: uv | venv | pip | poetry | system (empty: uv when it is there,
+                           // else venv)
 
     static Runtime forService(const Service &service);
 };
@@ -89,13 +90,14 @@ QString serviceDir(const Host &host, const QString &service);
 
 /**
  * Takes the host-side lock, cleans temp dirs left by interrupted deploys, and reports os and arch
- * (when `detectPlatform`), current/previous release, whether `releaseId` is present, and process
- * state. When the release is missing and `uploadIfMissing`, it also prints `upload_parent=<absolute
+ * (when `detectPlatform`), how the host runs docker compose (`compose_cli=v2|v1|none`, when
+ * `detectCompose`), current/previous release, whether `releaseId` is present, and process state.
+ * When the release is missing and `uploadIfMissing`, it also prints `upload_parent=<absolute
  * service dir>`, where an upload makes its temp dir, so the upload needs no round trip of its own.
  */
 QString prepare(const Host &host, const QString &service, const QString &releaseId,
                 const QString &lockHolder, int staleLockSeconds, bool uploadIfMissing,
-                bool detectPlatform);
+                bool detectPlatform, bool detectCompose = false);
 /**
  * Installs the release, writes env, stops the old instance, switches `current`, starts the new
  * one, runs the health gate, reverts to the previous release on failure, prunes, unlocks.

@@ -165,7 +165,7 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
         return fail(u"prepare"_s,
                     u"%1 on %2: %3"_s.arg(declared.name, host.name, resolved.error().message));
     const Service &service = *resolved;
-    const Runtime runtime = Runtime::forService(service);
+    Runtime runtime = Runtime::forService(service);
     const QString command = !service.command.isEmpty() || !service.serviceFile
                                 ? service.command
                                 : service.serviceFile->start;
@@ -190,10 +190,12 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
     const bool uploadIfMissing =
         !planned.release.sourceDir.isEmpty() && !planned.releaseMustBeOnHost;
     const bool detectPlatform = t.platform.isEmpty();
-    const auto prepared = t.run(RemoteScripts::prepare(host, service.name, planned.release.id,
-                                                       holder, RemoteScripts::StaleHostLockSeconds,
-                                                       uploadIfMissing, detectPlatform),
-                                60s);
+    const bool detectCompose = runtime.kind == Runtime::Kind::Docker && t.composeCli.isEmpty();
+    const auto prepared =
+        t.run(RemoteScripts::prepare(host, service.name, planned.release.id, holder,
+                                     RemoteScripts::StaleHostLockSeconds, uploadIfMissing,
+                                     detectPlatform, detectCompose),
+              60s);
     if (!prepared)
         return fail(u"prepare"_s, u"host %1: %2"_s.arg(host.name, prepared.error().message));
     const auto kv = RemoteScripts::parseKeyValues(prepared->out);
@@ -207,16 +209,31 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
     run.previousReleaseId = kv.value(u"current"_s);
     if (detectPlatform)
         t.platform = u"%1 %2"_s.arg(kv.value(u"os"_s), kv.value(u"arch"_s));
+    const auto unlock = [&] {
+        (void)t.run(RemoteScripts::unlock(host, service.name, holder), 30s);
+    };
+    if (detectCompose) {
+        const QString cli = kv.value(u"compose_cli"_s);
+        if (cli != u"v2"_s && cli != u"v1"_s) {
+            unlock();
+            return fail(
+                u"prepare"_s,
+                u"host %1 cannot run docker service %2: neither the docker compose plugin "
+                "(v2) nor docker-compose (v1) is installed there (Debian and Raspberry Pi "
+                "OS: apt install docker-compose; Docker's packages: docker-compose-plugin)"_s.arg(
+                    host.name, service.name));
+        }
+        t.composeCli = cli;
+    }
+    runtime.composeCli = t.composeCli;
     QString note = t.platform;
     const QString detected = archOf(t.platform.section(u' ', 0, 0), t.platform.section(u' ', 1));
     run.detectedArch = detected;
     if (!host.arch.isEmpty() && !host.arch.contains(u'/') && host.arch != detected)
         note += u"; registry says arch %1 but the host is %2"_s.arg(host.arch, detected);
+    if (runtime.kind == Runtime::Kind::Docker)
+        note += u"; compose "_s + t.composeCli;
     run.steps.append({u"prepare"_s, clock.elapsed(), true, note});
-
-    const auto unlock = [&] {
-        (void)t.run(RemoteScripts::unlock(host, service.name, holder), 30s);
-    };
 
     // 2. Upload the release unless the host already has this content.
     Activation &activation = staged.activation;
@@ -268,8 +285,9 @@ ServiceDeployer::Staged ServiceDeployer::stage(Transport &t, const Host &host,
     activation.envNeedsSecrets = !service.secrets.isEmpty();
     activation.runtime = runtime;
     activation.command =
-        runtime.kind == Runtime::Kind::Docker
-            ? u"docker compose -p %1 up -d %2"_s.arg(runtime.project, runtime.composeService)
+        runtime.kind == Runtime::Kind::Docker ? u"%1 -p %2 up -d %3"_s.arg(
+            runtime.composeCli == u"v1"_s ? u"docker-compose"_s : u"docker compose"_s,
+            runtime.project, runtime.composeService)
         : runtime.kind == Runtime::Kind::Native ? runtime.start
                                                 : command;
     activation.workingDir = service.workingDir;
@@ -325,12 +343,23 @@ void ServiceDeployer::Staged::finish()
         healthDetail += u'\n' + logLines.join(u'\n');
     // One line that says what happened: the exit status or the check's answer, and the last
     // thing the service wrote (what an operator looks for first).
-    QString why = gate.value(u"gate_failure"_s) == u"exited"_s
+    const QString failure = gate.value(u"gate_failure"_s);
+    QString why = failure == u"start"_s
+                      ? u"could not start: %1"_s.arg(gate.value(u"health_detail"_s))
+                  : failure == u"exited"_s
                       ? u"did not stay up: %1"_s.arg(gate.value(u"health_detail"_s))
                       : u"failed its health check (%1)"_s.arg(gate.value(u"health_detail"_s));
     if (!logLines.isEmpty())
         why += u"; last log: %1"_s.arg(
             logLines.mid(std::max<qsizetype>(0, logLines.size() - 2)).join(u" | "_s).left(300));
+    // docker: the image each compose service runs (pinned on the host for this release).
+    for (const QByteArray &line : output.split('\n')) {
+        if (line.startsWith("image=")) {
+            const QList<QByteArray> words = line.mid(6).split(' ');
+            if (words.size() == 2)
+                run.images.insert(QString::fromUtf8(words.at(0)), QString::fromUtf8(words.at(1)));
+        }
+    }
     if (outcome == u"ok"_s) {
         run.outcome = Outcome::Succeeded;
         report(DeployStep::Done,

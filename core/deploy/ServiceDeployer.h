@@ -9,6 +9,7 @@
 #include "core/registry/Service.h"
 
 #include <QElapsedTimer>
+#include <QMap>
 
 #include <chrono>
 #include <functional>
@@ -27,6 +28,7 @@ struct ServiceRun
     QString previousReleaseId;
     QList<StepRecord> steps;
     QString detectedArch; // "amd64-linux", as the host said on first contact of this deploy
+    QMap<QString, QString> images; // docker: compose service -> the image ID its release runs
 };
 
 /**

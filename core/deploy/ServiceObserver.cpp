@@ -39,6 +39,11 @@ ServiceState serviceState(const Service &s, const QString &host, const QMap<QStr
     state.exitAt = number(kv, u"exit_at"_s, 0);
     state.recentExits = int(number(kv, u"recent_exits"_s, 0));
     state.starts = int(number(kv, u"starts"_s, 0));
+    state.containerState = kv.value(u"container_state"_s);
+    state.oomKilled = kv.value(u"oom_killed"_s) == u"1"_s;
+    state.containerRestarts = int(number(kv, u"restarts"_s, 0));
+    if (kv.value(u"docker_down"_s) == u"1"_s)
+        state.dockerError = kv.value(u"docker_error"_s, u"the docker daemon does not answer"_s);
     for (int i = 1; kv.contains(u"log_%1"_s.arg(i)); ++i)
         state.logTail.append(kv.value(u"log_%1"_s.arg(i)));
     return state;

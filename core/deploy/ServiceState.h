@@ -36,6 +36,11 @@ struct ServiceState
     int starts = 0;                // starts since the release was deployed
     QStringList logTail;
     QString stoppedBy; // Portoser stopped it itself, and why (a start that failed its gate)
+    // docker: what the engine says of the service's containers.
+    QString containerState;    // running | restarting | exited | created | paused | dead | missing
+    bool oomKilled = false;    // the kernel killed its container for lack of memory
+    int containerRestarts = 0; // restarts by docker's own restart policy
+    QString dockerError;       // the docker daemon did not answer (its CLI's last words)
 
     // Where the healer stands with it (from the heal state, not the host): "given_up" (with why),
     // "backing_off" (until healerUntil), or "" when it is not holding back.

@@ -33,6 +33,14 @@ QJsonObject toJson(const ServiceState &s)
         o.insert(u"log_tail"_s, QJsonArray::fromStringList(s.logTail));
     if (!s.stoppedBy.isEmpty())
         o.insert(u"stopped_by"_s, s.stoppedBy);
+    if (!s.containerState.isEmpty()) {
+        o.insert(u"container_state"_s, s.containerState);
+        o.insert(u"container_restarts"_s, s.containerRestarts);
+    }
+    if (s.oomKilled)
+        o.insert(u"oom_killed"_s, true);
+    if (!s.dockerError.isEmpty())
+        o.insert(u"docker_error"_s, s.dockerError);
     if (!s.healer.isEmpty()) {
         QJsonObject healer{{u"state"_s, s.healer}, {u"detail"_s, s.healerDetail}};
         if (s.healerUntil)
@@ -94,6 +102,10 @@ ServiceState serviceStateFromJson(const QJsonObject &o)
     for (const QJsonValue &line : o.value(u"log_tail"_s).toArray())
         s.logTail.append(line.toString());
     s.stoppedBy = o.value(u"stopped_by"_s).toString();
+    s.containerState = o.value(u"container_state"_s).toString();
+    s.containerRestarts = o.value(u"container_restarts"_s).toInt();
+    s.oomKilled = o.value(u"oom_killed"_s).toBool();
+    s.dockerError = o.value(u"docker_error"_s).toString();
     const QJsonObject healer = o.value(u"healer"_s).toObject();
     s.healer = healer.value(u"state"_s).toString();
     s.healerDetail = healer.value(u"detail"_s).toString();

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <csignal>
 
 namespace Portoser {
@@ -56,6 +57,13 @@ int scoreOf(const QList<Problem> &problems)
 
 QString exitText(const ServiceState &s)
 {
+    if (s.oomKilled)
+        return u"its container was killed for lack of memory (OOM) with status %1"_s.arg(
+            s.exitStatus.value_or(137));
+    if (!s.containerState.isEmpty() && s.containerState != u"exited"_s
+        && s.containerState != u"running"_s)
+        return s.containerState == u"missing"_s ? u"it has no container on the host"_s
+                                                : u"its container is %1"_s.arg(s.containerState);
     if (!s.exitStatus)
         return u"the process is gone and left no exit status (killed with its group, or the host "
                "rebooted)"_s;
@@ -149,7 +157,16 @@ ServiceDiagnosis Analyzer::analyzeService(const Service &service, const ServiceS
     for (const QString &line : s.logTail)
         logs.append(u"log: "_s + redacted(line, service));
     const auto port = service.effectivePort();
-    if (s.state == u"dead"_s) {
+    if (!s.dockerError.isEmpty()) {
+        // Its containers are not the cause: the daemon that runs them does not answer.
+        if (std::none_of(d.problems.cbegin(), d.problems.cend(),
+                         [](const Problem &p) { return p.fingerprint == Fingerprint::DockerDown; }))
+            d.problems.append({Fingerprint::DockerDown,
+                               95,
+                               u"the docker daemon on %1 does not answer"_s.arg(s.host),
+                               {u"docker: "_s + s.dockerError},
+                               0});
+    } else if (s.state == u"dead"_s) {
         if (s.stalePid) {
             d.problems.append(
                 {Fingerprint::StalePid,

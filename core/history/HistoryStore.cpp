@@ -175,7 +175,7 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"UPDATE deployments SET ended_at = ?, outcome = ?, reason = ?, release_id = ?, "
-              u"previous_release_id = ?, "
+              u"previous_release_id = ?, config = ?, "
               "steps = ? WHERE id = ?"_s);
     q.addBindValue((r.endedAt.isValid() ? r.endedAt : QDateTime::currentDateTimeUtc())
                        .toUTC()
@@ -184,6 +184,8 @@ Result<void> HistoryStore::finish(const DeploymentRecord &r)
     q.addBindValue(text(r.reason));
     q.addBindValue(text(r.releaseId));
     q.addBindValue(text(r.previousReleaseId));
+    // What only the end knows joins the config (docker: the image IDs the release runs).
+    q.addBindValue(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact)));
     q.addBindValue(
         QString::fromUtf8(QJsonDocument(stepsToJson(r.steps)).toJson(QJsonDocument::Compact)));
     q.addBindValue(r.id);

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # activate: installs the release, writes the env file, stops the old instance, switches `current`,
 # starts the new one, runs the health gate, reverts to the previous release on failure, prunes,
-# unlocks. Prints step=, pid=, health_*= and result= (ok, rolled_back, rolled_back_unhealthy,
-# failed with reason=) lines. Runs after the prelude, with the lock prepare took.
+# unlocks. Prints step=, pid=, health_*=, image= (docker: what the release runs) and result= (ok,
+# rolled_back, rolled_back_unhealthy, failed with reason=) lines. Runs after the prelude, with
+# the lock prepare took.
 #
 # Reads:
 #   $name $svc          the service and its state dir
 #   $kind $pm $nt_start $nt_stop $nt_status   how it runs (the prelude's functions read them)
-#   $dc_project $dc_service $dc_compose_file
+#   $dc_project $dc_service $dc_compose_file $dc_cli
 #   $rid                the release to activate
 #   $wd                 its working dir (absolute, or under "$svc/current"), or empty: the release
 #   $cmd                the command that starts it
@@ -57,13 +58,16 @@ else
   (umask 077; printf '%s' "$env_content" > "$svc/env.new") || { echo 'result=failed'; echo 'reason=cannot write the env file'; pt_unlock "$holder"; exit 1; }
 fi
 # The host remembers how this service runs, so status and stop need nothing from the coordinator.
+# How the running instance runs stays beside it until the new one passes: the old instance is
+# stopped, and a revert started, as they run (another compose project, another kind).
+if [ -f "$svc/runtime" ]; then cp -f "$svc/runtime" "$svc/runtime.prev"; else rm -f "$svc/runtime.prev"; fi
 printf '%s' "$runtime" > "$svc/runtime"
 pt_release; old=$rel
 # Prune keeps the most recently used releases (ls -t): a release used again is touched; a fresh
 # upload already is.
 if [ -z "$upload" ]; then [ "$old" = "$rid" ] || touch "$svc/releases/$rid"; fi
 echo "step=stop"
-pt_stop "$stop_timeout"
+( if [ -f "$svc/runtime.prev" ]; then . "$svc/runtime.prev"; fi; pt_stop "$stop_timeout" )
 if [ -n "$old" ] && [ "$old" != "$rid" ]; then printf '%s\n' "$old" > "$svc/previous"; fi
 echo "step=switch"
 pt_switch "$rid" || { echo 'result=failed'; echo 'reason=cannot switch current'; pt_unlock "$holder"; exit 1; }
@@ -78,6 +82,10 @@ if eval "pt_gate $gate"; then
   mv -f "$svc/env.new" "$svc/env"; envf=
   # How this instance runs and is checked, for a revert to start and gate it as it was.
   printf '%s\n' "$last" > "$svc/last"
+  if [ "$kind" = docker ]; then
+    # The images this release runs, pinned for its later starts (a restart keeps its pins).
+    pt_pin_images "$rid"
+  fi
   echo "result=ok"
 else
   echo "step=revert"
@@ -88,9 +96,12 @@ else
      && { [ "$old" != "$rid" ] || { [ -z "$rerun" ] && [ -f "$svc/env" ]; }; }; then
     rm -f "$svc/env.new"; envf=
     [ "$old" = "$rid" ] || pt_switch "$old"; printf '%s\n' "$old" > "$svc/reverted_to"
-    pt_start "$prevwd" "$prevcmd"
-    # Gated by its own check (its port, its URL), not the failed config's.
-    if [ -n "$prevgate" ]; then eval "pt_gate $prevgate"; else eval "pt_gate $gate"; fi
+    # Started as it ran before (its runtime record), and gated by its own check (its port, its
+    # URL), not the failed config's.
+    if [ -f "$svc/runtime.prev" ]; then mv -f "$svc/runtime.prev" "$svc/runtime"; fi
+    ( if [ -f "$svc/runtime" ]; then . "$svc/runtime"; fi
+      pt_start "$prevwd" "$prevcmd"
+      if [ -n "$prevgate" ]; then eval "pt_gate $prevgate"; else eval "pt_gate $gate"; fi )
     if [ "$?" -eq 0 ]; then echo "result=rolled_back"; else echo "result=rolled_back_unhealthy"; fi
   else
     # The env that last passed its gate stays (a rerun or heal must not start a failed one);
@@ -106,7 +117,7 @@ pt_release; cur=$rel; pt_previous
 n=0; for r in "$svc"/releases/*; do n=$((n + 1)); done
 if [ "$n" -gt "$keep" ]; then
   ls -1t "$svc/releases" | awk -v keep="$keep" 'NR > keep' | while read -r r; do
-    [ "$r" = "$cur" ] || [ "$r" = "$prev" ] || { rm -rf "$svc/releases/$r"; echo "pruned=$r"; }
+    [ "$r" = "$cur" ] || [ "$r" = "$prev" ] || { pt_unpin_images "$svc/releases/$r"; rm -rf "$svc/releases/$r"; echo "pruned=$r"; }
   done
 fi
 pt_unlock "$holder"

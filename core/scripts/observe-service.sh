@@ -7,7 +7,8 @@
 #   $name $svc         the service and its state dir
 #   $port              its port, whose holder to name when it is down or failing (empty: none)
 #   $kind $pm $nt_start $nt_stop $nt_status   how it runs, as the coordinator sees it
-#   $dc_project $dc_service $dc_compose_file
+#   $dc_project $dc_service $dc_compose_file $dc_cli
+#   (docker: container_state=, exit_status=, oom_killed=, restarts=, docker_down= lines too)
 #   $check_kind        the health check: running, http, tcp or command
 #   $check_target      its URL, "host port" or command
 #   $check_timeout     its timeout in seconds
@@ -25,9 +26,12 @@ else
   pt_release; echo "current=$rel"
   pt_readpid; echo "pid=$p"
   s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "started_at=$s"
-  if pt_alive; then
+  dc_unhealthy=; dc_down=
+  if [ "$kind" = docker ]; then pt_container_facts; fi
+  if [ -z "$dc_down" ] && pt_alive; then
     echo "state=running"; echo "uptime=$(( now - s ))"
-    if out=$(pt_check "$check_kind" "$check_target" "$check_timeout" 2>&1); then echo "health=healthy"
+    if [ -n "$dc_unhealthy" ]; then echo "health=unhealthy"; echo "health_detail=$dc_unhealthy"; ports="$ports $port"
+    elif out=$(pt_check "$check_kind" "$check_target" "$check_timeout" 2>&1); then echo "health=healthy"
     else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; ports="$ports $port"; fi
   elif [ -f "$svc/run/pid" ] || [ -f "$svc/run/wanted" ]; then
     echo "state=dead"; ports="$ports $port"
@@ -37,7 +41,9 @@ else
     if [ -f "$svc/run/exits" ]; then
       awk -v since=$(( now - exit_window )) '{ last = $0 } $1 >= since { n++ } END { print "recent_exits=" n + 0; split(last, a, " "); print "exit_at=" a[1]; print "exit_status=" a[2] }' "$svc/run/exits"
     fi
-    tail -n 3 "$svc/logs/$name.log" 2>/dev/null | awk '{ print "log_" NR "=" $0 }'
+    if [ "$kind" = docker ]; then
+      [ -n "$dc_first" ] && docker logs --tail 3 "$dc_first" 2>&1 | cut -c1-300 | awk '{ print "log_" NR "=" $0 }'
+    else tail -n 3 "$svc/logs/$name.log" 2>/dev/null | awk '{ print "log_" NR "=" $0 }'; fi
   else echo "state=stopped"; fi
   pt_lines "$svc/run/starts"; echo "starts=$n"
 fi

@@ -37,6 +37,6 @@ if [ -n "$host_facts" ]; then
     set -- $(sysctl -n vm.loadavg 2>/dev/null); echo "load1=$2"
   fi
   if [ -n "$docker" ]; then
-    if docker info >/dev/null 2>&1; then echo docker=up; else echo docker=down; fi
+    if pt_docker info >/dev/null 2>&1; then echo docker=up; else echo docker=down; fi
   fi
 fi

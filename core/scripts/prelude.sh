@@ -12,6 +12,8 @@
 #   $nt_start $nt_stop $nt_status   native: the service.yml commands
 #   $dc_project $dc_service         docker: the compose project, and the service or empty for all
 #   $dc_compose_file  docker: the compose file (dc_file prints it; a runtime record wins)
+#   $dc_cli           docker: v2 (the `docker compose` plugin), v1 (docker-compose), none, or
+#                     empty: found out here (the coordinator asks once per session and says)
 #   $envf             the env file to export instead of $svc/env (a new one awaiting its gate)
 #
 # Sets: (for the script to read after a call)
@@ -21,6 +23,7 @@
 #   $rel              pt_release: the release `current` points at
 #   $prev             pt_previous: the release a revert would go back to
 #   $n                pt_lines: a file's number of lines
+#   $dc_ids $dc_states  pt_containers: the service's containers and their states (running, ...)
 
 # The host lock of one service, the one implementation deploys and the healer's prune share: a
 # directory made atomically, holding who took it and since when (the coordinator's clock: ages
@@ -103,7 +106,13 @@ pt_proc() {
 pt_env() { e=${envf:-$svc/env}; if [ -f "$e" ]; then set -a; . "$e"; set +a; fi; }
 pt_native() { ( cd "$svc/current" && pt_env && sh -c "$1" ) </dev/null; }
 pt_alive() {
-  if [ "$kind" = docker ]; then [ -n "$(pt_compose ps --status running -q $dc_service 2>/dev/null)" ]; return; fi
+  if [ "$kind" = docker ]; then
+    # Every container of the service running (one restarting or exited is not).
+    pt_containers || return 1
+    [ -n "$dc_states" ] || return 1
+    for st in $dc_states; do [ "$st" = running ] || return 1; done
+    return 0
+  fi
   if [ "$kind" = native ]; then
     [ -f "$svc/run/pid" ] || return 1
     [ -n "$nt_status" ] || return 0
@@ -123,8 +132,124 @@ pt_group_alive() {
   kill -0 -"$1" 2>/dev/null || return 1
   ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
 }
-# docker compose for this service's project; its file is read where `current` points now.
-pt_compose() { docker compose -p "$dc_project" -f "$(dc_file)" "$@"; }
+# docker: compose through what this host has, the plugin (v2) first. Found out here only when the
+# coordinator did not say ($dc_cli): `docker-compose version` costs a Python start-up.
+pt_dc_cli() {
+  [ -n "$dc_cli" ] && return 0
+  if docker compose version >/dev/null 2>&1; then dc_cli=v2
+  elif docker-compose version >/dev/null 2>&1; then dc_cli=v1
+  else dc_cli=none; fi
+}
+# docker compose for this service's project; its file is read where `current` points now, with
+# the images the current release is pinned to (pt_pin_images) over it.
+pt_compose() {
+  pt_dc_cli
+  if pt_pinned "$svc/current"; then set -- -f "$svc/current/.portoser-pins.yml" "$@"; fi
+  set -- -p "$dc_project" -f "$(dc_file)" "$@"
+  case $dc_cli in
+    v2) docker compose "$@" ;;
+    v1) docker-compose "$@" ;;
+    *) echo "neither the docker compose plugin (v2) nor docker-compose (v1) is installed on this host"; return 127 ;;
+  esac
+}
+# pt_docker: docker with a deadline where coreutils or BusyBox give `timeout` (a daemon that hangs
+# must not hold a whole host's status pass until its transport gives up).
+pt_docker() {
+  if command -v timeout >/dev/null 2>&1; then timeout 15 docker "$@"; st=$?
+    [ "$st" -eq 124 ] && echo "docker did not answer within 15 s (is its daemon hung?)" >&2
+    return "$st"
+  fi
+  docker "$@"
+}
+# pt_containers: the service's containers, found by the labels compose v1 and v2 both set (no
+# compose start-up: a status pass runs this for every docker service). Sets dc_ids and dc_states;
+# fails (dc_error=) when the docker daemon does not answer.
+pt_containers() {
+  dc_ids=; dc_states=
+  set -- --filter "label=com.docker.compose.project=$dc_project"
+  [ -n "$dc_service" ] && set -- "$@" --filter "label=com.docker.compose.service=$dc_service"
+  dc_out=$(pt_docker ps -a --no-trunc "$@" --format '{{.ID}} {{.State}}' 2>&1) || { dc_error=$dc_out; return 1; }
+  # shellcheck disable=SC2086 # id/state words
+  set -- $dc_out
+  while [ "$#" -ge 2 ]; do dc_ids="$dc_ids $1"; dc_states="$dc_states $2"; shift 2; done
+}
+# pt_container_facts: what docker says of the service's containers, for observe: the state of the
+# first that is not running (or running), its exit code and OOM kill, restarts, and its own
+# HEALTHCHECK's verdict (sets dc_unhealthy); or that the daemon does not answer (sets dc_down).
+# Sets dc_first: the container whose logs tell most.
+pt_container_facts() {
+  dc_first=
+  if ! pt_containers; then dc_down=1; echo "docker_down=1"; echo "docker_error=$(printf '%s' "$dc_error" | tail -n 1 | cut -c1-200)"; return; fi
+  [ -n "$dc_ids" ] || { echo "container_state=missing"; return; }
+  # Fields every docker CLI has (an older one reads .State as a struct, a newer as a map).
+  # shellcheck disable=SC2086 # ids are words
+  dc_facts=$(pt_docker inspect --format '{{.Id}} {{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}} {{.RestartCount}}' $dc_ids 2>/dev/null)
+  restarts=0; worst=
+  # shellcheck disable=SC2086 # fact words
+  set -- $dc_facts
+  while [ "$#" -ge 5 ]; do
+    restarts=$((restarts + $5))
+    [ -z "$dc_first" ] && dc_first=$1
+    if [ "$2" != running ] && [ -z "$worst" ]; then
+      worst=$2; dc_first=$1; echo "container_state=$2"
+      case $2 in exited|dead) echo "exit_status=$3" ;; esac
+      [ "$4" = true ] && echo "oom_killed=1"
+    fi
+    shift 5
+  done
+  [ -n "$worst" ] || echo "container_state=running"
+  echo "restarts=$restarts"
+  # Its own HEALTHCHECK's verdict, and the last thing that check printed.
+  set -- --filter "label=com.docker.compose.project=$dc_project" --filter health=unhealthy
+  [ -n "$dc_service" ] && set -- "$@" --filter "label=com.docker.compose.service=$dc_service"
+  sick=$(pt_docker ps -q --no-trunc "$@" 2>/dev/null | head -n 1)
+  if [ -n "$sick" ]; then
+    dc_unhealthy="the container's own HEALTHCHECK says unhealthy: $(docker inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$sick" 2>/dev/null | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-200)"
+  fi
+}
+# pt_pinned DIR: release DIR has pinned images, made from the compose file as it is now (one kept
+# on the host outside the release may have been edited since: then its tags count again).
+pt_pinned() {
+  [ -f "$1/.portoser-pins.yml" ] && [ -f "$1/.portoser-pinned-for" ] || return 1
+  pf=; read -r pf < "$1/.portoser-pinned-for"
+  [ "$pf" = "$(cksum < "$(dc_file)" 2>/dev/null)" ]
+}
+# pt_pin_images REL: after release REL passed its gate, the image each of its containers runs is
+# tagged portoser/<project>/<compose service>:REL (an image a release needs is never dangling, so
+# no prune removes it) and noted in the release with a compose override naming those tags: every
+# later start of REL (restart, heal, revert, rollback) runs exactly these images, even when the
+# compose file's tag has moved since. Prints image=<compose service> <image id> lines.
+pt_pin_images() {
+  pt_containers || return 0
+  [ -n "$dc_ids" ] || return 0
+  d="$svc/releases/$1"
+  if pt_pinned "$d"; then
+    while read -r cs image _; do echo "image=$cs $image"; done < "$d/.portoser-images"; return 0
+  fi
+  # shellcheck disable=SC2086 # ids are words
+  docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}} {{.Image}}' $dc_ids > "$d/.portoser-images.new" 2>/dev/null || return 0
+  printf 'services:\n' > "$d/.portoser-pins.yml.new"
+  : > "$d/.portoser-images.tmp"
+  while read -r cs image; do
+    [ -n "$cs" ] || continue
+    tag=portoser/$dc_project/$(printf '%s' "$cs" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9._\n-' '-' | sed 's/^[^a-z0-9]*//; s/[^a-z0-9]*$//'):$1
+    docker tag "$image" "$tag" 2>/dev/null || continue
+    printf '%s %s %s\n' "$cs" "$image" "$tag" >> "$d/.portoser-images.tmp"
+    printf '  %s:\n    image: %s\n' "$cs" "$tag" >> "$d/.portoser-pins.yml.new"
+    echo "image=$cs $image"
+  done < "$d/.portoser-images.new"
+  rm -f "$d/.portoser-images.new"
+  mv -f "$d/.portoser-images.tmp" "$d/.portoser-images"
+  mv -f "$d/.portoser-pins.yml.new" "$d/.portoser-pins.yml"
+  cksum < "$(dc_file)" > "$d/.portoser-pinned-for"
+}
+# pt_unpin_images DIR: a release being pruned lets go of its image tags. `docker rmi` without -f:
+# an image that another tag or a container still uses stays; only the tag goes then.
+pt_unpin_images() {
+  [ -f "$1/.portoser-images" ] || return 0
+  while read -r _ _ tag; do [ -n "$tag" ] && docker rmi "$tag" >/dev/null 2>&1; done < "$1/.portoser-images"
+  :
+}
 # dc_file: the compose file as the coordinator sees it. A runtime record on the host (written by
 # activate, sourced by stop and observe) defines its own, which then wins.
 dc_file() { echo "$dc_compose_file"; }
@@ -178,8 +303,11 @@ pt_start() {
     echo native > "$svc/run/pid"; pt_started; return 0
   fi
   if [ "$kind" = docker ]; then
-    pt_compose --env-file "${envf:-$svc/env}" up -d $dc_service >>"$svc/logs/$name.log" 2>&1 || return 1
-    echo docker > "$svc/run/pid"; pt_started; return 0
+    # What compose says is kept apart too: a start that fails says why (pt_container_exited).
+    # shellcheck disable=SC2086 # no service: all of the project's
+    pt_compose --env-file "${envf:-$svc/env}" up -d $dc_service > "$svc/run/up.out" 2>&1; st=$?
+    cat "$svc/run/up.out" >> "$svc/logs/$name.log"
+    echo docker > "$svc/run/pid"; pt_started; return "$st"
   fi
   wd=$1; [ -n "$wd" ] || wd="$svc/current"
   ( cd "$wd" || exit 127
@@ -253,12 +381,45 @@ pt_check() {
 }
 # pt_exited: why the process is gone, from the record its group leader left, and its last words.
 pt_exited() {
+  if [ "$kind" = docker ]; then pt_container_exited; return; fi
   x=; [ -f "$svc/run/exits" ] && x=$(tail -n 1 "$svc/run/exits")
   st=${x#* }; up=$(( ${x%% *} - ${s0:-0} ))
   if [ -n "$x" ] && [ "$up" -ge 0 ]; then echo "health_detail=the process exited with status $st after ${up} s"
   else echo "health_detail=the process exited"; fi
   echo "gate_failure=exited"; [ -n "$x" ] && echo "exit_status=$st"
   pt_lastlog
+}
+# pt_container_exited: why a docker service is not running: compose's own error when it made no
+# container, else the first container not running (state, exit code, OOM kill) and its last
+# log lines.
+pt_container_exited() {
+  if ! pt_containers; then
+    echo "gate_failure=exited"
+    echo "health_detail=the docker daemon does not answer: $(printf '%s' "$dc_error" | tail -n 1 | cut -c1-200)"; return
+  fi
+  if [ -z "$dc_ids" ]; then
+    echo "gate_failure=start"
+    if [ -s "$svc/run/up.out" ]; then
+      echo "health_detail=docker compose up failed: $(grep -v '^[[:space:]]*$' "$svc/run/up.out" | tail -n 1 | cut -c1-300)"
+      grep -v '^[[:space:]]*$' "$svc/run/up.out" | tail -n 4 | cut -c1-300 | sed 's/^/health_log=/'
+    else echo "health_detail=compose made no container"; fi
+    return
+  fi
+  echo "gate_failure=exited"
+  # The first container not running (one may be between two restarts: then the first one).
+  # shellcheck disable=SC2086 # ids are words
+  facts=$(docker inspect --format '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}} {{.RestartCount}} {{.Id}}' $dc_ids 2>/dev/null)
+  # shellcheck disable=SC2086 # fact words
+  set -- $facts
+  while [ "$#" -ge 12 ] && [ "$2" = running ]; do shift 6; done
+  [ "$#" -ge 6 ] || { echo "health_detail=docker says nothing of its containers"; return; }
+  if [ "$2" = running ] || [ "$2" = restarting ]; then why="the container ${1#/} keeps restarting"
+  else why="the container ${1#/} is $2"; fi
+  case $2 in exited|dead) why="$why with status $3"; echo "exit_status=$3" ;; esac
+  [ "$4" = true ] && { why="$why (killed for lack of memory)"; echo "oom_killed=1"; }
+  [ "$5" -gt 0 ] 2>/dev/null && why="$why ($5 restarts by docker's restart policy)"
+  echo "health_detail=$why"
+  docker logs --tail 5 "$6" 2>&1 | cut -c1-300 | sed 's/^/health_log=/'
 }
 # Lines cut to 300 characters: activations sharing one output must each write whole lines.
 pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | cut -c1-300 | sed 's/^/health_log=/'; }

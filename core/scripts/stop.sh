@@ -6,7 +6,7 @@
 # Reads:
 #   $name $svc      the service and its state dir
 #   $kind $pm $nt_start $nt_stop $nt_status   how it runs, as the coordinator sees it
-#   $dc_project $dc_service $dc_compose_file
+#   $dc_project $dc_service $dc_compose_file $dc_cli
 #   $stop_timeout   seconds between TERM and KILL
 
 [ -d "$svc" ] || { echo result=not_deployed; exit 0; }

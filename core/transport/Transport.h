@@ -72,6 +72,10 @@ public:
     /** "<os> <arch>" as the first deploy through this transport found it (`uname -sm`); later
      *  deploys reuse it rather than start a process for it each time. Empty until then. */
     QString platform;
+    /** docker: how this host runs compose, as the first docker deploy through this transport
+     *  found it: "v2" (the `docker compose` plugin) or "v1" (docker-compose). Empty until then;
+     *  never "none" (it may be installed before the next deploy). */
+    QString composeCli;
 };
 
 } // namespace Portoser

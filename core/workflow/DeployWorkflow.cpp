@@ -143,7 +143,12 @@ Result<QList<DeploymentRecord>> DeployWorkflow::deploy(const Registry &registry,
             registry, PlanRequest{PlanIntent::Deploy, services, options.force, false}, options);
         if (!locked)
             return locked.error();
-        // What runs beyond what was named is said, with why, before anything runs.
+        // What runs beyond what was named is said, with why, before anything runs; and what
+        // the operator must know (a move leaving docker volumes behind).
+        for (const QString &note : std::as_const(locked->plan.notes)) {
+            if (progress)
+                progress({{}, {}, DeployStep::Note, note});
+        }
         for (const PlannedService &p : std::as_const(locked->plan.services)) {
             if (!p.requested && p.action != PlanAction::NoOp && progress)
                 progress({p.service, p.host, DeployStep::Plan,

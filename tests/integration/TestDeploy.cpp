@@ -42,7 +42,6 @@ private slots:
     void hostFaultMidDeployFailsOnlyThatHost_data();
     void hostFaultMidDeployFailsOnlyThatHost();
     void coordinatorKilledMidDeployIsInterrupted();
-    void dockerServicesSendExactComposeCommands();
     void nativeServiceUsesItsServiceFileCommands();
     void localPythonServiceRunsFromItsVenv();
     void serviceFileOnlyOnTheHostIsReadThere();
@@ -562,61 +561,6 @@ void TestDeploy::coordinatorKilledMidDeployIsInterrupted()
     QCOMPARE(toString(records->first().outcome), u"interrupted"_s);
 
     verifyRecovered(r, u"orphan"_s, u"h4"_s);
-}
-
-void TestDeploy::dockerServicesSendExactComposeCommands()
-{
-    // A recording `docker` first in h2's PATH; two services of one compose file, as upstream writes
-    // them.
-    const QString hostDir = m_hosts.dir() + u"/h2"_s;
-    QFile::remove(hostDir + u"/bin/docker"_s);
-    QFile::remove(hostDir + u"/docker.log"_s);
-    QVERIFY(QFile::copy(qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/hosts/fake-docker"_s,
-                        hostDir + u"/bin/docker"_s));
-    QVERIFY(QDir().mkpath(hostDir + u"/base/fr"_s));
-    QFile compose(hostDir + u"/base/fr/docker-compose.yml"_s);
-    QVERIFY(compose.open(QIODevice::WriteOnly));
-    compose.write("services:\n  frontend: {image: nginx}\n  backend: {image: api}\n");
-    compose.close();
-    const Registry r =
-        registry("  fr-frontend:\n    current_host: h2\n    deployment_type: docker\n"
-                 "    docker_compose: /fr/docker-compose.yml\n    service_name: frontend\n    "
-                 "stop_timeout: 7\n"
-                 "  fr-backend:\n    current_host: h2\n    deployment_type: docker\n"
-                 "    docker_compose: /fr/docker-compose.yml\n    service_name: backend\n");
-    const QList<DeploymentRecord> records = deploy(r, {u"fr-frontend"_s, u"fr-backend"_s});
-    QCOMPARE(records.size(), 2);
-    for (const DeploymentRecord &rec : records)
-        QVERIFY2(rec.succeeded(), qPrintable(rec.service + u": "_s + rec.reason));
-    QCOMPARE(m_orchestrator->status(r, {u"fr-frontend"_s}).value(u"fr-frontend"_s).state,
-             u"running"_s);
-    QVERIFY(m_orchestrator->stop(r, u"fr-backend"_s, u"test"_s));
-    QCOMPARE(m_orchestrator->status(r, {u"fr-backend"_s}).value(u"fr-backend"_s).state,
-             u"stopped"_s);
-
-    QFile log(hostDir + u"/docker.log"_s);
-    QVERIFY(log.open(QIODevice::ReadOnly));
-    const QStringList calls = QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts);
-    const QString file = hostDir + u"/base/fr/docker-compose.yml"_s;
-    const QString svcDir = hostDir + u"/base/.portoser/"_s;
-    // A new deploy's env waits in env.new until its health gate passes (then it becomes env).
-    QVERIFY2(
-        calls.contains(
-            u"compose -p portoser-fr -f %1 --env-file %2fr-frontend/env.new up -d frontend"_s.arg(
-                file, svcDir)),
-        qPrintable(calls.join(u'\n')));
-    QVERIFY(calls.contains(
-        u"compose -p portoser-fr -f %1 --env-file %2fr-backend/env.new up -d backend"_s.arg(
-            file, svcDir)));
-    QVERIFY(QFile::exists(svcDir + u"fr-backend/env"_s));
-    QVERIFY(!QFile::exists(svcDir + u"fr-backend/env.new"_s));
-    QVERIFY(calls.contains(u"compose -p portoser-fr -f %1 stop -t 10 backend"_s.arg(file)));
-    QVERIFY(calls.contains(
-        u"compose -p portoser-fr -f %1 ps --status running -q frontend"_s.arg(file)));
-    for (const QString &call : calls) // stopping never deletes containers or volumes
-        QVERIFY2(!call.contains(u" down"_s) && !call.contains(u" rm"_s) && !call.contains(u" -v"_s),
-                 qPrintable(call));
-    QFile::remove(hostDir + u"/bin/docker"_s);
 }
 
 void TestDeploy::nativeServiceUsesItsServiceFileCommands()
