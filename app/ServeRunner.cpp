@@ -87,7 +87,7 @@ int ServeRunner::run(const QStringList &args)
         parser.isSet(config) ? parser.value(config) : ServeConfig::defaultPath();
     if (!configPath.isEmpty() && !parser.isSet(help)) {
         QStringList valueOptions;
-        for (const auto *o : {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate,
+        for (const auto *o : {&listen, &registry, &db, &tlsCert, &tlsKey, &origin, &rate, &idle,
                               &oidcIssuer, &oidcAudience, &oidcClient, &oidcDesktop, &oidcClaim,
                               &oidcViewer, &oidcOperator, &oidcAdmin})
             valueOptions.append(o->names().first());
@@ -146,6 +146,20 @@ int ServeRunner::run(const QStringList &args)
         return Cli::UsageError;
     }
 
+    bool rateOk = false, idleOk = false;
+    const double perSecond = parser.value(rate).toDouble(&rateOk);
+    const int idleSeconds = parser.value(idle).toInt(&idleOk);
+    if (!rateOk || perSecond <= 0) {
+        err << "portoser --serve: --rate-limit " << parser.value(rate)
+            << ": expected requests per second per client, more than 0 (default 2000)\n";
+        return Cli::UsageError;
+    }
+    if (!idleOk || idleSeconds < 1) {
+        err << "portoser --serve: --idle-timeout " << parser.value(idle)
+            << ": expected seconds, at least 1 (default 60)\n";
+        return Cli::UsageError;
+    }
+
     OrchestratorSettings settings;
     settings.databasePath = parser.value(db);
     const QString path = RegistryLocator::fromProcess(parser.value(registry)).resolve();
@@ -161,9 +175,9 @@ int ServeRunner::run(const QStringList &args)
     api.tlsCertificate = parser.value(tlsCert);
     api.tlsKey = parser.value(tlsKey);
     api.allowedOrigins = parser.values(origin);
-    api.ratePerSecond = parser.value(rate).toDouble();
+    api.ratePerSecond = perSecond;
     api.rateBurst = api.ratePerSecond * 2;
-    api.idleTimeoutSeconds = std::max(1, parser.value(idle).toInt());
+    api.idleTimeoutSeconds = idleSeconds;
     api.localSocket = LocalEndpoint::socketPath(path);
     api.oidc.issuer = parser.value(oidcIssuer);
     api.oidc.audience = parser.value(oidcAudience);

@@ -8,6 +8,7 @@
 #include "core/history/HistoryStore.h"
 #include "core/registry/RegistryCheck.h"
 #include "core/tls/CertificateService.h"
+#include "core/transport/ShellCommand.h"
 #include "core/transport/SshTransport.h"
 
 namespace Portoser {
@@ -355,6 +356,17 @@ Result<QJsonObject> Orchestrator::runOperatorTool(const Registry &registry,
     if (!host)
         return Error{ErrorCode::NotFound,
                      u"tool %1: host %2 is not in the registry"_s.arg(tool.name, tool.host)};
+    if (const auto unsafe = ShellCommand::unsafePlaceholder(tool.command))
+        return Error{ErrorCode::InvalidInput,
+                     u"tool %1 cannot run: its command is unsafe: %2"_s.arg(tool.name, *unsafe)};
+    // A value that starts with "-" would be read by the command as one of its options.
+    for (const QString &p : ShellCommand::placeholders(tool.command)) {
+        const QJsonValue value = arguments.value(p);
+        if (value.isString() && value.toString().startsWith(u'-'))
+            return Error{ErrorCode::InvalidInput,
+                         u"tool %1: argument %2 starts with \"-\", which the command would take "
+                         "for an option"_s.arg(tool.name, p)};
+    }
     const QString script = tool.script(registry, arguments);
     auto ran = m_pool->worker(*host).runScript(script, std::chrono::seconds(120));
     if (!ran)

@@ -65,6 +65,7 @@ ApiServer::ApiServer(Coordinator &coordinator, ApiSettings settings, QObject *pa
     , m_coordinator(coordinator)
     , m_settings(std::move(settings))
     , m_rate(m_settings.ratePerSecond, m_settings.rateBurst)
+    , m_guard(m_settings.allowedOrigins)
 {
     m_uptime.start();
     addRestRoutes(m_router, *this);
@@ -185,6 +186,7 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
     auto call = std::make_shared<ApiCall>();
     call->request = request;
     call->principal.address = request.peer.toString(); // who it is comes later, where from now
+    call->principal.name = u"unauthenticated"_s;       // what the audit says of a refused call
     call->exchange = exchange;
     bool pathKnown = false;
     const Route *route = m_router.match(request.method, request.path, call->params, pathKnown);
@@ -238,6 +240,10 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
         r.headers.emplaceBack("Retry-After", QByteArray::number(m_rate.retryAfterSeconds(client)));
         return call->finish(r);
     }
+    const bool open =
+        request.localUser.isEmpty() && m_settings.address.isLoopback() && !m_auth->authConfigured();
+    if (auto refused = m_guard.refusal(request, open))
+        return call->finish(*refused);
     if (!route) {
         if (pathKnown)
             return call->fail(405, u"method_not_allowed"_s,

@@ -8,6 +8,7 @@
 #include "server/Metrics.h"
 #include "server/OidcVerifier.h"
 #include "server/RateLimiter.h"
+#include "server/RequestGuard.h"
 #include "server/Router.h"
 
 #include <QElapsedTimer>
@@ -34,7 +35,7 @@ struct ApiSettings
     double rateBurst = 4000;
     qint64 maxBodyBytes = 1 << 20;
     int idleTimeoutSeconds = 60; // a connection without a request for this long is closed
-    QStringList allowedOrigins;  // for /mcp, besides http(s)://localhost and 127.0.0.1
+    QStringList allowedOrigins;  // browser origins besides http(s)://localhost and 127.0.0.1
     OidcSettings oidc;
     /** Where this machine's own CLI reaches the coordinator (LocalEndpoint::socketPath of the
      *  registry); empty: no local socket. Its callers act as `local:<login>` with the admin role:
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<Authenticator> m_auth;
     std::unique_ptr<OidcVerifier> m_oidc;
     RateLimiter m_rate;
+    RequestGuard m_guard;
     Metrics m_metrics;
     Router m_router;
     std::unique_ptr<McpEndpoint> m_mcp;

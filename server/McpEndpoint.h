@@ -29,7 +29,6 @@ public:
 private:
     void post(const CallPtr &call);
     void remove(const CallPtr &call);
-    bool originAllowed(const QByteArray &origin) const;
 
     ApiServer &m_server;
     std::unique_ptr<McpServer> m_mcp;

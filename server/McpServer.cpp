@@ -77,6 +77,11 @@ void McpServer::handle(const QJsonObject &message, McpSession &session, const Pr
     }
     if (message.value(u"jsonrpc"_s).toString() != u"2.0")
         return reply(error(id, InvalidRequest, u"jsonrpc must be \"2.0\""_s));
+    // JSON-RPC 2.0: an id is a string or a number (null only answers an unreadable request).
+    if (!id.isString() && !id.isDouble())
+        return reply(error(QJsonValue::Null, InvalidRequest, u"id must be a string or a number"_s));
+    if (message.contains(u"params"_s) && !message.value(u"params"_s).isObject())
+        return reply(error(id, InvalidParams, u"params must be an object"_s));
     if (method == u"initialize")
         return reply(result(id, initialize(params, session)));
     if (method == u"ping")
@@ -151,6 +156,8 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
                          const Send &reply, const Send &notify)
 {
     const QString name = params.value(u"name"_s).toString();
+    if (params.contains(u"arguments"_s) && !params.value(u"arguments"_s).isObject())
+        return reply(error(id, InvalidParams, u"arguments must be an object"_s));
     const QJsonObject arguments = params.value(u"arguments"_s).toObject();
     const Operation *op = Operations::find(name);
     if (!op) {
@@ -243,7 +250,8 @@ void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
             audit(exitCode == 0,
                   exitCode == 0 ? u"ok"_s : u"failed: exit status %1"_s.arg(exitCode));
             reply(result(id, toolResult(*ran, exitCode != 0)));
-        });
+        },
+        true); // it runs on a host
 }
 
 } // namespace Portoser

@@ -22,7 +22,7 @@ struct OidcSettings
     QString issuer;          // exactly the token's `iss`
     QString audience;        // must be in `aud` ...
     QString authorizedParty; // ... or, where the issuer leaves `aud` out (Keycloak), `azp`
-    QString desktopClient; // the public client the window signs in with (empty: authorizedParty)
+    QString desktopClient;   // the public client the window signs in with (empty: authorizedParty)
     QString rolesClaim = QStringLiteral("groups"); // dotted path, e.g. realm_access.roles
     QMap<Role, QStringList> roleGroups;            // role -> groups/roles that grant it
     int leewaySeconds = 60;                        // clock skew allowed on exp and nbf

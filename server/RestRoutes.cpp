@@ -11,7 +11,10 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QThreadPool>
 #include <QTimer>
+
+#include <atomic>
 
 namespace Portoser {
 
@@ -26,7 +29,16 @@ void runOperation(ApiServer &server, const CallPtr &call, const QString &name,
     const Operation *op = Operations::find(name);
     if (!call->principal.may(op->role))
         return call->fail(403, u"forbidden"_s, u"%1 needs role %2"_s.arg(name, toString(op->role)));
-    if (!op->job && server.coordinator().pendingReads() > 32)
+    // A job for a service that does not exist is a 404 now, not a 202 and a failed job later.
+    const Registry &registry = server.coordinator().registry();
+    QStringList named = arguments.value(u"services"_s).toVariant().toStringList();
+    if (arguments.value(u"service"_s).isString())
+        named.append(arguments.value(u"service"_s).toString());
+    for (const QString &service : std::as_const(named)) {
+        if (op->job && !registry.service(service))
+            return call->fail(registry.unknownServiceError(service));
+    }
+    if (!op->job && server.coordinator().pendingReads(op->asksHosts) > 32)
         return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
     server.coordinator().run(
         *op, arguments, call->principal, false, [call, op](const OperationOutcome &outcome) {
@@ -214,10 +226,22 @@ void addRestRoutes(Router &router, ApiServer &server)
     route("POST", u"/api/v1/registry/validate"_s, Role::Viewer, false,
           u"Validate a registry posted as YAML (the running one is not changed)"_s,
           [](const CallPtr &call) {
-              const CheckedRegistry checked = RegistryCheck::text(
-                  call->request.body, u"posted-registry.yml"_s, Interpolator::processEnvironment());
-              call->reply(QJsonObject{{u"valid"_s, checked.isValid()},
-                                      {u"issues"_s, RegistryJson::toJson(checked.issues)}});
+              // Off the event loop (a large document must not stall /healthz), one at a time
+              // (each is bounded by the YAML limits), and in a sandbox: no environment, no files.
+              static QThreadPool pool;
+              static std::atomic<int> waiting{0};
+              pool.setMaxThreadCount(1);
+              if (waiting.load() >= 2)
+                  return call->fail(503, u"busy"_s,
+                                    u"other registries are being validated; try again"_s);
+              ++waiting;
+              pool.start([call] {
+                  const CheckedRegistry checked =
+                      RegistryCheck::posted(call->request.body, u"posted-registry.yml"_s);
+                  --waiting;
+                  call->reply(QJsonObject{{u"valid"_s, checked.isValid()},
+                                          {u"issues"_s, RegistryJson::toJson(checked.issues)}});
+              });
           });
     route("POST", u"/api/v1/registry/reload"_s, Role::Operator, true,
           u"Re-read the registry file (an invalid file leaves the running registry)"_s,
@@ -430,6 +454,8 @@ void addRestRoutes(Router &router, ApiServer &server)
         [s](const CallPtr &call,
             std::function<Result<QJsonValue>(Orchestrator &, const Registry &)> fn,
             int okStatus = 200) {
+            if (s->coordinator().pendingReads(false) > 32)
+                return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
             const Registry registry = s->coordinator().registry();
             s->coordinator().read([fn, registry](Orchestrator &o) { return fn(o, registry); },
                                   [call, okStatus](const Result<QJsonValue> &r) {
@@ -525,9 +551,13 @@ void addRestRoutes(Router &router, ApiServer &server)
           });
     route("GET", u"/api/v1/audit"_s, Role::Admin, false,
           u"The audit log, newest first (?limit=&offset=&actor=)"_s, [s](const CallPtr &call) {
-              const auto entries = s->audit().list(call->query(u"limit"_s, u"100"_s).toInt(),
-                                                   call->query(u"offset"_s, u"0"_s).toInt(),
-                                                   call->query(u"actor"_s));
+              bool limitOk = false, offsetOk = false;
+              const int limit = call->query(u"limit"_s, u"100"_s).toInt(&limitOk);
+              const int offset = call->query(u"offset"_s, u"0"_s).toInt(&offsetOk);
+              if (!limitOk || limit < 1 || limit > 10000 || !offsetOk || offset < 0)
+                  return call->fail(400, u"invalid_input"_s,
+                                    u"limit must be 1-10000 and offset 0 or more"_s);
+              const auto entries = s->audit().list(limit, offset, call->query(u"actor"_s));
               if (!entries)
                   return call->fail(entries.error());
               QJsonArray items;

@@ -20,6 +20,8 @@ using SecretsFn =
 void withSecrets(ApiServer &server, const CallPtr &call, const QString &backend, SecretsFn fn,
                  int okStatus = 200)
 {
+    if (server.coordinator().pendingReads(false) > 32)
+        return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
     const Registry registry = server.coordinator().registry();
     server.coordinator().read(
         [fn, registry, backend](Orchestrator &o) -> Result<QJsonValue> {
@@ -227,7 +229,8 @@ void addSecretsRoutes(Router &router, ApiServer &server)
                       if (!r)
                           return call->fail(r.error());
                       call->reply(*r);
-                  });
+                  },
+                  true); // reads env files on the hosts
           });
 }
 

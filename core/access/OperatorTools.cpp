@@ -108,6 +108,8 @@ std::optional<QString> OperatorTool::problem(const Registry &registry) const
         if (p != u"base"_s && !properties.contains(p))
             return u"command uses {%1}, which input_schema does not declare"_s.arg(p);
     }
+    if (const auto unsafe = ShellCommand::unsafePlaceholder(command))
+        return u"command: "_s + *unsafe;
     return std::nullopt;
 }
 

@@ -143,4 +143,12 @@ Result<QHash<QByteArray, ApiToken>> TokenStore::activeByHash() const
     return tokens;
 }
 
+Result<bool> TokenStore::anyEverCreated() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    if (!q.exec(u"SELECT COUNT(*) FROM api_tokens"_s) || !q.next())
+        return sqlError(u"cannot read tokens"_s, q.lastError());
+    return q.value(0).toLongLong() > 0;
+}
+
 } // namespace Portoser

@@ -46,6 +46,9 @@ public:
     Result<ApiToken> revoke(const QString &nameOrId);
     /** Valid tokens by the hash of their secret. */
     Result<QHash<QByteArray, ApiToken>> activeByHash() const;
+    /** Whether any token was ever created, revoked ones included: an API that had tokens never
+     *  falls back to the open mode when the last one is revoked. */
+    Result<bool> anyEverCreated() const;
 
     static QByteArray hashOf(const QByteArray &secret);
 

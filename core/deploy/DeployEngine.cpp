@@ -220,7 +220,8 @@ void DeployEngine::planRerun(PlannedService &p, const DeploymentRecord &deployed
     p.rerun = true;
     p.host = deployed.host;
     p.config = deployed.config;
-    p.configDiff.clear(); // nothing new is installed
+    p.config.remove(u"images"_s); // what this run starts is known when it has passed
+    p.configDiff.clear();         // nothing new is installed
     p.release = Release{};
     p.release.id = deployed.releaseId;
     p.releaseMustBeOnHost = true;
@@ -675,6 +676,7 @@ Result<DeploymentRecord> DeployEngine::rollback(const Registry &registry, qint64
     record.actor = options.actor;
     record.releaseId = x.releaseId;
     record.config = x.config;
+    record.config.remove(u"images"_s); // what this run starts is known when it has passed
     record.reason = u"rollback to record %1"_s.arg(recordId);
     if (!service.secrets.isEmpty() && m_secrets.versions) {
         // The env gets today's values: the record says which versions those are.

@@ -4,7 +4,6 @@
 #include <QSet>
 
 #include <algorithm>
-#include <functional>
 
 namespace Portoser {
 
@@ -12,9 +11,12 @@ DependencyGraph::DependencyGraph(const Registry &registry)
 {
     for (const Service &s : registry.services) {
         QStringList deps;
+        QSet<QString> seen;
         for (const QString &dep : s.allDependencies()) {
-            if (registry.services.contains(dep) && !deps.contains(dep))
+            if (registry.services.contains(dep) && !seen.contains(dep)) {
+                seen.insert(dep);
                 deps.append(dep);
+            }
         }
         std::sort(deps.begin(), deps.end());
         m_dependencies.insert(s.name, deps);
@@ -38,71 +40,92 @@ QStringList DependencyGraph::dependentsOf(const QString &service) const
 
 QList<QStringList> DependencyGraph::cycles() const
 {
-    // Tarjan's strongly connected components; each component with a loop yields one cycle path.
+    // Tarjan's strongly connected components, walked with an explicit stack (a chain of 30,000
+    // services must not overflow the call stack); each component with a loop yields one cycle.
     QHash<QString, int> index;
     QHash<QString, int> lowLink;
     QStringList stack;
     QSet<QString> onStack;
     QList<QStringList> components;
     int counter = 0;
-
-    std::function<void(const QString &)> connect = [&](const QString &v) {
+    struct Frame
+    {
+        QString node;
+        qsizetype next = 0; // the next dependency to look at
+    };
+    const auto open = [&](QList<Frame> &frames, const QString &v) {
         index.insert(v, counter);
         lowLink.insert(v, counter);
         ++counter;
         stack.append(v);
         onStack.insert(v);
-        for (const QString &w : m_dependencies.value(v)) {
-            if (!index.contains(w)) {
-                connect(w);
-                lowLink[v] = std::min(lowLink[v], lowLink[w]);
-            } else if (onStack.contains(w)) {
-                lowLink[v] = std::min(lowLink[v], index[w]);
-            }
-        }
-        if (lowLink[v] == index[v]) {
-            QStringList component;
-            QString w;
-            do {
-                w = stack.takeLast();
-                onStack.remove(w);
-                component.append(w);
-            } while (w != v);
-            const bool selfLoop = m_dependencies.value(v).contains(v);
-            if (component.size() > 1 || selfLoop)
-                components.append(component);
-        }
+        frames.append({v, 0});
     };
     for (auto it = m_dependencies.cbegin(); it != m_dependencies.cend(); ++it) {
-        if (!index.contains(it.key()))
-            connect(it.key());
+        if (index.contains(it.key()))
+            continue;
+        QList<Frame> frames;
+        open(frames, it.key());
+        while (!frames.isEmpty()) {
+            Frame &top = frames.last();
+            const QString v = top.node;
+            const QStringList &deps = *m_dependencies.constFind(v);
+            if (top.next < deps.size()) {
+                const QString w = deps.at(top.next++);
+                if (!index.contains(w))
+                    open(frames, w); // `top` may dangle from here on
+                else if (onStack.contains(w))
+                    lowLink[v] = std::min(lowLink[v], index[w]);
+                continue;
+            }
+            frames.removeLast();
+            if (!frames.isEmpty()) {
+                const QString parent = frames.last().node;
+                lowLink[parent] = std::min(lowLink[parent], lowLink[v]);
+            }
+            if (lowLink[v] == index[v]) {
+                QStringList component;
+                QString w;
+                do {
+                    w = stack.takeLast();
+                    onStack.remove(w);
+                    component.append(w);
+                } while (w != v);
+                if (component.size() > 1 || deps.contains(v))
+                    components.append(component);
+            }
+        }
     }
 
     QList<QStringList> result;
     for (QStringList component : components) {
         std::sort(component.begin(), component.end());
         const QSet<QString> members(component.begin(), component.end());
-        // Walk from the smallest name inside the component until we come back to it.
+        // Walk from the smallest name inside the component until it comes back (depth first,
+        // with an explicit stack of where each step stands).
         const QString start = component.first();
         QStringList path{start};
+        QList<qsizetype> next{0};
         QSet<QString> visited{start};
-        std::function<bool(const QString &)> walk = [&](const QString &v) {
-            for (const QString &w : m_dependencies.value(v)) {
-                if (w == start) {
-                    path.append(start);
-                    return true;
-                }
-                if (members.contains(w) && !visited.contains(w)) {
-                    visited.insert(w);
-                    path.append(w);
-                    if (walk(w))
-                        return true;
-                    path.removeLast();
-                }
+        bool closed = false;
+        while (!path.isEmpty() && !closed) {
+            const QStringList &deps = *m_dependencies.constFind(path.last());
+            qsizetype &i = next.last();
+            if (i >= deps.size()) {
+                path.removeLast();
+                next.removeLast();
+                continue;
             }
-            return false;
-        };
-        walk(start);
+            const QString w = deps.at(i++);
+            if (w == start) {
+                path.append(start);
+                closed = true;
+            } else if (members.contains(w) && !visited.contains(w)) {
+                visited.insert(w);
+                path.append(w);
+                next.append(0);
+            }
+        }
         result.append(path);
     }
     std::sort(result.begin(), result.end());
@@ -112,11 +135,13 @@ QList<QStringList> DependencyGraph::cycles() const
 QStringList DependencyGraph::closure(const QStringList &services) const
 {
     QStringList out;
+    QSet<QString> seen;
     QStringList todo = services;
     while (!todo.isEmpty()) {
-        const QString s = todo.takeFirst();
-        if (out.contains(s) || !m_dependencies.contains(s))
+        const QString s = todo.takeLast();
+        if (seen.contains(s) || !m_dependencies.contains(s))
             continue;
+        seen.insert(s);
         out.append(s);
         todo += m_dependencies.value(s);
     }

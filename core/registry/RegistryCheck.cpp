@@ -35,4 +35,13 @@ CheckedRegistry text(const QByteArray &yaml, const QString &virtualPath,
     return validated(RegistryLoader(environment).loadFromText(yaml, virtualPath));
 }
 
+CheckedRegistry posted(const QByteArray &yaml, const QString &virtualPath)
+{
+    const Interpolator::Lookup nothing = [](const QString &) -> std::optional<QString> {
+        return std::nullopt;
+    };
+    return validated(
+        RegistryLoader(nothing, RegistryLoader::FileAccess::None).loadFromText(yaml, virtualPath));
+}
+
 } // namespace Portoser::RegistryCheck

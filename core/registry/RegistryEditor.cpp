@@ -2,6 +2,7 @@
 #include "core/registry/RegistryEditor.h"
 
 #include "core/registry/FieldRules.h"
+#include "core/registry/RegistryLoader.h"
 
 #include <QFile>
 #include <QSaveFile>
@@ -127,14 +128,26 @@ Result<void> RegistryEditor::setCurrentHost(const Service &service, const QStrin
     return writeLines(where.file, lines);
 }
 
-Result<void> RegistryEditor::addSecrets(const Service &service,
+Result<void> RegistryEditor::addSecrets(const Service &loaded,
                                         const QMap<QString, QString> &references, bool dropEnvFile)
 {
-    const QString path = service.location.file;
+    const QString path = loaded.location.file;
     auto read = readLines(path);
     if (!read)
         return read.error();
     QList<QByteArray> lines = *read;
+    // Where the service stands now, not where it stood when the registry was loaded: the file
+    // may have moved on since (an operator's edit; this run's edit of another service above it).
+    const RegistryLoader reader([](const QString &) { return std::nullopt; },
+                                RegistryLoader::FileAccess::None);
+    const CheckedRegistry now = reader.loadFromText(read->join('\n'), path);
+    const Service *current = now.registry.service(loaded.name);
+    if (!current || current->location.file != path || current->location.line <= 0
+        || current->location.line > lines.size())
+        return Error{ErrorCode::Conflict,
+                     u"%1 no longer defines service %2 where it did; reload the registry and try "
+                     "again"_s.arg(path, loaded.name)};
+    const Service &service = *current;
     const auto lineAt = [&](int line) -> QByteArray & { return lines[line - 1]; };
     const auto fieldLine = [&](const QString &field) {
         const SourceLocation at = service.where(field);

@@ -104,8 +104,10 @@ struct SourceFile
 class Parser
 {
 public:
-    explicit Parser(const Interpolator &interpolator)
+    explicit Parser(const Interpolator &interpolator,
+                    RegistryLoader::FileAccess files = RegistryLoader::FileAccess::Allowed)
         : m_interpolator(interpolator)
+        , m_files(files == RegistryLoader::FileAccess::Allowed)
     {}
 
     void parseFile(const QString &path, bool topLevel, const SourceLocation &includedFrom);
@@ -172,6 +174,7 @@ private:
     }
 
     const Interpolator &m_interpolator;
+    bool m_files = true; // include: and service_file may be read
     const SourceFile *m_file = nullptr;
     QSet<QString> *m_invalidFields = nullptr; // of the host/service being read
     QStringList m_includeStack;               // canonical paths being read, to stop include cycles
@@ -445,14 +448,19 @@ void Parser::parseFile(const QString &path, bool topLevel, const SourceLocation 
     QFile file(path);
     if (!result.registry.watchPaths.contains(path))
         result.registry.watchPaths.append(path); // even unreadable: its fix should be noticed
-    if (!file.open(QIODevice::ReadOnly)) {
-        const SourceLocation where = includedFrom.isValid() ? includedFrom : SourceLocation{path};
-        error(where, includedFrom.isValid()
-                         ? u"cannot read included file %1: %2"_s.arg(path, file.errorString())
-                         : u"cannot read the registry: %1"_s.arg(file.errorString()));
-        return;
-    }
-    parseText(file.readAll(), path, topLevel);
+    const SourceLocation where = includedFrom.isValid() ? includedFrom : SourceLocation{path};
+    const QString what =
+        includedFrom.isValid() ? u"included file %1"_s.arg(path) : u"the registry %1"_s.arg(path);
+    // A FIFO would block forever, /dev/zero never end, a directory is no text.
+    if (!QFileInfo(path).isFile() && QFileInfo::exists(path))
+        return error(where, u"cannot read %1: not a regular file"_s.arg(what));
+    if (!file.open(QIODevice::ReadOnly))
+        return error(where, u"cannot read %1: %2"_s.arg(what, file.errorString()));
+    const QByteArray text = file.read(RegistryLoader::MaxFileBytes + 1);
+    if (text.size() > RegistryLoader::MaxFileBytes)
+        return error(where, u"cannot read %1: larger than %2 MiB"_s.arg(what).arg(
+                                RegistryLoader::MaxFileBytes >> 20));
+    parseText(text, path, topLevel);
 }
 
 void Parser::parseText(const QByteArray &yaml, const QString &path, bool topLevel)
@@ -536,6 +544,11 @@ void Parser::parseIncludes(const Yaml::Node &node)
         if (!pattern)
             continue;
         const SourceLocation where = at(entry);
+        if (!m_files) {
+            error(where, u"include: not followed here: a posted registry is checked on its own, "
+                         "without reading the coordinator's files (send one document)"_s);
+            continue;
+        }
         const QString absolute = QDir::cleanPath(QDir(baseDir).filePath(*pattern));
         QStringList files;
         if (pattern->contains(u'*') || pattern->contains(u'?') || pattern->contains(u'[')) {
@@ -809,6 +822,8 @@ std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
     // Upstream writes service_file relative to the host's base path ("/app/service.yml"). When the
     // same tree sits beside the registry we read it now; otherwise it is read on the host at
     // deploy.
+    if (!m_files)
+        return std::nullopt; // read on the host at deploy, as when it is not beside the registry
     QString relative = declared;
     while (relative.startsWith(u'/'))
         relative.remove(0, 1);
@@ -829,7 +844,13 @@ std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,
               u"%1: cannot read service_file %2: %3"_s.arg(subject, found, file.errorString()));
         return std::nullopt;
     }
-    return parseServiceFile(file.readAll(), found, subject);
+    const QByteArray bytes = file.read(RegistryLoader::MaxFileBytes + 1);
+    if (bytes.size() > RegistryLoader::MaxFileBytes) {
+        error(where, u"%1: service_file %2 is larger than %3 MiB"_s.arg(subject, found)
+                         .arg(RegistryLoader::MaxFileBytes >> 20));
+        return std::nullopt;
+    }
+    return parseServiceFile(bytes, found, subject);
 }
 
 std::optional<ServiceFile> Parser::parseServiceFile(const QByteArray &bytes, const QString &found,
@@ -869,14 +890,15 @@ std::optional<ServiceFile> Parser::parseServiceFile(const QByteArray &bytes, con
 
 } // namespace
 
-RegistryLoader::RegistryLoader(Interpolator::Lookup environment)
+RegistryLoader::RegistryLoader(Interpolator::Lookup environment, FileAccess files)
     : m_environment(std::move(environment))
+    , m_files(files)
 {}
 
 CheckedRegistry RegistryLoader::load(const QString &path) const
 {
     const Interpolator interpolator(m_environment);
-    Parser parser(interpolator);
+    Parser parser(interpolator, m_files);
     parser.parseFile(path, true, {});
     return std::move(parser.result);
 }
@@ -900,7 +922,7 @@ CheckedRegistry RegistryLoader::loadFromText(const QByteArray &yaml,
                                              const QString &virtualPath) const
 {
     const Interpolator interpolator(m_environment);
-    Parser parser(interpolator);
+    Parser parser(interpolator, m_files);
     parser.parseText(yaml, virtualPath, true);
     return std::move(parser.result);
 }

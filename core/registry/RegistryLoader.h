@@ -17,7 +17,18 @@ namespace Portoser {
 class RegistryLoader
 {
 public:
-    explicit RegistryLoader(Interpolator::Lookup environment = Interpolator::processEnvironment());
+    /** Whether `include:` and `service_file` may be read from this machine's files. A registry
+     *  someone posted is checked with None: the request carries all there is to read. */
+    enum class FileAccess {
+        Allowed,
+        None
+    };
+    /** Included files, service files and the registry itself are read up to this size, and
+     *  only when they are regular files (not a FIFO, a device or a directory). */
+    static constexpr qint64 MaxFileBytes = 8 << 20;
+
+    explicit RegistryLoader(Interpolator::Lookup environment = Interpolator::processEnvironment(),
+                            FileAccess files = FileAccess::Allowed);
 
     CheckedRegistry load(const QString &path) const;
     /** Parses `yaml` as if it were the file `virtualPath` (includes resolve beside it). */
@@ -27,6 +38,7 @@ public:
 
 private:
     Interpolator::Lookup m_environment;
+    FileAccess m_files;
 };
 
 } // namespace Portoser

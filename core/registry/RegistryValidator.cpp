@@ -267,6 +267,11 @@ void RegistryValidator::checkPorts(const Registry &registry, IssueList &issues) 
 
 void RegistryValidator::checkDependencies(const Registry &registry, IssueList &issues) const
 {
+    // "Did you mean" compares a name with every service: only for the first few unknown names,
+    // so a registry naming thousands of them is checked in linear time.
+    constexpr int Suggested = 20;
+    int unknown = 0;
+    const QStringList known = registry.services.keys();
     for (const Service &s : registry.services) {
         for (const QString &dep : s.allDependencies()) {
             if (registry.services.contains(dep))
@@ -275,10 +280,12 @@ void RegistryValidator::checkDependencies(const Registry &registry, IssueList &i
             if (const auto bad = FieldRules::checkName(dep))
                 addError(issues, s.where(u"dependencies"_s),
                          u"%1: dependency %2"_s.arg(subject, *bad));
+            else if (++unknown <= Suggested)
+                addError(issues, s.where(u"dependencies"_s),
+                         u"%1: %2"_s.arg(subject, unknownNameMessage(u"dependency"_s, dep, known)));
             else
                 addError(issues, s.where(u"dependencies"_s),
-                         u"%1: %2"_s.arg(subject, unknownNameMessage(u"dependency"_s, dep,
-                                                                     registry.services.keys())));
+                         u"%1: unknown dependency \"%2\""_s.arg(subject, dep));
         }
     }
     for (const QStringList &cycle : DependencyGraph(registry).cycles()) {

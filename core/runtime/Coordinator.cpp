@@ -16,6 +16,7 @@ Coordinator::Coordinator(QString registryPath, const OrchestratorSettings &setti
     , m_registryPath(std::move(registryPath))
     , m_settings(settings)
     , m_reads(settings, u"portoser-api-reads"_s)
+    , m_hostReads(settings, u"portoser-api-host-reads"_s)
     , m_jobThread(settings, u"portoser-api-jobs"_s)
 {
     m_jobs = std::make_unique<JobQueue>(m_jobThread, m_events);
@@ -86,7 +87,8 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
             },
             [done](const Result<QJsonValue> &result) {
                 done({result, {}});
-            });
+            },
+            operation.asksHosts);
         return;
     }
     const QString id = m_jobs->submit(
@@ -121,11 +123,11 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
 }
 
 void Coordinator::read(std::function<Result<QJsonValue>(Orchestrator &)> task,
-                       std::function<void(const Result<QJsonValue> &)> done)
+                       std::function<void(const Result<QJsonValue> &)> done, bool asksHosts)
 {
-    m_reads.call(std::move(task)).then(this, [done = std::move(done)](const Result<QJsonValue> &r) {
-        done(r);
-    });
+    (asksHosts ? m_hostReads : m_reads)
+        .call(std::move(task))
+        .then(this, [done = std::move(done)](const Result<QJsonValue> &r) { done(r); });
 }
 
 } // namespace Portoser

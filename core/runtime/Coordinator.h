@@ -44,8 +44,12 @@ public:
     StatusCache &status() { return m_status; }
     EventHub &events() { return m_events; }
     JobQueue &jobs() { return *m_jobs; }
-    /** Tasks waiting on the read worker (the API sheds load when it grows). */
-    int pendingReads() const { return m_reads.pending(); }
+    /** Tasks waiting on a read worker (the API sheds load when it grows): the one for reads that
+     *  ask hosts, or the one for reads of the store. */
+    int pendingReads(bool asksHosts) const
+    {
+        return asksHosts ? m_hostReads.pending() : m_reads.pending();
+    }
 
     /**
      * Checks `arguments` against the operation's schema and runs it: a read on the read worker,
@@ -57,9 +61,10 @@ public:
              bool awaitJob, std::function<void(const OperationOutcome &)> done,
              std::function<void(const QJsonObject &)> progress = {});
 
-    /** Runs `task` with the read worker's Orchestrator; `done` gets its result on this thread. */
+    /** Runs `task` with a read worker's Orchestrator (the host-reads one when it `asksHosts`);
+     *  `done` gets its result on this thread. */
     void read(std::function<Result<QJsonValue>(Orchestrator &)> task,
-              std::function<void(const Result<QJsonValue> &)> done);
+              std::function<void(const Result<QJsonValue> &)> done, bool asksHosts = false);
 
 signals:
     void registryChanged();
@@ -71,7 +76,8 @@ private:
     StatusCache m_status;
     EventHub m_events;
     std::unique_ptr<JobQueue> m_jobs; // outlives the threads that report to it
-    OrchestratorThread m_reads;
+    OrchestratorThread m_reads;       // the store and memory
+    OrchestratorThread m_hostReads;   // reads that ask hosts (logs, observe, diagnose)
     OrchestratorThread m_jobThread;
 };
 

@@ -43,6 +43,9 @@ struct Operation
     bool destructive = false; // stops or replaces something that runs
     QJsonObject inputSchema;
     std::function<Result<QJsonValue>(OperationCall &)> run;
+    /** A read that asks hosts (SSH): it runs on a worker of its own, so a slow host never holds
+     *  back reads answered from the store or from memory. */
+    bool asksHosts = false;
 };
 
 namespace Operations {

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # heal-prune: frees disk under the host's base path: releases other than each service's current
 # and previous one (with their docker image pins), logs over $limit bytes cut to their last
-# $limit bytes (in place, so a writer keeps its file), and docker's dangling images (untagged:
-# never one a kept release needs, which its pin tag keeps). Prints pruned=, trimmed=, skipped=,
-# docker_images= and freed_kb= lines. Runs after the
+# $limit bytes (in place, so a writer keeps its file). Docker images are not pruned host-wide:
+# another workload's, or an older host's unpinned release, may need them. Prints pruned=,
+# trimmed=, skipped= and freed_kb= lines. Runs after the
 # prelude: the deploys' own lock functions, with a holder of its own, so a deploy of the same
 # coordinator never takes a live prune for an earlier run of itself.
 #
@@ -35,8 +35,5 @@ for svc in "$base"/.portoser/*; do
   done
   pt_unlock "$holder"
 done
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-  echo "docker_images=$(docker image prune -f 2>&1 | tail -n 1)"
-fi
 after=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
 echo "freed_kb=$(( after - before ))"

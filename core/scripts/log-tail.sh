@@ -17,7 +17,8 @@ if [ "$kind" = docker ]; then
   # shellcheck disable=SC2086 # ids are words
   set -- $dc_ids
   if [ "$#" -eq 1 ]; then
-    if [ -n "$follow" ]; then exec docker logs --tail "$lines" -f "$1" 2>&1; else exec docker logs --tail "$lines" "$1" 2>&1; fi
+    if [ -n "$follow" ]; then exec docker logs --tail "$lines" -f "$1" 2>&1; fi
+    pt_docker logs --tail "$lines" "$1" 2>&1; exit
   fi
   # shellcheck disable=SC2086 # no service: all of the project's
   if [ -n "$follow" ]; then pt_compose logs --no-color --tail "$lines" -f $dc_service; else pt_compose logs --no-color --tail "$lines" $dc_service; fi

@@ -42,7 +42,7 @@ else
       awk -v since=$(( now - exit_window )) '{ last = $0 } $1 >= since { n++ } END { print "recent_exits=" n + 0; split(last, a, " "); print "exit_at=" a[1]; print "exit_status=" a[2] }' "$svc/run/exits"
     fi
     if [ "$kind" = docker ]; then
-      [ -n "$dc_first" ] && docker logs --tail 3 "$dc_first" 2>&1 | cut -c1-300 | awk '{ print "log_" NR "=" $0 }'
+      [ -n "$dc_first" ] && pt_docker logs --tail 3 "$dc_first" 2>&1 | cut -c1-300 | awk '{ print "log_" NR "=" $0 }'
     else tail -n 3 "$svc/logs/$name.log" 2>/dev/null | awk '{ print "log_" NR "=" $0 }'; fi
   else echo "state=stopped"; fi
   pt_lines "$svc/run/starts"; echo "starts=$n"

@@ -144,7 +144,7 @@ pt_dc_cli() {
 # the images the current release is pinned to (pt_pin_images) over it.
 pt_compose() {
   pt_dc_cli
-  if pt_pinned "$svc/current"; then set -- -f "$svc/current/.portoser-pins.yml" "$@"; fi
+  if pt_pins "$svc/current"; then set -- -f "$pins" "$@"; fi
   set -- -p "$dc_project" -f "$(dc_file)" "$@"
   case $dc_cli in
     v2) docker compose "$@" ;;
@@ -166,7 +166,8 @@ pt_docker() {
 # fails (dc_error=) when the docker daemon does not answer.
 pt_containers() {
   dc_ids=; dc_states=
-  set -- --filter "label=com.docker.compose.project=$dc_project"
+  # Not one-off containers (`compose run` without --rm): they are not the service.
+  set -- --filter "label=com.docker.compose.project=$dc_project" --filter "label=com.docker.compose.oneoff=False"
   [ -n "$dc_service" ] && set -- "$@" --filter "label=com.docker.compose.service=$dc_service"
   dc_out=$(pt_docker ps -a --no-trunc "$@" --format '{{.ID}} {{.State}}' 2>&1) || { dc_error=$dc_out; return 1; }
   # shellcheck disable=SC2086 # id/state words
@@ -204,50 +205,68 @@ pt_container_facts() {
   [ -n "$dc_service" ] && set -- "$@" --filter "label=com.docker.compose.service=$dc_service"
   sick=$(pt_docker ps -q --no-trunc "$@" 2>/dev/null | head -n 1)
   if [ -n "$sick" ]; then
-    dc_unhealthy="the container's own HEALTHCHECK says unhealthy: $(docker inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$sick" 2>/dev/null | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-200)"
+    dc_unhealthy="the container's own HEALTHCHECK says unhealthy: $(pt_docker inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$sick" 2>/dev/null | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-200)"
   fi
 }
-# pt_pinned DIR: release DIR has pinned images, made from the compose file as it is now (one kept
-# on the host outside the release may have been edited since: then its tags count again).
-pt_pinned() {
-  [ -f "$1/.portoser-pins.yml" ] && [ -f "$1/.portoser-pinned-for" ] || return 1
-  pf=; read -r pf < "$1/.portoser-pinned-for"
-  [ "$pf" = "$(cksum < "$(dc_file)" 2>/dev/null)" ]
+# pt_pin_key: names what a start resolves image tags from: the compose file and the env file it
+# runs with (`image: app:${TAG}`). Pins are kept per release and per key, so a restart, a revert
+# or a rollback finds the set its own start made (sets pk).
+pt_pin_key() {
+  pk=$( { cksum < "$(dc_file)"; cksum < "${envf:-$svc/env}"; } 2>/dev/null | cksum)
+  pk=${pk%% *}
 }
-# pt_pin_images REL: after release REL passed its gate, the image each of its containers runs is
-# tagged portoser/<project>/<compose service>:REL (an image a release needs is never dangling, so
-# no prune removes it) and noted in the release with a compose override naming those tags: every
-# later start of REL (restart, heal, revert, rollback) runs exactly these images, even when the
-# compose file's tag has moved since. Prints image=<compose service> <image id> lines.
+# pt_pins DIR: the pin override of release DIR for the current key, when it has one (sets pins).
+pt_pins() {
+  pt_pin_key; pins="$1/.portoser-pins/$pk.yml"
+  [ -f "$pins" ]
+}
+# pt_tag_word TEXT: TEXT as one path component of an image name (lower case, [a-z0-9._-], starting
+# and ending with a letter or digit).
+pt_tag_word() {
+  printf '%s' "$1" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9._-' '-' | sed 's/^[^a-z0-9]*//; s/[^a-z0-9]*$//; s/^$/x/'
+}
+# pt_pin_images REL: after release REL passed its gate, the image each of its compose services
+# runs is tagged portoser/<project>/<service>:<REL>-<key> (an image a release needs is never
+# dangling, so no prune removes it) and noted, with a compose override naming those tags, in
+# REL's .portoser-pins/<key>.*: every later start of REL with the same compose file and env
+# (restart, heal, revert, rollback) runs exactly these images, even after the tag has moved.
+# Prints image=<compose service> <image id> lines.
 pt_pin_images() {
   pt_containers || return 0
   [ -n "$dc_ids" ] || return 0
-  d="$svc/releases/$1"
-  if pt_pinned "$d"; then
-    while read -r cs image _; do echo "image=$cs $image"; done < "$d/.portoser-images"; return 0
+  d="$svc/releases/$1/.portoser-pins"
+  if pt_pins "$svc/releases/$1"; then
+    while read -r cs image _; do echo "image=$cs $image"; done < "$d/$pk.images"; return 0
   fi
+  mkdir -p "$d" || return 0
+  # One line per compose service (a scaled service has several containers of one image).
   # shellcheck disable=SC2086 # ids are words
-  docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}} {{.Image}}' $dc_ids > "$d/.portoser-images.new" 2>/dev/null || return 0
-  printf 'services:\n' > "$d/.portoser-pins.yml.new"
-  : > "$d/.portoser-images.tmp"
+  pt_docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}} {{.Image}}' $dc_ids 2>/dev/null | awk '!seen[$1]++' > "$d/$pk.new" || return 0
+  # An older docker-compose (before 1.27) merges only files of the same format version.
+  sed -n '/^version:/p' "$(dc_file)" 2>/dev/null | head -n 1 > "$d/$pk.yml.new"
+  printf 'services:\n' >> "$d/$pk.yml.new"
+  : > "$d/$pk.images.new"
+  repo=portoser/$(pt_tag_word "$dc_project")
   while read -r cs image; do
     [ -n "$cs" ] || continue
-    tag=portoser/$dc_project/$(printf '%s' "$cs" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9._\n-' '-' | sed 's/^[^a-z0-9]*//; s/[^a-z0-9]*$//'):$1
-    docker tag "$image" "$tag" 2>/dev/null || continue
-    printf '%s %s %s\n' "$cs" "$image" "$tag" >> "$d/.portoser-images.tmp"
-    printf '  %s:\n    image: %s\n' "$cs" "$tag" >> "$d/.portoser-pins.yml.new"
+    tag=$repo/$(pt_tag_word "$cs"):$1-$pk
+    pt_docker tag "$image" "$tag" 2>/dev/null || continue
+    printf '%s %s %s\n' "$cs" "$image" "$tag" >> "$d/$pk.images.new"
+    printf '  %s:\n    image: %s\n' "$cs" "$tag" >> "$d/$pk.yml.new"
     echo "image=$cs $image"
-  done < "$d/.portoser-images.new"
-  rm -f "$d/.portoser-images.new"
-  mv -f "$d/.portoser-images.tmp" "$d/.portoser-images"
-  mv -f "$d/.portoser-pins.yml.new" "$d/.portoser-pins.yml"
-  cksum < "$(dc_file)" > "$d/.portoser-pinned-for"
+  done < "$d/$pk.new"
+  rm -f "$d/$pk.new"
+  if [ -s "$d/$pk.images.new" ]; then
+    mv -f "$d/$pk.images.new" "$d/$pk.images"; mv -f "$d/$pk.yml.new" "$d/$pk.yml"
+  else rm -f "$d/$pk.images.new" "$d/$pk.yml.new"; fi # no tag made: nothing to pin
 }
 # pt_unpin_images DIR: a release being pruned lets go of its image tags. `docker rmi` without -f:
 # an image that another tag or a container still uses stays; only the tag goes then.
 pt_unpin_images() {
-  [ -f "$1/.portoser-images" ] || return 0
-  while read -r _ _ tag; do [ -n "$tag" ] && docker rmi "$tag" >/dev/null 2>&1; done < "$1/.portoser-images"
+  for f in "$1"/.portoser-pins/*.images; do
+    [ -f "$f" ] || continue
+    while read -r _ _ tag; do [ -n "$tag" ] && pt_docker rmi "$tag" >/dev/null 2>&1; done < "$f"
+  done
   :
 }
 # dc_file: the compose file as the coordinator sees it. A runtime record on the host (written by
@@ -305,7 +324,11 @@ pt_start() {
   if [ "$kind" = docker ]; then
     # What compose says is kept apart too: a start that fails says why (pt_container_exited).
     # shellcheck disable=SC2086 # no service: all of the project's
-    pt_compose --env-file "${envf:-$svc/env}" up -d $dc_service > "$svc/run/up.out" 2>&1; st=$?
+    # One compose service starts alone (--no-deps): its siblings are Portoser services of their
+    # own, started in dependency order and each with its own pinned image, which `up` would
+    # otherwise recreate from their tags.
+    if [ -n "$dc_service" ]; then pt_compose --env-file "${envf:-$svc/env}" up -d --no-deps "$dc_service" > "$svc/run/up.out" 2>&1; st=$?
+    else pt_compose --env-file "${envf:-$svc/env}" up -d > "$svc/run/up.out" 2>&1; st=$?; fi
     cat "$svc/run/up.out" >> "$svc/logs/$name.log"
     echo docker > "$svc/run/pid"; pt_started; return "$st"
   fi
@@ -408,7 +431,7 @@ pt_container_exited() {
   echo "gate_failure=exited"
   # The first container not running (one may be between two restarts: then the first one).
   # shellcheck disable=SC2086 # ids are words
-  facts=$(docker inspect --format '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}} {{.RestartCount}} {{.Id}}' $dc_ids 2>/dev/null)
+  facts=$(pt_docker inspect --format '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}} {{.RestartCount}} {{.Id}}' $dc_ids 2>/dev/null)
   # shellcheck disable=SC2086 # fact words
   set -- $facts
   while [ "$#" -ge 12 ] && [ "$2" = running ]; do shift 6; done
@@ -419,7 +442,7 @@ pt_container_exited() {
   [ "$4" = true ] && { why="$why (killed for lack of memory)"; echo "oom_killed=1"; }
   [ "$5" -gt 0 ] 2>/dev/null && why="$why ($5 restarts by docker's restart policy)"
   echo "health_detail=$why"
-  docker logs --tail 5 "$6" 2>&1 | cut -c1-300 | sed 's/^/health_log=/'
+  pt_docker logs --tail 5 "$6" 2>&1 | cut -c1-300 | sed 's/^/health_log=/'
 }
 # Lines cut to 300 characters: activations sharing one output must each write whole lines.
 pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | cut -c1-300 | sed 's/^/health_log=/'; }

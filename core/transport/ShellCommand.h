@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace Portoser {
 
@@ -49,6 +50,13 @@ public:
     static QString fill(const QString &templ, const std::function<QString(const QString &)> &word);
     /** The {names} a template uses, in order, without repeats. */
     static QStringList placeholders(const QString &templ);
+    /**
+     * Why a placeholder of `templ` would not stay one word once filled with a quoted value, or
+     * nothing when each stands where the shell reads a plain word. Inside '…' the value's own
+     * quotes end the quoting; inside "…" or a here-document `$(…)` in the value runs; after `$`
+     * it is read as an expansion.
+     */
+    static std::optional<QString> unsafePlaceholder(const QString &templ);
 
 private:
     QStringList m_words;

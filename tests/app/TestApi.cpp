@@ -16,6 +16,7 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,6 +35,8 @@ private slots:
     void init();
     void cleanup();
     void healthHeadersAndErrorShape();
+    void whatTheOutsideProbeFound();
+    void storeReadsDoNotWaitForASilentHost();
     void tokensRolesJobsAndAudit();
     void eventStreamResumesWithLastEventId();
     void openApiDescribesEveryRoute();
@@ -159,6 +162,187 @@ void TestApi::healthHeadersAndErrorShape()
     const auto services = m_serve->request("GET", u"/api/v1/services"_s);
     QCOMPARE(services.status, 200);
     QCOMPARE(services.json()[u"services"_s].toArray().size(), 3);
+}
+
+namespace {
+
+/** One request written by hand (a Host or body a browser would send); the status code. */
+int rawStatus(quint16 port, const QByteArray &request)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return -1;
+    socket.write(request);
+    QByteArray answer;
+    while (!answer.contains("\r\n") && socket.waitForReadyRead(5000))
+        answer += socket.readAll();
+    return answer.split(' ').value(1).toInt();
+}
+
+} // namespace
+
+void TestApi::whatTheOutsideProbeFound()
+{
+    // Settings that would refuse everything are refused at start (finding 9).
+    for (const QStringList &bad :
+         {QStringList{u"--rate-limit"_s, u"0"_s}, QStringList{u"--idle-timeout"_s, u"soon"_s}}) {
+        QProcess serve;
+        serve.setProcessEnvironment(env());
+        serve.start(qEnvironmentVariable("PORTOSER_BINARY"),
+                    QStringList{u"--serve"_s} + registryArgs() + bad);
+        QVERIFY(serve.waitForFinished(20000));
+        QVERIFY(serve.exitCode() != 0);
+        QVERIFY2(serve.readAllStandardError().contains(bad.first().toUtf8()),
+                 qPrintable(bad.first()));
+    }
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    // A viewer's validate: no environment and no file of the server (finding 1).
+    const QByteArray posted = "include: /etc/passwd\nhosts:\n  a: {ip: 10.0.0.1, path: /srv}\n"
+                              "services:\n  s: {current_host: a, deployment_type: process,\n"
+                              "      command: run, port: \"${HOME}\"}\n";
+    const auto checked = m_serve->request("POST", u"/api/v1/registry/validate"_s, posted);
+    QCOMPARE(checked.status, 200);
+    const QByteArray said = checked.body;
+    QVERIFY2(!said.contains("root:") && !said.contains(m_dir->path().toUtf8()), said.constData());
+    QVERIFY2(said.contains("not followed"), said.constData());
+    QCOMPARE(checked.json()[u"valid"_s].toBool(), false);
+
+    // Cross-site requests and DNS rebinding (finding 3).
+    const Headers evil{{"Origin", "http://evil.example"}};
+    QCOMPARE(m_serve->request("POST", u"/api/v1/heal/pause"_s, "{}", evil).status, 403);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s, {}, evil).status, 403);
+    QCOMPARE(
+        m_serve->request("GET", u"/api/v1/services"_s, {}, {{"Origin", "http://localhost:5173"}})
+            .status,
+        200);
+    const QByteArray port = QByteArray::number(m_serve->port());
+    QCOMPARE(rawStatus(m_serve->port(), "GET /api/v1/services HTTP/1.1\r\nHost: evil.example:"
+                                            + port + "\r\nConnection: close\r\n\r\n"),
+             403);
+    QCOMPARE(rawStatus(m_serve->port(), "GET /api/v1/services HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                                            + "\r\nConnection: close\r\n\r\n"),
+             200);
+    const QByteArray formPost = "POST /api/v1/heal/pause HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                                + "\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                                  "Connection: close\r\n\r\n{}";
+    QCOMPARE(rawStatus(m_serve->port(), formPost), 415);
+    // Open mode may act, but reveals no secret and mints no token.
+    QCOMPARE(m_serve
+                 ->request("PUT", u"/api/v1/secrets"_s,
+                           R"({"path": "services/x", "key": "K", "value": "v"})")
+                 .status,
+             403);
+    QCOMPARE(m_serve->request("POST", u"/api/v1/tokens"_s, R"({"name": "sneak", "role": "admin"})")
+                 .status,
+             403);
+
+    // Tokens: a lower-case scheme is the same scheme; revoking the last one does not reopen
+    // the API (finding 4); a refused attempt is audited (finding 5).
+    const QString admin =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"boss"_s});
+    QVERIFY(admin.startsWith(u"pt_"_s));
+    const auto lower = m_serve->request("GET", u"/api/v1/services"_s, {},
+                                        {{"Authorization", "bearer " + admin.toLatin1()}});
+    QVERIFY2(lower.status == 200, lower.body.constData());
+    QCOMPARE(m_serve->request("POST", u"/api/v1/heal/pause"_s, "{}").status, 401);
+    cli({u"token"_s, u"revoke"_s, u"boss"_s});
+    QTest::qWait(2500); // the token cache is re-read every two seconds
+    QCOMPARE(m_serve->request("GET", u"/api/v1/services"_s).status, 401);
+    const QString second =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"boss2"_s});
+    const auto audit = m_serve->request("GET", u"/api/v1/audit?limit=50"_s, {}, bearer(second));
+    QCOMPARE(audit.status, 200);
+    QVERIFY2(audit.body.contains("unauthenticated"), audit.body.left(2000).constData());
+    for (const QString &bad : {u"limit=abc"_s, u"limit=-1"_s, u"offset=-5"_s})
+        QCOMPARE(m_serve->request("GET", u"/api/v1/audit?"_s + bad, {}, bearer(second)).status,
+                 400);
+
+    // JSON-RPC as the specification says: arguments are an object, an id a string or number.
+    Headers mcp = bearer(second);
+    mcp.emplaceBack("Accept", "application/json, text/event-stream");
+    const auto init = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+        mcp);
+    mcp.emplaceBack("Mcp-Session-Id", init.header("Mcp-Session-Id"));
+    const auto listArgs = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"history","arguments":[1]}})",
+        mcp);
+    QCOMPARE(listArgs.json()[u"error"_s][u"code"_s].toInt(), -32602);
+    const auto nullId =
+        m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":null,"method":"ping"})", mcp);
+    QCOMPARE(nullId.json()[u"error"_s][u"code"_s].toInt(), -32600);
+
+    // A viewer opening sessions in a loop ends only its own (finding 9).
+    const QString viewer =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"viewer"_s, u"--name"_s, u"looper"_s});
+    Headers looping = bearer(viewer);
+    looping.emplaceBack("Accept", "application/json, text/event-stream");
+    QByteArray firstOfLoop;
+    for (int i = 0; i < 80; ++i) {
+        const auto opened = m_serve->request(
+            "POST", u"/mcp"_s,
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"loop","version":"1"}}})",
+            looping);
+        if (i == 0)
+            firstOfLoop = opened.header("Mcp-Session-Id");
+    }
+    looping.emplaceBack("Mcp-Session-Id", firstOfLoop);
+    QCOMPARE(
+        m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":9,"method":"ping"})", looping)
+            .status,
+        404); // its own oldest made room
+    const auto still =
+        m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":9,"method":"ping"})", mcp);
+    QVERIFY2(still.status == 200 && still.json().object().contains(u"result"_s),
+             still.body.constData());
+}
+
+void TestApi::storeReadsDoNotWaitForASilentHost()
+{
+    // A host that accepts TCP and never speaks SSH (finding 7).
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QList<QTcpSocket *> held;
+    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+        while (QTcpSocket *c = silent.nextPendingConnection())
+            held.append(c);
+    });
+    const QString path = m_dir->filePath(u"demo-registry/registry.yml"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray yaml = file.readAll();
+    file.close();
+    const QByteArray gamma = "hosts:\n  gamma:\n    ip: 127.0.0.1\n    ssh_port: "
+                             + QByteArray::number(silent.serverPort())
+                             + "\n    transport: ssh\n    ssh_user: nobody\n    path: /tmp/gamma\n";
+    yaml.replace("hosts:\n", gamma);
+    yaml.replace("services:\n", "services:\n  stuck:\n    current_host: gamma\n"
+                                "    deployment_type: process\n    command: run\n");
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(yaml);
+    file.close();
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    QTcpSocket logs; // asks the silent host, and waits
+    logs.connectToHost(QHostAddress::LocalHost, m_serve->port());
+    QVERIFY(logs.waitForConnected(5000));
+    logs.write("GET /api/v1/services/stuck/logs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QVERIFY(logs.waitForBytesWritten(5000));
+    QTRY_VERIFY2_WITH_TIMEOUT(!held.isEmpty(), qPrintable(QString::fromUtf8(logs.peek(2000)).section(u"\r\n\r\n"_s, 1)),
+                              10000); // the read reached the silent host
+    QElapsedTimer clock;
+    clock.start();
+    const auto history = m_serve->request("GET", u"/api/v1/history"_s);
+    QCOMPARE(history.status, 200);
+    QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY(logs.bytesAvailable() == 0 || !logs.readAll().contains("200 OK")); // still waiting
+    // Bad numbers and unknown services say so (finding 9).
+    QCOMPARE(m_serve->request("GET", u"/api/v1/audit?limit=abc"_s).status, 403); // open: no audit
+    QCOMPARE(m_serve->request("POST", u"/api/v1/services/nope/restart"_s, "{}").status, 404);
 }
 
 void TestApi::tokensRolesJobsAndAudit()
@@ -511,10 +695,12 @@ void TestApi::mcpOverHttpSessionsAndChecks()
             QVERIFY2(!result[u"isError"_s].toBool(), listed.body.constData());
             QCOMPARE(result[u"structuredContent"_s].toObject(), rest.json().object());
         } else {
+            // Refused alike: the same role named as missing.
             QVERIFY2(result[u"isError"_s].toBool(), listed.body.constData());
-            QVERIFY2(listed.body.contains(
-                         rest.json()[u"error"_s][u"message"_s].toString().left(40).toUtf8()),
-                     listed.body.constData());
+            const QString why = rest.json()[u"error"_s][u"message"_s].toString();
+            const QString needs = why.mid(why.lastIndexOf(u"needs "_s));
+            QVERIFY2(!needs.isEmpty() && listed.body.contains(needs.toUtf8()),
+                     qPrintable(QString::fromUtf8(listed.body) + u" / "_s + why));
         }
     }
     const auto badArgs = m_serve->request(
@@ -646,6 +832,14 @@ void TestApi::operatorToolsQuoteTheirArguments()
 {
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
+    // Registering a command is an admin's act, never open mode's.
+    const QByteArray admin =
+        cli({u"token"_s, u"create"_s, u"--role"_s, u"admin"_s, u"--name"_s, u"root"_s}).toLatin1();
+    const auto asAdmin = [this, admin](const QByteArray &method, const QString &path,
+                                       const QByteArray &body = {}, Headers headers = {}) {
+        headers.emplaceBack("Authorization", "Bearer " + admin);
+        return m_serve->request(method, path, body, headers);
+    };
     auto tool = [](const QString &name, const QString &host, const QString &command) {
         return QJsonDocument(
                    QJsonObject{
@@ -661,38 +855,41 @@ void TestApi::operatorToolsQuoteTheirArguments()
                                     {u"required"_s, QJsonArray{u"text"_s}}}}})
             .toJson();
     };
-    const auto undeclared = m_serve->request(
-        "POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"alpha"_s, u"echo {text} {other}"_s));
+    const auto undeclared = asAdmin("POST", u"/api/v1/mcp/tools"_s,
+                                    tool(u"echo_text"_s, u"alpha"_s, u"echo {text} {other}"_s));
     QCOMPARE(undeclared.status, 400);
     QVERIFY(undeclared.json()[u"error"_s][u"message"_s].toString().contains(
         u"{other}, which input_schema does not declare"_s));
-    QCOMPARE(m_serve
-                 ->request("POST", u"/api/v1/mcp/tools"_s,
-                           tool(u"deploy"_s, u"alpha"_s, u"echo {text}"_s))
-                 .status,
-             400);
-    QCOMPARE(m_serve
-                 ->request("POST", u"/api/v1/mcp/tools"_s,
-                           tool(u"echo_text"_s, u"nowhere"_s, u"echo {text}"_s))
-                 .status,
-             400);
-    const auto created =
-        m_serve->request("POST", u"/api/v1/mcp/tools"_s,
-                         tool(u"echo_text"_s, u"alpha"_s, u"printf '%s\\n' {text}"_s));
-    QCOMPARE(created.status, 201);
     QCOMPARE(
-        m_serve->request("GET", u"/api/v1/mcp/tools"_s).json()[u"tools"_s][0][u"name"_s].toString(),
-        u"echo_text"_s);
+        asAdmin("POST", u"/api/v1/mcp/tools"_s, tool(u"deploy"_s, u"alpha"_s, u"echo {text}"_s))
+            .status,
+        400);
+    QCOMPARE(asAdmin("POST", u"/api/v1/mcp/tools"_s,
+                     tool(u"echo_text"_s, u"nowhere"_s, u"echo {text}"_s))
+                 .status,
+             400);
+    // A placeholder the shell would not read as one word is refused (finding 6).
+    for (const QString &unsafe : {u"echo \"{text}\""_s, u"echo '{text}'"_s,
+                                  u"cat <<EOF\n{text}\nEOF"_s, u"echo ${text}"_s}) {
+        const auto refusedTool =
+            asAdmin("POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"alpha"_s, unsafe));
+        QVERIFY2(refusedTool.status == 400, qPrintable(unsafe));
+    }
+    const auto created = asAdmin("POST", u"/api/v1/mcp/tools"_s,
+                                 tool(u"echo_text"_s, u"alpha"_s, u"printf '%s\\n' {text}"_s));
+    QCOMPARE(created.status, 201);
+    QCOMPARE(asAdmin("GET", u"/api/v1/mcp/tools"_s).json()[u"tools"_s][0][u"name"_s].toString(),
+             u"echo_text"_s);
 
     const Headers accept{{"Accept", "application/json, text/event-stream"}};
-    const auto init = m_serve->request(
+    const auto init = asAdmin(
         "POST", u"/mcp"_s,
         R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
         accept);
     Headers session = accept;
     session.emplaceBack("Mcp-Session-Id", init.header("Mcp-Session-Id"));
-    const auto tools = m_serve->request(
-        "POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", session);
+    const auto tools =
+        asAdmin("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", session);
     QVERIFY(tools.body.contains("\"name\":\"echo_text\""));
 
     // A hostile argument is one word: printed back, never run.
@@ -704,22 +901,28 @@ void TestApi::operatorToolsQuoteTheirArguments()
         {u"method"_s, u"tools/call"_s},
         {u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
                                   {u"arguments"_s, QJsonObject{{u"text"_s, hostile}}}}}};
-    const auto ran = m_serve->request("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
+    const auto ran = asAdmin("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
     const QJsonObject result = ran.json()[u"result"_s].toObject();
     QCOMPARE(result.value(u"isError"_s).toBool(), false);
     QCOMPARE(result[u"structuredContent"_s][u"stdout"_s].toString(), hostile + u'\n');
     QVERIFY(!QFile::exists(pwned));
 
+    // An argument that would be read as an option is refused, not run.
+    QJsonObject option = call;
+    option.insert(u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
+                                           {u"arguments"_s, QJsonObject{{u"text"_s, u"-v"_s}}}});
+    const auto asOption = asAdmin("POST", u"/mcp"_s, QJsonDocument(option).toJson(), session);
+    QVERIFY2(asOption.body.contains("would take for an option"), asOption.body.constData());
+
     QJsonObject wrongType = call;
     wrongType.insert(u"params"_s, QJsonObject{{u"name"_s, u"echo_text"_s},
                                               {u"arguments"_s, QJsonObject{{u"text"_s, 5}}}});
-    const auto refused =
-        m_serve->request("POST", u"/mcp"_s, QJsonDocument(wrongType).toJson(), session);
+    const auto refused = asAdmin("POST", u"/mcp"_s, QJsonDocument(wrongType).toJson(), session);
     QCOMPARE(refused.json()[u"result"_s][u"isError"_s].toBool(), true);
     QVERIFY(refused.body.contains("text: expected a string"));
 
-    QCOMPARE(m_serve->request("DELETE", u"/api/v1/mcp/tools/echo_text"_s).status, 200);
-    const auto gone = m_serve->request("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
+    QCOMPARE(asAdmin("DELETE", u"/api/v1/mcp/tools/echo_text"_s).status, 200);
+    const auto gone = asAdmin("POST", u"/mcp"_s, QJsonDocument(call).toJson(), session);
     QCOMPARE(gone.json()[u"error"_s][u"code"_s].toInt(), -32602);
 
     // The CLI manages the same table.

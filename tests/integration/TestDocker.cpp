@@ -448,6 +448,14 @@ void TestDocker::twoServicesShareAComposeFileOnTheHost()
         QVERIFY2(rec.succeeded(), qPrintable(rec.service + u": "_s + rec.reason));
     QCOMPARE(fetch(u"h5"_s, 18088), u"front"_s);
     QCOMPARE(fetch(u"h5"_s, 18089), u"back"_s);
+    // A one-off container (what `compose run` without --rm leaves, with compose's labels) is
+    // not the service, which still runs.
+    const QString oneOff =
+        docker(u"h5"_s, u"create --label com.docker.compose.project=portoser-fr --label "
+                        "com.docker.compose.service=frontend --label "
+                        "com.docker.compose.oneoff=True front:1"_s);
+    QVERIFY(!oneOff.isEmpty());
+    QCOMPARE(stateOf(r, u"fr-frontend"_s).state, u"running"_s);
     // Stopping one stops only its container, and keeps it and its volume (no down, rm or -v).
     QVERIFY(m_orchestrator->stop(r, u"fr-backend"_s, u"test"_s));
     QCOMPARE(stateOf(r, u"fr-backend"_s).state, u"stopped"_s);
