@@ -332,8 +332,9 @@ void TestApi::storeReadsDoNotWaitForASilentHost()
     QVERIFY(logs.waitForConnected(5000));
     logs.write("GET /api/v1/services/stuck/logs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(logs.waitForBytesWritten(5000));
-    QTRY_VERIFY2_WITH_TIMEOUT(!held.isEmpty(), qPrintable(QString::fromUtf8(logs.peek(2000)).section(u"\r\n\r\n"_s, 1)),
-                              10000); // the read reached the silent host
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        !held.isEmpty(), qPrintable(QString::fromUtf8(logs.peek(2000)).section(u"\r\n\r\n"_s, 1)),
+        10000); // the read reached the silent host
     QElapsedTimer clock;
     clock.start();
     const auto history = m_serve->request("GET", u"/api/v1/history"_s);
