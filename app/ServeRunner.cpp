@@ -206,8 +206,9 @@ int ServeRunner::run(const QStringList &args)
         << "portoser --serve: listening on " << scheme << "://" << host << ':' << *port
         << " (API /api/v1, MCP /mcp)\n";
     if (server.isOpen())
-        out << "portoser --serve: WARNING: no API token exists, so this loopback API is open to "
-               "every local user; create one with `portoser --cli token create`\n";
+        out << "portoser --serve: WARNING: no API token exists, so this loopback API lets every "
+               "local user deploy, restart and read (no secrets, tokens or tools); create one "
+               "with `portoser --cli token create --role admin --name NAME`\n";
     out.flush();
 
     // The watchdog: heals (or with --no-heal only observes) and feeds status and events.
