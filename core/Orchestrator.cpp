@@ -361,8 +361,8 @@ Result<QJsonObject> Orchestrator::runOperatorTool(const Registry &registry,
                      u"tool %1 cannot run: its command is unsafe: %2"_s.arg(tool.name, *unsafe)};
     // A value that starts with "-" would be read by the command as one of its options.
     for (const QString &p : ShellCommand::placeholders(tool.command)) {
-        const QJsonValue value = arguments.value(p);
-        if (value.isString() && value.toString().startsWith(u'-'))
+        const QJsonValue value = arguments.value(p); // a number too: -1 is "-1" on the line
+        if (value.toVariant().toString().startsWith(u'-'))
             return Error{ErrorCode::InvalidInput,
                          u"tool %1: argument %2 starts with \"-\", which the command would take "
                          "for an option"_s.arg(tool.name, p)};

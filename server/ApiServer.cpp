@@ -68,6 +68,7 @@ ApiServer::ApiServer(Coordinator &coordinator, ApiSettings settings, QObject *pa
     , m_guard(m_settings.allowedOrigins)
 {
     m_uptime.start();
+    m_validations.setMaxThreadCount(1);
     addRestRoutes(m_router, *this);
     addSecretsRoutes(m_router, *this);
     m_mcp = std::make_unique<McpEndpoint>(*this);

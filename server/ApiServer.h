@@ -14,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
+#include <QThreadPool>
 
 #include <memory>
 
@@ -66,6 +67,9 @@ public:
     Authenticator &authenticator() { return *m_auth; }
     AuditLog &audit() { return *m_audit; }
     const ApiSettings &settings() const { return m_settings; }
+    /** Where posted registries are validated: one at a time, off the event loop (a member, so
+     *  a validation still running when the server goes is waited for first). */
+    QThreadPool &validations() { return m_validations; }
     const Router &router() const { return m_router; }
     /** Whether the API is open (loopback, no credentials configured). */
     bool isOpen();
@@ -96,6 +100,7 @@ private:
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<LocalHttpListener> m_local;
     QElapsedTimer m_uptime;
+    QThreadPool m_validations; // last: destroyed (waited for) first
 };
 
 } // namespace Portoser

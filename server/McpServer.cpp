@@ -180,6 +180,8 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
         audit(false, u"denied: "_s + why);
         return reply(result(id, toolError(why)));
     }
+    if (!op->job && m_coordinator.pendingReads(op->asksHosts) > 32)
+        return reply(result(id, toolError(u"busy: too many reads queued; try again shortly"_s)));
     const QJsonValue progressToken = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
     auto steps = std::make_shared<int>(0);
     std::function<void(const QJsonObject &)> progress;
@@ -233,6 +235,8 @@ void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
         audit(false, u"failed: "_s + *wrong);
         return reply(result(id, toolError(*wrong)));
     }
+    if (m_coordinator.pendingReads(true) > 32)
+        return reply(result(id, toolError(u"busy: too many reads queued; try again shortly"_s)));
     const Registry registry = m_coordinator.registry();
     m_coordinator.read(
         [registry, tool, arguments](Orchestrator &o) -> Result<QJsonValue> {

@@ -55,7 +55,9 @@ std::optional<HttpResponse> RequestGuard::refusal(const HttpRequest &request, bo
                 "to localhost (create one with `portoser --cli token create NAME`)"_s.arg(
                     host.left(200)));
     }
-    if (!request.body.isEmpty()) {
+    // A POST is a "simple" cross-site request even without a body: it must say JSON too (a page
+    // cannot, without a preflight that nothing here answers).
+    if (!request.body.isEmpty() || request.method == "POST") {
         const QByteArray type =
             request.header("Content-Type").split(';').value(0).trimmed().toLower();
         static const QList<QByteArray> accepted = {"application/json", "application/yaml",

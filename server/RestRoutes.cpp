@@ -11,7 +11,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QThreadPool>
 #include <QTimer>
 
 #include <atomic>
@@ -225,17 +224,15 @@ void addRestRoutes(Router &router, ApiServer &server)
           });
     route("POST", u"/api/v1/registry/validate"_s, Role::Viewer, false,
           u"Validate a registry posted as YAML (the running one is not changed)"_s,
-          [](const CallPtr &call) {
+          [s](const CallPtr &call) {
               // Off the event loop (a large document must not stall /healthz), one at a time
               // (each is bounded by the YAML limits), and in a sandbox: no environment, no files.
-              static QThreadPool pool;
               static std::atomic<int> waiting{0};
-              pool.setMaxThreadCount(1);
               if (waiting.load() >= 2)
                   return call->fail(503, u"busy"_s,
                                     u"other registries are being validated; try again"_s);
               ++waiting;
-              pool.start([call] {
+              s->validations().start([call] {
                   const CheckedRegistry checked =
                       RegistryCheck::posted(call->request.body, u"posted-registry.yml"_s);
                   --waiting;

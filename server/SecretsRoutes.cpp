@@ -20,7 +20,8 @@ using SecretsFn =
 void withSecrets(ApiServer &server, const CallPtr &call, const QString &backend, SecretsFn fn,
                  int okStatus = 200)
 {
-    if (server.coordinator().pendingReads(false) > 32)
+    // A backend may be Vault, over the network: not on the store's worker.
+    if (server.coordinator().pendingReads(true) > 32)
         return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
     const Registry registry = server.coordinator().registry();
     server.coordinator().read(
@@ -34,7 +35,8 @@ void withSecrets(ApiServer &server, const CallPtr &call, const QString &backend,
             if (!r)
                 return call->fail(r.error());
             call->reply(*r, okStatus);
-        });
+        },
+        true);
 }
 
 using KeyFn = std::function<Result<QJsonObject>(SecretsBackend &, const QString &path,

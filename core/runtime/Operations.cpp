@@ -484,7 +484,7 @@ QList<Operation> catalog()
         {u"plan_changes"_s, u"Plan staged changes"_s,
          u"What moving services to other hosts and redeploying others in place would do, with "
          "the config diffs (the window's staged changes). Touches no host beyond reading."_s,
-         Role::Viewer, false, false, changesSchema, planChanges},
+         Role::Viewer, false, false, changesSchema, planChanges, true},
         {u"apply_changes"_s, u"Apply staged changes"_s,
          u"Moves services to other hosts and redeploys others in place, in dependency order, "
          "health-gated; each move records the new host in the registry."_s,

@@ -48,26 +48,71 @@ QString ShellCommand::fill(const QString &templ,
 
 std::optional<QString> ShellCommand::unsafePlaceholder(const QString &templ)
 {
+    if (placeholders(templ).isEmpty())
+        return std::nullopt;
+    // Shell syntax that reads a word again (nested substitutions, arithmetic, bash's [[ ]] and
+    // $'…', here-documents, eval, another shell's -c, ssh's remote command) is not modelled
+    // here: with placeholders, a template keeps to plain commands, pipes and quotes.
+    static const QList<std::pair<QString, QString>> rereads = {
+        {QStringLiteral("`"), QStringLiteral("backticks")},
+        {QStringLiteral("$("), QStringLiteral("$(…) or $((…))")},
+        {QStringLiteral("${"), QStringLiteral("${…}")},
+        {QStringLiteral("(("), QStringLiteral("((…))")},
+        {QStringLiteral("[["), QStringLiteral("[[…]]")},
+        {QStringLiteral("$'"), QStringLiteral("$'…'")},
+        {QStringLiteral("<<"), QStringLiteral("a here-document")},
+        {QStringLiteral("\\{"), QStringLiteral("a backslash before a placeholder")},
+    };
+    for (const auto &[token, what] : rereads) {
+        if (templ.contains(token))
+            return QStringLiteral("a template with placeholders may not use %1, where a value "
+                                  "could be read as shell code; keep it to plain commands")
+                .arg(what);
+    }
+    static const QRegularExpression rereadingCommand(
+        QStringLiteral("(^|[\\s;|&(])(eval|source|\\.|ssh|su|sudo|xargs|(ba|da|z|k|a)?sh)(\\s|$)"));
+    if (const auto m = rereadingCommand.match(templ); m.hasMatch())
+        return QStringLiteral("a template with placeholders may not run %1, which reads its "
+                              "arguments as shell code again")
+            .arg(m.captured(2));
     enum class Quote {
         None,
         Single,
         Double
     } quote = Quote::None;
-    bool heredoc = false;
     for (qsizetype i = 0; i < templ.size(); ++i) {
         const QChar c = templ.at(i);
         if (quote == Quote::Single) {
             if (c == u'\'')
                 quote = Quote::None;
-        } else if (c == u'\\') {
+            else if (c == u'{'
+                     && placeholderPattern()
+                            .match(templ, i, QRegularExpression::NormalMatch,
+                                   QRegularExpression::AnchorAtOffsetMatchOption)
+                            .hasMatch())
+                return QStringLiteral("%1 is inside '…': the value's quoting would end there; "
+                                      "write it outside quotes (it is quoted when filled)")
+                    .arg(templ.mid(i, templ.indexOf(u'}', i) - i + 1));
+            continue;
+        }
+        if (c == u'\\') {
             ++i; // the next character is taken literally (in "…" too, for \" and \\)
             continue;
-        } else if (c == u'"') {
+        }
+        if (c == u'#' && quote == Quote::None && (i == 0 || templ.at(i - 1).isSpace())) {
+            const qsizetype eol = templ.indexOf(u'\n', i); // a comment: its quotes are text
+            if (eol < 0)
+                break;
+            i = eol;
+            continue;
+        }
+        if (c == u'"') {
             quote = quote == Quote::Double ? Quote::None : Quote::Double;
-        } else if (c == u'\'' && quote == Quote::None) {
+            continue;
+        }
+        if (c == u'\'' && quote == Quote::None) {
             quote = Quote::Single;
-        } else if (c == u'<' && quote == Quote::None && templ.mid(i, 2) == QStringLiteral("<<")) {
-            heredoc = true;
+            continue;
         }
         if (c != u'{')
             continue;
@@ -76,17 +121,9 @@ std::optional<QString> ShellCommand::unsafePlaceholder(const QString &templ)
         if (!m.hasMatch())
             continue;
         const QString name = m.captured(1);
-        if (quote == Quote::Single)
-            return QStringLiteral("{%1} is inside '…': the value's quoting would end there; "
-                                  "write it outside quotes (it is quoted when filled)")
-                .arg(name);
         if (quote == Quote::Double)
             return QStringLiteral("{%1} is inside \"…\": a $(…) in the value would run; "
                                   "write it outside quotes (it is quoted when filled)")
-                .arg(name);
-        if (heredoc)
-            return QStringLiteral("{%1} follows a here-document (<<), where a $(…) in the "
-                                  "value would run; pass it as an argument instead")
                 .arg(name);
         if (i > 0 && templ.at(i - 1) == u'$')
             return QStringLiteral("${%1} would be read as a shell expansion; write {%1}").arg(name);

@@ -228,6 +228,11 @@ void TestApi::whatTheOutsideProbeFound()
                                 + "\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
                                   "Connection: close\r\n\r\n{}";
     QCOMPARE(rawStatus(m_serve->port(), formPost), 415);
+    // A bodyless POST is a simple cross-site request too.
+    QCOMPARE(
+        rawStatus(m_serve->port(), "POST /api/v1/heal/pause HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                                       + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        415);
     // Open mode may act, but reveals no secret and mints no token.
     QCOMPARE(m_serve
                  ->request("PUT", u"/api/v1/secrets"_s,
@@ -870,8 +875,11 @@ void TestApi::operatorToolsQuoteTheirArguments()
                  .status,
              400);
     // A placeholder the shell would not read as one word is refused (finding 6).
-    for (const QString &unsafe : {u"echo \"{text}\""_s, u"echo '{text}'"_s,
-                                  u"cat <<EOF\n{text}\nEOF"_s, u"echo ${text}"_s}) {
+    for (const QString &unsafe :
+         {u"echo \"{text}\""_s, u"echo '{text}'"_s, u"cat <<EOF\n{text}\nEOF"_s, u"echo ${text}"_s,
+          u"echo \"$(printf %s \"{text}\")\""_s, u"# don't\necho '{text}'"_s,
+          u"echo $(( {text} + 1 ))"_s, u"eval echo {text}"_s, u"echo \\{text}"_s, u"sh -c {text}"_s,
+          u"[[ {text} -eq 1 ]]"_s}) {
         const auto refusedTool =
             asAdmin("POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"alpha"_s, unsafe));
         QVERIFY2(refusedTool.status == 400, qPrintable(unsafe));
