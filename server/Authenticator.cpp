@@ -6,9 +6,6 @@ namespace Portoser {
 using namespace Qt::Literals::StringLiterals;
 
 static constexpr qint64 RefreshMs = 2000;
-// An unknown token re-reads the table at most this often: a token made a moment ago works at once,
-// and a stream of bad tokens costs at most 50 small reads a second.
-static constexpr qint64 ForcedRefreshMs = 20;
 
 Authenticator::Authenticator(TokenStore tokens, bool loopback)
     : m_tokens(std::move(tokens))
@@ -54,11 +51,21 @@ Result<Principal> Authenticator::authenticate(const QByteArray &authorization)
     if (bearer.startsWith("pt_")) {
         const QByteArray hash = TokenStore::hashOf(bearer);
         refresh(false);
-        if (!m_byHash.contains(hash) && m_lastRefresh.elapsed() > ForcedRefreshMs)
-            refresh(true); // made a moment ago by another process?
+        // Made a moment ago by another process? Look again, unless this very token was refused
+        // a moment ago (a client retrying a bad token costs no reads).
+        if (!m_byHash.contains(hash)
+            && (!m_refused.contains(hash)
+                || m_refusedClock.elapsed() - m_refused.value(hash) > 1000))
+            refresh(true);
         const auto it = m_byHash.constFind(hash);
-        if (it == m_byHash.cend())
+        if (it == m_byHash.cend()) {
+            if (m_refused.size() > 1000)
+                m_refused.clear();
+            if (!m_refusedClock.isValid())
+                m_refusedClock.start();
+            m_refused.insert(hash, m_refusedClock.elapsed());
             return Error{ErrorCode::PermissionDenied, u"invalid or revoked API token"_s};
+        }
         return Principal{u"token:"_s + it->name, it->role, u"token"_s, {}};
     }
     if (m_jwt)

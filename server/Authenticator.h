@@ -43,6 +43,8 @@ private:
     bool m_loopback;
     JwtVerifier m_jwt;
     QHash<QByteArray, ApiToken> m_byHash;
+    QHash<QByteArray, qint64> m_refused; // unknown token hashes, when last refused
+    QElapsedTimer m_refusedClock;
     bool m_hadTokens = false; // once true, stays: revoking the last token does not reopen the API
     QElapsedTimer m_lastRefresh;
 };

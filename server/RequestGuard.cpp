@@ -55,9 +55,11 @@ std::optional<HttpResponse> RequestGuard::refusal(const HttpRequest &request, bo
                 "to localhost (create one with `portoser --cli token create NAME`)"_s.arg(
                     host.left(200)));
     }
-    // A POST is a "simple" cross-site request even without a body: it must say JSON too (a page
-    // cannot, without a preflight that nothing here answers).
-    if (!request.body.isEmpty() || request.method == "POST") {
+    // A POST is a "simple" cross-site request even without a body; without a credential (a page
+    // cannot attach one) it must say JSON too, which a page cannot without a preflight that
+    // nothing here answers.
+    const bool credentialless = request.header("Authorization").isEmpty();
+    if (!request.body.isEmpty() || (request.method == "POST" && credentialless)) {
         const QByteArray type =
             request.header("Content-Type").split(';').value(0).trimmed().toLower();
         static const QList<QByteArray> accepted = {"application/json", "application/yaml",

@@ -15,9 +15,9 @@ namespace Portoser {
  * - a foreign `Origin` (not localhost and not `--allow-origin`) is refused;
  * - while the API is open (no token yet), a `Host` other than localhost or a loopback address
  *   is refused: a rebinding page names its own domain there;
- * - a body, and any POST, must say it is JSON (or YAML, for a registry): the content types a
- *   cross-site form may send without asking first (text/plain, form encodings, none) are
- *   refused.
+ * - a body, and a POST without a credential, must say it is JSON (or YAML, for a registry):
+ *   the content types a cross-site form may send without asking first (text/plain, form
+ *   encodings, none) are refused.
  */
 class RequestGuard
 {
