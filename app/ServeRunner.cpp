@@ -245,7 +245,8 @@ int ServeRunner::run(const QStringList &args)
             out << " after the running job (" << running << " queued or running)";
         out << '\n';
         out.flush();
-        QCoreApplication::exit(Cli::Ok);
+        // Requests being answered get their answers; new connections are no longer taken.
+        server.drain(30000, [] { QCoreApplication::exit(Cli::Ok); });
     });
     return QCoreApplication::exec();
 }

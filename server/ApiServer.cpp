@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QThread>
+#include <QTimer>
 
 #include <unistd.h>
 
@@ -105,9 +106,10 @@ Result<quint16> ApiServer::start()
                      "OIDC issuer, or listen on 127.0.0.1"_s.arg(m_settings.address.toString())};
 
     const bool tls = !m_settings.tlsCertificate.isEmpty();
+    const HttpServer::Limits limits{m_settings.maxBodyBytes, m_settings.idleTimeoutSeconds};
     m_http = std::make_unique<HttpServer>(
         [this](const HttpRequest &r, const std::shared_ptr<HttpExchange> &e) { handle(r, e); },
-        securityHeaders(tls), m_settings.idleTimeoutSeconds);
+        securityHeaders(tls), limits);
     if (tls) {
         if (auto ok = m_http->setTls(m_settings.tlsCertificate, m_settings.tlsKey); !ok)
             return ok.error();
@@ -116,7 +118,7 @@ Result<quint16> ApiServer::start()
     if (port && !m_settings.localSocket.isEmpty()) {
         m_local = std::make_unique<LocalHttpListener>(
             [this](const HttpRequest &r, const std::shared_ptr<HttpExchange> &e) { handle(r, e); },
-            securityHeaders(false), m_settings.maxBodyBytes);
+            securityHeaders(false), limits);
         // Without it the CLI here connects to the hosts itself, as it always could: say why.
         if (auto ok = m_local->listen(m_settings.localSocket); !ok) {
             qWarning("portoser --serve: no local socket: %s", qUtf8Printable(ok.error().message));
@@ -124,6 +126,25 @@ Result<quint16> ApiServer::start()
         }
     }
     return port;
+}
+
+void ApiServer::drain(int deadlineMs, std::function<void()> done)
+{
+    if (m_http)
+        m_http->drain();
+    if (m_local)
+        m_local->drain();
+    auto *poll = new QTimer(this);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, clock, deadlineMs, done] {
+        const int busy = (m_http ? m_http->busy() : 0) + (m_local ? m_local->busy() : 0);
+        if (busy > 0 && clock->elapsed() < deadlineMs)
+            return;
+        poll->deleteLater();
+        done();
+    });
+    poll->start(20);
 }
 
 void ApiServer::setWatchdog(HealLoop *watchdog)
@@ -229,10 +250,6 @@ void ApiServer::handle(const HttpRequest &request, const std::shared_ptr<HttpExc
             QMetaObject::invokeMethod(this, done);
     };
 
-    if (request.body.size() > m_settings.maxBodyBytes)
-        return call->fail(413, u"payload_too_large"_s,
-                          u"request body is %1 bytes; the limit is %2"_s.arg(request.body.size())
-                              .arg(m_settings.maxBodyBytes));
     const QString client = request.peer.toString();
     // The local socket's callers are this user (checked by uid); TCP clients cannot drain them.
     if (request.localUser.isEmpty() && !m_rate.allow(client)) {

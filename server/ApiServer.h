@@ -59,6 +59,9 @@ public:
 
     /** Opens the database, checks the auth rules for the address, and listens. */
     Result<quint16> start();
+    /** Stops taking connections and calls `done` once every request being answered has its
+     *  answer, or after `deadlineMs` (SIGTERM: in-flight reads are answered, not dropped). */
+    void drain(int deadlineMs, std::function<void()> done);
     /** The watchdog whose passes feed the status and whose events go on the stream. */
     void setWatchdog(HealLoop *watchdog);
 

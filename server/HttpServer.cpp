@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/HttpServer.h"
 
+#include "server/HttpConnection.h"
 #include "server/HttpWire.h"
 
-#include <QAbstractHttpServer>
-#include <QElapsedTimer>
 #include <QFile>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
-#include <QTimer>
 
 namespace Portoser {
 
@@ -28,10 +24,6 @@ QByteArray HttpRequest::header(const QByteArray &name) const
     }
     return {};
 }
-
-constexpr const char *LastActivity = "portoserLastActivity";
-constexpr const char *Streaming = "portoserStreaming";
-constexpr int IdleSweepMs = 1000;
 
 HttpExchange::HttpExchange(std::unique_ptr<Private> p)
     : d(std::move(p))
@@ -105,159 +97,61 @@ std::shared_ptr<HttpExchange> makeExchange(std::unique_ptr<HttpWire> wire, HttpH
                                          [](HttpExchange *e) { e->deleteLater(); });
 }
 
-namespace {
-
-/** A TCP connection, answered through QHttpServer's responder. */
-class TcpWire final : public HttpWire
+/** Listens on TCP, with TLS when given a certificate; each connection an HttpConnection. */
+class HttpServer::Impl : public QTcpServer
 {
 public:
-    TcpWire(QHttpServerResponder responder, QTcpSocket *socket)
-        : m_responder(std::move(responder))
-        , m_socket(socket)
-    {}
-
-    void respond(int status, const HttpHeaders &headers, const QByteArray &body) override
-    {
-        m_responder.writeStatusLine(statusCode(status));
-        for (const auto &[key, value] : headers)
-            m_responder.writeHeader(key, value);
-        m_responder.writeBody(body);
-    }
-    void beginStream(int status, const HttpHeaders &headers) override
-    {
-        m_socket->setProperty(Streaming, true);
-        m_responder.writeStatusLine(statusCode(status));
-        for (const auto &[key, value] : headers)
-            m_responder.writeHeader(key, value);
-        m_responder.writeBody(QByteArray());
-        m_socket->flush();
-    }
-    void write(const QByteArray &chunk) override { m_responder.writeBody(chunk); }
-    bool isOpen() const override
-    {
-        return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
-    }
-    void close() override
-    {
-        if (m_socket)
-            m_socket->disconnectFromHost();
-    }
-    void watch(HttpExchange *exchange) override
-    {
-        // The server deletes a socket when its client goes away; the responder must not touch
-        // it then.
-        QObject::connect(m_socket, &QObject::destroyed, exchange, &HttpExchange::closed);
-        QObject::connect(m_socket, &QTcpSocket::disconnected, exchange, &HttpExchange::closed);
-    }
-
-private:
-    static QHttpServerResponder::StatusCode statusCode(int status)
-    {
-        return static_cast<QHttpServerResponder::StatusCode>(status);
-    }
-
-    QHttpServerResponder m_responder;
-    QPointer<QTcpSocket> m_socket;
-};
-
-} // namespace
-
-/** QAbstractHttpServer with our one handler instead of its router. */
-class HttpServer::Impl : public QAbstractHttpServer
-{
-public:
-    Impl(Handler handler, HttpHeaders common, qint64 idleTimeoutMs)
+    Impl(Handler handler, HttpConnection::Settings settings)
         : m_handler(std::move(handler))
-        , m_common(std::move(common))
-        , m_idleTimeoutMs(idleTimeoutMs)
+        , m_settings(std::move(settings))
     {
-        m_clock.start();
-        m_sweep.setInterval(IdleSweepMs);
-        QObject::connect(&m_sweep, &QTimer::timeout, this, [this] { closeIdle(); });
-        m_sweep.start();
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                HttpRequest origin;
+                origin.peer = socket->peerAddress();
+                m_connections.serve(socket, origin, m_handler, m_settings);
+            }
+        });
     }
 
-    bool tls = false;
+    QList<QSslCertificate> chain;
+    QSslKey key;
+    HttpConnectionSet m_connections;
 
 protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    void incomingConnection(qintptr descriptor) override
     {
-        // Without it a large answer's last segment waits for the client's delayed ACK (Nagle):
-        // measured 44 ms per GET /api/v1/services on keep-alive connections.
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        socket->setProperty(LastActivity, m_clock.elapsed());
-        HttpRequest r;
-        r.method = methodName(request.method());
-        r.path = request.url().path();
-        r.query = request.query();
-        r.headers = request.headers();
-        r.body = request.body();
-        r.peer = request.remoteAddress();
-        m_handler(r, makeExchange(std::make_unique<TcpWire>(makeResponder(request, socket), socket),
-                                  m_common));
-        return true;
+        if (chain.isEmpty())
+            return QTcpServer::incomingConnection(descriptor);
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setLocalCertificateChain(chain);
+        socket->setPrivateKey(key);
+        socket->setPeerVerifyMode(QSslSocket::VerifyNone);
+        socket->setProtocol(QSsl::TlsV1_2OrLater);
+        // A client that never finishes the handshake is closed by the connection's deadline.
+        connect(socket, &QSslSocket::sslErrors, socket, [socket] { socket->abort(); });
+        addPendingConnection(socket);
+        socket->startServerEncryption();
     }
-
-    void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
 
 private:
-    /** Connections that sent nothing for the idle timeout are closed (event streams excepted), so
-     *  idle keep-alives and clients that never finish a request do not pile up. */
-    void closeIdle()
-    {
-        const qint64 now = m_clock.elapsed();
-        for (QTcpServer *server : servers()) {
-            for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) {
-                if (socket->property(Streaming).toBool())
-                    continue;
-                const QVariant last = socket->property(LastActivity);
-                if (!last.isValid())
-                    socket->setProperty(LastActivity, now); // first seen now
-                else if (now - last.toLongLong() > m_idleTimeoutMs)
-                    socket->disconnectFromHost();
-            }
-        }
-    }
-
-    static QByteArray methodName(QHttpServerRequest::Method method)
-    {
-        switch (method) {
-        case QHttpServerRequest::Method::Get:
-            return "GET";
-        case QHttpServerRequest::Method::Put:
-            return "PUT";
-        case QHttpServerRequest::Method::Delete:
-            return "DELETE";
-        case QHttpServerRequest::Method::Post:
-            return "POST";
-        case QHttpServerRequest::Method::Head:
-            return "HEAD";
-        case QHttpServerRequest::Method::Options:
-            return "OPTIONS";
-        case QHttpServerRequest::Method::Patch:
-            return "PATCH";
-        case QHttpServerRequest::Method::Connect:
-            return "CONNECT";
-        case QHttpServerRequest::Method::Trace:
-            return "TRACE";
-        default:
-            return "UNKNOWN";
-        }
-    }
-
     Handler m_handler;
-    HttpHeaders m_common;
-    qint64 m_idleTimeoutMs;
-    QElapsedTimer m_clock;
-    QTimer m_sweep;
+    HttpConnection::Settings m_settings;
 };
 
-HttpServer::HttpServer(Handler handler, HttpHeaders commonHeaders, int idleTimeoutSeconds,
-                       QObject *parent)
+HttpServer::HttpServer(Handler handler, HttpHeaders commonHeaders, Limits limits, QObject *parent)
     : QObject(parent)
-    , m_impl(std::make_unique<Impl>(std::move(handler), std::move(commonHeaders),
-                                    qint64(idleTimeoutSeconds) * 1000))
-{}
+{
+    HttpConnection::Settings settings;
+    settings.limits.maxBodyBytes = limits.maxBodyBytes;
+    settings.idleTimeoutMs = limits.idleTimeoutSeconds * 1000;
+    settings.commonHeaders = std::move(commonHeaders);
+    m_impl = std::make_unique<Impl>(std::move(handler), std::move(settings));
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -278,20 +172,30 @@ Result<void> HttpServer::setTls(const QString &certificateFile, const QString &k
         return Error{
             ErrorCode::InvalidInput,
             u"%1 / %2: not a PEM certificate and EC or RSA key"_s.arg(certificateFile, keyFile)};
-    m_impl->sslSetup(chain.first(), key);
-    m_impl->tls = true;
+    m_impl->chain = chain;
+    m_impl->key = key;
     return {};
 }
 
 Result<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
 {
-    const quint16 bound = m_impl->listen(address, port);
-    if (bound == 0)
+    if (!m_impl->listen(address, port))
         return Error{ErrorCode::Failed,
                      u"cannot listen on %1:%2 (in use, or not an address of this machine)"_s
                          .arg(address.toString())
                          .arg(port)};
-    return bound;
+    return m_impl->serverPort();
+}
+
+void HttpServer::drain()
+{
+    m_impl->close();
+    m_impl->m_connections.drain();
+}
+
+int HttpServer::busy() const
+{
+    return m_impl->m_connections.busy();
 }
 
 } // namespace Portoser

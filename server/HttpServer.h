@@ -77,9 +77,10 @@ private:
 };
 
 /**
- * The HTTP listener (QHttpServer 6.4 is a technology preview whose API changed in 6.8: it stays
- * inside this class). Every request goes to one handler; headers every answer carries are added
- * here. TLS when given a certificate and key.
+ * The HTTP/1.1 listener on TCP (TLS when given a certificate and key). Every request goes to one
+ * handler; headers every answer carries are added here. Its own small HTTP layer
+ * (HttpConnection) rather than QHttpServer 6.4, which buffered any body before a limit could
+ * refuse it, answered pipelined requests out of order and kept HTTP/1.0 connections open.
  */
 class HttpServer : public QObject
 {
@@ -88,8 +89,15 @@ class HttpServer : public QObject
 public:
     using Handler = std::function<void(const HttpRequest &, const std::shared_ptr<HttpExchange> &)>;
 
-    /** Connections idle for `idleTimeoutSeconds` (no request; event streams excepted) close. */
-    HttpServer(Handler handler, HttpHeaders commonHeaders, int idleTimeoutSeconds = 60,
+    struct Limits
+    {
+        qint64 maxBodyBytes = 1 << 20; // a larger Content-Length is refused before it is read
+        /** A connection without a request for this long closes, and a request must arrive
+         *  whole within it (event streams excepted). */
+        int idleTimeoutSeconds = 60;
+    };
+
+    HttpServer(Handler handler, HttpHeaders commonHeaders, Limits limits,
                QObject *parent = nullptr);
     ~HttpServer() override;
 
@@ -97,6 +105,10 @@ public:
     Result<void> setTls(const QString &certificateFile, const QString &keyFile);
     /** Starts listening; returns the bound port (useful with port 0). */
     Result<quint16> listen(const QHostAddress &address, quint16 port);
+    /** Stops listening; idle connections close, busy ones after their answer. */
+    void drain();
+    /** Requests being answered now. */
+    int busy() const;
 
 private:
     class Impl;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Internal to server/: the connection an HttpExchange answers on. TCP goes through QHttpServer's
-// responder (HttpServer.cpp), the coordinator's local socket through LocalHttpListener.
+// Internal to server/: the connection an HttpExchange answers on (an HttpConnection, over TCP,
+// TLS or the coordinator's local socket; a test may give its own).
 #pragma once
 
 #include "server/HttpServer.h"

@@ -38,6 +38,55 @@ McpEndpoint::McpEndpoint(ApiServer &server)
 {
     m_mcp->setOperatorTools([this] { return m_server.operatorTools(); });
     m_mcp->setAudit([this](const AuditEntry &entry) { m_server.audit(entry); });
+    QObject::connect(m_mcp.get(), &McpServer::resourcesUpdated, m_mcp.get(),
+                     [this](const QStringList &uris) {
+                         for (const auto &session : std::as_const(m_sessions))
+                             McpServer::pushUpdates(*session, uris);
+                     });
+}
+
+std::shared_ptr<McpSession> McpEndpoint::sessionOf(const CallPtr &call, HttpResponse *refusal) const
+{
+    const QString id = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
+    if (id.isEmpty()) {
+        *refusal = rpcError(400, -32000, u"missing Mcp-Session-Id header"_s);
+        return nullptr;
+    }
+    auto session = m_sessions.value(id);
+    if (!session || session->principal != call->principal.name) {
+        *refusal = rpcError(404, -32001, u"unknown or ended session"_s);
+        return nullptr;
+    }
+    return session;
+}
+
+void McpEndpoint::stream(const CallPtr &call)
+{
+    HttpResponse refusal;
+    const auto session = sessionOf(call, &refusal);
+    if (!session)
+        return call->finish(refusal);
+    if (!call->request.header("Accept").contains("text/event-stream"))
+        return call->finish(rpcError(406, -32000, u"the stream needs Accept: text/event-stream"_s));
+    // One stream per session: a new one takes over from the old.
+    auto exchange = call->exchange;
+    exchange->beginStream(200, {{"Content-Type", "text/event-stream"},
+                                {"Cache-Control", "no-cache"},
+                                {"Mcp-Session-Id", session->id.toLatin1()}});
+    exchange->write(": portoser resource updates\n\n");
+    std::weak_ptr<HttpExchange> weak = exchange;
+    session->push = [weak](const QJsonObject &message) {
+        if (const auto e = weak.lock())
+            e->write("event: message\ndata: " + compact(message) + "\n\n");
+    };
+    std::weak_ptr<McpSession> owner = session;
+    QObject::connect(exchange.get(), &HttpExchange::closed, exchange.get(), [owner, weak, call] {
+        const auto s = owner.lock();
+        const auto e = weak.lock();
+        if (s && s->push && e && !e->isOpen())
+            s->push = {};
+        call->finish(HttpResponse{}); // metrics; the stream has answered already
+    });
 }
 
 McpEndpoint::~McpEndpoint() = default;
@@ -54,12 +103,8 @@ void McpEndpoint::addRoutes(Router &router)
 
     Route get = post;
     get.method = "GET";
-    get.summary = u"MCP server-initiated stream: not offered (405)"_s;
-    get.handler = [](const CallPtr &call) {
-        HttpResponse r = rpcError(405, -32000, u"this server offers no GET stream"_s);
-        r.headers.emplaceBack("Allow", "POST, DELETE");
-        call->finish(r);
-    };
+    get.summary = u"MCP server-initiated stream of a session: resource updates it subscribed to"_s;
+    get.handler = [this](const CallPtr &call) { stream(call); };
     router.add(get);
 
     Route del = post;
@@ -88,7 +133,6 @@ void McpEndpoint::post(const CallPtr &call)
     const QString method = message.value(u"method"_s).toString();
 
     std::shared_ptr<McpSession> session;
-    const QString sessionId = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
     if (method == u"initialize") {
         // Clients rarely end their sessions (DELETE); the least recently used one makes room,
         // taken from the caller's own sessions when it has its share, else from whoever holds
@@ -120,12 +164,11 @@ void McpEndpoint::post(const CallPtr &call)
         session->id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         session->principal = call->principal.name;
         m_sessions.insert(session->id, session);
-    } else if (sessionId.isEmpty()) {
-        return call->finish(rpcError(400, -32000, u"missing Mcp-Session-Id header"_s));
     } else {
-        session = m_sessions.value(sessionId);
-        if (!session || session->principal != call->principal.name)
-            return call->finish(rpcError(404, -32001, u"unknown or ended session"_s));
+        HttpResponse refusal;
+        session = sessionOf(call, &refusal);
+        if (!session)
+            return call->finish(refusal);
     }
     session->lastUsedMs = QDateTime::currentMSecsSinceEpoch();
 
@@ -154,7 +197,10 @@ void McpEndpoint::post(const CallPtr &call)
             message, *session, call->principal,
             [call, sessionHeader](const QJsonObject &response) {
                 HttpResponse r;
-                r.body = compact(response);
+                if (response.isEmpty()) // cancelled by the client: nothing to say
+                    r.status = 202;
+                else
+                    r.body = compact(response);
                 r.headers.emplaceBack("Mcp-Session-Id", sessionHeader);
                 call->finish(r);
             },
@@ -170,7 +216,8 @@ void McpEndpoint::post(const CallPtr &call)
     m_mcp->handle(
         message, *session, call->principal,
         [call, exchange, sse](const QJsonObject &response) {
-            exchange->write(sse(response));
+            if (!response.isEmpty()) // empty: cancelled by the client
+                exchange->write(sse(response));
             exchange->close();
             call->finish(HttpResponse{}); // audit and metrics; the exchange has answered already
         },
@@ -179,11 +226,11 @@ void McpEndpoint::post(const CallPtr &call)
 
 void McpEndpoint::remove(const CallPtr &call)
 {
-    const QString id = QString::fromLatin1(call->request.header("Mcp-Session-Id"));
-    const auto session = m_sessions.value(id);
-    if (!session || session->principal != call->principal.name)
-        return call->finish(rpcError(404, -32001, u"unknown or ended session"_s));
-    m_sessions.remove(id);
+    HttpResponse refusal;
+    const auto session = sessionOf(call, &refusal);
+    if (!session)
+        return call->finish(refusal);
+    m_sessions.remove(session->id);
     HttpResponse r;
     r.status = 204;
     call->finish(r);

@@ -15,8 +15,8 @@ class ApiServer;
 /**
  * MCP over Streamable HTTP at /mcp: POST carries one JSON-RPC message and gets JSON, or an SSE
  * stream when a tool reports progress; `initialize` opens a session (Mcp-Session-Id), DELETE
- * ends it, GET is 405 (no server-initiated stream). The Origin header is checked against
- * DNS rebinding; MCP-Protocol-Version must be one we speak.
+ * ends it, GET opens the session's stream of resource updates. The Origin header is checked
+ * against DNS rebinding; MCP-Protocol-Version must be one we speak.
  */
 class McpEndpoint
 {
@@ -29,6 +29,9 @@ public:
 private:
     void post(const CallPtr &call);
     void remove(const CallPtr &call);
+    void stream(const CallPtr &call);
+    /** The caller's own session named by Mcp-Session-Id, or nullptr with the refusal. */
+    std::shared_ptr<McpSession> sessionOf(const CallPtr &call, HttpResponse *refusal) const;
 
     ApiServer &m_server;
     std::unique_ptr<McpServer> m_mcp;

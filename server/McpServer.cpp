@@ -2,8 +2,11 @@
 #include "server/McpServer.h"
 
 #include "core/access/JsonSchema.h"
+#include "core/registry/RegistryJson.h"
 #include "core/runtime/Coordinator.h"
 #include "core/runtime/Operations.h"
+#include "server/McpPrompts.h"
+#include "server/McpResources.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -18,6 +21,31 @@ namespace {
 constexpr int MethodNotFound = -32601;
 constexpr int InvalidParams = -32602;
 constexpr int InvalidRequest = -32600;
+constexpr int ResourceNotFound = -32002;
+constexpr int MaxSubscriptions = 256;
+constexpr int MaxCancelled = 256;
+
+/** A request id as a set key (ids are strings or numbers: 1 and "1" differ). */
+QString idKey(const QJsonValue &id)
+{
+    return id.isString() ? u's' + id.toString() : u'n' + QString::number(id.toDouble());
+}
+
+/** The services a job's arguments name (service, services, moves[].service, redeploys). */
+QStringList servicesOf(const QJsonObject &arguments)
+{
+    QStringList out;
+    if (const QString s = arguments.value(u"service"_s).toString(); !s.isEmpty())
+        out << s;
+    for (const QString &key : {u"services"_s, u"redeploys"_s}) {
+        for (const QJsonValue &v : arguments.value(key).toArray())
+            out << v.toString();
+    }
+    for (const QJsonValue &m : arguments.value(u"moves"_s).toArray())
+        out << m.toObject().value(u"service"_s).toString();
+    out.removeAll(QString());
+    return out;
+}
 
 QJsonObject result(const QJsonValue &id, const QJsonObject &value)
 {
@@ -49,7 +77,29 @@ QJsonObject toolError(const QString &message)
 McpServer::McpServer(Coordinator &coordinator, QObject *parent)
     : QObject(parent)
     , m_coordinator(coordinator)
-{}
+{
+    connect(&coordinator.events(), &EventHub::published, this, [this](const ApiEvent &event) {
+        const QStringList uris =
+            McpResource::changedBy(event, m_coordinator.registry(), [this](const QString &id) {
+                const auto job = m_coordinator.jobs().job(id);
+                return job ? servicesOf(job->arguments) : QStringList();
+            });
+        if (!uris.isEmpty())
+            emit resourcesUpdated(uris);
+    });
+}
+
+void McpServer::pushUpdates(McpSession &session, const QStringList &uris)
+{
+    if (!session.push)
+        return;
+    for (const QString &uri : uris) {
+        if (session.subscriptions.contains(uri))
+            session.push({{u"jsonrpc"_s, u"2.0"_s},
+                          {u"method"_s, u"notifications/resources/updated"_s},
+                          {u"params"_s, QJsonObject{{u"uri"_s, uri}}}});
+    }
+}
 
 QStringList McpServer::supportedVersions()
 {
@@ -73,7 +123,14 @@ void McpServer::handle(const QJsonObject &message, McpSession &session, const Pr
     if (!isRequest) {
         if (method == u"notifications/initialized")
             session.initialized = true;
-        return; // other notifications (cancelled, progress) and responses need nothing from us
+        // The answer of a cancelled request is not sent (a job still runs to its end: half a
+        // deploy is worse than a whole one; its progress stops).
+        const QJsonValue cancelledId = params.value(u"requestId"_s);
+        if (method == u"notifications/cancelled"
+            && (cancelledId.isString() || cancelledId.isDouble())
+            && session.cancelled->size() < MaxCancelled)
+            session.cancelled->insert(idKey(cancelledId));
+        return; // other notifications (progress) and responses need nothing from us
     }
     if (message.value(u"jsonrpc"_s).toString() != u"2.0")
         return reply(error(id, InvalidRequest, u"jsonrpc must be \"2.0\""_s));
@@ -82,6 +139,25 @@ void McpServer::handle(const QJsonObject &message, McpSession &session, const Pr
         return reply(error(QJsonValue::Null, InvalidRequest, u"id must be a string or a number"_s));
     if (message.contains(u"params"_s) && !message.value(u"params"_s).isObject())
         return reply(error(id, InvalidParams, u"params must be an object"_s));
+    // An answer (or progress) for a request the client cancelled meanwhile is dropped: the
+    // transport gets an empty object and ends the exchange without a message.
+    const auto cancelled = session.cancelled;
+    const QString key = idKey(id);
+    cancelled->remove(key); // an id used again is a new request
+    const Send answer = [reply, cancelled, key](const QJsonObject &response) {
+        reply(cancelled->remove(key) ? QJsonObject() : response);
+    };
+    const Send progress = [notify, cancelled, key](const QJsonObject &n) {
+        if (!cancelled->contains(key))
+            notify(n);
+    };
+    dispatch(method, id, params, session, caller, answer, progress);
+}
+
+void McpServer::dispatch(const QString &method, const QJsonValue &id, const QJsonObject &params,
+                         McpSession &session, const Principal &caller, const Send &reply,
+                         const Send &notify)
+{
     if (method == u"initialize")
         return reply(result(id, initialize(params, session)));
     if (method == u"ping")
@@ -99,7 +175,113 @@ void McpServer::handle(const QJsonObject &message, McpSession &session, const Pr
         session.logLevel = level;
         return reply(result(id, {}));
     }
+    const Registry &registry = m_coordinator.registry();
+    if (method == u"resources/list")
+        return reply(result(id, {{u"resources"_s, McpResource::list(registry)}}));
+    if (method == u"resources/templates/list")
+        return reply(result(id, {{u"resourceTemplates"_s, McpResource::templates()}}));
+    if (method == u"resources/read")
+        return readResource(id, params.value(u"uri"_s).toString(), caller, reply);
+    if (method == u"resources/subscribe" || method == u"resources/unsubscribe") {
+        const QString uri = params.value(u"uri"_s).toString();
+        if (method == u"resources/unsubscribe") {
+            session.subscriptions.remove(uri);
+            return reply(result(id, {}));
+        }
+        const auto resource = McpResource::parse(uri, registry);
+        if (!resource)
+            return reply(error(id, ResourceNotFound, u"no resource %1"_s.arg(uri.left(200))));
+        if (!resource->subscribable())
+            return reply(error(id, InvalidParams,
+                               u"%1 changes all the time: read it again instead"_s.arg(uri)));
+        if (session.subscriptions.size() >= MaxSubscriptions)
+            return reply(error(id, InvalidParams,
+                               u"at most %1 subscriptions per session"_s.arg(MaxSubscriptions)));
+        session.subscriptions.insert(uri);
+        return reply(result(id, {}));
+    }
+    if (method == u"prompts/list")
+        return reply(result(id, {{u"prompts"_s, McpPrompts::list()}}));
+    if (method == u"prompts/get") {
+        if (params.contains(u"arguments"_s) && !params.value(u"arguments"_s).isObject())
+            return reply(error(id, InvalidParams, u"arguments must be an object"_s));
+        auto prompt = McpPrompts::get(
+            params.value(u"name"_s).toString(), params.value(u"arguments"_s).toObject(), registry,
+            [this](const QString &service) { return m_coordinator.status().service(service); });
+        if (!prompt)
+            return reply(error(id, InvalidParams, prompt.error().message));
+        return reply(result(id, *prompt));
+    }
+    if (method == u"completion/complete")
+        return reply(result(id, complete(params)));
     reply(error(id, MethodNotFound, u"method not found: %1"_s.arg(method)));
+}
+
+void McpServer::readResource(const QJsonValue &id, const QString &uri, const Principal &caller,
+                             const Send &reply)
+{
+    const auto resource = McpResource::parse(uri, m_coordinator.registry());
+    if (!resource)
+        return reply(error(id, ResourceNotFound, u"no resource %1"_s.arg(uri.left(200))));
+    auto contents = [id, uri](const QJsonValue &value) {
+        const QByteArray text = value.isObject()
+                                    ? QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)
+                                    : QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+        return result(
+            id, {{u"contents"_s, QJsonArray{QJsonObject{{u"uri"_s, uri},
+                                                        {u"mimeType"_s, u"application/json"_s},
+                                                        {u"text"_s, QString::fromUtf8(text)}}}}});
+    };
+    QJsonObject arguments;
+    const Operation *op = resource->operation(&arguments);
+    if (!op) { // from memory, as GET /api/v1/registry and /hosts answer
+        if (resource->kind == McpResource::Kind::Registry)
+            return reply(contents(RegistryJson::toJson(m_coordinator.registry())));
+        const QJsonObject hosts =
+            QJsonDocument::fromJson(m_coordinator.status().hostsJson()).object();
+        if (resource->kind == McpResource::Kind::Hosts)
+            return reply(contents(hosts));
+        for (const QJsonValue &h : hosts.value(u"hosts"_s).toArray()) {
+            if (h.toObject().value(u"name"_s).toString() == resource->name)
+                return reply(contents(h));
+        }
+        return reply(contents(QJsonObject{{u"name"_s, resource->name}}));
+    }
+    if (!caller.may(op->role))
+        return reply(error(id, InvalidParams,
+                           u"forbidden: %1 has role %2; reading %3 needs %4"_s.arg(
+                               caller.name, toString(caller.role), uri, toString(op->role))));
+    m_coordinator.run(
+        *op, arguments, caller, true, [id, reply, contents](const OperationOutcome &outcome) {
+            if (!outcome.result)
+                return reply(error(id, ResourceNotFound, outcome.result.error().message));
+            reply(contents(*outcome.result));
+        });
+}
+
+QJsonObject McpServer::complete(const QJsonObject &params) const
+{
+    const QJsonObject ref = params.value(u"ref"_s).toObject();
+    const QJsonObject argument = params.value(u"argument"_s).toObject();
+    const QString name = argument.value(u"name"_s).toString();
+    QString kind; // what the argument names: service or host
+    if (ref.value(u"type"_s).toString() == u"ref/prompt")
+        kind = McpPrompts::completes(ref.value(u"name"_s).toString(), name);
+    else if (ref.value(u"type"_s).toString() == u"ref/resource"
+             && ref.value(u"uri"_s).toString().contains(u'{' + name + u'}'))
+        kind = name;
+    QString typed = argument.value(u"value"_s).toString();
+    QString before; // services: complete the last of a comma-separated list
+    if (name == u"services" && typed.contains(u',')) {
+        before = typed.left(typed.lastIndexOf(u',') + 1);
+        typed = typed.mid(before.size()).trimmed();
+    }
+    QStringList values = McpResource::complete(m_coordinator.registry(), kind, typed);
+    for (QString &v : values)
+        v.prepend(before);
+    return {{u"completion"_s, QJsonObject{{u"values"_s, QJsonArray::fromStringList(values)},
+                                          {u"total"_s, values.size()},
+                                          {u"hasMore"_s, false}}}};
 }
 
 QJsonObject McpServer::initialize(const QJsonObject &params, McpSession &session) const
@@ -109,8 +291,13 @@ QJsonObject McpServer::initialize(const QJsonObject &params, McpSession &session
         supportedVersions().contains(asked) ? asked : supportedVersions().first();
     session.clientInfo = params.value(u"clientInfo"_s).toObject();
     return {{u"protocolVersion"_s, session.protocolVersion},
-            {u"capabilities"_s, QJsonObject{{u"tools"_s, QJsonObject{{u"listChanged"_s, false}}},
-                                            {u"logging"_s, QJsonObject()}}},
+            {u"capabilities"_s,
+             QJsonObject{
+                 {u"tools"_s, QJsonObject{{u"listChanged"_s, false}}},
+                 {u"resources"_s, QJsonObject{{u"subscribe"_s, true}, {u"listChanged"_s, false}}},
+                 {u"prompts"_s, QJsonObject{{u"listChanged"_s, false}}},
+                 {u"completions"_s, QJsonObject()},
+                 {u"logging"_s, QJsonObject()}}},
             {u"serverInfo"_s, QJsonObject{{u"name"_s, u"portoser"_s},
                                           {u"title"_s, u"Portoser cluster control"_s},
                                           {u"version"_s, QStringLiteral(PORTOSER_VERSION)}}},

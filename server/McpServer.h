@@ -7,8 +7,10 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 
 #include <functional>
+#include <memory>
 
 namespace Portoser {
 
@@ -24,13 +26,23 @@ struct McpSession
     bool initialized = false;
     qint64 lastUsedMs = 0; // epoch ms of its last request (the least recent goes first when full)
     QJsonObject clientInfo;
+    /** The resource URIs it subscribed to (resources/subscribe), at most 256. */
+    QSet<QString> subscriptions;
+    /** Where messages the server starts go (resource updates): the GET stream over HTTP, stdout
+     *  over stdio; empty while there is none. */
+    std::function<void(const QJsonObject &)> push;
+    /** Ids of its requests the client cancelled while they ran: their answers are dropped. Shared
+     *  with the answers in flight, which may outlive the session. */
+    std::shared_ptr<QSet<QString>> cancelled = std::make_shared<QSet<QString>>();
 };
 
 /**
  * MCP's JSON-RPC methods, independent of the transport (Streamable HTTP and stdio today, the
  * stateless 2026-07-28 revision later): initialize and version negotiation, ping, tools/list,
  * tools/call over the Operations catalog (RBAC, schema-checked arguments, structured results,
- * progress notifications for jobs), logging/setLevel. Every tool call is audited.
+ * progress notifications for jobs, cancellation), resources (portoser:// URIs, read through the
+ * same operations, with subscriptions), prompts, completion of service and host names, and
+ * logging/setLevel. Every tool call is audited.
  */
 class McpServer : public QObject
 {
@@ -60,8 +72,21 @@ public:
                 Send reply, Send notify);
 
     static QJsonObject error(const QJsonValue &id, int code, const QString &message);
+    /** Sends `session` a notifications/resources/updated for each of `uris` it subscribed to. */
+    static void pushUpdates(McpSession &session, const QStringList &uris);
+
+signals:
+    /** Resources whose content an event of the coordinator changed (transports fan it out to
+     *  their sessions with pushUpdates). */
+    void resourcesUpdated(const QStringList &uris);
 
 private:
+    void dispatch(const QString &method, const QJsonValue &id, const QJsonObject &params,
+                  McpSession &session, const Principal &caller, const Send &reply,
+                  const Send &notify);
+    void readResource(const QJsonValue &id, const QString &uri, const Principal &caller,
+                      const Send &reply);
+    QJsonObject complete(const QJsonObject &params) const;
     QJsonObject initialize(const QJsonObject &params, McpSession &session) const;
     QJsonObject toolList() const;
     void callTool(const QJsonValue &id, const QJsonObject &params, const Principal &caller,

@@ -295,12 +295,16 @@ int McpCommand::run(CliContext &context, const QCommandLineParser &args)
     McpSession session;
     session.id = u"stdio"_s;
     session.principal = caller.name;
+    QObject::connect(
+        &server, &McpServer::resourcesUpdated, &server,
+        [&session](const QStringList &uris) { McpServer::pushUpdates(session, uris); });
     int inFlight = 0;
     bool eof = false;
     auto send = [&out](const QJsonObject &message) {
         out << QJsonDocument(message).toJson(QJsonDocument::Compact) << '\n';
         out.flush();
     };
+    session.push = send;
     auto maybeQuit = [&] {
         if (eof && inFlight == 0)
             QCoreApplication::exit(Ok);
@@ -330,7 +334,8 @@ int McpCommand::run(CliContext &context, const QCommandLineParser &args)
                 server.handle(
                     message, session, caller,
                     [&](const QJsonObject &response) {
-                        send(response);
+                        if (!response.isEmpty()) // empty: the client cancelled it
+                            send(response);
                         --inFlight;
                         maybeQuit();
                     },

@@ -43,6 +43,7 @@ private slots:
     void rateAndSizeLimits();
     void refusesPublicListenWithoutAuth();
     void idleConnectionsAreClosedButStreamsStay();
+    void httpOnTheWireAsTheRfcSays();
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
     void secretsMetadataForOperatorsValuesOnlyForAdmins();
@@ -349,6 +350,45 @@ void TestApi::storeReadsDoNotWaitForASilentHost()
     // Bad numbers and unknown services say so (finding 9).
     QCOMPARE(m_serve->request("GET", u"/api/v1/audit?limit=abc"_s).status, 403); // open: no audit
     QCOMPARE(m_serve->request("POST", u"/api/v1/services/nope/restart"_s, "{}").status, 404);
+    // An MCP read of the silent host that its client cancels: the answer is dropped, the
+    // request ends with 202 and no message.
+    const auto init = m_serve->request(
+        "POST", u"/mcp"_s,
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+        R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
+    const QByteArray session = init.header("Mcp-Session-Id");
+    QVERIFY2(!session.isEmpty(), init.body.constData());
+    const QByteArray call =
+        R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"logs","arguments":{"service":"stuck"}}})";
+    QTcpSocket mcpCall;
+    mcpCall.connectToHost(QHostAddress::LocalHost, m_serve->port());
+    QVERIFY(mcpCall.waitForConnected(5000));
+    mcpCall.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  "Accept: application/json, text/event-stream\r\nMcp-Session-Id: "
+                  + session + "\r\nContent-Length: " + QByteArray::number(call.size()) + "\r\n\r\n"
+                  + call);
+    QVERIFY(mcpCall.waitForBytesWritten(5000));
+    QTest::qWait(300);
+    QCOMPARE(
+        m_serve
+            ->request(
+                "POST", u"/mcp"_s,
+                R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}})",
+                {{"Mcp-Session-Id", session}})
+            .status,
+        202);
+    // SIGTERM while it waits: the read still gets its answer (the host's deadline), then the
+    // coordinator exits; no new connection is taken meanwhile (finding 9).
+    QProcess::execute(u"kill"_s, {u"-TERM"_s, QString::number(m_serve->pid())});
+    QTRY_VERIFY_WITH_TIMEOUT(logs.bytesAvailable() > 0 || logs.waitForReadyRead(100), 25000);
+    const QByteArray answered = logs.readAll();
+    QVERIFY2(answered.startsWith("HTTP/1.1 ") && answered.contains("\"error\""),
+             answered.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(mcpCall.bytesAvailable() > 0 || mcpCall.waitForReadyRead(100), 25000);
+    const QByteArray dropped = mcpCall.readAll();
+    QVERIFY2(dropped.startsWith("HTTP/1.1 202 ") && dropped.endsWith("\r\n\r\n"),
+             dropped.constData());
+    QCOMPARE(m_serve->waitForExit(20000), 0);
 }
 
 void TestApi::tokensRolesJobsAndAudit()
@@ -604,6 +644,120 @@ void TestApi::idleConnectionsAreClosedButStreamsStay()
     stream->abort();
 }
 
+namespace {
+
+/** Reads whole answers (head and Content-Length body) off `socket`, up to `count`, each as
+ *  "STATUS BODY"; stops early when the server closes or nothing comes for 5 s. */
+QList<QByteArray> readAnswers(QTcpSocket &socket, int count)
+{
+    QList<QByteArray> answers;
+    QByteArray buffer;
+    while (answers.size() < count) {
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end >= 0) {
+            const QByteArray head = buffer.left(end);
+            qsizetype length = 0;
+            for (const QByteArray &line : head.split('\n')) {
+                if (line.toLower().startsWith("content-length:"))
+                    length = line.mid(15).trimmed().toLongLong();
+            }
+            if (buffer.size() >= end + 4 + length) {
+                answers << head.split(' ').value(1) + ' ' + buffer.mid(end + 4, length);
+                buffer.remove(0, end + 4 + length);
+                continue;
+            }
+        }
+        if (!socket.waitForReadyRead(5000))
+            break;
+        buffer += socket.readAll();
+    }
+    return answers;
+}
+
+} // namespace
+
+void TestApi::httpOnTheWireAsTheRfcSays()
+{
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    auto connectTo = [this](QTcpSocket &socket) {
+        socket.connectToHost(QHostAddress::LocalHost, m_serve->port());
+        return socket.waitForConnected(5000);
+    };
+    const QByteArray host = "Host: 127.0.0.1\r\n";
+
+    // Pipelined: the slow validate (a worker) is answered before the instant /healthz after it.
+    QTcpSocket pipelined;
+    QVERIFY(connectTo(pipelined));
+    const QByteArray yaml = "hosts: {}\nservices: {}\n";
+    pipelined.write("POST /api/v1/registry/validate HTTP/1.1\r\n" + host
+                    + "Content-Type: application/yaml\r\nContent-Length: "
+                    + QByteArray::number(yaml.size()) + "\r\n\r\n" + yaml
+                    + "GET /healthz HTTP/1.1\r\n" + host + "\r\nGET /nope HTTP/1.1\r\n" + host
+                    + "\r\n");
+    const QList<QByteArray> answers = readAnswers(pipelined, 3);
+    QCOMPARE(answers.size(), 3);
+    QVERIFY2(answers.at(0).startsWith("200 ") && answers.at(0).contains("\"valid\""),
+             answers.at(0).constData());
+    QVERIFY2(answers.at(1).startsWith("200 ") && answers.at(1).contains("\"ok\""),
+             answers.at(1).constData());
+    QVERIFY2(answers.at(2).startsWith("404 "), answers.at(2).constData());
+    QCOMPARE(pipelined.state(), QAbstractSocket::ConnectedState); // kept alive
+
+    // HTTP/1.0 and Connection: close are closed after their answer, not held for a minute.
+    for (const QByteArray &request :
+         QList<QByteArray>{QByteArray("GET /healthz HTTP/1.0\r\n\r\n"),
+                           "GET /healthz HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"}) {
+        QTcpSocket once;
+        QVERIFY(connectTo(once));
+        once.write(request);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(once.waitForDisconnected(5000));
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(once.readAll().startsWith("HTTP/1.1 200 "), request.constData());
+    }
+
+    // A gigabyte announced is refused on its head, before one byte of it is sent (finding 8).
+    QTcpSocket huge;
+    QVERIFY(connectTo(huge));
+    huge.write("POST /api/v1/registry/validate HTTP/1.1\r\n" + host
+               + "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n");
+    const QList<QByteArray> refused = readAnswers(huge, 1);
+    QVERIFY2(!refused.isEmpty() && refused.first().startsWith("413 "),
+             refused.value(0).constData());
+    QVERIFY(huge.waitForDisconnected(5000));
+
+    // Duplicate, negative and chunked lengths (finding 9).
+    for (const QByteArray &lengths :
+         {QByteArray("Content-Length: 2\r\nContent-Length: 3\r\n"),
+          QByteArray("Content-Length: -1\r\n"), QByteArray("Transfer-Encoding: chunked\r\n")}) {
+        QTcpSocket bad;
+        QVERIFY(connectTo(bad));
+        bad.write("POST /api/v1/heal/pause HTTP/1.1\r\n" + host
+                  + "Content-Type: application/json\r\n" + lengths + "\r\n{}");
+        const QList<QByteArray> said = readAnswers(bad, 1);
+        QVERIFY2(!said.isEmpty()
+                     && (said.first().startsWith("400 ") || said.first().startsWith("501 ")),
+                 lengths.constData());
+    }
+
+    // curl sends Expect: 100-continue for larger bodies and waits for the go-ahead.
+    QTcpSocket expecting;
+    QVERIFY(connectTo(expecting));
+    expecting.write("POST /api/v1/registry/validate HTTP/1.1\r\n" + host
+                    + "Content-Type: application/yaml\r\nExpect: 100-continue\r\n"
+                      "Content-Length: "
+                    + QByteArray::number(yaml.size()) + "\r\n\r\n");
+    QVERIFY(expecting.waitForReadyRead(5000));
+    QVERIFY(expecting.readAll().startsWith("HTTP/1.1 100 Continue\r\n\r\n"));
+    expecting.write(yaml);
+    const QList<QByteArray> validated = readAnswers(expecting, 1);
+    QVERIFY2(!validated.isEmpty() && validated.first().startsWith("200 "),
+             validated.value(0).constData());
+    QCOMPARE(m_serve->request("GET", u"/healthz"_s).status, 200);
+}
+
 void TestApi::refusesPublicListenWithoutAuth()
 {
     QProcess p;
@@ -717,10 +871,20 @@ void TestApi::mcpOverHttpSessionsAndChecks()
     QVERIFY(badArgs.body.contains("'service' is required"));
     QCOMPARE(m_serve
                  ->request("POST", u"/mcp"_s,
-                           R"({"jsonrpc":"2.0","id":5,"method":"resources/read"})", inSession)
+                           R"({"jsonrpc":"2.0","id":5,"method":"sampling/createMessage"})",
+                           inSession)
                  .json()[u"error"_s][u"code"_s]
                  .toInt(),
              -32601);
+    QCOMPARE(
+        m_serve
+            ->request(
+                "POST", u"/mcp"_s,
+                R"({"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"file:///etc/passwd"}})",
+                inSession)
+            .json()[u"error"_s][u"code"_s]
+            .toInt(),
+        -32002);
 
     Headers wrongVersion = inSession;
     wrongVersion.last().second = "1999-01-01";
@@ -739,7 +903,22 @@ void TestApi::mcpOverHttpSessionsAndChecks()
         m_serve->request("POST", u"/mcp"_s, R"({"jsonrpc":"2.0","id":6,"method":"ping"})", unknown)
             .status,
         404);
-    QCOMPARE(m_serve->request("GET", u"/mcp"_s, {}, inSession).status, 405);
+    // GET opens the session's stream (it needs the session and an event-stream Accept).
+    QCOMPARE(m_serve->request("GET", u"/mcp"_s, {}, {{"Accept", "text/event-stream"}}).status, 400);
+    {
+        QTcpSocket stream;
+        stream.connectToHost(QHostAddress::LocalHost, m_serve->port());
+        QVERIFY(stream.waitForConnected(5000));
+        QByteArray get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        for (const auto &[key, value] : inSession)
+            get += key + ": " + value + "\r\n";
+        stream.write(get + "\r\n");
+        QByteArray opened;
+        while (!opened.contains("resource updates") && stream.waitForReadyRead(5000))
+            opened += stream.readAll();
+        QVERIFY2(opened.startsWith("HTTP/1.1 200 ") && opened.contains("text/event-stream"),
+                 opened.constData());
+    }
     QCOMPARE(m_serve->request("DELETE", u"/mcp"_s, {}, inSession).status, 204);
     QCOMPARE(
         m_serve

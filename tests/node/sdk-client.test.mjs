@@ -4,6 +4,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -119,6 +120,68 @@ check("HTTP: list tools, read, deploy with progress, and the service answers", a
   assert.equal(history.structuredContent.records[0].id, record.id);
   await transport.terminateSession();
   await client.close();
+});
+
+async function waitFor(predicate, ms) {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+check("HTTP: resources, an update through a subscription, prompts and completion", async () => {
+  const { client: watcher } = await httpClient(url, viewerToken);
+  const caps = watcher.getServerCapabilities();
+  assert.equal(caps.resources.subscribe, true);
+  assert.ok(caps.prompts && caps.completions);
+  const { resources } = await watcher.listResources();
+  const uris = resources.map((r) => r.uri);
+  for (const u of ["portoser://registry", "portoser://services", "portoser://hosts",
+                   "portoser://services/web", "portoser://hosts/h1"])
+    assert.ok(uris.includes(u), `resource ${u} listed: ${uris.join(" ")}`);
+  const { resourceTemplates } = await watcher.listResourceTemplates();
+  assert.ok(resourceTemplates.some((t) => t.uriTemplate === "portoser://services/{service}/logs"));
+
+  const read = async (uri) => JSON.parse((await watcher.readResource({ uri })).contents[0].text);
+  assert.equal((await read("portoser://services/web")).host, "h1");
+  assert.ok((await read("portoser://services/web/history")).records.length >= 1);
+  assert.deepEqual((await read("portoser://registry")).services.map((x) => x.name), ["web"]);
+  assert.ok((await read("portoser://hosts")).hosts.some((h) => h.name === "h1"));
+  assert.equal((await read("portoser://services/web/logs")).service, "web");
+  await assert.rejects(watcher.readResource({ uri: "portoser://services/nope" }), /no resource/);
+  await assert.rejects(watcher.subscribeResource({ uri: "portoser://services/web/logs" }), /read it again/);
+
+  // Subscribed, a viewer hears of the restart an operator makes, on its session's GET stream.
+  const updated = [];
+  watcher.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updated.push(n.params.uri));
+  await watcher.subscribeResource({ uri: "portoser://services/web/history" });
+  const { client: operator } = await httpClient(url, operatorToken);
+  const restarted = await operator.callTool({ name: "restart_service", arguments: { service: "web" } },
+                                            undefined, { timeout: 120000 });
+  assert.equal(restarted.isError, false, JSON.stringify(restarted));
+  assert.ok(await waitFor(() => updated.includes("portoser://services/web/history"), 5000),
+            `updates: ${updated.join(" ")}`);
+  await watcher.unsubscribeResource({ uri: "portoser://services/web/history" });
+  await operator.close();
+
+  const { prompts } = await watcher.listPrompts();
+  assert.deepEqual(prompts.map((p) => p.name).sort(), ["investigate_outage", "plan_move", "review_deploy_plan"]);
+  const outage = await watcher.getPrompt({ name: "investigate_outage", arguments: { service: "web" } });
+  assert.match(outage.messages[0].content.text, /diagnose/);
+  assert.equal(outage.messages[1].content.resource.uri, "portoser://services/web");
+  assert.equal(JSON.parse(outage.messages[1].content.resource.text).name, "web");
+  await assert.rejects(watcher.getPrompt({ name: "investigate_outage", arguments: { service: "nope" } }), /nope/);
+  await assert.rejects(watcher.getPrompt({ name: "plan_move", arguments: { service: "web" } }), /host/);
+
+  const hosts = await watcher.complete({ ref: { type: "ref/prompt", name: "plan_move" },
+                                         argument: { name: "host", value: "h" } });
+  assert.ok(hosts.completion.values.includes("h1"), JSON.stringify(hosts));
+  const services = await watcher.complete({ ref: { type: "ref/resource", uri: "portoser://services/{service}/logs" },
+                                            argument: { name: "service", value: "W" } });
+  assert.deepEqual(services.completion.values, ["web"]);
+  await watcher.close();
 });
 
 check("HTTP: a viewer may read but not deploy (RBAC), and the refusal is audited", async () => {
