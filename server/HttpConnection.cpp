@@ -104,32 +104,35 @@ QString errorCodeOf(int status)
 }
 
 /** The exchange's side of a connection. */
+/** The exchange's side of a connection: it acts only while its request is the one the
+ *  connection answers (a late call for an earlier request on a kept connection does nothing). */
 class ConnectionWire final : public HttpWire
 {
 public:
     explicit ConnectionWire(HttpConnection *connection)
         : m_connection(connection)
+        , m_request(connection->requestNumber())
     {}
 
     void respond(int status, const HttpHeaders &headers, const QByteArray &body) override
     {
-        if (m_connection)
+        if (current())
             m_connection->answer(status, headers, body);
     }
     void beginStream(int status, const HttpHeaders &headers) override
     {
-        if (m_connection)
+        if (current())
             m_connection->beginStream(status, headers);
     }
     void write(const QByteArray &chunk) override
     {
-        if (m_connection)
+        if (current())
             m_connection->writeChunk(chunk);
     }
-    bool isOpen() const override { return m_connection && m_connection->isOpen(); }
+    bool isOpen() const override { return current() && m_connection->isOpen(); }
     void close() override
     {
-        if (m_connection)
+        if (current())
             m_connection->hangUp();
     }
     void watch(HttpExchange *exchange) override
@@ -139,7 +142,10 @@ public:
     }
 
 private:
+    bool current() const { return m_connection && m_connection->requestNumber() == m_request; }
+
     QPointer<HttpConnection> m_connection;
+    quint64 m_request;
 };
 
 } // namespace
@@ -198,6 +204,7 @@ void HttpConnection::hangUp()
 void HttpConnection::refuse(int status, const QString &message)
 {
     m_busy = true;
+    ++m_requestNumber;
     m_keepAlive = false;
     m_isHead = false;
     m_lingers = true;
@@ -249,6 +256,7 @@ void HttpConnection::serveNext()
     }
     m_deadline.stop();
     m_busy = true;
+    ++m_requestNumber;
     m_requestStarted = false;
     m_sentContinue = false;
     m_keepAlive = m_parser.keepAlive() && !m_draining;

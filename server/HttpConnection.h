@@ -47,6 +47,8 @@ public:
     bool busy() const { return m_busy && !m_streaming; }
     bool isOpen() const;
     void hangUp();
+    /** Counts the requests it answered: an exchange belongs to one of them. */
+    quint64 requestNumber() const { return m_requestNumber; }
 
     // For the exchange's wire.
     void answer(int status, const HttpHeaders &headers, const QByteArray &body);
@@ -70,6 +72,7 @@ private:
     Settings m_settings;
     HttpRequestParser m_parser;
     QTimer m_deadline;
+    quint64 m_requestNumber = 0;
     bool m_busy = false;
     bool m_streaming = false;
     bool m_draining = false;

@@ -117,13 +117,24 @@ QString OperatorTool::script(const Registry &registry, const QJsonObject &argume
 {
     const Host *h = registry.host(host);
     const QString base = h ? RemoteScripts::pathExpression(h->path) : u"."_s;
-    return u"cd %1 2>/dev/null || cd\n"_s.arg(base)
+    // The caller's values go in out of band: `set --` makes them the positional parameters,
+    // each one quoted word, and the template names them only as "$N". Even a construct the
+    // registration check did not foresee sees "$1", never the value's text.
+    ShellCommand values(u"set"_s);
+    values.raw(u"--"_s);
+    QStringList order;
+    for (const QString &p : ShellCommand::placeholders(command)) {
+        if (p == u"base"_s)
+            continue;
+        order << p;
+        values.arg(argumentText(arguments.value(p)));
+    }
+    return u"cd %1 2>/dev/null || cd\n"_s.arg(base) + values.toString() + u'\n'
            + ShellCommand::fill(command,
                                 [&](const QString &param) {
                                     if (param == u"base"_s)
                                         return base;
-                                    return ShellCommand::quote(
-                                        argumentText(arguments.value(param)));
+                                    return u"\"${%1}\""_s.arg(order.indexOf(param) + 1);
                                 })
            + u'\n';
 }
