@@ -138,8 +138,8 @@ void ApiServer::drain(int deadlineMs, std::function<void()> done)
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
     connect(poll, &QTimer::timeout, this, [this, poll, clock, deadlineMs, done] {
-        const int busy = (m_http ? m_http->busy() : 0) + (m_local ? m_local->busy() : 0);
-        if (busy > 0 && clock->elapsed() < deadlineMs)
+        const int owed = (m_http ? m_http->pending() : 0) + (m_local ? m_local->pending() : 0);
+        if (owed > 0 && clock->elapsed() < deadlineMs)
             return;
         poll->deleteLater();
         done();

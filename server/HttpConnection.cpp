@@ -16,6 +16,10 @@ namespace {
 
 constexpr qint64 ReadBufferBytes = 256 * 1024; // what a busy connection may have queued
 constexpr int LingerMs = 2000;                 // reading what a refused client still sends
+/** Answers not yet taken by a client that pipelines: no further request is read past this. */
+constexpr qint64 MaxAnswerBacklog = 1 << 20;
+/** An event stream whose client reads slower than this much backlog is cut. */
+constexpr qint64 MaxStreamBacklog = 8 << 20;
 
 QByteArray reasonOf(int status)
 {
@@ -169,10 +173,12 @@ HttpConnection::HttpConnection(QIODevice *socket, HttpRequest origin, HttpServer
         tcp->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
         connect(tcp, &QAbstractSocket::disconnected, this, &HttpConnection::gone);
         connect(tcp, &QAbstractSocket::disconnected, tcp, &QObject::deleteLater);
+        connect(tcp, &QAbstractSocket::bytesWritten, this, &HttpConnection::readMore);
     } else if (auto *local = qobject_cast<QLocalSocket *>(socket)) {
         local->setReadBufferSize(ReadBufferBytes);
         connect(local, &QLocalSocket::disconnected, this, &HttpConnection::gone);
         connect(local, &QLocalSocket::disconnected, local, &QObject::deleteLater);
+        connect(local, &QLocalSocket::bytesWritten, this, &HttpConnection::readMore);
     }
     m_deadline.start(m_settings.idleTimeoutMs);
     if (socket->bytesAvailable() > 0)
@@ -192,13 +198,43 @@ bool HttpConnection::isOpen() const
 
 void HttpConnection::hangUp()
 {
+    if (m_closing)
+        return;
     m_closing = true;
+    // Both write what is buffered before they close; a client that never reads it is cut
+    // off after the idle timeout.
     m_deadline.stop();
-    // Both write what is buffered before they close.
+    disconnect(&m_deadline, nullptr, this, nullptr);
+    connect(&m_deadline, &QTimer::timeout, this, &HttpConnection::abort);
+    m_deadline.start(m_settings.idleTimeoutMs);
     if (auto *tcp = qobject_cast<QAbstractSocket *>(m_socket.data()))
         tcp->disconnectFromHost();
     else if (auto *local = qobject_cast<QLocalSocket *>(m_socket.data()))
         local->disconnectFromServer();
+}
+
+void HttpConnection::abort()
+{
+    m_closing = true;
+    m_deadline.stop();
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_socket.data()))
+        tcp->abort();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_socket.data()))
+        local->abort();
+}
+
+qint64 HttpConnection::backlog() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+bool HttpConnection::pending() const
+{
+    if (!m_socket || m_lingering)
+        return false;
+    if (m_streaming)
+        return false;
+    return m_busy || (m_parser.midRequest() && !m_closing) || backlog() > 0;
 }
 
 void HttpConnection::refuse(int status, const QString &message)
@@ -215,8 +251,11 @@ void HttpConnection::refuse(int status, const QString &message)
 void HttpConnection::drain()
 {
     m_draining = true;
-    if (!m_busy || m_streaming)
-        hangUp();
+    if (m_streaming)
+        abort(); // a stream has no end to wait for
+    else if (!m_busy && !m_parser.midRequest())
+        hangUp(); // idle: its answers (if any are unread) are flushed first
+    // busy, or a request still arriving: it is answered, then the connection closes
 }
 
 void HttpConnection::readMore()
@@ -227,7 +266,15 @@ void HttpConnection::readMore()
     }
     if (m_busy || m_closing || !m_socket)
         return; // read again once the answer is out
-    const QByteArray bytes = m_socket->readAll();
+    // A client that pipelines without reading its answers waits for them to go out, and no
+    // more is taken than one request may hold (the rest waits in the socket: TCP slows it).
+    if (backlog() > MaxAnswerBacklog)
+        return; // bytesWritten brings us back
+    const qint64 room = qint64(m_settings.limits.maxHeadBytes) + m_settings.limits.maxBodyBytes + 4
+                        - m_parser.buffered();
+    if (room <= 0)
+        return serveNext(); // enough for the parser to decide
+    const QByteArray bytes = m_socket->read(room);
     if (!bytes.isEmpty() && !m_requestStarted) {
         m_requestStarted = true; // the whole request has the idle timeout from its first byte
         m_deadline.start(m_settings.idleTimeoutMs);
@@ -338,6 +385,8 @@ void HttpConnection::writeChunk(const QByteArray &chunk)
 {
     if (!m_streaming || !isOpen())
         return;
+    if (backlog() > MaxStreamBacklog)
+        return abort(); // the client stopped reading: it reconnects with Last-Event-ID
     m_socket->write(chunk);
 }
 
@@ -356,14 +405,28 @@ void HttpConnectionSet::serve(QIODevice *socket, HttpRequest origin,
                               const HttpServer::Handler &handler,
                               const HttpConnection::Settings &settings)
 {
+    // Over TCP each address has its share, so one client cannot take every connection; the
+    // local socket's callers are all the coordinator's own user.
+    const QString peer = origin.localUser.isEmpty() ? origin.peer.toString() : QString();
     auto *connection = new HttpConnection(socket, std::move(origin), handler, settings);
     if (m_connections.size() >= m_limit) {
         connection->refuse(503, u"too many connections; try again shortly"_s);
         return;
     }
+    if (!peer.isEmpty() && m_perPeer.value(peer) >= m_perPeerLimit) {
+        connection->refuse(503,
+                           u"too many connections from %1 (at most %2); close some"_s.arg(peer).arg(
+                               m_perPeerLimit));
+        return;
+    }
     m_connections.insert(connection);
-    QObject::connect(connection, &QObject::destroyed, this,
-                     [this, connection] { m_connections.remove(connection); });
+    if (!peer.isEmpty())
+        ++m_perPeer[peer];
+    QObject::connect(connection, &QObject::destroyed, this, [this, connection, peer] {
+        m_connections.remove(connection);
+        if (!peer.isEmpty() && --m_perPeer[peer] <= 0)
+            m_perPeer.remove(peer);
+    });
 }
 
 void HttpConnectionSet::drain()
@@ -372,11 +435,11 @@ void HttpConnectionSet::drain()
         c->drain();
 }
 
-int HttpConnectionSet::busy() const
+int HttpConnectionSet::pending() const
 {
     int n = 0;
     for (const HttpConnection *c : m_connections)
-        n += c->busy() ? 1 : 0;
+        n += c->pending() ? 1 : 0;
     return n;
 }
 

@@ -5,6 +5,7 @@
 #include "server/HttpRequestParser.h"
 #include "server/HttpServer.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -43,10 +44,14 @@ public:
     void refuse(int status, const QString &message);
     /** Closes once the request being answered is answered (at once when idle or streaming). */
     void drain();
-    /** A request is being answered (an open event stream does not count). */
-    bool busy() const { return m_busy && !m_streaming; }
+    /** Something is owed to the client: a request arriving or being answered, or an answer
+     *  not yet sent (an open event stream does not count). A graceful stop waits for it. */
+    bool pending() const;
     bool isOpen() const;
+    /** Closes once what is buffered is sent (aborted if the client does not take it within
+     *  the idle timeout). */
     void hangUp();
+    void abort();
     /** Counts the requests it answered: an exchange belongs to one of them. */
     quint64 requestNumber() const { return m_requestNumber; }
 
@@ -64,6 +69,7 @@ private:
     void serveNext();
     void timedOut();
     void lingerThenClose();
+    qint64 backlog() const; // answer bytes not yet taken by the client
     void writeHead(int status, const HttpHeaders &headers, bool closes);
 
     QPointer<QIODevice> m_socket;
@@ -89,18 +95,22 @@ private:
 class HttpConnectionSet : public QObject
 {
 public:
-    explicit HttpConnectionSet(int limit = 1024)
+    explicit HttpConnectionSet(int limit = 1024, int perPeerLimit = 64)
         : m_limit(limit)
+        , m_perPeerLimit(perPeerLimit)
     {}
     /** Serves `socket`, or refuses it with 503 when the limit is reached. */
     void serve(QIODevice *socket, HttpRequest origin, const HttpServer::Handler &handler,
                const HttpConnection::Settings &settings);
     void drain();
-    int busy() const;
+    /** Connections that something is owed on (HttpConnection::pending). */
+    int pending() const;
 
 private:
     int m_limit;
+    int m_perPeerLimit;
     QSet<HttpConnection *> m_connections;
+    QHash<QString, int> m_perPeer;
 };
 
 } // namespace Portoser

@@ -91,19 +91,23 @@ HttpRequest HttpRequestParser::take()
 
 bool HttpRequestParser::wantsContinue() const
 {
-    return m_headRead && m_expectContinue && m_buffer.size() < m_bodyLength;
+    // RFC 9110 10.1.1: never to an HTTP/1.0 client.
+    return m_headRead && m_expectContinue && m_http11 && m_buffer.size() < m_bodyLength;
 }
 
 bool HttpRequestParser::parseHead(const QByteArray &head)
 {
     QList<QByteArray> lines = head.split('\n');
     for (QByteArray &line : lines) {
-        if (!line.endsWith('\r') && &line != &lines.last()) {
+        if (&line == &lines.last())
+            break; // the blank line's CRLF ended it: any CR left in it is a bare one
+        if (!line.endsWith('\r')) {
             refuse(400, u"header lines end with CRLF"_s);
             return false;
         }
-        if (line.endsWith('\r'))
-            line.chop(1);
+        line.chop(1);
+    }
+    for (const QByteArray &line : std::as_const(lines)) {
         if (line.contains('\r') || line.contains('\0')) {
             refuse(400, u"a bare CR or NUL in the request head"_s);
             return false;
@@ -131,6 +135,7 @@ bool HttpRequestParser::parseHead(const QByteArray &head)
         refuse(400, u"the request target is not a valid URL path"_s);
         return false;
     }
+    m_http11 = version == "HTTP/1.1";
     m_request.method = start.at(0);
     m_request.path = url.path();
     m_request.query = QUrlQuery(url.query());

@@ -58,6 +58,7 @@ private:
     bool m_headRead = false;
     bool m_keepAlive = true;
     bool m_expectContinue = false;
+    bool m_http11 = true;
     qint64 m_bodyLength = 0;
     HttpRequest m_request;
     int m_refusalStatus = 0;

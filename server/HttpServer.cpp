@@ -47,11 +47,15 @@ void HttpExchange::respond(const HttpResponse &response)
         if (d->answered || !d->wire->isOpen())
             return;
         d->answered = true;
-        HttpHeaders headers{{"Content-Type", response.contentType},
-                            {"Content-Length", QByteArray::number(response.body.size())}};
+        // 204 and 304 have no content, so neither a length nor a type (RFC 9110 8.6).
+        const bool noContent = response.status == 204 || response.status == 304;
+        HttpHeaders headers;
+        if (!noContent)
+            headers = {{"Content-Type", response.contentType},
+                       {"Content-Length", QByteArray::number(response.body.size())}};
         headers += d->commonHeaders;
         headers += response.headers;
-        d->wire->respond(response.status, headers, response.body);
+        d->wire->respond(response.status, headers, noContent ? QByteArray() : response.body);
     });
 }
 
@@ -193,9 +197,9 @@ void HttpServer::drain()
     m_impl->m_connections.drain();
 }
 
-int HttpServer::busy() const
+int HttpServer::pending() const
 {
-    return m_impl->m_connections.busy();
+    return m_impl->m_connections.pending();
 }
 
 } // namespace Portoser

@@ -105,10 +105,10 @@ public:
     Result<void> setTls(const QString &certificateFile, const QString &keyFile);
     /** Starts listening; returns the bound port (useful with port 0). */
     Result<quint16> listen(const QHostAddress &address, quint16 port);
-    /** Stops listening; idle connections close, busy ones after their answer. */
+    /** Stops listening; idle connections close, the others once their answer is sent. */
     void drain();
-    /** Requests being answered now. */
-    int busy() const;
+    /** Connections something is owed on: a request arriving or answered, an answer unsent. */
+    int pending() const;
 
 private:
     class Impl;

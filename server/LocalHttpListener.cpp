@@ -98,9 +98,9 @@ void LocalHttpListener::drain()
     m_connections->drain();
 }
 
-int LocalHttpListener::busy() const
+int LocalHttpListener::pending() const
 {
-    return m_connections->busy();
+    return m_connections->pending();
 }
 
 } // namespace Portoser

@@ -34,9 +34,10 @@ public:
      *  another coordinator serves this registry here, which is an error. */
     Result<void> listen(const QString &path);
     QString path() const { return m_path; }
-    /** Stops listening; idle connections close, busy ones after their answer. */
+    /** Stops listening; idle connections close, the others once their answer is sent. */
     void drain();
-    int busy() const;
+    /** Connections something is owed on: a request arriving or answered, an answer unsent. */
+    int pending() const;
 
 private:
     void accept(QLocalSocket *socket);

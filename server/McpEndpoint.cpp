@@ -68,25 +68,39 @@ void McpEndpoint::stream(const CallPtr &call)
         return call->finish(refusal);
     if (!call->request.header("Accept").contains("text/event-stream"))
         return call->finish(rpcError(406, -32000, u"the stream needs Accept: text/event-stream"_s));
-    // One stream per session: a new one takes over from the old.
+    // One stream per session: a new one takes over, and the old one ends.
+    if (session->endStream)
+        session->endStream();
     auto exchange = call->exchange;
     exchange->beginStream(200, {{"Content-Type", "text/event-stream"},
                                 {"Cache-Control", "no-cache"},
                                 {"Mcp-Session-Id", session->id.toLatin1()}});
     exchange->write(": portoser resource updates\n\n");
-    std::weak_ptr<HttpExchange> weak = exchange;
-    session->push = [weak](const QJsonObject &message) {
-        if (const auto e = weak.lock())
-            e->write("event: message\ndata: " + compact(message) + "\n\n");
+    call->finish(HttpResponse{}); // metrics; the stream has answered already
+    // The session holds the stream (nothing else does once this handler returns) until it
+    // closes, a newer one takes over, or the session ends.
+    const quint64 number = ++session->streamNumber;
+    session->push = [exchange](const QJsonObject &message) {
+        exchange->write("event: message\ndata: " + compact(message) + "\n\n");
     };
+    session->endStream = [exchange] { exchange->close(); };
     std::weak_ptr<McpSession> owner = session;
-    QObject::connect(exchange.get(), &HttpExchange::closed, exchange.get(), [owner, weak, call] {
+    QObject::connect(exchange.get(), &HttpExchange::closed, exchange.get(), [owner, number] {
         const auto s = owner.lock();
-        const auto e = weak.lock();
-        if (s && s->push && e && !e->isOpen())
+        if (s && s->streamNumber == number) { // not a newer stream's
             s->push = {};
-        call->finish(HttpResponse{}); // metrics; the stream has answered already
+            s->endStream = {};
+        }
     });
+}
+
+void McpEndpoint::end(std::shared_ptr<McpSession> session) // a copy: it may be the hash's own
+{
+    if (session->endStream)
+        session->endStream();
+    session->push = {};
+    session->endStream = {};
+    m_sessions.remove(QString(session->id));
 }
 
 McpEndpoint::~McpEndpoint() = default;
@@ -158,7 +172,7 @@ void McpEndpoint::post(const CallPtr &call)
                     oldest = it;
             }
             if (oldest != m_sessions.end())
-                m_sessions.erase(oldest);
+                end(oldest.value());
         }
         session = std::make_shared<McpSession>();
         session->id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -230,7 +244,7 @@ void McpEndpoint::remove(const CallPtr &call)
     const auto session = sessionOf(call, &refusal);
     if (!session)
         return call->finish(refusal);
-    m_sessions.remove(session->id);
+    end(session);
     HttpResponse r;
     r.status = 204;
     call->finish(r);

@@ -30,6 +30,8 @@ private:
     void post(const CallPtr &call);
     void remove(const CallPtr &call);
     void stream(const CallPtr &call);
+    /** Ends a session: its stream closes, it is forgotten. */
+    void end(std::shared_ptr<McpSession> session);
     /** The caller's own session named by Mcp-Session-Id, or nullptr with the refusal. */
     std::shared_ptr<McpSession> sessionOf(const CallPtr &call, HttpResponse *refusal) const;
 

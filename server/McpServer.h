@@ -31,6 +31,9 @@ struct McpSession
     /** Where messages the server starts go (resource updates): the GET stream over HTTP, stdout
      *  over stdio; empty while there is none. */
     std::function<void(const QJsonObject &)> push;
+    /** Ends the stream `push` writes to (a new stream takes over; DELETE or eviction ends it). */
+    std::function<void()> endStream;
+    quint64 streamNumber = 0; // which of its streams is the current one
     /** Ids of its requests the client cancelled while they ran: their answers are dropped. Shared
      *  with the answers in flight, which may outlive the session. */
     std::shared_ptr<QSet<QString>> cancelled = std::make_shared<QSet<QString>>();

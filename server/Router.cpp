@@ -87,7 +87,8 @@ const Route *Router::match(const QByteArray &method, const QString &path,
         if (!matchPattern(r.pattern, path, p))
             continue;
         pathKnown = true;
-        if (r.method == method) {
+        // HEAD is GET without the body (the connection leaves the body out).
+        if (r.method == method || (method == "HEAD" && r.method == "GET")) {
             params = p;
             return &r;
         }

@@ -44,6 +44,7 @@ private slots:
     void refusesPublicListenWithoutAuth();
     void idleConnectionsAreClosedButStreamsStay();
     void httpOnTheWireAsTheRfcSays();
+    void aClientThatDoesNotReadIsBoundedAndCut();
     void mcpOverHttpSessionsAndChecks();
     void auditRedactsSecrets();
     void secretsMetadataForOperatorsValuesOnlyForAdmins();
@@ -758,6 +759,62 @@ void TestApi::httpOnTheWireAsTheRfcSays()
     QCOMPARE(m_serve->request("GET", u"/healthz"_s).status, 200);
 }
 
+namespace {
+
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
+
+void TestApi::aClientThatDoesNotReadIsBoundedAndCut()
+{
+    // Found by a second review: 1,000 pipelined requests from a client that reads nothing grew
+    // the server by 53 MB of unsent answers, and the connection never ended.
+    QVERIFY2(m_serve->start(
+                 registryArgs() + QStringList{u"--no-heal"_s, u"--idle-timeout"_s, u"2"_s}, env()),
+             qPrintable(m_serve->output()));
+    QCOMPARE(m_serve->request("GET", u"/api/v1/openapi.json"_s).status, 200);
+    const qint64 before = residentKiB(m_serve->pid());
+    QTcpSocket deaf;
+    deaf.setReadBufferSize(4096); // Qt stops taking from the kernel: nothing is read
+    deaf.connectToHost(QHostAddress::LocalHost, m_serve->port());
+    QVERIFY(deaf.waitForConnected(5000));
+    deaf.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    QByteArray many;
+    for (int i = 0; i < 1000; ++i)
+        many += "GET /api/v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    deaf.write(many);
+    QElapsedTimer clock;
+    clock.start();
+    qint64 peak = 0;
+    while (clock.elapsed() < 4000) {
+        QTest::qWait(200);
+        peak = qMax(peak, residentKiB(m_serve->pid()));
+    }
+    QVERIFY2(peak - before < 16 * 1024,
+             qPrintable(u"grew %1 KiB"_s.arg(peak - before))); // a 1 MiB backlog, not 50 MB
+    // Cut off once it sat on its answers past the idle timeout (twice: request, then flush).
+    QTRY_VERIFY_WITH_TIMEOUT(m_serve->request("GET", u"/healthz"_s).status == 200, 5000);
+    QTest::qWait(8000);
+    // Now read what is there: a server that let go has ended the stream (closed or reset); one
+    // that did not keeps the connection open after its last answer.
+    deaf.setReadBufferSize(0);
+    qint64 received = 0;
+    while (deaf.state() == QAbstractSocket::ConnectedState && deaf.waitForReadyRead(2000))
+        received += deaf.readAll().size();
+    QVERIFY2(deaf.state() != QAbstractSocket::ConnectedState,
+             qPrintable(u"still connected after %1 bytes"_s.arg(received)));
+}
+
 void TestApi::refusesPublicListenWithoutAuth()
 {
     QProcess p;
@@ -906,18 +963,29 @@ void TestApi::mcpOverHttpSessionsAndChecks()
     // GET opens the session's stream (it needs the session and an event-stream Accept).
     QCOMPARE(m_serve->request("GET", u"/mcp"_s, {}, {{"Accept", "text/event-stream"}}).status, 400);
     {
-        QTcpSocket stream;
-        stream.connectToHost(QHostAddress::LocalHost, m_serve->port());
-        QVERIFY(stream.waitForConnected(5000));
-        QByteArray get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-        for (const auto &[key, value] : inSession)
-            get += key + ": " + value + "\r\n";
-        stream.write(get + "\r\n");
-        QByteArray opened;
-        while (!opened.contains("resource updates") && stream.waitForReadyRead(5000))
-            opened += stream.readAll();
+        auto openStream = [&](QTcpSocket &stream) {
+            stream.connectToHost(QHostAddress::LocalHost, m_serve->port());
+            if (!stream.waitForConnected(5000))
+                return QByteArray();
+            QByteArray get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+            for (const auto &[key, value] : inSession)
+                get += key + ": " + value + "\r\n";
+            stream.write(get + "\r\n");
+            QByteArray opened;
+            while (!opened.contains("resource updates") && stream.waitForReadyRead(5000))
+                opened += stream.readAll();
+            return opened;
+        };
+        QTcpSocket first;
+        const QByteArray opened = openStream(first);
         QVERIFY2(opened.startsWith("HTTP/1.1 200 ") && opened.contains("text/event-stream"),
                  opened.constData());
+        // A second stream takes over: the first is ended, not left open beside it.
+        QTcpSocket second;
+        QVERIFY(openStream(second).startsWith("HTTP/1.1 200 "));
+        QVERIFY(first.state() == QAbstractSocket::UnconnectedState
+                || first.waitForDisconnected(5000));
+        QCOMPARE(second.state(), QAbstractSocket::ConnectedState);
     }
     QCOMPARE(m_serve->request("DELETE", u"/mcp"_s, {}, inSession).status, 204);
     QCOMPARE(
@@ -1058,7 +1126,13 @@ void TestApi::operatorToolsQuoteTheirArguments()
          {u"echo \"{text}\""_s, u"echo '{text}'"_s, u"cat <<EOF\n{text}\nEOF"_s, u"echo ${text}"_s,
           u"echo \"$(printf %s \"{text}\")\""_s, u"# don't\necho '{text}'"_s,
           u"echo $(( {text} + 1 ))"_s, u"eval echo {text}"_s, u"echo \\{text}"_s, u"sh -c {text}"_s,
-          u"[[ {text} -eq 1 ]]"_s}) {
+          u"[[ {text} -eq 1 ]]"_s,
+          // A second review: commands that read a word as code or run it (each ran `id` as root
+          // for a viewer), a quoted command name that hid eval, and a placeholder as the command.
+          u"sed -n {text} /etc/hostname"_s, u"awk {text} /etc/hostname"_s, u"\"eval\" {text}"_s,
+          u"trap {text} EXIT"_s, u"/usr/bin/python3 -c {text}"_s, u"env X=1 {text}"_s,
+          u"find /tmp -name x -exec {text} ;"_s, u"docker exec web {text}"_s, u"{text} --help"_s,
+          u"ls | xargs {text}"_s, u"e\\val {text}"_s}) {
         const auto refusedTool =
             asAdmin("POST", u"/api/v1/mcp/tools"_s, tool(u"echo_text"_s, u"alpha"_s, unsafe));
         QVERIFY2(refusedTool.status == 400, qPrintable(unsafe));

@@ -122,6 +122,7 @@ void TestHttpParser::refusedBeforeAnyBodyIsRead_data()
     QTest::newRow("folded header") << get + "X-A: 1\r\n continued\r\n\r\n" << 400;
     QTest::newRow("space before colon") << get + "Content-Length : 3\r\n\r\n" << 400;
     QTest::newRow("bare LF") << QByteArray("GET / HTTP/1.1\nHost: h\r\n\r\n") << 400;
+    QTest::newRow("CR before the blank line") << get + "X-A: a\r\r\n\r\n" << 400;
     QTest::newRow("NUL in header") << get + QByteArray("X-A: a\0b\r\n\r\n", 12) << 400;
     QTest::newRow("HTTP/2") << QByteArray("GET / HTTP/2.0\r\nHost: h\r\n\r\n") << 505;
     QTest::newRow("not HTTP") << QByteArray("HELLO\r\n\r\n") << 400;
@@ -157,6 +158,10 @@ void TestHttpParser::expectContinueIsNoticed()
     QCOMPARE(int(parser.next()), int(Step::Complete));
     QVERIFY(!parser.wantsContinue());
     QCOMPARE(parser.take().body, "{}");
+    // Never to an HTTP/1.0 client (RFC 9110 10.1.1).
+    parser.feed("POST /x HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    QCOMPARE(int(parser.next()), int(Step::NeedMore));
+    QVERIFY(!parser.wantsContinue());
 }
 
 void TestHttpParser::fuzzCorpusNeverCrashes()
