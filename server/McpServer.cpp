@@ -247,6 +247,8 @@ void McpServer::readResource(const QJsonValue &id, const QString &uri, const Pri
         }
         return reply(contents(QJsonObject{{u"name"_s, resource->name}}));
     }
+    if (const auto no = m_coordinator.admitRead(caller.name, op->asksHosts))
+        return reply(error(id, -32000, u"busy: "_s + no->message));
     if (!caller.may(op->role))
         return reply(error(id, InvalidParams,
                            u"forbidden: %1 has role %2; reading %3 needs %4"_s.arg(
@@ -367,8 +369,10 @@ void McpServer::callTool(const QJsonValue &id, const QJsonObject &params, const 
         audit(false, u"denied: "_s + why);
         return reply(result(id, toolError(why)));
     }
-    if (!op->job && m_coordinator.pendingReads(op->asksHosts) > 32)
-        return reply(result(id, toolError(u"busy: too many reads queued; try again shortly"_s)));
+    if (!op->job) {
+        if (const auto no = m_coordinator.admitRead(caller.name, op->asksHosts))
+            return reply(result(id, toolError(u"busy: "_s + no->message)));
+    }
     const QJsonValue progressToken = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
     auto steps = std::make_shared<int>(0);
     std::function<void(const QJsonObject &)> progress;
@@ -422,8 +426,8 @@ void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
         audit(false, u"failed: "_s + *wrong);
         return reply(result(id, toolError(*wrong)));
     }
-    if (m_coordinator.pendingReads(true) > 32)
-        return reply(result(id, toolError(u"busy: too many reads queued; try again shortly"_s)));
+    if (const auto no = m_coordinator.admitRead(caller.name, true))
+        return reply(result(id, toolError(u"busy: "_s + no->message)));
     const Registry registry = m_coordinator.registry();
     m_coordinator.read(
         [registry, tool, arguments](Orchestrator &o) -> Result<QJsonValue> {
@@ -442,7 +446,7 @@ void McpServer::callOperatorTool(const QJsonValue &id, const OperatorTool &tool,
                   exitCode == 0 ? u"ok"_s : u"failed: exit status %1"_s.arg(exitCode));
             reply(result(id, toolResult(*ran, exitCode != 0)));
         },
-        true); // it runs on a host
+        true, caller.name); // it runs on a host
 }
 
 } // namespace Portoser

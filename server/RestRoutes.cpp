@@ -37,8 +37,10 @@ void runOperation(ApiServer &server, const CallPtr &call, const QString &name,
         if (op->job && !registry.service(service))
             return call->fail(registry.unknownServiceError(service));
     }
-    if (!op->job && server.coordinator().pendingReads(op->asksHosts) > 32)
-        return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
+    if (!op->job) {
+        if (const auto no = server.coordinator().admitRead(call->principal.name, op->asksHosts))
+            return call->failBusy(no->callersShare, no->message);
+    }
     server.coordinator().run(
         *op, arguments, call->principal, false, [call, op](const OperationOutcome &outcome) {
             if (!outcome.result)
@@ -451,8 +453,8 @@ void addRestRoutes(Router &router, ApiServer &server)
         [s](const CallPtr &call,
             std::function<Result<QJsonValue>(Orchestrator &, const Registry &)> fn,
             int okStatus = 200) {
-            if (s->coordinator().pendingReads(false) > 32)
-                return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
+            if (const auto no = s->coordinator().admitRead(call->principal.name, false))
+                return call->failBusy(no->callersShare, no->message);
             const Registry registry = s->coordinator().registry();
             s->coordinator().read([fn, registry](Orchestrator &o) { return fn(o, registry); },
                                   [call, okStatus](const Result<QJsonValue> &r) {

@@ -30,6 +30,14 @@ void ApiCall::fail(int status, const QString &code, const QString &message)
     finish(ApiError::response(status, code, message));
 }
 
+void ApiCall::failBusy(bool callersShare, const QString &message)
+{
+    HttpResponse r = ApiError::response(callersShare ? 429 : 503,
+                                        callersShare ? u"too_many_requests"_s : u"busy"_s, message);
+    r.headers.emplaceBack("Retry-After", "1");
+    finish(r);
+}
+
 Result<QJsonObject> ApiCall::jsonBody() const
 {
     if (request.body.trimmed().isEmpty())

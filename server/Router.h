@@ -27,6 +27,9 @@ public:
     void reply(const QJsonValue &body, int status = 200);
     void fail(const Error &error);
     void fail(int status, const QString &code, const QString &message);
+    /** Answers a read the coordinator would not queue (Coordinator::admitRead): 429 when this
+     *  caller has its share waiting, else 503; both say when to try again. */
+    void failBusy(bool callersShare, const QString &message);
     /** The body as a JSON object (an empty body is {}); an error says what is wrong. */
     Result<QJsonObject> jsonBody() const;
     /** A query parameter, or `fallback`. */

@@ -21,8 +21,8 @@ void withSecrets(ApiServer &server, const CallPtr &call, const QString &backend,
                  int okStatus = 200)
 {
     // A backend may be Vault, over the network: not on the store's worker.
-    if (server.coordinator().pendingReads(true) > 32)
-        return call->fail(503, u"busy"_s, u"too many reads queued; try again shortly"_s);
+    if (const auto no = server.coordinator().admitRead(call->principal.name, true))
+        return call->failBusy(no->callersShare, no->message);
     const Registry registry = server.coordinator().registry();
     server.coordinator().read(
         [fn, registry, backend](Orchestrator &o) -> Result<QJsonValue> {
@@ -36,7 +36,7 @@ void withSecrets(ApiServer &server, const CallPtr &call, const QString &backend,
                 return call->fail(r.error());
             call->reply(*r, okStatus);
         },
-        true);
+        true, call->principal.name);
 }
 
 using KeyFn = std::function<Result<QJsonObject>(SecretsBackend &, const QString &path,

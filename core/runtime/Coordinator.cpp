@@ -88,7 +88,7 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
             [done](const Result<QJsonValue> &result) {
                 done({result, {}});
             },
-            operation.asksHosts);
+            operation.asksHosts, actor);
         return;
     }
     const QString id = m_jobs->submit(
@@ -122,12 +122,37 @@ void Coordinator::run(const Operation &operation, const QJsonObject &arguments,
                              });
 }
 
-void Coordinator::read(std::function<Result<QJsonValue>(Orchestrator &)> task,
-                       std::function<void(const Result<QJsonValue> &)> done, bool asksHosts)
+namespace {
+constexpr int MaxQueuedReads = 32;
+constexpr int MaxHostReadsPerCaller = 8;
+} // namespace
+
+std::optional<Coordinator::ReadRefusal> Coordinator::admitRead(const QString &caller,
+                                                               bool asksHosts) const
 {
+    if (pendingReads(asksHosts) > MaxQueuedReads)
+        return ReadRefusal{false, u"too many reads queued; try again shortly"_s};
+    if (asksHosts && !caller.isEmpty() && m_hostReadsBy.value(caller) >= MaxHostReadsPerCaller)
+        return ReadRefusal{true, u"%1 already has %2 reads of hosts waiting; wait for their "
+                                 "answers"_s.arg(caller)
+                                     .arg(MaxHostReadsPerCaller)};
+    return std::nullopt;
+}
+
+void Coordinator::read(std::function<Result<QJsonValue>(Orchestrator &)> task,
+                       std::function<void(const Result<QJsonValue> &)> done, bool asksHosts,
+                       const QString &caller)
+{
+    const bool counted = asksHosts && !caller.isEmpty();
+    if (counted)
+        ++m_hostReadsBy[caller];
     (asksHosts ? m_hostReads : m_reads)
         .call(std::move(task))
-        .then(this, [done = std::move(done)](const Result<QJsonValue> &r) { done(r); });
+        .then(this, [this, done = std::move(done), counted, caller](const Result<QJsonValue> &r) {
+            if (counted && --m_hostReadsBy[caller] <= 0)
+                m_hostReadsBy.remove(caller);
+            done(r);
+        });
 }
 
 } // namespace Portoser

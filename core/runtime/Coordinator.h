@@ -8,7 +8,10 @@
 #include "core/runtime/OrchestratorThread.h"
 #include "core/runtime/StatusCache.h"
 
+#include <QHash>
 #include <QObject>
+
+#include <optional>
 
 namespace Portoser {
 
@@ -44,12 +47,23 @@ public:
     StatusCache &status() { return m_status; }
     EventHub &events() { return m_events; }
     JobQueue &jobs() { return *m_jobs; }
-    /** Tasks waiting on a read worker (the API sheds load when it grows): the one for reads that
-     *  ask hosts, or the one for reads of the store. */
+    /** Tasks waiting on a read worker: the one for reads that ask hosts, or the one for reads
+     *  of the store. */
     int pendingReads(bool asksHosts) const
     {
         return asksHosts ? m_hostReads.pending() : m_reads.pending();
     }
+
+    /** Why a read should not be queued now. */
+    struct ReadRefusal
+    {
+        bool callersShare = false; // this caller has its share waiting (others may still read)
+        QString message;
+    };
+    /** The one place reads are shed: when a worker's queue is full (everyone waits), or when
+     *  `caller` already has its share of reads of hosts waiting, so that one caller asking a
+     *  silent host over and over does not take every place. Nothing: go ahead. */
+    std::optional<ReadRefusal> admitRead(const QString &caller, bool asksHosts) const;
 
     /**
      * Checks `arguments` against the operation's schema and runs it: a read on the read worker,
@@ -64,7 +78,8 @@ public:
     /** Runs `task` with a read worker's Orchestrator (the host-reads one when it `asksHosts`);
      *  `done` gets its result on this thread. */
     void read(std::function<Result<QJsonValue>(Orchestrator &)> task,
-              std::function<void(const Result<QJsonValue> &)> done, bool asksHosts = false);
+              std::function<void(const Result<QJsonValue> &)> done, bool asksHosts = false,
+              const QString &caller = {});
 
 signals:
     void registryChanged();
@@ -75,9 +90,10 @@ private:
     Registry m_registry;
     StatusCache m_status;
     EventHub m_events;
-    std::unique_ptr<JobQueue> m_jobs; // outlives the threads that report to it
-    OrchestratorThread m_reads;       // the store and memory
-    OrchestratorThread m_hostReads;   // reads that ask hosts (logs, observe, diagnose)
+    std::unique_ptr<JobQueue> m_jobs;  // outlives the threads that report to it
+    OrchestratorThread m_reads;        // the store and memory
+    OrchestratorThread m_hostReads;    // reads that ask hosts (logs, observe, diagnose)
+    QHash<QString, int> m_hostReadsBy; // caller → its reads of hosts queued or running
     OrchestratorThread m_jobThread;
 };
 

@@ -37,6 +37,7 @@ private slots:
     void healthHeadersAndErrorShape();
     void whatTheOutsideProbeFound();
     void storeReadsDoNotWaitForASilentHost();
+    void hostReadsAreSharedOutPerCaller();
     void tokensRolesJobsAndAudit();
     void eventStreamResumesWithLastEventId();
     void openApiDescribesEveryRoute();
@@ -70,6 +71,25 @@ private:
     QStringList registryArgs() const
     {
         return {u"--registry"_s, m_dir->filePath(u"demo-registry/registry.yml"_s)};
+    }
+    /** Adds host gamma (SSH to 127.0.0.1:`port`) and its service `stuck` to the demo copy. */
+    bool addSilentHost(quint16 port) const
+    {
+        QFile file(m_dir->filePath(u"demo-registry/registry.yml"_s));
+        if (!file.open(QIODevice::ReadOnly))
+            return false;
+        QByteArray yaml = file.readAll();
+        file.close();
+        const QByteArray gamma =
+            "hosts:\n  gamma:\n    ip: 127.0.0.1\n    ssh_port: " + QByteArray::number(port)
+            + "\n    transport: ssh\n    ssh_user: nobody\n"
+              "    path: /tmp/gamma\n";
+        yaml.replace("hosts:\n", gamma);
+        yaml.replace("services:\n", "services:\n  stuck:\n    current_host: gamma\n"
+                                    "    deployment_type: process\n    command: run\n");
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return false;
+        return file.write(yaml) == yaml.size();
     }
     /** `portoser --cli ARGS` on the same database; returns stdout. */
     QString cli(const QStringList &args, int *exitCode = nullptr) const
@@ -318,20 +338,7 @@ void TestApi::storeReadsDoNotWaitForASilentHost()
         while (QTcpSocket *c = silent.nextPendingConnection())
             held.append(c);
     });
-    const QString path = m_dir->filePath(u"demo-registry/registry.yml"_s);
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    QByteArray yaml = file.readAll();
-    file.close();
-    const QByteArray gamma = "hosts:\n  gamma:\n    ip: 127.0.0.1\n    ssh_port: "
-                             + QByteArray::number(silent.serverPort())
-                             + "\n    transport: ssh\n    ssh_user: nobody\n    path: /tmp/gamma\n";
-    yaml.replace("hosts:\n", gamma);
-    yaml.replace("services:\n", "services:\n  stuck:\n    current_host: gamma\n"
-                                "    deployment_type: process\n    command: run\n");
-    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    file.write(yaml);
-    file.close();
+    QVERIFY(addSilentHost(silent.serverPort()));
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
     QTcpSocket logs; // asks the silent host, and waits
@@ -390,6 +397,38 @@ void TestApi::storeReadsDoNotWaitForASilentHost()
     QVERIFY2(dropped.startsWith("HTTP/1.1 202 ") && dropped.endsWith("\r\n\r\n"),
              dropped.constData());
     QCOMPARE(m_serve->waitForExit(20000), 0);
+}
+
+void TestApi::hostReadsAreSharedOutPerCaller()
+{
+    // Finding 7's other half: one caller asking a silent host again and again takes its share
+    // of the host-reads queue, not all of it (429 for it; others and store reads go on).
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QList<QTcpSocket *> held;
+    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+        while (QTcpSocket *c = silent.nextPendingConnection())
+            held.append(c);
+    });
+    QVERIFY(addSilentHost(silent.serverPort()));
+    QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
+             qPrintable(m_serve->output()));
+    std::vector<std::unique_ptr<QTcpSocket>> waiting;
+    for (int i = 0; i < 8; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, m_serve->port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write("GET /api/v1/services/stuck/logs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QVERIFY(socket->waitForBytesWritten(5000));
+        waiting.push_back(std::move(socket));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!held.isEmpty(), 10000); // the first reached the silent host
+    QTest::qWait(300);
+    const auto ninth = m_serve->request("GET", u"/api/v1/services/stuck/logs"_s);
+    QCOMPARE(ninth.status, 429);
+    QCOMPARE(ninth.json()[u"error"_s][u"code"_s].toString(), u"too_many_requests"_s);
+    QCOMPARE(ninth.header("Retry-After"), "1");
+    QCOMPARE(m_serve->request("GET", u"/api/v1/history"_s).status, 200);
 }
 
 void TestApi::tokensRolesJobsAndAudit()
