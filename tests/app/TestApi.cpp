@@ -188,6 +188,25 @@ void TestApi::healthHeadersAndErrorShape()
 
 namespace {
 
+/** A host that accepts TCP and never speaks SSH; the connections it holds. */
+struct SilentHost
+{
+    QTcpServer server;
+    QList<QTcpSocket *> held;
+
+    bool listen()
+    {
+        if (!server.listen(QHostAddress::LocalHost))
+            return false;
+        QObject::connect(&server, &QTcpServer::newConnection, &server, [this] {
+            while (QTcpSocket *c = server.nextPendingConnection())
+                held.append(c);
+        });
+        return true;
+    }
+    quint16 port() const { return server.serverPort(); }
+};
+
 /** One request written by hand (a Host or body a browser would send); the status code. */
 int rawStatus(quint16 port, const QByteArray &request)
 {
@@ -331,14 +350,9 @@ void TestApi::whatTheOutsideProbeFound()
 void TestApi::storeReadsDoNotWaitForASilentHost()
 {
     // A host that accepts TCP and never speaks SSH (finding 7).
-    QTcpServer silent;
-    QVERIFY(silent.listen(QHostAddress::LocalHost));
-    QList<QTcpSocket *> held;
-    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
-        while (QTcpSocket *c = silent.nextPendingConnection())
-            held.append(c);
-    });
-    QVERIFY(addSilentHost(silent.serverPort()));
+    SilentHost silent;
+    QVERIFY(silent.listen());
+    QVERIFY(addSilentHost(silent.port()));
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
     QTcpSocket logs; // asks the silent host, and waits
@@ -347,7 +361,8 @@ void TestApi::storeReadsDoNotWaitForASilentHost()
     logs.write("GET /api/v1/services/stuck/logs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(logs.waitForBytesWritten(5000));
     QTRY_VERIFY2_WITH_TIMEOUT(
-        !held.isEmpty(), qPrintable(QString::fromUtf8(logs.peek(2000)).section(u"\r\n\r\n"_s, 1)),
+        !silent.held.isEmpty(),
+        qPrintable(QString::fromUtf8(logs.peek(2000)).section(u"\r\n\r\n"_s, 1)),
         10000); // the read reached the silent host
     QElapsedTimer clock;
     clock.start();
@@ -403,14 +418,9 @@ void TestApi::hostReadsAreSharedOutPerCaller()
 {
     // Finding 7's other half: one caller asking a silent host again and again takes its share
     // of the host-reads queue, not all of it (429 for it; others and store reads go on).
-    QTcpServer silent;
-    QVERIFY(silent.listen(QHostAddress::LocalHost));
-    QList<QTcpSocket *> held;
-    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
-        while (QTcpSocket *c = silent.nextPendingConnection())
-            held.append(c);
-    });
-    QVERIFY(addSilentHost(silent.serverPort()));
+    SilentHost silent;
+    QVERIFY(silent.listen());
+    QVERIFY(addSilentHost(silent.port()));
     QVERIFY2(m_serve->start(registryArgs() + QStringList{u"--no-heal"_s}, env()),
              qPrintable(m_serve->output()));
     std::vector<std::unique_ptr<QTcpSocket>> waiting;
@@ -422,7 +432,7 @@ void TestApi::hostReadsAreSharedOutPerCaller()
         QVERIFY(socket->waitForBytesWritten(5000));
         waiting.push_back(std::move(socket));
     }
-    QTRY_VERIFY_WITH_TIMEOUT(!held.isEmpty(), 10000); // the first reached the silent host
+    QTRY_VERIFY_WITH_TIMEOUT(!silent.held.isEmpty(), 10000); // the first reached the silent host
     QTest::qWait(300);
     const auto ninth = m_serve->request("GET", u"/api/v1/services/stuck/logs"_s);
     QCOMPARE(ninth.status, 429);
@@ -839,8 +849,10 @@ void TestApi::aClientThatDoesNotReadIsBoundedAndCut()
         QTest::qWait(200);
         peak = qMax(peak, residentKiB(m_serve->pid()));
     }
+#ifndef PORTOSER_SANITIZED // a sanitizer's shadow memory and quarantine say nothing of ours
     QVERIFY2(peak - before < 16 * 1024,
              qPrintable(u"grew %1 KiB"_s.arg(peak - before))); // a 1 MiB backlog, not 50 MB
+#endif
     // Cut off once it sat on its answers past the idle timeout (twice: request, then flush).
     QTRY_VERIFY_WITH_TIMEOUT(m_serve->request("GET", u"/healthz"_s).status == 200, 5000);
     QTest::qWait(8000);

@@ -182,7 +182,10 @@ void TestHeal::killedProcessIsRestartedByTheCli()
                m_temp->path(u"portoser.db"_s), u"heal"_s, u"--once"_s, u"--json"_s, u"phoenix"_s});
     QVERIFY(cli.waitForFinished(60000));
     const QByteArray out = cli.readAllStandardOutput();
-    QVERIFY2(cli.exitCode() == 0, QByteArray(out + cli.readAllStandardError()).constData());
+    QVERIFY2(cli.exitCode() == 0, // stderr first: a long answer would cut it off
+             QByteArray("exit " + QByteArray::number(cli.exitCode()) + ": "
+                        + cli.readAllStandardError() + '\n' + out)
+                 .constData());
     const QJsonArray actions = QJsonDocument::fromJson(out).object().value(u"actions"_s).toArray();
     QVERIFY2(std::any_of(actions.begin(), actions.end(),
                          [](const QJsonValue &a) {
