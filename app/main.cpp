@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // One binary, three front-ends: the desktop app, `--serve` and `--cli`. This file only picks the
-// mode and builds the right kind of application object; `--serve`/`--cli` never touch a display.
+// mode and builds the right kind of application object; `--serve`/`--cli` never touch a display,
+// nor load the GUI libraries: the window is a module of its own (app/window), loaded only here.
+#include "app/AppIdentity.h"
 #include "app/ServeRunner.h"
-#include "app/WindowLauncher.h"
+#include "app/WindowModuleLoader.h"
 #include "app/cli/CliApp.h"
 #include "core/Orchestrator.h"
-#include "widgets/AppSettings.h"
-#include "widgets/MainWindow.h"
 
-#include <QApplication>
 #include <QCoreApplication>
 #include <QTextStream>
 
@@ -144,13 +143,6 @@ bool hasDisplay(const QStringList &args)
 #endif
 }
 
-void setIdentity()
-{
-    QCoreApplication::setOrganizationName(u"Portoser"_s);
-    QCoreApplication::setApplicationName(u"portoser"_s);
-    QCoreApplication::setApplicationVersion(QStringLiteral(PORTOSER_VERSION));
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -181,14 +173,14 @@ int main(int argc, char **argv)
     }
     case Mode::Cli: {
         QCoreApplication app(argc, argv);
-        setIdentity();
+        Portoser::setAppIdentity();
         Portoser::Orchestrator orchestrator;
         Portoser::Cli::CliApp cli(orchestrator, out, err);
         return cli.run(inv.rest);
     }
     case Mode::Serve: {
         QCoreApplication app(argc, argv);
-        setIdentity();
+        Portoser::setAppIdentity();
         return Portoser::ServeRunner().run(inv.rest);
     }
     case Mode::Gui:
@@ -205,9 +197,6 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    QApplication app(argc, argv);
-    setIdentity();
-    Portoser::installTranslation(Portoser::AppSettings::load().language);
     QString registry, coordinator;
     bool local = false;
     for (qsizetype i = 0; i < inv.rest.size(); ++i) {
@@ -221,5 +210,5 @@ int main(int argc, char **argv)
         else if (a == u"--local"_s)
             local = true;
     }
-    return Portoser::WindowLauncher::run(registry, coordinator, local);
+    return Portoser::WindowModuleLoader::run(argc, argv, registry, coordinator, local);
 }

@@ -17,6 +17,8 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <algorithm>
+
 namespace Portoser {
 
 namespace {
@@ -111,20 +113,18 @@ Result<std::vector<std::unique_ptr<ServiceLock>>> lockServices(QStringList names
     return locks;
 }
 
-/** Services of one wave on one host, started together (at most this many at once). */
-constexpr qsizetype MaxStartsTogether = 4;
-
-/** Stages each item (a cancel reaches those not staged yet), then activates them together,
- *  MaxStartsTogether at a time, on the host's own worker thread. */
+/** Stages each item (a cancel reaches those not staged yet), then activates them together, the
+ *  host's `max_parallel` at a time, on the host's own worker thread. */
 QList<ServiceRun> startTogether(Transport &t, const QList<StartItem> &items,
                                 const DeployOptions &options, const ProgressFn &progress)
 {
-    // Batches of at most MaxStartsTogether; a docker service alone (services of one compose
+    // Batches of at most the host's max_parallel; a docker service alone (services of one compose
     // project starting at once race on creating its network).
     QList<QList<StartItem>> chunks;
+    const qsizetype together = items.isEmpty() ? 1 : std::max(1, items.first().host.maxParallel);
     for (const StartItem &item : items) {
         const bool alone = Runtime::forService(item.service).kind == Runtime::Kind::Docker;
-        if (chunks.isEmpty() || alone || chunks.last().size() >= MaxStartsTogether
+        if (chunks.isEmpty() || alone || chunks.last().size() >= together
             || (chunks.last().size() == 1
                 && Runtime::forService(chunks.last().first().service).kind
                        == Runtime::Kind::Docker))

@@ -23,6 +23,8 @@ QString archOf(const QString &os, const QString &machine);
 struct Host
 {
     static constexpr int DefaultSshPort = 22;
+    /** How many of one wave's services the host starts (and gates) at once: a Pi is not flooded. */
+    static constexpr int DefaultMaxParallel = 4;
 
     QString name;
     QString ip;
@@ -37,6 +39,7 @@ struct Host
     bool transportExplicit = false;
     QString sshKey;
     QString knownHosts;
+    int maxParallel = DefaultMaxParallel; // `max_parallel`, 1-64
 
     SourceLocation location;               // where the host's name is written
     QHash<QString, SourceLocation> fields; // where each of its keys is written

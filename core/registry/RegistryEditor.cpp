@@ -66,6 +66,8 @@ QByteArray RegistryEditor::newRegistry(const Host &h)
         y += "    ssh_user: " + yamlQuoted(h.sshUser) + '\n';
     if (h.sshPort != Host::DefaultSshPort)
         y += "    ssh_port: " + QByteArray::number(h.sshPort) + '\n';
+    if (h.maxParallel != Host::DefaultMaxParallel)
+        y += "    max_parallel: " + QByteArray::number(h.maxParallel) + '\n';
     if (!h.sshKey.isEmpty())
         y += "    ssh_key: " + yamlQuoted(h.sshKey) + '\n';
     if (!h.path.isEmpty())

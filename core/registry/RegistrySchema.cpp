@@ -25,6 +25,7 @@ const Table<Host> &hostFields()
         {u"transport"_s, Value::Custom, {}, Json::Custom},
         {u"ssh_key"_s, Value::Text, &H::sshKey, Json::IfSet, &FieldRules::checkPath},
         {u"known_hosts"_s, Value::Text, &H::knownHosts, Json::IfSet, &FieldRules::checkPath},
+        {u"max_parallel"_s, Value::Count, &H::maxParallel, Json::Always, nullptr, 1, 64},
         {u"status"_s, Value::Ignored, {}},
         {u"resources"_s, Value::Ignored, {}},
         {u"notes"_s, Value::Ignored, {}},

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real binary: mode selection, and that --serve/--cli never need a display.
+#include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
@@ -21,6 +22,7 @@ private slots:
     void windowWithoutDisplaySaysWhatToRun();
     void serveStartsHeadlessAndStopsOnTerm();
     void serveRefusesInvalidRegistry();
+    void onlyTheWindowLoadsTheGuiLibraries();
 
 private:
     static QProcessEnvironment headless()
@@ -36,6 +38,17 @@ private:
     static QString demo()
     {
         return qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/examples/demo/registry.yml"_s;
+    }
+    /** The shared objects a running process has mapped. */
+    static QByteArray mapsOf(const QProcess &p)
+    {
+        QFile maps(u"/proc/%1/maps"_s.arg(p.processId()));
+        return maps.open(QIODevice::ReadOnly) ? maps.readAll() : QByteArray();
+    }
+    static bool mapsGui(const QByteArray &maps)
+    {
+        return maps.contains("libQt6Widgets") || maps.contains("libQt6Gui")
+               || maps.contains("portoser-window");
     }
     static int run(const QStringList &args, QString *out = nullptr)
     {
@@ -92,8 +105,7 @@ void TestAppModes::windowWithoutDisplaySaysWhatToRun()
     QVERIFY2(out.contains(u"portoser --cli status"_s), qPrintable(out));
     QCOMPARE(run({u"--registry"_s}, &out), 2);
     // Qt's own options and macOS's -Key value pairs are the window's, not errors.
-    QCOMPARE(run({u"--style"_s, u"fusion"_s, u"-AppleLanguages"_s, u"(de)"_s, u"-psn_0_1"_s},
-                 &out),
+    QCOMPARE(run({u"--style"_s, u"fusion"_s, u"-AppleLanguages"_s, u"(de)"_s, u"-psn_0_1"_s}, &out),
              1); // accepted; still no display here
     QVERIFY2(out.contains(u"no display"_s), qPrintable(out));
 }
@@ -111,6 +123,7 @@ void TestAppModes::serveStartsHeadlessAndStopsOnTerm()
     QTRY_VERIFY2_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("watchdog running"),
                               QByteArray(output + p.readAllStandardError()).constData(), 10000);
     QVERIFY(output.contains("coordinator up"));
+    QVERIFY2(!mapsGui(mapsOf(p)), "--serve mapped Qt's GUI or widget libraries");
     // Its first pass wrote the healer's tables into the database it was given.
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(home.filePath(u"p.db"_s)).size() > 0, 10000);
     QCOMPARE(p.state(), QProcess::Running);
@@ -128,6 +141,38 @@ void TestAppModes::serveRefusesInvalidRegistry()
         qEnvironmentVariable("PORTOSER_SOURCE_DIR") + u"/tests/data/broken/registry.yml"_s;
     QCOMPARE(run({u"--serve"_s, u"--registry"_s, broken}, &out), 1);
     QVERIFY(out.contains(u"not starting"_s));
+}
+
+void TestAppModes::onlyTheWindowLoadsTheGuiLibraries()
+{
+    // --cli: the dynamic loader's own account of every library it loaded.
+    QProcess cli;
+    QProcessEnvironment env = headless();
+    env.insert(u"LD_DEBUG"_s, u"files"_s);
+    cli.setProcessEnvironment(env);
+    cli.start(binary(), {u"--cli"_s, u"--registry"_s, demo(), u"validate"_s});
+    QVERIFY(cli.waitForFinished(30000));
+    QCOMPARE(cli.exitCode(), 0);
+    const QByteArray loaded = cli.readAllStandardError();
+    QVERIFY2(loaded.contains("libQt6Core"), "LD_DEBUG=files said nothing here");
+    QVERIFY2(!mapsGui(loaded), "--cli loaded Qt's GUI or widget libraries");
+
+    // The window: the same binary loads its module, and the module the widget libraries.
+    QTemporaryDir home;
+    QProcess window;
+    env = headless();
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    env.insert(u"PORTOSER_HOME"_s, home.path());
+    env.insert(u"HOME"_s, home.path());
+    window.setProcessEnvironment(env);
+    window.start(binary(), {u"--local"_s, u"--registry"_s, demo()});
+    QVERIFY(window.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(mapsOf(window).contains("portoser-window")
+                                 && mapsOf(window).contains("libQt6Widgets"),
+                             10000);
+    QCOMPARE(window.state(), QProcess::Running);
+    window.kill();
+    window.waitForFinished(5000);
 }
 
 QTEST_GUILESS_MAIN(TestAppModes)

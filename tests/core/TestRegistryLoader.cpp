@@ -280,6 +280,7 @@ void TestRegistryLoader::reportsEveryProblemAtOnce()
                                   u"not a valid user name"_s,
                                   u"\"..\" component"_s,
                                   u"ssh_port: 70000 is out of range"_s,
+                                  u"max_parallel must be a whole number from 1 to 64, not \"0\""_s,
                                   u"missing required field \"path\""_s,
                                   u"\"pi9\" is not defined"_s,
                                   u"dependency \"cache\" is not defined"_s,

@@ -36,6 +36,7 @@ private slots:
     void failedDependencyStopsItsDependents();
     void cancelLetsTheStartedFinishAndStartsNoMore();
     void stagedChangesRunOnTheRegistryTheMovesLeave();
+    void aHostStartsAtMostItsMaxParallelAtOnce();
     void prunesToFiveReleases();
     void hostLockHeldElsewhereIsNamed();
     void serviceLockHolderIsNamed();
@@ -347,6 +348,58 @@ void TestDeploy::cancelLetsTheStartedFinishAndStartsNoMore()
     QCOMPARE(
         toString(m_orchestrator->history(HistoryQuery::newest(u"later"_s, 1))->first().outcome),
         u"cancelled"_s);
+}
+
+void TestDeploy::aHostStartsAtMostItsMaxParallelAtOnce()
+{
+    // Three independent services on h3, each noting when it started and gated by a 2 s check.
+    // With max_parallel 1 each starts after the one before passed its gate; with the default (4)
+    // all three start together and pay the gate once.
+    const QString notes = m_temp->path(u"starts"_s);
+    QDir().mkpath(notes);
+    auto services = [&notes](const char *prefix) {
+        QByteArray yaml;
+        for (int i = 1; i <= 3; ++i) {
+            const QByteArray name = prefix + QByteArray::number(i);
+            yaml +=
+                "  " + name
+                + ":\n    current_host: h3\n    deployment_type: process\n"
+                  "    command: date +%s%N > "
+                + notes.toUtf8() + '/' + name
+                + "; exec sleep 600\n    stop_timeout: 2\n"
+                  "    health: {type: command, command: \"sleep 2\", retries: 1, timeout: 20}\n";
+        }
+        return yaml;
+    };
+    auto startsOf = [&notes](const char *prefix) {
+        QList<qint64> starts;
+        for (int i = 1; i <= 3; ++i) {
+            QFile f(notes + u'/' + QLatin1StringView(prefix) + QString::number(i));
+            starts.append(f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toLongLong() : 0);
+        }
+        std::sort(starts.begin(), starts.end());
+        return starts;
+    };
+    Registry r = registry(services("one-by-one-") + services("together-"));
+    r.hosts[u"h3"_s].maxParallel = 1;
+    const auto oneByOneRecords =
+        deploy(r, {u"one-by-one-1"_s, u"one-by-one-2"_s, u"one-by-one-3"_s});
+    QCOMPARE(oneByOneRecords.size(), 3);
+    for (const DeploymentRecord &record : oneByOneRecords)
+        QCOMPARE(toString(record.outcome), u"succeeded"_s);
+    const QList<qint64> oneByOne = startsOf("one-by-one-");
+    QVERIFY(oneByOne.first() > 0);
+    QVERIFY2(oneByOne[1] - oneByOne[0] >= 2'000'000'000
+                 && oneByOne[2] - oneByOne[1] >= 2'000'000'000,
+             "with max_parallel 1 a service started before the one before it passed its gate");
+
+    r.hosts[u"h3"_s].maxParallel = Host::DefaultMaxParallel;
+    const auto records = deploy(r, {u"together-1"_s, u"together-2"_s, u"together-3"_s});
+    QCOMPARE(records.size(), 3);
+    const QList<qint64> together = startsOf("together-");
+    QVERIFY(together.first() > 0);
+    QVERIFY2(together[2] - together[0] < 2'000'000'000,
+             "the default max_parallel did not start one host's services together");
 }
 
 void TestDeploy::stagedChangesRunOnTheRegistryTheMovesLeave()

@@ -14,6 +14,8 @@ Layers, lowest first; a file includes only headers of its own layer or a lower o
   neither Qt6::Gui, Qt6::Widgets nor Qt6::HttpServer;
 - widgets/ never includes YAML, SSH, SQL or OpenSSL headers;
 - a third-party header appears only in its adapter .cpp (never in any header file);
+- the binary's own code (app/ outside app/window/) never includes widgets/ or GUI headers: the
+  window is a module loaded only when it opens, so --cli and --serve never load the GUI libraries;
 - following the includes of core/Orchestrator.h never reaches the host machinery or the store
   (HostPool, HostWorker, SshTransport, DeployEngine, ServiceDeployer, RemoteScripts, ServiceLock,
   HistoryStore, Database).
@@ -152,6 +154,10 @@ def check(root):
             where = f'{rel}:{line}'
             if rel.startswith('core/') and GUI_HEADERS.search(header):
                 problems.append(f'{where}: core includes GUI header <{header}>')
+            if (rel.startswith('app/') and not rel.startswith('app/window/')
+                    and (header.startswith('widgets/') or GUI_HEADERS.search(header))):
+                problems.append(f'{where}: the binary includes <{header}>; the window belongs in '
+                                'its module (app/window/)')
             if rel.startswith('widgets/') and WIDGETS_FORBIDDEN.search(header):
                 problems.append(f'{where}: widgets includes <{header}>; go through core')
             if header.startswith(OUR_ROOTS):
@@ -209,6 +215,8 @@ def self_test():
         'core/transport/Other.cpp': '#include <libssh/libssh.h>\n',
         'widgets/View.cpp': '#include <QSqlQuery>\n',
         'app/Main.cpp': '#include <openssl/evp.h>\n',
+        'app/Start.cpp': '#include "widgets/MainWindow.h"\n#include <QApplication>\n',
+        'app/window/Fine.cpp': '#include "widgets/MainWindow.h"\n#include <QApplication>\n',
         'core/CMakeLists.txt': 'target_link_libraries(portoser_core PRIVATE Qt6::HttpServer)\n',
         'core/Orchestrator.h': '#include "core/runtime/JobQueue.h"\n#include "core/b/Types.h"\n',
         'core/b/Types.h': '#include "core/store/Database.h"\n',
@@ -232,6 +240,8 @@ def self_test():
                 'core/transport/Other.cpp:1: third-party header <libssh/libssh.h>',
                 'widgets/View.cpp:1: widgets includes <QSqlQuery>',
                 'app/Main.cpp:1: third-party header <openssl/evp.h>',
+                'app/Start.cpp:1: the binary includes <widgets/MainWindow.h>',
+                'app/Start.cpp:2: the binary includes <QApplication>',
                 'core/CMakeLists.txt: the domain links',
                 'core/Orchestrator.h:1: facade (facade) includes "core/runtime/JobQueue.h"',
                 'core/Orchestrator.h: the facade header pulls in core/store/Database.h',

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/WindowLauncher.h"
+#include "app/window/WindowLauncher.h"
 
 #include "core/Orchestrator.h"
 #include "widgets/MainWindow.h"
