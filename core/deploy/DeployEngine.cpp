@@ -243,6 +243,12 @@ Result<DeployPlan> DeployEngine::makePlan(const Registry &registry, const PlanRe
 {
     const DependencyGraph graph(registry);
     const QList<QStringList> waves = graph.waves(request.services);
+    // The plan looks at the hosts after hashing sources and reading the history: their sessions
+    // open meanwhile (each host's SSH handshake overlaps this process's own work).
+    for (const QStringList &wave : waves) {
+        for (const QString &name : wave)
+            m_pool.worker(*registry.host(registry.service(name)->currentHost)).warmUp();
+    }
     const QString registryDir = QFileInfo(registry.path).absolutePath();
     const bool deploying = request.intent == PlanIntent::Deploy;
     const auto isRequested = [&](const QString &name) {

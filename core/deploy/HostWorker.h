@@ -49,6 +49,15 @@ public:
             Qt::QueuedConnection);
         return future;
     }
+    /** Starts connecting now, without waiting: the next job finds the session open (or fails
+     *  with that connect's error, as it would have itself). */
+    void warmUp()
+    {
+        submit<int>([](Transport &t) {
+            (void)t.connect();
+            return 0;
+        });
+    }
     /** Runs one script on this host's thread and waits for it: the common case of `submit`. */
     Result<CommandResult> runScript(const QString &script, std::chrono::milliseconds timeout)
     {

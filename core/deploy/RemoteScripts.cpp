@@ -302,15 +302,30 @@ QString observe(const Host &host, const QList<StatusQuery> &services, const Obse
 {
     // One round trip for every service on the host: host facts first, then one block per service
     // that starts with "service=<name>", then (with host facts) a block "service=@listeners".
+    // The http checks run together, in one curl on the host (observe.sh), not a curl each.
+    QStringList httpChecks;
+    QList<int> checkIndex;
+    for (const StatusQuery &query : services) {
+        const bool http =
+            query.probe.kind == HealthProbe::Kind::Http && !query.probe.target.contains(u'\n');
+        if (http)
+            httpChecks.append(QString::number(query.probe.timeoutSeconds) + u' '
+                              + query.probe.target);
+        checkIndex.append(http ? int(httpChecks.size()) : 0);
+    }
     QString script = HostScript(u"observe"_s, HostScript::WithPrelude)
                          .set(u"base"_s, pathExpression(host.path))
                          .setFlag(u"host_facts"_s, scope.hostFacts)
                          .setFlag(u"docker"_s, scope.docker)
+                         .setValue(u"http_checks"_s, httpChecks.join(u'\n'))
                          .render();
-    for (const StatusQuery &query : services) {
+    for (qsizetype i = 0; i < services.size(); ++i) {
+        const StatusQuery &query = services.at(i);
         HostScript block =
             serviceScript(u"observe-service"_s, host, query.service, HostScript::WithoutPrelude);
         setRuntime(block, host, query.runtime);
+        block.setValue(u"check_index"_s,
+                       checkIndex.at(i) > 0 ? QString::number(checkIndex.at(i)) : QString());
         script +=
             block.setValue(u"port"_s, query.port > 0 ? QString::number(query.port) : QString())
                 .setValue(u"check_kind"_s, probeKind(query.probe))

@@ -12,9 +12,11 @@
 #   $check_kind        the health check: running, http, tcp or command
 #   $check_target      its URL, "host port" or command
 #   $check_timeout     its timeout in seconds
+#   $check_index       an http check's line in observe.sh's $http_checks (its batch); else empty
 #   $exit_window       exits within this many seconds count for crash-loop detection
 #   $all_port_holders  non-empty: name the holder of its port even when it is healthy
-# and $now and $ports from observe.sh (it adds its port to $ports).
+# and $now, $ports, $holders and pt_batched from observe.sh (it adds its port to $ports and its
+# pid to $holders).
 
 # The compose file is this service's (a record sourced for the one before may have replaced it);
 # what the last activation recorded on the host wins over the coordinator's view.
@@ -24,15 +26,20 @@ echo "service=$name"
 if [ ! -d "$svc" ]; then echo "state=not_deployed"
 else
   pt_release; echo "current=$rel"
-  pt_readpid; echo "pid=$p"
+  pt_readpid; echo "pid=$p"; holders="$holders $p"
   s=0; [ -f "$svc/run/started" ] && read -r s < "$svc/run/started"; echo "started_at=$s"
   dc_unhealthy=; dc_down=
   if [ "$kind" = docker ]; then pt_container_facts; fi
   if [ -z "$dc_down" ] && pt_alive; then
     echo "state=running"; echo "uptime=$(( now - s ))"
     if [ -n "$dc_unhealthy" ]; then echo "health=unhealthy"; echo "health_detail=$dc_unhealthy"; ports="$ports $port"
-    elif out=$(pt_check "$check_kind" "$check_target" "$check_timeout" 2>&1); then echo "health=healthy"
-    else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; ports="$ports $port"; fi
+    else
+      if pt_batched "$check_index"; then ok=$hc_ok
+      elif out=$(pt_check "$check_kind" "$check_target" "$check_timeout" 2>&1); then ok=1
+      else ok=; fi
+      if [ -n "$ok" ]; then echo "health=healthy"
+      else echo "health=unhealthy"; echo "health_detail=$(printf '%s' "$out" | tail -n 1)"; ports="$ports $port"; fi
+    fi
   elif [ -f "$svc/run/pid" ] || [ -f "$svc/run/wanted" ]; then
     echo "state=dead"; ports="$ports $port"
     if [ -f "$svc/run/stopped_by" ]; then read -r sb < "$svc/run/stopped_by"; echo "stopped_by=$sb"; fi

@@ -9,12 +9,49 @@
 #   $base        the host's base path (disk and inodes are those of its file system)
 #   $host_facts  non-empty: print the host's own state
 #   $docker      non-empty, with $host_facts: whether the docker daemon answers
+#   $http_checks the services' http checks, one "TIMEOUT URL" line each (their $check_index is
+#                the line's number): one curl runs them all at once (--parallel) before the
+#                service blocks, which then read their results instead of starting a curl each.
+#                Empty, or a curl without --parallel, %{exitcode} and %{errormsg} (before 7.75):
+#                each block runs its own check as before.
 #
-# Sets, for the blocks after it: $now (the host's clock) and $ports (the empty start of the list
-# of ports whose holders observe-listeners.sh names).
+# Sets, for the blocks after it: $now (the host's clock), $ports and $holders (the empty starts
+# of the lists of ports whose holders observe-listeners.sh names, and of the services' pids to
+# ask first), $hc_out (the batch's results) and
+# pt_batched (a check's result from it).
 
 now=$(date +%s)
 ports=
+holders=
+hc_out=
+if [ -n "$http_checks" ] && command -v curl >/dev/null 2>&1; then
+  set --
+  i=0
+  while read -r t u; do
+    i=$((i + 1))
+    [ "$i" -gt 1 ] && set -- "$@" --next
+    set -- "$@" -fsS -o /dev/null -m "$t" -w "hc_$i %{exitcode} %{errormsg}\n" --url "$u"
+  done <<EOF
+$http_checks
+EOF
+  # A line for each check, in the order they finish; the leading newline anchors each key.
+  hc_out="
+$(curl --parallel --parallel-max 16 "$@" 2>/dev/null)"
+fi
+# pt_batched INDEX: the batch's result for the check on that line: sets $hc_ok (non-empty when
+# it passed) and $out (what curl said); fails when the batch has no such line.
+pt_batched() {
+  [ -n "$1" ] || return 1
+  case $hc_out in *"
+hc_$1 "[0-9]*) ;; *) return 1 ;; esac
+  r=${hc_out#*"
+hc_$1 "}
+  r=${r%%"
+"*}
+  x=${r%% *}
+  hc_ok=; [ "$x" = 0 ] && hc_ok=1
+  out="curl: ($x) ${r#"$x" }"
+}
 if [ -n "$host_facts" ]; then
   set -- $(uname -sm); echo "os=$1"; echo "arch=$2"
   d=$base; while [ ! -d "$d" ] && [ "$d" != / ]; do d=${d%/*}; [ -n "$d" ] || d=/; done

@@ -356,7 +356,7 @@ pt_start() {
 }
 # Notes a start: when (uptime) and how often (restart count; the last 20 are kept).
 pt_started() {
-  now=$(date +%s); echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
+  now=$(date +%s); started_at=$now; echo "$now" > "$svc/run/started"; echo "$now" >> "$svc/run/starts"
   : > "$svc/run/wanted" # meant to run until an explicit stop: a failed start is "dead", not "stopped"
   [ -f "$svc/run/stopped_by" ] && rm -f "$svc/run/stopped_by"
   pt_lines "$svc/run/starts"
@@ -448,7 +448,8 @@ pt_container_exited() {
 pt_lastlog() { tail -n 5 "$svc/logs/$name.log" 2>/dev/null | cut -c1-300 | sed 's/^/health_log=/'; }
 # pt_gate KIND TARGET TIMEOUT RETRIES INTERVAL START_PERIOD MIN_UPTIME
 pt_gate() {
-  s0=$(date +%s)
+  # Since the start pt_started just noted (one `date` fewer), else since now.
+  s0=${started_at:-$(date +%s)}; started_at=
   [ "$6" -gt 0 ] && sleep "$6"
   n=0
   while :; do
@@ -465,7 +466,7 @@ pt_gate() {
     case $n in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; *) sleep "$5" ;; esac
   done
   # Alive for MIN_UPTIME since its start: a process that dies at once does not count as started.
-  i=$(( ($7 - ($(date +%s) - s0)) * 5 ))
+  i=0; [ "$7" -gt 0 ] && i=$(( ($7 - ($(date +%s) - s0)) * 5 ))
   while [ "$i" -gt 0 ]; do
     if ! pt_alive; then pt_exited; return 1; fi
     sleep 0.2; i=$((i - 1))

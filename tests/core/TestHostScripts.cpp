@@ -47,6 +47,7 @@ private slots:
     void prepareTakesTheLockAndUnlockLetsGo();
     void aLaterRunWaitsForTheScriptAnEarlierRunLeft();
     void stopAndObserveWithoutAProcess();
+    void observeRunsTheHttpChecksInOneCurl();
     void activateStartsRevertsAndStops();
     void filesAndHealSteps();
 
@@ -518,6 +519,86 @@ void TestHostScripts::stopAndObserveWithoutAProcess()
     QCOMPARE(sections.value(u"svc"_s).value(u"state"_s), u"stopped"_s);
     QCOMPARE(sections.value(u"svc"_s).value(u"starts"_s), u"0"_s);
     QVERIFY(sections.contains(u"@listeners"_s));
+}
+
+void TestHostScripts::observeRunsTheHttpChecksInOneCurl()
+{
+    // A real HTTP server; three running services whose checks pass, get a 404 and are refused.
+    QProcess server;
+    server.setProcessChannelMode(QProcess::MergedChannels);
+    server.start(u"python3"_s, {u"-u"_s, u"-m"_s, u"http.server"_s, u"--bind"_s, u"127.0.0.1"_s,
+                                u"0"_s, u"--directory"_s, m_dir.path()});
+    QByteArray said;
+    QTRY_VERIFY_WITH_TIMEOUT((said += server.readAll()).contains("port "), 10000);
+    const int port =
+        QRegularExpression(u"port (\\d+)"_s).match(QString::fromUtf8(said)).captured(1).toInt();
+    QVERIFY(port > 0);
+    QFile(m_dir.filePath(u"index.html"_s)).open(QIODevice::WriteOnly);
+    const QStringList names = {u"up"_s, u"missing"_s, u"refused"_s};
+    const QStringList urls = {u"http://127.0.0.1:%1/index.html"_s.arg(port),
+                              u"http://127.0.0.1:%1/nothing-here"_s.arg(port),
+                              u"http://127.0.0.1:1/"_s};
+    QList<RemoteScripts::StatusQuery> queries;
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        QCOMPARE(run(RemoteScripts::prepare(m_host, names[i], u"r1"_s, u"coord=a pid=1"_s, 900,
+                                            true, false))
+                     .exitCode,
+                 0);
+        Activation a;
+        a.releaseId = u"r1"_s;
+        a.emptyRelease = true;
+        a.command = u"exec sleep 60"_s;
+        a.health.kind = HealthProbe::Kind::Running;
+        a.health.retries = 1;
+        a.stopTimeoutSeconds = 1;
+        a.lockHolder = u"coord=a pid=1"_s;
+        const CommandResult started = run(RemoteScripts::activate(m_host, names[i], a));
+        QVERIFY2(RemoteScripts::parseKeyValues(started.out).value(u"result"_s) == u"ok"_s,
+                 started.out.constData());
+        RemoteScripts::StatusQuery q{names[i], {}, {}, 0};
+        q.probe.kind = HealthProbe::Kind::Http;
+        q.probe.target = urls[i];
+        q.probe.timeoutSeconds = 5;
+        queries.append(q);
+    }
+    // A curl that notes each run, and one that knows no --parallel (curl before 7.66).
+    const QString bin = m_dir.filePath(u"bin"_s);
+    QVERIFY(QDir().mkpath(bin));
+    const QString calls = m_dir.filePath(u"curl-calls"_s);
+    const QString curl = QStandardPaths::findExecutable(u"curl"_s);
+    QVERIFY(!curl.isEmpty());
+    for (const bool old : {false, true}) {
+        QFile shim(bin + u"/curl"_s);
+        QVERIFY(shim.open(QIODevice::WriteOnly));
+        shim.write(("#!/bin/sh\necho run >> '" + calls.toUtf8() + "'\n"
+                    + (old ? QByteArray("[ \"$1\" = --parallel ] && { echo 'curl: option "
+                                        "--parallel: is unknown' >&2; exit 2; }\n")
+                           : QByteArray())
+                    + "exec '" + curl.toUtf8() + "' \"$@\"\n"));
+        shim.close();
+        shim.setPermissions(shim.permissions() | QFile::ExeOwner);
+        QFile::remove(calls);
+        const CommandResult observed =
+            run(u"PATH='%1':\"$PATH\"\n"_s.arg(bin)
+                + RemoteScripts::observe(m_host, queries, RemoteScripts::ObserveScope{}));
+        const auto sections = RemoteScripts::parseSections(observed.out, u"service"_s);
+        QCOMPARE(sections.value(u"up"_s).value(u"health"_s), u"healthy"_s);
+        QCOMPARE(sections.value(u"missing"_s).value(u"health"_s), u"unhealthy"_s);
+        QVERIFY2(sections.value(u"missing"_s).value(u"health_detail"_s).startsWith(u"curl: (22) "_s)
+                     && sections.value(u"missing"_s).value(u"health_detail"_s).contains(u"404"_s),
+                 observed.out.constData());
+        QCOMPARE(sections.value(u"refused"_s).value(u"health"_s), u"unhealthy"_s);
+        QVERIFY2(sections.value(u"refused"_s).value(u"health_detail"_s).startsWith(u"curl: (7) "_s),
+                 observed.out.constData());
+        QFile log(calls);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        // One curl for all three; the old one is tried once, then each check runs its own.
+        QCOMPARE(log.readAll().count('\n'), old ? 4 : 1);
+    }
+    for (const QString &name : names)
+        run(RemoteScripts::stop(m_host, name, {}, 1));
+    server.kill();
+    server.waitForFinished(5000);
 }
 
 void TestHostScripts::activateStartsRevertsAndStops()
