@@ -118,14 +118,14 @@ void TestCliCommands::validateReportsEveryErrorWithLocation()
     const Run run = cli({u"--registry"_s, broken, u"validate"_s});
     QCOMPARE(run.code, 1);
     const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
-    QCOMPARE(lines.size(), 19); // 17 errors, 1 warning, 1 summary
+    QCOMPARE(lines.size(), 20); // 18 errors, 1 warning, 1 summary
     for (qsizetype i = 0; i + 1 < lines.size(); ++i)
         QVERIFY2(QRegularExpression(uR"(^\S+\.yml:\d+:\d+: (error|warning): )"_s)
                      .match(lines.at(i))
                      .hasMatch(),
                  qPrintable(lines.at(i)));
-    QVERIFY(lines.last().endsWith(u"invalid: 17 errors, 1 warning"_s));
-    QVERIFY(run.err.contains(broken + u":39:18: error: service \"web\": working_dir"_s));
+    QVERIFY(lines.last().endsWith(u"invalid: 18 errors, 1 warning"_s));
+    QVERIFY(run.err.contains(broken + u":40:18: error: service \"web\": working_dir"_s));
 }
 
 void TestCliCommands::validateJson()
@@ -135,9 +135,9 @@ void TestCliCommands::validateJson()
     QCOMPARE(run.code, 1);
     const QJsonObject o = run.json().toObject();
     QCOMPARE(o.value(u"valid"_s).toBool(true), false);
-    QCOMPARE(o.value(u"errors"_s).toInt(), 17);
+    QCOMPARE(o.value(u"errors"_s).toInt(), 18);
     const QJsonArray issues = o.value(u"issues"_s).toArray();
-    QCOMPARE(issues.size(), 18);
+    QCOMPARE(issues.size(), 19);
     const QJsonObject first = issues.first().toObject();
     QVERIFY(first.value(u"line"_s).toInt() > 0);
     QVERIFY(first.value(u"column"_s).toInt() > 0);
@@ -253,7 +253,7 @@ void TestCliCommands::readCommandOnBrokenRegistryFails()
     QCOMPARE(run.code, 1);
     const QJsonObject error = run.json().toObject().value(u"error"_s).toObject();
     QCOMPARE(error.value(u"code"_s).toString(), u"invalid_registry"_s);
-    QCOMPARE(error.value(u"issues"_s).toArray().size(), 17);
+    QCOMPARE(error.value(u"issues"_s).toArray().size(), 18);
 }
 
 void TestCliCommands::registryFromEnvironment()
