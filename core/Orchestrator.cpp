@@ -221,6 +221,39 @@ Result<ServiceInsights> Orchestrator::insights(const Registry &registry, const Q
     return m_heal->insights(registry, service);
 }
 
+Result<void> Orchestrator::recordMetrics(const QList<HostState> &hosts, qint64 at,
+                                         const MetricsRetention &retention)
+{
+    return withStore([&](HistoryStore &s) -> Result<void> {
+        MetricsStore store(s.connectionName());
+        if (auto recorded = store.record(hosts, at); !recorded)
+            return recorded;
+        if (at - m_metricsPrunedAt >= 600) {
+            m_metricsPrunedAt = at;
+            if (auto pruned = store.prune(at, retention); !pruned)
+                return pruned.error();
+        }
+        return {};
+    });
+}
+
+Result<QList<MetricSeries>> Orchestrator::metrics(MetricSubject subject, const QString &name,
+                                                  qint64 since)
+{
+    return withStore([&](HistoryStore &s) {
+        return MetricsStore(s.connectionName()).read(subject, name, since);
+    });
+}
+
+Result<Availability> Orchestrator::availability(const QString &service)
+{
+    // Enough events for 30 days of a service that flaps every few minutes.
+    auto events = healEvents(service, 20000);
+    if (!events)
+        return events.error();
+    return Availability::from(*events, QDateTime::currentSecsSinceEpoch());
+}
+
 Result<QList<PlaybookInfo>> Orchestrator::playbooks()
 {
     return m_heal->playbooks();
@@ -382,6 +415,12 @@ bool Orchestrator::leadsHealer()
 {
     auto history = store();
     return history && (*history)->tryLead(u"healer"_s);
+}
+
+bool Orchestrator::leadsMetrics()
+{
+    auto history = store();
+    return history && (*history)->tryLead(u"metrics"_s);
 }
 
 Result<CreatedToken> Orchestrator::createToken(const QString &name, Role role)

@@ -10,6 +10,8 @@
 #include "core/deploy/ServiceState.h"
 #include "core/heal/HealService.h"
 #include "core/history/HistoryQuery.h"
+#include "core/metrics/Availability.h"
+#include "core/metrics/MetricsStore.h"
 #include "core/registry/Interpolator.h"
 #include "core/registry/Registry.h"
 #include "core/secrets/SecretsBackend.h"
@@ -133,6 +135,8 @@ public:
     Result<DiagnoseResult> diagnose(const Registry &registry, const QStringList &services = {});
     /** Whether this coordinator leads the healer among all on its database (takes it if free). */
     bool leadsHealer();
+    /** Whether this coordinator keeps the metrics among all on its database (takes it if free). */
+    bool leadsMetrics();
     /** One pass of the self-healing loop. */
     Result<HealReport> heal(const Registry &registry, const HealOptions &options,
                             const Healer::EventSink &sink = {});
@@ -144,6 +148,15 @@ public:
     /** Records an operator's fix for `fingerprint` (it becomes a playbook with a frequency). */
     Result<LearnedPlaybook> learn(const QString &fingerprint, const QString &service,
                                   const QList<PlaybookStep> &steps);
+
+    /** Stores an observation as metric samples (the watchdog, after each pass), and every ten
+     *  minutes rolls up and prunes by `retention`. */
+    Result<void> recordMetrics(const QList<HostState> &hosts, qint64 at,
+                               const MetricsRetention &retention = {});
+    /** A host's or service's series since `since` (epoch seconds). */
+    Result<QList<MetricSeries>> metrics(MetricSubject subject, const QString &name, qint64 since);
+    /** A service's uptime over 24 h / 7 d / 30 d and its MTTR, from its heal events. */
+    Result<Availability> availability(const QString &service);
 
     /**
      * The secrets backend `kind` names ("local" or "vault"; empty: the configured default),
@@ -243,6 +256,7 @@ private:
     OrchestratorSettings m_settings;
     std::shared_ptr<HostPool> m_pool; // the process's, shared with every other Orchestrator
     std::unique_ptr<HistoryStore> m_store;
+    qint64 m_metricsPrunedAt = 0; // epoch seconds of the last roll-up and prune
     std::unique_ptr<SecretsService> m_secrets;
     std::unique_ptr<CertificateService> m_certificates;
     std::unique_ptr<ProxyService> m_proxy;

@@ -4,6 +4,7 @@
 #include "app/cli/AccessCommands.h"
 #include "app/cli/CertsCommand.h"
 #include "app/cli/DependenciesCommand.h"
+#include "app/cli/MetricsCommand.h"
 #include "app/cli/DeployCommand.h"
 #include "app/cli/HealCommands.h"
 #include "app/cli/HistoryCommand.h"
@@ -73,6 +74,7 @@ CliApp::CliApp(Orchestrator &orchestrator, QTextStream &out, QTextStream &err)
     m_commands.push_back(std::make_unique<DiagnoseCommand>());
     m_commands.push_back(std::make_unique<HealCommand>());
     m_commands.push_back(std::make_unique<LearnCommand>());
+    m_commands.push_back(std::make_unique<MetricsCommand>());
     m_commands.push_back(std::make_unique<SecretsCommand>());
     m_commands.push_back(std::make_unique<CertsCommand>());
     m_commands.push_back(std::make_unique<ProxyCommand>());

@@ -103,6 +103,7 @@ private:
         }
         if (!leads) {
             const QList<HostState> hosts = m_orchestrator->observe(m_registry, due);
+            keepMetrics(hosts);
             emit observed(hosts);
             emit passFinished(int(due.size()), 0, clock.elapsed());
             return;
@@ -126,8 +127,19 @@ private:
             }
             hosts.append(state);
         }
+        keepMetrics(hosts);
         emit observed(hosts);
         emit passFinished(int(report->diagnosis.services.size()), problems, clock.elapsed());
+    }
+
+    /** The pass's observations as metrics, by one coordinator of those sharing the database. */
+    void keepMetrics(const QList<HostState> &hosts)
+    {
+        if (hosts.isEmpty() || !m_orchestrator->leadsMetrics())
+            return;
+        if (auto kept = m_orchestrator->recordMetrics(hosts, QDateTime::currentSecsSinceEpoch());
+            !kept)
+            qWarning("portoser: %s", qUtf8Printable(kept.error().message));
     }
 
     OrchestratorSettings m_settings;

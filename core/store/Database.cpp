@@ -105,6 +105,26 @@ const QStringList Migrations = {
         role TEXT NOT NULL,
         created_by TEXT NOT NULL,
         updated_at TEXT NOT NULL))SQL"_s,
+    // The watchdog's observations over time (core/metrics/MetricsStore): raw, then 5-minute
+    // aggregates.
+    uR"SQL(CREATE TABLE metric_samples (
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value DOUBLE PRECISION NOT NULL))SQL"_s,
+    u"CREATE INDEX metric_samples_by_subject ON metric_samples(kind, subject, at)"_s,
+    u"CREATE INDEX metric_samples_by_time ON metric_samples(at)"_s,
+    uR"SQL(CREATE TABLE metric_aggregates (
+        bucket INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        name TEXT NOT NULL,
+        min_value DOUBLE PRECISION NOT NULL,
+        max_value DOUBLE PRECISION NOT NULL,
+        sum_value DOUBLE PRECISION NOT NULL,
+        count INTEGER NOT NULL))SQL"_s,
+    u"CREATE INDEX metric_aggregates_by_subject ON metric_aggregates(kind, subject, bucket)"_s,
 };
 
 QString forPostgres(QString statement)

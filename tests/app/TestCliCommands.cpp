@@ -4,9 +4,11 @@
 #include "core/Orchestrator.h"
 #include "tests/support/TempRegistry.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Portoser;
@@ -33,6 +35,7 @@ private slots:
     void readCommandOnBrokenRegistryFails();
     void registryFromEnvironment();
     void helpForEveryCommand();
+    void metricsReadsWhatTheWatchdogKept();
 
 private:
     struct Run
@@ -279,6 +282,44 @@ void TestCliCommands::helpForEveryCommand()
             QStringList{u"deploy"_s, u"history"_s, u"stop"_s, u"restart"_s}.contains(command);
         QCOMPARE(run.out.contains(u"--local"_s), throughCoordinator);
     }
+}
+
+void TestCliCommands::metricsReadsWhatTheWatchdogKept()
+{
+    QTemporaryDir dir;
+    qputenv("PORTOSER_DB", dir.filePath(u"p.db"_s).toUtf8());
+    // What a watchdog pass would keep: the demo's host alpha and its service, a minute ago.
+    HostState alpha;
+    alpha.host = u"alpha"_s;
+    alpha.reachable = true;
+    alpha.roundTripMs = 12;
+    alpha.load1 = 0.5;
+    ServiceState api;
+    api.service = u"api"_s;
+    api.state = u"running"_s;
+    api.health = u"healthy"_s;
+    alpha.services.append(api);
+    QVERIFY(Orchestrator().recordMetrics({alpha}, QDateTime::currentSecsSinceEpoch() - 60));
+
+    Run run = cli({u"--registry"_s, demo(), u"metrics"_s, u"alpha"_s, u"--json"_s});
+    QCOMPARE(run.code, 0);
+    QJsonObject o = run.json().toObject();
+    QCOMPARE(o.value(u"host"_s).toString(), u"alpha"_s);
+    QStringList names;
+    for (const QJsonValue &series : o.value(u"series"_s).toArray())
+        names.append(series.toObject().value(u"name"_s).toString());
+    QCOMPARE(names, QStringList({u"load1"_s, u"reachable"_s, u"ssh_ms"_s}));
+    run = cli({u"--registry"_s, demo(), u"metrics"_s, u"api"_s});
+    QCOMPARE(run.code, 0);
+    QVERIFY2(run.out.contains(u"up "_s) && run.out.contains(u"uptime 100 % (24 h)"_s),
+             qPrintable(run.out));
+    // Nothing that long ago; a name the registry does not know; a duration that is not one.
+    run = cli({u"--registry"_s, demo(), u"metrics"_s, u"alpha"_s, u"--since"_s, u"30s"_s});
+    QCOMPARE(run.code, 0);
+    QVERIFY2(run.out.startsWith(u"no samples of alpha"_s), qPrintable(run.out));
+    QCOMPARE(cli({u"--registry"_s, demo(), u"metrics"_s, u"nope"_s}).code, 1);
+    QCOMPARE(cli({u"--registry"_s, demo(), u"metrics"_s, u"api"_s, u"--since"_s, u"5x"_s}).code, 2);
+    qunsetenv("PORTOSER_DB");
 }
 
 QTEST_GUILESS_MAIN(TestCliCommands)

@@ -6,14 +6,18 @@
 #include "core/access/TokenStore.h"
 #include "core/heal/HealStore.h"
 #include "core/history/HistoryStore.h"
+#include "core/metrics/Availability.h"
+#include "core/metrics/MetricsStore.h"
 
 #include <QJsonArray>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <atomic>
+#include <cmath>
 #include <thread>
 #include <vector>
 
@@ -40,6 +44,9 @@ private slots:
     void oneCoordinatorLeadsTheHealer_data() { engines(); }
     void oneCoordinatorLeadsTheHealer();
     void badPostgresUrlIsExplained();
+    void metricsAreKeptRolledUpAndPruned_data() { engines(); }
+    void metricsAreKeptRolledUpAndPruned();
+    void uptimeAndMttrFollowTheOutages();
 
 private:
     void engines()
@@ -334,6 +341,102 @@ void TestStore::badPostgresUrlIsExplained()
              qPrintable(store.error().message));
     QVERIFY(!store.error().message.contains(u"secret"_s)); // the password never shows
     QVERIFY(!HistoryStore::open(u"postgresql://host"_s));
+}
+
+void TestStore::metricsAreKeptRolledUpAndPruned()
+{
+    OPEN_FRESH(store);
+    MetricsStore metrics(store->connectionName());
+    // Two days of observations a minute apart: h1 with a load that climbs, its service up but
+    // for ten minutes.
+    const qint64 now = 1'800'000'000; // a bucket boundary: 1.8e9 is a multiple of 300
+    const qint64 start = now - 2 * 86400;
+    for (qint64 at = start; at < now; at += 60) {
+        HostState h;
+        h.host = u"h1"_s;
+        h.reachable = true;
+        h.roundTripMs = 40;
+        h.load1 = double((at - start) / 3600);
+        h.memTotalKb = 1000;
+        h.memAvailKb = 250;
+        h.diskUsedPct = 42;
+        ServiceState s;
+        s.service = u"web"_s;
+        s.state = u"running"_s;
+        s.health = at >= now - 3600 && at < now - 3000 ? u"unhealthy"_s : u"healthy"_s;
+        s.starts = 3;
+        h.services.append(s);
+        QVERIFY(metrics.record({h}, at));
+    }
+    auto lastHour = metrics.read(MetricSubject::Host, u"h1"_s, now - 3600);
+    QVERIFY2(lastHour, lastHour ? "" : qPrintable(lastHour.error().message));
+    QStringList names;
+    for (const MetricSeries &series : *lastHour)
+        names.append(series.name);
+    QCOMPARE(names, QStringList({u"disk_used_pct"_s, u"load1"_s, u"mem_used_pct"_s, u"reachable"_s,
+                                 u"ssh_ms"_s}));
+    const MetricSeries &load = lastHour->at(1);
+    QCOMPARE(load.points.size(), 60);
+    QCOMPARE(load.points.last().value, 47.0);
+    QCOMPARE(lastHour->at(2).points.first().value, 75.0); // 750 of 1000 kB used
+    auto web = metrics.read(MetricSubject::Service, u"web"_s, now - 3600);
+    QVERIFY(web && web->size() == 2 && web->first().name == u"starts"_s);
+    double up = 0;
+    for (const MetricPoint &p : web->at(1).points)
+        up += p.value;
+    QCOMPARE(up, 50.0); // 60 samples, 10 of them down
+
+    // Past 24 h the samples become 5-minute aggregates; the newest 24 h stay raw.
+    auto rolled = metrics.prune(now, {});
+    QVERIFY2(rolled, rolled ? "" : qPrintable(rolled.error().message));
+    QCOMPARE(*rolled, 7 * 24 * 60); // a day of 7 series (5 of h1, 2 of web) a minute apart
+    auto all = metrics.read(MetricSubject::Host, u"h1"_s, start);
+    QVERIFY(all);
+    const MetricSeries &loads = all->at(1);
+    QCOMPARE(loads.points.size(), 24 * 12 + 24 * 60);
+    const MetricPoint &first = loads.points.first();
+    QCOMPARE(first.at, start);
+    QCOMPARE(first.count, 5);
+    QCOMPARE(first.value, 0.0);
+    const MetricPoint &hour = loads.points.at(12); // the second hour's first bucket
+    QCOMPARE(hour.value, 1.0);
+    QCOMPARE(hour.min, 1.0);
+    QCOMPARE(hour.max, 1.0);
+    // Pruning again changes nothing; 31 days later only the raw day is gone too.
+    QCOMPARE(*metrics.prune(now, {}), 0);
+    QVERIFY(metrics.prune(now + 31 * 86400, {}));
+    auto gone = metrics.read(MetricSubject::Host, u"h1"_s, start);
+    QVERIFY(gone && gone->isEmpty());
+    QCOMPARE(*metrics.subjects(MetricSubject::Host), QStringList());
+}
+
+void TestStore::uptimeAndMttrFollowTheOutages()
+{
+    // A scripted history: down 10 minutes two days ago, down 2 minutes an hour ago, and down
+    // since 30 s ago.
+    const qint64 now = 1'800'000'000;
+    const auto event = [](HealEvent::Kind kind, qint64 at) {
+        HealEvent e;
+        e.kind = kind;
+        e.service = u"web"_s;
+        e.at = QDateTime::fromSecsSinceEpoch(at, QTimeZone::utc());
+        return e;
+    };
+    using K = HealEvent::Kind;
+    const QList<HealEvent> newestFirst = {
+        event(K::Down, now - 30),           event(K::Recovered, now - 3480),
+        event(K::Action, now - 3540),       event(K::Down, now - 3600),
+        event(K::Recovered, now - 172'200), event(K::Down, now - 172'800),
+    };
+    const Availability a = Availability::from(newestFirst, now);
+    QVERIFY(a.downNow);
+    QCOMPARE(a.outages30d, 3);
+    QCOMPARE(a.mttrSeconds, (600 + 120) / 2); // the ended outages
+    QCOMPARE(a.uptimePct24h, std::round(100000.0 * (86400 - 150) / 86400) / 1000);
+    QCOMPARE(a.uptimePct7d, std::round(100000.0 * (7 * 86400 - 750) / (7 * 86400)) / 1000);
+    const Availability none = Availability::from({}, now);
+    QCOMPARE(none.uptimePct30d, 100.0);
+    QCOMPARE(none.mttrSeconds, -1);
 }
 
 QTEST_GUILESS_MAIN(TestStore)

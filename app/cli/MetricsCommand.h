@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/cli/CliCommand.h"
+
+namespace Portoser::Cli {
+
+/** `metrics HOST|SERVICE [--since 1h]`: the watchdog's observations of one host or service over
+ *  time (and a service's uptime and MTTR). */
+class MetricsCommand : public CliCommand
+{
+public:
+    CommandSpec spec() const override;
+    int run(CliContext &context, const QCommandLineParser &args) override;
+
+    /** Seconds from "90", "90s", "15m", "1h", "7d"; nothing for anything else or over 400 days. */
+    static std::optional<qint64> parseSince(const QString &text);
+};
+
+} // namespace Portoser::Cli
