@@ -245,6 +245,32 @@ Result<QList<MetricSeries>> Orchestrator::metrics(MetricSubject subject, const Q
     });
 }
 
+Result<MetricsReport> Orchestrator::metricsReport(const Registry &registry, const QString &name,
+                                                  qint64 seconds)
+{
+    MetricsReport report;
+    report.name = name;
+    if (registry.host(name))
+        report.subject = MetricSubject::Host;
+    else if (registry.service(name))
+        report.subject = MetricSubject::Service;
+    else
+        return Error{ErrorCode::NotFound,
+                     u"no host or service named \"%1\" in the registry"_s.arg(name)};
+    report.since = QDateTime::currentSecsSinceEpoch() - seconds;
+    auto series = metrics(report.subject, name, report.since);
+    if (!series)
+        return series.error();
+    report.series = std::move(*series);
+    if (report.subject == MetricSubject::Service) {
+        auto figures = availability(name);
+        if (!figures)
+            return figures.error();
+        report.availability = *figures;
+    }
+    return report;
+}
+
 Result<Availability> Orchestrator::availability(const QString &service)
 {
     // Enough events for 30 days of a service that flaps every few minutes.

@@ -157,6 +157,10 @@ public:
     Result<QList<MetricSeries>> metrics(MetricSubject subject, const QString &name, qint64 since);
     /** A service's uptime over 24 h / 7 d / 30 d and its MTTR, from its heal events. */
     Result<Availability> availability(const QString &service);
+    /** The registry's host or service `name`: its series of the last `seconds`, and for a
+     *  service its availability (NotFound when the registry has no such name). */
+    Result<MetricsReport> metricsReport(const Registry &registry, const QString &name,
+                                        qint64 seconds);
 
     /**
      * The secrets backend `kind` names ("local" or "vault"; empty: the configured default),

@@ -176,20 +176,85 @@ bool ApiServer::isOpen()
 
 QByteArray ApiServer::metricsText()
 {
-    QMap<QString, double> gauges;
-    gauges.insert(u"portoser_up"_s, 1);
-    gauges.insert(u"portoser_uptime_seconds"_s, double(m_uptime.elapsed()) / 1000.0);
-    gauges.insert(u"portoser_jobs_running"_s, m_coordinator.jobs().running());
-    gauges.insert(u"portoser_event_last_id"_s, double(m_coordinator.events().lastId()));
-    gauges.insert(u"process_resident_memory_bytes"_s, double(residentBytes()));
+    QMap<QString, GaugeFamily> g;
+    g[u"portoser_up"_s] = {u"1 while this coordinator answers."_s, {}};
+    g[u"portoser_up"_s].add(1);
+    g[u"portoser_uptime_seconds"_s] = {u"Seconds since this coordinator started."_s, {}};
+    g[u"portoser_uptime_seconds"_s].add(double(m_uptime.elapsed()) / 1000.0);
+    g[u"portoser_jobs_running"_s] = {u"Jobs (deploys, restarts, ...) running now."_s, {}};
+    g[u"portoser_jobs_running"_s].add(m_coordinator.jobs().running());
+    g[u"portoser_event_last_id"_s] = {u"The id of the newest event on the event stream."_s, {}};
+    g[u"portoser_event_last_id"_s].add(double(m_coordinator.events().lastId()));
+    g[u"process_resident_memory_bytes"_s] = {u"Resident memory of this process."_s, {}};
+    g[u"process_resident_memory_bytes"_s].add(double(residentBytes()));
+    g[u"portoser_watchdog_running"_s] = {u"1 while the watchdog observes and heals."_s, {}};
+    g[u"portoser_watchdog_running"_s].add(
+        m_watchdog && !m_watchdog->isPaused() && !m_watchdog->isObserveOnly() ? 1 : 0);
+
+    // The last observation of each host and service (the status cache): one series per host or
+    // service, labelled, so a Prometheus scrape of this endpoint covers the whole cluster.
+    const QMap<QString, ServiceState> services = m_coordinator.status().services();
     QMap<QString, int> states;
-    for (const Service &s : m_coordinator.registry().services)
-        states[m_coordinator.status().services().value(s.name).state]++;
+    GaugeFamily up{u"1 when the service runs and passes its check, 0 otherwise (last "
+                   "observation)."_s,
+                   {}};
+    GaugeFamily starts{u"Starts of the service since its release was deployed."_s, {}};
+    GaugeFamily uptime{u"Seconds since the service's last start (0 when not running)."_s, {}};
+    for (const Service &s : m_coordinator.registry().services) {
+        const auto state = services.constFind(s.name);
+        states[state == services.cend() ? u"unknown"_s : state->state]++;
+        if (state == services.cend())
+            continue;
+        const QMap<QString, QString> labels{{u"service"_s, s.name}, {u"host"_s, s.currentHost}};
+        up.add(state->isWell() ? 1 : 0, labels);
+        starts.add(state->starts, labels);
+        uptime.add(state->state == u"running"_s ? double(state->uptimeSeconds) : 0, labels);
+    }
+    g[u"portoser_services"_s] = {u"Services by their last observed state."_s, {}};
     for (auto it = states.begin(); it != states.end(); ++it)
-        gauges.insert(u"portoser_services{state=\"%1\"}"_s.arg(it.key()), it.value());
-    gauges.insert(u"portoser_watchdog_running"_s,
-                  m_watchdog && !m_watchdog->isPaused() && !m_watchdog->isObserveOnly() ? 1 : 0);
-    return m_metrics.render(gauges);
+        g[u"portoser_services"_s].add(it.value(), {{u"state"_s, it.key()}});
+    g[u"portoser_service_up"_s] = up;
+    g[u"portoser_service_starts"_s] = starts;
+    g[u"portoser_service_uptime_seconds"_s] = uptime;
+
+    GaugeFamily reachable{u"1 when the host answered its last observation over SSH."_s, {}};
+    GaugeFamily roundTrip{u"The last observation's round trip to the host, connect included "
+                          "when it had to connect."_s,
+                          {}};
+    GaugeFamily load{u"The host's 1-minute load average."_s, {}};
+    GaugeFamily memory{u"Share of the host's memory in use (0-1)."_s, {}};
+    GaugeFamily swap{u"Share of the host's swap in use (0-1)."_s, {}};
+    GaugeFamily disk{u"Share of the file system of the host's base path in use (0-1)."_s, {}};
+    GaugeFamily diskFree{u"Bytes free on the file system of the host's base path."_s, {}};
+    GaugeFamily inodes{u"Share of the inodes of that file system in use (0-1)."_s, {}};
+    for (const HostState &h : m_coordinator.status().hosts()) {
+        const QMap<QString, QString> labels{{u"host"_s, h.host}};
+        reachable.add(h.reachable ? 1 : 0, labels);
+        if (!h.reachable)
+            continue;
+        roundTrip.add(double(h.roundTripMs) / 1000.0, labels);
+        if (h.load1 >= 0)
+            load.add(h.load1, labels);
+        if (h.memTotalKb > 0 && h.memAvailKb >= 0)
+            memory.add(double(h.memTotalKb - h.memAvailKb) / double(h.memTotalKb), labels);
+        if (h.swapTotalKb > 0 && h.swapFreeKb >= 0)
+            swap.add(double(h.swapTotalKb - h.swapFreeKb) / double(h.swapTotalKb), labels);
+        if (h.diskUsedPct >= 0)
+            disk.add(h.diskUsedPct / 100.0, labels);
+        if (h.diskAvailKb >= 0)
+            diskFree.add(double(h.diskAvailKb) * 1024.0, labels);
+        if (h.inodeUsedPct >= 0)
+            inodes.add(h.inodeUsedPct / 100.0, labels);
+    }
+    g[u"portoser_host_reachable"_s] = reachable;
+    g[u"portoser_host_ssh_round_trip_seconds"_s] = roundTrip;
+    g[u"portoser_host_load1"_s] = load;
+    g[u"portoser_host_memory_used_ratio"_s] = memory;
+    g[u"portoser_host_swap_used_ratio"_s] = swap;
+    g[u"portoser_host_disk_used_ratio"_s] = disk;
+    g[u"portoser_host_disk_free_bytes"_s] = diskFree;
+    g[u"portoser_host_inodes_used_ratio"_s] = inodes;
+    return m_metrics.render(g);
 }
 
 void ApiServer::audit(const AuditEntry &entry)

@@ -7,6 +7,19 @@ namespace Portoser {
 
 using namespace Qt::Literals::StringLiterals;
 
+namespace {
+
+/** A label value as the text format wants it: backslash, quote and newline escaped. */
+QString escapedLabel(QString value)
+{
+    value.replace(u'\\', u"\\\\"_s);
+    value.replace(u'"', u"\\\""_s);
+    value.replace(u'\n', u"\\n"_s);
+    return value;
+}
+
+} // namespace
+
 void Metrics::recordRequest(const QString &route, const QByteArray &method, int status,
                             double seconds)
 {
@@ -19,7 +32,7 @@ void Metrics::recordRequest(const QString &route, const QByteArray &method, int 
     }
 }
 
-QByteArray Metrics::render(const QMap<QString, double> &gauges) const
+QByteArray Metrics::render(const QMap<QString, GaugeFamily> &gauges) const
 {
     QByteArray out;
     out += "# HELP portoser_http_requests_total API requests by route, method and status.\n"
@@ -45,14 +58,19 @@ QByteArray Metrics::render(const QMap<QString, double> &gauges) const
     for (auto it = m_healEvents.begin(); it != m_healEvents.end(); ++it)
         out += "portoser_heal_events_total{kind=\"" + it.key().toUtf8() + "\"} "
                + QByteArray::number(it.value()) + '\n';
-    QString lastName;
     for (auto it = gauges.begin(); it != gauges.end(); ++it) {
-        const QString name = it.key().section(u'{', 0, 0);
-        if (name != lastName) {
-            out += "# TYPE " + name.toUtf8() + " gauge\n";
-            lastName = name;
+        const QByteArray name = it.key().toUtf8();
+        out += "# HELP " + name + ' ' + it->help.toUtf8() + "\n# TYPE " + name + " gauge\n";
+        for (const auto &[labels, value] : it->series) {
+            out += name;
+            if (!labels.isEmpty()) {
+                QStringList pairs;
+                for (auto l = labels.begin(); l != labels.end(); ++l)
+                    pairs.append(l.key() + u"=\""_s + escapedLabel(l.value()) + u'"');
+                out += '{' + pairs.join(u',').toUtf8() + '}';
+            }
+            out += ' ' + QByteArray::number(value, 'g', 12) + '\n';
         }
-        out += it.key().toUtf8() + ' ' + QByteArray::number(it.value(), 'g', 12) + '\n';
     }
     return out;
 }

@@ -281,6 +281,14 @@ void addRestRoutes(Router &router, ApiServer &server)
                 QJsonObject a{{u"service"_s, call->params.value(u"name"_s)}};
                 return queryInt(call, u"lines"_s, a) ? std::optional(a) : std::nullopt;
             });
+    opRoute("GET", u"/api/v1/metrics/{name}"_s, u"metrics"_s,
+            u"A host's or service's metrics over time (?since=1h), a service's uptime and MTTR"_s,
+            [](const CallPtr &call) {
+                QJsonObject a{{u"name"_s, call->params.value(u"name"_s)}};
+                if (const QString since = call->query(u"since"_s); !since.isEmpty())
+                    a.insert(u"since"_s, since);
+                return std::optional(a);
+            });
     opRoute("GET", u"/api/v1/observe"_s, u"observe"_s, u"Observe hosts now (?service=a,b&host=h)"_s,
             [](const CallPtr &call) {
                 QJsonObject a;

@@ -66,25 +66,6 @@ QString number(double v)
 
 } // namespace
 
-std::optional<qint64> MetricsCommand::parseSince(const QString &text)
-{
-    QString t = text.trimmed();
-    qint64 unit = 1;
-    if (t.endsWith(u's'))
-        t.chop(1);
-    else if (t.endsWith(u'm'))
-        unit = 60, t.chop(1);
-    else if (t.endsWith(u'h'))
-        unit = 3600, t.chop(1);
-    else if (t.endsWith(u'd'))
-        unit = 86400, t.chop(1);
-    bool ok = false;
-    const qint64 value = t.toLongLong(&ok);
-    if (!ok || value <= 0 || value > 400 * 86400 / unit)
-        return std::nullopt;
-    return value * unit;
-}
-
 CommandSpec MetricsCommand::spec() const
 {
     CommandSpec s{
@@ -108,7 +89,7 @@ int MetricsCommand::run(CliContext &context, const QCommandLineParser &args)
     const QStringList words = args.positionalArguments();
     if (words.size() != 1)
         return context.usageError(u"metrics takes one HOST or SERVICE"_s);
-    const auto since = parseSince(args.value(SinceOption));
+    const auto since = parseSinceSeconds(args.value(SinceOption));
     if (!since)
         return context.usageError(
             u"--since %1: give a duration such as 90s, 15m, 1h, 7d"_s.arg(args.value(SinceOption)));
@@ -116,37 +97,17 @@ int MetricsCommand::run(CliContext &context, const QCommandLineParser &args)
     if (!registry)
         return Failed;
     const QString name = words.first();
-    const bool host = registry->host(name) != nullptr;
-    if (!host && !registry->service(name)) {
-        context.printError(u"no host or service named \"%1\" in the registry"_s.arg(name));
+    auto report = context.orchestrator().metricsReport(*registry, name, *since);
+    if (!report) {
+        context.printError(report.error().message);
         return Failed;
-    }
-    const MetricSubject subject = host ? MetricSubject::Host : MetricSubject::Service;
-    const qint64 from = QDateTime::currentSecsSinceEpoch() - *since;
-    auto series = context.orchestrator().metrics(subject, name, from);
-    if (!series) {
-        context.printError(series.error().message);
-        return Failed;
-    }
-    std::optional<Availability> availability;
-    if (!host) {
-        auto figures = context.orchestrator().availability(name);
-        if (!figures) {
-            context.printError(figures.error().message);
-            return Failed;
-        }
-        availability = *figures;
     }
     if (context.json()) {
-        QJsonArray items;
-        for (const MetricSeries &s : *series)
-            items.append(toJson(s));
-        QJsonObject o{{toString(subject), name}, {u"since"_s, from}, {u"series"_s, items}};
-        if (availability)
-            o.insert(u"availability"_s, toJson(*availability));
-        context.printJson(o);
+        context.printJson(toJson(*report));
         return Ok;
     }
+    const QList<MetricSeries> *series = &report->series;
+    const std::optional<Availability> &availability = report->availability;
     if (series->isEmpty())
         context.out() << "no samples of " << name << " in the last " << args.value(SinceOption)
                       << " (the watchdog keeps them: portoser --serve, the window, heal --watch)\n";

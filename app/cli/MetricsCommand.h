@@ -12,9 +12,6 @@ class MetricsCommand : public CliCommand
 public:
     CommandSpec spec() const override;
     int run(CliContext &context, const QCommandLineParser &args) override;
-
-    /** Seconds from "90", "90s", "15m", "1h", "7d"; nothing for anything else or over 400 days. */
-    static std::optional<qint64> parseSince(const QString &text);
 };
 
 } // namespace Portoser::Cli

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/metrics/Availability.h"
 
+#include <QJsonArray>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -71,6 +73,18 @@ QJsonObject toJson(const Availability &a)
     return {{u"uptime_pct_24h"_s, a.uptimePct24h}, {u"uptime_pct_7d"_s, a.uptimePct7d},
             {u"uptime_pct_30d"_s, a.uptimePct30d}, {u"mttr_seconds"_s, a.mttrSeconds},
             {u"outages_30d"_s, a.outages30d},      {u"down_now"_s, a.downNow}};
+}
+
+QJsonObject toJson(const MetricsReport &report)
+{
+    QJsonArray series;
+    for (const MetricSeries &s : report.series)
+        series.append(toJson(s));
+    QJsonObject o{
+        {toString(report.subject), report.name}, {u"since"_s, report.since}, {u"series"_s, series}};
+    if (report.availability)
+        o.insert(u"availability"_s, toJson(*report.availability));
+    return o;
 }
 
 } // namespace Portoser

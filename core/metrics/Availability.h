@@ -2,8 +2,11 @@
 #pragma once
 
 #include "core/heal/HealStore.h"
+#include "core/metrics/MetricsStore.h"
 
 #include <QJsonObject>
+
+#include <optional>
 
 namespace Portoser {
 
@@ -27,5 +30,18 @@ struct Availability
 };
 
 QJsonObject toJson(const Availability &availability);
+
+/** What `metrics`, GET /api/v1/metrics/{name} and the MCP tool answer: one host's or service's
+ *  series since a time, and a service's availability. */
+struct MetricsReport
+{
+    MetricSubject subject = MetricSubject::Host;
+    QString name;
+    qint64 since = 0; // epoch seconds
+    QList<MetricSeries> series;
+    std::optional<Availability> availability; // services only
+};
+
+QJsonObject toJson(const MetricsReport &report);
 
 } // namespace Portoser

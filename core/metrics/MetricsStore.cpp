@@ -63,6 +63,25 @@ QList<Sample> samplesOf(const QList<HostState> &hosts)
 
 } // namespace
 
+std::optional<qint64> parseSinceSeconds(const QString &text)
+{
+    QString t = text.trimmed();
+    qint64 unit = 1;
+    if (t.endsWith(u's'))
+        t.chop(1);
+    else if (t.endsWith(u'm'))
+        unit = 60, t.chop(1);
+    else if (t.endsWith(u'h'))
+        unit = 3600, t.chop(1);
+    else if (t.endsWith(u'd'))
+        unit = 86400, t.chop(1);
+    bool ok = false;
+    const qint64 value = t.toLongLong(&ok);
+    if (!ok || value <= 0 || value > 400 * 86400 / unit)
+        return std::nullopt;
+    return value * unit;
+}
+
 QString toString(MetricSubject subject)
 {
     return subject == MetricSubject::Host ? u"host"_s : u"service"_s;

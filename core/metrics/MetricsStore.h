@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace Portoser {
 
 /** One point of a series: a raw sample (count 1), or a 5-minute aggregate. */
@@ -69,5 +71,8 @@ private:
 
 QJsonObject toJson(const MetricSeries &series);
 QString toString(MetricSubject subject);
+
+/** Seconds from "90", "90s", "15m", "1h", "7d"; nothing for anything else or past 400 days. */
+std::optional<qint64> parseSinceSeconds(const QString &text);
 
 } // namespace Portoser

@@ -394,6 +394,20 @@ Result<QJsonValue> healStatus(OperationCall &call)
     return QJsonValue(QJsonObject{{u"events"_s, items}, {u"knowledge"_s, rows}});
 }
 
+Result<QJsonValue> metrics(OperationCall &call)
+{
+    const QString since = call.arguments.value(u"since"_s).toString(u"1h"_s);
+    const auto seconds = parseSinceSeconds(since);
+    if (!seconds)
+        return Error{ErrorCode::InvalidInput,
+                     u"since: \"%1\" is not a duration such as 90s, 15m, 1h, 7d"_s.arg(since)};
+    auto report = call.orchestrator.metricsReport(
+        call.registry, call.arguments.value(u"name"_s).toString(), *seconds);
+    if (!report)
+        return report.error();
+    return QJsonValue(toJson(*report));
+}
+
 Result<QJsonValue> listSecrets(OperationCall &call)
 {
     auto listed =
@@ -540,6 +554,16 @@ QList<Operation> catalog()
          u"The watchdog's recent events and what the knowledge base learned."_s, Role::Viewer,
          false, false,
          object({{u"service"_s, service}, {u"limit"_s, integer(u"Events"_s, 1, 500)}}), healStatus},
+        {u"metrics"_s, u"Metrics over time"_s,
+         u"A host's or service's observations over time (host: reachable, ssh_ms, load1, "
+         "mem_used_pct, swap_used_pct, disk_used_pct, inode_used_pct; service: up, starts), raw "
+         "for 24 h then 5-minute aggregates [at, mean, min, max, count], and a service's uptime "
+         "over 24 h/7 d/30 d and MTTR."_s,
+         Role::Viewer, false, false,
+         object({{u"name"_s, text(u"A host or service of the registry"_s)},
+                 {u"since"_s, text(u"How far back: 90s, 15m, 1h (default), 7d, 30d"_s)}},
+                {u"name"_s}),
+         metrics},
         {u"list_secrets"_s, u"List secrets"_s,
          u"Secrets metadata: path, key, version, when it changed and the services that use it; "
          "never a value."_s,

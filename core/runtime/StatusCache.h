@@ -28,6 +28,8 @@ public:
 
     /** Service name → last observed state (services never observed are missing). */
     QMap<QString, ServiceState> services() const { return m_services; }
+    /** Host name → its last observation (without its services). */
+    QMap<QString, HostState> hosts() const { return m_hosts; }
     /** The body of GET /api/v1/services. */
     QByteArray servicesJson();
     QByteArray hostsJson();

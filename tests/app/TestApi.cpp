@@ -16,6 +16,7 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -52,6 +53,7 @@ private slots:
     void operatorToolsQuoteTheirArguments();
     void settingsFileReloadAndGracefulStop();
     void cliDeploysThroughTheCoordinator();
+    void metricsOverTimeAndForPrometheus();
     void plainCliGoesThroughTheCoordinatorHere();
     void localSocketDirectoryMustBeOurs();
     void twoCoordinatorsOnPostgresHealOneAtATime();
@@ -1305,6 +1307,52 @@ void TestApi::settingsFileReloadAndGracefulStop()
             .array();
     QVERIFY2(!history.isEmpty(), "the deploy was recorded");
     QCOMPARE(history.first()[u"outcome"_s].toString(), u"succeeded"_s);
+}
+
+void TestApi::metricsOverTimeAndForPrometheus()
+{
+    cli({u"deploy"_s});
+    QVERIFY2(m_serve->start(registryArgs(), env()), qPrintable(m_serve->output()));
+    // The watchdog's first pass keeps its observations: api's "up" series appears.
+    const auto upOf = [this](const QString &service) {
+        const QJsonObject o =
+            m_serve->request("GET", u"/api/v1/metrics/"_s + service + u"?since=10m"_s)
+                .json()
+                .object();
+        for (const QJsonValue &series : o.value(u"series"_s).toArray()) {
+            if (series[u"name"_s] == u"up"_s)
+                return series[u"points"_s].toArray().last()[1].toDouble(-1);
+        }
+        return -1.0;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(upOf(u"api"_s), 1.0, 20000);
+    const QJsonObject api = m_serve->request("GET", u"/api/v1/metrics/api"_s).json().object();
+    QCOMPARE(api.value(u"service"_s).toString(), u"api"_s);
+    QCOMPARE(api[u"availability"_s][u"uptime_pct_24h"_s].toDouble(), 100.0);
+    const QJsonObject alpha =
+        m_serve->request("GET", u"/api/v1/metrics/alpha?since=1h"_s).json().object();
+    QCOMPARE(alpha.value(u"host"_s).toString(), u"alpha"_s);
+    QVERIFY(!alpha.value(u"series"_s).toArray().isEmpty());
+    QCOMPARE(m_serve->request("GET", u"/api/v1/metrics/nope"_s).status, 404);
+    QCOMPARE(m_serve->request("GET", u"/api/v1/metrics/api?since=5x"_s).status, 400);
+
+    // One scrape covers the cluster: per-host and per-service series, labelled, and the whole
+    // text passes Prometheus's own linter.
+    const auto scrape = m_serve->request("GET", u"/metrics"_s);
+    QCOMPARE(scrape.status, 200);
+    QVERIFY2(scrape.body.contains("portoser_service_up{host=\"alpha\",service=\"site\"} 1\n")
+                 && scrape.body.contains("portoser_host_reachable{host=\"beta\"} 1\n")
+                 && scrape.body.contains("# HELP portoser_host_load1 "),
+             scrape.body.constData());
+    const QString promtool = QStandardPaths::findExecutable(u"promtool"_s);
+    QVERIFY2(!promtool.isEmpty(), "promtool is missing (scripts/setup installs prometheus)");
+    QProcess check;
+    check.start(promtool, {u"check"_s, u"metrics"_s});
+    check.write(scrape.body);
+    check.closeWriteChannel();
+    QVERIFY(check.waitForFinished(30000));
+    QVERIFY2(check.exitCode() == 0,
+             QByteArray(check.readAllStandardOutput() + check.readAllStandardError()).constData());
 }
 
 void TestApi::cliDeploysThroughTheCoordinator()
