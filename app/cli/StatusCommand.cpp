@@ -75,8 +75,14 @@ int StatusCommand::run(CliContext &context, const QCommandLineParser &args)
     const int exitCode = troubled == 0 ? Ok : troubled == states.size() ? Failed : PartlyFailed;
     if (context.json()) {
         QJsonArray items;
-        for (const ServiceState &s : states)
-            items.append(toJson(s));
+        for (const ServiceState &s : states) {
+            QJsonObject item = toJson(s);
+            // Its uptime and MTTR, from the healer's events (absent when the store is
+            // unreadable: status answers from the hosts, not from the store).
+            if (const auto availability = context.orchestrator().availability(s.service))
+                item.insert(u"availability"_s, toJson(*availability));
+            items.append(item);
+        }
         context.printJson(items);
         return exitCode;
     }

@@ -317,6 +317,13 @@ void TestCliCommands::metricsReadsWhatTheWatchdogKept()
     run = cli({u"--registry"_s, demo(), u"metrics"_s, u"alpha"_s, u"--since"_s, u"30s"_s});
     QCOMPARE(run.code, 0);
     QVERIFY2(run.out.startsWith(u"no samples of alpha"_s), qPrintable(run.out));
+    // status --json carries each service's uptime and MTTR too.
+    run = cli({u"--registry"_s, demo(), u"status"_s, u"api"_s, u"--json"_s});
+    const QJsonObject availability =
+        run.json().toArray().first().toObject().value(u"availability"_s).toObject();
+    QVERIFY2(availability.value(u"uptime_pct_30d"_s).toDouble() == 100.0
+                 && availability.value(u"mttr_seconds"_s).toInt() == -1,
+             qPrintable(run.out));
     QCOMPARE(cli({u"--registry"_s, demo(), u"metrics"_s, u"nope"_s}).code, 1);
     QCOMPARE(cli({u"--registry"_s, demo(), u"metrics"_s, u"api"_s, u"--since"_s, u"5x"_s}).code, 2);
     qunsetenv("PORTOSER_DB");
