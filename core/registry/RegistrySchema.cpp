@@ -128,9 +128,10 @@ const Table<ServiceFile> &serviceFileFields()
 
 const QStringList &topLevelKeys()
 {
-    static const QStringList keys = {u"domain"_s, u"hosts"_s,        u"services"_s,   u"caddy"_s,
-                                     u"dns"_s,    u"include"_s,      u"version"_s,    u"schema"_s,
-                                     u"notes"_s,  u"last_updated"_s, u"description"_s};
+    static const QStringList keys = {u"domain"_s,      u"hosts"_s,        u"services"_s,
+                                     u"caddy"_s,       u"dns"_s,          u"include"_s,
+                                     u"coordinator"_s, u"version"_s,      u"schema"_s,
+                                     u"notes"_s,       u"last_updated"_s, u"description"_s};
     return keys;
 }
 
