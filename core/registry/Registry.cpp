@@ -3,6 +3,24 @@
 
 namespace Portoser {
 
+const QStringList &NotificationChannel::eventNames()
+{
+    static const QStringList names = {QStringLiteral("down"),
+                                      QStringLiteral("recovered"),
+                                      QStringLiteral("given_up"),
+                                      QStringLiteral("deploy_failed"),
+                                      QStringLiteral("host_unreachable"),
+                                      QStringLiteral("cert_expiring")};
+    return names;
+}
+
+const QStringList &NotificationChannel::typeNames()
+{
+    static const QStringList names = {QStringLiteral("webhook"), QStringLiteral("ntfy"),
+                                      QStringLiteral("slack"), QStringLiteral("email")};
+    return names;
+}
+
 using namespace Qt::Literals::StringLiterals;
 
 const Host *Registry::host(const QString &name) const

@@ -33,6 +33,33 @@ struct CoordinatorSettings
     SourceLocation location;
 };
 
+/** One place the coordinator tells people what happened (the registry's `notifications`). */
+struct NotificationChannel
+{
+    enum class Type {
+        Webhook, // a JSON POST of the event
+        Ntfy,    // an ntfy.sh-compatible topic URL
+        Slack,   // a Slack/Mattermost/Discord-compatible incoming webhook
+        Email    // SMTP with STARTTLS
+    };
+    Type type = Type::Webhook;
+    QString url;        // webhook, ntfy, slack
+    QString urlSecret;  // or a secret reference holding the URL (a Slack URL is a credential)
+    QStringList events; // which events it gets; empty: all of them
+    QString smtpHost;   // email: smtp: host[:port]
+    int smtpPort = 587;
+    QString from;
+    QStringList to;
+    QString username;
+    QString passwordSecret; // a secret reference, never a password
+    SourceLocation location;
+
+    /** The events a channel may ask for, in the order the docs list them. */
+    static const QStringList &eventNames();
+    static const QStringList &typeNames();
+    bool wants(const QString &event) const { return events.isEmpty() || events.contains(event); }
+};
+
 /** The whole cluster description after includes, interpolation and service.yml merging. */
 struct Registry
 {
@@ -43,6 +70,7 @@ struct Registry
     QMap<QString, Service> services; // sorted by name
     CaddySettings caddy;
     CoordinatorSettings coordinator;
+    QList<NotificationChannel> notifications;
     /** What an edit of should reload it: every file read (the registry, its includes, service
      *  files) and the directories an include glob looked in (a new match appears there). */
     QStringList watchPaths;

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QScopedValueRollback>
 #include <QSet>
 #include <QUrl>
@@ -148,6 +149,8 @@ private:
     void parseHeal(const Yaml::Node &map, Service &service, const QString &subject);
     void parseCaddy(const Yaml::Node &map);
     void parseCoordinator(const Yaml::Node &map);
+    void parseNotifications(const Yaml::Node &list);
+    std::optional<NotificationChannel> parseChannel(const Yaml::Node &map, const QString &subject);
     /** Reads every row of `table` that is not Custom or Ignored from `map` into `entity`. */
     template <typename Entity>
     void readFields(const Yaml::Node &map, const RegistrySchema::Table<Entity> &table,
@@ -512,6 +515,8 @@ void Parser::parseDocument(const Yaml::Node &root, bool topLevel)
             parseCaddy(root["caddy"]);
         if (const Yaml::Node coordinator = root["coordinator"])
             parseCoordinator(coordinator);
+        if (const Yaml::Node notifications = root["notifications"])
+            parseNotifications(notifications);
         if (const Yaml::Node dns = root["dns"]; dns && dns.isMap())
             checkKeys(dns, RegistrySchema::dnsKeys(), u"dns"_s);
     }
@@ -813,6 +818,129 @@ void Parser::parseCoordinator(const Yaml::Node &map)
     c.url = *url;
     while (c.url.endsWith(u'/'))
         c.url.chop(1);
+}
+
+void Parser::parseNotifications(const Yaml::Node &list)
+{
+    if (!list.isSequence()) {
+        error(at(list), u"notifications must be a list of channels (- type: webhook, url: ...), "
+                        "not %1"_s.arg(kindOf(list)));
+        return;
+    }
+    int index = 0;
+    for (const Yaml::Node &item : list.items()) {
+        const QString subject = u"notifications[%1]"_s.arg(index++);
+        if (auto channel = parseChannel(item, subject))
+            result.registry.notifications.append(*channel);
+    }
+}
+
+std::optional<NotificationChannel> Parser::parseChannel(const Yaml::Node &map,
+                                                        const QString &subject)
+{
+    if (!map.isMap()) {
+        error(at(map), u"%1 must be a mapping (type: webhook, url: ...), not %2"_s.arg(
+                           subject, kindOf(map)));
+        return std::nullopt;
+    }
+    checkKeys(map, RegistrySchema::notificationKeys(), subject);
+    NotificationChannel c;
+    c.location = at(map);
+    const auto type = text(map["type"], subject, u"type"_s);
+    if (!type) {
+        if (!map["type"])
+            error(at(map), u"%1: type is missing (%2)"_s.arg(
+                               subject, NotificationChannel::typeNames().join(u", "_s)));
+        return std::nullopt;
+    }
+    const qsizetype kind = NotificationChannel::typeNames().indexOf(*type);
+    if (kind < 0) {
+        const QString guess = RegistrySchema::nearest(*type, NotificationChannel::typeNames());
+        error(at(map["type"]),
+              u"%1: type must be one of %2, not \"%3\"%4"_s.arg(
+                  subject, NotificationChannel::typeNames().join(u", "_s), *type,
+                  guess.isEmpty() ? QString() : u" (did you mean \"%1\"?)"_s.arg(guess)));
+        return std::nullopt;
+    }
+    c.type = NotificationChannel::Type(kind);
+    static const QRegularExpression secretRef(
+        u"^(?:(vault|local):)?([A-Za-z0-9_./-]+)#([A-Za-z0-9_.-]+)$"_s);
+    const auto reference = [&](const char *key) -> QString {
+        const auto v = text(map[key], subject, QString::fromLatin1(key));
+        if (v && (!secretRef.match(*v).hasMatch() || v->contains(u".."_s))) {
+            // Not echoed: a password written here by mistake must not reach a log.
+            error(at(map[key]), u"%1: %2 must be a secret reference PATH#KEY (optionally vault: "
+                                "or local:), not a value"_s.arg(subject, QString::fromLatin1(key)));
+            return {};
+        }
+        return v.value_or(QString());
+    };
+    c.events = list(map["events"], subject, u"events"_s);
+    for (const QString &event : std::as_const(c.events)) {
+        if (NotificationChannel::eventNames().contains(event))
+            continue;
+        const QString guess = RegistrySchema::nearest(event, NotificationChannel::eventNames());
+        error(at(map["events"]),
+              u"%1: unknown event \"%2\" (events: %3)%4"_s.arg(
+                  subject, event, NotificationChannel::eventNames().join(u", "_s),
+                  guess.isEmpty() ? QString() : u"; did you mean \"%1\"?"_s.arg(guess)));
+    }
+    if (c.type == NotificationChannel::Type::Email) {
+        if (const auto smtp = text(map["smtp"], subject, u"smtp"_s)) {
+            const QUrl parsed(u"smtp://"_s + *smtp, QUrl::StrictMode);
+            if (!parsed.isValid() || parsed.host().isEmpty() || !parsed.userInfo().isEmpty()
+                || !parsed.path().isEmpty()) {
+                error(at(map["smtp"]),
+                      u"%1: smtp must be host[:port] of the mail server, not \"%2\""_s.arg(
+                          subject, smtp->contains(u'@') ? u"(not shown)"_s : *smtp));
+            } else {
+                c.smtpHost = parsed.host();
+                c.smtpPort = parsed.port(587);
+            }
+        } else if (!map["smtp"]) {
+            error(at(map), u"%1: an email channel needs smtp: host[:port]"_s.arg(subject));
+        }
+        c.from = text(map["from"], subject, u"from"_s).value_or(QString());
+        if (!c.from.contains(u'@'))
+            error(at(map["from"] ? map["from"] : map),
+                  u"%1: an email channel needs from: an address"_s.arg(subject));
+        c.to = list(map["to"], subject, u"to"_s);
+        if (c.to.isEmpty())
+            error(at(map["to"] ? map["to"] : map),
+                  u"%1: an email channel needs to: one address or a list"_s.arg(subject));
+        for (const QString &address : std::as_const(c.to)) {
+            if (!address.contains(u'@'))
+                error(at(map["to"]),
+                      u"%1: to: \"%2\" is not a mail address"_s.arg(subject, address));
+        }
+        c.username = text(map["username"], subject, u"username"_s).value_or(QString());
+        c.passwordSecret = reference("password_secret");
+        if (!c.username.isEmpty() && c.passwordSecret.isEmpty() && !map["password_secret"])
+            error(at(map["username"]),
+                  u"%1: username needs password_secret: PATH#KEY (the password stays in the "
+                  "secrets store)"_s.arg(subject));
+        return c;
+    }
+    c.urlSecret = reference("url_secret");
+    if (const auto url = text(map["url"], subject, u"url"_s)) {
+        const QUrl parsed(*url, QUrl::StrictMode);
+        if (!parsed.userInfo().isEmpty())
+            error(at(map["url"]),
+                  u"%1: url must not carry credentials; keep the URL in the "
+                  "secrets store and name it with url_secret: PATH#KEY"_s.arg(subject));
+        else if (!parsed.isValid() || parsed.host().isEmpty()
+                 || (parsed.scheme() != u"http"_s && parsed.scheme() != u"https"_s))
+            error(at(map["url"]),
+                  u"%1: url must be an http(s) URL, not \"%2\""_s.arg(subject, *url));
+        else
+            c.url = *url;
+    }
+    if (map["url"] && map["url_secret"])
+        error(at(map["url_secret"]), u"%1: give url or url_secret, not both"_s.arg(subject));
+    else if (!map["url"] && !map["url_secret"])
+        error(at(map),
+              u"%1: a %2 channel needs url: (or url_secret: PATH#KEY)"_s.arg(subject, *type));
+    return c;
 }
 
 std::optional<ServiceFile> Parser::loadServiceFile(const QString &declared,

@@ -128,10 +128,10 @@ const Table<ServiceFile> &serviceFileFields()
 
 const QStringList &topLevelKeys()
 {
-    static const QStringList keys = {u"domain"_s,      u"hosts"_s,        u"services"_s,
-                                     u"caddy"_s,       u"dns"_s,          u"include"_s,
-                                     u"coordinator"_s, u"version"_s,      u"schema"_s,
-                                     u"notes"_s,       u"last_updated"_s, u"description"_s};
+    static const QStringList keys = {
+        u"domain"_s,  u"hosts"_s,        u"services"_s,      u"caddy"_s,   u"dns"_s,
+        u"include"_s, u"coordinator"_s,  u"notifications"_s, u"version"_s, u"schema"_s,
+        u"notes"_s,   u"last_updated"_s, u"description"_s};
     return keys;
 }
 
@@ -148,6 +148,14 @@ const QStringList &caddyKeys()
     static const QStringList keys = {u"host"_s,        u"ingress_host"_s,  u"admin_endpoint"_s,
                                      u"admin_api"_s,   u"http_port"_s,     u"https_port"_s,
                                      u"config_path"_s, u"use_admin_api"_s, u"email"_s};
+    return keys;
+}
+
+const QStringList &notificationKeys()
+{
+    static const QStringList keys = {u"type"_s,   u"url"_s,      u"url_secret"_s,
+                                     u"events"_s, u"smtp"_s,     u"from"_s,
+                                     u"to"_s,     u"username"_s, u"password_secret"_s};
     return keys;
 }
 

@@ -73,6 +73,7 @@ const QStringList &includedFileKeys();
 const QStringList &caddyKeys();
 const QStringList &dnsKeys();
 const QStringList &coordinatorKeys();
+const QStringList &notificationKeys();
 
 template <typename Entity>
 QStringList keysOf(const Table<Entity> &table)

@@ -5,7 +5,9 @@
 # On Linux the services' own processes are asked first: the listening sockets' inodes from
 # /proc/net/tcp{,6}, and the file descriptors of each service's process and its children (two
 # levels) from one `ls`, so a service that holds its own port is named without `ss -p`, which
-# reads every process's file descriptors. Ports still unnamed are asked of ss (or lsof).
+# reads every process's file descriptors. Ports still unnamed are asked of ss (or lsof). (A second
+# listener on a port a service holds, e.g. a stranger on IPv4 beside an IPv6-only service, is not
+# looked for then.)
 #
 # Reads: no variables of its own; $ports and $holders (the services' pids), which observe.sh and
 # observe-service.sh gathered.
@@ -16,14 +18,15 @@ set -- $ports; ports=$*
 named=
 if [ -n "$ports" ] && [ -n "$holders" ] && [ -r /proc/net/tcp ]; then
   socks=
-  for f in /proc/net/tcp /proc/net/tcp6; do
-    [ -r "$f" ] || continue
-    while read -r _ local _ st _ _ _ _ _ inode _; do
-      [ "$st" = 0A ] || continue
-      lp=$((0x${local##*:}))
-      case " $ports " in *" $lp "*) socks="$socks $inode:$lp" ;; esac
-    done < "$f"
-  done
+  # Only the listening sockets (state 0A): a busy host has thousands of others.
+  listening=$(awk '$4 == "0A" { print $2, $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  while read -r local inode; do
+    [ -n "$local" ] || continue
+    lp=$((0x${local##*:}))
+    case " $ports " in *" $lp "*) socks="$socks $inode:$lp" ;; esac
+  done <<EOF
+$listening
+EOF
   dirs=
   for h in $holders; do
     kids=; read -r kids 2>/dev/null < "/proc/$h/task/$h/children"
@@ -34,12 +37,13 @@ if [ -n "$ports" ] && [ -n "$holders" ] && [ -r /proc/net/tcp ]; then
   if [ -n "$socks" ]; then
     # /proc/self/fd too, so that ls heads every folder's list with its name however many there are.
     # shellcheck disable=SC2086 # one word per folder
-    found=$(ls -l $dirs /proc/self/fd 2>/dev/null | while read -r line; do
+    # Patterns in parentheses: bash 3.2 (macOS's sh) ends $( at a bare pattern's ")".
+    found=$(ls -ln $dirs /proc/self/fd 2>/dev/null | while read -r line; do
       case $line in
-        /proc/*/fd:) q=${line#/proc/}; q=${q%/fd:} ;;
-        *"socket:["*"]")
+        (/proc/*/fd:) q=${line#/proc/}; q=${q%/fd:} ;;
+        (*"socket:["*"]")
           i=${line##*socket:\[}; i=${i%\]}
-          case "$socks " in *" $i:"*) lp=${socks#* "$i":}; echo "${lp%% *} $q" ;; esac ;;
+          case "$socks " in (*" $i:"*) lp=${socks#* "$i":}; echo "${lp%% *} $q" ;; esac ;;
       esac
     done)
     while read -r lp q; do

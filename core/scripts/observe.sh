@@ -12,8 +12,8 @@
 #   $http_checks the services' http checks, one "TIMEOUT URL" line each (their $check_index is
 #                the line's number): one curl runs them all at once (--parallel) before the
 #                service blocks, which then read their results instead of starting a curl each.
-#                Empty, or a curl without --parallel, %{exitcode} and %{errormsg} (before 7.75):
-#                each block runs its own check as before.
+#                One check, or a curl without %{exitcode} (before 7.75), or none: each block
+#                runs its own check as before.
 #
 # Sets, for the blocks after it: $now (the host's clock), $ports and $holders (the empty starts
 # of the lists of ports whose holders observe-listeners.sh names, and of the services' pids to
@@ -24,7 +24,12 @@ now=$(date +%s)
 ports=
 holders=
 hc_out=
-if [ -n "$http_checks" ] && command -v curl >/dev/null 2>&1; then
+# Two checks or more, and a curl that knows %{exitcode} (7.75+; asked of a local file, no network):
+# an older one would run every check here and then again one by one.
+case $http_checks in (*"
+"*) hc_batch=1 ;; (*) hc_batch= ;; esac
+if [ -n "$hc_batch" ] && command -v curl >/dev/null 2>&1 &&
+  [ "$(curl -s -o /dev/null -w '%{exitcode}' file:///dev/null 2>/dev/null)" = 0 ]; then
   set --
   i=0
   while read -r t u; do
@@ -35,8 +40,10 @@ if [ -n "$http_checks" ] && command -v curl >/dev/null 2>&1; then
 $http_checks
 EOF
   # A line for each check, in the order they finish; the leading newline anchors each key.
+  # --parallel-immediate: each check its own connection, so one that hangs does not hold back
+  # the others to the same host and port (curl would wait to multiplex them on it).
   hc_out="
-$(curl --parallel --parallel-max 16 "$@" 2>/dev/null)"
+$(curl --parallel --parallel-immediate --parallel-max 16 "$@" 2>/dev/null)"
 fi
 # pt_batched INDEX: the batch's result for the check on that line: sets $hc_ok (non-empty when
 # it passed) and $out (what curl said); fails when the batch has no such line.

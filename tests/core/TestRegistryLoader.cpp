@@ -32,6 +32,7 @@ private slots:
     void missingFileSaysSo();
     void aliasesShareOneList();
     void coordinatorIsReadAndItsPasswordNeverEchoed();
+    void notificationChannelsAreReadAndChecked();
     void snapshotKeepsEveryField();
     void hostileYamlIsRefused_data();
     void hostileYamlIsRefused();
@@ -323,6 +324,68 @@ void TestRegistryLoader::aliasesShareOneList()
     const CheckedRegistry checked = temp.check();
     QVERIFY2(errorCount(checked.issues) == 0, qPrintable(describe(checked.issues)));
     QCOMPARE(checked.registry.host(u"h2"_s)->roles, QStringList({u"web"_s, u"db"_s}));
+}
+
+void TestRegistryLoader::notificationChannelsAreReadAndChecked()
+{
+    TempRegistry temp;
+    temp.writeRegistry(dedent(Base)
+                       + "notifications:\n"
+                         "  - type: webhook\n"
+                         "    url: https://hooks.example/portoser\n"
+                         "    events: [down, recovered]\n"
+                         "  - type: slack\n"
+                         "    url_secret: notify/slack#url\n"
+                         "  - type: email\n"
+                         "    smtp: mail.example:2525\n"
+                         "    from: portoser@example.org\n"
+                         "    to: [ops@example.org, oncall@example.org]\n"
+                         "    username: portoser\n"
+                         "    password_secret: vault:notify/smtp#password\n");
+    CheckedRegistry checked = temp.check();
+    QVERIFY2(checked.issues.isEmpty(), qPrintable(describe(checked.issues)));
+    const QList<NotificationChannel> &n = checked.registry.notifications;
+    QCOMPARE(n.size(), 3);
+    QCOMPARE(int(n[0].type), int(NotificationChannel::Type::Webhook));
+    QVERIFY(n[0].wants(u"down"_s) && !n[0].wants(u"given_up"_s));
+    QVERIFY(n[1].wants(u"given_up"_s)); // no events: all of them
+    QCOMPARE(n[1].urlSecret, u"notify/slack#url"_s);
+    QCOMPARE(n[2].smtpHost, u"mail.example"_s);
+    QCOMPARE(n[2].smtpPort, 2525);
+    QCOMPARE(n[2].to.size(), 2);
+
+    // Each mistake where it is, and a password written in place of a reference is not echoed.
+    temp.writeRegistry(dedent(Base)
+                       + "notifications:\n"
+                         "  - type: webhok\n"
+                         "    url: https://a.example\n"
+                         "  - type: ntfy\n"
+                         "    url: https://ops:hunter2@ntfy.example/topic\n"
+                         "  - type: webhook\n"
+                         "    url: https://a.example\n"
+                         "    events: [down, recoverd]\n"
+                         "  - type: email\n"
+                         "    smtp: mail.example\n"
+                         "    from: portoser@example.org\n"
+                         "    to: ops@example.org\n"
+                         "    username: u\n"
+                         "    password_secret: hunter2\n"
+                         "  - type: slack\n");
+    checked = temp.check();
+    const QString all = describe(checked.issues);
+    QVERIFY2(!all.contains(u"hunter2"_s), qPrintable(all));
+    for (const auto &[needle, line] :
+         {std::pair{u"type must be one of webhook, ntfy, slack, email, not \"webhok\" (did you "
+                    "mean \"webhook\"?)"_s,
+                    11},
+          std::pair{u"notifications[1]: url must not carry credentials"_s, 14},
+          std::pair{u"unknown event \"recoverd\""_s, 17},
+          std::pair{u"password_secret must be a secret reference"_s, 23},
+          std::pair{u"notifications[4]: a slack channel needs url:"_s, 24}}) {
+        const Issue *issue = findIssue(checked.issues, needle);
+        QVERIFY2(issue, qPrintable(needle + u" in:\n"_s + all));
+        QCOMPARE(issue->where.line, line);
+    }
 }
 
 void TestRegistryLoader::coordinatorIsReadAndItsPasswordNeverEchoed()
