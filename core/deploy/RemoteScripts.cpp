@@ -318,6 +318,7 @@ QString observe(const Host &host, const QList<StatusQuery> &services, const Obse
                          .setFlag(u"host_facts"_s, scope.hostFacts)
                          .setFlag(u"docker"_s, scope.docker)
                          .setValue(u"http_checks"_s, httpChecks.join(u'\n'))
+                         .setValue(u"curl_batch"_s, scope.curlBatch)
                          .render();
     for (qsizetype i = 0; i < services.size(); ++i) {
         const StatusQuery &query = services.at(i);

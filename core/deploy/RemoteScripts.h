@@ -126,6 +126,7 @@ struct ObserveScope
                                  // (`ss -p` reads every process's descriptors: not every pass)
     bool docker = false;         // whether the docker daemon answers
     int exitWindowSeconds = 600; // exits counted for crash-loop detection
+    QString curlBatch;           // Transport::curlBatch: "1", "0", or empty (the host finds out)
 };
 /**
  * For each service on the host, in one round trip: state, release, pid, uptime, one health check,

@@ -92,6 +92,7 @@ HostState ServiceObserver::observeOn(Transport &transport, const Host &host,
     }
     QElapsedTimer clock;
     clock.start();
+    scope.curlBatch = transport.curlBatch;
     const auto result = transport.run(RemoteScripts::observe(host, probes, scope), 60s);
     HostState state;
     state.host = host.name;
@@ -107,6 +108,8 @@ HostState ServiceObserver::observeOn(Transport &transport, const Host &host,
     auto facts = RemoteScripts::parseKeyValues(firstService < 0 ? out : out.left(firstService));
     facts.insert(sections.value(u"@listeners"_s));
     readHostFacts(state, facts);
+    if (const QString batch = facts.value(u"curl_batch"_s); batch == u"1"_s || batch == u"0"_s)
+        transport.curlBatch = batch; // asked once per session, not on every observation
     for (const Service &s : services) {
         ServiceState service = serviceState(s, host.name, sections.value(s.name));
         if (!result) {

@@ -14,6 +14,8 @@
 #                service blocks, which then read their results instead of starting a curl each.
 #                One check, or a curl without %{exitcode} (before 7.75), or none: each block
 #                runs its own check as before.
+#   $curl_batch  "1" or "0" when the coordinator knows whether this host's curl can (from an
+#                earlier observation's "curl_batch=" line), else empty: asked here.
 #
 # Sets, for the blocks after it: $now (the host's clock), $ports and $holders (the empty starts
 # of the lists of ports whose holders observe-listeners.sh names, and of the services' pids to
@@ -24,12 +26,18 @@ now=$(date +%s)
 ports=
 holders=
 hc_out=
-# Two checks or more, and a curl that knows %{exitcode} (7.75+; asked of a local file, no network):
-# an older one would run every check here and then again one by one.
+# Two checks or more, and a curl that knows %{exitcode} (7.75+; an older one would run every check
+# in the batch and then again one by one). Asked of a local file (no network) the first time a
+# session needs it; "curl_batch=" tells the coordinator, which passes it back as $curl_batch.
+hc_batch=
 case $http_checks in (*"
-"*) hc_batch=1 ;; (*) hc_batch= ;; esac
-if [ -n "$hc_batch" ] && command -v curl >/dev/null 2>&1 &&
-  [ "$(curl -s -o /dev/null -w '%{exitcode}' file:///dev/null 2>/dev/null)" = 0 ]; then
+"*) [ "$curl_batch" != 0 ] && command -v curl >/dev/null 2>&1 && hc_batch=1 ;; esac
+if [ -n "$hc_batch" ] && [ -z "$curl_batch" ]; then
+  curl_batch=0
+  [ "$(curl -s -o /dev/null -w '%{exitcode}' file:///dev/null 2>/dev/null)" = 0 ] && curl_batch=1
+  echo "curl_batch=$curl_batch"
+fi
+if [ -n "$hc_batch" ] && [ "$curl_batch" = 1 ]; then
   set --
   i=0
   while read -r t u; do

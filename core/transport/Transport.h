@@ -76,6 +76,9 @@ public:
      *  found it: "v2" (the `docker compose` plugin) or "v1" (docker-compose). Empty until then;
      *  never "none" (it may be installed before the next deploy). */
     QString composeCli;
+    /** Whether this host's curl runs an observation's http checks in one batch (7.75+: "1"),
+     *  or not ("0"), as its first observation with two checks found; empty until then. */
+    QString curlBatch;
 };
 
 } // namespace Portoser

@@ -580,39 +580,55 @@ void TestHostScripts::observeRunsTheHttpChecksInOneCurl()
     const QString curl = QStandardPaths::findExecutable(u"curl"_s);
     QVERIFY(!curl.isEmpty());
     // Today's curl; one without %{exitcode} (7.66-7.74: it prints nothing for it); one without
-    // --parallel (before 7.66).
-    const QList<std::pair<QByteArray, int>> curls = {
-        {QByteArray(), 2}, // the %{exitcode} probe, then the batch
-        {QByteArray("case \"$*\" in *%{exitcode}*) exit 0 ;; esac\n"), 5}, // probe, 4 checks
+    // --parallel (before 7.66). Each observed twice: first not knowing what the host's curl can
+    // (it is asked and says "curl_batch="), then knowing what it said.
+    struct Curl
+    {
+        QByteArray quirk;
+        int runsAsking;
+        QString says;
+        int runsKnowing;
+    };
+    const QList<Curl> curls = {
+        {QByteArray(), 2, u"1"_s, 1}, // the probe and the batch; then the batch alone
+        {QByteArray("case \"$*\" in *%{exitcode}*) exit 0 ;; esac\n"), 5, u"0"_s,
+         4}, // the probe and 4 checks; then the 4 checks
         {QByteArray("[ \"$1\" = --parallel ] && { echo 'curl: option --parallel: is unknown' "
                     ">&2; exit 2; }\n"),
-         6}}; // probe, the batch refused, 4 checks
-    for (const auto &[quirk, runs] : curls) {
+         6, u"1"_s, 5}}; // probe, the batch refused, 4 checks; then without the probe
+    for (const Curl &c : curls) {
         QFile shim(bin + u"/curl"_s);
         QVERIFY(shim.open(QIODevice::WriteOnly));
-        shim.write("#!/bin/sh\necho run >> '" + calls.toUtf8() + "'\n" + quirk + "exec '"
+        shim.write("#!/bin/sh\necho run >> '" + calls.toUtf8() + "'\n" + c.quirk + "exec '"
                    + curl.toUtf8() + "' \"$@\"\n");
         shim.close();
         shim.setPermissions(shim.permissions() | QFile::ExeOwner);
-        QFile::remove(calls);
-        const CommandResult observed =
-            run(u"PATH='%1':\"$PATH\"\n"_s.arg(bin)
-                + RemoteScripts::observe(m_host, queries, RemoteScripts::ObserveScope{}));
-        const auto sections = RemoteScripts::parseSections(observed.out, u"service"_s);
-        QCOMPARE(sections.value(u"hung"_s).value(u"health"_s), u"unhealthy"_s);
-        QVERIFY2(sections.value(u"hung"_s).value(u"health_detail"_s).contains(u"(28)"_s),
-                 observed.out.constData());
-        QCOMPARE(sections.value(u"up"_s).value(u"health"_s), u"healthy"_s);
-        QCOMPARE(sections.value(u"missing"_s).value(u"health"_s), u"unhealthy"_s);
-        QVERIFY2(sections.value(u"missing"_s).value(u"health_detail"_s).startsWith(u"curl: (22) "_s)
-                     && sections.value(u"missing"_s).value(u"health_detail"_s).contains(u"404"_s),
-                 observed.out.constData());
-        QCOMPARE(sections.value(u"refused"_s).value(u"health"_s), u"unhealthy"_s);
-        QVERIFY2(sections.value(u"refused"_s).value(u"health_detail"_s).startsWith(u"curl: (7) "_s),
-                 observed.out.constData());
-        QFile log(calls);
-        QVERIFY(log.open(QIODevice::ReadOnly));
-        QCOMPARE(log.readAll().count('\n'), runs);
+        RemoteScripts::ObserveScope scope;
+        for (const bool knowing : {false, true}) {
+            QFile::remove(calls);
+            const CommandResult observed = run(u"PATH='%1':\"$PATH\"\n"_s.arg(bin)
+                                               + RemoteScripts::observe(m_host, queries, scope));
+            const auto facts =
+                RemoteScripts::parseKeyValues(observed.out.left(observed.out.indexOf("service=")));
+            QCOMPARE(facts.value(u"curl_batch"_s), knowing ? QString() : c.says);
+            scope.curlBatch = c.says;
+            const auto sections = RemoteScripts::parseSections(observed.out, u"service"_s);
+            QCOMPARE(sections.value(u"hung"_s).value(u"health"_s), u"unhealthy"_s);
+            QVERIFY2(sections.value(u"hung"_s).value(u"health_detail"_s).contains(u"(28)"_s),
+                     observed.out.constData());
+            QCOMPARE(sections.value(u"up"_s).value(u"health"_s), u"healthy"_s);
+            QCOMPARE(sections.value(u"missing"_s).value(u"health"_s), u"unhealthy"_s);
+            const QString missing = sections.value(u"missing"_s).value(u"health_detail"_s);
+            QVERIFY2(missing.startsWith(u"curl: (22) "_s) && missing.contains(u"404"_s),
+                     observed.out.constData());
+            QCOMPARE(sections.value(u"refused"_s).value(u"health"_s), u"unhealthy"_s);
+            QVERIFY2(
+                sections.value(u"refused"_s).value(u"health_detail"_s).startsWith(u"curl: (7) "_s),
+                observed.out.constData());
+            QFile log(calls);
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            QCOMPARE(log.readAll().count('\n'), knowing ? c.runsKnowing : c.runsAsking);
+        }
     }
     for (const QString &name : names)
         run(RemoteScripts::stop(m_host, name, {}, 1));
