@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/metrics/MetricsStore.h"
 
+#include "core/registry/FieldRules.h"
+
 #include <QJsonArray>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -8,6 +10,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 namespace Portoser {
@@ -19,6 +22,32 @@ namespace {
 Error sqlError(const QString &what, const QSqlQuery &q)
 {
     return Error{ErrorCode::Failed, u"metrics database: %1: %2"_s.arg(what, q.lastError().text())};
+}
+
+/** Runs `query` (prepared and bound), or says what could not be done. */
+Result<void> run(QSqlQuery &query, const QString &what)
+{
+    if (query.exec())
+        return {};
+    return sqlError(what, query);
+}
+
+/** `work` in one transaction: committed when it succeeds, rolled back when it fails. */
+template <typename T>
+Result<T> inTransaction(const QString &connection,
+                        const std::function<Result<T>(QSqlDatabase &)> &work)
+{
+    QSqlDatabase db = QSqlDatabase::database(connection);
+    db.transaction();
+    Result<T> done = work(db);
+    if (!done) {
+        db.rollback();
+        return done;
+    }
+    if (!db.commit())
+        return Error{ErrorCode::Failed,
+                     u"metrics database: cannot commit: %1"_s.arg(db.lastError().text())};
+    return done;
 }
 
 struct Sample
@@ -65,21 +94,8 @@ QList<Sample> samplesOf(const QList<HostState> &hosts)
 
 std::optional<qint64> parseSinceSeconds(const QString &text)
 {
-    QString t = text.trimmed();
-    qint64 unit = 1;
-    if (t.endsWith(u's'))
-        t.chop(1);
-    else if (t.endsWith(u'm'))
-        unit = 60, t.chop(1);
-    else if (t.endsWith(u'h'))
-        unit = 3600, t.chop(1);
-    else if (t.endsWith(u'd'))
-        unit = 86400, t.chop(1);
-    bool ok = false;
-    const qint64 value = t.toLongLong(&ok);
-    if (!ok || value <= 0 || value > 400 * 86400 / unit)
-        return std::nullopt;
-    return value * unit;
+    const auto seconds = FieldRules::parseDuration(text, 400 * 86400);
+    return seconds && *seconds > 0 ? seconds : std::nullopt;
 }
 
 QString toString(MetricSubject subject)
@@ -108,28 +124,20 @@ Result<void> MetricsStore::record(const QList<HostState> &hosts, qint64 at)
     const QList<Sample> samples = samplesOf(hosts);
     if (samples.isEmpty())
         return {};
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
     // One transaction for the whole observation: one commit, however many hosts.
-    db.transaction();
-    QSqlQuery q(db);
-    q.prepare(
-        u"INSERT INTO metric_samples (at, kind, subject, name, value) VALUES (?, ?, ?, ?, ?)"_s);
-    for (const Sample &s : samples) {
-        q.addBindValue(at);
-        q.addBindValue(s.kind);
-        q.addBindValue(s.subject);
-        q.addBindValue(s.name);
-        q.addBindValue(s.value);
-        if (!q.exec()) {
-            const Error e = sqlError(u"cannot store a sample"_s, q);
-            db.rollback();
-            return e;
+    return inTransaction<void>(m_connection, [&](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(u"INSERT INTO metric_samples (at, kind, subject, name, value) "
+                  "VALUES (?, ?, ?, ?, ?)"_s);
+        for (const Sample &s : samples) {
+            for (const QVariant &v : {QVariant(at), QVariant(s.kind), QVariant(s.subject),
+                                      QVariant(s.name), QVariant(s.value)})
+                q.addBindValue(v);
+            if (auto stored = run(q, u"cannot store a sample"_s); !stored)
+                return stored;
         }
-    }
-    if (!db.commit())
-        return Error{ErrorCode::Failed,
-                     u"metrics database: cannot commit: %1"_s.arg(db.lastError().text())};
-    return {};
+        return {};
+    });
 }
 
 Result<int> MetricsStore::prune(qint64 now, const MetricsRetention &retention)
@@ -138,41 +146,29 @@ Result<int> MetricsStore::prune(qint64 now, const MetricsRetention &retention)
     // On a bucket boundary, so a bucket is rolled up whole, once.
     const qint64 rawCutoff = (now - qint64(retention.rawHours) * 3600) / bucket * bucket;
     const qint64 aggregateCutoff = now - qint64(retention.aggregateDays) * 86400;
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    db.transaction();
-    QSqlQuery q(db);
-    q.prepare(u"INSERT INTO metric_aggregates (bucket, kind, subject, name, min_value, max_value, "
-              "sum_value, count) SELECT bucket, kind, subject, name, MIN(value), MAX(value), "
-              "SUM(value), COUNT(*) FROM (SELECT (at / %1) * %1 AS bucket, kind, subject, name, "
-              "value FROM metric_samples WHERE at < ?) AS old GROUP BY bucket, kind, subject, "
-              "name"_s.arg(bucket));
-    q.addBindValue(rawCutoff);
-    if (!q.exec()) {
-        const Error e = sqlError(u"cannot aggregate old samples"_s, q);
-        db.rollback();
-        return e;
-    }
-    QSqlQuery drop(db);
-    drop.prepare(u"DELETE FROM metric_samples WHERE at < ?"_s);
-    drop.addBindValue(rawCutoff);
-    if (!drop.exec()) {
-        const Error e = sqlError(u"cannot drop old samples"_s, drop);
-        db.rollback();
-        return e;
-    }
-    const int rolled = drop.numRowsAffected();
-    QSqlQuery old(db);
-    old.prepare(u"DELETE FROM metric_aggregates WHERE bucket < ?"_s);
-    old.addBindValue(aggregateCutoff);
-    if (!old.exec()) {
-        const Error e = sqlError(u"cannot drop old aggregates"_s, old);
-        db.rollback();
-        return e;
-    }
-    if (!db.commit())
-        return Error{ErrorCode::Failed,
-                     u"metrics database: cannot commit: %1"_s.arg(db.lastError().text())};
-    return rolled;
+    return inTransaction<int>(m_connection, [&](QSqlDatabase &db) -> Result<int> {
+        QSqlQuery roll(db);
+        roll.prepare(u"INSERT INTO metric_aggregates (bucket, kind, subject, name, min_value, "
+                     "max_value, sum_value, count) SELECT bucket, kind, subject, name, "
+                     "MIN(value), MAX(value), SUM(value), COUNT(*) FROM (SELECT (at / %1) * %1 "
+                     "AS bucket, kind, subject, name, value FROM metric_samples WHERE at < ?) "
+                     "AS old GROUP BY bucket, kind, subject, name"_s.arg(bucket));
+        roll.addBindValue(rawCutoff);
+        if (auto rolled = run(roll, u"cannot aggregate old samples"_s); !rolled)
+            return rolled.error();
+        QSqlQuery drop(db);
+        drop.prepare(u"DELETE FROM metric_samples WHERE at < ?"_s);
+        drop.addBindValue(rawCutoff);
+        if (auto dropped = run(drop, u"cannot drop old samples"_s); !dropped)
+            return dropped.error();
+        const int rolled = drop.numRowsAffected(); // SQLite: of the connection's last statement
+        QSqlQuery old(db);
+        old.prepare(u"DELETE FROM metric_aggregates WHERE bucket < ?"_s);
+        old.addBindValue(aggregateCutoff);
+        if (auto aged = run(old, u"cannot drop old aggregates"_s); !aged)
+            return aged.error();
+        return rolled;
+    });
 }
 
 Result<QList<MetricSeries>> MetricsStore::read(MetricSubject subject, const QString &name,

@@ -165,4 +165,25 @@ std::optional<QString> checkEnvName(const QString &value)
     return std::nullopt;
 }
 
+std::optional<qint64> parseDuration(const QString &text, qint64 maxSeconds)
+{
+    QString t = text.trimmed();
+    qint64 unit = 1;
+    if (t.endsWith(QLatin1String("ms")))
+        return std::nullopt;
+    if (t.endsWith(u's'))
+        t.chop(1);
+    else if (t.endsWith(u'm'))
+        unit = 60, t.chop(1);
+    else if (t.endsWith(u'h'))
+        unit = 3600, t.chop(1);
+    else if (t.endsWith(u'd'))
+        unit = 86400, t.chop(1);
+    bool ok = false;
+    const qint64 value = t.toLongLong(&ok);
+    if (!ok || value < 0 || value > maxSeconds / unit)
+        return std::nullopt;
+    return value * unit;
+}
+
 } // namespace Portoser::FieldRules

@@ -28,6 +28,10 @@ std::optional<QString> checkPort(const QString &value);
 /** An environment variable name. */
 std::optional<QString> checkEnvName(const QString &value);
 
+/** Seconds from "30", "30s", "5m", "1h" or "2d"; nothing for anything else, a negative number or
+ *  more than `maxSeconds` (registry durations, `metrics --since`). */
+std::optional<qint64> parseDuration(const QString &text, qint64 maxSeconds);
+
 /** Characters that mean something to a POSIX shell, for messages. */
 QString describeForbidden(const QString &value);
 

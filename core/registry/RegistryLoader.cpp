@@ -64,26 +64,6 @@ QString kindOf(const Yaml::Node &node)
     return u"a single value"_s;
 }
 
-/** Seconds from "30", "30s", "5m" or "1h". */
-std::optional<int> parseDuration(const QString &text)
-{
-    QString t = text.trimmed();
-    int unit = 1;
-    if (t.endsWith(u"ms"_s))
-        return std::nullopt;
-    if (t.endsWith(u's'))
-        t.chop(1);
-    else if (t.endsWith(u'm'))
-        unit = 60, t.chop(1);
-    else if (t.endsWith(u'h'))
-        unit = 3600, t.chop(1);
-    bool ok = false;
-    const int value = t.toInt(&ok);
-    if (!ok || value < 0 || value > 7 * 24 * 3600 / unit)
-        return std::nullopt;
-    return value * unit;
-}
-
 std::optional<bool> parseBool(const QString &text)
 {
     const QString t = text.trimmed().toLower();
@@ -324,13 +304,14 @@ std::optional<int> Parser::duration(const Yaml::Node &node, const QString &subje
     const auto value = text(node, subject, field);
     if (!value)
         return std::nullopt;
-    const auto seconds = parseDuration(*value);
+    const auto seconds = FieldRules::parseDuration(*value, 7 * 24 * 3600);
     if (!seconds) {
         error(at(node), u"%1: %2 must be a duration such as 30, 30s, 5m or 1h, not \"%3\""_s.arg(
                             subject, field, *value));
         markInvalid(field);
+        return std::nullopt;
     }
-    return seconds;
+    return int(*seconds); // at most 7 days
 }
 
 std::optional<bool> Parser::boolean(const Yaml::Node &node, const QString &subject,
